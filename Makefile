@@ -1,0 +1,44 @@
+# Solvent: the commands a newcomer needs. `make demo` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+DEMO_ACCOUNTS ?= 5000
+PORT ?= 8000
+
+.PHONY: demo test test-sqlite test-postgres lint bench install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/solvent demo --accounts $(DEMO_ACCOUNTS) --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src
+	$(BIN)/lint-imports
+	DJANGO_SETTINGS_MODULE=solvent.config.settings $(BIN)/solvent check
+	DJANGO_SETTINGS_MODULE=solvent.config.settings SOLVENT_VAR_DIR=$$(mktemp -d) $(BIN)/solvent makemigrations --check --dry-run
+
+test-sqlite: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The database-backed tests again on PostgreSQL (pure domain tests need no second run).
+test-postgres: $(STAMP)
+	SOLVENT_TEST_DB=postgres $(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint test-sqlite test-postgres
+
+bench: $(STAMP)
+	@for script in bench/*_bench.py; do echo "# $$script" >&2; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

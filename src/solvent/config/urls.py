@@ -1,0 +1,17 @@
+"""URL map: the admin back office, the REST API, login and the desk pages."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from solvent.config.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path(
+        "login/", auth_views.LoginView.as_view(template_name="desk/pages/login.html"), name="login"
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("solvent.desk.urls")),
+]

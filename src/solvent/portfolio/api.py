@@ -1,0 +1,35 @@
+"""Portfolio endpoints: tenant-scoped reads of clients, debtors and accounts."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from solvent.portfolio import selectors
+from solvent.portfolio.models import Account, Client, Debtor
+from solvent.portfolio.schemas import AccountOut, ClientOut, DebtorOut
+
+router = Router(tags=["portfolio"])
+
+
+@router.get("/clients", response=list[ClientOut])
+def clients(request: HttpRequest) -> list[Client]:
+    return list(selectors.client_list(user=request.user))
+
+
+@router.get("/accounts", response=list[AccountOut])
+@paginate(LimitOffsetPagination)
+def accounts(request: HttpRequest, q: str = "", client: str = "") -> QuerySet[Account]:
+    return selectors.account_list(user=request.user, query=q, client_code=client)
+
+
+@router.get("/accounts/{account_id}", response=AccountOut)
+def account(request: HttpRequest, account_id: int) -> Account:
+    return selectors.account_get(user=request.user, account_id=account_id)
+
+
+@router.get("/debtors/{debtor_id}", response=DebtorOut)
+def debtor(request: HttpRequest, debtor_id: int) -> Debtor:
+    return selectors.debtor_get(user=request.user, debtor_id=debtor_id)
