@@ -71,7 +71,7 @@ def _weighted(rng: random.Random, options: tuple[tuple[str, int], ...]) -> str:
 def _phone(rng: random.Random, place: Place, *, mobile: bool) -> str:
     if place.country == "GB":
         if mobile:
-            return f"07911 {rng.randrange(100000, 1000000):06d}"
+            return f"07{rng.choice((400, 500, 800, 900))} {rng.randrange(1000000):06d}"
         code = rng.choice(place.area_codes)
         return f"0{code}{rng.randrange(1000):03d}"
     area = rng.choice(place.area_codes)

@@ -1,8 +1,8 @@
 """Real places for generated debtors: cities with their postal codes and telephone area codes.
 
 Only public facts (city, region, postal prefixes, area codes); the numbers built from them are
-random. UK landlines use the drama ranges Ofcom reserves (020 7946 0xxx, 0161 496 0xxx, ...).
-(mobiles need a real-looking 07911 range: the drama mobile range does not validate).
+random. UK landlines use the drama ranges Ofcom reserves (020 7946 0xxx, 0161 496 0xxx, ...); UK
+mobiles use ordinary 07x00 ranges, because the drama mobile range (07700 900xxx) does not validate.
 """
 
 from __future__ import annotations
