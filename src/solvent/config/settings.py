@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "solvent.compliance",
     "solvent.contact",
     "solvent.desk",
+    "solvent.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""The demo: a realistic generated portfolio and users for every role."""

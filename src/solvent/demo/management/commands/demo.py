@@ -1,0 +1,91 @@
+"""`solvent demo`: migrate, load the demo portfolio once, start the web server and a worker."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from solvent.core import clock
+from solvent.demo.services import (
+    DEMO_USERS,
+    demo_is_loaded,
+    demo_portfolio_load,
+    demo_users_create,
+)
+
+
+class Command(BaseCommand):
+    help = "Set up the demo (database, portfolio, users) and serve it with a background worker."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--accounts", type=int, default=5000, help="accounts over 3 clients")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--no-serve", action="store_true", help="load the data and exit")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+        self.stdout.write("Migrating the database…")
+        call_command("migrate", interactive=False, verbosity=0)
+        if demo_is_loaded():
+            self.stdout.write("Demo portfolio already loaded (delete ./var to start over).")
+        else:
+            self.stdout.write(f"Generating and importing {options['accounts']:,} demo accounts…")
+            placements = demo_portfolio_load(
+                accounts=options["accounts"],
+                work_dir=Path(settings.VAR_DIR) / "demo",
+                as_of=clock.today(),
+            )
+            for placement in placements:
+                self.stdout.write(
+                    f"  {placement.client.name}: {placement.rows_imported:,} imported, "
+                    f"{placement.rows_rejected:,} rejected"
+                )
+        demo_users_create()
+        if options["no_serve"]:
+            self._print_logins(None)
+            return
+        self._serve(options["host"], options["port"])
+
+    def _print_logins(self, url: str | None) -> None:
+        if url:
+            self.stdout.write(self.style.SUCCESS(f"\nSolvent is running at {url}"))
+            self.stdout.write(f"API docs: {url}api/docs   Back office: {url}admin/")
+        self.stdout.write("\nDemo logins (username / password):")
+        for user in DEMO_USERS:
+            self.stdout.write(f"  {user.username:<12} {user.password:<18} {user.description}")
+        if url:
+            self.stdout.write("\nPress Ctrl-C to stop.")
+
+    def _serve(self, host: str, port: int) -> None:
+        solvent = [sys.executable, "-m", "solvent.cli"]
+        web = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [*solvent, "runserver", f"{host}:{port}", "--noreload", "--insecure"]
+        )
+        worker = subprocess.Popen(  # noqa: S603
+            [*solvent, "db_worker", "--queue-name", "*", "--interval", "1", "--no-reload"]
+        )
+        time.sleep(1.5)
+        self._print_logins(f"http://{host}:{port}/")
+        try:
+            while web.poll() is None and worker.poll() is None:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for process in (web, worker):
+                if process.poll() is None:
+                    process.send_signal(signal.SIGINT)
+            for process in (web, worker):
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
