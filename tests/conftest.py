@@ -28,7 +28,10 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
     from django.db import connections
 
-    settings.DATABASES["default"] = dict(dj_database_url.parse(url))
+    database = dict(dj_database_url.parse(url))
+    # A test database per run: two runs against one shared server never drop each other's tables.
+    database["TEST"] = {"NAME": f"test_solvent_{os.getpid()}"}
+    settings.DATABASES["default"] = database
     # Django may already have read the SQLite settings while starting up: forget them.
     connections.close_all()
     connections._settings = None  # type: ignore[attr-defined]
