@@ -1,0 +1,261 @@
+"""Generic evaluators for the data parts of rule packs: hour windows, caps, cool-downs, stated times.
+
+Each returns ``RuleHit`` values carrying a ``retry_at`` hint that is never later than the first
+instant at which the rule could pass; the engine searches forward with these hints.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from solvent.compliance.domain.context import DecisionContext, PreparedEvent, point_in_class
+from solvent.compliance.domain.localtime import is_holiday, local_instant, local_midnight, zone
+from solvent.compliance.domain.model import (
+    CapRemaining,
+    CapScope,
+    Outcome,
+    Severity,
+    TimeRange,
+)
+from solvent.compliance.domain.rules import CapDefinition, CooldownDefinition, HourWindows, RuleHit
+
+SEARCH_DAYS = 15  # a weekly window pattern always reopens within 8 days; holidays add a few
+
+
+def _minute_of(local: datetime) -> int:
+    return local.hour * 60 + local.minute
+
+
+def _holiday(windows: HourWindows, day: date) -> bool:
+    calendar = windows.holiday_calendar
+    if calendar is None:
+        return False
+    return is_holiday(day, calendar.country, calendar.subdivision, calendar.categories)
+
+
+def next_window_opening(windows: HourWindows, at: datetime, tz: ZoneInfo) -> datetime | None:
+    """``None`` when ``at`` is inside the window, else the next opening (UTC), or ``at`` + 15 days
+    when the pattern never opens (the search then gives up at its horizon)."""
+    local = at.astimezone(tz)
+    day = local.date()
+    window = windows.window_on(day.weekday(), _holiday(windows, day))
+    minute = _minute_of(local)
+    if window is not None and window[0] <= minute < window[1]:
+        return None
+    if window is not None and minute < window[0]:
+        return local_instant(day, window[0], tz)
+    for offset in range(1, SEARCH_DAYS):
+        candidate = date.fromordinal(day.toordinal() + offset)
+        window = windows.window_on(candidate.weekday(), _holiday(windows, candidate))
+        if window is not None and window[0] < window[1]:
+            return local_instant(candidate, window[0], tz)
+    return local_midnight(date.fromordinal(day.toordinal() + SEARCH_DAYS), tz)
+
+
+def _in_range(time_range: TimeRange, local: datetime) -> bool:
+    day = local.date()
+    if time_range.valid_from is not None and day < time_range.valid_from:
+        return False
+    if time_range.valid_until is not None and day > time_range.valid_until:
+        return False
+    if day.weekday() not in time_range.days:
+        return False
+    minute = _minute_of(local)
+    start = 0 if time_range.start is None else time_range.start.hour * 60 + time_range.start.minute
+    end = 1440 if time_range.end is None else time_range.end.hour * 60 + time_range.end.minute
+    return start <= minute < end
+
+
+def _range_zones(ctx: DecisionContext, time_range: TimeRange) -> tuple[ZoneInfo, ...]:
+    return (zone(time_range.time_zone),) if time_range.time_zone else ctx.zones
+
+
+def consumer_says_convenient(ctx: DecisionContext, at: datetime) -> bool:
+    """A stated convenient time covering ``at`` in its zone (or in every candidate zone)."""
+    for time_range in ctx.profile.convenient_times:
+        zones = _range_zones(ctx, time_range)
+        if zones and all(_in_range(time_range, at.astimezone(tz)) for tz in zones):
+            return True
+    return False
+
+
+def evaluate_hours(
+    ctx: DecisionContext, all_windows: tuple[HourWindows, ...], at: datetime
+) -> list[RuleHit]:
+    channel = ctx.proposed.channel
+    hits: list[RuleHit] = []
+    convenient: bool | None = None
+    for windows in all_windows:
+        if channel not in windows.channels:
+            continue
+        latest: datetime | None = None
+        open_somewhere = False
+        for tz in ctx.zones:
+            opening = next_window_opening(windows, at, tz)
+            if opening is None:
+                open_somewhere = True
+            elif latest is None or opening > latest:
+                latest = opening
+        if latest is None:
+            continue
+        if windows.consent_overridable:
+            if convenient is None:
+                convenient = consumer_says_convenient(ctx, at)
+            if convenient:
+                continue
+        rule_id = windows.rule_id
+        message = windows.message
+        if open_somewhere and windows.multi_zone_rule_id:
+            rule_id = windows.multi_zone_rule_id
+            zones = ", ".join(ctx.resolution.time_zones)
+            message = f"{message} The consumer may be in any of: {zones}; all must be convenient."
+        hits.append(RuleHit(rule_id, message, windows.citation, retry_at=latest))
+    return hits
+
+
+def evaluate_stated_inconvenient(
+    ctx: DecisionContext, at: datetime, rule_id: str, citation: str
+) -> list[RuleHit]:
+    """Times the consumer designated inconvenient (comment 6(b)(1)-1); lasts until withdrawn."""
+    for time_range in ctx.profile.inconvenient_times:
+        for tz in _range_zones(ctx, time_range):
+            local = at.astimezone(tz)
+            if _in_range(time_range, local):
+                retry = _range_end(time_range, local, tz)
+                message = "The consumer said this time is inconvenient."
+                return [RuleHit(rule_id, message, citation, retry_at=retry)]
+    return []
+
+
+def _range_end(time_range: TimeRange, local: datetime, tz: ZoneInfo) -> datetime:
+    day = local.date()
+    if time_range.end is not None:
+        return local_instant(day, time_range.end.hour * 60 + time_range.end.minute, tz)
+    return local_midnight(date.fromordinal(day.toordinal() + 1), tz)
+
+
+def _counted(ctx: DecisionContext, cap: CapDefinition, prepared: PreparedEvent) -> bool:
+    event = prepared.event
+    if (
+        event.channel not in cap.channels
+        or event.outcome not in cap.outcomes
+        or event.direction not in cap.directions
+        or prepared.excluded
+    ):
+        return False
+    if cap.exclude_consumer_requested and event.at_consumer_request:
+        return False
+    if cap.exclude_prior_consent and prepared.consent_excluded:
+        return False
+    if cap.scope is CapScope.PER_DEBT:
+        keys = prepared.debt_keys
+        if keys is not None and ctx.debt_key is not None and ctx.debt_key not in keys:
+            return False
+    elif cap.scope is CapScope.PER_CONTACT_POINT and event.contact_point_id != (
+        ctx.proposed.contact_point_id
+    ):
+        return False
+    return point_in_class(prepared.point, cap.point_class)
+
+
+def _used_on(days: list[int], day: int, window_days: int) -> int:
+    """Max events in any window of ``window_days`` consecutive days containing ``day`` (E-03)."""
+    if not days or days[-1] <= day:
+        return len(days) - bisect_left(days, day - window_days + 1)
+    best = 0
+    for start in range(day - window_days + 1, day + 1):
+        low = bisect_left(days, start)
+        high = bisect_left(days, start + window_days)
+        best = max(best, high - low)
+    return best
+
+
+def evaluate_cap(
+    ctx: DecisionContext, cap: CapDefinition, at: datetime
+) -> tuple[CapRemaining, RuleHit | None]:
+    """Usage of one cap for the proposed contact's debt and contact point at ``at``."""
+    day = ctx.local_day(at)
+    if cap.after_first_conversation and not any(
+        p.event.outcome is Outcome.RIGHT_PARTY_CONVERSATION and p.event.at <= at for p in ctx.events
+    ):
+        return CapRemaining(cap.rule_id, cap.limit, 0, cap.limit, cap.window, None), None
+    days = sorted(
+        p.day for p in ctx.events if p.day > day - cap.window_days * 2 and _counted(ctx, cap, p)
+    )
+    used = _used_on(days, day, cap.window_days)
+    remaining = max(cap.limit - used, 0)
+    resets_at = _resets_at(ctx, days, day, cap) if used else None
+    cap_state = CapRemaining(cap.rule_id, cap.limit, used, remaining, cap.window, resets_at)
+    proposed = ctx.proposed
+    applies = (
+        proposed.channel in cap.channels
+        and point_in_class(ctx.point, cap.point_class)
+        and not (cap.exclude_consumer_requested and proposed.at_consumer_request)
+        and not (cap.exclude_prior_consent and ctx.proposed_consent_excluded(at))
+    )
+    if not applies or used < cap.limit:
+        return cap_state, None
+    retry = _first_day_below(days, day, cap.window_days, cap.limit)
+    hit = RuleHit(
+        cap.rule_id,
+        f"{cap.message} ({used} of {cap.limit} in {cap.window_days} days used).",
+        cap.citation,
+        severity=cap.severity,
+        retry_at=local_midnight(date.fromordinal(retry), ctx.counting_zone),
+    )
+    return cap_state, hit
+
+
+def _resets_at(ctx: DecisionContext, days: list[int], day: int, cap: CapDefinition) -> datetime:
+    """When the oldest counted event in the current window rolls off (usage goes down)."""
+    oldest = days[bisect_left(days, day - cap.window_days + 1)] if days[-1] <= day else days[0]
+    return local_midnight(date.fromordinal(oldest + cap.window_days), ctx.counting_zone)
+
+
+def _first_day_below(days: list[int], day: int, window_days: int, limit: int) -> int:
+    candidate = day + 1
+    last = (days[-1] if days else day) + window_days
+    while candidate <= last and _used_on(days, candidate, window_days) >= limit:
+        candidate += 1
+    return candidate
+
+
+def evaluate_cooldown(
+    ctx: DecisionContext, cooldown: CooldownDefinition, at: datetime
+) -> RuleHit | None:
+    proposed = ctx.proposed
+    if proposed.channel not in cooldown.channels:
+        return None
+    if cooldown.exclude_prior_consent and ctx.proposed_consent_excluded(at):
+        return None
+    day = ctx.local_day(at)
+    blocking_until = 0
+    for prepared in ctx.events:
+        event = prepared.event
+        if (
+            event.outcome not in cooldown.trigger_outcomes
+            or event.channel not in cooldown.trigger_channels
+            or prepared.excluded
+            or event.at > at
+        ):
+            continue
+        keys = prepared.debt_keys
+        if (
+            cooldown.scope is CapScope.PER_DEBT
+            and keys is not None
+            and ctx.debt_key is not None
+            and ctx.debt_key not in keys
+        ):
+            continue
+        reopens = prepared.day + cooldown.days
+        if day < reopens:
+            blocking_until = max(blocking_until, reopens)
+    if not blocking_until:
+        return None
+    reopen_at = local_midnight(date.fromordinal(blocking_until), ctx.counting_zone)
+    message = (
+        f"{cooldown.message} (next call from {reopen_at.astimezone(ctx.counting_zone):%Y-%m-%d})."
+    )
+    return RuleHit(cooldown.rule_id, message, cooldown.citation, Severity.BLOCK, reopen_at)

@@ -1,0 +1,39 @@
+"""The rule packs shipped with Solvent and their selection by jurisdiction and date.
+
+``ALL_PACKS`` lists every pack version. ``select_packs`` keeps those that apply to any of the
+debtor's possible jurisdictions and are in force on the day; when two versions of one pack are in
+force the later one wins. A caller may pass its own pack tuple (a compliance officer's draft).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from solvent.compliance.domain.packs.common import CORE_PACK
+from solvent.compliance.domain.packs.tcpa import TCPA_PACK
+from solvent.compliance.domain.packs.us_federal import US_FEDERAL_PACK
+from solvent.compliance.domain.rules import RulePack
+
+ALL_PACKS: tuple[RulePack, ...] = (
+    CORE_PACK,
+    US_FEDERAL_PACK,
+    TCPA_PACK,
+)
+
+
+@lru_cache(maxsize=4096)
+def select_packs(
+    packs: tuple[RulePack, ...], jurisdictions: tuple[str, ...], day: date
+) -> tuple[RulePack, ...]:
+    chosen: dict[str, RulePack] = {}
+    for pack in packs:
+        if not pack.in_force_on(day) or not pack.applies_to(jurisdictions):
+            continue
+        current = chosen.get(pack.pack_id)
+        if current is None or pack.effective_from > current.effective_from:
+            chosen[pack.pack_id] = pack
+    return tuple(chosen.values())
+
+
+__all__ = ["ALL_PACKS", "select_packs"]

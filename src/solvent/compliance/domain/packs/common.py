@@ -1,0 +1,210 @@
+"""Helpers shared by the rule packs: which holds and consents are in force, outcome groups.
+
+Also the ``core`` pack: holds that stop treatment in every jurisdiction (insolvency, a deceased
+debtor, a hardship pause, an open complaint). These are house policy; each national pack adds the
+legal rules on top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from solvent.compliance.domain.context import DecisionContext
+from solvent.compliance.domain.model import (
+    Channel,
+    Consent,
+    ConsentKind,
+    ContactPointKind,
+    Hold,
+    HoldKind,
+    Outcome,
+    Place,
+    Purpose,
+)
+from solvent.compliance.domain.rules import RuleHit, RuleInfo, RulePack
+
+# Reg F "placed a call": every outbound call that connected to the dialled number
+# (comment 14(b)(3)(ii)-1); busy and not-in-service calls did not connect.
+CONNECTED_CALL_OUTCOMES: frozenset[Outcome] = frozenset(
+    {
+        Outcome.NO_ANSWER,
+        Outcome.VOICEMAIL,
+        Outcome.LIMITED_CONTENT_MESSAGE,
+        Outcome.RIGHT_PARTY_CONVERSATION,
+        Outcome.THIRD_PARTY_CONVERSATION,
+    }
+)
+# A contact actually made: a person answered, a message was left or a message was sent.
+CONTACT_OUTCOMES: frozenset[Outcome] = frozenset(
+    {
+        Outcome.VOICEMAIL,
+        Outcome.LIMITED_CONTENT_MESSAGE,
+        Outcome.RIGHT_PARTY_CONVERSATION,
+        Outcome.THIRD_PARTY_CONVERSATION,
+        Outcome.SENT,
+        Outcome.DELIVERED,
+    }
+)
+MESSAGE_OUTCOMES: frozenset[Outcome] = frozenset({Outcome.SENT, Outcome.DELIVERED})
+
+NON_CONTACT_PURPOSES = frozenset({Purpose.FURNISH_CREDIT_REPORT, Purpose.LEGAL_ACTION})
+
+
+def is_contact(ctx: DecisionContext) -> bool:
+    """Furnishing to a bureau and filing suit are decisions too, but not contacts."""
+    return ctx.proposed.purpose not in NON_CONTACT_PURPOSES
+
+
+def hold_in_force(hold: Hold, at: datetime) -> bool:
+    return hold.received_at <= at and (hold.released_at is None or hold.released_at > at)
+
+
+def hold_covers_debt(ctx: DecisionContext, hold: Hold) -> bool:
+    if not hold.debt_ids:
+        return True
+    if ctx.proposed.debt_id in hold.debt_ids:
+        return True
+    keys = ctx.keys_of(hold.debt_ids)
+    return keys is not None and ctx.debt_key in keys
+
+
+def holds_in_force(ctx: DecisionContext, kind: HoldKind, at: datetime) -> Iterator[Hold]:
+    for hold in ctx.profile.holds:
+        if hold.kind is kind and hold_in_force(hold, at) and hold_covers_debt(ctx, hold):
+            yield hold
+
+
+def hold_hit(rule_id: str, message: str, citation: str, hold: Hold, at: datetime) -> RuleHit:
+    """A hold blocks until released; without a known release it blocks for good."""
+    if hold.released_at is not None and hold.released_at > at:
+        return RuleHit(rule_id, message, citation, retry_at=hold.released_at)
+    return RuleHit(rule_id, message, citation, never=True)
+
+
+def consent_in_force(consent: Consent, at: datetime) -> bool:
+    if consent.given_at > at:
+        return False
+    if consent.revoked_at is not None and consent.revoked_at <= at:
+        return False
+    return consent.expires_at is None or consent.expires_at > at
+
+
+def consents_for_point(
+    ctx: DecisionContext, kind: ConsentKind, at: datetime
+) -> tuple[list[Consent], list[Consent]]:
+    """(in force, revoked) consents of ``kind`` covering the proposed contact point."""
+    active: list[Consent] = []
+    revoked: list[Consent] = []
+    point_id = ctx.proposed.contact_point_id
+    for consent in ctx.profile.consents:
+        if consent.kind is not kind:
+            continue
+        if consent.contact_point_id is not None and consent.contact_point_id != point_id:
+            continue
+        if consent_in_force(consent, at):
+            active.append(consent)
+        elif consent.revoked_at is not None and consent.revoked_at <= at:
+            revoked.append(consent)
+    return active, revoked
+
+
+def point_is_at(ctx: DecisionContext, place: Place, kinds: frozenset[ContactPointKind]) -> bool:
+    point = ctx.point
+    return point is not None and point.place is place and point.kind in kinds
+
+
+def refused_channels(hold: Hold) -> frozenset[Channel]:
+    channels = set(hold.channels) if hold.channels else set(Channel)
+    if Channel.CALL in channels:
+        # "Stop calling" covers ringless voicemail, which Reg F treats as a call.
+        channels.add(Channel.VOICEMAIL)
+    return frozenset(channels)
+
+
+def medium_refused(ctx: DecisionContext, hold: Hold) -> bool:
+    if hold.contact_point_id is not None and hold.contact_point_id != ctx.proposed.contact_point_id:
+        return False
+    return ctx.proposed.channel in refused_channels(hold)
+
+
+def ordinal(day: date) -> int:
+    return day.toordinal()
+
+
+_CORE_CITATION = "Solvent house policy (treatment pause)"
+
+
+_CORE_HOLDS: tuple[tuple[HoldKind, str, str, str], ...] = (
+    (
+        HoldKind.BANKRUPTCY,
+        "solvent.hold.insolvency",
+        "The debtor is in bankruptcy or another insolvency proceeding; collection is stayed.",
+        "11 U.S.C. 362(a) (US automatic stay); Insolvency Act 1986 (UK); "
+        "Bankruptcy Act 1966 s.58 (AU)",
+    ),
+    (
+        HoldKind.DECEASED,
+        "solvent.hold.deceased",
+        "The debtor is deceased; contact only the estate's representative, not these "
+        "contact points.",
+        "12 CFR 1006.6(a)(4); Solvent house policy",
+    ),
+    (
+        HoldKind.HARDSHIP,
+        "solvent.hold.treatment_pause",
+        "A hardship hold pauses collection contact.",
+        _CORE_CITATION,
+    ),
+    (
+        HoldKind.COMPLAINT,
+        "solvent.hold.treatment_pause",
+        "An open complaint pauses collection contact.",
+        _CORE_CITATION,
+    ),
+)
+
+
+def _core_holds(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
+    if not ctx.profile.holds:
+        return []
+    return [
+        hold_hit(rule_id, message, citation, hold, at)
+        for kind, rule_id, message, citation in _CORE_HOLDS
+        for hold in holds_in_force(ctx, kind, at)
+    ]
+
+
+CORE_PACK = RulePack(
+    pack_id="core",
+    version="2026.1",
+    title="Core holds (every jurisdiction)",
+    effective_from=date(2000, 1, 1),
+    effective_until=None,
+    jurisdictions=frozenset({"*"}),
+    rules=(
+        RuleInfo(
+            "solvent.hold.insolvency",
+            "Bankruptcy or insolvency stops collection",
+            "11 U.S.C. 362(a); Insolvency Act 1986; Bankruptcy Act 1966 (Cth) s.58",
+            "A bankruptcy or insolvency hold blocks every collection contact until released.",
+            "P",
+        ),
+        RuleInfo(
+            "solvent.hold.deceased",
+            "Deceased debtor",
+            "12 CFR 1006.6(a)(4)",
+            "No contact at the deceased debtor's own contact points; the estate is handled by "
+            "an agent outside the automated flow.",
+            "P",
+        ),
+        RuleInfo(
+            "solvent.hold.treatment_pause",
+            "Hardship or complaint pause",
+            _CORE_CITATION,
+            "A hardship or complaint hold pauses collection contact until released.",
+            "P",
+        ),
+    ),
+    checks=(_core_holds,),
+)

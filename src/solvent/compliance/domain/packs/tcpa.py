@@ -1,0 +1,92 @@
+"""TCPA pack (47 U.S.C. 227; 47 CFR 64.1200): consent for automated calls and texts to mobiles.
+
+An autodialled or prerecorded call, ringless voicemail or automated text to a wireless number needs
+prior express consent for that number. A revocation by any reasonable means takes effect the
+moment it is recorded (the 10-business-day outer limit is not a grace period). A Reassigned
+Numbers Database "yes" voids the consent.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from solvent.compliance.domain.context import DecisionContext
+from solvent.compliance.domain.model import Channel, ConsentKind, ContactPointKind
+from solvent.compliance.domain.packs.common import consents_for_point, is_contact
+from solvent.compliance.domain.rules import RuleHit, RuleInfo, RulePack
+
+C_CONSENT = "47 U.S.C. 227(b)(1)(A)(iii); 47 CFR 64.1200(a)(1)(iii); FCC 07-232"
+C_REVOCATION = "47 CFR 64.1200(a)(10)-(11); FCC 24-24"
+C_REASSIGNED = "47 CFR 64.1200(l)-(m); FCC 18-177"
+
+AUTOMATABLE = frozenset({Channel.CALL, Channel.VOICEMAIL, Channel.SMS})
+
+
+def check_automated_consent(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
+    proposed = ctx.proposed
+    if not (proposed.autodialled or proposed.prerecorded) or proposed.channel not in AUTOMATABLE:
+        return []
+    if not is_contact(ctx):
+        return []
+    point = ctx.point
+    # An unknown number, and any text, is treated as wireless: the conservative reading.
+    wireless = (
+        point is None or point.kind is ContactPointKind.MOBILE or proposed.channel is Channel.SMS
+    )
+    if not wireless:
+        return []
+    if point is not None and point.reassigned:
+        message = "The number was reassigned since consent was given; consent no longer holds."
+        return [RuleHit("tcpa.reassigned_number", message, C_REASSIGNED, never=True)]
+    active, revoked = consents_for_point(ctx, ConsentKind.TCPA_PRIOR_EXPRESS, at)
+    if active:
+        return []
+    if revoked:
+        message = (
+            "The consumer revoked consent to automated calls and texts at this number; "
+            "only manual, live calls remain possible."
+        )
+        return [RuleHit("tcpa.revocation", message, C_REVOCATION, never=True)]
+    message = (
+        "Autodialled or prerecorded calls and texts to a mobile need the consumer's prior "
+        "express consent for this number; dial manually instead."
+    )
+    return [RuleHit("tcpa.autodial_wireless_requires_consent", message, C_CONSENT, never=True)]
+
+
+TCPA_PACK = RulePack(
+    pack_id="tcpa",
+    version="2025-04-11",
+    title="United States: Telephone Consumer Protection Act",
+    effective_from=date(1992, 12, 20),
+    effective_until=None,
+    jurisdictions=frozenset({"US"}),
+    rules=(
+        RuleInfo(
+            "tcpa.autodial_wireless_requires_consent",
+            "Automated calls and texts to mobiles need prior express consent",
+            C_CONSENT,
+            "An autodialled or prerecorded call, ringless voicemail or automated text to a "
+            "mobile (or to a number of unknown type) is denied without consent for that "
+            "number. Manual calls are not affected.",
+            "T",
+        ),
+        RuleInfo(
+            "tcpa.revocation",
+            "Revoked consent takes effect at once",
+            C_REVOCATION,
+            "Consent revoked by any reasonable means stops automated contact at that number "
+            "from the moment the revocation is recorded.",
+            "S",
+        ),
+        RuleInfo(
+            "tcpa.reassigned_number",
+            "Reassigned number",
+            C_REASSIGNED,
+            "A number reassigned since consent (Reassigned Numbers Database 'yes') gets no "
+            "automated contact.",
+            "S",
+        ),
+    ),
+    checks=(check_automated_consent,),
+)

@@ -1,0 +1,244 @@
+"""US federal pack: the FDCPA as implemented by CFPB Regulation F (12 CFR part 1006).
+
+Data: the 8 a.m.-9 p.m. window in every zone the consumer may be in, the 7-in-7 call presumption
+per particular debt and the 7-day wait after a telephone conversation. Functions: holds, media,
+notices, furnishing and time-barred debt (see ``us_federal_checks``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from solvent.compliance.domain.model import CapScope, Channel, Outcome
+from solvent.compliance.domain.packs.common import CONNECTED_CALL_OUTCOMES
+from solvent.compliance.domain.packs.us_federal_checks import (
+    C_ATTORNEY,
+    C_CEASE,
+    C_DESIGNATED,
+    C_DISPUTE,
+    C_EMPLOYER_EMAIL,
+    C_FURNISH,
+    C_LCM,
+    C_MEDIUM,
+    C_OPT_OUT,
+    C_OVERSHADOW,
+    C_PLACE,
+    C_TIME_BARRED,
+    C_VALIDATION,
+    C_WORK,
+    check_designated_times,
+    check_furnishing,
+    check_holds,
+    check_media,
+    check_time_barred,
+    check_validation,
+)
+from solvent.compliance.domain.rules import (
+    PHONE_CHANNELS,
+    TIMED_CHANNELS,
+    CapDefinition,
+    CooldownDefinition,
+    HourWindows,
+    RuleInfo,
+    RulePack,
+    every_day,
+)
+
+C_HOURS = "12 CFR 1006.6(b)(1)(i); 15 U.S.C. 1692c(a)(1)"
+C_CONFLICT = "12 CFR 1006.6(b)(1)(i); comment 6(b)(1)(i)-2"
+C_7IN7 = "12 CFR 1006.14(b)(2)(i)(A), (b)(2)(ii); comment 14(b)(2)(ii)-1.i; 1006.14(b)(3)-(4)"
+C_AFTER_CONVERSATION = "12 CFR 1006.14(b)(2)(i)(B), (b)(2)(ii); comment 14(b)(2)(ii)-1.ii"
+
+HOURS = HourWindows(
+    rule_id="regf.inconvenient_time.8am_9pm_local",
+    citation=C_HOURS,
+    message="Before 8:00 a.m. or from 9:00 p.m. local time at the consumer's location.",
+    channels=TIMED_CHANNELS,
+    weekly=every_day((8 * 60, 21 * 60)),
+    consent_overridable=True,
+    multi_zone_rule_id="regf.inconvenient_time.conflicting_locations",
+)
+
+CALLS_7_IN_7 = CapDefinition(
+    rule_id="regf.call_frequency.7in7",
+    citation=C_7IN7,
+    message="More than 7 calls in 7 consecutive days about this debt is a presumed violation",
+    limit=7,
+    window_days=7,
+    scope=CapScope.PER_DEBT,
+    channels=PHONE_CHANNELS,
+    outcomes=CONNECTED_CALL_OUTCOMES,
+    exclude_consumer_requested=False,
+    exclude_prior_consent=True,
+)
+
+WAIT_AFTER_CONVERSATION = CooldownDefinition(
+    rule_id="regf.call_frequency.post_conversation_7d",
+    citation=C_AFTER_CONVERSATION,
+    message="No call about this debt within 7 days of a telephone conversation about it",
+    days=7,
+    trigger_outcomes=frozenset({Outcome.RIGHT_PARTY_CONVERSATION}),
+    trigger_channels=frozenset({Channel.CALL}),
+    channels=PHONE_CHANNELS,
+)
+
+RULES = (
+    RuleInfo(
+        HOURS.rule_id,
+        "Inconvenient times: 8 a.m. to 9 p.m. local",
+        C_HOURS,
+        "No call, text, email or voicemail before 08:00 or from 21:00 local time at the "
+        "consumer's location (21:00 itself is treated as inconvenient). A time the consumer "
+        "said is convenient, directly to us, lifts the rule. Letters are not timed.",
+    ),
+    RuleInfo(
+        "regf.inconvenient_time.conflicting_locations",
+        "Several possible locations: convenient in all of them",
+        C_CONFLICT,
+        "When the address and phone numbers point to different time zones, the contact must "
+        "be within 8 a.m.-9 p.m. in every one of them.",
+    ),
+    RuleInfo(
+        "regf.inconvenient_time.consumer_designated",
+        "Times the consumer said are inconvenient",
+        C_DESIGNATED,
+        "Stated inconvenient times block contact until withdrawn; one reply to a "
+        "consumer-initiated contact is allowed (purpose response_to_consumer).",
+    ),
+    RuleInfo(
+        "regf.inconvenient_place",
+        "Inconvenient place (home)",
+        C_PLACE,
+        "After 'not at home', no mail to the home address or calls to the home landline; "
+        "mobile and email stay allowed.",
+    ),
+    RuleInfo(
+        "regf.workplace_prohibited",
+        "Place of employment",
+        C_WORK,
+        "After the consumer says they cannot take calls at work, no contact at work numbers, "
+        "work addresses or employer-provided email.",
+    ),
+    RuleInfo(
+        "regf.employer_email",
+        "Employer-provided email",
+        C_EMPLOYER_EMAIL,
+        "No email to an address the employer provided unless the consumer used it with us or "
+        "consented to it.",
+    ),
+    RuleInfo(
+        "regf.attorney_represented",
+        "Consumer represented by an attorney",
+        C_ATTORNEY,
+        "No contact with a represented consumer unless the attorney consents or fails to "
+        "respond (record as hold release), or in reply to a consumer-initiated contact.",
+    ),
+    RuleInfo(
+        "regf.cease_communication",
+        "Cease communication / refusal to pay",
+        C_CEASE,
+        "From receipt of a written cease or refusal notice, no communication about the debt "
+        "except the 1006.6(c)(2) notices (purpose cease_exception_notice). Never lawful again "
+        "on the known facts.",
+    ),
+    RuleInfo(
+        "regf.prohibited_medium",
+        "Medium the consumer refused",
+        C_MEDIUM,
+        "No contact through a medium, address or number the consumer asked us not to use; one "
+        "electronic opt-out confirmation and one reply to the consumer are allowed.",
+    ),
+    RuleInfo(
+        CALLS_7_IN_7.rule_id,
+        "Seven calls in seven days, per debt",
+        C_7IN7,
+        "An 8th connected outbound call about the same debt within 7 consecutive local days is "
+        "a presumed violation and is denied. Busy and not-in-service calls, calls to the "
+        "attorney and calls within a prior-consent period are not counted; student loans "
+        "serviced under one account number are one debt; texts and emails are not calls.",
+    ),
+    RuleInfo(
+        WAIT_AFTER_CONVERSATION.rule_id,
+        "Seven days after a telephone conversation",
+        C_AFTER_CONVERSATION,
+        "After a telephone conversation about a debt on day 1 (either party calling), no call "
+        "about that debt until day 8, unless the consumer gave prior consent.",
+    ),
+    RuleInfo(
+        "regf.call_frequency.exclusion_prior_consent",
+        "Calls with prior consent are not counted",
+        "12 CFR 1006.14(b)(3)(i); comment 14(b)(3)(i)-2, -3",
+        "Consent to more calls given directly to us covers calls for at most 7 days (consent "
+        "day is day 1); it ends early when revoked, at a shorter stated end, or at a "
+        "conversation about the debt. Never counted retroactively.",
+    ),
+    RuleInfo(
+        "regf.electronic_optout_notice",
+        "Opt-out notice in electronic messages",
+        C_OPT_OUT,
+        "Every email or text must state a reasonable and simple way to opt out; a message "
+        "declared without one is denied, an undeclared one gets a warning.",
+    ),
+    RuleInfo(
+        "regf.limited_content_message",
+        "Limited-content voicemail",
+        C_LCM,
+        "A voicemail with more than the limited content is a communication and may disclose "
+        "the debt to a third party: warning.",
+    ),
+    RuleInfo(
+        "regf.dispute.cease_until_verification",
+        "Timely dispute halts collection",
+        C_DISPUTE,
+        "A dispute received within the validation period (assumed receipt 5 business days "
+        "after sending, federal holidays excluded, plus 30 days) halts collection of the debt "
+        "until verification is sent (hold release). A late dispute only warns.",
+    ),
+    RuleInfo(
+        "regf.validation_notice",
+        "Validation notice",
+        C_VALIDATION,
+        "Warning while no validation notice is recorded for the debt.",
+    ),
+    RuleInfo(
+        "regf.validation_period.no_overshadowing",
+        "Validation period",
+        C_OVERSHADOW,
+        "Warning during the validation period: nothing may overshadow the right to dispute.",
+    ),
+    RuleInfo(
+        "regf.passive_collection_before_furnishing",
+        "No credit reporting before first contact",
+        C_FURNISH,
+        "Purpose furnish_credit_report is denied until a telephone conversation about the debt "
+        "or until day 15 after a letter or electronic message that did not bounce.",
+    ),
+    RuleInfo(
+        "regf.time_barred.no_suit_or_threat",
+        "Time-barred debt",
+        C_TIME_BARRED,
+        "No lawsuit (purpose legal_action) on a time-barred debt; other contacts get a warning "
+        "not to threaten suit.",
+    ),
+)
+
+US_FEDERAL_PACK = RulePack(
+    pack_id="us_federal",
+    version="2021-11-30",
+    title="United States: FDCPA / Regulation F",
+    effective_from=date(2021, 11, 30),
+    effective_until=None,
+    jurisdictions=frozenset({"US"}),
+    rules=RULES,
+    hour_windows=(HOURS,),
+    caps=(CALLS_7_IN_7,),
+    cooldowns=(WAIT_AFTER_CONVERSATION,),
+    checks=(
+        check_holds,
+        check_designated_times,
+        check_media,
+        check_validation,
+        check_time_barred,
+        check_furnishing,
+    ),
+)

@@ -1,0 +1,267 @@
+"""Regulation F checks that are functions rather than windows or caps: holds, media, notices.
+
+Each check takes the decision context and the instant being tested and returns ``RuleHit``s.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from solvent.compliance.domain.context import DecisionContext
+from solvent.compliance.domain.evaluators import evaluate_stated_inconvenient
+from solvent.compliance.domain.localtime import ONE_DAY, add_us_business_days, local_midnight
+from solvent.compliance.domain.model import (
+    Channel,
+    ConsentKind,
+    ContactPointKind,
+    Debt,
+    Direction,
+    HoldKind,
+    Outcome,
+    Place,
+    Purpose,
+    Severity,
+    VoicemailContent,
+)
+from solvent.compliance.domain.packs.common import (
+    MESSAGE_OUTCOMES,
+    consents_for_point,
+    hold_hit,
+    holds_in_force,
+    is_contact,
+    medium_refused,
+)
+from solvent.compliance.domain.rules import RuleHit
+
+C_CEASE = "12 CFR 1006.6(c)(1); 15 U.S.C. 1692c(c)"
+C_DISPUTE = "12 CFR 1006.34(b)(5); 12 CFR 1006.38(d)(2); 15 U.S.C. 1692g(b)"
+C_ATTORNEY = "12 CFR 1006.6(b)(2); 15 U.S.C. 1692c(a)(2)"
+C_WORK = "12 CFR 1006.6(b)(3); comment 6(b)(3)-1; 15 U.S.C. 1692c(a)(3)"
+C_PLACE = "12 CFR 1006.6(b)(1)(ii); comment 6(b)(1)-1.iii"
+C_MEDIUM = "12 CFR 1006.14(h)(1); comment 14(h)(1)-3"
+C_EMPLOYER_EMAIL = "12 CFR 1006.22(f)(3)"
+C_OPT_OUT = "12 CFR 1006.6(e)"
+C_LCM = "12 CFR 1006.2(j); comment 2(j)-2; 12 CFR 1006.6(d)(1)"
+C_VALIDATION = "12 CFR 1006.34(a)(1)"
+C_OVERSHADOW = "12 CFR 1006.38(b)"
+C_FURNISH = "12 CFR 1006.30(a)(1); comment 30(a)(1)-2"
+C_TIME_BARRED = "12 CFR 1006.26(b)"
+C_DESIGNATED = "12 CFR 1006.6(b)(1)(i); comment 6(b)(1)-1"
+
+PLACE_MEDIA = frozenset({ContactPointKind.LANDLINE, ContactPointKind.POSTAL})
+
+
+def validation_period_end(sent_on: date) -> date:
+    """Assumed receipt is 5 business days after sending; the period ends 30 days later."""
+    return add_us_business_days(sent_on, 5) + 30 * ONE_DAY
+
+
+def check_holds(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
+    if not ctx.profile.holds or not is_contact(ctx):
+        return []
+    purpose = ctx.proposed.purpose
+    responding = purpose is Purpose.RESPONSE_TO_CONSUMER
+    hits: list[RuleHit] = []
+    if purpose is not Purpose.CEASE_EXCEPTION_NOTICE:
+        for hold in holds_in_force(ctx, HoldKind.CEASE, at):
+            message = "The consumer asked in writing to stop communication about this debt."
+            hits.append(hold_hit("regf.cease_communication", message, C_CEASE, hold, at))
+    if not responding:
+        hits += _dispute_hits(ctx, at)
+        hits += _attorney_hits(ctx, at)
+        for hold in holds_in_force(ctx, HoldKind.MEDIUM_OPT_OUT, at):
+            if medium_refused(ctx, hold) and not (
+                purpose is Purpose.OPT_OUT_CONFIRMATION
+                and ctx.proposed.channel in (Channel.SMS, Channel.EMAIL)
+            ):
+                message = "The consumer asked us not to use this medium or address."
+                hits.append(hold_hit("regf.prohibited_medium", message, C_MEDIUM, hold, at))
+        point = ctx.point
+        if point is not None:
+            for hold in holds_in_force(ctx, HoldKind.NOT_AT_WORK, at):
+                if point.place is Place.WORK or point.employer_provided:
+                    message = "The consumer cannot receive collection contact at work."
+                    hits.append(hold_hit("regf.workplace_prohibited", message, C_WORK, hold, at))
+            for hold in holds_in_force(ctx, HoldKind.NOT_AT_HOME, at):
+                if point.place is Place.HOME and point.kind in PLACE_MEDIA:
+                    message = "The consumer said home is an inconvenient place."
+                    hits.append(hold_hit("regf.inconvenient_place", message, C_PLACE, hold, at))
+    return hits
+
+
+def _dispute_hits(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
+    hits: list[RuleHit] = []
+    for hold in holds_in_force(ctx, HoldKind.DISPUTE, at):
+        debt = ctx.debt
+        sent_on = debt.validation_notice_sent_on if debt is not None else None
+        received_on = hold.received_at.astimezone(ctx.counting_zone).date()
+        if sent_on is not None and received_on > validation_period_end(sent_on):
+            message = (
+                "The dispute came after the validation period: collection may continue, but "
+                "the debt must be reported as disputed."
+            )
+            hits.append(
+                RuleHit("regf.dispute.cease_until_verification", message, C_DISPUTE, Severity.WARN)
+            )
+            continue
+        message = "A timely dispute halts collection of this debt until verification is sent."
+        hits.append(hold_hit("regf.dispute.cease_until_verification", message, C_DISPUTE, hold, at))
+    return hits
+
+
+def _attorney_hits(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
+    holds = list(holds_in_force(ctx, HoldKind.ATTORNEY, at))
+    if not holds:
+        return []
+    consented = any(
+        consent.given_at >= holds[0].received_at
+        for consent in consents_for_point(ctx, ConsentKind.ATTORNEY_DIRECT_CONTACT, at)[0]
+    )
+    if consented:
+        return []
+    message = "The consumer is represented by an attorney for this debt; contact the attorney."
+    return [hold_hit("regf.attorney_represented", message, C_ATTORNEY, hold, at) for hold in holds]
+
+
+def check_designated_times(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
+    if not ctx.profile.inconvenient_times or not is_contact(ctx):
+        return []
+    if (
+        ctx.proposed.purpose is Purpose.RESPONSE_TO_CONSUMER
+        or ctx.proposed.channel is Channel.LETTER
+    ):
+        return []
+    return evaluate_stated_inconvenient(
+        ctx, at, "regf.inconvenient_time.consumer_designated", C_DESIGNATED
+    )
+
+
+def check_media(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
+    """Employer email, the electronic opt-out notice and the limited-content voicemail."""
+    if not is_contact(ctx):
+        return []
+    proposed = ctx.proposed
+    point = ctx.point
+    hits: list[RuleHit] = []
+    if proposed.channel is Channel.EMAIL and point is not None and point.employer_provided:
+        consented = consents_for_point(ctx, ConsentKind.ELECTRONIC, at)[0]
+        used_by_consumer = any(
+            event.channel is Channel.EMAIL
+            and event.direction is Direction.INBOUND
+            and event.contact_point_id == point.id
+            and event.at <= at
+            for event in ctx.history
+        )
+        if not consented and not used_by_consumer:
+            message = "This email address was provided by the consumer's employer."
+            hits.append(RuleHit("regf.employer_email", message, C_EMPLOYER_EMAIL, never=True))
+    if proposed.channel in (Channel.SMS, Channel.EMAIL):
+        if (
+            proposed.includes_opt_out is False
+            and proposed.purpose is not Purpose.OPT_OUT_CONFIRMATION
+        ):
+            message = "Every email or text must say how to opt out of electronic messages."
+            hits.append(RuleHit("regf.electronic_optout_notice", message, C_OPT_OUT, never=True))
+        elif proposed.includes_opt_out is None:
+            message = "Include a simple opt-out instruction (e.g. 'Reply STOP') in the message."
+            hits.append(RuleHit("regf.electronic_optout_notice", message, C_OPT_OUT, Severity.WARN))
+    if proposed.voicemail_content is VoicemailContent.FULL and proposed.channel in (
+        Channel.CALL,
+        Channel.VOICEMAIL,
+    ):
+        message = (
+            "A voicemail beyond the limited-content message may disclose the debt to a third "
+            "party; leave only business name, a person's name, a number and a request to reply."
+        )
+        hits.append(RuleHit("regf.limited_content_message", message, C_LCM, Severity.WARN))
+    return hits
+
+
+def check_validation(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
+    debt = ctx.debt
+    if debt is None or not is_contact(ctx) or ctx.proposed.purpose is not Purpose.COLLECT:
+        return []
+    if debt.validation_notice_sent_on is None:
+        message = (
+            "No validation notice is recorded: provide it in the initial communication or "
+            "within 5 days after it."
+        )
+        return [RuleHit("regf.validation_notice", message, C_VALIDATION, Severity.WARN)]
+    end = validation_period_end(debt.validation_notice_sent_on)
+    if at.astimezone(ctx.counting_zone).date() <= end:
+        message = (
+            f"Validation period runs until {end.isoformat()}: nothing may overshadow the "
+            "consumer's right to dispute."
+        )
+        return [
+            RuleHit("regf.validation_period.no_overshadowing", message, C_OVERSHADOW, Severity.WARN)
+        ]
+    return []
+
+
+def check_time_barred(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
+    debt = ctx.debt
+    if debt is None or not debt.time_barred:
+        return []
+    if ctx.proposed.purpose is Purpose.LEGAL_ACTION:
+        message = "The debt is time-barred: no lawsuit may be filed."
+        return [RuleHit("regf.time_barred.no_suit_or_threat", message, C_TIME_BARRED, never=True)]
+    message = "The debt is time-barred: do not threaten or imply a lawsuit."
+    return [RuleHit("regf.time_barred.no_suit_or_threat", message, C_TIME_BARRED, Severity.WARN)]
+
+
+def check_furnishing(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
+    """No furnishing before speaking to the consumer or a 14-day undeliverability watch."""
+    if ctx.proposed.purpose is not Purpose.FURNISH_CREDIT_REPORT:
+        return []
+    debt = ctx.debt
+    return _furnishing_hits(ctx, at, debt)
+
+
+def _about_debt(ctx: DecisionContext, debt_ids: tuple[str, ...]) -> bool:
+    keys = ctx.keys_of(debt_ids)
+    return keys is None or ctx.debt_key in keys
+
+
+def _furnishing_hits(ctx: DecisionContext, at: datetime, debt: Debt | None) -> list[RuleHit]:
+    earliest: datetime | None = None
+    for event in ctx.history:
+        if event.at > at or not _about_debt(ctx, event.debt_ids):
+            continue
+        if event.outcome is Outcome.RIGHT_PARTY_CONVERSATION and event.channel is Channel.CALL:
+            return []
+        if (
+            event.direction is Direction.OUTBOUND
+            and event.channel in (Channel.LETTER, Channel.EMAIL, Channel.SMS)
+            and event.outcome in MESSAGE_OUTCOMES
+        ):
+            sent_day = event.at.astimezone(ctx.counting_zone).date()
+            watch_end = local_midnight(sent_day + 14 * ONE_DAY, ctx.counting_zone)
+            if _bounced(ctx, event.channel, event.contact_point_id, event.at, watch_end):
+                continue
+            if watch_end <= at:
+                return []
+            earliest = watch_end if earliest is None else min(earliest, watch_end)
+    message = (
+        "Do not report this debt to a credit bureau before speaking to the consumer or "
+        "waiting 14 days after a letter or electronic message for an undeliverable notice."
+    )
+    if earliest is None:
+        return [
+            RuleHit("regf.passive_collection_before_furnishing", message, C_FURNISH, never=True)
+        ]
+    return [
+        RuleHit("regf.passive_collection_before_furnishing", message, C_FURNISH, retry_at=earliest)
+    ]
+
+
+def _bounced(
+    ctx: DecisionContext, channel: Channel, point_id: str | None, sent: datetime, until: datetime
+) -> bool:
+    return any(
+        event.outcome is Outcome.BOUNCED
+        and event.channel is channel
+        and event.contact_point_id == point_id
+        and sent <= event.at < until
+        for event in ctx.history
+    )

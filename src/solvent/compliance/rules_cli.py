@@ -1,0 +1,49 @@
+"""Entry points the `solvent` CLI and the API call: list the rules, check scenarios.
+
+``rules_check`` is the only place a clock may be read: when ``now`` is not given and a scenario has
+no ``proposed.at``, the current UTC time is used. The domain itself never reads a clock.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from solvent.compliance.domain.docs import render_rules_markdown
+from solvent.compliance.domain.engine import decide
+from solvent.compliance.domain.scenario import parse_scenarios
+from solvent.compliance.domain.scenario_reader import FieldError, ScenarioError
+from solvent.compliance.domain.serialise import decision_to_json
+
+
+def rules_list_markdown() -> str:
+    """The rules document (docs/compliance.md's generated part) as Markdown."""
+    return render_rules_markdown()
+
+
+def rules_check(text: str, now: datetime | None = None) -> str:
+    """Decide one JSON scenario (or a JSON list of them) and return the Decision JSON.
+
+    A list in gives a list out, in the same order. Malformed input raises ``ScenarioError``
+    listing every bad field with its JSON path and the reason.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ScenarioError(
+            [
+                FieldError(
+                    "$", f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+                )
+            ]
+        ) from error
+    if now is not None and (now.tzinfo is None or now.utcoffset() is None):
+        raise ScenarioError([FieldError("now", "naive datetime: pass a timezone-aware moment")])
+    moment = now if now is not None else datetime.now(UTC)
+    scenarios = parse_scenarios(data, now=moment)
+    decisions = [
+        decision_to_json(decide(scenario.debtor, scenario.history, scenario.proposed))
+        for scenario in scenarios
+    ]
+    result: object = decisions if isinstance(data, list) else decisions[0]
+    return json.dumps(result, indent=2)
