@@ -1,0 +1,178 @@
+"""The outbox's writes: claim a batch of due messages, and settle each one (sent, held, failed).
+
+A claim is a lease: the message moves to ``sending`` with ``lease_until``; a worker that dies leaves
+the lease to expire and the next claim takes the message again. That is what makes delivery
+at-least-once: a worker killed after the provider accepted a message and before ``outbox_mark_sent``
+committed causes one duplicate, carrying the same Message-ID / idempotency key as the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from solvent.contact.domain.model import (
+    DeliveryStatus,
+    Direction,
+    Disposition,
+    MessageStatus,
+    RetryPolicy,
+)
+from solvent.contact.models import Interaction, OutboxMessage
+from solvent.core import clock
+
+
+def outbox_claim_batch(
+    *, worker: str, limit: int, lease: timedelta, now: datetime | None = None
+) -> list[OutboxMessage]:
+    """Take up to ``limit`` due messages for this worker. Concurrent workers never get the same one."""
+    now = now or clock.now()
+    with transaction.atomic():
+        due = (
+            OutboxMessage.objects.filter(
+                Q(status=MessageStatus.PENDING, next_attempt_at__lte=now)
+                | Q(status=MessageStatus.SENDING, lease_until__lt=now)
+            )
+            .order_by("next_attempt_at", "id")
+            .select_related("debtor")
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            # PostgreSQL: rows another worker is claiming are skipped, not waited for.
+            due = due.select_for_update(skip_locked=True, of=("self",))
+        # SQLite: the transaction takes the write lock at BEGIN (IMMEDIATE), so claims queue.
+        messages = list(due[:limit])
+        if messages:
+            OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
+                status=MessageStatus.SENDING, lease_until=now + lease, worker=worker
+            )
+    for message in messages:
+        message.status = MessageStatus.SENDING
+        message.worker = worker
+    return messages
+
+
+def _still_mine(message: OutboxMessage, worker: str) -> Q:
+    return Q(pk=message.pk, worker=worker, status=MessageStatus.SENDING)
+
+
+def outbox_mark_sent(
+    *,
+    message: OutboxMessage,
+    worker: str,
+    provider_message_id: str,
+    attempt_id: int | None,
+    decision_log_id: int,
+    delivery_status: DeliveryStatus = DeliveryStatus.SENT,
+    now: datetime | None = None,
+) -> Interaction:
+    """The provider took the message: record the interaction and settle the message, together."""
+    from solvent.compliance.services import contact_attempt_record_outcome
+
+    now = now or clock.now()
+    with transaction.atomic():
+        interaction = Interaction.objects.create(
+            debtor_id=message.debtor_id,
+            channel=message.channel,
+            direction=Direction.OUTBOUND,
+            contact_point=message.contact_point,
+            account_ids=list(message.account_ids),
+            occurred_at=now,
+            disposition=Disposition.MESSAGE_SENT,
+            summary=(message.subject or message.body)[:255],
+            message_id=message.message_id,
+            provider_message_id=provider_message_id,
+            delivery_status=delivery_status,
+            delivery_updated_at=now,
+            compliance_attempt_id=attempt_id,
+            decision_log_id=decision_log_id,
+        )
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=MessageStatus.SENT,
+            sent_at=now,
+            lease_until=None,
+            provider_message_id=provider_message_id,
+            compliance_attempt_id=attempt_id,
+            decision_log_id=decision_log_id,
+            interaction=interaction,
+            status_reason="",
+        )
+        if attempt_id is not None:
+            contact_attempt_record_outcome(attempt_id=attempt_id, outcome="sent", at=now)
+    return interaction
+
+
+def outbox_hold(
+    *,
+    message: OutboxMessage,
+    worker: str,
+    decision_log_id: int,
+    earliest_lawful_at: datetime | None,
+    blocking: Sequence[tuple[str, str, str]],
+) -> MessageStatus:
+    """The compliance gate said no at send time: reschedule to the lawful moment, or cancel."""
+    reason = "; ".join(f"{rule}: {text} ({citation})" for rule, text, citation in blocking)
+    reason = (reason or "blocked by the compliance engine")[:255]
+    status = MessageStatus.PENDING if earliest_lawful_at is not None else MessageStatus.CANCELLED
+    changes: dict[str, object] = {
+        "status": status,
+        "status_reason": reason,
+        "decision_log_id": decision_log_id,
+        "lease_until": None,
+    }
+    if earliest_lawful_at is not None:
+        changes["next_attempt_at"] = earliest_lawful_at
+    OutboxMessage.objects.filter(_still_mine(message, worker)).update(**changes)
+    return status
+
+
+def outbox_fail(
+    *,
+    message: OutboxMessage,
+    worker: str,
+    error: str,
+    permanent: bool,
+    policy: RetryPolicy,
+    now: datetime | None = None,
+) -> MessageStatus:
+    """A provider error: back off exponentially, or move to dead letters after the last attempt."""
+    now = now or clock.now()
+    failures = message.failures + 1
+    retry_at = None if permanent else policy.next_attempt_at(failures=failures, now=now)
+    status = MessageStatus.PENDING if retry_at is not None else MessageStatus.DEAD
+    changes: dict[str, object] = {
+        "status": status,
+        "failures": failures,
+        "last_error": error[:2000],
+        "lease_until": None,
+        "status_reason": ""
+        if retry_at
+        else ("refused by the provider" if permanent else f"dead after {failures} failures"),
+    }
+    if retry_at is not None:
+        changes["next_attempt_at"] = retry_at
+    OutboxMessage.objects.filter(_still_mine(message, worker)).update(**changes)
+    return status
+
+
+def outbox_requeue(*, message_ids: Sequence[int], reason: str) -> int:
+    """Put dead or cancelled messages back in the queue (an operator's decision, audited)."""
+    from solvent.audit.services import audit_record
+
+    with transaction.atomic():
+        count = OutboxMessage.objects.filter(
+            pk__in=list(message_ids), status__in=[MessageStatus.DEAD, MessageStatus.CANCELLED]
+        ).update(
+            status=MessageStatus.PENDING,
+            failures=0,
+            next_attempt_at=clock.now(),
+            status_reason=reason,
+        )
+        audit_record(
+            action="outbox.requeue",
+            object_type="contact.OutboxMessage",
+            data={"ids": list(message_ids), "reason": reason, "requeued": count},
+        )
+    return count

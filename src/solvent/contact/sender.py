@@ -1,0 +1,208 @@
+"""The outbox sender: the one module that reaches a channel adapter, and only through the gate.
+
+For every claimed message the compliance engine decides again, just before sending
+(``contact_attempt_authorize``): a window that has passed or a consent revoked since the message was
+planned reschedules or cancels it, with the reason recorded. Only an allowed message reaches the
+provider, with its idempotency key; the outcome goes back to the compliance ledger.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import timedelta
+from time import monotonic
+
+from django.conf import settings
+
+from solvent.audit.services import audit_record
+from solvent.compliance.services import contact_attempt_authorize, contact_attempt_cancel
+from solvent.contact.adapters import channel_sender_for
+from solvent.contact.domain.model import MessageStatus, RetryPolicy
+from solvent.contact.models import OutboxMessage
+from solvent.contact.outbox import outbox_claim_batch, outbox_fail, outbox_hold, outbox_mark_sent
+from solvent.contact.ports import (
+    ChannelSender,
+    OutgoingMessage,
+    PermanentProviderError,
+    ProviderError,
+)
+from solvent.contact.unsubscribe import unsubscribe_url_for
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class DispatchReport:
+    claimed: int = 0
+    sent: int = 0
+    held: int = 0
+    cancelled: int = 0
+    failed: int = 0
+    dead: int = 0
+    batches: int = 0
+    # True when the time or batch budget ran out with messages possibly still due.
+    more_due: bool = False
+    errors: list[str] = field(default_factory=list)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _outgoing(message: OutboxMessage) -> OutgoingMessage:
+    extras: dict[str, str] = {}
+    if message.channel == "email":
+        extras["unsubscribe_url"] = unsubscribe_url_for(
+            debtor_id=message.debtor_id, address=message.contact_point
+        )
+    if message.channel == "letter":
+        extras["recipient_name"] = message.debtor.full_name
+    return OutgoingMessage(
+        idempotency_key=str(message.idempotency_key),
+        message_id=message.message_id,
+        channel=message.channel,
+        to=message.contact_point,
+        subject=message.subject,
+        body=message.body,
+        language=message.language,
+        extras=extras,
+    )
+
+
+class _Senders:
+    """One open provider session per channel for the life of a dispatch run."""
+
+    def __init__(self, overrides: dict[str, ChannelSender] | None) -> None:
+        self._senders: dict[str, ChannelSender] = dict(overrides or {})
+
+    def get(self, channel: str) -> ChannelSender:
+        if channel not in self._senders:
+            self._senders[channel] = channel_sender_for(channel)
+        return self._senders[channel]
+
+    def close(self) -> None:
+        for sender in self._senders.values():
+            try:
+                sender.close()
+            except Exception:  # closing must never hide the real outcome of a run
+                logger.exception("closing the %s sender failed", sender.channel)
+
+
+def _deliver(
+    message: OutboxMessage,
+    *,
+    worker: str,
+    senders: _Senders,
+    policy: RetryPolicy,
+    report: DispatchReport,
+) -> None:
+    authorization = contact_attempt_authorize(
+        debtor_id=message.debtor_id,
+        channel=message.channel,
+        contact_point=message.contact_point,
+        account_ids=list(message.account_ids),
+    )
+    if not authorization.allowed:
+        status = outbox_hold(
+            message=message,
+            worker=worker,
+            decision_log_id=authorization.decision_log_id,
+            earliest_lawful_at=authorization.earliest_lawful_at,
+            blocking=authorization.blocking,
+        )
+        if status == MessageStatus.CANCELLED:
+            report.cancelled += 1
+        else:
+            report.held += 1
+        return
+    attempt_id = authorization.attempt_id
+    try:
+        outgoing = _outgoing(message)
+        receipt = senders.get(message.channel).send(outgoing)
+    except PermanentProviderError as exc:
+        if attempt_id is not None:
+            contact_attempt_cancel(attempt_id=attempt_id, reason=f"refused by the provider: {exc}")
+        outbox_fail(message=message, worker=worker, error=str(exc), permanent=True, policy=policy)
+        report.dead += 1
+        report.errors.append(str(exc))
+        return
+    except Exception as exc:
+        # ProviderError, and anything unexpected from an adapter: the message never left, so the
+        # reserved attempt stops counting and the message backs off.
+        if not isinstance(exc, ProviderError):
+            logger.exception("unexpected error sending outbox message %s", message.pk)
+        if attempt_id is not None:
+            contact_attempt_cancel(attempt_id=attempt_id, reason=f"provider error: {exc}")
+        status = outbox_fail(
+            message=message,
+            worker=worker,
+            error=f"{type(exc).__name__}: {exc}",
+            permanent=False,
+            policy=policy,
+        )
+        report.failed += 1
+        report.dead += status == MessageStatus.DEAD
+        report.errors.append(str(exc))
+        return
+    outbox_mark_sent(
+        message=message,
+        worker=worker,
+        provider_message_id=receipt.provider_message_id,
+        attempt_id=attempt_id,
+        decision_log_id=authorization.decision_log_id,
+        delivery_status=receipt.status,
+    )
+    report.sent += 1
+
+
+def outbox_dispatch(
+    *,
+    worker: str | None = None,
+    batch_size: int | None = None,
+    lease: timedelta | None = None,
+    time_budget: float | None = None,
+    max_batches: int | None = None,
+    policy: RetryPolicy | None = None,
+    senders: dict[str, ChannelSender] | None = None,
+) -> DispatchReport:
+    """Send due messages batch by batch until none is due or a budget runs out."""
+    worker = worker or worker_name()
+    batch_size = batch_size or int(settings.SOLVENT_OUTBOX_BATCH)
+    lease = lease or timedelta(seconds=int(settings.SOLVENT_OUTBOX_LEASE_SECONDS))
+    policy = policy or RetryPolicy()
+    report = DispatchReport()
+    started = monotonic()
+    open_senders = _Senders(senders)
+    try:
+        while True:
+            if max_batches is not None and report.batches >= max_batches:
+                report.more_due = True
+                break
+            if time_budget is not None and monotonic() - started > time_budget:
+                report.more_due = True
+                break
+            batch = outbox_claim_batch(worker=worker, limit=batch_size, lease=lease)
+            if not batch:
+                break
+            report.batches += 1
+            report.claimed += len(batch)
+            sent_before = report.sent
+            for message in batch:
+                _deliver(message, worker=worker, senders=open_senders, policy=policy, report=report)
+            # One audit entry per batch: the interactions are the per-message record, and a
+            # per-message entry would serialise every worker on the audit chain's head row.
+            audit_record(
+                action="outbox.batch_dispatched",
+                object_type="contact.OutboxMessage",
+                data={
+                    "worker": worker,
+                    "ids": [m.pk for m in batch],
+                    "sent": report.sent - sent_before,
+                },
+            )
+    finally:
+        open_senders.close()
+    return report

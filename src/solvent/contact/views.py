@@ -1,0 +1,197 @@
+"""Provider webhooks and the unsubscribe page. Thin: verify, parse, call one service.
+
+Every webhook call is logged as an InboundEvent; one with a bad or missing signature is rejected
+with 403 before its payload is read for anything else.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from solvent.contact.domain.inbound import InboundIntent
+from solvent.contact.domain.model import DeliveryStatus
+from solvent.contact.inbound import (
+    delivery_status_record,
+    email_unsubscribe,
+    inbound_event_log,
+    inbound_sms_receive,
+)
+from solvent.contact.signatures import body_signature_valid, twilio_signature_valid
+from solvent.contact.unsubscribe import unsubscribe_token_read
+
+_TWILIO_STATUS = {
+    "delivered": DeliveryStatus.DELIVERED,
+    "sent": DeliveryStatus.SENT,
+    "failed": DeliveryStatus.FAILED,
+    "undelivered": DeliveryStatus.FAILED,
+}
+_EMAIL_EVENT = {
+    "delivered": DeliveryStatus.DELIVERED,
+    "bounce": DeliveryStatus.BOUNCED,
+    "bounced": DeliveryStatus.BOUNCED,
+    "failed": DeliveryStatus.FAILED,
+}
+
+
+def _remote(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _twilio_verified(request: HttpRequest, kind: str) -> dict[str, str] | HttpResponse:
+    params = {key: request.POST.get(key, "") for key in request.POST}
+    valid = twilio_signature_valid(
+        auth_token=settings.TWILIO_AUTH_TOKEN,
+        url=request.build_absolute_uri(),
+        params=params,
+        signature=request.headers.get("X-Twilio-Signature", ""),
+    )
+    if not valid:
+        inbound_event_log(
+            kind=kind,
+            provider="twilio",
+            payload=params,
+            accepted=False,
+            reason="bad or missing X-Twilio-Signature",
+            remote_addr=_remote(request),
+        )
+        return HttpResponse("invalid signature", status=403)
+    return params
+
+
+@csrf_exempt
+@require_POST
+def twilio_inbound_sms(request: HttpRequest) -> HttpResponse:
+    params = _twilio_verified(request, "sms")
+    if isinstance(params, HttpResponse):
+        return params
+    if not params.get("From") or "Body" not in params:
+        inbound_event_log(
+            kind="sms",
+            provider="twilio",
+            payload=params,
+            accepted=False,
+            reason="payload lacks From or Body",
+            remote_addr=_remote(request),
+        )
+        return HttpResponse("malformed payload", status=400)
+    inbound_event_log(kind="sms", provider="twilio", payload=params, accepted=True)
+    intent = inbound_sms_receive(
+        from_number=params["From"],
+        to_number=params.get("To", ""),
+        text=params["Body"],
+        provider_message_id=params.get("MessageSid", ""),
+    )
+    reply = ""
+    if intent == InboundIntent.HELP:
+        reply = (
+            f"<Message>{settings.SOLVENT_AGENCY_NAME}: call {settings.SOLVENT_AGENCY_PHONE}. "
+            "Reply STOP to opt out.</Message>"
+        )
+    return HttpResponse(
+        f'<?xml version="1.0" encoding="UTF-8"?><Response>{reply}</Response>',
+        content_type="text/xml",
+    )
+
+
+@csrf_exempt
+@require_POST
+def twilio_status(request: HttpRequest) -> HttpResponse:
+    params = _twilio_verified(request, "delivery_receipt")
+    if isinstance(params, HttpResponse):
+        return params
+    status = _TWILIO_STATUS.get(params.get("MessageStatus", ""))
+    if not params.get("MessageSid") or status is None:
+        inbound_event_log(
+            kind="delivery_receipt",
+            provider="twilio",
+            payload=params,
+            accepted=False,
+            reason="unknown MessageStatus or no MessageSid",
+        )
+        return HttpResponse("malformed payload", status=400)
+    inbound_event_log(kind="delivery_receipt", provider="twilio", payload=params, accepted=True)
+    delivery_status_record(
+        provider_message_id=params["MessageSid"], status=status, detail=params.get("ErrorCode", "")
+    )
+    return HttpResponse(status=204)
+
+
+@csrf_exempt
+@require_POST
+def email_events(request: HttpRequest) -> HttpResponse:
+    """Bounces and receipts from the e-mail provider: a JSON list signed with HMAC-SHA256."""
+    signature_ok = body_signature_valid(
+        secret=getattr(settings, "SOLVENT_WEBHOOK_SECRET", ""),
+        body=request.body,
+        signature=request.headers.get("X-Solvent-Signature", ""),
+    )
+    if not signature_ok:
+        inbound_event_log(
+            kind="email_bounce",
+            provider="email",
+            payload={"raw": request.body[:2000].decode(errors="replace")},
+            accepted=False,
+            reason="bad or missing X-Solvent-Signature",
+            remote_addr=_remote(request),
+        )
+        return HttpResponse("invalid signature", status=403)
+    try:
+        events: Any = json.loads(request.body)
+        if not isinstance(events, list):
+            raise TypeError("expected a JSON list of events")
+        parsed = [
+            (str(e["message_id"]), _EMAIL_EVENT[e["type"]], str(e.get("detail", "")))
+            for e in events
+        ]
+    except (ValueError, TypeError, KeyError) as exc:
+        inbound_event_log(
+            kind="email_bounce",
+            provider="email",
+            payload={"raw": request.body[:2000].decode(errors="replace")},
+            accepted=False,
+            reason=f"malformed payload: {exc}",
+        )
+        return HttpResponse("malformed payload", status=400)
+    inbound_event_log(
+        kind="email_bounce", provider="email", payload={"events": events}, accepted=True
+    )
+    updated = sum(
+        delivery_status_record(provider_message_id=message_id, status=status, detail=detail)
+        for message_id, status, detail in parsed
+    )
+    return JsonResponse({"events": len(parsed), "updated": updated})
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a confirmation; POST (the button, or a mail client's one-click RFC 8058) applies it."""
+    target = unsubscribe_token_read(token)
+    if target is None:
+        inbound_event_log(
+            kind="unsubscribe",
+            provider="link",
+            payload={"token": token[:200]},
+            accepted=False,
+            reason="bad signature",
+            remote_addr=_remote(request),
+        )
+        return render(request, "contact/unsubscribe.html", {"invalid": True}, status=400)
+    debtor_id, address = target
+    if request.method == "POST":
+        inbound_event_log(
+            kind="unsubscribe",
+            provider="link",
+            payload={"debtor_id": debtor_id, "address": address},
+            accepted=True,
+        )
+        email_unsubscribe(debtor_id=debtor_id, address=address)
+        return render(request, "contact/unsubscribe.html", {"done": True, "address": address})
+    return render(request, "contact/unsubscribe.html", {"address": address})

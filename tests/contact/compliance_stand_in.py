@@ -1,0 +1,89 @@
+"""A stand-in for ``solvent.compliance.services`` while that module is being written.
+
+It implements the contract's signatures and allows everything, recording each call, so the contact
+app's tests run before the compliance app lands. conftest installs it only when the real module is
+missing; the moment the real one exists the tests use it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import types
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+_ids = itertools.count(1)
+calls: list[tuple[str, dict[str, Any]]] = []
+
+
+@dataclass(frozen=True)
+class Authorization:
+    allowed: bool
+    attempt_id: int | None
+    decision_log_id: int
+    earliest_lawful_at: datetime | None
+    blocking: tuple[tuple[str, str, str], ...]
+    warnings: tuple[tuple[str, str, str], ...]
+
+
+def contact_attempt_authorize(
+    *,
+    debtor_id: int,
+    channel: str,
+    contact_point: str,
+    account_ids: Sequence[int],
+    at: datetime | None = None,
+    autodialled: bool = False,
+    prerecorded: bool = False,
+    actor_id: int | None = None,
+    purpose: str = "collection",
+) -> Authorization:
+    calls.append(
+        ("authorize", {"debtor_id": debtor_id, "channel": channel, "contact_point": contact_point})
+    )
+    return Authorization(True, next(_ids), next(_ids), None, (), ())
+
+
+def contact_attempt_record_outcome(
+    *, attempt_id: int, outcome: str, at: datetime | None = None
+) -> None:
+    calls.append(("record_outcome", {"attempt_id": attempt_id, "outcome": outcome}))
+
+
+def contact_attempt_cancel(*, attempt_id: int, reason: str) -> None:
+    calls.append(("cancel", {"attempt_id": attempt_id, "reason": reason}))
+
+
+def consent_revoke(**kwargs: Any) -> None:
+    calls.append(("consent_revoke", kwargs))
+
+
+def consent_grant(**kwargs: Any) -> None:
+    calls.append(("consent_grant", kwargs))
+
+
+def hold_place(**kwargs: Any) -> None:
+    calls.append(("hold_place", kwargs))
+
+
+def install_if_missing() -> bool:
+    """Put this module in place of solvent.compliance.services when that does not exist yet."""
+    import importlib.util
+
+    if importlib.util.find_spec("solvent.compliance.services") is not None:
+        return False
+    module = types.ModuleType("solvent.compliance.services")
+    module.__dict__.update({k: v for k, v in globals().items() if not k.startswith("__")})
+    sys.modules["solvent.compliance.services"] = module
+    import solvent.compliance
+
+    solvent.compliance.services = module  # type: ignore[attr-defined]
+    return True
+
+
+def is_stand_in() -> bool:
+    module = sys.modules.get("solvent.compliance.services")
+    return module is not None and module.__dict__.get("install_if_missing") is install_if_missing
