@@ -151,6 +151,15 @@ SOLVENT_SMS_PROVIDER = os.environ.get("SOLVENT_SMS_PROVIDER", "console")
 TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+TWILIO_API_BASE = os.environ.get("TWILIO_API_BASE", "https://api.twilio.com")
+SOLVENT_SMS_FILE = os.environ.get("SOLVENT_SMS_FILE", "")
+# Contact app: links in messages, webhook signatures, the outbox's batch and lease.
+SOLVENT_PUBLIC_URL = os.environ.get("SOLVENT_PUBLIC_URL", "http://localhost:8000")
+SOLVENT_WEBHOOK_SECRET = os.environ.get("SOLVENT_WEBHOOK_SECRET", "")
+SOLVENT_AGENCY_NAME = os.environ.get("SOLVENT_AGENCY_NAME", "Solvent Recovery")
+SOLVENT_AGENCY_PHONE = os.environ.get("SOLVENT_AGENCY_PHONE", "+1 800 555 0100")
+SOLVENT_OUTBOX_BATCH = int(os.environ.get("SOLVENT_OUTBOX_BATCH", "100"))
+SOLVENT_OUTBOX_LEASE_SECONDS = int(os.environ.get("SOLVENT_OUTBOX_LEASE_SECONDS", "120"))
 
 LOGGING: dict[str, Any] = {
     "version": 1,

@@ -13,5 +13,6 @@ urlpatterns = [
         "login/", auth_views.LoginView.as_view(template_name="desk/pages/login.html"), name="login"
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("contact/", include("solvent.contact.urls")),
     path("", include("solvent.desk.urls")),
 ]
