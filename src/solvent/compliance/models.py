@@ -167,7 +167,7 @@ class DecisionLog(models.Model):
     allowed = models.BooleanField()
     blocking_rule_ids = models.JSONField(default=list)
     earliest_lawful_at = models.DateTimeField(null=True, blank=True)
-    # The engine's answer, as ``decision_as_dict`` renders it: rule ids, messages, citations, caps.
+    # The engine's answer, as ``domain.serialise.decision_to_json`` renders it: rule ids, messages, citations, caps.
     decision = models.JSONField()
     # What the engine was shown: counts and ids of holds, consents, preferences and ledger rows.
     inputs = models.JSONField()

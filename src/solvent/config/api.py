@@ -53,5 +53,9 @@ def _register_routers() -> None:
 
     api.add_router("/", portfolio_router)
 
+    from solvent.compliance.api import router as compliance_router
+
+    api.add_router("/compliance", compliance_router)
+
 
 _register_routers()

@@ -1,0 +1,105 @@
+"""API schemas for compliance: the scenario check's errors and a debtor's compliance records."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from ninja import Schema
+
+
+class FieldErrorOut(Schema):
+    path: str
+    reason: str
+
+
+class ScenarioErrorOut(Schema):
+    code: str
+    detail: str
+    errors: list[FieldErrorOut]
+
+
+class ErrorOut(Schema):
+    code: str
+    detail: str
+
+
+class DecisionLogOut(Schema):
+    id: int
+    channel: str
+    contact_point: str
+    account_ids: list[int]
+    purpose: str
+    autodialled: bool
+    proposed_at: datetime
+    allowed: bool
+    blocking_rule_ids: list[str]
+    earliest_lawful_at: datetime | None
+    decision: dict[str, Any]
+    asked_by_id: int | None
+    decided_at: datetime
+
+
+class HoldOut(Schema):
+    id: int
+    kind: str
+    source: str
+    contact_point: str
+    channels: list[str]
+    evidence: str
+    placed_at: datetime
+    released_at: datetime | None
+    release_reason: str
+    account_ids: list[int]
+
+    @staticmethod
+    def resolve_account_ids(hold: Any) -> list[int]:
+        return sorted(account.pk for account in hold.accounts.all())
+
+
+class ConsentOut(Schema):
+    id: int
+    channel: str
+    contact_point: str
+    scope: str
+    source: str
+    given_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    revocation_source: str
+
+
+class TimePreferenceOut(Schema):
+    id: int
+    kind: str
+    days: list[int]
+    start: time | None
+    end: time | None
+    time_zone: str
+    source: str
+    stated_at: datetime
+    withdrawn_at: datetime | None
+
+
+class ContactAttemptOut(Schema):
+    id: int
+    channel: str
+    contact_point: str
+    at: datetime
+    status: str
+    outcome: str
+    autodialled: bool
+    decision_log_id: int | None
+    account_ids: list[int]
+
+    @staticmethod
+    def resolve_account_ids(attempt: Any) -> list[int]:
+        return sorted(account.pk for account in attempt.accounts.all())
+
+
+class ComplianceRecordsOut(Schema):
+    """Everything that stops or shapes contact with one debtor, for the desk and for audits."""
+
+    holds: list[HoldOut]
+    consents: list[ConsentOut]
+    time_preferences: list[TimePreferenceOut]

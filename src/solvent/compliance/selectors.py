@@ -1,0 +1,57 @@
+"""Compliance reads: a debtor's decisions, ledger, holds, consents and stated times.
+
+Every read for a person starts from ``portfolio.selectors.debtor_get``, so a user only sees the
+compliance records of debtors whose accounts they may see (tenancy).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import QuerySet
+
+from solvent.compliance.models import Consent, ContactAttempt, DecisionLog, Hold, TimePreference
+from solvent.portfolio.selectors import debtor_get
+
+
+def decision_log_list(
+    *, user: User | AnonymousUser, debtor_id: int, blocked_only: bool = False
+) -> QuerySet[DecisionLog]:
+    """The debtor's compliance decisions, newest first."""
+    debtor = debtor_get(user=user, debtor_id=debtor_id)
+    decisions = DecisionLog.objects.filter(debtor=debtor)
+    if blocked_only:
+        decisions = decisions.filter(allowed=False)
+    return decisions.order_by("-decided_at", "-pk")
+
+
+def contact_attempt_list(
+    *, user: User | AnonymousUser, debtor_id: int, since: datetime | None = None
+) -> QuerySet[ContactAttempt]:
+    """The debtor's ledger, newest first, cancelled reservations included (they say so)."""
+    debtor = debtor_get(user=user, debtor_id=debtor_id)
+    attempts = ContactAttempt.objects.filter(debtor=debtor)
+    if since is not None:
+        attempts = attempts.filter(at__gte=since)
+    return attempts.prefetch_related("accounts").order_by("-at", "-pk")
+
+
+def hold_list(
+    *, user: User | AnonymousUser, debtor_id: int, open_only: bool = False
+) -> QuerySet[Hold]:
+    debtor = debtor_get(user=user, debtor_id=debtor_id)
+    holds = Hold.objects.filter(debtor=debtor)
+    if open_only:
+        holds = holds.filter(released_at__isnull=True)
+    return holds.prefetch_related("accounts").order_by("-placed_at", "-pk")
+
+
+def consent_list(*, user: User | AnonymousUser, debtor_id: int) -> QuerySet[Consent]:
+    debtor = debtor_get(user=user, debtor_id=debtor_id)
+    return Consent.objects.filter(debtor=debtor).order_by("-given_at", "-pk")
+
+
+def time_preference_list(*, user: User | AnonymousUser, debtor_id: int) -> QuerySet[TimePreference]:
+    debtor = debtor_get(user=user, debtor_id=debtor_id)
+    return TimePreference.objects.filter(debtor=debtor).order_by("-stated_at", "-pk")

@@ -1,0 +1,376 @@
+"""From the database to the engine: the debtor's situation, ledger and proposed contact as value objects.
+
+The engine (``compliance.domain``) knows nothing of Django; this module reads the portfolio (addresses,
+phones, e-mails, accounts, the debtor's flags) and the compliance records (holds, consents, stated
+times, the ContactAttempt ledger) and builds ``DebtorProfile``, ``HistoryEvent`` and
+``ProposedContact`` values. Contact points are identified by the same strings the ledger stores: the
+E.164 number, the e-mail address, or ``address:<Address.pk>``; accounts by ``str(Account.pk)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from solvent.compliance import models as records
+from solvent.compliance.domain import model as engine
+from solvent.compliance.domain.engine import decide
+from solvent.portfolio.models import Account, Debtor, Phone
+
+# How far back (and forward, for reservations made for later) the ledger is read. Longer than any
+# cap or cool-down window in the rule packs (the longest is a calendar month).
+LEDGER_WINDOW = timedelta(days=62)
+
+# The portfolio's flags carry no date: they are treated as true since long before any contact.
+FLAG_SINCE = datetime(2000, 1, 1, tzinfo=UTC)
+
+_FLAG_HOLDS: tuple[tuple[str, engine.HoldKind], ...] = (
+    ("cease_communication", engine.HoldKind.CEASE),
+    ("attorney_represented", engine.HoldKind.ATTORNEY),
+    ("in_bankruptcy", engine.HoldKind.BANKRUPTCY),
+    ("is_deceased", engine.HoldKind.DECEASED),
+)
+
+_CONSENT_KINDS: dict[str, engine.ConsentKind] = {
+    records.Consent.Scope.AUTODIALLED: engine.ConsentKind.TCPA_PRIOR_EXPRESS,
+    records.Consent.Scope.ELECTRONIC: engine.ConsentKind.ELECTRONIC,
+    records.Consent.Scope.ADDITIONAL_CALLS: engine.ConsentKind.ADDITIONAL_CALLS,
+    records.Consent.Scope.ATTORNEY_DIRECT_CONTACT: engine.ConsentKind.ATTORNEY_DIRECT_CONTACT,
+}
+
+_PLACE_HOLDS: dict[str, engine.HoldKind] = {
+    records.TimePreference.Kind.NOT_AT_WORK: engine.HoldKind.NOT_AT_WORK,
+    records.TimePreference.Kind.NOT_AT_HOME: engine.HoldKind.NOT_AT_HOME,
+}
+
+_PHONE_PLACES: dict[str, engine.Place] = {
+    Phone.Kind.HOME: engine.Place.HOME,
+    Phone.Kind.WORK: engine.Place.WORK,
+    Phone.Kind.MOBILE: engine.Place.PERSONAL,
+    Phone.Kind.OTHER: engine.Place.OTHER,
+}
+
+_ADDRESS_PLACES: dict[str, engine.Place] = {
+    "home": engine.Place.HOME,
+    "work": engine.Place.WORK,
+    "mailing": engine.Place.OTHER,
+}
+
+# The contract's word for ordinary collection work is "collection"; the engine's is "collect".
+_PURPOSE_ALIASES: dict[str, engine.Purpose] = {"collection": engine.Purpose.COLLECT}
+
+PHONE_CHANNELS = frozenset({"call", "sms", "voicemail"})
+
+
+@dataclass(frozen=True)
+class Situation:
+    """Everything one decision needs, plus a summary of it for the decision log."""
+
+    profile: engine.DebtorProfile
+    history: tuple[engine.HistoryEvent, ...]
+    proposals: tuple[engine.ProposedContact, ...]  # one per account (or one with no account)
+    inputs: dict[str, Any]
+
+
+def purpose_parse(purpose: str) -> engine.Purpose:
+    """The engine's purpose for a contract purpose; ValueError when unknown."""
+    return _PURPOSE_ALIASES.get(purpose) or engine.Purpose(purpose)
+
+
+def history_outcome(attempt: records.ContactAttempt) -> engine.Outcome:
+    """The outcome the engine counts for a ledger row.
+
+    A reservation without an outcome yet counts as made: a call as unanswered, a message as sent. A
+    provider failure still counts as an attempt (the act to communicate happened): a failed call as
+    unanswered, a failed message as bounced.
+    """
+    phone = attempt.channel in ("call", "voicemail")
+    if not attempt.outcome:
+        return engine.Outcome.NO_ANSWER if phone else engine.Outcome.SENT
+    if attempt.outcome == records.ContactAttempt.Outcome.FAILED:
+        return engine.Outcome.NO_ANSWER if phone else engine.Outcome.BOUNCED
+    return engine.Outcome(attempt.outcome)
+
+
+def _time_range(preference: records.TimePreference) -> engine.TimeRange:
+    days = tuple(sorted(set(preference.days))) if preference.days else tuple(range(7))
+    return engine.TimeRange(
+        days=days,
+        start=preference.start,
+        end=preference.end,
+        valid_from=preference.valid_from,
+        valid_until=preference.valid_until,
+        time_zone=preference.time_zone or None,
+    )
+
+
+def _phone_point(phone: Phone) -> engine.ContactPoint:
+    # Only a number known to be a landline is one: TCPA protects cell phones, so an unknown or VoIP
+    # line is treated as mobile (the stricter reading).
+    kind = (
+        engine.ContactPointKind.LANDLINE
+        if phone.line_type == Phone.LineType.LANDLINE
+        else engine.ContactPointKind.MOBILE
+    )
+    return engine.ContactPoint(
+        id=phone.e164,
+        kind=kind,
+        value=phone.e164,
+        place=_PHONE_PLACES.get(phone.kind, engine.Place.OTHER),
+        wrong_number=phone.status == "wrong_number",
+    )
+
+
+def _unknown_point(channel: str, contact_point: str) -> engine.ContactPoint:
+    """A contact point not on file: still a signal of where the debtor may be."""
+    if channel == "email":
+        kind = engine.ContactPointKind.EMAIL
+    elif channel == "letter":
+        kind = engine.ContactPointKind.POSTAL
+    else:
+        kind = engine.ContactPointKind.MOBILE
+    return engine.ContactPoint(id=contact_point, kind=kind, value=contact_point)
+
+
+def normalise_contact_point(channel: str, contact_point: str) -> str:
+    """E-mail addresses compare case-insensitively; numbers and address ids as given."""
+    value = contact_point.strip()
+    return value.lower() if channel == "email" else value
+
+
+def _debts(debtor: Debtor) -> tuple[engine.Debt, ...]:
+    accounts = Account.objects.filter(account_debtors__debtor=debtor).order_by("pk")
+    return tuple(
+        engine.Debt(
+            id=str(account.pk),
+            kind=account.product,
+            balance=account.balance,
+            currency=account.currency,
+            student_loan_account=account.account_number
+            if account.product == Account.Product.STUDENT_LOAN
+            else None,
+        )
+        for account in accounts
+    )
+
+
+def _holds(debtor: Debtor) -> tuple[list[engine.Hold], list[int]]:
+    holds = [
+        engine.Hold(kind=kind, received_at=FLAG_SINCE)
+        for flag, kind in _FLAG_HOLDS
+        if getattr(debtor, flag)
+    ]
+    rows = list(records.Hold.objects.filter(debtor=debtor).prefetch_related("accounts"))
+    holds.extend(
+        engine.Hold(
+            kind=engine.HoldKind(row.kind),
+            received_at=row.placed_at,
+            debt_ids=tuple(sorted(str(account.pk) for account in row.accounts.all())),
+            contact_point_id=row.contact_point or None,
+            channels=tuple(engine.Channel(channel) for channel in row.channels),
+            released_at=row.released_at,
+        )
+        for row in rows
+    )
+    return holds, [row.pk for row in rows if row.released_at is None]
+
+
+def _consents(debtor: Debtor) -> tuple[tuple[engine.Consent, ...], list[int]]:
+    rows = list(records.Consent.objects.filter(debtor=debtor).order_by("pk"))
+    consents = tuple(
+        engine.Consent(
+            kind=_CONSENT_KINDS[row.scope],
+            given_at=row.given_at,
+            contact_point_id=row.contact_point,
+            revoked_at=row.revoked_at,
+            expires_at=row.expires_at,
+        )
+        for row in rows
+    )
+    return consents, [row.pk for row in rows if row.revoked_at is None]
+
+
+def _preferences(
+    debtor: Debtor, at: datetime
+) -> tuple[list[engine.TimeRange], list[engine.TimeRange], list[engine.Hold], list[int]]:
+    inconvenient: list[engine.TimeRange] = []
+    convenient: list[engine.TimeRange] = []
+    holds: list[engine.Hold] = []
+    used: list[int] = []
+    for row in records.TimePreference.objects.filter(debtor=debtor).order_by("pk"):
+        if row.kind in _PLACE_HOLDS:
+            hold = engine.Hold(_PLACE_HOLDS[row.kind], row.stated_at, released_at=row.withdrawn_at)
+            holds.append(hold)
+        elif row.stated_at <= at and (row.withdrawn_at is None or row.withdrawn_at > at):
+            target = (
+                inconvenient if row.kind == records.TimePreference.Kind.INCONVENIENT else convenient
+            )
+            target.append(_time_range(row))
+        else:
+            continue
+        used.append(row.pk)
+    return inconvenient, convenient, holds, used
+
+
+def _history(debtor: Debtor, at: datetime) -> tuple[engine.HistoryEvent, ...]:
+    attempts = (
+        records.ContactAttempt.objects.filter(
+            debtor=debtor, at__gte=at - LEDGER_WINDOW, at__lte=at + LEDGER_WINDOW
+        )
+        .exclude(status=records.ContactAttempt.Status.CANCELLED)
+        .prefetch_related("accounts")
+        .order_by("at", "pk")
+    )
+    return tuple(
+        engine.HistoryEvent(
+            at=attempt.at,
+            channel=engine.Channel(attempt.channel),
+            direction=engine.Direction.OUTBOUND,
+            outcome=history_outcome(attempt),
+            debt_ids=tuple(sorted(str(account.pk) for account in attempt.accounts.all())),
+            contact_point_id=attempt.contact_point,
+        )
+        for attempt in attempts
+    )
+
+
+def situation_build(
+    *,
+    debtor: Debtor,
+    channel: str,
+    contact_point: str,
+    account_ids: Sequence[int],
+    at: datetime,
+    autodialled: bool,
+    prerecorded: bool,
+    purpose: engine.Purpose,
+) -> Situation:
+    """Read everything the engine needs about ``debtor`` for the proposed contact at ``at``."""
+    phones = list(debtor.phones.all().order_by("pk"))
+    emails = list(debtor.emails.all().order_by("pk"))
+    addresses = list(debtor.addresses.all().order_by("pk"))
+    points: dict[str, engine.ContactPoint] = {}
+    for phone in phones:
+        points.setdefault(phone.e164, _phone_point(phone))
+    for email in emails:
+        address = email.address.lower()
+        points.setdefault(
+            address, engine.ContactPoint(address, engine.ContactPointKind.EMAIL, address)
+        )
+    for postal in addresses:
+        point_id = f"address:{postal.pk}"
+        place = _ADDRESS_PLACES.get(postal.kind, engine.Place.OTHER)
+        points[point_id] = engine.ContactPoint(
+            point_id, engine.ContactPointKind.POSTAL, point_id, place=place
+        )
+    points.setdefault(contact_point, _unknown_point(channel, contact_point))
+
+    holds, open_hold_ids = _holds(debtor)
+    consents, consent_ids = _consents(debtor)
+    inconvenient, convenient, place_holds, preference_ids = _preferences(debtor, at)
+    profile = engine.DebtorProfile(
+        addresses=tuple(
+            engine.Address(
+                id=f"address:{postal.pk}",
+                country=postal.country.upper(),
+                region=postal.region.upper() or None,
+                city=postal.city or None,
+                postal_code=postal.postal_code or None,
+                place=_ADDRESS_PLACES.get(postal.kind, engine.Place.OTHER),
+            )
+            for postal in addresses
+            if postal.is_current
+        ),
+        contact_points=tuple(points.values()),
+        holds=tuple(holds + place_holds),
+        consents=consents,
+        inconvenient_times=tuple(inconvenient),
+        convenient_times=tuple(convenient),
+        debts=_debts(debtor),
+    )
+    history = _history(debtor, at)
+    debt_ids: Sequence[str | None] = [str(pk) for pk in account_ids] or [None]
+    proposals = tuple(
+        engine.ProposedContact(
+            at=at,
+            channel=engine.Channel(channel),
+            debt_id=debt_id,
+            contact_point_id=contact_point,
+            autodialled=autodialled,
+            prerecorded=prerecorded,
+            purpose=purpose,
+        )
+        for debt_id in debt_ids
+    )
+    inputs = {
+        "flags": [flag for flag, _ in _FLAG_HOLDS if getattr(debtor, flag)],
+        "open_hold_ids": open_hold_ids,
+        "active_consent_ids": consent_ids,
+        "time_preference_ids": preference_ids,
+        "addresses": [f"address:{postal.pk}" for postal in addresses if postal.is_current],
+        "contact_points": len(points),
+        "debts": [debt.id for debt in profile.debts],
+        "ledger_events": len(history),
+        "ledger_window_days": LEDGER_WINDOW.days,
+    }
+    return Situation(profile=profile, history=history, proposals=proposals, inputs=inputs)
+
+
+def _merge(results: Sequence[tuple[engine.RuleResult, ...]]) -> tuple[engine.RuleResult, ...]:
+    merged: dict[str, engine.RuleResult] = {}
+    for group in results:
+        for result in group:
+            merged.setdefault(result.rule_id, result)
+    return tuple(merged.values())
+
+
+def _decide_each(situation: Situation, at: datetime | None = None) -> list[engine.Decision]:
+    proposals = situation.proposals
+    if at is not None:
+        proposals = tuple(replace(proposal, at=at) for proposal in proposals)
+    return [decide(situation.profile, situation.history, proposal) for proposal in proposals]
+
+
+def _earliest_for_all(situation: Situation, each: list[engine.Decision]) -> datetime | None:
+    """The first moment lawful for every account: the latest of the per-account answers, checked.
+
+    A later moment can be blocked for another account (a cap that fills on a different day), so the
+    candidate is re-decided a few times; without agreement the latest lower bound is returned.
+    """
+    if any(decision.earliest_lawful_at is None for decision in each):
+        return None
+    candidate = max(d.earliest_lawful_at for d in each if d.earliest_lawful_at is not None)
+    for _ in range(3):
+        again = _decide_each(situation, candidate)
+        if all(decision.allowed for decision in again):
+            return candidate
+        if any(decision.earliest_lawful_at is None for decision in again):
+            return None
+        candidate = max(d.earliest_lawful_at for d in again if d.earliest_lawful_at is not None)
+    return candidate
+
+
+def decide_all(situation: Situation) -> engine.Decision:
+    """One decision for a contact about several accounts: allowed only when lawful for each.
+
+    The engine decides about one debt at a time (caps are counted per debt); a call about two
+    accounts must fit both, so the blocking and warning rules are the union and the caps all listed.
+    """
+    each = _decide_each(situation)
+    if len(each) == 1:
+        return each[0]
+    allowed = all(decision.allowed for decision in each)
+    earliest = situation.proposals[0].at if allowed else _earliest_for_all(situation, each)
+    return engine.Decision(
+        allowed=allowed,
+        blocking=_merge([decision.blocking for decision in each]),
+        warnings=_merge([decision.warnings for decision in each]),
+        earliest_lawful_at=earliest,
+        caps=tuple(cap for decision in each for cap in decision.caps),
+        jurisdictions=each[0].jurisdictions,
+        time_zones=each[0].time_zones,
+        evaluated_rules=tuple(dict.fromkeys(r for d in each for r in d.evaluated_rules)),
+        rule_pack_versions={k: v for d in each for k, v in d.rule_pack_versions.items()},
+    )

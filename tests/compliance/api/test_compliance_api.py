@@ -1,0 +1,156 @@
+"""The compliance API through the test client: scenario checks and a debtor's compliance records."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
+from tests.compliance.services.compliance_fixtures import MOBILE, NOON, ohio_debtor_create
+
+from solvent.compliance import services
+from solvent.compliance.models import DecisionLog
+from solvent.compliance.rules_cli import rules_check
+from solvent.core.models import Role
+from solvent.core.services import api_token_create, staff_role_set
+from solvent.portfolio.models import Team
+
+pytestmark = pytest.mark.django_db
+
+CHECK = "/api/compliance/check"
+
+
+def scenario(at: str = "2026-04-15T07:59:00-04:00") -> dict[str, Any]:
+    """A Philadelphia debtor and a proposed call; 07:59 local is a minute too early."""
+    return {
+        "debtor": {
+            "addresses": [{"id": "home", "country": "US", "region": "PA", "city": "Philadelphia"}],
+            "contact_points": [{"id": "cell", "kind": "mobile", "value": "+12155550100"}],
+            "debts": [
+                {"id": "card", "kind": "credit_card", "validation_notice_sent_on": "2026-01-05"}
+            ],
+        },
+        "history": [],
+        "proposed": {"at": at, "channel": "call", "contact_point_id": "cell", "debt_id": "card"},
+    }
+
+
+def _token(role: Role | None = Role.AGENT, team: Team | None = None) -> str:
+    user = User.objects.create_user(username=f"user-{role}", password="x-password-123")
+    if role is not None:
+        staff_role_set(user=user, role=role)
+    if team is not None:
+        team.members.add(user)
+    return api_token_create(user=user, name="test")
+
+
+def _post(body: str | bytes, token: str | None):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    return HttpClient().post(CHECK, data=body, content_type="application/json", **headers)
+
+
+def test_check_returns_the_same_decision_json_as_the_cli() -> None:
+    body = json.dumps(scenario())
+    response = _post(body, _token())
+    assert response.status_code == 200
+    decision = response.json()
+    assert decision == json.loads(rules_check(body))
+    assert decision["allowed"] is False
+    assert [item["rule_id"] for item in decision["blocking"]] == [
+        "regf.inconvenient_time.8am_9pm_local"
+    ]
+    assert decision["blocking"][0]["citation"]
+    assert decision["earliest_lawful_at"] == "2026-04-15T12:00:00+00:00"
+    # A what-if: nothing is stored.
+    assert DecisionLog.objects.count() == 0
+
+
+def test_check_accepts_a_list_and_answers_in_order() -> None:
+    body = json.dumps([scenario(), scenario(at="2026-04-15T08:00:00-04:00")])
+    response = _post(body, _token())
+    assert response.status_code == 200
+    assert [decision["allowed"] for decision in response.json()] == [False, True]
+
+
+def test_malformed_scenario_is_a_400_listing_every_field() -> None:
+    broken = scenario(at="2026-04-15T07:59:00")  # naive
+    broken["proposed"]["channel"] = "pigeon"
+    broken["debtor"]["contact_points"][0]["value"] = "not a number"
+    response = _post(json.dumps(broken), _token())
+    assert response.status_code == 400
+    payload = response.json()
+    assert payload["code"] == "scenario_invalid"
+    paths = {error["path"] for error in payload["errors"]}
+    assert {"$.proposed.at", "$.proposed.channel", "$.debtor.contact_points[0].value"} <= paths
+    assert all(error["reason"] for error in payload["errors"])
+
+
+@pytest.mark.parametrize("body", ["{not json", "", '"a string"'])
+def test_unparseable_body_is_a_400(body: str) -> None:
+    response = _post(body, _token())
+    assert response.status_code == 400
+    assert response.json()["errors"]
+
+
+def test_check_needs_authentication_and_a_staff_role() -> None:
+    body = json.dumps(scenario())
+    assert _post(body, None).status_code == 401
+    assert _post(body, "slv_wrong-token").status_code == 401
+    assert _post(body, _token(role=None)).status_code == 403
+
+
+def test_session_login_works_too() -> None:
+    User.objects.create_superuser(username="root", password="x-password-123")
+    client = HttpClient()
+    assert client.login(username="root", password="x-password-123")
+    response = client.post(CHECK, data=json.dumps(scenario()), content_type="application/json")
+    assert response.status_code == 200
+
+
+def test_debtor_records_are_tenant_scoped_and_bounded_in_queries() -> None:
+    ohio = ohio_debtor_create()
+    team = Team.objects.create(name="Acme floor")
+    team.clients.add(ohio.card.client)
+    services.hold_place(
+        debtor_id=ohio.debtor.pk, kind="dispute", source="letter", account_ids=[ohio.card.pk]
+    )
+    services.consent_grant(
+        debtor_id=ohio.debtor.pk, channel="call", contact_point=MOBILE, source="application"
+    )
+    for hour in range(3):
+        services.contact_attempt_authorize(
+            debtor_id=ohio.debtor.pk,
+            channel="call",
+            contact_point=MOBILE,
+            account_ids=[ohio.loan.pk],
+            at=NOON + timedelta(hours=hour),
+        )
+    insider = {"HTTP_AUTHORIZATION": f"Bearer {_token(Role.AGENT, team)}"}
+    outsider = {"HTTP_AUTHORIZATION": f"Bearer {_token(Role.SUPERVISOR)}"}
+    base = f"/api/compliance/debtors/{ohio.debtor.pk}"
+
+    records = HttpClient().get(f"{base}/records", **insider)
+    assert records.status_code == 200
+    hold = records.json()["holds"][0]
+    assert (hold["kind"], hold["account_ids"]) == ("dispute", [ohio.card.pk])
+    assert records.json()["consents"][0]["scope"] == "autodialled"
+
+    with CaptureQueriesContext(connection) as queries:
+        attempts = HttpClient().get(f"{base}/attempts", **insider)
+    assert attempts.status_code == 200
+    assert attempts.json()["count"] == 3
+    assert attempts.json()["items"][0]["account_ids"] == [ohio.loan.pk]
+    assert len(queries) <= 10
+
+    decisions = HttpClient().get(f"{base}/decisions", **insider).json()
+    assert decisions["count"] == 3
+    assert all(item["decision"]["jurisdictions"] == ["US", "US-OH"] for item in decisions["items"])
+
+    for path in ("records", "attempts", "decisions"):
+        assert HttpClient().get(f"{base}/{path}", **outsider).status_code == 404
+        assert HttpClient().get(f"{base}/{path}").status_code == 401
