@@ -10,15 +10,23 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
+from solvent.compliance.domain.packs.australia import AUSTRALIA_PACK
+from solvent.compliance.domain.packs.canada_on import ONTARIO_PACK
 from solvent.compliance.domain.packs.common import CORE_PACK
 from solvent.compliance.domain.packs.tcpa import TCPA_PACK
+from solvent.compliance.domain.packs.uk_fca import UK_PACK
 from solvent.compliance.domain.packs.us_federal import US_FEDERAL_PACK
+from solvent.compliance.domain.packs.us_states import US_STATE_PACKS
 from solvent.compliance.domain.rules import RulePack
 
 ALL_PACKS: tuple[RulePack, ...] = (
     CORE_PACK,
     US_FEDERAL_PACK,
     TCPA_PACK,
+    *US_STATE_PACKS,
+    ONTARIO_PACK,
+    UK_PACK,
+    AUSTRALIA_PACK,
 )
 
 

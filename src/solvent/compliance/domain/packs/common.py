@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 from solvent.compliance.domain.context import DecisionContext
+from solvent.compliance.domain.evaluators import evaluate_stated_inconvenient
 from solvent.compliance.domain.model import (
     Channel,
     Consent,
@@ -22,7 +23,7 @@ from solvent.compliance.domain.model import (
     Place,
     Purpose,
 )
-from solvent.compliance.domain.rules import RuleHit, RuleInfo, RulePack
+from solvent.compliance.domain.rules import Check, RuleHit, RuleInfo, RulePack
 
 # Reg F "placed a call": every outbound call that connected to the dialled number
 # (comment 14(b)(3)(ii)-1); busy and not-in-service calls did not connect.
@@ -128,8 +129,63 @@ def medium_refused(ctx: DecisionContext, hold: Hold) -> bool:
     return ctx.proposed.channel in refused_channels(hold)
 
 
-def ordinal(day: date) -> int:
-    return day.toordinal()
+def customer_request_check(
+    rule_id: str, citation: str, dispute: tuple[str, str] | None = None
+) -> Check:
+    """A check honouring the debtor's requests about when, where and how (non-US packs).
+
+    Cease requests, refused media, "not at work", "not at home", a represented debtor and stated
+    inconvenient times all block under ``rule_id``; a dispute blocks under ``dispute`` if given.
+    One reply to a debtor-initiated contact stays allowed.
+    """
+
+    def check(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
+        if not is_contact(ctx) or ctx.proposed.purpose is Purpose.RESPONSE_TO_CONSUMER:
+            return []
+        hits: list[RuleHit] = []
+        if ctx.profile.holds:
+            hits += _request_hits(ctx, at, rule_id, citation)
+            if dispute is not None:
+                message = "The debt is disputed: suspend recovery until the dispute is resolved."
+                hits += [
+                    hold_hit(dispute[0], message, dispute[1], hold, at)
+                    for hold in holds_in_force(ctx, HoldKind.DISPUTE, at)
+                ]
+        if ctx.profile.inconvenient_times and ctx.proposed.channel is not Channel.LETTER:
+            hits += evaluate_stated_inconvenient(ctx, at, rule_id, citation)
+        return hits
+
+    return check
+
+
+_REQUEST_MESSAGES = {
+    HoldKind.CEASE: "The debtor asked us to stop contacting them about this debt.",
+    HoldKind.ATTORNEY: "The debtor is represented; deal with their representative.",
+    HoldKind.MEDIUM_OPT_OUT: "The debtor asked us not to use this medium or address.",
+    HoldKind.NOT_AT_WORK: "The debtor asked not to be contacted at work.",
+    HoldKind.NOT_AT_HOME: "The debtor asked not to be contacted at home.",
+}
+
+
+def _request_hits(ctx: DecisionContext, at: datetime, rule_id: str, citation: str) -> list[RuleHit]:
+    point = ctx.point
+    hits: list[RuleHit] = []
+    for kind, message in _REQUEST_MESSAGES.items():
+        for hold in holds_in_force(ctx, kind, at):
+            if kind is HoldKind.MEDIUM_OPT_OUT and not medium_refused(ctx, hold):
+                continue
+            if kind is HoldKind.NOT_AT_WORK and not (
+                point is not None and (point.place is Place.WORK or point.employer_provided)
+            ):
+                continue
+            if kind is HoldKind.NOT_AT_HOME and not (
+                point is not None
+                and point.place is Place.HOME
+                and point.kind in (ContactPointKind.LANDLINE, ContactPointKind.POSTAL)
+            ):
+                continue
+            hits.append(hold_hit(rule_id, message, citation, hold, at))
+    return hits
 
 
 _CORE_CITATION = "Solvent house policy (treatment pause)"
