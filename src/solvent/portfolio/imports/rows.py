@@ -1,0 +1,428 @@
+"""From a raw row of text to validated records for one account and its debtors, or to row errors.
+
+Every problem in a row is reported (not only the first), each naming the row, the column, the value
+and the reason. Debtor match keys are computed here: a keyed hash of the national id when there is
+one, else of the normalised name, date of birth and postal code; the hash function comes in as an
+argument so this module stays free of Django and of secrets.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import TypeVar
+
+from solvent.portfolio.domain.placement_columns import COLUMN_NAMES, REQUIRED_COLUMNS
+from solvent.portfolio.imports import values as v
+from solvent.portfolio.imports.phones import parse_phone
+from solvent.portfolio.imports.source import PlacementFileError, RawRow, RowError
+
+PRODUCTS = v.codes(
+    "credit_card personal_loan auto_loan student_loan medical utility telecom mortgage other"
+)
+LANGUAGES = frozenset({"en", "es", "fr"})
+_PHONE_COLUMNS = (("phone_home", "home"), ("phone_mobile", "mobile"), ("phone_work", "work"))
+_EARLIEST_BIRTH = date(1900, 1, 1)
+T = TypeVar("T")
+_BEFORE_PLACEMENT = frozenset({"open_date", "delinquency_date"})
+
+
+@dataclass(frozen=True, slots=True)
+class ImportContext:
+    client_id: int
+    client_country: str
+    client_currency: str
+    placed_on: date
+    hasher: Callable[[str], str]
+    today: date
+    # Account numbers that occur more than once in the file, with how often.
+    duplicates: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class PhoneRecord:
+    e164: str
+    kind: str
+    line_type: str
+    region_code: str
+    time_zones: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class AddressRecord:
+    line1: str
+    line2: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+
+
+@dataclass(slots=True)
+class PersonRecord:
+    national_id_hash: str
+    identity_hash: str
+    first_name: str
+    middle_name: str
+    last_name: str
+    date_of_birth: str
+    national_id: str
+    language: str = "en"
+    is_deceased: bool = False
+    in_bankruptcy: bool = False
+    cease_communication: bool = False
+    attorney_name: str = ""
+    attorney_phone: str = ""
+    phones: list[PhoneRecord] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    address: AddressRecord | None = None
+
+    @property
+    def match_key(self) -> str:
+        return self.national_id_hash or self.identity_hash
+
+
+@dataclass(slots=True)
+class AccountRecord:
+    account_number: str
+    original_creditor: str
+    original_account_number: str
+    product: str
+    currency: str
+    principal: Decimal
+    interest: Decimal
+    fees: Decimal
+    open_date: date | None
+    delinquency_date: date | None
+    charge_off_date: date | None
+    last_payment_date: date | None
+    last_payment_amount: Decimal | None
+
+
+@dataclass(slots=True)
+class PlacementRow:
+    number: int
+    account: AccountRecord
+    debtor: PersonRecord
+    cosigner: PersonRecord | None
+
+
+def header_check(header: list[str]) -> dict[str, int]:
+    """Map each known column to its position; unknown, repeated or missing columns are fatal."""
+    errors: list[RowError] = []
+    positions: dict[str, int] = {}
+    for index, raw in enumerate(header):
+        name = raw.strip().lower()
+        if not name:
+            errors.append(RowError(1, f"column {index + 1}", raw, "the column has no name"))
+        elif name not in COLUMN_NAMES:
+            guess = difflib.get_close_matches(name, COLUMN_NAMES, n=1)
+            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+            errors.append(RowError(1, raw, raw, f"unknown column{hint}"))
+        elif name in positions:
+            errors.append(RowError(1, raw, raw, "the column appears twice"))
+        else:
+            positions[name] = index
+    errors.extend(
+        RowError(1, name, "", "required column is missing")
+        for name in sorted(REQUIRED_COLUMNS - positions.keys())
+    )
+    if errors:
+        problems = "; ".join(f"{e.column or e.value}: {e.reason}" for e in errors)
+        raise PlacementFileError(f"the header row has problems: {problems}", errors=errors)
+    return positions
+
+
+class _Row:
+    """Reads one raw row by column name and collects the errors found along the way."""
+
+    __slots__ = ("errors", "fields", "number")
+
+    def __init__(self, raw: RawRow, positions: dict[str, int]) -> None:
+        self.number = raw.number
+        values = raw.values
+        count = len(values)
+        self.fields = {name: values[i].strip() for name, i in positions.items() if i < count}
+        self.errors: list[RowError] = []
+
+    def text(self, column: str) -> str:
+        return self.fields.get(column, "")
+
+    def fail(self, column: str, value: str, reason: str) -> None:
+        self.errors.append(RowError(self.number, column, value, reason))
+
+    def parse(self, column: str, parser: Callable[[str], T], fallback: T) -> T:
+        text = self.text(column)
+        try:
+            return parser(text)
+        except v.InvalidValue as problem:
+            self.fail(column, text, str(problem))
+            return fallback
+
+    def required(self, column: str, max_length: int) -> str:
+        text = self.text(column)
+        if not text:
+            self.fail(column, text, "required, but empty")
+        return self.parse(column, lambda t: v.parse_text(t, max_length=max_length), "")
+
+    def optional(self, column: str, max_length: int) -> str:
+        return self.parse(column, lambda t: v.parse_text(t, max_length=max_length), "")
+
+
+def row_validate(
+    raw: RawRow, *, positions: dict[str, int], context: ImportContext
+) -> PlacementRow | list[RowError]:
+    """Validate one row; the records to write, or every error found in it."""
+    if raw.problem is not None:
+        return [raw.problem]
+    if len(raw.values) > len(positions) and any(x.strip() for x in raw.values[len(positions) :]):
+        return [
+            RowError(
+                raw.number,
+                "",
+                "",
+                f"the row has {len(raw.values)} values but the header has {len(positions)} columns",
+            )
+        ]
+    row = _Row(raw, positions)
+    _check_encoding(row)
+    if row.errors:
+        return row.errors
+    account = _account(row, context)
+    country = row.parse(
+        "country",
+        lambda t: v.parse_country(t, default=context.client_country),
+        context.client_country,
+    )
+    debtor = _debtor(row, context, country=country, account_number=account.account_number)
+    cosigner = _cosigner(row, context, country=country, account_number=account.account_number)
+    if row.errors:
+        return row.errors
+    return PlacementRow(raw.number, account, debtor, cosigner)
+
+
+def _check_encoding(row: _Row) -> None:
+    if "".join(row.fields.values()).isascii():
+        return
+    for column, text in row.fields.items():
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = text.encode("utf-8", "surrogateescape").decode("latin-1")
+                row.fail(
+                    column,
+                    shown,
+                    "not UTF-8 text (is the file saved as Latin-1 or Windows-1252?); save it as 'CSV UTF-8'",
+                )
+
+
+def _account(row: _Row, context: ImportContext) -> AccountRecord:
+    number = row.required("account_number", 64)
+    if number in context.duplicates:
+        row.fail(
+            "account_number",
+            number,
+            f"the account number appears {context.duplicates[number]} times in this file; none of "
+            "those rows is imported, so that neither overwrites the other",
+        )
+    zero = Decimal("0.00")
+    principal = row.parse("principal", lambda t: v.parse_amount(t), None)
+    if principal is None and not any(e.column == "principal" for e in row.errors):
+        row.fail("principal", "", "required, but empty")
+    dates = {
+        name: row.parse(name, v.parse_date, None)
+        for name in ("open_date", "delinquency_date", "charge_off_date", "last_payment_date")
+    }
+    for name, value in dates.items():
+        # The account's own history ends at the placement; a charge-off or a payment to the
+        # client may still follow it, but nothing lies in the future.
+        limit = context.placed_on if name in _BEFORE_PLACEMENT else context.today
+        if value is not None and value > limit:
+            what = "the placement date" if name in _BEFORE_PLACEMENT else "today"
+            row.fail(name, value.isoformat(), f"after {what} ({limit.isoformat()})")
+    opened, delinquent = dates["open_date"], dates["delinquency_date"]
+    if opened and delinquent and delinquent < opened:
+        row.fail(
+            "delinquency_date", delinquent.isoformat(), f"before the open date {opened.isoformat()}"
+        )
+    return AccountRecord(
+        account_number=number,
+        original_creditor=row.optional("original_creditor", 200),
+        original_account_number=row.optional("original_account_number", 64),
+        product=row.parse(
+            "product", lambda t: v.parse_choice(t, PRODUCTS, default="other"), "other"
+        ),
+        currency=row.parse(
+            "currency", lambda t: v.parse_currency(t, default=context.client_currency), ""
+        ),
+        principal=principal or zero,
+        interest=row.parse("interest", v.parse_amount, None) or zero,
+        fees=row.parse("fees", v.parse_amount, None) or zero,
+        open_date=opened,
+        delinquency_date=delinquent,
+        charge_off_date=dates["charge_off_date"],
+        last_payment_date=dates["last_payment_date"],
+        last_payment_amount=row.parse("last_payment_amount", v.parse_amount, None),
+    )
+
+
+def _birth_date(row: _Row, column: str, context: ImportContext) -> str:
+    born = row.parse(column, v.parse_date, None)
+    if born is None:
+        return ""
+    if not _EARLIEST_BIRTH <= born < context.today:
+        row.fail(column, born.isoformat(), "not a plausible date of birth")
+    return born.isoformat()
+
+
+def _phone(row: _Row, column: str, country: str) -> str:
+    """The E.164 form of a phone column, or "" when blank or invalid (the error is recorded)."""
+    text = row.text(column)
+    if not text:
+        return ""
+    try:
+        return parse_phone(text, country=country).e164
+    except v.InvalidValue as problem:
+        row.fail(column, text, str(problem))
+        return ""
+
+
+def _debtor(
+    row: _Row, context: ImportContext, *, country: str, account_number: str
+) -> PersonRecord:
+    first = row.required("first_name", 100)
+    last = row.required("last_name", 100)
+    born = _birth_date(row, "date_of_birth", context)
+    national_id = row.parse(
+        "national_id", lambda t: v.parse_national_id(t, country=country) if t else "", ""
+    )
+    address = _address(row, country)
+    phones: list[PhoneRecord] = []
+    for column, kind in _PHONE_COLUMNS:
+        text = row.text(column)
+        if not text:
+            continue
+        try:
+            info = parse_phone(text, country=country)
+        except v.InvalidValue as problem:
+            row.fail(column, text, str(problem))
+            continue
+        if all(p.e164 != info.e164 for p in phones):
+            phones.append(
+                PhoneRecord(info.e164, kind, info.line_type, info.region_code, info.time_zones)
+            )
+    email = row.parse("email", lambda t: v.parse_email(t) if t else "", "")
+    postal = address.postal_code if address else ""
+    return PersonRecord(
+        national_id_hash=_national_hash(context, country, national_id),
+        identity_hash=_identity_hash(context, first, last, born, postal, account_number, "primary"),
+        first_name=first,
+        middle_name=row.optional("middle_name", 100),
+        last_name=last,
+        date_of_birth=born,
+        national_id=national_id,
+        language=row.parse("language", lambda t: v.parse_choice(t, LANGUAGES, default="en"), "en"),
+        is_deceased=row.parse("deceased", v.parse_bool, False),
+        in_bankruptcy=row.parse("bankruptcy", v.parse_bool, False),
+        cease_communication=row.parse("cease_communication", v.parse_bool, False),
+        attorney_name=row.optional("attorney_name", 200),
+        attorney_phone=_phone(row, "attorney_phone", country),
+        phones=phones,
+        emails=[email] if email else [],
+        address=address,
+    )
+
+
+def _address(row: _Row, country: str) -> AddressRecord | None:
+    line1 = row.optional("address_line1", 200)
+    city = row.optional("city", 100)
+    postal_text = row.text("postal_code")
+    if not (line1 or city or postal_text):
+        return None
+    for column, value in (("address_line1", line1), ("city", city), ("postal_code", postal_text)):
+        if not value:
+            row.fail(column, "", "required when an address is given")
+    return AddressRecord(
+        line1=line1,
+        line2=row.optional("address_line2", 200),
+        city=city,
+        region=row.parse("region", lambda t: v.parse_region(t, country=country), ""),
+        postal_code=row.parse("postal_code", lambda t: v.parse_postal_code(t, country=country), "")
+        if postal_text
+        else "",
+        country=country,
+    )
+
+
+def _cosigner(
+    row: _Row, context: ImportContext, *, country: str, account_number: str
+) -> PersonRecord | None:
+    columns = (
+        "cosigner_first_name",
+        "cosigner_last_name",
+        "cosigner_date_of_birth",
+        "cosigner_national_id",
+        "cosigner_phone",
+    )
+    if not any(row.text(c) for c in columns):
+        return None
+    first = row.required("cosigner_first_name", 100)
+    last = row.required("cosigner_last_name", 100)
+    born = _birth_date(row, "cosigner_date_of_birth", context)
+    national_id = row.parse(
+        "cosigner_national_id", lambda t: v.parse_national_id(t, country=country) if t else "", ""
+    )
+    phone = row.text("cosigner_phone")
+    phones = []
+    if phone:
+        try:
+            info = parse_phone(phone, country=country)
+            phones.append(
+                PhoneRecord(info.e164, "other", info.line_type, info.region_code, info.time_zones)
+            )
+        except v.InvalidValue as problem:
+            row.fail("cosigner_phone", phone, str(problem))
+    # The file gives no address for a co-signer, so the identity key uses name and birth date only.
+    return PersonRecord(
+        national_id_hash=_national_hash(context, country, national_id),
+        identity_hash=_identity_hash(context, first, last, born, "", account_number, "co_signer"),
+        first_name=first,
+        middle_name="",
+        last_name=last,
+        date_of_birth=born,
+        national_id=national_id,
+        phones=phones,
+    )
+
+
+def _national_hash(context: ImportContext, country: str, national_id: str) -> str:
+    return context.hasher(f"nid:{country}:{national_id}") if national_id else ""
+
+
+def _identity_hash(
+    context: ImportContext,
+    first: str,
+    last: str,
+    born: str,
+    postal: str,
+    account_number: str,
+    role: str,
+) -> str:
+    if born:
+        return context.hasher(
+            f"who:{name_key(last)}|{name_key(first)}|{born}|{postal.replace(' ', '')}"
+        )
+    # Without a birth date a name is not an identity: the debtor is keyed to this account, so a
+    # re-import finds them again but two John Smiths on two accounts are never merged.
+    return context.hasher(f"acct:{context.client_id}:{account_number}:{role}")
+
+
+def name_key(name: str) -> str:
+    """Case, accents, spaces and punctuation do not make a different person: O'Brien = obrien."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in decomposed if ch.isalnum())

@@ -1,0 +1,396 @@
+"""Writing one batch of validated rows: find or create the debtors, then upsert everything else.
+
+The caller holds the batch's transaction, so an account is never written without its debtors and
+contact points. Debtors are matched on the keyed hash of the national id, else on the identity hash
+(name, date of birth, postal code); both lookups and the grouping of the same person inside a batch
+happen here, the same for every database. The writing itself is set-based: COPY on PostgreSQL
+(`store_postgres`), bulk statements through the ORM elsewhere (`_OrmWriter` below).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol, TypeVar
+
+from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, Q
+
+from solvent.portfolio.imports.rows import AccountRecord, PersonRecord, PlacementRow
+from solvent.portfolio.models import Account, AccountDebtor, Address, Debtor, Email, Phone
+
+_LOOKUP_CHUNK = 900  # below SQLite's limit on bound parameters per statement
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Person:
+    """One debtor as this batch knows them: the first record seen plus every contact point."""
+
+    record: PersonRecord
+    debtor_id: int | None = None
+    # What the stored debtor lacks, so the batch encrypts only values that will be written.
+    needs_national_id: bool = True
+    needs_date_of_birth: bool = True
+    phones: dict[str, tuple[str, str, str, tuple[str, ...]]] = field(default_factory=dict)
+    emails: set[str] = field(default_factory=set)
+
+    def absorb(self, other: PersonRecord) -> None:
+        record = self.record
+        record.is_deceased |= other.is_deceased
+        record.in_bankruptcy |= other.in_bankruptcy
+        record.cease_communication |= other.cease_communication
+        if other.attorney_name:
+            record.attorney_name, record.attorney_phone = other.attorney_name, other.attorney_phone
+        if not record.national_id and other.national_id:
+            record.national_id, record.national_id_hash = other.national_id, other.national_id_hash
+        if not record.date_of_birth:
+            record.date_of_birth = other.date_of_birth
+        if record.address is None:
+            record.address = other.address
+        for phone in other.phones:
+            self.phones.setdefault(
+                phone.e164, (phone.kind, phone.line_type, phone.region_code, phone.time_zones)
+            )
+        self.emails.update(other.emails)
+
+
+@dataclass(slots=True)
+class Batch:
+    client_id: int
+    placement_id: int
+    placed_on: date
+    now: datetime
+    rows: list[PlacementRow]
+    people: list[Person] = field(default_factory=list)
+    # Per row: the Person of the debtor and of the co-signer (or None).
+    links: list[tuple[Person, Person | None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    accounts_created: int
+    accounts_updated: int
+
+
+class Writer(Protocol):
+    def debtors_insert(self, batch: Batch, people: list[Person]) -> None: ...
+    def debtors_update(self, batch: Batch, people: list[Person]) -> None: ...
+    def contact_points_upsert(self, batch: Batch, new: list[Person], old: list[Person]) -> None: ...
+    def accounts_insert(self, batch: Batch, rows: list[PlacementRow]) -> list[int]: ...
+    def accounts_update(self, batch: Batch, rows: list[PlacementRow], ids: list[int]) -> None: ...
+    def links_insert(self, rows: list[tuple[int, int, str]], *, may_exist: bool) -> None: ...
+
+
+def batch_store(batch: Batch) -> BatchOutcome:
+    """Write one batch; the caller's transaction makes it all-or-nothing."""
+    writer = _writer()
+    _people_group(batch)
+    _people_match(batch.people)
+    new = [p for p in batch.people if p.debtor_id is None]
+    old = [p for p in batch.people if p.debtor_id is not None]
+    writer.debtors_insert(batch, new)
+    writer.debtors_update(batch, old)
+    writer.contact_points_upsert(batch, new, old)
+    existing = _account_ids(batch.client_id, [row.account.account_number for row in batch.rows])
+    fresh_rows = [row for row in batch.rows if row.account.account_number not in existing]
+    known_rows = [row for row in batch.rows if row.account.account_number in existing]
+    fresh_ids = writer.accounts_insert(batch, fresh_rows)
+    known_ids = [existing[row.account.account_number] for row in known_rows]
+    writer.accounts_update(batch, known_rows, known_ids)
+    ids = dict(zip((r.account.account_number for r in fresh_rows), fresh_ids, strict=True))
+    ids.update(existing)
+    fresh_links: list[tuple[int, int, str]] = []
+    known_links: list[tuple[int, int, str]] = []
+    for row, (debtor, cosigner) in zip(batch.rows, batch.links, strict=True):
+        account_id = ids[row.account.account_number]
+        target = known_links if row.account.account_number in existing else fresh_links
+        assert debtor.debtor_id is not None
+        target.append((account_id, debtor.debtor_id, AccountDebtor.Role.PRIMARY.value))
+        if cosigner is not None and cosigner.debtor_id != debtor.debtor_id:
+            assert cosigner.debtor_id is not None
+            target.append((account_id, cosigner.debtor_id, AccountDebtor.Role.CO_SIGNER.value))
+    writer.links_insert(fresh_links, may_exist=False)
+    writer.links_insert(known_links, may_exist=True)
+    return BatchOutcome(accounts_created=len(fresh_rows), accounts_updated=len(known_rows))
+
+
+def _writer() -> Writer:
+    if connection.vendor == "postgresql":
+        from solvent.portfolio.imports.store_postgres import CopyWriter
+
+        return CopyWriter()
+    return _OrmWriter()
+
+
+def _people_group(batch: Batch) -> None:
+    """The same person on several rows of the batch becomes one Person."""
+    by_national: dict[str, Person] = {}
+    by_identity: dict[str, Person] = {}
+    for row in batch.rows:
+        debtor = _person_for(row.debtor, by_national, by_identity, batch.people)
+        cosigner = None
+        if row.cosigner is not None:
+            cosigner = _person_for(row.cosigner, by_national, by_identity, batch.people)
+        batch.links.append((debtor, cosigner))
+
+
+def _person_for(
+    record: PersonRecord,
+    by_national: dict[str, Person],
+    by_identity: dict[str, Person],
+    people: list[Person],
+) -> Person:
+    person = by_national.get(record.national_id_hash) if record.national_id_hash else None
+    if person is None:
+        candidate = by_identity.get(record.identity_hash)
+        # The same name and birth date with two different national ids are two people.
+        if candidate is not None and (
+            not record.national_id_hash
+            or not candidate.record.national_id_hash
+            or candidate.record.national_id_hash == record.national_id_hash
+        ):
+            person = candidate
+    if person is None:
+        person = Person(record=record)
+        people.append(person)
+        person.absorb(record)
+    elif person.record is not record:
+        person.absorb(record)
+    if person.record.national_id_hash:
+        by_national.setdefault(person.record.national_id_hash, person)
+    by_identity.setdefault(record.identity_hash, person)
+    return person
+
+
+def _people_match(people: list[Person]) -> None:
+    """Find the stored debtor of each person: national id first, else identity."""
+    with_national = [p for p in people if p.record.national_id_hash]
+    for chunk in _chunks(with_national):
+        found: dict[str, tuple[int, bool]] = {}
+        rows = (
+            Debtor.objects.filter(national_id_hash__in=[p.record.national_id_hash for p in chunk])
+            .annotate(date_of_birth_empty=_DOB_EMPTY)
+            .order_by("id")
+            .values_list("national_id_hash", "id", "date_of_birth_empty")
+        )
+        for key, debtor_id, dob_empty in rows:
+            found.setdefault(key, (debtor_id, bool(dob_empty)))
+        for person in chunk:
+            hit = found.get(person.record.national_id_hash)
+            if hit is not None:
+                person.debtor_id, person.needs_date_of_birth = hit
+                person.needs_national_id = False
+    unmatched = [p for p in people if p.debtor_id is None]
+    for chunk in _chunks(unmatched):
+        candidates: dict[str, list[tuple[int, str, bool]]] = {}
+        matches = (
+            Debtor.objects.filter(identity_hash__in=[p.record.identity_hash for p in chunk])
+            .annotate(date_of_birth_empty=_DOB_EMPTY)
+            .order_by("id")
+            .values_list("identity_hash", "id", "national_id_hash", "date_of_birth_empty")
+        )
+        for key, debtor_id, national, dob_empty in matches:
+            candidates.setdefault(key, []).append((debtor_id, national, bool(dob_empty)))
+        for person in chunk:
+            mine = person.record.national_id_hash
+            for debtor_id, national, dob_empty in candidates.get(person.record.identity_hash, []):
+                if not mine or not national or national == mine:
+                    person.debtor_id = debtor_id
+                    person.needs_national_id = not national
+                    person.needs_date_of_birth = dob_empty
+                    break
+
+
+# The encrypted column cannot be read in SQL, but an empty one is stored as "" and can be tested.
+_DOB_EMPTY = ExpressionWrapper(Q(date_of_birth=""), output_field=BooleanField())
+
+
+def _account_ids(client_id: int, numbers: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(numbers):
+        found.update(
+            Account.objects.filter(client_id=client_id, account_number__in=chunk).values_list(
+                "account_number", "id"
+            )
+        )
+    return found
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), _LOOKUP_CHUNK):
+        yield items[start : start + _LOOKUP_CHUNK]
+
+
+def _id(person: Person) -> int:
+    assert person.debtor_id is not None, "debtors are inserted before their contact points"
+    return person.debtor_id
+
+
+def last4(national_id: str) -> str:
+    return national_id[-4:] if national_id else ""
+
+
+class _OrmWriter:
+    """Bulk statements through the ORM: the embedded SQLite database and any other backend."""
+
+    def debtors_insert(self, batch: Batch, people: list[Person]) -> None:
+        debtors = [_debtor_model(p.record) for p in people]
+        Debtor.objects.bulk_create(debtors, batch_size=500)
+        for person, debtor in zip(people, debtors, strict=True):
+            person.debtor_id = debtor.pk
+
+    def debtors_update(self, batch: Batch, people: list[Person]) -> None:
+        stored = Debtor.objects.in_bulk([p.debtor_id for p in people])
+        changed = []
+        for person in people:
+            debtor, record = stored[person.debtor_id], person.record
+            debtor.first_name, debtor.last_name = record.first_name, record.last_name
+            debtor.middle_name = record.middle_name or debtor.middle_name
+            debtor.language = record.language
+            debtor.is_deceased |= record.is_deceased
+            debtor.in_bankruptcy |= record.in_bankruptcy
+            debtor.cease_communication |= record.cease_communication
+            if record.attorney_name:
+                debtor.attorney_represented = True
+                debtor.attorney_name = record.attorney_name
+                debtor.attorney_phone = record.attorney_phone
+            if not debtor.national_id_hash and record.national_id_hash:
+                debtor.national_id, debtor.national_id_hash = (
+                    record.national_id,
+                    record.national_id_hash,
+                )
+                debtor.national_id_last4 = last4(record.national_id)
+            if not debtor.date_of_birth and record.date_of_birth:
+                debtor.date_of_birth = record.date_of_birth
+            debtor.identity_hash = debtor.identity_hash or record.identity_hash
+            debtor.updated_at = batch.now
+            changed.append(debtor)
+        Debtor.objects.bulk_update(changed, _DEBTOR_UPDATE_FIELDS, batch_size=500)
+
+    def contact_points_upsert(self, batch: Batch, new: list[Person], old: list[Person]) -> None:
+        people = [*new, *old]
+        Phone.objects.bulk_create(list(_phones(people)), batch_size=500, ignore_conflicts=True)
+        emails = [Email(debtor_id=_id(p), address=a) for p in people for a in sorted(p.emails)]
+        Email.objects.bulk_create(emails, batch_size=500, ignore_conflicts=True)
+        Address.objects.bulk_create(
+            list(_addresses(people)),
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["debtor", "line1", "postal_code", "country"],
+            update_fields=["line2", "city", "region", "is_current"],
+        )
+
+    def accounts_insert(self, batch: Batch, rows: list[PlacementRow]) -> list[int]:
+        accounts = [
+            Account(
+                client_id=batch.client_id,
+                placement_id=batch.placement_id,
+                placed_on=batch.placed_on,
+                account_number=row.account.account_number,
+                **_account_values(row.account),
+            )
+            for row in rows
+        ]
+        Account.objects.bulk_create(accounts, batch_size=500)
+        return [account.pk for account in accounts]
+
+    def accounts_update(self, batch: Batch, rows: list[PlacementRow], ids: list[int]) -> None:
+        accounts = []
+        for row, account_id in zip(rows, ids, strict=True):
+            account = Account(pk=account_id, updated_at=batch.now, **_account_values(row.account))
+            accounts.append(account)
+        Account.objects.bulk_update(
+            accounts, [*ACCOUNT_UPDATE_FIELDS, "updated_at"], batch_size=500
+        )
+
+    def links_insert(self, rows: list[tuple[int, int, str]], *, may_exist: bool) -> None:
+        links = [AccountDebtor(account_id=a, debtor_id=d, role=r) for a, d, r in rows]
+        AccountDebtor.objects.bulk_create(links, batch_size=500, ignore_conflicts=may_exist)
+
+
+_DEBTOR_UPDATE_FIELDS = [
+    "first_name",
+    "middle_name",
+    "last_name",
+    "language",
+    "is_deceased",
+    "in_bankruptcy",
+    "cease_communication",
+    "attorney_represented",
+    "attorney_name",
+    "attorney_phone",
+    "national_id",
+    "national_id_hash",
+    "national_id_last4",
+    "date_of_birth",
+    "identity_hash",
+    "updated_at",
+]
+ACCOUNT_UPDATE_FIELDS = [
+    "original_creditor",
+    "original_account_number",
+    "product",
+    "currency",
+    "principal",
+    "interest",
+    "fees",
+    "open_date",
+    "delinquency_date",
+    "charge_off_date",
+    "last_payment_date",
+    "last_payment_amount",
+]
+
+
+def _account_values(account: AccountRecord) -> dict[str, object]:
+    return {name: getattr(account, name) for name in ACCOUNT_UPDATE_FIELDS}
+
+
+def _debtor_model(record: PersonRecord) -> Debtor:
+    return Debtor(
+        first_name=record.first_name,
+        middle_name=record.middle_name,
+        last_name=record.last_name,
+        date_of_birth=record.date_of_birth,
+        national_id=record.national_id,
+        national_id_hash=record.national_id_hash,
+        identity_hash=record.identity_hash,
+        national_id_last4=last4(record.national_id),
+        language=record.language,
+        is_deceased=record.is_deceased,
+        in_bankruptcy=record.in_bankruptcy,
+        cease_communication=record.cease_communication,
+        attorney_represented=bool(record.attorney_name),
+        attorney_name=record.attorney_name,
+        attorney_phone=record.attorney_phone,
+    )
+
+
+def _phones(people: Iterable[Person]) -> Iterator[Phone]:
+    for person in people:
+        for e164, (kind, line_type, region, zones) in person.phones.items():
+            yield Phone(
+                debtor_id=_id(person),
+                e164=e164,
+                kind=kind,
+                line_type=line_type,
+                region_code=region,
+                time_zones=list(zones),
+            )
+
+
+def _addresses(people: Iterable[Person]) -> Iterator[Address]:
+    for person in people:
+        address = person.record.address
+        if address is not None:
+            yield Address(
+                debtor_id=_id(person),
+                line1=address.line1,
+                line2=address.line2,
+                city=address.city,
+                region=address.region,
+                postal_code=address.postal_code,
+                country=address.country,
+            )
