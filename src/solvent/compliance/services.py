@@ -26,6 +26,7 @@ from solvent.compliance.models import (
     TimePreference,
 )
 from solvent.compliance.situation import (
+    debtor_accounts,
     decide_all,
     normalise_contact_point,
     purpose_parse,
@@ -70,17 +71,22 @@ def _debtor(debtor_id: int) -> Debtor:
     return debtor
 
 
-def _debtor_accounts(debtor_id: int, account_ids: Sequence[int]) -> list[int]:
+def _check_accounts(
+    debtor_id: int, account_ids: Sequence[int], owed: Sequence[Account]
+) -> list[int]:
+    """The requested account ids, sorted, when each is a debt of the debtor; else NotFoundError."""
     wanted = sorted(set(account_ids))
-    found = set(
-        Account.objects.filter(pk__in=wanted, account_debtors__debtor_id=debtor_id).values_list(
-            "pk", flat=True
-        )
-    )
+    found = {account.pk for account in owed}
     missing = [pk for pk in wanted if pk not in found]
     if missing:
         raise NotFoundError(f"accounts {missing} are not debts of debtor {debtor_id}")
     return wanted
+
+
+def _debtor_accounts(debtor_id: int, account_ids: Sequence[int]) -> list[int]:
+    wanted = sorted(set(account_ids))
+    owed = Account.objects.filter(pk__in=wanted, account_debtors__debtor_id=debtor_id)
+    return _check_accounts(debtor_id, wanted, list(owed))
 
 
 def debtor_ledger_lock(*, debtor_id: int) -> None:
@@ -119,9 +125,11 @@ def contact_attempt_authorize(
     with transaction.atomic():
         debtor_ledger_lock(debtor_id=debtor_id)
         debtor = _debtor(debtor_id)
-        accounts = _debtor_accounts(debtor_id, account_ids)
+        owed = debtor_accounts(debtor=debtor)
+        accounts = _check_accounts(debtor_id, account_ids, owed)
         situation = situation_build(
             debtor=debtor,
+            owed=owed,
             channel=channel,
             contact_point=point,
             account_ids=accounts,
@@ -160,7 +168,12 @@ def contact_attempt_authorize(
                 purpose=purpose,
                 decision_log=log,
             )
-            attempt.accounts.set(accounts)
+            ContactAttempt.accounts.through.objects.bulk_create(
+                [
+                    ContactAttempt.accounts.through(contactattempt=attempt, account_id=pk)
+                    for pk in accounts
+                ]
+            )
             attempt_id = attempt.pk
         verdict = "authorized" if decision.allowed else "blocked"
         audit_record(
@@ -195,15 +208,17 @@ def _attempt_for_update(attempt_id: int) -> ContactAttempt:
 def contact_attempt_record_outcome(
     *, attempt_id: int, outcome: str, at: datetime | None = None
 ) -> None:
-    """Record what happened; the ledger row keeps counting with its real outcome from now on."""
+    """Record what happened; the ledger row keeps counting with its real outcome from now on.
+
+    A later outcome replaces an earlier one (sent, then delivered or bounced). An outcome for a
+    cancelled attempt reinstates it: a provider that timed out may still have delivered, and a
+    contact that happened must count toward the caps whatever the sender believed.
+    """
     _require(outcome, OUTCOMES, "outcome")
     with transaction.atomic():
         attempt = _attempt_for_update(attempt_id)
-        if attempt.status == ContactAttempt.Status.CANCELLED:
-            raise ValidationError(
-                f"contact attempt {attempt_id} was cancelled", code="attempt_cancelled"
-            )
         previous = attempt.outcome
+        reinstated = attempt.status == ContactAttempt.Status.CANCELLED
         attempt.outcome = outcome
         attempt.outcome_at = at or clock.now()
         attempt.status = ContactAttempt.Status.COMPLETED
@@ -212,7 +227,7 @@ def contact_attempt_record_outcome(
             action="compliance.attempt_outcome",
             object_type="compliance.ContactAttempt",
             object_id=attempt.pk,
-            data={"outcome": outcome, "previous": previous},
+            data={"outcome": outcome, "previous": previous, "reinstated": reinstated},
         )
 
 

@@ -140,8 +140,12 @@ def normalise_contact_point(channel: str, contact_point: str) -> str:
     return value.lower() if channel == "email" else value
 
 
-def _debts(debtor: Debtor) -> tuple[engine.Debt, ...]:
-    accounts = Account.objects.filter(account_debtors__debtor=debtor).order_by("pk")
+def debtor_accounts(*, debtor: Debtor) -> list[Account]:
+    """Every account the debtor owes on (as primary or co-signer), oldest first."""
+    return list(Account.objects.filter(account_debtors__debtor=debtor).order_by("pk"))
+
+
+def _debts(accounts: Sequence[Account]) -> tuple[engine.Debt, ...]:
     return tuple(
         engine.Debt(
             id=str(account.pk),
@@ -239,6 +243,7 @@ def _history(debtor: Debtor, at: datetime) -> tuple[engine.HistoryEvent, ...]:
 def situation_build(
     *,
     debtor: Debtor,
+    owed: Sequence[Account],
     channel: str,
     contact_point: str,
     account_ids: Sequence[int],
@@ -247,7 +252,10 @@ def situation_build(
     prerecorded: bool,
     purpose: engine.Purpose,
 ) -> Situation:
-    """Read everything the engine needs about ``debtor`` for the proposed contact at ``at``."""
+    """Read everything the engine needs about ``debtor`` for the proposed contact at ``at``.
+
+    ``owed`` are the debtor's accounts (``debtor_accounts``); the caller has them already.
+    """
     phones = list(debtor.phones.all().order_by("pk"))
     emails = list(debtor.emails.all().order_by("pk"))
     addresses = list(debtor.addresses.all().order_by("pk"))
@@ -288,7 +296,7 @@ def situation_build(
         consents=consents,
         inconvenient_times=tuple(inconvenient),
         convenient_times=tuple(convenient),
-        debts=_debts(debtor),
+        debts=_debts(owed),
     )
     history = _history(debtor, at)
     debt_ids: Sequence[str | None] = [str(pk) for pk in account_ids] or [None]

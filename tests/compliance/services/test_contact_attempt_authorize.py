@@ -188,8 +188,18 @@ def test_outcome_and_cancel_validate_their_input(ohio: OhioDebtor) -> None:
     assert attempt.status == ContactAttempt.Status.CANCELLED
     assert attempt.cancel_reason == "agent hung up before dialling"
     assert AuditEntry.objects.filter(action="compliance.attempt_cancelled").count() == 1
-    with pytest.raises(ValidationError):
-        services.contact_attempt_record_outcome(attempt_id=attempt_id, outcome="busy")
+
+
+def test_an_outcome_for_a_cancelled_attempt_makes_it_count_again(ohio: OhioDebtor) -> None:
+    attempt_id = _call(ohio, channel="email", contact_point=EMAIL).attempt_id
+    assert attempt_id is not None
+    services.contact_attempt_cancel(attempt_id=attempt_id, reason="provider timed out")
+    # The provider delivered after all: the contact happened and must count.
+    services.contact_attempt_record_outcome(attempt_id=attempt_id, outcome="delivered")
+    attempt = ContactAttempt.objects.get(pk=attempt_id)
+    assert (attempt.status, attempt.outcome) == (ContactAttempt.Status.COMPLETED, "delivered")
+    entry = AuditEntry.objects.get(action="compliance.attempt_outcome")
+    assert entry.data["reinstated"] is True
 
 
 def test_bad_requests_are_refused_before_anything_is_logged(ohio: OhioDebtor) -> None:

@@ -1,0 +1,75 @@
+"""Back office for compliance records: read-only, because every change must go through a service.
+
+Services write the audit entry, lock the ledger and keep the who/when/why columns; editing a row in
+the admin would bypass all three. Compliance officers read and search here; they act through the
+desk and the API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from solvent.compliance.models import Consent, ContactAttempt, DecisionLog, Hold, TimePreference
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyAdmin):
+    list_display = (
+        "debtor",
+        "channel",
+        "contact_point",
+        "scope",
+        "source",
+        "given_at",
+        "revoked_at",
+    )
+    list_filter = ("channel", "scope")
+    search_fields = ("contact_point", "debtor__last_name")
+    raw_id_fields = ("debtor",)
+
+
+@admin.register(Hold)
+class HoldAdmin(ReadOnlyAdmin):
+    list_display = ("debtor", "kind", "source", "placed_at", "released_at")
+    list_filter = ("kind",)
+    search_fields = ("debtor__last_name", "source", "contact_point")
+    raw_id_fields = ("debtor",)
+
+
+@admin.register(TimePreference)
+class TimePreferenceAdmin(ReadOnlyAdmin):
+    list_display = ("debtor", "kind", "days", "start", "end", "stated_at", "withdrawn_at")
+    list_filter = ("kind",)
+    raw_id_fields = ("debtor",)
+
+
+@admin.register(DecisionLog)
+class DecisionLogAdmin(ReadOnlyAdmin):
+    list_display = ("decided_at", "debtor", "channel", "contact_point", "allowed", "asked_by")
+    list_filter = ("allowed", "channel")
+    search_fields = ("contact_point", "debtor__last_name")
+    date_hierarchy = "decided_at"
+    raw_id_fields = ("debtor",)
+
+
+@admin.register(ContactAttempt)
+class ContactAttemptAdmin(ReadOnlyAdmin):
+    list_display = ("at", "debtor", "channel", "contact_point", "status", "outcome", "autodialled")
+    list_filter = ("status", "channel", "outcome")
+    search_fields = ("contact_point", "debtor__last_name")
+    date_hierarchy = "at"
+    raw_id_fields = ("debtor",)
