@@ -1,0 +1,342 @@
+"""Target profiles: the part of a decision that does not depend on the contact history.
+
+A *target* is one candidate contact of the planning day: a debtor, a debt, a channel and
+(optionally) a contact point. Its *profile* is everything ``decide()`` reads apart from the ledger:
+where the debtor may be (the resolved jurisdictions and zones), the target's contact point and
+debt, the holds, consents and stated times, and the fixed parts of the proposed contact.
+
+Profiles are canonicalised so that a million debtors collapse into a few hundred distinct ones:
+identifiers become fixed placeholders (the target's own point is ``"p"``, its debt ``"d"``,
+anything else ``"other"``), addresses and phone numbers are replaced by their resolution, and
+instants and dates that can only matter through their order or through "before the planning
+day" are replaced by stand-ins with the same order and the same relation to the day. Each
+distinct profile is then evaluated once with the engine's own ``decide()``.
+
+A few engine behaviours read the history through a check rather than through the cap and cool-down
+data (prior consent to more calls, employer-provided email used by the consumer, furnishing). Such
+targets are marked *exact*: their profile keeps the real situation and history and is decided on
+its own (see ``needs_exact``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+
+from solvent.compliance.domain.jurisdictions import resolve
+from solvent.compliance.domain.localtime import ONE_DAY, local_midnight, zone
+from solvent.compliance.domain.model import (
+    Channel,
+    Consent,
+    ConsentKind,
+    ContactPoint,
+    Debt,
+    DebtorProfile,
+    HistoryEvent,
+    Hold,
+    HoldKind,
+    ProposedContact,
+    Purpose,
+    VoicemailContent,
+)
+from solvent.compliance.domain.packs.us_federal_checks import validation_period_end
+
+TARGET_POINT = "p"
+TARGET_DEBT = "d"
+OTHER = "other"
+# The proposed instant of a profile is a placeholder: the evaluation supplies the real moments.
+PLACEHOLDER_AT = datetime(1970, 1, 1, tzinfo=UTC)
+# A date long before any planning day: "the notice went out long ago".
+LONG_AGO = date(2000, 1, 1)
+ONTARIO_NOTICE_WAIT_DAYS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOptions:
+    """The fixed parts of every proposed contact in one batch run."""
+
+    purpose: Purpose = Purpose.COLLECT
+    autodialled: bool = False
+    prerecorded: bool = False
+    includes_opt_out: bool | None = True
+    voicemail_content: VoicemailContent | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One candidate contact of the planning day."""
+
+    debtor_id: Hashable
+    debt_id: str | None
+    channel: Channel
+    contact_point_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TargetProfile:
+    """A canonical situation plus proposed contact; ``history`` is set only on exact profiles."""
+
+    situation: DebtorProfile
+    proposed: ProposedContact
+    history: tuple[HistoryEvent, ...] | None = None
+
+    @property
+    def exact(self) -> bool:
+        return self.history is not None
+
+
+@dataclass(slots=True)
+class ProfileRegistry:
+    """Interns target profiles: equal profiles share one id (the row of the profile table)."""
+
+    profiles: list[TargetProfile] = field(default_factory=list)
+    _ids: dict[TargetProfile, int] = field(default_factory=dict)
+
+    def intern(self, profile: TargetProfile) -> int:
+        known = self._ids.get(profile)
+        if known is not None:
+            return known
+        self._ids[profile] = len(self.profiles)
+        self.profiles.append(profile)
+        return len(self.profiles) - 1
+
+
+def needs_exact(
+    situation: DebtorProfile, target: Target, point: ContactPoint | None, options: BatchOptions
+) -> bool:
+    """Targets whose decision reads the ledger outside the cap and cool-down data."""
+    if options.purpose is Purpose.FURNISH_CREDIT_REPORT:
+        return True  # check_furnishing reads letters, messages and conversations
+    if any(consent.kind is ConsentKind.ADDITIONAL_CALLS for consent in situation.consents):
+        return True  # prior-consent periods end at a conversation and exclude calls from caps
+    # An employer-provided address is allowed once the consumer used it (check_media).
+    return target.channel is Channel.EMAIL and point is not None and point.employer_provided
+
+
+def proposed_for(target: Target, options: BatchOptions, at: datetime) -> ProposedContact:
+    return ProposedContact(
+        at=at,
+        channel=target.channel,
+        debt_id=target.debt_id,
+        contact_point_id=target.contact_point_id,
+        autodialled=options.autodialled,
+        prerecorded=options.prerecorded,
+        purpose=options.purpose,
+        includes_opt_out=options.includes_opt_out,
+        voicemail_content=options.voicemail_content,
+    )
+
+
+def target_profile(
+    situation: DebtorProfile,
+    history: tuple[HistoryEvent, ...],
+    target: Target,
+    day: date,
+    options: BatchOptions,
+) -> TargetProfile:
+    """The profile of ``target`` for the planning ``day``: canonical, or exact when it must be."""
+    point = situation.contact_point(target.contact_point_id)
+    if needs_exact(situation, target, point, options):
+        return TargetProfile(situation, proposed_for(target, options, PLACEHOLDER_AT), history)
+    return TargetProfile(*_canonical(situation, target, point, day, options))
+
+
+def _canonical(
+    situation: DebtorProfile,
+    target: Target,
+    point: ContactPoint | None,
+    day: date,
+    options: BatchOptions,
+) -> tuple[DebtorProfile, ProposedContact]:
+    resolution = resolve(situation)
+    debt = situation.debt(target.debt_id)
+    debt_key = debt.counting_key if debt is not None else target.debt_id
+    keys = {item.id: item.counting_key for item in situation.debts}
+    covering = _covering(target.debt_id, debt_key, keys)
+    day_start = (
+        local_midnight(day, zone(resolution.time_zones[0]))
+        if resolution.time_zones
+        else datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+    )
+    day_end = (
+        local_midnight(day + ONE_DAY, zone(resolution.time_zones[0]))
+        if resolution.time_zones
+        else day_start + ONE_DAY
+    )
+    holds = tuple(_hold(hold, target, covering) for hold in situation.holds)
+    consents = tuple(_consent(consent, target, covering) for consent in situation.consents)
+    canonical_debt, keep_disputes = _debt(debt, holds, day, resolution.time_zones)
+    holds, consents = _instants(holds, consents, day_start, day_end, keep_disputes)
+    profile = DebtorProfile(
+        time_zones=resolution.time_zones,
+        contact_points=(replace(point, id=TARGET_POINT, value=""),) if point else (),
+        holds=holds,
+        consents=consents,
+        inconvenient_times=situation.inconvenient_times,
+        convenient_times=situation.convenient_times,
+        debts=(canonical_debt,) if canonical_debt is not None else (),
+        jurisdictions=resolution.jurisdictions,
+    )
+    proposed = proposed_for(
+        Target(
+            None,
+            TARGET_DEBT if target.debt_id is not None else None,
+            target.channel,
+            TARGET_POINT if target.contact_point_id is not None else None,
+        ),
+        options,
+        PLACEHOLDER_AT,
+    )
+    return profile, proposed
+
+
+Covering = Callable[[tuple[str, ...]], bool]
+
+
+def _covering(debt_id: str | None, debt_key: str | None, keys: dict[str, str]) -> Covering:
+    def covers(debt_ids: tuple[str, ...]) -> bool:
+        if debt_id in debt_ids:
+            return True
+        return debt_key in {keys.get(item, item) for item in debt_ids}
+
+    return covers
+
+
+def _map_point(point_id: str | None, target: Target) -> str | None:
+    if point_id is None:
+        return None
+    return TARGET_POINT if point_id == target.contact_point_id else OTHER
+
+
+def _map_debts(debt_ids: tuple[str, ...], covering: Covering) -> tuple[str, ...]:
+    if not debt_ids:
+        return ()
+    return (TARGET_DEBT,) if covering(debt_ids) else (OTHER,)
+
+
+def _hold(hold: Hold, target: Target, covering: Covering) -> Hold:
+    return replace(
+        hold,
+        debt_ids=_map_debts(hold.debt_ids, covering),
+        contact_point_id=_map_point(hold.contact_point_id, target),
+    )
+
+
+def _consent(consent: Consent, target: Target, covering: Covering) -> Consent:
+    return replace(
+        consent,
+        debt_ids=_map_debts(consent.debt_ids, covering),
+        contact_point_id=_map_point(consent.contact_point_id, target),
+    )
+
+
+def _debt(
+    debt: Debt | None, holds: tuple[Hold, ...], day: date, zones: tuple[str, ...]
+) -> tuple[Debt | None, bool]:
+    """The target debt without the fields no rule reads, its dates reduced to what they decide.
+
+    The validation date only decides whether a dispute came late (a later dispute merely warns);
+    the Ontario notice date only whether the 6-day wait is over before the planning day. The flag
+    says whether the disputes' receipt instants must be kept (some late, some timely).
+    """
+    if debt is None:
+        return None, False
+    keep_disputes = False
+    sent_on = debt.validation_notice_sent_on
+    disputes = [hold for hold in holds if hold.kind is HoldKind.DISPUTE]
+    if sent_on is not None:
+        if not disputes:
+            sent_on = LONG_AGO
+        elif zones:
+            end = validation_period_end(sent_on)
+            tz = zone(zones[0])
+            late = [hold.received_at.astimezone(tz).date() > end for hold in disputes]
+            if all(late):
+                sent_on = LONG_AGO
+            elif not any(late):
+                sent_on = None
+            else:
+                keep_disputes = True
+    ontario = debt.ontario_notice_sent_on
+    if ontario is not None and ontario + ONTARIO_NOTICE_WAIT_DAYS * ONE_DAY <= day:
+        ontario = LONG_AGO
+    canonical = Debt(
+        id=TARGET_DEBT,
+        kind=debt.kind,
+        student_loan_account=OTHER if debt.student_loan_account else None,
+        validation_notice_sent_on=sent_on,
+        time_barred=debt.time_barred,
+        ontario_notice_sent_on=ontario,
+    )
+    return canonical, keep_disputes
+
+
+def _instants(
+    holds: tuple[Hold, ...],
+    consents: tuple[Consent, ...],
+    day_start: datetime,
+    day_end: datetime,
+    keep_disputes: bool,
+) -> tuple[tuple[Hold, ...], tuple[Consent, ...]]:
+    """Replace instants outside the day by stand-ins with the same order.
+
+    Rules compare these instants with the moment being decided (always inside the day) and with
+    each other (an attorney's consent given after the representation began); a dispute's receipt
+    date is compared with the validation period, which ``_debt`` has already reduced to late or
+    timely, and a stand-in just before the day is late for a notice sent long ago.
+    """
+    instants: set[datetime] = set()
+    for hold in holds:
+        instants.update(_hold_instants(hold))
+    for consent in consents:
+        instants.update(_consent_instants(consent))
+    before = sorted(moment for moment in instants if moment < day_start)
+    after = sorted(moment for moment in instants if moment >= day_end)
+    stand_in: dict[datetime, datetime] = {}
+    for rank, moment in enumerate(reversed(before)):
+        stand_in[moment] = day_start - timedelta(seconds=rank + 1)
+    for rank, moment in enumerate(after):
+        stand_in[moment] = day_end + timedelta(seconds=rank)
+    if keep_disputes:
+        # Their receipt dates decide late or timely; they keep their place among the others
+        # only approximately, so keep every instant as it is.
+        stand_in.clear()
+
+    def move(moment: datetime | None) -> datetime | None:
+        if moment is None:
+            return None
+        return stand_in.get(moment, moment)
+
+    def move_required(moment: datetime) -> datetime:
+        return stand_in.get(moment, moment)
+
+    new_holds = tuple(
+        replace(
+            hold, received_at=move_required(hold.received_at), released_at=move(hold.released_at)
+        )
+        for hold in holds
+    )
+    new_consents = tuple(
+        replace(
+            consent,
+            given_at=move_required(consent.given_at),
+            revoked_at=move(consent.revoked_at),
+            expires_at=move(consent.expires_at),
+        )
+        for consent in consents
+    )
+    return new_holds, new_consents
+
+
+def _hold_instants(hold: Hold) -> tuple[datetime, ...]:
+    return (hold.received_at,) if hold.released_at is None else (hold.received_at, hold.released_at)
+
+
+def _consent_instants(consent: Consent) -> tuple[datetime, ...]:
+    moments = [consent.given_at]
+    if consent.revoked_at is not None:
+        moments.append(consent.revoked_at)
+    if consent.expires_at is not None:
+        moments.append(consent.expires_at)
+    return tuple(moments)
