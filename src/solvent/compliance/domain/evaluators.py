@@ -10,7 +10,7 @@ from bisect import bisect_left
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from solvent.compliance.domain.context import DecisionContext, PreparedEvent, point_in_class
+from solvent.compliance.domain.context import POINT_CLASS_BITS, DecisionContext, point_in_class
 from solvent.compliance.domain.localtime import is_holiday, local_instant, local_midnight, zone
 from solvent.compliance.domain.model import (
     CapRemaining,
@@ -19,7 +19,12 @@ from solvent.compliance.domain.model import (
     Severity,
     TimeRange,
 )
-from solvent.compliance.domain.rules import CapDefinition, CooldownDefinition, HourWindows, RuleHit
+from solvent.compliance.domain.rules import (
+    CapDefinition,
+    CooldownDefinition,
+    HourWindows,
+    RuleHit,
+)
 
 SEARCH_DAYS = 15  # a weekly window pattern always reopens within 8 days; holidays add a few
 
@@ -136,28 +141,34 @@ def _range_end(time_range: TimeRange, local: datetime, tz: ZoneInfo) -> datetime
     return local_midnight(date.fromordinal(day.toordinal() + 1), tz)
 
 
-def _counted(ctx: DecisionContext, cap: CapDefinition, prepared: PreparedEvent) -> bool:
-    event = prepared.event
-    if (
-        event.channel not in cap.channels
-        or event.outcome not in cap.outcomes
-        or event.direction not in cap.directions
-        or prepared.excluded
-    ):
-        return False
-    if cap.exclude_consumer_requested and event.at_consumer_request:
-        return False
-    if cap.exclude_prior_consent and prepared.consent_excluded:
-        return False
-    if cap.scope is CapScope.PER_DEBT:
-        keys = prepared.debt_keys
-        if keys is not None and ctx.debt_key is not None and ctx.debt_key not in keys:
-            return False
-    elif cap.scope is CapScope.PER_CONTACT_POINT and event.contact_point_id != (
-        ctx.proposed.contact_point_id
-    ):
-        return False
-    return point_in_class(prepared.point, cap.point_class)
+def _counted_days(ctx: DecisionContext, cap: CapDefinition, since_day: int) -> list[int]:
+    """Sorted local days of the ledger rows this cap counts (one tight loop: it runs per cap)."""
+    channels, outcomes, directions = cap.channels, cap.outcomes, cap.directions
+    skip_requested = cap.exclude_consumer_requested
+    skip_consented = cap.exclude_prior_consent
+    per_debt = cap.scope is CapScope.PER_DEBT and ctx.debt_key is not None
+    debt_key = ctx.debt_key
+    per_point = cap.scope is CapScope.PER_CONTACT_POINT
+    point_id = ctx.proposed.contact_point_id
+    class_bits = POINT_CLASS_BITS[cap.point_class]
+    days: list[int] = []
+    for day, event, keys, bits, excluded, consent_excluded in ctx.events:
+        if (
+            day <= since_day
+            or excluded
+            or event.channel not in channels
+            or event.outcome not in outcomes
+            or event.direction not in directions
+            or (skip_requested and event.at_consumer_request)
+            or (skip_consented and consent_excluded)
+            or (per_debt and keys is not None and debt_key not in keys)
+            or (per_point and event.contact_point_id != point_id)
+            or not bits & class_bits
+        ):
+            continue
+        days.append(day)
+    days.sort()
+    return days
 
 
 def _used_on(days: list[int], day: int, window_days: int) -> int:
@@ -178,12 +189,10 @@ def evaluate_cap(
     """Usage of one cap for the proposed contact's debt and contact point at ``at``."""
     day = ctx.local_day(at)
     if cap.after_first_conversation and not any(
-        p.event.outcome is Outcome.RIGHT_PARTY_CONVERSATION and p.event.at <= at for p in ctx.events
+        row[1].outcome is Outcome.RIGHT_PARTY_CONVERSATION and row[1].at <= at for row in ctx.events
     ):
         return CapRemaining(cap.rule_id, cap.limit, 0, cap.limit, cap.window, None), None
-    days = sorted(
-        p.day for p in ctx.events if p.day > day - cap.window_days * 2 and _counted(ctx, cap, p)
-    )
+    days = _counted_days(ctx, cap, day - cap.window_days * 2)
     used = _used_on(days, day, cap.window_days)
     remaining = max(cap.limit - used, 0)
     resets_at = _resets_at(ctx, days, day, cap) if used else None
@@ -232,16 +241,14 @@ def evaluate_cooldown(
         return None
     day = ctx.local_day(at)
     blocking_until = 0
-    for prepared in ctx.events:
-        event = prepared.event
+    for event_day, event, keys, _bits, excluded, _consent in ctx.events:
         if (
             event.outcome not in cooldown.trigger_outcomes
             or event.channel not in cooldown.trigger_channels
-            or prepared.excluded
+            or excluded
             or event.at > at
         ):
             continue
-        keys = prepared.debt_keys
         if (
             cooldown.scope is CapScope.PER_DEBT
             and keys is not None
@@ -249,7 +256,7 @@ def evaluate_cooldown(
             and ctx.debt_key not in keys
         ):
             continue
-        reopens = prepared.day + cooldown.days
+        reopens = event_day + cooldown.days
         if day < reopens:
             blocking_until = max(blocking_until, reopens)
     if not blocking_until:

@@ -29,6 +29,7 @@ def is_known_zone(name: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=8192)
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     """The first instant of ``day`` in ``tz``, as UTC.
 
@@ -65,6 +66,7 @@ def is_holiday(day: date, country: str, subdivision: str | None, categories: str
     return day in holiday_dates(country, subdivision, day.year, categories)
 
 
+@lru_cache(maxsize=4096)
 def add_us_business_days(start: date, count: int) -> date:
     """``count`` days after ``start`` not counting Saturdays, Sundays and 5 U.S.C. 6103(a) holidays.
 

@@ -36,7 +36,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from solvent.compliance.domain.model import (
     CapScope,
@@ -146,9 +146,8 @@ class CooldownDefinition:
     exclude_prior_consent: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class RuleHit:
-    """One failing (or warning) rule at one instant.
+class RuleHit(NamedTuple):
+    """One failing (or warning) rule at one instant (a tuple: dozens are built per decision).
 
     ``retry_at``: the earliest instant at which this rule alone could pass (a lower bound is
     enough). ``never``: it cannot pass on the known facts (a cease notice, revoked consent).
