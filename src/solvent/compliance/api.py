@@ -1,8 +1,9 @@
-"""Compliance endpoints: check a scenario (the CLI's `rules check` over HTTP) and read a debtor's records.
+"""Compliance endpoints: check a scenario (the CLI's `rules check` over HTTP), a debtor's records.
 
 ``POST /api/compliance/check`` takes the same JSON scenario (or list of scenarios) as
 `solvent rules check` and returns the same Decision JSON; a malformed scenario is a 400 listing every
-bad field. The reads are tenant-scoped through ``compliance.selectors``.
+bad field. Reads and writes are tenant-scoped through ``compliance.selectors``; writes need a role
+that may write (not a client viewer) and go through ``compliance.services``.
 """
 
 from __future__ import annotations
@@ -16,20 +17,29 @@ from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
-from solvent.compliance import selectors
+from solvent.compliance import selectors, services
 from solvent.compliance.domain.scenario_reader import ScenarioError
-from solvent.compliance.models import ContactAttempt, DecisionLog
+from solvent.compliance.models import Consent, ContactAttempt, DecisionLog, Hold, TimePreference
 from solvent.compliance.rules_cli import rules_check
 from solvent.compliance.schemas import (
     ComplianceRecordsOut,
+    ConsentIn,
+    ConsentOut,
+    ConsentRevokeIn,
     ContactAttemptOut,
     DecisionLogOut,
     ErrorOut,
+    HoldIn,
+    HoldOut,
+    HoldReleaseIn,
     ScenarioErrorOut,
+    TimePreferenceIn,
+    TimePreferenceOut,
 )
 from solvent.core import clock
 from solvent.core.domain.errors import PermissionDeniedError
 from solvent.core.selectors import staff_role_get
+from solvent.portfolio.access import access_can_write
 
 router = Router(tags=["compliance"])
 
@@ -99,3 +109,90 @@ def records(request: HttpRequest, debtor_id: int) -> dict[str, Any]:
             selectors.time_preference_list(user=request.user, debtor_id=debtor_id)
         ),
     }
+
+
+def _writer(request: HttpRequest, debtor_id: int) -> int:
+    """The acting user's id, once they may write and may see the debtor; else 403/404."""
+    actor_id = request.user.pk
+    if actor_id is None or not access_can_write(user=request.user):
+        raise PermissionDeniedError("your role may not change compliance records")
+    selectors.debtor_accounts_check(user=request.user, debtor_id=debtor_id, account_ids=())
+    return int(actor_id)
+
+
+@router.post("/debtors/{debtor_id}/holds", response={201: HoldOut})
+def hold_create(request: HttpRequest, debtor_id: int, payload: HoldIn) -> Status[Hold]:
+    """Place a hold (an attorney's letter, a bankruptcy notice, a dispute): effective at once."""
+    actor_id = _writer(request, debtor_id)
+    selectors.debtor_accounts_check(
+        user=request.user, debtor_id=debtor_id, account_ids=payload.account_ids
+    )
+    hold = services.hold_place(
+        debtor_id=debtor_id,
+        kind=payload.kind,
+        source=payload.source,
+        account_ids=payload.account_ids,
+        evidence=payload.evidence,
+        actor_id=actor_id,
+    )
+    return Status(201, hold)
+
+
+@router.post("/holds/{hold_id}/release", response=HoldOut)
+def hold_release(request: HttpRequest, hold_id: int, payload: HoldReleaseIn) -> Hold:
+    hold = selectors.hold_get(user=request.user, hold_id=hold_id)
+    actor_id = _writer(request, hold.debtor_id)
+    services.hold_release(hold_id=hold.pk, reason=payload.reason, actor_id=actor_id)
+    return selectors.hold_get(user=request.user, hold_id=hold_id)
+
+
+@router.post("/debtors/{debtor_id}/consents", response={201: ConsentOut})
+def consent_create(request: HttpRequest, debtor_id: int, payload: ConsentIn) -> Status[Consent]:
+    actor_id = _writer(request, debtor_id)
+    consent = services.consent_grant(
+        debtor_id=debtor_id,
+        channel=payload.channel,
+        contact_point=payload.contact_point,
+        source=payload.source,
+        scope=payload.scope,
+        evidence=payload.evidence,
+        actor_id=actor_id,
+    )
+    return Status(201, consent)
+
+
+@router.post("/debtors/{debtor_id}/consents/revoke", response={204: None})
+def consent_revoke(request: HttpRequest, debtor_id: int, payload: ConsentRevokeIn) -> Status[None]:
+    """Revoke consent and refuse the channel at that contact point, at once."""
+    actor_id = _writer(request, debtor_id)
+    services.consent_revoke(
+        debtor_id=debtor_id,
+        channel=payload.channel,
+        contact_point=payload.contact_point,
+        source=payload.source,
+        evidence=payload.evidence,
+        actor_id=actor_id,
+    )
+    return Status(204, None)
+
+
+@router.post("/debtors/{debtor_id}/time-preferences", response={201: TimePreferenceOut})
+def time_preference_create(
+    request: HttpRequest, debtor_id: int, payload: TimePreferenceIn
+) -> Status[TimePreference]:
+    """A stated time or place: "only after 6 p.m." is kind=inconvenient, end=18:00."""
+    actor_id = _writer(request, debtor_id)
+    preference = services.time_preference_set(
+        debtor_id=debtor_id,
+        kind=payload.kind,
+        source=payload.source,
+        days=payload.days,
+        start=payload.start,
+        end=payload.end,
+        time_zone=payload.time_zone,
+        valid_from=payload.valid_from,
+        valid_until=payload.valid_until,
+        evidence=payload.evidence,
+        actor_id=actor_id,
+    )
+    return Status(201, preference)

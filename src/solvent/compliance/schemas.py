@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class FieldErrorOut(Schema):
@@ -103,3 +103,43 @@ class ComplianceRecordsOut(Schema):
     holds: list[HoldOut]
     consents: list[ConsentOut]
     time_preferences: list[TimePreferenceOut]
+
+
+class HoldIn(Schema):
+    kind: str = Field(
+        description="cease, dispute, bankruptcy, attorney, deceased, hardship, complaint"
+    )
+    source: str = Field(description="where it came from: letter, inbound_call, client, court, ...")
+    account_ids: list[int] = Field(default_factory=list, description="empty: every debt")
+    evidence: str = ""
+
+
+class HoldReleaseIn(Schema):
+    reason: str = Field(min_length=1)
+
+
+class ConsentIn(Schema):
+    channel: str
+    contact_point: str = Field(description="E.164 number, e-mail address or address:<id>")
+    source: str
+    scope: str = "autodialled"
+    evidence: str = ""
+
+
+class ConsentRevokeIn(Schema):
+    channel: str
+    contact_point: str
+    source: str
+    evidence: str = ""
+
+
+class TimePreferenceIn(Schema):
+    kind: str = Field(description="inconvenient, convenient, not_at_work, not_at_home")
+    source: str
+    days: list[int] = Field(default_factory=list, description="Monday = 0; empty: every day")
+    start: time | None = None
+    end: time | None = None
+    time_zone: str = ""
+    valid_from: date | None = None
+    valid_until: date | None = None
+    evidence: str = ""

@@ -6,13 +6,15 @@ compliance records of debtors whose accounts they may see (tenancy).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from solvent.compliance.models import Consent, ContactAttempt, DecisionLog, Hold, TimePreference
-from solvent.portfolio.selectors import debtor_get
+from solvent.core.domain.errors import NotFoundError
+from solvent.portfolio.selectors import debtor_accounts_visible, debtor_get
 
 
 def decision_log_list(
@@ -55,3 +57,31 @@ def consent_list(*, user: User | AnonymousUser, debtor_id: int) -> QuerySet[Cons
 def time_preference_list(*, user: User | AnonymousUser, debtor_id: int) -> QuerySet[TimePreference]:
     debtor = debtor_get(user=user, debtor_id=debtor_id)
     return TimePreference.objects.filter(debtor=debtor).order_by("-stated_at", "-pk")
+
+
+def hold_get(*, user: User | AnonymousUser, hold_id: int) -> Hold:
+    """A hold the user may see (its debtor is visible to them), or NotFoundError."""
+    hold = Hold.objects.filter(pk=hold_id).first()
+    if hold is None:
+        raise NotFoundError(f"hold {hold_id} not found")
+    try:
+        debtor_get(user=user, debtor_id=hold.debtor_id)
+    except NotFoundError:
+        raise NotFoundError(f"hold {hold_id} not found") from None
+    return hold
+
+
+def debtor_accounts_check(
+    *, user: User | AnonymousUser, debtor_id: int, account_ids: Sequence[int]
+) -> None:
+    """NotFoundError unless every account is the debtor's and visible to the user."""
+    debtor = debtor_get(user=user, debtor_id=debtor_id)
+    wanted = set(account_ids)
+    visible = set(
+        debtor_accounts_visible(user=user, debtor=debtor)
+        .filter(pk__in=wanted)
+        .values_list("pk", flat=True)
+    )
+    missing = sorted(wanted - visible)
+    if missing:
+        raise NotFoundError(f"accounts {missing} not found for debtor {debtor_id}")

@@ -41,7 +41,7 @@ def scenario(at: str = "2026-04-15T07:59:00-04:00") -> dict[str, Any]:
 
 
 def _token(role: Role | None = Role.AGENT, team: Team | None = None) -> str:
-    user = User.objects.create_user(username=f"user-{role}", password="x-password-123")
+    user = User.objects.create_user(username=f"user-{role}")
     if role is not None:
         staff_role_set(user=user, role=role)
     if team is not None:

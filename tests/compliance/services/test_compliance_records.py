@@ -43,7 +43,7 @@ def _blocking(ohio: OhioDebtor, **overrides: object) -> list[str]:
 
 
 def test_consent_grant_records_source_evidence_and_actor(ohio: OhioDebtor) -> None:
-    officer = User.objects.create_user(username="officer", password="x-password-123")
+    officer = User.objects.create_user(username="officer")
     consent = services.consent_grant(
         debtor_id=ohio.debtor.pk,
         channel="email",

@@ -44,7 +44,7 @@ def _call(ohio: OhioDebtor, **overrides: object) -> services.Authorization:
 
 
 def test_allowed_call_reserves_an_attempt_and_logs_the_decision(ohio: OhioDebtor) -> None:
-    agent = User.objects.create_user(username="agent", password="x-password-123")
+    agent = User.objects.create_user(username="agent")
     authorization = _call(ohio, actor_id=agent.pk)
 
     assert authorization.allowed is True
