@@ -17,6 +17,10 @@ from tests.servers import postgres_url_for_tests, redis_url_for_tests, require_o
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # PBKDF2's million rounds cost most of a second per password: tests need no such strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if os.environ.get("SOLVENT_TEST_DB") != "postgres":
         return
     url = postgres_url_for_tests()
@@ -25,7 +29,6 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError("CI is set and no PostgreSQL could be found or started")
         pytest.exit("PostgreSQL not available: skipping the PostgreSQL run", returncode=0)
     import dj_database_url
-    from django.conf import settings
     from django.db import connections
 
     database = dict(dj_database_url.parse(url))

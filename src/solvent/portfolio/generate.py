@@ -91,6 +91,10 @@ def _postal_code(rng: random.Random, place: Place) -> str:
     return f"{prefix} {rng.randrange(1, 10)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
 
 
+# HMRC never issues these National Insurance prefixes.
+_NINO_NEVER_ISSUED = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
+
+
 def _national_id(rng: random.Random, country: str) -> str:
     if country == "US":
         area = rng.randrange(1, 900)
@@ -105,9 +109,10 @@ def _national_id(rng: random.Random, country: str) -> str:
         digits.append((10 - total % 10) % 10)
         text = "".join(map(str, digits))
         return f"{text[:3]} {text[3:6]} {text[6:]}"
-    first = rng.choice("ABCEGHJKLMNOPRSTWXYZ")
-    second = rng.choice("ABCEGHJKLMNPRSTWXYZ")
-    return f"{first}{second}{rng.randrange(1000000):06d}{rng.choice('ABCD')}"
+    prefix = "BG"
+    while prefix in _NINO_NEVER_ISSUED:
+        prefix = rng.choice("ABCEGHJKLMNOPRSTWXYZ") + rng.choice("ABCEGHJKLMNPRSTWXYZ")
+    return f"{prefix}{rng.randrange(1000000):06d}{rng.choice('ABCD')}"
 
 
 def _amount(rng: random.Random, low: int, high: int) -> Decimal:
@@ -161,7 +166,9 @@ def placement_rows(
             open_date=(delinquency - timedelta(days=rng.randrange(200, 3000))).isoformat(),
             delinquency_date=delinquency.isoformat(),
             charge_off_date=charged_off.isoformat() if charged_off else "",
-            last_payment_date=(delinquency + timedelta(days=rng.randrange(1, 60))).isoformat()
+            last_payment_date=min(
+                delinquency + timedelta(days=rng.randrange(1, 60)), as_of - timedelta(days=1)
+            ).isoformat()
             if paid_recently
             else "",
             last_payment_amount=str(_amount(rng, 20, 300)) if paid_recently else "",

@@ -1,0 +1,52 @@
+"""The demo loads a clean, realistic portfolio through the real import, and every role can log in."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import phonenumbers
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from solvent.core.selectors import staff_role_get
+from solvent.demo.services import DEMO_USERS
+from solvent.portfolio.generate import placement_rows
+from solvent.portfolio.models import Account, Debtor, Placement
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_three_clients_without_rejections_and_users_for_every_role(tmp_path, settings):
+    settings.VAR_DIR = tmp_path
+    out = StringIO()
+    call_command("demo", "--no-serve", "--accounts", "120", stdout=out)
+    assert Account.objects.count() == 120
+    assert set(Account.objects.values_list("client__code", flat=True)) == {
+        "harbor-bank",
+        "maple-telecom",
+        "thames-energy",
+    }
+    assert all(p.rows_rejected == 0 for p in Placement.objects.all())
+    assert Debtor.objects.filter(phones__isnull=False).exists()
+    for spec in DEMO_USERS:
+        user = authenticate(username=spec.username, password=spec.password)
+        assert user is not None, spec.username
+        assert staff_role_get(user=user) == spec.role
+    # Loading again keeps what is there.
+    call_command("demo", "--no-serve", "--accounts", "120", stdout=out)
+    assert Account.objects.count() == 120
+    assert "agent-demo" in out.getvalue()
+
+
+def test_generated_phones_are_valid_and_rows_are_reproducible() -> None:
+    first = list(placement_rows(rows=300, seed=5))
+    again = list(placement_rows(rows=300, seed=5))
+    assert first == again
+    countries = {row["country"] for row in first}
+    assert {"US", "CA", "GB"} <= countries
+    for row in first:
+        for column in ("phone_home", "phone_mobile", "phone_work", "cosigner_phone"):
+            if row[column]:
+                number = phonenumbers.parse(row[column], row["country"])
+                assert phonenumbers.is_valid_number(number), (row[column], row["country"])
