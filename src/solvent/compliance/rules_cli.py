@@ -7,9 +7,11 @@ no ``proposed.at``, the current UTC time is used. The domain itself never reads 
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
-from solvent.compliance.domain.docs import render_rules_markdown
+from solvent.compliance.domain.docs import render_rules_markdown, update_document
 from solvent.compliance.domain.engine import decide
 from solvent.compliance.domain.scenario import parse_scenarios
 from solvent.compliance.domain.scenario_reader import FieldError, ScenarioError
@@ -47,3 +49,14 @@ def rules_check(text: str, now: datetime | None = None) -> str:
     ]
     result: object = decisions if isinstance(data, list) else decisions[0]
     return json.dumps(result, indent=2)
+
+
+def rules_document_write(path: Path) -> None:
+    """Regenerate the rule-pack part of ``path`` (docs/compliance.md), keeping the rest."""
+    document = path.read_text(encoding="utf-8") if path.exists() else ""
+    path.write_text(update_document(document), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    # python -m solvent.compliance.rules_cli docs/compliance.md
+    rules_document_write(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/compliance.md"))

@@ -128,3 +128,15 @@ def render_rules_markdown(packs: tuple[RulePack, ...] = ALL_PACKS) -> str:
     for pack in packs:
         sections += [render_pack(pack), ""]
     return "\n".join(sections)
+
+
+def update_document(document: str, packs: tuple[RulePack, ...] = ALL_PACKS) -> str:
+    """``document`` with the text between the generated-rules markers replaced by a fresh render.
+
+    Everything outside the markers (the hand-written scenario-format guide) is kept as is.
+    """
+    if GENERATED_BEGIN not in document or GENERATED_END not in document:
+        return f"{document.rstrip()}\n\n{GENERATED_BEGIN}\n{render_rules_markdown(packs)}\n{GENERATED_END}\n"
+    head, rest = document.split(GENERATED_BEGIN, 1)
+    tail = rest.split(GENERATED_END, 1)[1]
+    return f"{head}{GENERATED_BEGIN}\n{render_rules_markdown(packs)}\n{GENERATED_END}{tail}"

@@ -44,8 +44,13 @@ class Reader:
 
     def __init__(self) -> None:
         self.errors: list[FieldError] = []
+        self._paths: set[str] = set()
 
     def error(self, path: str, reason: str) -> None:
+        # One reason per path: a missing field is not also reported as a null of the wrong type.
+        if path in self._paths:
+            return
+        self._paths.add(path)
         self.errors.append(FieldError(path, reason))
 
     def obj(
