@@ -13,10 +13,9 @@ import hashlib
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import IO
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -72,7 +71,7 @@ def placement_upload(
     *,
     client: Client,
     name: str,
-    content: IO[bytes],
+    content: Iterable[bytes],
     placed_on: date | None,
     created_by: User | None,
 ) -> Placement:
@@ -84,7 +83,8 @@ def placement_upload(
     suffix = Path(name).suffix.lower() if Path(name).suffix.lower() in {".csv", ".xlsx"} else ""
     target = folder / f"{uuid.uuid4().hex}{suffix}"
     with target.open("wb") as handle:
-        shutil.copyfileobj(content, handle, length=1024 * 1024)
+        for chunk in content:
+            handle.write(chunk)
     with transaction.atomic():
         placement = Placement.objects.create(
             client=client,

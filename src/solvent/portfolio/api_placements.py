@@ -1,0 +1,92 @@
+"""Placement endpoints: upload a file (imported in the background), follow its status, fetch errors.
+
+POST /api/placements               multipart: file, client (code), placed_on (optional) -> 202
+GET  /api/placements/{id}          status and counts
+GET  /api/placements/{id}/errors   the error report, CSV (row, column, value, reason)
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from solvent.core.domain.errors import NotFoundError, PermissionDeniedError
+from solvent.core.models import Role
+from solvent.core.selectors import staff_role_get
+from solvent.portfolio import selectors
+from solvent.portfolio.access import access_client_queryset
+from solvent.portfolio.imports.report import REPORT_HEADER
+from solvent.portfolio.imports.services import placement_upload
+from solvent.portfolio.models import Placement
+
+router = Router(tags=["placements"])
+
+# Loading placements is the back office's job (DESIGN.md: operations / admin).
+_UPLOAD_ROLES = frozenset({Role.ADMIN})
+
+
+class PlacementOut(Schema):
+    id: int
+    client_code: str = Field(..., alias="client.code")
+    placed_on: date
+    source_name: str
+    checksum: str
+    status: str
+    rows_total: int
+    rows_imported: int
+    rows_rejected: int
+    accounts_created: int
+    accounts_updated: int
+    failure: str
+    created_at: datetime
+    finished_at: datetime | None
+    errors_url: str
+
+    @staticmethod
+    def resolve_errors_url(obj: Placement) -> str:
+        return f"/api/placements/{obj.pk}/errors"
+
+
+@router.post("/placements", response={202: PlacementOut})
+def placement_create(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    client: Form[str],
+    placed_on: Form[date | None] = None,
+) -> tuple[int, Placement]:
+    user = request.user
+    if staff_role_get(user=user) not in _UPLOAD_ROLES:
+        raise PermissionDeniedError("only operations staff may load placements")
+    creditor = access_client_queryset(user=user).filter(code=client).first()
+    if creditor is None:
+        raise NotFoundError(f"client {client!r} not found")
+    placement = placement_upload(
+        client=creditor,
+        name=file.name or "upload.csv",
+        content=file.chunks(),
+        placed_on=placed_on,
+        created_by=_user(user),
+    )
+    return 202, placement
+
+
+@router.get("/placements/{placement_id}", response=PlacementOut)
+def placement_status(request: HttpRequest, placement_id: int) -> Placement:
+    return selectors.placement_get(user=request.user, placement_id=placement_id)
+
+
+@router.get("/placements/{placement_id}/errors")
+def placement_errors(request: HttpRequest, placement_id: int) -> HttpResponse:
+    placement = selectors.placement_get(user=request.user, placement_id=placement_id)
+    body = placement.error_report or ",".join(REPORT_HEADER) + "\n"
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="placement-{placement.pk}-errors.csv"'
+    return response
+
+
+def _user(user: User | AnonymousUser) -> User | None:
+    return user if isinstance(user, User) else None

@@ -1,0 +1,106 @@
+"""Reading placement files: encodings, empty files, enormous lines, delimiters, XLSX sheets."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from tests.portfolio.imports.placement_files import good_row, write_rows
+
+from solvent.portfolio.domain.placement_columns import COLUMN_NAMES
+from solvent.portfolio.imports.source import (
+    MAX_LINE_BYTES,
+    PlacementFileError,
+    placement_source_open,
+)
+
+
+def _values(path: Path) -> list[tuple[int, list[str], str]]:
+    source = placement_source_open(path)
+    return [(r.number, r.values, r.problem.reason if r.problem else "") for r in source.rows()]
+
+
+def test_csv_rows_are_numbered_like_a_spreadsheet(tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "p.csv", [good_row(1), good_row(2)])
+    source = placement_source_open(path)
+    assert source.header == list(COLUMN_NAMES)
+    numbers = [(r.number, r.values[0]) for r in source.rows()]
+    assert numbers == [(1, "account_number"), (2, "A-0001"), (3, "A-0002")]
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    with pytest.raises(PlacementFileError, match="the file is empty"):
+        placement_source_open(path)
+    path.write_bytes(b"\n\n  \n")
+    with pytest.raises(PlacementFileError, match="the file is empty"):
+        placement_source_open(path)
+
+
+def test_utf16_and_legacy_excel_are_refused_with_advice(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_bytes("account_number,principal\n".encode("utf-16"))
+    with pytest.raises(PlacementFileError, match="UTF-16, not UTF-8: save the file as 'CSV UTF-8'"):
+        placement_source_open(path)
+    path.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
+    with pytest.raises(PlacementFileError, match=r"old Excel \.xls"):
+        placement_source_open(path)
+
+
+def test_latin1_header_is_fatal_and_names_the_byte(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_bytes("account_number,pr\xe9nom\n".encode("latin-1"))
+    with pytest.raises(PlacementFileError, match="byte 0xe9 at position 18"):
+        placement_source_open(path)
+
+
+def test_bom_and_semicolons(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_bytes("\ufeffaccount_number;principal\nA-1;10.00\n".encode())
+    source = placement_source_open(path)
+    assert source.header == ["account_number", "principal"]
+    assert [r.values for r in source.rows()][1] == ["A-1", "10.00"]
+
+
+def test_enormous_line_is_one_row_error_and_reading_goes_on(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    huge = "x" * (MAX_LINE_BYTES * 3)
+    path.write_text(f"account_number,principal\nA-1,1.00\nA-2,{huge}\nA-3,3.00\n")
+    rows = _values(path)
+    assert rows[1] == (2, ["A-1", "1.00"], "")
+    assert rows[2][0] == 3 and rows[2][1] == []
+    assert f"line of {len(huge) + 5} bytes is longer than the limit" in rows[2][2]
+    assert rows[3] == (4, ["A-3", "3.00"], "")
+
+
+def test_xlsx_cells_become_csv_text(tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["account_number", "principal", "open_date", "phone_home", None])
+    sheet.append([12345, 99.5, datetime(2020, 1, 2), 2122345678.0, None])
+    sheet.append([date(2021, 3, 4), True, None, "x", None])
+    path = tmp_path / "p.xlsx"
+    workbook.save(path)
+    source = placement_source_open(path)
+    assert source.kind == "xlsx"
+    assert source.header == ["account_number", "principal", "open_date", "phone_home"]
+    rows = [r.values for r in source.rows()]
+    assert rows[1] == ["12345", "99.5", "2020-01-02", "2122345678"]
+    assert rows[2] == ["2021-03-04", "true", "", "x"]
+
+
+def test_xlsx_with_several_sheets(tmp_path: Path) -> None:
+    workbook = Workbook()
+    workbook.active.title = "Accounts"
+    workbook.active.append(["account_number"])
+    workbook.create_sheet("Notes").append(["whatever"])
+    path = tmp_path / "p.xlsx"
+    workbook.save(path)
+    with pytest.raises(PlacementFileError, match=r"the workbook has 2 sheets \(Accounts, Notes\)"):
+        placement_source_open(path)
+    workbook.create_sheet("Placements").append(["account_number", "principal"])
+    workbook.save(path)
+    assert placement_source_open(path).header == ["account_number", "principal"]
