@@ -53,6 +53,10 @@ def _register_routers() -> None:
 
     api.add_router("/", portfolio_router)
 
+    from solvent.portfolio.api_placements import router as placements_router
+
+    api.add_router("/", placements_router)
+
     from solvent.compliance.api import router as compliance_router
 
     api.add_router("/compliance", compliance_router)
