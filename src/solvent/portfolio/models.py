@@ -112,7 +112,7 @@ class Debtor(models.Model):
 
     @property
     def national_id_masked(self) -> str:
-        return f"•••-••-{self.national_id_last4}" if self.national_id_last4 else ""
+        return f"•••••{self.national_id_last4}" if self.national_id_last4 else ""
 
     @property
     def date_of_birth_masked(self) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -36,7 +38,9 @@ class Command(BaseCommand):
         self.stdout.write("Migrating the database…")
         call_command("migrate", interactive=False, verbosity=0)
         if demo_is_loaded():
-            self.stdout.write("Demo portfolio already loaded (delete ./var to start over).")
+            self.stdout.write(
+                f"Demo portfolio already loaded (delete {settings.VAR_DIR} to start over)."
+            )
         else:
             self.stdout.write(f"Generating and importing {options['accounts']:,} demo accounts…")
             placements = demo_portfolio_load(
@@ -73,7 +77,7 @@ class Command(BaseCommand):
         worker = subprocess.Popen(  # noqa: S603
             [*solvent, "db_worker", "--queue-name", "*", "--interval", "1", "--no-reload"]
         )
-        time.sleep(1.5)
+        _wait_for_port(host, port, web)
         self._print_logins(f"http://{host}:{port}/")
         try:
             while web.poll() is None and worker.poll() is None:
@@ -89,3 +93,14 @@ class Command(BaseCommand):
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+
+def _wait_for_port(
+    host: str, port: int, process: subprocess.Popen[bytes], timeout: float = 60
+) -> None:
+    """Print the address only once the server answers, so the first click works."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
+            return
+        time.sleep(0.2)
