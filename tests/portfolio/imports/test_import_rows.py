@@ -9,7 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from tests.portfolio.imports.placement_files import good_row
 
 from solvent.portfolio.domain.placement_columns import COLUMN_NAMES
 from solvent.portfolio.imports.rows import (
@@ -20,6 +19,7 @@ from solvent.portfolio.imports.rows import (
     row_validate,
 )
 from solvent.portfolio.imports.source import PlacementFileError, RawRow, RowError
+from tests.portfolio.imports.placement_files import good_row
 
 CONTEXT = ImportContext(
     client_id=7,

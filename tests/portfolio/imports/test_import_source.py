@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from tests.portfolio.imports.placement_files import good_row, write_rows
 
 from solvent.portfolio.domain.placement_columns import COLUMN_NAMES
 from solvent.portfolio.imports.source import (
@@ -15,6 +14,7 @@ from solvent.portfolio.imports.source import (
     PlacementFileError,
     placement_source_open,
 )
+from tests.portfolio.imports.placement_files import good_row, write_rows
 
 
 def _values(path: Path) -> list[tuple[int, list[str], str]]:
