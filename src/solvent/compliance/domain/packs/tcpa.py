@@ -3,7 +3,8 @@
 An autodialled or prerecorded call, ringless voicemail or automated text to a wireless number needs
 prior express consent for that number. A revocation by any reasonable means takes effect the
 moment it is recorded (the 10-business-day outer limit is not a grace period). A Reassigned
-Numbers Database "yes" voids the consent.
+Numbers Database "yes" voids the consent. A ringless voicemail is always treated as a prerecorded
+call (FCC 22-85, 2022).
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ AUTOMATABLE = frozenset({Channel.CALL, Channel.VOICEMAIL, Channel.SMS})
 
 def check_automated_consent(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
     proposed = ctx.proposed
-    if not (proposed.autodialled or proposed.prerecorded) or proposed.channel not in AUTOMATABLE:
+    # A ringless voicemail is a prerecorded call (FCC 22-85), whatever the caller declares.
+    automated = (
+        proposed.autodialled or proposed.prerecorded or proposed.channel is Channel.VOICEMAIL
+    )
+    if not automated or proposed.channel not in AUTOMATABLE:
         return []
     if not is_contact(ctx):
         return []
@@ -66,9 +71,9 @@ TCPA_PACK = RulePack(
             "tcpa.autodial_wireless_requires_consent",
             "Automated calls and texts to mobiles need prior express consent",
             C_CONSENT,
-            "An autodialled or prerecorded call, ringless voicemail or automated text to a "
-            "mobile (or to a number of unknown type) is denied without consent for that "
-            "number. Manual calls are not affected.",
+            "An autodialled or prerecorded call, ringless voicemail (always prerecorded, "
+            "FCC 22-85) or automated text to a mobile (or to a number of unknown type) is "
+            "denied without consent for that number. Manual calls are not affected.",
             "T",
         ),
         RuleInfo(
