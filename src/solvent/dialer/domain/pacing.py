@@ -1,0 +1,306 @@
+"""Dialer pacing: how many lines to start now, in which mode, and why.
+
+The dialer process calls `pace(settings, floor)` about once a second with the live state of one
+campaign (agents, calls ringing, recent outcomes, abandons in the measurement windows) and starts
+the lines the decision asks for. Nothing here persists, reads a clock or does I/O: every input is
+an argument, so a decision can be replayed from its inputs and tested in microseconds.
+
+Modes:
+
+- preview: the agent sees the account first and clicks to dial, so pacing starts no lines itself;
+- progressive: one line per free agent, each ringing call reserved for an agent, so no call that a
+  person answers waits for an agent (only an answering-machine false positive can be an abandon);
+- predictive: more lines than free agents, paced by the look-ahead model in `pacing_model`, under
+  an abandon budget; it falls back to progressive when the budget is at risk or the campaign has
+  not yet observed enough calls to predict anything.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import NamedTuple
+
+from solvent.core.domain.errors import ValidationError
+from solvent.dialer.domain.pacing_model import forecast_for_floor
+
+MINIMUM_RING_TIMEOUT_SECONDS = 15.0
+"""Ofcom and the US TSR expect at least 15 seconds (about four rings) before a dialer gives up."""
+
+ABANDON_GRACE_SECONDS = 2.0
+"""An answered call that no agent takes within this many seconds is an abandoned call."""
+
+MINIMUM_DIALS_TO_PREDICT = 40
+MINIMUM_OFFERS_TO_PREDICT = 8
+MINIMUM_TALKS_TO_PREDICT = 8
+
+# The abandon budget governor. The dialer plans to PLANNING_SHARE of the target, keeping the rest
+# as a margin for the variance of small floors. `utilisation` is abandons / (planned rate x
+# answered live) in the tighter window. Up to UTILISATION_LOW the marginal line may carry a
+# THRESHOLD_MAX chance of abandonment if answered; from there the allowance shrinks linearly to
+# THRESHOLD_MIN at UTILISATION_HIGH. At or past UTILISATION_HIGH, or when the calls in flight could
+# leave fewer than RESERVE_CALLS abandons of headroom, pacing is progressive. The realised rate
+# settles where the allowance produces exactly the abandons the budget accrues: below the limit.
+PLANNING_SHARE = 0.9
+UTILISATION_LOW = 0.5
+UTILISATION_HIGH = 1.0
+THRESHOLD_MAX = 0.06
+THRESHOLD_MIN = 0.0
+RESERVE_CALLS = 0.5
+
+
+class PacingSettingsError(ValidationError):
+    code = "dialer_pacing_settings_invalid"
+
+
+class DialMode(StrEnum):
+    PREVIEW = "preview"
+    PROGRESSIVE = "progressive"
+    PREDICTIVE = "predictive"
+
+
+class MachineHandling(StrEnum):
+    DETECT_AND_DROP = "detect_and_drop"
+    LEAVE_MESSAGE = "leave_message"
+
+
+class AgentActivity(StrEnum):
+    READY = "ready"
+    TALKING = "talking"
+    WRAP_UP = "wrap_up"
+    PREVIEWING = "previewing"
+    PAUSED = "paused"
+
+
+_TAKING_CALLS = frozenset((AgentActivity.READY, AgentActivity.TALKING, AgentActivity.WRAP_UP))
+
+
+class PacingReason(StrEnum):
+    PREVIEW_AGENT_DIALS = "preview_agent_dials"
+    PROGRESSIVE_MODE = "progressive_mode"
+    NO_AGENTS = "no_agents"
+    COLD_START = "cold_start"
+    BUDGET_AT_RISK = "abandon_budget_at_risk"
+    PREDICTIVE = "predictive"
+    LINE_CAP = "max_lines_reached"
+
+
+@dataclass(frozen=True)
+class PacingSettings:
+    """A campaign's dialer controls; invalid combinations are refused when built."""
+
+    mode: DialMode = DialMode.PREDICTIVE
+    target_abandon_rate: float = 0.03
+    ring_timeout_seconds: float = 20.0
+    machine_handling: MachineHandling = MachineHandling.DETECT_AND_DROP
+    abandon_message: bool = True
+    max_lines: int = 100
+    enforce_24_hour_window: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.target_abandon_rate <= 0.03:
+            raise PacingSettingsError(
+                f"target_abandon_rate must be above 0 and at most 0.03, "
+                f"got {self.target_abandon_rate}"
+            )
+        if not math.isfinite(self.ring_timeout_seconds) or (
+            self.ring_timeout_seconds < MINIMUM_RING_TIMEOUT_SECONDS
+        ):
+            raise PacingSettingsError(
+                f"ring_timeout_seconds must be at least {MINIMUM_RING_TIMEOUT_SECONDS:g} "
+                f"(about four rings), got {self.ring_timeout_seconds}"
+            )
+        if self.max_lines < 1:
+            raise PacingSettingsError(f"max_lines must be at least 1, got {self.max_lines}")
+
+
+class AgentSnapshot(NamedTuple):
+    """One logged-in agent: what they are doing and for how long they have been doing it.
+
+    A named tuple rather than a dataclass: the dialer builds one per agent every second.
+    """
+
+    activity: AgentActivity
+    seconds_in_activity: float = 0.0
+    pause_requested: bool = False
+
+    @property
+    def takes_calls(self) -> bool:
+        """Whether this agent will take a dialer call when their current work ends."""
+        return not self.pause_requested and self.activity in _TAKING_CALLS
+
+
+@dataclass(frozen=True)
+class CallObservations:
+    """What the campaign has observed of its recent calls.
+
+    `offer_seconds_histogram[s]` counts calls that needed an agent (a person answered, or a
+    machine slipped past detection) `s` whole seconds after the dial, detection delay included;
+    `resolution_seconds_histogram[s]` counts every finished call by the second at which it either
+    needed an agent or ended without needing one (ring-out, busy, machine detected).
+    """
+
+    dials: int = 0
+    offer_seconds_histogram: tuple[int, ...] = ()
+    resolution_seconds_histogram: tuple[int, ...] = ()
+    talk_seconds: tuple[float, ...] = ()
+    wrap_up_seconds: tuple[float, ...] = ()
+
+    @property
+    def offers(self) -> int:
+        return sum(self.offer_seconds_histogram)
+
+
+@dataclass(frozen=True)
+class AbandonWindow:
+    """Abandoned and answered-live calls of one rolling measurement window."""
+
+    answered_live: int = 0
+    abandoned: int = 0
+
+
+@dataclass(frozen=True)
+class FloorState:
+    """The live state of one campaign at the moment of the decision."""
+
+    agents: tuple[AgentSnapshot, ...]
+    ringing_call_seconds: tuple[float, ...] = ()
+    calls_waiting_for_agent: int = 0
+    lines_in_use: int = 0
+    observations: CallObservations = CallObservations()
+    abandons_30_days: AbandonWindow = AbandonWindow()
+    abandons_24_hours: AbandonWindow = AbandonWindow()
+
+
+@dataclass(frozen=True)
+class PacingDecision:
+    """How many lines to start now, in which mode, why, and what the model expects of them."""
+
+    lines_to_start: int
+    mode_used: DialMode
+    reason: PacingReason
+    expected_abandons: float = 0.0
+    expected_live_answers: float = 0.0
+    expected_abandon_rate: float = 0.0
+    abandon_threshold: float = 0.0
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class AbandonBudget:
+    """The tighter of the two windows: abandons still allowed (to the planned rate), and the
+    share of that allowance already used."""
+
+    headroom: float
+    utilisation: float
+
+
+def abandon_budget(settings: PacingSettings, floor: FloorState) -> AbandonBudget:
+    windows = [floor.abandons_30_days]
+    if settings.enforce_24_hour_window:
+        windows.append(floor.abandons_24_hours)
+    headroom = math.inf
+    utilisation = 0.0
+    for window in windows:
+        allowed = PLANNING_SHARE * settings.target_abandon_rate * window.answered_live
+        headroom = min(headroom, allowed - window.abandoned)
+        if allowed > 0:
+            utilisation = max(utilisation, window.abandoned / allowed)
+        elif window.abandoned > 0:
+            utilisation = math.inf
+    return AbandonBudget(headroom=headroom, utilisation=utilisation)
+
+
+def abandon_threshold(utilisation: float) -> float:
+    """The largest abandon chance the marginal call may carry, given the budget used so far."""
+    if utilisation <= UTILISATION_LOW:
+        return THRESHOLD_MAX
+    if utilisation >= UTILISATION_HIGH:
+        return THRESHOLD_MIN
+    share = (UTILISATION_HIGH - utilisation) / (UTILISATION_HIGH - UTILISATION_LOW)
+    return THRESHOLD_MIN + share * (THRESHOLD_MAX - THRESHOLD_MIN)
+
+
+def progressive_lines(settings: PacingSettings, floor: FloorState) -> int:
+    """One line per free agent: every ringing or waiting call already has its agent reserved."""
+    free = sum(
+        1
+        for agent in floor.agents
+        if agent.activity is AgentActivity.READY and not agent.pause_requested
+    )
+    wanted = free - len(floor.ringing_call_seconds) - floor.calls_waiting_for_agent
+    return max(0, min(wanted, settings.max_lines - floor.lines_in_use))
+
+
+def pace(settings: PacingSettings, floor: FloorState) -> PacingDecision:
+    """Decide how many lines to start now for one campaign."""
+    if settings.mode is DialMode.PREVIEW:
+        return PacingDecision(0, DialMode.PREVIEW, PacingReason.PREVIEW_AGENT_DIALS)
+    if not any(agent.takes_calls for agent in floor.agents):
+        return PacingDecision(0, settings.mode, PacingReason.NO_AGENTS)
+    if settings.mode is DialMode.PROGRESSIVE:
+        return _progressive(settings, floor, PacingReason.PROGRESSIVE_MODE, "")
+    observations = floor.observations
+    if (
+        observations.dials < MINIMUM_DIALS_TO_PREDICT
+        or observations.offers < MINIMUM_OFFERS_TO_PREDICT
+        or len(observations.talk_seconds) < MINIMUM_TALKS_TO_PREDICT
+        or len(observations.resolution_seconds_histogram) == 0
+    ):
+        return _progressive(
+            settings, floor, PacingReason.COLD_START, "not enough observed calls to predict"
+        )
+    budget = abandon_budget(settings, floor)
+    if budget.utilisation >= UTILISATION_HIGH or budget.headroom < RESERVE_CALLS:
+        return _progressive(
+            settings,
+            floor,
+            PacingReason.BUDGET_AT_RISK,
+            f"headroom {budget.headroom:.1f} abandons, {budget.utilisation:.0%} of budget used",
+        )
+    forecast = forecast_for_floor(
+        agents=[(a.activity, a.seconds_in_activity) for a in floor.agents if a.takes_calls],
+        ringing_call_seconds=floor.ringing_call_seconds,
+        calls_waiting=floor.calls_waiting_for_agent,
+        observations=observations,
+        grace_seconds=ABANDON_GRACE_SECONDS,
+        horizon_seconds=settings.ring_timeout_seconds,
+    )
+    in_flight = forecast.expected_abandons(0)
+    if budget.headroom - in_flight < RESERVE_CALLS:
+        return _progressive(
+            settings,
+            floor,
+            PacingReason.BUDGET_AT_RISK,
+            f"calls in flight may use {in_flight:.1f} of {budget.headroom:.1f} abandons left",
+        )
+    threshold = abandon_threshold(budget.utilisation)
+    capacity = max(0, settings.max_lines - floor.lines_in_use)
+    lines = forecast.most_lines_within(threshold, budget.headroom - RESERVE_CALLS, capacity)
+    # Predictive never does worse for agents than progressive: a free agent always gets a line.
+    lines = max(lines, progressive_lines(settings, floor))
+    reason = PacingReason.LINE_CAP if lines >= capacity else PacingReason.PREDICTIVE
+    expected_abandons = forecast.expected_abandons(lines)
+    expected_live = forecast.expected_offers(lines)
+    return PacingDecision(
+        lines_to_start=lines,
+        mode_used=DialMode.PREDICTIVE,
+        reason=reason,
+        expected_abandons=expected_abandons,
+        expected_live_answers=expected_live,
+        expected_abandon_rate=expected_abandons / expected_live if expected_live > 0 else 0.0,
+        abandon_threshold=threshold,
+        detail=f"budget {budget.utilisation:.0%} used, marginal abandon allowed {threshold:.1%}",
+    )
+
+
+def _progressive(
+    settings: PacingSettings, floor: FloorState, reason: PacingReason, detail: str
+) -> PacingDecision:
+    return PacingDecision(
+        lines_to_start=progressive_lines(settings, floor),
+        mode_used=DialMode.PROGRESSIVE,
+        reason=reason,
+        detail=detail,
+    )
