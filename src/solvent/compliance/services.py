@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 
 from solvent.audit.services import audit_record
 from solvent.compliance.domain.serialise import decision_to_json
@@ -56,6 +58,14 @@ class Authorization:
     warnings: tuple[Reason, ...]
 
 
+def _audit(action: str, row: Model, data: dict[str, Any], actor_id: int | None = None) -> None:
+    """An audit entry about ``row``, in the caller's transaction."""
+    object_type = f"compliance.{type(row).__name__}"
+    audit_record(
+        action=action, object_type=object_type, object_id=row.pk, data=data, actor_id=actor_id
+    )
+
+
 def _require(value: str, allowed: frozenset[str], field: str) -> None:
     if value not in allowed:
         raise ValidationError(
@@ -81,12 +91,6 @@ def _check_accounts(
     if missing:
         raise NotFoundError(f"accounts {missing} are not debts of debtor {debtor_id}")
     return wanted
-
-
-def _debtor_accounts(debtor_id: int, account_ids: Sequence[int]) -> list[int]:
-    wanted = sorted(set(account_ids))
-    owed = Account.objects.filter(pk__in=wanted, account_debtors__debtor_id=debtor_id)
-    return _check_accounts(debtor_id, wanted, list(owed))
 
 
 def debtor_ledger_lock(*, debtor_id: int) -> None:
@@ -223,11 +227,10 @@ def contact_attempt_record_outcome(
         attempt.outcome_at = at or clock.now()
         attempt.status = ContactAttempt.Status.COMPLETED
         attempt.save(update_fields=["outcome", "outcome_at", "status"])
-        audit_record(
-            action="compliance.attempt_outcome",
-            object_type="compliance.ContactAttempt",
-            object_id=attempt.pk,
-            data={"outcome": outcome, "previous": previous, "reinstated": reinstated},
+        _audit(
+            "compliance.attempt_outcome",
+            attempt,
+            {"outcome": outcome, "previous": previous, "reinstated": reinstated},
         )
 
 
@@ -246,12 +249,7 @@ def contact_attempt_cancel(*, attempt_id: int, reason: str) -> None:
         attempt.cancelled_at = clock.now()
         attempt.cancel_reason = reason
         attempt.save(update_fields=["status", "cancelled_at", "cancel_reason"])
-        audit_record(
-            action="compliance.attempt_cancelled",
-            object_type="compliance.ContactAttempt",
-            object_id=attempt.pk,
-            data={"reason": reason},
-        )
+        _audit("compliance.attempt_cancelled", attempt, {"reason": reason})
 
 
 def consent_grant(
@@ -279,12 +277,11 @@ def consent_grant(
             given_at=at or clock.now(),
             granted_by_id=actor_id,
         )
-        audit_record(
-            action="compliance.consent_granted",
-            object_type="compliance.Consent",
-            object_id=consent.pk,
-            data={"debtor_id": debtor_id, "channel": channel, "scope": scope, "source": source},
-            actor_id=actor_id,
+        _audit(
+            "compliance.consent_granted",
+            consent,
+            {"debtor_id": debtor_id, "channel": channel, "scope": scope, "source": source},
+            actor_id,
         )
     return consent
 
@@ -328,12 +325,11 @@ def consent_revoke(
             placed_at=moment,
             placed_by_id=actor_id,
         )
-        audit_record(
-            action="compliance.consent_revoked",
-            object_type="compliance.Hold",
-            object_id=hold.pk,
-            data={"debtor_id": debtor_id, "channel": channel, "consents_revoked": revoked},
-            actor_id=actor_id,
+        _audit(
+            "compliance.consent_revoked",
+            hold,
+            {"debtor_id": debtor_id, "channel": channel, "consents_revoked": revoked},
+            actor_id,
         )
 
 
@@ -351,7 +347,8 @@ def hold_place(
     _require(kind, HOLD_KINDS, "kind")
     with transaction.atomic():
         debtor = _debtor(debtor_id)
-        accounts = _debtor_accounts(debtor_id, account_ids)
+        owed = Account.objects.filter(pk__in=account_ids, account_debtors__debtor_id=debtor_id)
+        accounts = _check_accounts(debtor_id, account_ids, list(owed))
         hold = Hold.objects.create(
             debtor=debtor,
             kind=kind,
@@ -361,12 +358,11 @@ def hold_place(
             placed_by_id=actor_id,
         )
         hold.accounts.set(accounts)
-        audit_record(
-            action="compliance.hold_placed",
-            object_type="compliance.Hold",
-            object_id=hold.pk,
-            data={"debtor_id": debtor_id, "kind": kind, "source": source, "accounts": accounts},
-            actor_id=actor_id,
+        _audit(
+            "compliance.hold_placed",
+            hold,
+            {"debtor_id": debtor_id, "kind": kind, "source": source, "accounts": accounts},
+            actor_id,
         )
     return hold
 
@@ -382,12 +378,11 @@ def hold_release(*, hold_id: int, reason: str, actor_id: int | None = None) -> N
         hold.release_reason = reason
         hold.released_by_id = actor_id
         hold.save(update_fields=["released_at", "release_reason", "released_by"])
-        audit_record(
-            action="compliance.hold_released",
-            object_type="compliance.Hold",
-            object_id=hold.pk,
-            data={"debtor_id": hold.debtor_id, "kind": hold.kind, "reason": reason},
-            actor_id=actor_id,
+        _audit(
+            "compliance.hold_released",
+            hold,
+            {"debtor_id": hold.debtor_id, "kind": hold.kind, "reason": reason},
+            actor_id,
         )
 
 
@@ -435,12 +430,11 @@ def time_preference_set(
             stated_at=at or clock.now(),
             stated_by_id=actor_id,
         )
-        audit_record(
-            action="compliance.time_preference_set",
-            object_type="compliance.TimePreference",
-            object_id=preference.pk,
-            data={"debtor_id": debtor_id, "kind": kind, "days": weekdays},
-            actor_id=actor_id,
+        _audit(
+            "compliance.time_preference_set",
+            preference,
+            {"debtor_id": debtor_id, "kind": kind, "days": weekdays},
+            actor_id,
         )
     return preference
 
@@ -457,10 +451,9 @@ def time_preference_withdraw(
             return
         preference.withdrawn_at = at or clock.now()
         preference.save(update_fields=["withdrawn_at"])
-        audit_record(
-            action="compliance.time_preference_withdrawn",
-            object_type="compliance.TimePreference",
-            object_id=preference.pk,
-            data={"debtor_id": preference.debtor_id, "kind": preference.kind},
-            actor_id=actor_id,
+        _audit(
+            "compliance.time_preference_withdrawn",
+            preference,
+            {"debtor_id": preference.debtor_id, "kind": preference.kind},
+            actor_id,
         )
