@@ -13,7 +13,9 @@ from solvent.compliance.domain.model import CapScope, Channel, Outcome
 from solvent.compliance.domain.packs.common import CONNECTED_CALL_OUTCOMES
 from solvent.compliance.domain.packs.us_federal_checks import (
     C_ATTORNEY,
+    C_ATTORNEY_REPLY,
     C_CEASE,
+    C_CEASE_EXCEPTION,
     C_DESIGNATED,
     C_DISPUTE,
     C_EMPLOYER_EMAIL,
@@ -21,12 +23,16 @@ from solvent.compliance.domain.packs.us_federal_checks import (
     C_LCM,
     C_MEDIUM,
     C_OPT_OUT,
+    C_OPT_OUT_CONFIRMATION,
     C_OVERSHADOW,
     C_PLACE,
+    C_PRIOR_CONSENT,
+    C_REPLY_ONCE,
     C_TIME_BARRED,
     C_VALIDATION,
     C_WORK,
     check_designated_times,
+    check_exceptions,
     check_furnishing,
     check_holds,
     check_media,
@@ -167,10 +173,58 @@ RULES = (
     RuleInfo(
         "regf.call_frequency.exclusion_prior_consent",
         "Calls with prior consent are not counted",
-        "12 CFR 1006.14(b)(3)(i); comment 14(b)(3)(i)-2, -3",
+        C_PRIOR_CONSENT,
         "Consent to more calls given directly to us covers calls for at most 7 days (consent "
         "day is day 1); it ends early when revoked, at a shorter stated end, or at a "
-        "conversation about the debt. Never counted retroactively.",
+        "conversation about the debt. Never counted retroactively. A call it covers gets this "
+        "rule as a warning, for the record.",
+    ),
+    RuleInfo(
+        "regf.call_frequency.exclusion_not_connected",
+        "Unconnected calls are not counted",
+        "12 CFR 1006.14(b)(3)(ii); comment 14(b)(3)(ii)-1",
+        "Busy and not-in-service outcomes are not counted; every call that rang, was answered "
+        "or reached voicemail is.",
+    ),
+    RuleInfo(
+        "regf.call_frequency.exclusion_attorney",
+        "Calls to the attorney and others are not counted",
+        "12 CFR 1006.14(b)(3)(iii)",
+        "Ledger rows with party attorney, creditor or third_party are not counted toward the "
+        "consumer's frequencies.",
+    ),
+    RuleInfo(
+        "regf.call_frequency.misdirected_calls",
+        "Calls to a number that is not the consumer's",
+        "comment 14(b)(2)(i)-3",
+        "Calls to a contact point marked wrong_number, or with outcome wrong_number, are not "
+        "calls to the consumer.",
+    ),
+    RuleInfo(
+        "regf.cease_communication.exception",
+        "Cease exceptions",
+        C_CEASE_EXCEPTION,
+        "After a cease notice, purpose cease_exception_notice is allowed, with this warning.",
+    ),
+    RuleInfo(
+        "regf.attorney_represented.consumer_initiated_response",
+        "Reply to a represented consumer",
+        C_ATTORNEY_REPLY,
+        "A represented consumer's own contact may be answered once (purpose "
+        "response_to_consumer), with this warning; representation stays in force.",
+    ),
+    RuleInfo(
+        "regf.inconvenient_time.consumer_initiated_response_once",
+        "Reply once at a designated inconvenient time",
+        C_REPLY_ONCE,
+        "A consumer who contacts us at a time they called inconvenient may get one reply "
+        "through the same medium, with this warning.",
+    ),
+    RuleInfo(
+        "regf.prohibited_medium.optout_confirmation",
+        "Opt-out confirmation",
+        C_OPT_OUT_CONFIRMATION,
+        "One electronic confirmation of an opt-out, containing nothing else, is allowed.",
     ),
     RuleInfo(
         "regf.electronic_optout_notice",
@@ -240,5 +294,6 @@ US_FEDERAL_PACK = RulePack(
         check_validation,
         check_time_barred,
         check_furnishing,
+        check_exceptions,
     ),
 )

@@ -47,6 +47,11 @@ C_OVERSHADOW = "12 CFR 1006.38(b)"
 C_FURNISH = "12 CFR 1006.30(a)(1); comment 30(a)(1)-2"
 C_TIME_BARRED = "12 CFR 1006.26(b)"
 C_DESIGNATED = "12 CFR 1006.6(b)(1)(i); comment 6(b)(1)-1"
+C_CEASE_EXCEPTION = "12 CFR 1006.6(c)(2)"
+C_ATTORNEY_REPLY = "comment 6(b)(2)-1; 12 CFR 1006.6(b)(4)(i)"
+C_OPT_OUT_CONFIRMATION = "12 CFR 1006.14(h)(2)(i)"
+C_REPLY_ONCE = "comment 6(b)(1)-2.i"
+C_PRIOR_CONSENT = "12 CFR 1006.14(b)(3)(i); comment 14(b)(3)(i)-2, -3"
 
 PLACE_MEDIA = frozenset({ContactPointKind.LANDLINE, ContactPointKind.POSTAL})
 
@@ -121,6 +126,79 @@ def _attorney_hits(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
         return []
     message = "The consumer is represented by an attorney for this debt; contact the attorney."
     return [hold_hit("regf.attorney_represented", message, C_ATTORNEY, hold, at) for hold in holds]
+
+
+def check_exceptions(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
+    """Warnings that record which exception let a contact through, for the audit trail."""
+    if not is_contact(ctx):
+        return []
+    purpose = ctx.proposed.purpose
+    hits: list[RuleHit] = []
+    if ctx.profile.holds:
+        if purpose is Purpose.CEASE_EXCEPTION_NOTICE and any(
+            holds_in_force(ctx, HoldKind.CEASE, at)
+        ):
+            message = (
+                "Allowed only as a 1006.6(c)(2) notice: efforts are ending, or a remedy may be "
+                "or will be invoked. Nothing else may be said."
+            )
+            hits.append(
+                RuleHit(
+                    "regf.cease_communication.exception", message, C_CEASE_EXCEPTION, Severity.WARN
+                )
+            )
+        if purpose is Purpose.RESPONSE_TO_CONSUMER and any(
+            holds_in_force(ctx, HoldKind.ATTORNEY, at)
+        ):
+            message = "Allowed once, as a reply to the represented consumer's own contact."
+            hits.append(
+                RuleHit(
+                    "regf.attorney_represented.consumer_initiated_response",
+                    message,
+                    C_ATTORNEY_REPLY,
+                    Severity.WARN,
+                )
+            )
+        refused = [
+            h for h in holds_in_force(ctx, HoldKind.MEDIUM_OPT_OUT, at) if medium_refused(ctx, h)
+        ]
+        if refused and purpose is Purpose.OPT_OUT_CONFIRMATION:
+            message = "Allowed once: a confirmation of the opt-out containing nothing else."
+            hits.append(
+                RuleHit(
+                    "regf.prohibited_medium.optout_confirmation",
+                    message,
+                    C_OPT_OUT_CONFIRMATION,
+                    Severity.WARN,
+                )
+            )
+    if (
+        purpose is Purpose.RESPONSE_TO_CONSUMER
+        and ctx.profile.inconvenient_times
+        and evaluate_stated_inconvenient(ctx, at, "x", "")
+    ):
+        message = "Allowed once, as a reply through the medium the consumer used at this time."
+        hits.append(
+            RuleHit(
+                "regf.inconvenient_time.consumer_initiated_response_once",
+                message,
+                C_REPLY_ONCE,
+                Severity.WARN,
+            )
+        )
+    if ctx.proposed.channel in (Channel.CALL, Channel.VOICEMAIL) and ctx.proposed_consent_excluded(
+        at
+    ):
+        message = "Not counted toward the call frequencies: within the consumer's prior consent."
+        hits.append(
+            RuleHit(
+                "regf.call_frequency.exclusion_prior_consent",
+                message,
+                C_PRIOR_CONSENT,
+                Severity.WARN,
+            )
+        )
+    return hits
 
 
 def check_designated_times(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
