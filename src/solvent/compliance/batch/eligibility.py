@@ -243,7 +243,7 @@ def batch_eligibility(
     batch: BatchInput, day: date, *, packs: tuple[RulePack, ...] = ALL_PACKS
 ) -> pl.DataFrame:
     """Eligibility of every target in ``batch`` on the planning ``day`` (see the module doc)."""
-    targets = batch.targets
+    targets = batch.targets.with_row_index("target_row")
     profile_ids = targets.get_column("profile_id").unique().sort().to_list()
     days = evaluate_profiles(batch.profiles, profile_ids, day, packs)
     vector_days = [profile_day for profile_day in days.values() if not profile_day.exact]
@@ -261,7 +261,7 @@ def batch_eligibility(
     frame = frame.with_columns(*_used(rules, True), *_cooldown_active(rules))
     blocked, blocking_ids = _history_blocking(rules)
     vector = frame.with_columns(history_blocked=blocked, history_ids=blocking_ids)
-    result = vector.select(
+    result = vector.sort("target_row").select(
         "debtor_id",
         "debt_id",
         "channel",
