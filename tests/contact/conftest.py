@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+
 from tests.contact import compliance_stand_in
 from tests.contact.smtp_sink import SmtpSink
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from email import message_from_bytes
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
 from tests.servers import free_port
 
 
@@ -38,6 +40,7 @@ class _Handler:
                     "subject": parsed.get("Subject", ""),
                     "list_unsubscribe": parsed.get("List-Unsubscribe", ""),
                     "body": parsed.get_payload(decode=True) or b"",
+                    "at": time.monotonic(),
                 }
             )
             self.sink.connections.add(id(session))

@@ -157,6 +157,13 @@ def outbox_fail(
     return status
 
 
+def outbox_release(*, messages: Sequence[OutboxMessage], worker: str) -> int:
+    """Give back claimed messages this worker will not get to before its lease runs out."""
+    return OutboxMessage.objects.filter(
+        pk__in=[m.pk for m in messages], worker=worker, status=MessageStatus.SENDING
+    ).update(status=MessageStatus.PENDING, lease_until=None)
+
+
 def outbox_requeue(*, message_ids: Sequence[int], reason: str) -> int:
     """Put dead or cancelled messages back in the queue (an operator's decision, audited)."""
     from solvent.audit.services import audit_record

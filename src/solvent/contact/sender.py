@@ -22,7 +22,13 @@ from solvent.compliance.services import contact_attempt_authorize, contact_attem
 from solvent.contact.adapters import channel_sender_for
 from solvent.contact.domain.model import MessageStatus, RetryPolicy
 from solvent.contact.models import OutboxMessage
-from solvent.contact.outbox import outbox_claim_batch, outbox_fail, outbox_hold, outbox_mark_sent
+from solvent.contact.outbox import (
+    outbox_claim_batch,
+    outbox_fail,
+    outbox_hold,
+    outbox_mark_sent,
+    outbox_release,
+)
 from solvent.contact.ports import (
     ChannelSender,
     OutgoingMessage,
@@ -30,6 +36,7 @@ from solvent.contact.ports import (
     ProviderError,
 )
 from solvent.contact.unsubscribe import unsubscribe_url_for
+from solvent.core.domain.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -99,12 +106,26 @@ def _deliver(
     policy: RetryPolicy,
     report: DispatchReport,
 ) -> None:
-    authorization = contact_attempt_authorize(
-        debtor_id=message.debtor_id,
-        channel=message.channel,
-        contact_point=message.contact_point,
-        account_ids=list(message.account_ids),
-    )
+    try:
+        authorization = contact_attempt_authorize(
+            debtor_id=message.debtor_id,
+            channel=message.channel,
+            contact_point=message.contact_point,
+            account_ids=list(message.account_ids),
+        )
+    except DomainError as exc:
+        # The gate cannot even judge the message (an address that is not the debtor's, a debt
+        # that is not theirs): no retry will change that.
+        outbox_fail(
+            message=message,
+            worker=worker,
+            error=f"{exc.code}: {exc.message}",
+            permanent=True,
+            policy=policy,
+        )
+        report.dead += 1
+        report.errors.append(exc.message)
+        return
     if not authorization.allowed:
         status = outbox_hold(
             message=message,
@@ -190,7 +211,13 @@ def outbox_dispatch(
             report.batches += 1
             report.claimed += len(batch)
             sent_before = report.sent
-            for message in batch:
+            claimed_at = monotonic()
+            for index, message in enumerate(batch):
+                if monotonic() - claimed_at > lease.total_seconds() * 0.8:
+                    # Past most of the lease: another worker may soon take these messages, and
+                    # sending them now could send them twice. Give them back instead.
+                    outbox_release(messages=batch[index:], worker=worker)
+                    break
                 _deliver(message, worker=worker, senders=open_senders, policy=policy, report=report)
             # One audit entry per batch: the interactions are the per-message record, and a
             # per-message entry would serialise every worker on the audit chain's head row.

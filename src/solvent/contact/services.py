@@ -120,8 +120,11 @@ def _active_version(code: str, language: str) -> TemplateVersion:
     return version
 
 
-def _build(request: MessageRequest, *, actor_id: int | None, now: datetime) -> OutboxMessage:
-    debtor = Debtor.objects.get(pk=request.debtor_id)
+def _build(
+    request: MessageRequest, *, debtor: Debtor | None, actor_id: int | None, now: datetime
+) -> OutboxMessage:
+    if debtor is None:
+        raise NotFoundError(f"debtor {request.debtor_id} not found")
     language = request.language or debtor.language
     subject, body, version = request.subject, request.body, None
     if request.template_code:
@@ -170,8 +173,13 @@ def message_enqueue_many(
     """Queue messages inside the caller's transaction; one audit entry for the lot."""
     now = clock.now()
     with transaction.atomic():
+        debtors = Debtor.objects.in_bulk({request.debtor_id for request in requests})
         messages = OutboxMessage.objects.bulk_create(
-            [_build(request, actor_id=actor_id, now=now) for request in requests]
+            [
+                _build(request, debtor=debtors.get(request.debtor_id), actor_id=actor_id, now=now)
+                for request in requests
+            ],
+            batch_size=500,
         )
         audit_record(
             action="outbox.enqueue",

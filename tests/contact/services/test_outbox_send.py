@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from tests.contact import compliance_stand_in
-from tests.contact.factories import make_debtor
 
 from solvent.audit.models import AuditEntry
 from solvent.contact import sender as sender_module
@@ -18,6 +16,8 @@ from solvent.contact.ports import PermanentProviderError, ProviderError
 from solvent.contact.sender import outbox_dispatch
 from solvent.contact.services import MessageRequest, message_enqueue
 from solvent.core import clock
+from tests.contact import compliance_stand_in
+from tests.contact.factories import make_debtor
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,151 @@
+"""A throwaway Solvent installation for the crash test and the benchmark.
+
+Its own database (an SQLite file, or a fresh database on the PostgreSQL server), N e-mails queued for
+N debtors, a loopback SMTP server that records every Message-ID, and real worker processes
+(`db_worker` on the outbox queue) that can be killed with SIGKILL and started again.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tests.contact.outbox_rig_main import LAWFUL_NOW
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class OutboxRig:
+    def __init__(
+        self,
+        *,
+        database: str,
+        smtp_port: int,
+        postgres_url: str = "",
+        lease_seconds: int = 5,
+        batch: int = 20,
+        gate: str = "real",
+    ) -> None:
+        self.workdir = Path(tempfile.mkdtemp(prefix="solvent-outbox-"))
+        self.database = database
+        self._pg_admin_url = postgres_url
+        self._pg_name = ""
+        if database == "postgres":
+            self._pg_name = f"solvent_outbox_{uuid.uuid4().hex[:10]}"
+            self.database_url = postgres_url.rsplit("/", 1)[0] + "/" + self._pg_name
+        else:
+            self.database_url = f"sqlite:///{self.workdir / 'outbox.sqlite3'}"
+        self.environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "solvent.config.settings",
+            "PYTHONPATH": f"{REPO / 'src'}{os.pathsep}{REPO}",
+            "DATABASE_URL": self.database_url,
+            "SOLVENT_VAR_DIR": str(self.workdir / "var"),
+            "SOLVENT_TASK_BACKEND": "django_tasks_db.DatabaseBackend",
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp_port),
+            "SOLVENT_OUTBOX_LEASE_SECONDS": str(lease_seconds),
+            "SOLVENT_OUTBOX_BATCH": str(batch),
+            "SOLVENT_LOG_LEVEL": "ERROR",
+            "SOLVENT_RIG_GATE": gate,
+            "SOLVENT_RIG_CLOCK_OFFSET": str((LAWFUL_NOW - datetime.now(tz=UTC)).total_seconds()),
+        }
+        self.workers: dict[int, subprocess.Popen[bytes]] = {}
+
+    def _run(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "tests.contact.outbox_rig_main", *args],
+            env=self.environment,
+            cwd=REPO,
+            capture_output=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"{args} failed: {result.stderr.decode()[-3000:]}")
+        return result.stdout.decode()
+
+    def create(self, messages: int) -> None:
+        if self._pg_name:
+            import psycopg
+
+            with psycopg.connect(self._pg_admin_url, autocommit=True) as connection:
+                connection.execute(f'CREATE DATABASE "{self._pg_name}"')
+        self._run("migrate")
+        self._run("seed", str(messages))
+
+    def start_worker(self, slot: int) -> None:
+        log = (self.workdir / f"worker-{slot}.log").open("ab")
+        self.workers[slot] = subprocess.Popen(
+            [sys.executable, "-m", "tests.contact.outbox_rig_main", "worker"],
+            env=self.environment,
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def kill_worker(self, slot: int) -> None:
+        process = self.workers.pop(slot)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+
+    def stop(self) -> None:
+        for slot in list(self.workers):
+            self.kill_worker(slot)
+
+    def _query(self, sql: str) -> list[tuple[Any, ...]]:
+        if self.database == "postgres":
+            import psycopg
+
+            with psycopg.connect(self.database_url, autocommit=True) as connection:
+                return list(connection.execute(sql).fetchall())
+        with sqlite3.connect(
+            self.database_url.removeprefix("sqlite:///"), timeout=30
+        ) as connection:
+            return list(connection.execute(sql).fetchall())
+
+    def status_counts(self) -> dict[str, int]:
+        rows = self._query("SELECT status, COUNT(*) FROM contact_outboxmessage GROUP BY status")
+        return {str(status): int(count) for status, count in rows}
+
+    def message_keys(self) -> set[str]:
+        return {
+            str(uuid.UUID(str(k)))
+            for (k,) in self._query("SELECT idempotency_key FROM contact_outboxmessage")
+        }
+
+    def interactions_per_message(self) -> dict[int, int]:
+        rows = self._query(
+            "SELECT m.id, COUNT(i.id) FROM contact_outboxmessage m LEFT JOIN contact_interaction i "
+            "ON i.id = m.interaction_id GROUP BY m.id"
+        )
+        return {int(pk): int(count) for pk, count in rows}
+
+    def interaction_count(self) -> int:
+        return int(self._query("SELECT COUNT(*) FROM contact_interaction")[0][0])
+
+    def destroy(self) -> None:
+        self.stop()
+        if self._pg_name:
+            import psycopg
+
+            with psycopg.connect(self._pg_admin_url, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{self._pg_name}" WITH (FORCE)')
+
+
+def wait_until(predicate: Any, *, timeout: float, interval: float = 0.2) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return bool(predicate())
