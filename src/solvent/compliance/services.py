@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Model
 
 from solvent.audit.services import audit_record
+from solvent.compliance.domain.localtime import is_known_zone
 from solvent.compliance.domain.serialise import decision_to_json
 from solvent.compliance.models import (
     Channel,
@@ -64,6 +65,15 @@ def _audit(action: str, row: Model, data: dict[str, Any], actor_id: int | None =
     audit_record(
         action=action, object_type=object_type, object_id=row.pk, data=data, actor_id=actor_id
     )
+
+
+def _aware(at: datetime | None) -> datetime | None:
+    """Naive datetimes are refused: a contact's lawfulness depends on the exact instant."""
+    if at is not None and at.utcoffset() is None:
+        raise ValidationError(
+            f"naive datetime {at.isoformat()}: give a UTC offset", code="naive_datetime"
+        )
+    return at
 
 
 def _require(value: str, allowed: frozenset[str], field: str) -> None:
@@ -125,7 +135,7 @@ def contact_attempt_authorize(
     point = normalise_contact_point(channel, contact_point)
     if not point:
         raise ValidationError("contact_point is required", code="invalid_contact_point")
-    moment = at or clock.now()
+    moment = _aware(at) or clock.now()
     with transaction.atomic():
         debtor_ledger_lock(debtor_id=debtor_id)
         debtor = _debtor(debtor_id)
@@ -224,7 +234,7 @@ def contact_attempt_record_outcome(
         previous = attempt.outcome
         reinstated = attempt.status == ContactAttempt.Status.CANCELLED
         attempt.outcome = outcome
-        attempt.outcome_at = at or clock.now()
+        attempt.outcome_at = _aware(at) or clock.now()
         attempt.status = ContactAttempt.Status.COMPLETED
         attempt.save(update_fields=["outcome", "outcome_at", "status"])
         _audit(
@@ -274,7 +284,7 @@ def consent_grant(
             scope=scope,
             source=source,
             evidence=evidence,
-            given_at=at or clock.now(),
+            given_at=_aware(at) or clock.now(),
             granted_by_id=actor_id,
         )
         _audit(
@@ -304,7 +314,7 @@ def consent_revoke(
     """
     _require(channel, CHANNELS, "channel")
     point = normalise_contact_point(channel, contact_point)
-    moment = at or clock.now()
+    moment = _aware(at) or clock.now()
     with transaction.atomic():
         debtor = _debtor(debtor_id)
         revoked = Consent.objects.filter(
@@ -354,7 +364,7 @@ def hold_place(
             kind=kind,
             source=source,
             evidence=evidence,
-            placed_at=at or clock.now(),
+            placed_at=_aware(at) or clock.now(),
             placed_by_id=actor_id,
         )
         hold.accounts.set(accounts)
@@ -414,6 +424,8 @@ def time_preference_set(
         raise ValidationError("days must be weekday numbers 0 (Monday) to 6", code="invalid_days")
     if start is not None and end is not None and start >= end:
         raise ValidationError("start must be before end", code="invalid_range")
+    if time_zone and not is_known_zone(time_zone):
+        raise ValidationError(f"unknown IANA time zone {time_zone!r}", code="invalid_time_zone")
     with transaction.atomic():
         debtor = _debtor(debtor_id)
         preference = TimePreference.objects.create(
@@ -427,7 +439,7 @@ def time_preference_set(
             valid_until=valid_until,
             source=source,
             evidence=evidence,
-            stated_at=at or clock.now(),
+            stated_at=_aware(at) or clock.now(),
             stated_by_id=actor_id,
         )
         _audit(
@@ -449,7 +461,7 @@ def time_preference_withdraw(
             raise NotFoundError(f"time preference {preference_id} not found")
         if preference.withdrawn_at is not None:
             return
-        preference.withdrawn_at = at or clock.now()
+        preference.withdrawn_at = _aware(at) or clock.now()
         preference.save(update_fields=["withdrawn_at"])
         _audit(
             "compliance.time_preference_withdrawn",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client as HttpClient
-from tests.compliance.services.compliance_fixtures import MOBILE, NOON, ohio_debtor_create
 
 from solvent.compliance import services
 from solvent.compliance.models import Hold
+from tests.compliance.services.compliance_fixtures import MOBILE, NOON, ohio_debtor_create
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
-from tests.compliance.services.compliance_fixtures import MOBILE, NOON, ohio_debtor_create
 
 from solvent.compliance import services
 from solvent.compliance.models import DecisionLog
@@ -19,6 +18,7 @@ from solvent.compliance.rules_cli import rules_check
 from solvent.core.models import Role
 from solvent.core.services import api_token_create, staff_role_set
 from solvent.portfolio.models import Team
+from tests.compliance.services.compliance_fixtures import MOBILE, NOON, ohio_debtor_create
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,12 @@ import json
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client as HttpClient
-from tests.compliance.services.compliance_fixtures import MOBILE, OhioDebtor, ohio_debtor_create
 
 from solvent.compliance.models import Consent, Hold, TimePreference
 from solvent.core.models import Role
 from solvent.core.services import api_token_create, staff_role_set
 from solvent.portfolio.models import Team
+from tests.compliance.services.compliance_fixtures import MOBILE, OhioDebtor, ohio_debtor_create
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+
 from tests.compliance.api.test_compliance_api import scenario
 
 

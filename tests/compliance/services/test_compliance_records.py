@@ -7,6 +7,11 @@ from datetime import time, timedelta
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+
+from solvent.audit.models import AuditEntry
+from solvent.compliance import services
+from solvent.compliance.models import Consent, Hold, TimePreference
+from solvent.core.domain.errors import NotFoundError, ValidationError
 from tests.compliance.services.compliance_fixtures import (
     EMAIL,
     MOBILE,
@@ -15,11 +20,6 @@ from tests.compliance.services.compliance_fixtures import (
     OhioDebtor,
     ohio_debtor_create,
 )
-
-from solvent.audit.models import AuditEntry
-from solvent.compliance import services
-from solvent.compliance.models import Consent, Hold, TimePreference
-from solvent.core.domain.errors import NotFoundError, ValidationError
 
 pytestmark = pytest.mark.django_db
 
@@ -213,5 +213,24 @@ def test_time_preference_validates(ohio: OhioDebtor) -> None:
             start=time(18),
             end=time(9),
         )
+    with pytest.raises(ValidationError, match="time zone"):
+        services.time_preference_set(
+            debtor_id=ohio.debtor.pk, kind="inconvenient", source="x", time_zone="Mars/Olympus"
+        )
     with pytest.raises(NotFoundError):
         services.time_preference_withdraw(preference_id=999)
+    assert TimePreference.objects.count() == 0
+
+
+def test_a_stated_time_in_a_named_zone(ohio: OhioDebtor) -> None:
+    # The debtor travels: "not before 10 a.m. Los Angeles time" (13:00 in Columbus).
+    services.time_preference_set(
+        debtor_id=ohio.debtor.pk,
+        kind="inconvenient",
+        source="inbound_call",
+        end=time(10, 0),
+        time_zone="America/Los_Angeles",
+        at=NOON - timedelta(days=1),
+    )
+    assert "regf.inconvenient_time.consumer_designated" in _blocking(ohio)
+    assert _blocking(ohio, at=NOON + timedelta(hours=1, minutes=5)) == []

@@ -6,6 +6,11 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
+
+from solvent.audit.models import AuditEntry
+from solvent.compliance import services
+from solvent.compliance.models import ContactAttempt, DecisionLog
+from solvent.core.domain.errors import NotFoundError, ValidationError
 from tests.compliance.services.compliance_fixtures import (
     EMAIL,
     MOBILE,
@@ -14,11 +19,6 @@ from tests.compliance.services.compliance_fixtures import (
     OhioDebtor,
     ohio_debtor_create,
 )
-
-from solvent.audit.models import AuditEntry
-from solvent.compliance import services
-from solvent.compliance.models import ContactAttempt, DecisionLog
-from solvent.core.domain.errors import NotFoundError, ValidationError
 
 pytestmark = pytest.mark.django_db
 
@@ -207,6 +207,8 @@ def test_bad_requests_are_refused_before_anything_is_logged(ohio: OhioDebtor) ->
         _call(ohio, channel="pigeon")
     with pytest.raises(ValidationError):
         _call(ohio, purpose="gossip")
+    with pytest.raises(ValidationError, match="naive"):
+        _call(ohio, at=NOON.replace(tzinfo=None))
     with pytest.raises(NotFoundError):
         _call(ohio, debtor_id=ohio.debtor.pk + 1000)
     stranger = ohio_debtor_create(suffix="2")

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 from django.db import OperationalError, connection, connections
-from tests.compliance.services.compliance_fixtures import MOBILE, NOON, ohio_debtor_create
 
 from solvent.compliance import services
 from solvent.compliance.models import ContactAttempt, DecisionLog
+from tests.compliance.services.compliance_fixtures import MOBILE, NOON, ohio_debtor_create
 
 WORKERS = 16
 REG_F_WEEKLY_CALLS = 7
