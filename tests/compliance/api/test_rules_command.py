@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from solvent.compliance.domain.docs import GENERATED_BEGIN, GENERATED_END
 from tests.compliance.api.test_compliance_api import scenario
 
 
@@ -65,12 +66,27 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
         _run("check", str(tmp_path / "absent.json"))
 
 
-def test_list_prints_and_writes_the_rules_document(tmp_path: Path) -> None:
+def test_list_prints_the_rules_document() -> None:
     out, _ = _run("list")
     assert "regf.call_frequency.7in7" in out
+    assert "12 CFR 1006.14(b)(2)(i)" in out
+
+
+def test_list_output_refreshes_only_the_generated_part(tmp_path: Path) -> None:
     target = tmp_path / "docs" / "compliance.md"
+    target.parent.mkdir()
+    target.write_text(
+        f"# Guide written by hand\n\n{GENERATED_BEGIN}\nstale rules\n{GENERATED_END}\n\nAfterword.\n"
+    )
     _run("list", "--output", str(target))
-    assert target.read_text(encoding="utf-8") == out
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# Guide written by hand\n")
+    assert text.endswith("Afterword.\n")
+    assert "stale rules" not in text
+    assert "regf.call_frequency.7in7" in text
+    fresh = tmp_path / "new.md"
+    _run("list", "--output", str(fresh))
+    assert "regf.call_frequency.7in7" in fresh.read_text(encoding="utf-8")
 
 
 def test_the_solvent_command_exits_2_on_a_malformed_scenario() -> None:

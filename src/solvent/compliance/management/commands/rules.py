@@ -1,6 +1,7 @@
 """`solvent rules list [--output FILE]` and `solvent rules check SCENARIO.json|-`.
 
-``list`` prints (or writes) the Markdown rules document generated from the rule packs. ``check``
+``list`` prints the Markdown rules document generated from the rule packs, or refreshes the
+generated part of a file (docs/compliance.md) between its markers, keeping the rest. ``check``
 decides a JSON scenario (or a JSON list of them) and prints the Decision JSON, the same document
 ``POST /api/compliance/check`` returns; a malformed scenario prints every bad field and exits 2.
 """
@@ -15,7 +16,7 @@ from typing import Any, TextIO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from solvent.compliance.domain.scenario_reader import ScenarioError
-from solvent.compliance.rules_cli import rules_check, rules_list_markdown
+from solvent.compliance.rules_cli import rules_check, rules_document_write, rules_list_markdown
 from solvent.core import clock
 
 INVALID_SCENARIO_EXIT = 2
@@ -46,13 +47,14 @@ class Command(BaseCommand):
             self._check(self._read(options["scenario"], stdin), options.get("now"))
 
     def _list(self, output: str | None) -> None:
-        document = rules_list_markdown()
         if not output:
+            document = rules_list_markdown()
             self.stdout.write(document, ending="" if document.endswith("\n") else "\n")
             return
+        # Only the generated rules part is replaced: docs/compliance.md's hand-written guide stays.
         path = Path(output)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(document if document.endswith("\n") else document + "\n", encoding="utf-8")
+        rules_document_write(path)
         self.stderr.write(f"wrote {path}")
 
     def _check(self, text: str, now_text: str | None) -> None:
