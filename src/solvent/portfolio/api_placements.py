@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from solvent.core.domain.errors import NotFoundError, PermissionDeniedError
@@ -57,7 +57,7 @@ def placement_create(
     file: File[UploadedFile],
     client: Form[str],
     placed_on: Form[date | None] = None,
-) -> tuple[int, Placement]:
+) -> Status[Placement]:
     user = request.user
     if staff_role_get(user=user) not in _UPLOAD_ROLES:
         raise PermissionDeniedError("only operations staff may load placements")
@@ -71,7 +71,7 @@ def placement_create(
         placed_on=placed_on,
         created_by=_user(user),
     )
-    return 202, placement
+    return Status(202, placement)
 
 
 @router.get("/placements/{placement_id}", response=PlacementOut)
