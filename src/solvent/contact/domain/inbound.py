@@ -41,7 +41,8 @@ _STOP_PHRASES = re.compile(
     r"\b(stop|quit|cease|don'?t|do not|never|no more|leave me alone|remove me|take me off|opt ?out"
     r"|unsubscribe|no me (llame|escriba|contacte)|dejen? de)\b.*\b(text|texting|message|messaging"
     r"|contact|contacting|call|calling|email|emailing|me|sms|mensajes?|llamar|escribir)\b"
-    r"|\bleave me alone\b|\bremove me\b|\bwrong (number|person)\b",
+    r"|\bleave me alone\b|\bremove me\b|\bwrong (number|person)\b"
+    r"|\bno me (llame|escrib|contact|mand|molest)\w*|\bdejen? de (llamar|escribir|mandar|contactar)\w*",
 )
 
 

@@ -129,7 +129,8 @@ def template_problems(draft: TemplateDraft) -> list[str]:
         )
         return problems
     phrases = _DISCLOSURE_PHRASES.get(draft.language, _DISCLOSURE_PHRASES["en"])
-    if not _mentions(sample, phrases):
+    # The variable is filled with the disclosure in the template's own language when sent.
+    if "debt_collector_disclosure" not in variables_used(text) and not _mentions(sample, phrases):
         problems.append(
             "the debt-collector disclosure is missing (Reg F 1006.18(e)); use "
             "{{ debt_collector_disclosure }}"
