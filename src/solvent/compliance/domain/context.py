@@ -69,6 +69,7 @@ class DecisionContext:
     __slots__ = (
         "_consent_cache",
         "_keys_cache",
+        "cap_days",
         "counting_zone",
         "debt",
         "debt_key",
@@ -104,6 +105,8 @@ class DecisionContext:
         self.point: ContactPoint | None = profile.contact_point(proposed.contact_point_id)
         self.events: tuple[PreparedEvent, ...] = self._prepare(history)
         self._consent_cache: dict[datetime, bool] = {}
+        # Counted ledger days per cap (keyed by id(cap)), filled lazily by the cap evaluator.
+        self.cap_days: dict[int, list[int]] = {}
 
     def proposed_consent_excluded(self, at: datetime) -> bool:
         """Would the proposed call, placed at ``at``, fall in a prior-consent period?"""

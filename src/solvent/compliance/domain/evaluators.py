@@ -141,8 +141,18 @@ def _range_end(time_range: TimeRange, local: datetime, tz: ZoneInfo) -> datetime
     return local_midnight(date.fromordinal(day.toordinal() + 1), tz)
 
 
-def _counted_days(ctx: DecisionContext, cap: CapDefinition, since_day: int) -> list[int]:
-    """Sorted local days of the ledger rows this cap counts (one tight loop: it runs per cap)."""
+def _counted_days(ctx: DecisionContext, cap: CapDefinition) -> list[int]:
+    """Sorted local days of the ledger rows this cap counts; computed once per cap and decision
+    (the forward search re-reads it at every candidate moment)."""
+    cached = ctx.cap_days.get(id(cap))
+    if cached is not None:
+        return cached
+    days = _count(ctx, cap)
+    ctx.cap_days[id(cap)] = days
+    return days
+
+
+def _count(ctx: DecisionContext, cap: CapDefinition) -> list[int]:
     channels, outcomes, directions = cap.channels, cap.outcomes, cap.directions
     skip_requested = cap.exclude_consumer_requested
     skip_consented = cap.exclude_prior_consent
@@ -154,8 +164,7 @@ def _counted_days(ctx: DecisionContext, cap: CapDefinition, since_day: int) -> l
     days: list[int] = []
     for day, event, keys, bits, excluded, consent_excluded in ctx.events:
         if (
-            day <= since_day
-            or excluded
+            excluded
             or event.channel not in channels
             or event.outcome not in outcomes
             or event.direction not in directions
@@ -184,19 +193,26 @@ def _used_on(days: list[int], day: int, window_days: int) -> int:
 
 
 def evaluate_cap(
-    ctx: DecisionContext, cap: CapDefinition, at: datetime
-) -> tuple[CapRemaining, RuleHit | None]:
-    """Usage of one cap for the proposed contact's debt and contact point at ``at``."""
+    ctx: DecisionContext, cap: CapDefinition, at: datetime, with_state: bool = True
+) -> tuple[CapRemaining | None, RuleHit | None]:
+    """Usage of one cap for the proposed contact's debt and contact point at ``at``, and its hit.
+
+    ``with_state=False`` skips building the ``CapRemaining`` (the forward search needs only hits).
+    """
     day = ctx.local_day(at)
     if cap.after_first_conversation and not any(
         row[1].outcome is Outcome.RIGHT_PARTY_CONVERSATION and row[1].at <= at for row in ctx.events
     ):
+        if not with_state:
+            return None, None
         return CapRemaining(cap.rule_id, cap.limit, 0, cap.limit, cap.window, None), None
-    days = _counted_days(ctx, cap, day - cap.window_days * 2)
+    days = _counted_days(ctx, cap)
     used = _used_on(days, day, cap.window_days)
-    remaining = max(cap.limit - used, 0)
-    resets_at = _resets_at(ctx, days, day, cap) if used else None
-    cap_state = CapRemaining(cap.rule_id, cap.limit, used, remaining, cap.window, resets_at)
+    cap_state = None
+    if with_state:
+        remaining = max(cap.limit - used, 0)
+        resets_at = _resets_at(ctx, days, day, cap) if used else None
+        cap_state = CapRemaining(cap.rule_id, cap.limit, used, remaining, cap.window, resets_at)
     proposed = ctx.proposed
     applies = (
         proposed.channel in cap.channels
