@@ -27,6 +27,7 @@ from solvent.compliance.schemas import (
     ConsentOut,
     ConsentRevokeIn,
     ContactAttemptOut,
+    ContactOptionOut,
     DecisionLogOut,
     ErrorOut,
     HoldIn,
@@ -109,6 +110,22 @@ def records(request: HttpRequest, debtor_id: int) -> dict[str, Any]:
             selectors.time_preference_list(user=request.user, debtor_id=debtor_id)
         ),
     }
+
+
+@router.get("/debtors/{debtor_id}/contact-options", response=list[ContactOptionOut])
+def contact_options(request: HttpRequest, debtor_id: int) -> list[dict[str, Any]]:
+    """What the law allows now on every channel and contact point on file (nothing is reserved)."""
+    return [
+        {
+            "channel": option.channel,
+            "contact_point": option.contact_point,
+            "allowed": option.decision.allowed,
+            "earliest_lawful_at": option.decision.earliest_lawful_at,
+            "blocking": option.decision.blocking,
+            "warnings": option.decision.warnings,
+        }
+        for option in selectors.contact_option_list(user=request.user, debtor_id=debtor_id)
+    ]
 
 
 def _writer(request: HttpRequest, debtor_id: int) -> int:

@@ -143,3 +143,20 @@ class TimePreferenceIn(Schema):
     valid_from: date | None = None
     valid_until: date | None = None
     evidence: str = ""
+
+
+class RuleOut(Schema):
+    rule_id: str
+    message: str
+    citation: str
+
+
+class ContactOptionOut(Schema):
+    """One channel and contact point, and whether the law allows using it at the moment asked."""
+
+    channel: str
+    contact_point: str
+    allowed: bool
+    earliest_lawful_at: datetime | None
+    blocking: list[RuleOut]
+    warnings: list[RuleOut]

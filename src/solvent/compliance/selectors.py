@@ -1,4 +1,4 @@
-"""Compliance reads: a debtor's decisions, ledger, holds, consents and stated times.
+"""Compliance reads: a debtor's decisions, ledger, holds, consents, stated times, contact options.
 
 Every read for a person starts from ``portfolio.selectors.debtor_get``, so a user only sees the
 compliance records of debtors whose accounts they may see (tenancy).
@@ -7,13 +7,23 @@ compliance records of debtors whose accounts they may see (tenancy).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
+from solvent.compliance.domain.model import Decision
 from solvent.compliance.models import Consent, ContactAttempt, DecisionLog, Hold, TimePreference
+from solvent.compliance.situation import (
+    debtor_accounts,
+    debtor_facts_read,
+    decide_all,
+    situation_for,
+)
+from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError
+from solvent.portfolio.models import Phone
 from solvent.portfolio.selectors import debtor_accounts_visible, debtor_get
 
 
@@ -85,3 +95,47 @@ def debtor_accounts_check(
     missing = sorted(wanted - visible)
     if missing:
         raise NotFoundError(f"accounts {missing} not found for debtor {debtor_id}")
+
+
+@dataclass(frozen=True)
+class ContactOption:
+    """One way to reach the debtor and what the engine says about it at the moment asked."""
+
+    channel: str
+    contact_point: str
+    decision: Decision
+
+
+def contact_option_list(
+    *, user: User | AnonymousUser, debtor_id: int, at: datetime | None = None
+) -> list[ContactOption]:
+    """What the law allows now, on every channel and contact point on file: the desk's preview.
+
+    A read: nothing is logged or reserved; the real contact still goes through
+    ``contact_attempt_authorize``. Each option is decided about every account the user may see.
+    """
+    debtor = debtor_get(user=user, debtor_id=debtor_id)
+    moment = at or clock.now()
+    visible = [account.pk for account in debtor_accounts_visible(user=user, debtor=debtor)]
+    facts = debtor_facts_read(debtor=debtor, owed=debtor_accounts(debtor=debtor), at=moment)
+    options: list[tuple[str, str]] = []
+    for phone in debtor.phones.all():
+        options.append(("call", phone.e164))
+        if phone.line_type != Phone.LineType.LANDLINE:
+            options.append(("sms", phone.e164))
+    options += [("email", email.address.lower()) for email in debtor.emails.all()]
+    options += [
+        ("letter", f"address:{postal.pk}") for postal in debtor.addresses.all() if postal.is_current
+    ]
+    return [
+        ContactOption(
+            channel=channel,
+            contact_point=point,
+            decision=decide_all(
+                situation_for(
+                    facts, channel=channel, contact_point=point, account_ids=visible, at=moment
+                )
+            ),
+        )
+        for channel, point in options
+    ]

@@ -240,29 +240,22 @@ def _history(debtor: Debtor, at: datetime) -> tuple[engine.HistoryEvent, ...]:
     )
 
 
-def situation_build(
-    *,
-    debtor: Debtor,
-    owed: Sequence[Account],
-    channel: str,
-    contact_point: str,
-    account_ids: Sequence[int],
-    at: datetime,
-    autodialled: bool,
-    prerecorded: bool,
-    purpose: engine.Purpose,
-) -> Situation:
-    """Read everything the engine needs about ``debtor`` for the proposed contact at ``at``.
+@dataclass(frozen=True)
+class DebtorFacts:
+    """What the database says about one debtor at one moment, before any contact is proposed."""
 
-    ``owed`` are the debtor's accounts (``debtor_accounts``); the caller has them already.
-    """
-    phones = list(debtor.phones.all().order_by("pk"))
-    emails = list(debtor.emails.all().order_by("pk"))
+    profile: engine.DebtorProfile
+    history: tuple[engine.HistoryEvent, ...]
+    inputs: dict[str, Any]
+
+
+def debtor_facts_read(*, debtor: Debtor, owed: Sequence[Account], at: datetime) -> DebtorFacts:
+    """Read everything the engine needs about ``debtor`` at ``at`` (``owed``: ``debtor_accounts``)."""
     addresses = list(debtor.addresses.all().order_by("pk"))
     points: dict[str, engine.ContactPoint] = {}
-    for phone in phones:
+    for phone in debtor.phones.all().order_by("pk"):
         points.setdefault(phone.e164, _phone_point(phone))
-    for email in emails:
+    for email in debtor.emails.all().order_by("pk"):
         address = email.address.lower()
         points.setdefault(
             address, engine.ContactPoint(address, engine.ContactPointKind.EMAIL, address)
@@ -273,8 +266,6 @@ def situation_build(
         points[point_id] = engine.ContactPoint(
             point_id, engine.ContactPointKind.POSTAL, point_id, place=place
         )
-    points.setdefault(contact_point, _unknown_point(channel, contact_point))
-
     holds, open_hold_ids = _holds(debtor)
     consents, consent_ids = _consents(debtor)
     inconvenient, convenient, place_holds, preference_ids = _preferences(debtor, at)
@@ -299,6 +290,36 @@ def situation_build(
         debts=_debts(owed),
     )
     history = _history(debtor, at)
+    inputs = {
+        "flags": [flag for flag, _ in _FLAG_HOLDS if getattr(debtor, flag)],
+        "open_hold_ids": open_hold_ids,
+        "active_consent_ids": consent_ids,
+        "time_preference_ids": preference_ids,
+        "addresses": [f"address:{postal.pk}" for postal in addresses if postal.is_current],
+        "contact_points": len(points),
+        "debts": [debt.id for debt in profile.debts],
+        "ledger_events": len(history),
+        "ledger_window_days": LEDGER_WINDOW.days,
+    }
+    return DebtorFacts(profile=profile, history=history, inputs=inputs)
+
+
+def situation_for(
+    facts: DebtorFacts,
+    *,
+    channel: str,
+    contact_point: str,
+    account_ids: Sequence[int],
+    at: datetime,
+    autodialled: bool = False,
+    prerecorded: bool = False,
+    purpose: engine.Purpose = engine.Purpose.COLLECT,
+) -> Situation:
+    """The facts plus one proposed contact (one proposal per account, or one about no account)."""
+    profile = facts.profile
+    if profile.contact_point(contact_point) is None:
+        unknown = _unknown_point(channel, contact_point)
+        profile = replace(profile, contact_points=(*profile.contact_points, unknown))
     debt_ids: Sequence[str | None] = [str(pk) for pk in account_ids] or [None]
     proposals = tuple(
         engine.ProposedContact(
@@ -312,18 +333,34 @@ def situation_build(
         )
         for debt_id in debt_ids
     )
-    inputs = {
-        "flags": [flag for flag, _ in _FLAG_HOLDS if getattr(debtor, flag)],
-        "open_hold_ids": open_hold_ids,
-        "active_consent_ids": consent_ids,
-        "time_preference_ids": preference_ids,
-        "addresses": [f"address:{postal.pk}" for postal in addresses if postal.is_current],
-        "contact_points": len(points),
-        "debts": [debt.id for debt in profile.debts],
-        "ledger_events": len(history),
-        "ledger_window_days": LEDGER_WINDOW.days,
-    }
-    return Situation(profile=profile, history=history, proposals=proposals, inputs=inputs)
+    inputs = {**facts.inputs, "contact_points": len(profile.contact_points)}
+    return Situation(profile=profile, history=facts.history, proposals=proposals, inputs=inputs)
+
+
+def situation_build(
+    *,
+    debtor: Debtor,
+    owed: Sequence[Account],
+    channel: str,
+    contact_point: str,
+    account_ids: Sequence[int],
+    at: datetime,
+    autodialled: bool,
+    prerecorded: bool,
+    purpose: engine.Purpose,
+) -> Situation:
+    """Read the debtor's facts and propose one contact: what contact_attempt_authorize decides on."""
+    facts = debtor_facts_read(debtor=debtor, owed=owed, at=at)
+    return situation_for(
+        facts,
+        channel=channel,
+        contact_point=contact_point,
+        account_ids=account_ids,
+        at=at,
+        autodialled=autodialled,
+        prerecorded=prerecorded,
+        purpose=purpose,
+    )
 
 
 def _merge(results: Sequence[tuple[engine.RuleResult, ...]]) -> tuple[engine.RuleResult, ...]:
