@@ -22,6 +22,9 @@ from solvent.compliance.domain.scenario_reader import ScenarioError
 from solvent.compliance.models import Consent, ContactAttempt, DecisionLog, Hold, TimePreference
 from solvent.compliance.rules_cli import rules_check
 from solvent.compliance.schemas import (
+    AttemptIn,
+    AuthorizationOut,
+    CancelIn,
     ComplianceRecordsOut,
     ConsentIn,
     ConsentOut,
@@ -33,6 +36,7 @@ from solvent.compliance.schemas import (
     HoldIn,
     HoldOut,
     HoldReleaseIn,
+    OutcomeIn,
     ScenarioErrorOut,
     TimePreferenceIn,
     TimePreferenceOut,
@@ -213,3 +217,56 @@ def time_preference_create(
         actor_id=actor_id,
     )
     return Status(201, preference)
+
+
+def _rules(reasons: tuple[tuple[str, str, str], ...]) -> list[dict[str, str]]:
+    return [{"rule_id": r, "message": m, "citation": c} for r, m, c in reasons]
+
+
+@router.post("/debtors/{debtor_id}/attempts", response=AuthorizationOut)
+def attempt_authorize(request: HttpRequest, debtor_id: int, payload: AttemptIn) -> dict[str, Any]:
+    """Ask before contacting: logs the decision and, when allowed, reserves the attempt now.
+
+    Report what happened with ``/attempts/{id}/outcome``, or ``/attempts/{id}/cancel`` when the
+    contact was never made, so the caps count it correctly.
+    """
+    actor_id = _writer(request, debtor_id)
+    selectors.debtor_accounts_check(
+        user=request.user, debtor_id=debtor_id, account_ids=payload.account_ids
+    )
+    authorization = services.contact_attempt_authorize(
+        debtor_id=debtor_id,
+        channel=payload.channel,
+        contact_point=payload.contact_point,
+        account_ids=payload.account_ids,
+        autodialled=payload.autodialled,
+        prerecorded=payload.prerecorded,
+        actor_id=actor_id,
+        purpose=payload.purpose,
+    )
+    return {
+        "allowed": authorization.allowed,
+        "attempt_id": authorization.attempt_id,
+        "decision_log_id": authorization.decision_log_id,
+        "earliest_lawful_at": authorization.earliest_lawful_at,
+        "blocking": _rules(authorization.blocking),
+        "warnings": _rules(authorization.warnings),
+    }
+
+
+@router.post("/attempts/{attempt_id}/outcome", response={204: None})
+def attempt_outcome(request: HttpRequest, attempt_id: int, payload: OutcomeIn) -> Status[None]:
+    attempt = selectors.contact_attempt_get(user=request.user, attempt_id=attempt_id)
+    _writer(request, attempt.debtor_id)
+    services.contact_attempt_record_outcome(
+        attempt_id=attempt.pk, outcome=payload.outcome, at=payload.at
+    )
+    return Status(204, None)
+
+
+@router.post("/attempts/{attempt_id}/cancel", response={204: None})
+def attempt_cancel(request: HttpRequest, attempt_id: int, payload: CancelIn) -> Status[None]:
+    attempt = selectors.contact_attempt_get(user=request.user, attempt_id=attempt_id)
+    _writer(request, attempt.debtor_id)
+    services.contact_attempt_cancel(attempt_id=attempt.pk, reason=payload.reason)
+    return Status(204, None)

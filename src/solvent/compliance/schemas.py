@@ -160,3 +160,32 @@ class ContactOptionOut(Schema):
     earliest_lawful_at: datetime | None
     blocking: list[RuleOut]
     warnings: list[RuleOut]
+
+
+class AttemptIn(Schema):
+    """A contact about to be made by an outside system (an external dialer, a print house)."""
+
+    channel: str = Field(description="call, sms, email, letter, voicemail")
+    contact_point: str = Field(description="E.164 number, e-mail address or address:<id>")
+    account_ids: list[int] = Field(default_factory=list)
+    autodialled: bool = False
+    prerecorded: bool = False
+    purpose: str = "collection"
+
+
+class AuthorizationOut(Schema):
+    allowed: bool
+    attempt_id: int | None
+    decision_log_id: int
+    earliest_lawful_at: datetime | None
+    blocking: list[RuleOut]
+    warnings: list[RuleOut]
+
+
+class OutcomeIn(Schema):
+    outcome: str
+    at: datetime | None = None
+
+
+class CancelIn(Schema):
+    reason: str = Field(min_length=1)

@@ -49,6 +49,18 @@ def contact_attempt_list(
     return attempts.prefetch_related("accounts").order_by("-at", "-pk")
 
 
+def contact_attempt_get(*, user: User | AnonymousUser, attempt_id: int) -> ContactAttempt:
+    """A ledger row the user may see (its debtor is visible to them), or NotFoundError."""
+    attempt = ContactAttempt.objects.filter(pk=attempt_id).first()
+    if attempt is None:
+        raise NotFoundError(f"contact attempt {attempt_id} not found")
+    try:
+        debtor_get(user=user, debtor_id=attempt.debtor_id)
+    except NotFoundError:
+        raise NotFoundError(f"contact attempt {attempt_id} not found") from None
+    return attempt
+
+
 def hold_list(
     *, user: User | AnonymousUser, debtor_id: int, open_only: bool = False
 ) -> QuerySet[Hold]:

@@ -5,14 +5,20 @@ from __future__ import annotations
 import json
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 
-from solvent.compliance.models import Consent, Hold, TimePreference
+from solvent.compliance.models import Consent, ContactAttempt, DecisionLog, Hold, TimePreference
 from solvent.core.models import Role
 from solvent.core.services import api_token_create, staff_role_set
 from solvent.portfolio.models import Team
-from tests.compliance.services.compliance_fixtures import MOBILE, OhioDebtor, ohio_debtor_create
+from tests.compliance.services.compliance_fixtures import (
+    MOBILE,
+    NOON,
+    OhioDebtor,
+    ohio_debtor_create,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +133,61 @@ def test_a_hold_on_an_account_of_another_debtor_is_not_found(ohio: OhioDebtor) -
     )
     assert response.status_code == 404
     assert Hold.objects.count() == 0
+
+
+def test_an_outside_dialer_asks_reports_and_cancels(ohio: OhioDebtor) -> None:
+    dialer = _headers(ohio, Role.SUPERVISOR)
+    body = {"channel": "call", "contact_point": MOBILE, "account_ids": [ohio.card.pk]}
+    with time_machine.travel(NOON, tick=False):
+        first = _post(f"/debtors/{ohio.debtor.pk}/attempts", body, dialer)
+        second = _post(f"/debtors/{ohio.debtor.pk}/attempts", body, dialer)
+        autodialled = _post(
+            f"/debtors/{ohio.debtor.pk}/attempts", {**body, "autodialled": True}, dialer
+        )
+    assert first.status_code == 200
+    granted = first.json()
+    assert granted["allowed"] is True
+    attempt = ContactAttempt.objects.get(pk=granted["attempt_id"])
+    assert attempt.decision_log_id == granted["decision_log_id"]
+    assert DecisionLog.objects.get(pk=granted["decision_log_id"]).asked_by is not None
+
+    refused = autodialled.json()
+    assert refused["allowed"] is False
+    assert refused["attempt_id"] is None
+    assert refused["blocking"][0]["rule_id"] == "tcpa.autodial_wireless_requires_consent"
+
+    outcome = _post(
+        f"/attempts/{granted['attempt_id']}/outcome",
+        {"outcome": "no_answer", "at": "2026-06-09T16:00:30+00:00"},
+        dialer,
+    )
+    assert outcome.status_code == 204
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.outcome) == ("completed", "no_answer")
+    naive = _post(
+        f"/attempts/{granted['attempt_id']}/outcome",
+        {"outcome": "busy", "at": "2026-06-09T16:00:30"},
+        dialer,
+    )
+    assert naive.status_code == 400
+    assert naive.json()["code"] == "naive_datetime"
+
+    cancel = _post(
+        f"/attempts/{second.json()['attempt_id']}/cancel", {"reason": "no agent"}, dialer
+    )
+    assert cancel.status_code == 204
+    assert ContactAttempt.objects.get(pk=second.json()["attempt_id"]).status == "cancelled"
+
+
+def test_attempts_respect_tenancy_and_roles(ohio: OhioDebtor) -> None:
+    body = {"channel": "call", "contact_point": MOBILE}
+    viewer = _headers(ohio, Role.CLIENT_VIEWER)
+    assert _post(f"/debtors/{ohio.debtor.pk}/attempts", body, viewer).status_code == 403
+    outsider = _headers(ohio, Role.AGENT, in_team=False)
+    assert _post(f"/debtors/{ohio.debtor.pk}/attempts", body, outsider).status_code == 404
+    agent = _headers(ohio, Role.AGENT)
+    with time_machine.travel(NOON, tick=False):
+        attempt_id = _post(f"/debtors/{ohio.debtor.pk}/attempts", body, agent).json()["attempt_id"]
+    assert _post(f"/attempts/{attempt_id}/cancel", {"reason": "x"}, outsider).status_code == 404
+    assert _post(f"/attempts/{attempt_id}/outcome", {"outcome": "busy"}, viewer).status_code == 403
+    assert DecisionLog.objects.count() == 1
