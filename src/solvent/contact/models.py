@@ -132,6 +132,8 @@ class OutboxMessage(models.Model):
     )
     subject = models.CharField(max_length=255, blank=True)
     body = models.TextField()
+    # How a letter is drawn: "" = plain text, "validation_notice" = Model Form B-1 from JSON facts.
+    layout = models.CharField(max_length=30, blank=True)
     # What caused the message (a plan item, an agent's click, a validation notice run).
     cause = models.CharField(max_length=100, blank=True)
     status = models.CharField(

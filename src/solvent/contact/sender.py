@@ -21,6 +21,7 @@ from solvent.audit.services import audit_record
 from solvent.compliance.services import contact_attempt_authorize, contact_attempt_cancel
 from solvent.contact.adapters import channel_sender_for
 from solvent.contact.domain.model import MessageStatus, RetryPolicy
+from solvent.contact.letters import postal_address_lines
 from solvent.contact.models import OutboxMessage
 from solvent.contact.outbox import (
     outbox_claim_batch,
@@ -67,6 +68,8 @@ def _outgoing(message: OutboxMessage) -> OutgoingMessage:
         )
     if message.channel == "letter":
         extras["recipient_name"] = message.debtor.full_name
+        extras["postal_address"] = postal_address_lines(contact_point=message.contact_point)
+        extras["layout"] = message.layout
     return OutgoingMessage(
         idempotency_key=str(message.idempotency_key),
         message_id=message.message_id,
