@@ -230,6 +230,44 @@ def plot(rows: list[dict[str, Any]], path: str) -> None:
     figure.savefig(path, dpi=120)
 
 
+def markdown_table(rows: list[dict[str, Any]]) -> str:
+    """The per-scenario table of docs/dialer.md: occupancy / abandon rate for every policy."""
+    short = {
+        "solvent_preview": "preview",
+        "solvent_progressive": "progressive (1:1)",
+        "solvent_predictive": "**predictive**",
+        "fixed_best_hindsight": "best fixed (level)",
+        "vicidial_adaptive": "VICIdial adaptive",
+        "clairvoyant": "clairvoyant",
+    }
+    header = "| scenario | " + " | ".join(short[name] for name in POLICY_ORDER) + " | ratio | met |"
+    lines = [header, "|" + " --- |" * (len(POLICY_ORDER) + 3)]
+    ordered = sorted(
+        rows,
+        key=lambda row: (
+            row["agents"],
+            row["answer_probability"],
+            row["mean_talk_seconds"],
+            row["answering_machines"],
+        ),
+    )
+    for row in ordered:
+        cells = []
+        for name in POLICY_ORDER:
+            metrics = row["policies"][name]
+            cell = f"{metrics['occupancy']:.3f} / {metrics['abandon_rate'] * 100:.1f}%"
+            if name == "fixed_best_hindsight":
+                cell += f" ({row['best_fixed_level']:g})"
+            cells.append(cell)
+        met = "yes" if row["targets_met"] else "**no**"
+        lines.append(
+            f"| {row['scenario']} | "
+            + " | ".join(cells)
+            + f" | {row['ratio_to_clairvoyant']:.3f} | {met} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of an 8-hour day")
@@ -237,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--seed", type=int, default=20260101)
     parser.add_argument("--only", help="run only scenarios whose name contains this")
+    parser.add_argument("--markdown", help="write the per-scenario table (Markdown) here")
     arguments = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -258,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(row), flush=True)
     if arguments.plot:
         plot(rows, arguments.plot)
+    if arguments.markdown:
+        with open(arguments.markdown, "w", encoding="utf-8") as table:
+            table.write(markdown_table(rows))
     print(json.dumps(summarise(rows, arguments.scale, time.perf_counter() - started)), flush=True)
     return 0
 

@@ -219,47 +219,67 @@ def _agent_supply(
     """Cumulative mean and variance of agents free to take a call by each second ahead."""
     mean = np.zeros(len(by_seconds))
     variance = np.zeros(len(by_seconds))
-    talk = np.sort(np.asarray(talk_seconds, dtype=np.float64))
-    wrap = np.sort(np.asarray(wrap_seconds, dtype=np.float64))
+    talk = np.asarray(talk_seconds, dtype=np.float64)
+    wrap = np.asarray(wrap_seconds, dtype=np.float64)
     typical_wrap = float(np.median(wrap)) if len(wrap) else 0.0
     ready = sum(1 for activity, _ in agents if activity == "ready")
     mean += ready
     talking = np.asarray([s for activity, s in agents if activity == "talking"], dtype=np.float64)
     wrapping = np.asarray([s for activity, s in agents if activity == "wrap_up"], dtype=np.float64)
     if len(talking):
-        # A talking agent is free once the talk ends and a typical wrap-up has passed.
-        chance = _conditional_end_chance(talk, talking, by_seconds - typical_wrap)
+        # A talking agent is free once the talk ends and a typical wrap-up has passed. The talks
+        # still running are evidence too (censored durations): without them the first minutes of
+        # a campaign, having seen only the short calls end, would expect every agent back soon.
+        curve = SurvivalCurve.estimate(talk, talking)
+        chance = curve.conditional_end_chance(talking, by_seconds - typical_wrap)
         mean += chance.sum(axis=0)
         variance += (chance * (1.0 - chance)).sum(axis=0)
     if len(wrapping):
-        chance = _conditional_end_chance(wrap, wrapping, by_seconds)
+        curve = SurvivalCurve.estimate(wrap, wrapping)
+        chance = curve.conditional_end_chance(wrapping, by_seconds)
         mean += chance.sum(axis=0)
         variance += (chance * (1.0 - chance)).sum(axis=0)
     return mean, variance
 
 
-def _conditional_end_chance(
-    sorted_sample: FloatArray, elapsed: FloatArray, ahead: FloatArray
-) -> FloatArray:
-    """P(duration <= elapsed + ahead | duration > elapsed), per agent (rows) and second (columns).
+@dataclass(frozen=True)
+class SurvivalCurve:
+    """A Kaplan-Meier estimate of P(duration > t) from ended and still-running durations."""
 
-    Empirical from the sample, with an exponential tail past the longest observed duration so an
-    unusually long call still ends some day.
-    """
-    count = len(sorted_sample)
-    if count == 0:
-        return np.zeros((len(elapsed), len(ahead)))
-    ahead_clipped = np.maximum(ahead, 0.0)
-    until = elapsed[:, None] + ahead_clipped[None, :]
-    survival_now = 1.0 - np.searchsorted(sorted_sample, elapsed, side="right") / count
-    survival_then = 1.0 - np.searchsorted(sorted_sample, until.ravel(), side="right") / count
-    survival_then = survival_then.reshape(until.shape)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        empirical = 1.0 - survival_then / survival_now[:, None]
-    mean_duration = max(float(sorted_sample.mean()), 1.0)
-    tail = 1.0 - np.exp(-ahead_clipped[None, :] / mean_duration)
-    tail = np.broadcast_to(tail, until.shape)
-    chance = np.where((survival_now > 0.0)[:, None], empirical, tail)
-    chance = np.where(ahead[None, :] > 0.0, chance, 0.0)
-    result: FloatArray = np.clip(chance, 0.0, 1.0)
-    return result
+    times: FloatArray
+    survival: FloatArray
+    mean_ended: float
+
+    @classmethod
+    def estimate(cls, ended: FloatArray, running: FloatArray) -> SurvivalCurve:
+        times = np.concatenate((ended, running))
+        finished = np.concatenate((np.ones(len(ended)), np.zeros(len(running))))
+        # At equal times an end counts before a censoring, as Kaplan and Meier prescribe.
+        order = np.lexsort((1.0 - finished, times))
+        times, finished = times[order], finished[order]
+        at_risk = len(times) - np.arange(len(times), dtype=np.float64)
+        survival: FloatArray = np.cumprod(1.0 - finished / at_risk, dtype=np.float64)
+        mean_ended = float(ended.mean()) if len(ended) else 1.0
+        return cls(times=times, survival=survival, mean_ended=max(mean_ended, 1.0))
+
+    def at(self, seconds: FloatArray) -> FloatArray:
+        index = np.searchsorted(self.times, seconds, side="right") - 1
+        result: FloatArray = np.where(index >= 0, self.survival[np.maximum(index, 0)], 1.0)
+        return result
+
+    def conditional_end_chance(self, elapsed: FloatArray, ahead: FloatArray) -> FloatArray:
+        """P(duration <= elapsed + ahead | duration > elapsed), agents in rows, seconds ahead in
+        columns; past the last observed end, an exponential tail so a long call still ends."""
+        if not len(self.times):
+            return np.zeros((len(elapsed), len(ahead)))
+        ahead_clipped = np.maximum(ahead, 0.0)
+        until = elapsed[:, None] + ahead_clipped[None, :]
+        survival_now = self.at(elapsed)
+        survival_then = self.at(until.ravel()).reshape(until.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            estimated = 1.0 - survival_then / survival_now[:, None]
+        tail = np.broadcast_to(1.0 - np.exp(-ahead_clipped[None, :] / self.mean_ended), until.shape)
+        chance = np.where((survival_now > 0.0)[:, None], estimated, tail)
+        chance = np.where(ahead[None, :] > 0.0, chance, 0.0)
+        result: FloatArray = np.clip(chance, 0.0, 1.0)
+        return result

@@ -5,13 +5,15 @@
   `best_fixed_level_in_hindsight` grid-searches it per scenario knowing the outcome;
 - `VicidialAdaptive`: the ADAPT_HARD_LIMIT method of VICIdial's AST_VDadapt.pl, re-implemented.
 
-Dial level, as VICIdial counts it: every second the dialer wants `round(level x (ready + in-call
-agents))` calls up, and starts that many minus the calls it already has up (ringing, waiting for
-an agent, or talking). Level 1.0 is one call per agent; agents in wrap-up do not count.
+Dial level, as VICIdial counts it: every second the dialer wants `level x (ready + in-call
+agents)` calls up (rounded half up), and starts that many minus the calls it already has up
+(ringing, waiting for an agent, or talking). Level 1.0 is one call per agent; agents in wrap-up
+do not count.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,7 +41,8 @@ class SolventPacing:
 def _dial_level_lines(level: float, floor: FloorView) -> int:
     active = floor.ready_agents + floor.talking_agents
     calls_up = floor.ringing_calls + floor.waiting_calls + floor.talking_agents
-    return max(0, round(level * active) - calls_up)
+    # Half up, as VICIdial's sprintf("%.0f") does for these positive values (not banker's rounding).
+    return max(0, math.floor(level * active + 0.5) - calls_up)
 
 
 class FixedDialLevel:
