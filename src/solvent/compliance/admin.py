@@ -12,7 +12,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from solvent.compliance.models import Consent, ContactAttempt, DecisionLog, Hold, TimePreference
+from solvent.compliance.models import (
+    Consent,
+    ContactAttempt,
+    DebtNotice,
+    DecisionLog,
+    Hold,
+    TimePreference,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -73,3 +80,10 @@ class ContactAttemptAdmin(ReadOnlyAdmin):
     search_fields = ("contact_point", "debtor__last_name")
     date_hierarchy = "at"
     raw_id_fields = ("debtor",)
+
+
+@admin.register(DebtNotice)
+class DebtNoticeAdmin(ReadOnlyAdmin):
+    list_display = ("account", "kind", "sent_on", "source", "recorded_at")
+    list_filter = ("kind",)
+    raw_id_fields = ("account",)

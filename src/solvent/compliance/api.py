@@ -19,7 +19,14 @@ from ninja.responses import Status
 
 from solvent.compliance import selectors, services
 from solvent.compliance.domain.scenario_reader import ScenarioError
-from solvent.compliance.models import Consent, ContactAttempt, DecisionLog, Hold, TimePreference
+from solvent.compliance.models import (
+    Consent,
+    ContactAttempt,
+    DebtNotice,
+    DecisionLog,
+    Hold,
+    TimePreference,
+)
 from solvent.compliance.rules_cli import rules_check
 from solvent.compliance.schemas import (
     AttemptIn,
@@ -36,6 +43,8 @@ from solvent.compliance.schemas import (
     HoldIn,
     HoldOut,
     HoldReleaseIn,
+    NoticeIn,
+    NoticeOut,
     OutcomeIn,
     ScenarioErrorOut,
     TimePreferenceIn,
@@ -270,3 +279,20 @@ def attempt_cancel(request: HttpRequest, attempt_id: int, payload: CancelIn) -> 
     _writer(request, attempt.debtor_id)
     services.contact_attempt_cancel(attempt_id=attempt.pk, reason=payload.reason)
     return Status(204, None)
+
+
+@router.post("/accounts/{account_id}/notices", response={201: NoticeOut})
+def notice_create(request: HttpRequest, account_id: int, payload: NoticeIn) -> Status[DebtNotice]:
+    """Record a timed notice sent (e.g. by a print house): the validation notice, Ontario's notice."""
+    account = selectors.account_for_notice_get(user=request.user, account_id=account_id)
+    if not access_can_write(user=request.user):
+        raise PermissionDeniedError("your role may not change compliance records")
+    notice = services.notice_record(
+        account_id=account.pk,
+        kind=payload.kind,
+        sent_on=payload.sent_on,
+        source=payload.source,
+        evidence=payload.evidence,
+        actor_id=request.user.pk,
+    )
+    return Status(201, notice)

@@ -232,3 +232,33 @@ class ContactAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.contact_point} at {self.at:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class DebtNotice(models.Model):
+    """A written notice the law times contact from: the Reg F validation notice, Ontario's notice.
+
+    The engine reads the latest one of each kind per account (a re-sent notice restarts the wait,
+    the stricter reading).
+    """
+
+    class Kind(models.TextChoices):
+        # Reg F 1006.34: starts the validation period; decides whether a dispute stops collection.
+        VALIDATION_NOTICE = "validation_notice"
+        # Ontario Collection and Debt Settlement Services Act, Reg. 74: written notice, then 6 days.
+        ONTARIO_NOTICE = "ontario_notice"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="debt_notices")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    sent_on = models.DateField()
+    source = models.CharField(max_length=64, help_text="e.g. letter:<id>, client_file, print_house")
+    evidence = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "kind", "sent_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for account {self.account_id} sent {self.sent_on}"

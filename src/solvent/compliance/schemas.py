@@ -189,3 +189,19 @@ class OutcomeIn(Schema):
 
 class CancelIn(Schema):
     reason: str = Field(min_length=1)
+
+
+class NoticeIn(Schema):
+    kind: str = Field(description="validation_notice or ontario_notice")
+    sent_on: date
+    source: str
+    evidence: str = ""
+
+
+class NoticeOut(Schema):
+    id: int
+    account_id: int
+    kind: str
+    sent_on: date
+    source: str
+    recorded_at: datetime

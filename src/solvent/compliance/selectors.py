@@ -23,8 +23,8 @@ from solvent.compliance.situation import (
 )
 from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError
-from solvent.portfolio.models import Phone
-from solvent.portfolio.selectors import debtor_accounts_visible, debtor_get
+from solvent.portfolio.models import Account, Phone
+from solvent.portfolio.selectors import account_get, debtor_accounts_visible, debtor_get
 
 
 def decision_log_list(
@@ -151,3 +151,8 @@ def contact_option_list(
         )
         for channel, point in options
     ]
+
+
+def account_for_notice_get(*, user: User | AnonymousUser, account_id: int) -> Account:
+    """An account the user may see (tenant-scoped), to record a notice on."""
+    return account_get(user=user, account_id=account_id)

@@ -23,6 +23,7 @@ from solvent.compliance.models import (
     Channel,
     Consent,
     ContactAttempt,
+    DebtNotice,
     DebtorLedger,
     DecisionLog,
     Hold,
@@ -45,6 +46,7 @@ OUTCOMES = frozenset(ContactAttempt.Outcome.values)
 HOLD_KINDS = frozenset(Hold.Kind.values) - {Hold.Kind.MEDIUM_OPT_OUT}
 CONSENT_SCOPES = frozenset(Consent.Scope.values)
 TIME_PREFERENCE_KINDS = frozenset(TimePreference.Kind.values)
+NOTICE_KINDS = frozenset(DebtNotice.Kind.values)
 
 Reason = tuple[str, str, str]  # (rule_id, message, citation)
 
@@ -469,3 +471,36 @@ def time_preference_withdraw(
             {"debtor_id": preference.debtor_id, "kind": preference.kind},
             actor_id,
         )
+
+
+def notice_record(
+    *,
+    account_id: int,
+    kind: str,
+    sent_on: date,
+    source: str,
+    evidence: str = "",
+    actor_id: int | None = None,
+) -> DebtNotice:
+    """Record that a timed notice went out (the validation notice, Ontario's written notice).
+
+    The engine times contact from it: Reg F's validation period and whether a dispute stops
+    collection, Ontario's six-day wait. Whoever sends the letter records it here.
+    """
+    _require(kind, NOTICE_KINDS, "kind")
+    with transaction.atomic():
+        account = Account.objects.filter(pk=account_id).first()
+        if account is None:
+            raise NotFoundError(f"account {account_id} not found")
+        notice = DebtNotice.objects.create(
+            account=account,
+            kind=kind,
+            sent_on=sent_on,
+            source=source,
+            evidence=evidence,
+            recorded_by_id=actor_id,
+            recorded_at=clock.now(),
+        )
+        data = {"account_id": account_id, "kind": kind, "sent_on": sent_on.isoformat()}
+        _audit("compliance.notice_recorded", notice, data, actor_id)
+    return notice

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from solvent.compliance import models as records
@@ -145,7 +145,23 @@ def debtor_accounts(*, debtor: Debtor) -> list[Account]:
     return list(Account.objects.filter(account_debtors__debtor=debtor).order_by("pk"))
 
 
+def _notice_dates(accounts: Sequence[Account]) -> dict[tuple[int, str], date]:
+    """The latest notice of each kind per account: a re-sent notice restarts the wait."""
+    latest: dict[tuple[int, str], date] = {}
+    notices = records.DebtNotice.objects.filter(account__in=accounts).values_list(
+        "account_id", "kind", "sent_on"
+    )
+    for account_id, kind, sent_on in notices:
+        key = (account_id, kind)
+        if key not in latest or sent_on > latest[key]:
+            latest[key] = sent_on
+    return latest
+
+
 def _debts(accounts: Sequence[Account]) -> tuple[engine.Debt, ...]:
+    notices = _notice_dates(accounts) if accounts else {}
+    validation = records.DebtNotice.Kind.VALIDATION_NOTICE
+    ontario = records.DebtNotice.Kind.ONTARIO_NOTICE
     return tuple(
         engine.Debt(
             id=str(account.pk),
@@ -155,6 +171,8 @@ def _debts(accounts: Sequence[Account]) -> tuple[engine.Debt, ...]:
             student_loan_account=account.account_number
             if account.product == Account.Product.STUDENT_LOAN
             else None,
+            validation_notice_sent_on=notices.get((account.pk, validation)),
+            ontario_notice_sent_on=notices.get((account.pk, ontario)),
         )
         for account in accounts
     )

@@ -12,7 +12,7 @@ from tests.compliance.services.compliance_fixtures import MOBILE, NOON, ohio_deb
 
 pytestmark = pytest.mark.django_db
 
-MODELS = ("consent", "hold", "timepreference", "decisionlog", "contactattempt")
+MODELS = ("consent", "hold", "timepreference", "decisionlog", "contactattempt", "debtnotice")
 
 
 def test_changelists_render_and_rows_cannot_be_edited() -> None:

@@ -9,7 +9,14 @@ import time_machine
 from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 
-from solvent.compliance.models import Consent, ContactAttempt, DecisionLog, Hold, TimePreference
+from solvent.compliance.models import (
+    Consent,
+    ContactAttempt,
+    DebtNotice,
+    DecisionLog,
+    Hold,
+    TimePreference,
+)
 from solvent.core.models import Role
 from solvent.core.services import api_token_create, staff_role_set
 from solvent.portfolio.models import Team
@@ -191,3 +198,19 @@ def test_attempts_respect_tenancy_and_roles(ohio: OhioDebtor) -> None:
     assert _post(f"/attempts/{attempt_id}/cancel", {"reason": "x"}, outsider).status_code == 404
     assert _post(f"/attempts/{attempt_id}/outcome", {"outcome": "busy"}, viewer).status_code == 403
     assert DecisionLog.objects.count() == 1
+
+
+def test_a_print_house_records_the_validation_notice(ohio: OhioDebtor) -> None:
+    agent = _headers(ohio, Role.AGENT)
+    body = {"kind": "validation_notice", "sent_on": "2026-06-01", "source": "print_house"}
+    created = _post(f"/accounts/{ohio.card.pk}/notices", body, agent)
+    assert created.status_code == 201
+    assert (created.json()["account_id"], created.json()["sent_on"]) == (ohio.card.pk, "2026-06-01")
+    assert (
+        _post(f"/accounts/{ohio.card.pk}/notices", {**body, "kind": "x"}, agent).status_code == 400
+    )
+    viewer = _headers(ohio, Role.CLIENT_VIEWER)
+    assert _post(f"/accounts/{ohio.card.pk}/notices", body, viewer).status_code == 403
+    outsider = _headers(ohio, Role.AGENT, in_team=False)
+    assert _post(f"/accounts/{ohio.card.pk}/notices", body, outsider).status_code == 404
+    assert DebtNotice.objects.count() == 1
