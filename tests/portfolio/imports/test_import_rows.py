@@ -162,3 +162,16 @@ def test_pure_import_modules_do_not_import_django() -> None:
     for name in ("values.py", "phones.py", "source.py", "rows.py", "report.py"):
         text = (folder / name).read_text()
         assert "import django" not in text and "from django" not in text, name
+
+
+def test_parallel_validation_gives_the_same_results_in_order() -> None:
+    from solvent.portfolio.imports.pipeline import CHUNK_ROWS, rows_validated
+
+    raws = []
+    for n in range(1, CHUNK_ROWS * 2 + 50):
+        row = good_row(n, principal="-1" if n % 7 == 0 else "10.00")
+        raws.append(RawRow(n + 1, [row[name] for name in COLUMN_NAMES]))
+    inline = list(rows_validated(raws, positions=POSITIONS, context=CONTEXT, workers=1))
+    parallel = list(rows_validated(raws, positions=POSITIONS, context=CONTEXT, workers=2))
+    assert parallel == inline
+    assert sum(isinstance(r, list) for r in parallel) == len(raws) // 7

@@ -205,3 +205,12 @@ def test_an_empty_file_fails(acme, tmp_path) -> None:
     placement = _import(acme, path)
     assert placement.status == Placement.Status.FAILED
     assert placement.failure.startswith("the file is empty")
+
+
+def test_validation_in_worker_processes_imports_the_same(acme, tmp_path) -> None:
+    rows = [good_row(n, principal="x" if n == 3 else "10.00") for n in range(1, 31)]
+    placement = _import(acme, write_rows(tmp_path / "p.csv", rows), workers=2, batch_rows=7)
+    assert (placement.rows_imported, placement.rows_rejected) == (29, 1)
+    assert placement.error_report.splitlines()[1].startswith("4,principal,x,")
+    assert Account.objects.count() == 29
+    assert Debtor.objects.count() == 29

@@ -10,6 +10,7 @@ an import killed half-way and started again ends in exactly the state of one cle
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 import uuid
@@ -26,8 +27,9 @@ from solvent.audit.services import audit_record
 from solvent.core import clock
 from solvent.core.crypto import keyed_hash
 from solvent.core.domain.errors import NotFoundError
+from solvent.portfolio.imports.pipeline import rows_validated
 from solvent.portfolio.imports.report import ErrorReport
-from solvent.portfolio.imports.rows import ImportContext, PlacementRow, header_check, row_validate
+from solvent.portfolio.imports.rows import ImportContext, PlacementRow, header_check
 from solvent.portfolio.imports.source import (
     PlacementFileError,
     PlacementSource,
@@ -38,6 +40,8 @@ from solvent.portfolio.models import Client, Placement
 
 # What the placement row keeps of the error report; the CLI's --errors file has every line.
 ERROR_REPORT_MAX_LINES = 100_000
+PARALLEL_FROM_ROWS = 20_000
+MAX_WORKERS = 4
 Progress = Callable[[int, int], None]
 
 
@@ -50,6 +54,7 @@ def placement_import(
     errors_path: Path | None = None,
     progress: Progress | None = None,
     batch_rows: int | None = None,
+    workers: int | None = None,
 ) -> Placement:
     """Import a placement file now, in this process; returns the finished (or failed) placement."""
     path = Path(path)
@@ -63,7 +68,11 @@ def placement_import(
         created_by=created_by,
     )
     return placement_run(
-        placement=placement, errors_path=errors_path, progress=progress, batch_rows=batch_rows
+        placement=placement,
+        errors_path=errors_path,
+        progress=progress,
+        batch_rows=batch_rows,
+        workers=workers,
     )
 
 
@@ -112,6 +121,7 @@ def placement_run(
     errors_path: Path | None = None,
     progress: Progress | None = None,
     batch_rows: int | None = None,
+    workers: int | None = None,
 ) -> Placement:
     """Run (or run again) the import of a placement whose file is at `placement.source_path`."""
     Placement.objects.filter(pk=placement.pk).update(
@@ -126,7 +136,7 @@ def placement_run(
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as stream:
         report = ErrorReport(stream)
         try:
-            _import(placement, report, progress, batch_rows or _default_batch_rows())
+            _import(placement, report, progress, batch_rows or _default_batch_rows(), workers)
         except PlacementFileError as problem:
             report.add(problem.errors)
             return _finish(placement, report, errors_path, failure=problem.message)
@@ -136,13 +146,24 @@ def placement_run(
         return _finish(placement, report, errors_path, failure="")
 
 
+def _workers(rows: int) -> int:
+    """Worker processes for validation: worth their start-up only for a large file."""
+    if rows < PARALLEL_FROM_ROWS:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
 def _default_batch_rows() -> int:
     # COPY makes big batches cheap on PostgreSQL; SQLite holds its one write lock per batch.
     return 20_000 if connection.vendor == "postgresql" else 2_000
 
 
 def _import(
-    placement: Placement, report: ErrorReport, progress: Progress | None, size: int
+    placement: Placement,
+    report: ErrorReport,
+    progress: Progress | None,
+    size: int,
+    workers: int | None,
 ) -> None:
     client = placement.client
     source = placement_source_open(Path(placement.source_path))
@@ -161,8 +182,11 @@ def _import(
     done = 0
     batch: list[PlacementRow] = []
     rejected_before = 0
-    for raw in _data_rows(source):
-        result = row_validate(raw, positions=positions, context=context)
+    workers = _workers(total) if workers is None else workers
+    results = rows_validated(
+        _data_rows(source), positions=positions, context=context, workers=workers
+    )
+    for result in results:
         if isinstance(result, list):
             report.add(result)
         else:
