@@ -34,6 +34,7 @@ class OutboxRig:
         lease_seconds: int = 5,
         batch: int = 20,
         gate: str = "real",
+        redis_url: str = "",
     ) -> None:
         self.workdir = Path(tempfile.mkdtemp(prefix="solvent-outbox-"))
         self.database = database
@@ -50,7 +51,6 @@ class OutboxRig:
             "PYTHONPATH": f"{REPO / 'src'}{os.pathsep}{REPO}",
             "DATABASE_URL": self.database_url,
             "SOLVENT_VAR_DIR": str(self.workdir / "var"),
-            "SOLVENT_TASK_BACKEND": "django_tasks_db.DatabaseBackend",
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(smtp_port),
@@ -58,6 +58,10 @@ class OutboxRig:
             "SOLVENT_OUTBOX_BATCH": str(batch),
             "SOLVENT_LOG_LEVEL": "ERROR",
             "SOLVENT_RIG_GATE": gate,
+            "SOLVENT_TASK_BACKEND": (
+                "django_tasks_rq.RQBackend" if redis_url else "django_tasks_db.DatabaseBackend"
+            ),
+            "REDIS_URL": redis_url,
             "SOLVENT_RIG_CLOCK_OFFSET": str((LAWFUL_NOW - datetime.now(tz=UTC)).total_seconds()),
         }
         self.workers: dict[int, subprocess.Popen[bytes]] = {}

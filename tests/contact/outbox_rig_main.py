@@ -97,9 +97,12 @@ def main(argv: list[str]) -> None:
     elif command == "worker":
         # A worker that starts kicks the outbox once: the leases a killed worker left are taken up.
         call_command("outbox_kick", tasks=1, verbosity=0)
-        call_command(
-            "db_worker", queue_name="outbox", interval=0.05, startup_delay=False, verbosity=0
-        )
+        if os.environ.get("REDIS_URL"):
+            call_command("rqworker", "outbox", job_class="django_tasks_rq.Job", verbosity=0)
+        else:
+            call_command(
+                "db_worker", queue_name="outbox", interval=0.05, startup_delay=False, verbosity=0
+            )
     else:
         raise SystemExit(f"unknown command {command}")
 
