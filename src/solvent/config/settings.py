@@ -116,6 +116,9 @@ TASKS: dict[str, dict[str, Any]] = {
 }
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
+    # SOLVENT_TASK_BACKEND=django_tasks_rq.RQBackend; workers: `solvent rqworker outbox
+    # --job-class django_tasks_rq.Job` (the job class runs Django tasks).
+    INSTALLED_APPS.append("django_tasks_rq")
     RQ_QUEUES = {
         name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}
         for name in ("default", "outbox", "imports")
