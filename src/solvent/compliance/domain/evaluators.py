@@ -16,6 +16,7 @@ from solvent.compliance.domain.model import (
     CapRemaining,
     CapScope,
     Outcome,
+    Party,
     Severity,
     TimeRange,
 )
@@ -215,7 +216,8 @@ def evaluate_cap(
         cap_state = CapRemaining(cap.rule_id, cap.limit, used, remaining, cap.window, resets_at)
     proposed = ctx.proposed
     applies = (
-        proposed.channel in cap.channels
+        proposed.party is Party.CONSUMER
+        and proposed.channel in cap.channels
         and point_in_class(ctx.point, cap.point_class)
         and not (cap.exclude_consumer_requested and proposed.at_consumer_request)
         and not (cap.exclude_prior_consent and ctx.proposed_consent_excluded(at))
@@ -251,7 +253,7 @@ def evaluate_cooldown(
     ctx: DecisionContext, cooldown: CooldownDefinition, at: datetime
 ) -> RuleHit | None:
     proposed = ctx.proposed
-    if proposed.channel not in cooldown.channels:
+    if proposed.channel not in cooldown.channels or proposed.party is not Party.CONSUMER:
         return None
     if cooldown.exclude_prior_consent and ctx.proposed_consent_excluded(at):
         return None

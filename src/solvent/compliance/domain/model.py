@@ -270,6 +270,8 @@ class ProposedContact:
     at_consumer_request: bool = False
     includes_opt_out: bool | None = None
     voicemail_content: VoicemailContent | None = None
+    # Who we are trying to reach: the consumer, or a third party for location information.
+    party: Party = Party.CONSUMER
 
 
 @dataclass(frozen=True, slots=True)

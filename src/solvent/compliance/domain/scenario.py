@@ -40,7 +40,7 @@ EVENT_KEYS = _keys(
 )  # fmt: skip
 PROPOSED_KEYS = _keys(
     "at", "channel", "debt_id", "contact_point_id", "autodialled", "prerecorded", "purpose",
-    "at_consumer_request", "includes_opt_out", "voicemail_content",
+    "at_consumer_request", "includes_opt_out", "voicemail_content", "party",
 )  # fmt: skip
 
 
@@ -161,6 +161,7 @@ def _proposed(
         voicemail_content=None
         if content is None
         else reader.choice(content, f"{path}.voicemail_content", VoicemailContent),
+        party=reader.choice(root.get("party"), f"{path}.party", Party, Party.CONSUMER),
     )
 
 

@@ -14,6 +14,7 @@ from solvent.compliance.domain.model import (
     DebtorProfile,
     Decision,
     HistoryEvent,
+    Party,
     ProposedContact,
     RuleResult,
     TimeRange,
@@ -187,6 +188,8 @@ def proposed_to_json(proposed: ProposedContact) -> dict[str, Any]:
     )
     if proposed.includes_opt_out is not None:
         data["includes_opt_out"] = proposed.includes_opt_out
+    if proposed.party is not Party.CONSUMER:
+        data["party"] = proposed.party.value
     return data
 
 

@@ -20,6 +20,7 @@ from solvent.compliance.domain.model import (
     Hold,
     HoldKind,
     Outcome,
+    Party,
     Place,
     Purpose,
 )
@@ -57,12 +58,18 @@ def is_contact(ctx: DecisionContext) -> bool:
     return ctx.proposed.purpose not in NON_CONTACT_PURPOSES
 
 
+def to_consumer(ctx: DecisionContext) -> bool:
+    """A contact with the consumer (not a location call to a third party)."""
+    return ctx.proposed.party is Party.CONSUMER and ctx.proposed.purpose not in NON_CONTACT_PURPOSES
+
+
 def hold_in_force(hold: Hold, at: datetime) -> bool:
     return hold.received_at <= at and (hold.released_at is None or hold.released_at > at)
 
 
 def hold_covers_debt(ctx: DecisionContext, hold: Hold) -> bool:
-    if not hold.debt_ids:
+    # A contact about no particular debt is covered by every hold (the conservative reading).
+    if not hold.debt_ids or ctx.proposed.debt_id is None:
         return True
     if ctx.proposed.debt_id in hold.debt_ids:
         return True
@@ -140,7 +147,7 @@ def customer_request_check(
     """
 
     def check(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
-        if not is_contact(ctx) or ctx.proposed.purpose is Purpose.RESPONSE_TO_CONSUMER:
+        if not to_consumer(ctx) or ctx.proposed.purpose is Purpose.RESPONSE_TO_CONSUMER:
             return []
         hits: list[RuleHit] = []
         if ctx.profile.holds:

@@ -39,6 +39,11 @@ from solvent.compliance.domain.packs.us_federal_checks import (
     check_time_barred,
     check_validation,
 )
+from solvent.compliance.domain.packs.us_federal_location import (
+    C_LOCATION,
+    C_LOCATION_ATTORNEY,
+    check_location,
+)
 from solvent.compliance.domain.rules import (
     PHONE_CHANNELS,
     TIMED_CHANNELS,
@@ -201,6 +206,20 @@ RULES = (
         "calls to the consumer.",
     ),
     RuleInfo(
+        "regf.location.once_per_third_party",
+        "Location calls: once per third party",
+        C_LOCATION,
+        "A proposed contact with party third_party is denied after one communication with "
+        "that person at that contact point, unless they asked for another; more than 7 calls "
+        "in 7 days to them is denied under regf.call_frequency.7in7.",
+    ),
+    RuleInfo(
+        "regf.location.attorney_known",
+        "Location calls once an attorney is known",
+        C_LOCATION_ATTORNEY,
+        "Once the consumer is known to be represented, no location calls to third parties.",
+    ),
+    RuleInfo(
         "regf.cease_communication.exception",
         "Cease exceptions",
         C_CEASE_EXCEPTION,
@@ -295,5 +314,6 @@ US_FEDERAL_PACK = RulePack(
         check_time_barred,
         check_furnishing,
         check_exceptions,
+        check_location,
     ),
 )

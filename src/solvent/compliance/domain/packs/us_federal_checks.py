@@ -18,6 +18,7 @@ from solvent.compliance.domain.model import (
     Direction,
     HoldKind,
     Outcome,
+    Party,
     Place,
     Purpose,
     Severity,
@@ -64,6 +65,10 @@ def validation_period_end(sent_on: date) -> date:
 def check_holds(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
     if not ctx.profile.holds or not is_contact(ctx):
         return []
+    if ctx.proposed.party is not Party.CONSUMER:
+        # Location calls are collection activity (halted by a timely dispute) but cease, media,
+        # place and time designations protect the consumer, not third parties.
+        return _dispute_hits(ctx, at)
     purpose = ctx.proposed.purpose
     responding = purpose is Purpose.RESPONSE_TO_CONSUMER
     hits: list[RuleHit] = []
