@@ -219,9 +219,13 @@ def interaction_record(
     """
     from solvent.compliance.services import contact_attempt_record_outcome, hold_place
 
-    disposition_value = Disposition(disposition)
-    outbound = Direction(direction) == Direction.OUTBOUND
-    if outbound and Channel(channel) in _OUTBOUND_ATTEMPT_CHANNELS and attempt_id is None:
+    try:
+        disposition_value = Disposition(disposition)
+        outbound = Direction(direction) == Direction.OUTBOUND
+        channel_value = Channel(channel)
+    except ValueError as exc:
+        raise ValidationError(str(exc), code="interaction_invalid") from None
+    if outbound and channel_value in _OUTBOUND_ATTEMPT_CHANNELS and attempt_id is None:
         raise ValidationError(
             "an outbound attempt needs the authorization that allowed it (attempt_id)",
             code="attempt_not_authorized",
