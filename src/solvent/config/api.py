@@ -61,5 +61,9 @@ def _register_routers() -> None:
 
     api.add_router("/compliance", compliance_router)
 
+    from solvent.contact.api import router as contact_router
+
+    api.add_router("/contact", contact_router)
+
 
 _register_routers()
