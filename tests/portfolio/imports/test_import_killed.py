@@ -94,7 +94,9 @@ _ORPHANS = (
 def test_killed_import_rerun_on_sqlite(tmp_path: Path) -> None:
     database = tmp_path / "db.sqlite3"
     env = _child_env(f"sqlite:///{database}", tmp_path)
-    subprocess.run([sys.executable, "-m", "solvent.cli", "migrate", "-v0"], env=env, check=True)
+    migrate = [sys.executable, "-m", "solvent.cli", "migrate", "-v0"]
+    migrated = subprocess.run(migrate, env=env, capture_output=True, text=True, timeout=120)
+    assert migrated.returncode == 0, migrated.stderr
     with sqlite3.connect(database) as db:
         db.execute(
             "INSERT INTO portfolio_client (code, name, currency, country, is_active, created_at) "
