@@ -13,12 +13,12 @@ from datetime import datetime
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
+from solvent.compliance.decisions import decide_all
 from solvent.compliance.domain.model import Decision
 from solvent.compliance.models import Consent, ContactAttempt, DecisionLog, Hold, TimePreference
 from solvent.compliance.situation import (
     debtor_accounts,
     debtor_facts_read,
-    decide_all,
     situation_for,
 )
 from solvent.core import clock

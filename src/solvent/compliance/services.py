@@ -17,6 +17,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from solvent.compliance.decisions import decide_all
 from solvent.compliance.domain.serialise import decision_to_json
 from solvent.compliance.models import ContactAttempt, DebtorLedger, DecisionLog
 from solvent.compliance.records import (
@@ -36,7 +37,6 @@ from solvent.compliance.records import (
 )
 from solvent.compliance.situation import (
     debtor_accounts,
-    decide_all,
     normalise_contact_point,
     purpose_parse,
     situation_build,
