@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from solvent.compliance.domain.packs.australia import AUSTRALIA_PACK
 from solvent.compliance.domain.packs.canada_on import ONTARIO_PACK
+from solvent.compliance.domain.packs.canada_other import BRITISH_COLUMBIA_PACK, QUEBEC_PACK
 from solvent.compliance.domain.packs.common import CORE_PACK
 from solvent.compliance.domain.packs.tcpa import TCPA_PACK
 from solvent.compliance.domain.packs.uk_fca import UK_PACK
@@ -25,6 +26,8 @@ ALL_PACKS: tuple[RulePack, ...] = (
     TCPA_PACK,
     *US_STATE_PACKS,
     ONTARIO_PACK,
+    QUEBEC_PACK,
+    BRITISH_COLUMBIA_PACK,
     UK_PACK,
     AUSTRALIA_PACK,
 )

@@ -9,16 +9,24 @@ call (FCC 22-85, 2022).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from solvent.compliance.domain.context import DecisionContext
-from solvent.compliance.domain.model import Channel, ConsentKind, ContactPointKind
+from solvent.compliance.domain.model import (
+    Channel,
+    Consent,
+    ConsentKind,
+    ContactPointKind,
+    Purpose,
+    Severity,
+)
 from solvent.compliance.domain.packs.common import consents_for_point, is_contact
 from solvent.compliance.domain.rules import RuleHit, RuleInfo, RulePack
 
 C_CONSENT = "47 U.S.C. 227(b)(1)(A)(iii); 47 CFR 64.1200(a)(1)(iii); FCC 07-232"
 C_REVOCATION = "47 CFR 64.1200(a)(10)-(11); FCC 24-24"
 C_REASSIGNED = "47 CFR 64.1200(l)-(m); FCC 18-177"
+C_CONFIRMATION = "47 CFR 64.1200(a)(12); SoundBite Communications (FCC 12-143)"
 
 AUTOMATABLE = frozenset({Channel.CALL, Channel.VOICEMAIL, Channel.SMS})
 
@@ -46,6 +54,8 @@ def check_automated_consent(ctx: DecisionContext, at: datetime) -> list[RuleHit]
     active, revoked = consents_for_point(ctx, ConsentKind.TCPA_PRIOR_EXPRESS, at)
     if active:
         return []
+    if revoked and proposed.purpose is Purpose.OPT_OUT_CONFIRMATION:
+        return _confirmation_hits(revoked, at)
     if revoked:
         message = (
             "The consumer revoked consent to automated calls and texts at this number; "
@@ -57,6 +67,21 @@ def check_automated_consent(ctx: DecisionContext, at: datetime) -> list[RuleHit]
         "express consent for this number; dial manually instead."
     )
     return [RuleHit("tcpa.autodial_wireless_requires_consent", message, C_CONSENT, never=True)]
+
+
+CONFIRMATION_WINDOW = timedelta(minutes=5)
+
+
+def _confirmation_hits(revoked: list[Consent], at: datetime) -> list[RuleHit]:
+    """One confirmation text after an opt-out is presumed within consent if sent within 5 minutes."""
+    latest = max(consent.revoked_at for consent in revoked if consent.revoked_at is not None)
+    if at - latest <= CONFIRMATION_WINDOW:
+        message = "One opt-out confirmation text, with no marketing, within 5 minutes."
+        return [
+            RuleHit("tcpa.revocation.confirmation_text", message, C_CONFIRMATION, Severity.WARN)
+        ]
+    message = "The opt-out confirmation text is no longer within 5 minutes of the revocation."
+    return [RuleHit("tcpa.revocation.confirmation_text", message, C_CONFIRMATION, never=True)]
 
 
 TCPA_PACK = RulePack(
@@ -82,6 +107,14 @@ TCPA_PACK = RulePack(
             C_REVOCATION,
             "Consent revoked by any reasonable means stops automated contact at that number "
             "from the moment the revocation is recorded.",
+            "S",
+        ),
+        RuleInfo(
+            "tcpa.revocation.confirmation_text",
+            "One confirmation text after an opt-out",
+            C_CONFIRMATION,
+            "Purpose opt_out_confirmation by automated text is allowed (with this warning) within "
+            "5 minutes of the revocation, denied afterwards.",
             "S",
         ),
         RuleInfo(

@@ -253,8 +253,8 @@ RULES = (
         "declared without one is denied, an undeclared one gets a warning.",
     ),
     RuleInfo(
-        "regf.limited_content_message",
-        "Limited-content voicemail",
+        "regf.third_party_disclosure",
+        "Third-party disclosure: leave only a limited-content voicemail",
         C_LCM,
         "A voicemail with more than the limited content is a communication and may disclose "
         "the debt to a third party: warning.",

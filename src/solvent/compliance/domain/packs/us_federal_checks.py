@@ -256,7 +256,7 @@ def check_media(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
             "A voicemail beyond the limited-content message may disclose the debt to a third "
             "party; leave only business name, a person's name, a number and a request to reply."
         )
-        hits.append(RuleHit("regf.limited_content_message", message, C_LCM, Severity.WARN))
+        hits.append(RuleHit("regf.third_party_disclosure", message, C_LCM, Severity.WARN))
     return hits
 
 
