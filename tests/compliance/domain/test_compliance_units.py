@@ -99,6 +99,28 @@ def test_no_location_signal_blocks_with_no_earliest_moment():
     assert decision.earliest_lawful_at is None
 
 
+def test_a_country_without_a_rule_pack_is_refused():
+    germany = DebtorProfile(addresses=(Address("a", "DE", time_zone="Europe/Berlin"),))
+    decision = decide(
+        germany, (), ProposedContact(datetime(2026, 4, 1, 10, tzinfo=UTC), Channel.CALL)
+    )
+    assert decision.blocking_rule_ids == ("solvent.jurisdiction.not_covered",)
+    assert decision.earliest_lawful_at is None
+
+
+def test_an_uncovered_country_beside_a_covered_one_only_warns():
+    profile = DebtorProfile(
+        addresses=(Address("a", "US", "PA"),),
+        contact_points=(ContactPoint("m", ContactPointKind.MOBILE, "+14035550100"),),
+    )
+    decision = decide(
+        profile, (), ProposedContact(datetime(2026, 4, 1, 16, tzinfo=UTC), Channel.CALL)
+    )
+    assert decision.allowed
+    assert "CA-AB" in decision.jurisdictions
+    assert "solvent.jurisdiction.not_covered" in {w.rule_id for w in decision.warnings}
+
+
 def test_nyc_rule_pack_version_follows_the_effective_date():
     jurisdictions = ("US", "US-NY", "US-NY-NYC")
     before = {

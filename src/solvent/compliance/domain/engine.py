@@ -39,6 +39,42 @@ from solvent.compliance.domain.rules import (
 DEFAULT_HORIZON = timedelta(days=60)
 MAX_SEARCH_STEPS = 200
 LOCATION_RULE = "solvent.location.unknown"
+UNSUPPORTED_RULE = "solvent.jurisdiction.not_covered"
+
+
+def _uncovered_countries(
+    selected: tuple[RulePack, ...], jurisdictions: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Countries the debtor may be in for which no selected pack (other than core) applies."""
+    covered = {
+        code.split("-", 1)[0]
+        for pack in selected
+        if "*" not in pack.jurisdictions
+        for code in pack.jurisdictions
+        if code in jurisdictions
+    }
+    countries = dict.fromkeys(code.split("-", 1)[0] for code in jurisdictions)
+    return tuple(country for country in countries if country not in covered)
+
+
+def _refusal(
+    jurisdictions: tuple[str, ...],
+    zones: tuple[str, ...],
+    rule_id: str,
+    message: str,
+    citation: str,
+) -> Decision:
+    return Decision(
+        allowed=False,
+        blocking=(RuleResult(rule_id, message, citation),),
+        warnings=(),
+        earliest_lawful_at=None,
+        caps=(),
+        jurisdictions=jurisdictions,
+        time_zones=zones,
+        evaluated_rules=(rule_id,),
+        rule_pack_versions={},
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,27 +242,31 @@ def decide(
     the search for the earliest lawful moment (``None`` beyond it).
     """
     resolution = resolve(situation)
-    ctx = DecisionContext(situation, tuple(history), proposed, resolution)
     if not resolution.time_zones:
-        unknown = RuleResult(
+        return _refusal(
+            resolution.jurisdictions,
+            (),
             LOCATION_RULE,
             "No time zone could be determined: add an address, a phone number or a time zone.",
             "12 CFR 1006.6(b)(1)(i); comment 6(b)(1)(i)-2",
         )
-        return Decision(
-            allowed=False,
-            blocking=(unknown,),
-            warnings=(),
-            earliest_lawful_at=None,
-            caps=(),
-            jurisdictions=resolution.jurisdictions,
-            time_zones=(),
-            evaluated_rules=(LOCATION_RULE,),
-            rule_pack_versions={},
-        )
+    ctx = DecisionContext(situation, tuple(history), proposed, resolution)
     day = proposed.at.astimezone(ctx.counting_zone).date()
-    combined = _combine(select_packs(packs, resolution.jurisdictions, day))
+    selected = select_packs(packs, resolution.jurisdictions, day)
+    uncovered = _uncovered_countries(selected, resolution.jurisdictions)
+    if uncovered and all("*" in pack.jurisdictions for pack in selected):
+        return _refusal(
+            resolution.jurisdictions,
+            resolution.time_zones,
+            UNSUPPORTED_RULE,
+            f"No rule pack covers {', '.join(uncovered)}: contact only after legal review.",
+            "Solvent house policy (no rules, no automated contact)",
+        )
+    combined = _combine(selected)
     hits, caps = _evaluate(ctx, combined, proposed.at)
+    if uncovered:
+        message = f"No rule pack covers {', '.join(uncovered)}; only the other jurisdictions' rules were applied."
+        hits.append(RuleHit(UNSUPPORTED_RULE, message, "Solvent house policy", Severity.WARN))
     blocking = _blocking(hits)
     warnings = [hit for hit in hits if hit.severity is Severity.WARN]
     earliest = _earliest(ctx, combined, proposed.at, blocking, horizon)

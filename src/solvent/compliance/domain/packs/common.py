@@ -262,6 +262,21 @@ CORE_PACK = RulePack(
             "P",
         ),
         RuleInfo(
+            "solvent.location.unknown",
+            "Location unknown",
+            "12 CFR 1006.6(b)(1)(i); comment 6(b)(1)(i)-2",
+            "Without an address, a phone number or a zone no hour rule can be checked: denied.",
+            "P",
+        ),
+        RuleInfo(
+            "solvent.jurisdiction.not_covered",
+            "Jurisdiction without a rule pack",
+            "Solvent house policy",
+            "Denied when no pack covers any country the debtor may be in; a warning when only "
+            "some are covered (e.g. a US debtor with an Alberta phone number).",
+            "P",
+        ),
+        RuleInfo(
             "solvent.hold.treatment_pause",
             "Hardship or complaint pause",
             _CORE_CITATION,
