@@ -80,7 +80,9 @@ class MessageTemplate(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["code", "language"], name="template_code_language")
+            models.UniqueConstraint(
+                fields=["code", "channel", "language"], name="template_code_channel_language"
+            )
         ]
 
     def __str__(self) -> str:

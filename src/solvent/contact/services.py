@@ -107,9 +107,9 @@ def message_variables(
     return variables
 
 
-def _active_version(code: str, language: str) -> TemplateVersion:
+def _active_version(code: str, channel: str, language: str) -> TemplateVersion:
     versions = TemplateVersion.objects.select_related("template").filter(
-        template__code=code, status=TemplateVersion.Status.ACTIVE
+        template__code=code, template__channel=channel, status=TemplateVersion.Status.ACTIVE
     )
     version = (
         versions.filter(template__language=language).first()
@@ -128,7 +128,7 @@ def _build(
     language = request.language or debtor.language
     subject, body, version = request.subject, request.body, None
     if request.template_code:
-        version = _active_version(request.template_code, language)
+        version = _active_version(request.template_code, request.channel, language)
         accounts = list(Account.objects.select_related("client").filter(pk__in=request.account_ids))
         variables = message_variables(
             debtor=debtor,
