@@ -314,8 +314,9 @@ GRID = timedelta(minutes=20)
 TICK = timedelta(microseconds=1)
 
 
-def _moments(day_start: datetime, windows: list[dict[str, datetime]]) -> list[datetime]:
-    day_end = day_start + timedelta(hours=25)  # covers a 25-hour day; later moments are skipped
+def _moments(
+    day_start: datetime, day_end: datetime, windows: list[dict[str, datetime]]
+) -> list[datetime]:
     moments = set()
     moment = day_start
     while moment < day_end:
@@ -337,17 +338,16 @@ def _check(
     day: date,
 ) -> None:
     day_start = day_start_of(situation, day)
+    day_end = day_start_of(situation, day + timedelta(days=1))
     windows = row["windows"]
     assert isinstance(windows, list)
     caps = [(cap["rule_id"], cap["limit"], cap["used"], cap["remaining"]) for cap in row["caps"]]  # type: ignore[attr-defined]
     blocking = set(row["blocking_rule_ids"])  # type: ignore[call-overload]
     assert row["allowed_today"] == bool(windows)
-    for moment in _moments(day_start, windows):
+    for moment in _moments(day_start, day_end, windows):
+        if not day_start <= moment < day_end:
+            continue  # the edges just outside a window may belong to another planning day
         decision = decide(situation, history, proposed_for(target, options, moment))
-        # Moments outside the planning day (the next local date) belong to another day.
-        local_date = moment.astimezone(day_start.tzinfo).date() if decision.time_zones else None
-        if moment < day_start or (local_date is not None and local_date != day):
-            continue
         inside = any(window["start"] <= moment < window["end"] for window in windows)
         context = (target, moment, decision.blocking_rule_ids, windows)
         assert decision.allowed == inside, context

@@ -55,12 +55,11 @@ def evaluate_profiles(
     return {index: evaluate_profile_day(profiles[index], day, packs) for index in profile_ids}
 
 
-def _profile_frame(
-    days: dict[int, ProfileDay], rules: HistoryRules, day: date
-) -> tuple[pl.DataFrame, dict[int, tuple[int, ...]]]:
+def _profile_frame(days: dict[int, ProfileDay], rules: HistoryRules, day: date) -> pl.DataFrame:
+    """One row per profile: exact or not, the day's start and, per cap and cool-down, whether it
+    applies to the target and the instant its counting window opens (null when absent)."""
     cap_index = {cap: k for k, cap in enumerate(rules.caps)}
     cooldown_index = {cooldown: j for j, cooldown in enumerate(rules.cooldowns)}
-    signatures: dict[tuple[int, ...], int] = {}
     rows: list[dict[str, object]] = []
     for profile_id, profile_day in days.items():
         row: dict[str, object] = {
@@ -68,40 +67,25 @@ def _profile_frame(
             "exact": profile_day.exact,
             "located": profile_day.counting_zone is not None,
             "day_start": profile_day.day_start,
-            "windows": [{"start": start, "end": end} for start, end in profile_day.windows],
-            "profile_blocking": list(profile_day.blocking),
-            "exact_caps": [
-                {"rule_id": s.rule_id, "limit": s.limit, "used": s.used, "remaining": s.remaining}
-                for s in profile_day.cap_states
-            ],
         }
-        signature: tuple[int, ...] = ()
-        if not profile_day.exact:
-            signature = tuple(cap_index[cap] for cap in profile_day.caps)
-            tz = zone(profile_day.counting_zone) if profile_day.counting_zone else None
+        if not profile_day.exact and profile_day.counting_zone is not None:
+            tz = zone(profile_day.counting_zone)
             for cap, applies in zip(profile_day.caps, profile_day.caps_apply, strict=True):
                 k = cap_index[cap]
                 row[f"applies_cap{k}"] = applies
-                if tz is not None:
-                    row[f"since_cap{k}"] = local_midnight(day - (cap.window_days - 1) * ONE_DAY, tz)
+                row[f"since_cap{k}"] = local_midnight(day - (cap.window_days - 1) * ONE_DAY, tz)
             for cooldown, applies in zip(
                 profile_day.cooldowns, profile_day.cooldowns_apply, strict=True
             ):
                 j = cooldown_index[cooldown]
                 row[f"applies_cd{j}"] = applies
-                if tz is not None:
-                    row[f"since_cd{j}"] = local_midnight(day - (cooldown.days - 1) * ONE_DAY, tz)
-        row["signature"] = signatures.setdefault(signature, len(signatures))
+                row[f"since_cd{j}"] = local_midnight(day - (cooldown.days - 1) * ONE_DAY, tz)
         rows.append(row)
     schema: dict[str, pl.DataType] = {
         "profile_id": pl.UInt32(),
         "exact": pl.Boolean(),
         "located": pl.Boolean(),
         "day_start": UTC_TIME,
-        "windows": pl.List(WINDOW),
-        "profile_blocking": pl.List(pl.String()),
-        "exact_caps": pl.List(CAP),
-        "signature": pl.UInt32(),
     }
     for name in (*rules.cap_columns, *rules.cooldown_columns):
         schema[f"applies_{name}"] = pl.Boolean()
@@ -110,14 +94,10 @@ def _profile_frame(
     return frame.with_columns(
         pl.col(f"applies_{name}").fill_null(value=False)
         for name in (*rules.cap_columns, *rules.cooldown_columns)
-    ), _signature_table(signatures)
+    )
 
 
-def _signature_table(signatures: dict[tuple[int, ...], int]) -> dict[int, tuple[int, ...]]:
-    return {number: signature for signature, number in signatures.items()}
-
-
-def _used(rules: HistoryRules, counts_present: bool) -> list[pl.Expr]:
+def _used(rules: HistoryRules) -> list[pl.Expr]:
     """``used{k}``: the usage of cap k for each target, by the cap's scope."""
     expressions = []
     for k, cap in enumerate(rules.caps):
@@ -198,45 +178,64 @@ def _missing_columns(frame: pl.DataFrame, rules: HistoryRules) -> pl.DataFrame:
     )
 
 
-def _caps_list(rules: HistoryRules, signatures: dict[int, tuple[int, ...]]) -> pl.Expr:
-    expression: pl.Expr = pl.lit([], dtype=pl.List(CAP))
-    for number, signature in signatures.items():
-        if not signature:
-            continue
-        items = [
-            pl.struct(
-                pl.lit(rules.caps[k].rule_id).alias("rule_id"),
-                pl.lit(rules.caps[k].limit, pl.Int64).alias("limit"),
-                pl.col(f"used{k}").alias("used"),
-                pl.max_horizontal(
-                    pl.lit(rules.caps[k].limit, pl.Int64) - pl.col(f"used{k}"), pl.lit(0, pl.Int64)
-                ).alias("remaining"),
-            )
-            for k in signature
+def _outcome(
+    profile_day: ProfileDay,
+    used: tuple[int, ...],
+    active: tuple[bool, ...],
+    rules: HistoryRules,
+) -> dict[str, object]:
+    """The answer for one profile under one combination of cap usage and active cool-downs."""
+    if profile_day.exact:
+        caps = [
+            {"rule_id": s.rule_id, "limit": s.limit, "used": s.used, "remaining": s.remaining}
+            for s in profile_day.cap_states
         ]
-        expression = (
-            pl.when(pl.col("signature") == number).then(pl.concat_list(items)).otherwise(expression)
+        windows = profile_day.windows
+        blocking = list(profile_day.blocking)
+    else:
+        caps = []
+        blockers: set[str] = set()
+        for cap, applies in zip(profile_day.caps, profile_day.caps_apply, strict=True):
+            count = used[rules.caps.index(cap)]
+            remaining = max(cap.limit - count, 0)
+            caps.append(
+                {"rule_id": cap.rule_id, "limit": cap.limit, "used": count, "remaining": remaining}
+            )
+            if applies and cap.severity is Severity.BLOCK and count >= cap.limit:
+                blockers.add(cap.rule_id)
+        for cooldown in profile_day.cooldowns:
+            if active[rules.cooldowns.index(cooldown)]:
+                blockers.add(cooldown.rule_id)
+        windows = () if blockers else profile_day.windows
+        blocking = sorted(blockers.union(profile_day.blocking))
+    return {
+        "allowed_today": bool(windows),
+        "windows": [{"start": start, "end": end} for start, end in windows],
+        "caps": caps,
+        "blocking_rule_ids": blocking,
+    }
+
+
+def _outcomes(keys: pl.DataFrame, days: dict[int, ProfileDay], rules: HistoryRules) -> pl.DataFrame:
+    """The answers of every distinct (profile, usage, cool-downs) combination, keyed by it."""
+    used_columns = [f"used{k}" for k in range(len(rules.caps))]
+    active_columns = [f"active{j}" for j in range(len(rules.cooldowns))]
+    answers = [
+        _outcome(
+            days[row[0]],
+            tuple(row[1 : 1 + len(used_columns)]),
+            tuple(row[1 + len(used_columns) :]),
+            rules,
         )
-    return expression
-
-
-def _history_blocking(rules: HistoryRules) -> tuple[pl.Expr, pl.Expr]:
-    """(any history rule blocks, the list of their rule ids)."""
-    blocked: list[pl.Expr] = []
-    ids: list[pl.Expr] = []
-    for k, cap in enumerate(rules.caps):
-        if cap.severity is not Severity.BLOCK:
-            continue
-        hit = pl.col(f"applies_cap{k}") & (pl.col(f"used{k}") >= cap.limit)
-        blocked.append(hit)
-        ids.append(pl.when(hit).then(pl.lit(cap.rule_id)))
-    for j, cooldown in enumerate(rules.cooldowns):
-        hit = pl.col(f"active{j}")
-        blocked.append(hit)
-        ids.append(pl.when(hit).then(pl.lit(cooldown.rule_id)))
-    if not blocked:
-        return pl.lit(value=False), pl.lit([], dtype=pl.List(pl.String()))
-    return pl.any_horizontal(blocked), pl.concat_list(ids).list.drop_nulls()
+        for row in keys.select("profile_id", *used_columns, *active_columns).iter_rows()
+    ]
+    schema = {
+        "allowed_today": pl.Boolean(),
+        "windows": pl.List(WINDOW),
+        "caps": pl.List(CAP),
+        "blocking_rule_ids": pl.List(pl.String()),
+    }
+    return pl.concat([keys, pl.DataFrame(answers, schema=schema)], how="horizontal")
 
 
 def batch_eligibility(
@@ -251,34 +250,37 @@ def batch_eligibility(
         (cap for d in vector_days for cap in d.caps),
         (cooldown for d in vector_days for cooldown in d.cooldowns),
     )
-    profiles, signatures = _profile_frame(days, rules, day)
+    profiles = _profile_frame(days, rules, day)
     frame = targets.join(profiles, on="profile_id", how="left")
     located = frame.filter(~pl.col("exact") & pl.col("located"))
     since = [f"since_{name}" for name in (*rules.cap_columns, *rules.cooldown_columns)]
     debtors = located.select("debtor_id", "day_start", *since).unique("debtor_id", keep="any")
     counts = history_counts(batch.events, debtors, rules)
     frame = _missing_columns(_attach_counts(frame, counts, rules), rules)
-    frame = frame.with_columns(*_used(rules, True), *_cooldown_active(rules))
-    blocked, blocking_ids = _history_blocking(rules)
-    vector = frame.with_columns(history_blocked=blocked, history_ids=blocking_ids)
-    result = vector.sort("target_row").select(
+    # Exact rows carry their own answer: zero their counts so they share one key per profile.
+    keys = [
+        "profile_id",
+        *[f"used{k}" for k in range(len(rules.caps))],
+        *[f"active{j}" for j in range(len(rules.cooldowns))],
+    ]
+    frame = frame.select(
+        "target_row",
         "debtor_id",
         "debt_id",
         "channel",
         "contact_point_id",
-        pl.when(pl.col("exact") | ~pl.col("history_blocked"))
-        .then(pl.col("windows"))
-        .otherwise(pl.lit([], dtype=pl.List(WINDOW)))
-        .alias("windows"),
-        pl.when(pl.col("exact"))
-        .then(pl.col("exact_caps"))
-        .otherwise(_caps_list(rules, signatures))
-        .alias("caps"),
-        pl.when(pl.col("exact"))
-        .then(pl.col("profile_blocking"))
-        .otherwise(pl.concat_list("profile_blocking", "history_ids").list.unique().list.sort())
-        .alias("blocking_rule_ids"),
+        "profile_id",
+        *[
+            pl.when(pl.col("exact"))
+            .then(pl.lit(0, pl.Int64))
+            .otherwise(used)
+            .alias(used.meta.output_name())
+            for used in _used(rules)
+        ],
+        *[
+            (~pl.col("exact") & active).alias(active.meta.output_name())
+            for active in _cooldown_active(rules)
+        ],
     )
-    return result.with_columns(allowed_today=pl.col("windows").list.len() > 0).select(
-        RESULT_COLUMNS
-    )
+    outcomes = _outcomes(frame.select(keys).unique(), days, rules)
+    return frame.join(outcomes, on=keys, how="left").sort("target_row").select(RESULT_COLUMNS)

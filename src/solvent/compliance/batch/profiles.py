@@ -20,9 +20,10 @@ its own (see ``needs_exact``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from solvent.compliance.domain.jurisdictions import resolve
 from solvent.compliance.domain.localtime import ONE_DAY, local_midnight, zone
@@ -50,6 +51,7 @@ PLACEHOLDER_AT = datetime(1970, 1, 1, tzinfo=UTC)
 # A date long before any planning day: "the notice went out long ago".
 LONG_AGO = date(2000, 1, 1)
 ONTARIO_NOTICE_WAIT_DAYS = 6
+ONE_SECOND = timedelta(seconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +144,16 @@ def target_profile(
     return TargetProfile(*_canonical(situation, target, point, day, options))
 
 
+@lru_cache(maxsize=4096)
+def day_bounds(zone_name: str | None, day: date) -> tuple[datetime, datetime]:
+    """The planning day in the counting zone, as UTC instants (UTC when no zone is known)."""
+    if zone_name is None:
+        start = datetime.combine(day, time(0), tzinfo=UTC)
+        return start, start + ONE_DAY
+    tz = zone(zone_name)
+    return local_midnight(day, tz), local_midnight(day + ONE_DAY, tz)
+
+
 def _canonical(
     situation: DebtorProfile,
     target: Target,
@@ -150,27 +162,51 @@ def _canonical(
     options: BatchOptions,
 ) -> tuple[DebtorProfile, ProposedContact]:
     resolution = resolve(situation)
+    zones = resolution.time_zones
+    day_start, day_end = day_bounds(zones[0] if zones else None, day)
     debt = situation.debt(target.debt_id)
     debt_key = debt.counting_key if debt is not None else target.debt_id
     keys = {item.id: item.counting_key for item in situation.debts}
-    covering = _covering(target.debt_id, debt_key, keys)
-    day_start = (
-        local_midnight(day, zone(resolution.time_zones[0]))
-        if resolution.time_zones
-        else datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+
+    def debts_of(debt_ids: tuple[str, ...]) -> tuple[str, ...]:
+        if not debt_ids:
+            return ()
+        if target.debt_id in debt_ids or debt_key in {keys.get(i, i) for i in debt_ids}:
+            return (TARGET_DEBT,)
+        return (OTHER,)
+
+    def point_of(point_id: str | None) -> str | None:
+        if point_id is None:
+            return None
+        return TARGET_POINT if point_id == target.contact_point_id else OTHER
+
+    canonical_debt, keep_disputes = _debt(debt, situation.holds, day, zones)
+    move = {} if keep_disputes else _stand_ins(situation, day_start, day_end)
+    holds = tuple(
+        Hold(
+            kind=hold.kind,
+            received_at=move.get(hold.received_at, hold.received_at),
+            debt_ids=debts_of(hold.debt_ids),
+            contact_point_id=point_of(hold.contact_point_id),
+            channels=hold.channels,
+            released_at=_moved(move, hold.released_at),
+        )
+        for hold in situation.holds
     )
-    day_end = (
-        local_midnight(day + ONE_DAY, zone(resolution.time_zones[0]))
-        if resolution.time_zones
-        else day_start + ONE_DAY
+    consents = tuple(
+        Consent(
+            kind=consent.kind,
+            given_at=move.get(consent.given_at, consent.given_at),
+            contact_point_id=point_of(consent.contact_point_id),
+            debt_ids=debts_of(consent.debt_ids),
+            revoked_at=_moved(move, consent.revoked_at),
+            expires_at=_moved(move, consent.expires_at),
+        )
+        for consent in situation.consents
     )
-    holds = tuple(_hold(hold, target, covering) for hold in situation.holds)
-    consents = tuple(_consent(consent, target, covering) for consent in situation.consents)
-    canonical_debt, keep_disputes = _debt(debt, holds, day, resolution.time_zones)
-    holds, consents = _instants(holds, consents, day_start, day_end, keep_disputes)
     profile = DebtorProfile(
-        time_zones=resolution.time_zones,
-        contact_points=(replace(point, id=TARGET_POINT, value=""),) if point else (),
+        time_zones=zones,
+        contact_points=(_point(point),) if point else (),
         holds=holds,
         consents=consents,
         inconvenient_times=situation.inconvenient_times,
@@ -191,44 +227,21 @@ def _canonical(
     return profile, proposed
 
 
-Covering = Callable[[tuple[str, ...]], bool]
-
-
-def _covering(debt_id: str | None, debt_key: str | None, keys: dict[str, str]) -> Covering:
-    def covers(debt_ids: tuple[str, ...]) -> bool:
-        if debt_id in debt_ids:
-            return True
-        return debt_key in {keys.get(item, item) for item in debt_ids}
-
-    return covers
-
-
-def _map_point(point_id: str | None, target: Target) -> str | None:
-    if point_id is None:
-        return None
-    return TARGET_POINT if point_id == target.contact_point_id else OTHER
-
-
-def _map_debts(debt_ids: tuple[str, ...], covering: Covering) -> tuple[str, ...]:
-    if not debt_ids:
-        return ()
-    return (TARGET_DEBT,) if covering(debt_ids) else (OTHER,)
-
-
-def _hold(hold: Hold, target: Target, covering: Covering) -> Hold:
-    return replace(
-        hold,
-        debt_ids=_map_debts(hold.debt_ids, covering),
-        contact_point_id=_map_point(hold.contact_point_id, target),
+def _point(point: ContactPoint) -> ContactPoint:
+    # The number itself only locates the debtor, and the resolution already says where.
+    return ContactPoint(
+        TARGET_POINT,
+        point.kind,
+        "",
+        place=point.place,
+        employer_provided=point.employer_provided,
+        wrong_number=point.wrong_number,
+        reassigned=point.reassigned,
     )
 
 
-def _consent(consent: Consent, target: Target, covering: Covering) -> Consent:
-    return replace(
-        consent,
-        debt_ids=_map_debts(consent.debt_ids, covering),
-        contact_point_id=_map_point(consent.contact_point_id, target),
-    )
+def _moved(move: dict[datetime, datetime], moment: datetime | None) -> datetime | None:
+    return None if moment is None else move.get(moment, moment)
 
 
 def _debt(
@@ -244,8 +257,8 @@ def _debt(
         return None, False
     keep_disputes = False
     sent_on = debt.validation_notice_sent_on
-    disputes = [hold for hold in holds if hold.kind is HoldKind.DISPUTE]
     if sent_on is not None:
+        disputes = [hold for hold in holds if hold.kind is HoldKind.DISPUTE]
         if not disputes:
             sent_on = LONG_AGO
         elif zones:
@@ -272,71 +285,31 @@ def _debt(
     return canonical, keep_disputes
 
 
-def _instants(
-    holds: tuple[Hold, ...],
-    consents: tuple[Consent, ...],
-    day_start: datetime,
-    day_end: datetime,
-    keep_disputes: bool,
-) -> tuple[tuple[Hold, ...], tuple[Consent, ...]]:
-    """Replace instants outside the day by stand-ins with the same order.
+def _stand_ins(
+    situation: DebtorProfile, day_start: datetime, day_end: datetime
+) -> dict[datetime, datetime]:
+    """Stand-ins, in the same order, for the hold and consent instants outside the day.
 
     Rules compare these instants with the moment being decided (always inside the day) and with
     each other (an attorney's consent given after the representation began); a dispute's receipt
     date is compared with the validation period, which ``_debt`` has already reduced to late or
     timely, and a stand-in just before the day is late for a notice sent long ago.
     """
+    if not situation.holds and not situation.consents:
+        return {}
     instants: set[datetime] = set()
-    for hold in holds:
-        instants.update(_hold_instants(hold))
-    for consent in consents:
-        instants.update(_consent_instants(consent))
-    before = sorted(moment for moment in instants if moment < day_start)
+    for hold in situation.holds:
+        instants.add(hold.received_at)
+        if hold.released_at is not None:
+            instants.add(hold.released_at)
+    for consent in situation.consents:
+        instants.add(consent.given_at)
+        if consent.revoked_at is not None:
+            instants.add(consent.revoked_at)
+        if consent.expires_at is not None:
+            instants.add(consent.expires_at)
+    before = sorted((moment for moment in instants if moment < day_start), reverse=True)
     after = sorted(moment for moment in instants if moment >= day_end)
-    stand_in: dict[datetime, datetime] = {}
-    for rank, moment in enumerate(reversed(before)):
-        stand_in[moment] = day_start - timedelta(seconds=rank + 1)
-    for rank, moment in enumerate(after):
-        stand_in[moment] = day_end + timedelta(seconds=rank)
-    if keep_disputes:
-        # Their receipt dates decide late or timely; they keep their place among the others
-        # only approximately, so keep every instant as it is.
-        stand_in.clear()
-
-    def move(moment: datetime | None) -> datetime | None:
-        if moment is None:
-            return None
-        return stand_in.get(moment, moment)
-
-    def move_required(moment: datetime) -> datetime:
-        return stand_in.get(moment, moment)
-
-    new_holds = tuple(
-        replace(
-            hold, received_at=move_required(hold.received_at), released_at=move(hold.released_at)
-        )
-        for hold in holds
-    )
-    new_consents = tuple(
-        replace(
-            consent,
-            given_at=move_required(consent.given_at),
-            revoked_at=move(consent.revoked_at),
-            expires_at=move(consent.expires_at),
-        )
-        for consent in consents
-    )
-    return new_holds, new_consents
-
-
-def _hold_instants(hold: Hold) -> tuple[datetime, ...]:
-    return (hold.received_at,) if hold.released_at is None else (hold.received_at, hold.released_at)
-
-
-def _consent_instants(consent: Consent) -> tuple[datetime, ...]:
-    moments = [consent.given_at]
-    if consent.revoked_at is not None:
-        moments.append(consent.revoked_at)
-    if consent.expires_at is not None:
-        moments.append(consent.expires_at)
-    return tuple(moments)
+    stand_in = {moment: day_start - (rank + 1) * ONE_SECOND for rank, moment in enumerate(before)}
+    stand_in.update({moment: day_end + rank * ONE_SECOND for rank, moment in enumerate(after)})
+    return stand_in
