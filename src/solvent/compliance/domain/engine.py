@@ -42,6 +42,7 @@ LOCATION_RULE = "solvent.location.unknown"
 UNSUPPORTED_RULE = "solvent.jurisdiction.not_covered"
 
 
+@lru_cache(maxsize=4096)
 def _uncovered_countries(
     selected: tuple[RulePack, ...], jurisdictions: tuple[str, ...]
 ) -> tuple[str, ...]:
