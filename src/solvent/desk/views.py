@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from solvent.compliance import selectors as compliance_selectors
+from solvent.contact import selectors as contact_selectors
 from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError
+from solvent.desk.presenters import contact_option_rows
 from solvent.portfolio import selectors as portfolio_selectors
 
 PAGE_SIZE = 25
+TIMELINE_PAGE_SIZE = 15
 
 
 @login_required
@@ -42,6 +46,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     except NotFoundError as error:
         raise Http404(error.message) from error
     links = list(account.account_debtors.select_related("debtor").order_by("role", "id"))
+    now = clock.now()
     debtors = [
         {
             "role": link.get_role_display(),
@@ -49,15 +54,41 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "other_accounts": portfolio_selectors.debtor_accounts_visible(
                 user=request.user, debtor=link.debtor
             ).exclude(pk=account.pk),
+            "holds": compliance_selectors.hold_list(user=request.user, debtor_id=link.debtor_id),
+            "contact_options": contact_option_rows(
+                compliance_selectors.contact_option_list(
+                    user=request.user, debtor_id=link.debtor_id, at=now
+                )
+            ),
         }
         for link in links
     ]
-    today = clock.today()
+    today = now.date()
     context = {
         "account": account,
         "debtors": debtors,
         "days_past_due": account.days_past_due(today),
         "stage": account.stage(today),
         "today": today,
+        "timeline": _timeline_page(request, account.pk),
     }
     return render(request, "desk/pages/account_detail.html", context)
+
+
+@login_required
+def account_timeline(request: HttpRequest, account_id: int) -> HttpResponse:
+    """The contact history, one page at a time (the account page loads the next pages with HTMX)."""
+    try:
+        timeline = _timeline_page(request, account_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    return render(
+        request,
+        "desk/pages/account_detail.html#timeline",
+        {"timeline": timeline, "account": {"id": account_id}},
+    )
+
+
+def _timeline_page(request: HttpRequest, account_id: int) -> Page:  # type: ignore[type-arg]
+    interactions = contact_selectors.interaction_timeline(user=request.user, account_id=account_id)
+    return Paginator(interactions, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from solvent.core import clock
+from solvent.demo.history import demo_history_create
 from solvent.demo.services import (
     DEMO_USERS,
     demo_is_loaded,
@@ -53,6 +54,12 @@ class Command(BaseCommand):
                     f"  {placement.client.name}: {placement.rows_imported:,} imported, "
                     f"{placement.rows_rejected:,} rejected"
                 )
+            self.stdout.write("Making 30 days of past contact history (each attempt authorised)…")
+            counts = demo_history_create(now=clock.now())
+            self.stdout.write(
+                f"  {counts.recorded:,} contacts recorded, "
+                f"{counts.refused:,} refused by the compliance engine"
+            )
         demo_users_create()
         if options["no_serve"]:
             self._print_logins(None)
