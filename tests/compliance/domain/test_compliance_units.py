@@ -260,3 +260,9 @@ def test_committed_rules_document_is_up_to_date():
     assert generated.strip() == render_rules_markdown().strip(), (
         "regenerate with: python -m solvent.compliance.rules_cli docs/compliance.md"
     )
+
+
+def test_decide_refuses_naive_datetimes():
+    profile = DebtorProfile(time_zones=("America/New_York",))
+    with pytest.raises(ValueError, match="timezone-aware"):
+        decide(profile, (), ProposedContact(datetime(2026, 4, 1, 10), Channel.CALL))

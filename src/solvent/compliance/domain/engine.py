@@ -242,6 +242,10 @@ def decide(
     ``packs`` are the rule packs to choose from (default: all shipped packs); ``horizon`` bounds
     the search for the earliest lawful moment (``None`` beyond it).
     """
+    history = tuple(history)
+    if proposed.at.tzinfo is None or any(event.at.tzinfo is None for event in history):
+        # A naive datetime would silently be read as the server's local time.
+        raise ValueError("decide() needs timezone-aware datetimes (proposed.at and history[].at)")
     resolution = resolve(situation)
     if not resolution.time_zones:
         return _refusal(
@@ -251,7 +255,7 @@ def decide(
             "No time zone could be determined: add an address, a phone number or a time zone.",
             "12 CFR 1006.6(b)(1)(i); comment 6(b)(1)(i)-2",
         )
-    ctx = DecisionContext(situation, tuple(history), proposed, resolution)
+    ctx = DecisionContext(situation, history, proposed, resolution)
     day = proposed.at.astimezone(ctx.counting_zone).date()
     selected = select_packs(packs, resolution.jurisdictions, day)
     uncovered = _uncovered_countries(selected, resolution.jurisdictions)
