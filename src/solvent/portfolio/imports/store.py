@@ -20,6 +20,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Model, Q
 from solvent.portfolio.imports.rows import AccountRecord, PersonRecord, PlacementRow
 from solvent.portfolio.models import Account, AccountDebtor, Address, Debtor, Email, Phone
 
+IMPORT_LOCK_KEY = 0x504C4143  # "PLAC": the advisory lock held by a batch while it writes
 _LOOKUP_CHUNK = 900  # SQLite binds one parameter per key, at most 999 in older builds
 T = TypeVar("T")
 
@@ -87,6 +88,11 @@ def batch_store(batch: Batch) -> BatchOutcome:
     """Write one batch; the caller's transaction makes it all-or-nothing."""
     writer = _writer()
     _people_group(batch)
+    if connection.vendor == "postgresql":
+        # Two imports at once could otherwise both miss a debtor and both create them: batches of
+        # concurrent imports take turns (SQLite's IMMEDIATE transactions already do).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
     _people_match(batch.people)
     new = [p for p in batch.people if p.debtor_id is None]
     old = [p for p in batch.people if p.debtor_id is not None]
