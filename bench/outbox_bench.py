@@ -29,7 +29,9 @@ from tests.servers import postgres_url_for_tests  # noqa: E402
 BASE_MESSAGES = 2000
 
 
-def _run(database: str, messages: int, gate: str, batch: int) -> dict[str, object]:
+def _run(
+    database: str, messages: int, gate: str, batch: int, commit_every: int
+) -> dict[str, object]:
     sink = SmtpSink()
     sink.start()
     rig = OutboxRig(
@@ -39,6 +41,7 @@ def _run(database: str, messages: int, gate: str, batch: int) -> dict[str, objec
         lease_seconds=120,
         batch=batch,
         gate=gate,
+        commit_every=commit_every,
     )
     try:
         rig.create(messages)
@@ -70,6 +73,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--gate", choices=["real", "stand-in"], default="real")
     parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--commit-every", type=int, default=1)
     parser.add_argument("--databases", default="sqlite,postgres")
     args = parser.parse_args()
     messages = max(10, int(BASE_MESSAGES * args.scale))
@@ -80,13 +84,14 @@ def main() -> None:
         "workers": 2,
         "gate": args.gate,
         "batch": args.batch,
+        "commit_every": args.commit_every,
         "target_postgres_msgs_per_s": 500,
     }
     for database in args.databases.split(","):
         if database == "postgres" and postgres_url_for_tests() is None:
             result["postgres"] = {"skipped": "no PostgreSQL server"}
             continue
-        result[database] = _run(database, messages, args.gate, args.batch)
+        result[database] = _run(database, messages, args.gate, args.batch, args.commit_every)
     print(json.dumps(result))
 
 

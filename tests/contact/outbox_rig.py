@@ -35,6 +35,7 @@ class OutboxRig:
         batch: int = 20,
         gate: str = "real",
         redis_url: str = "",
+        commit_every: int = 1,
     ) -> None:
         self.workdir = Path(tempfile.mkdtemp(prefix="solvent-outbox-"))
         self.database = database
@@ -58,6 +59,7 @@ class OutboxRig:
             "SOLVENT_OUTBOX_BATCH": str(batch),
             "SOLVENT_LOG_LEVEL": "ERROR",
             "SOLVENT_RIG_GATE": gate,
+            "SOLVENT_OUTBOX_COMMIT_EVERY": str(commit_every),
             "SOLVENT_TASK_BACKEND": (
                 "django_tasks_rq.RQBackend" if redis_url else "django_tasks_db.DatabaseBackend"
             ),

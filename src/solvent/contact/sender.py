@@ -24,10 +24,11 @@ from solvent.contact.domain.model import MessageStatus, RetryPolicy
 from solvent.contact.letters import postal_address_lines
 from solvent.contact.models import OutboxMessage
 from solvent.contact.outbox import (
+    SentMessage,
     outbox_claim_batch,
     outbox_fail,
     outbox_hold,
-    outbox_mark_sent,
+    outbox_mark_sent_many,
     outbox_release,
 )
 from solvent.contact.ports import (
@@ -37,6 +38,7 @@ from solvent.contact.ports import (
     ProviderError,
 )
 from solvent.contact.unsubscribe import unsubscribe_url_for
+from solvent.core import clock
 from solvent.core.domain.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -108,7 +110,8 @@ def _deliver(
     senders: _Senders,
     policy: RetryPolicy,
     report: DispatchReport,
-) -> None:
+) -> SentMessage | None:
+    """Authorize, then send; a message the provider took is returned to be marked sent."""
     try:
         authorization = contact_attempt_authorize(
             debtor_id=message.debtor_id,
@@ -128,7 +131,7 @@ def _deliver(
         )
         report.dead += 1
         report.errors.append(exc.message)
-        return
+        return None
     if not authorization.allowed:
         status = outbox_hold(
             message=message,
@@ -141,7 +144,7 @@ def _deliver(
             report.cancelled += 1
         else:
             report.held += 1
-        return
+        return None
     attempt_id = authorization.attempt_id
     try:
         outgoing = _outgoing(message)
@@ -152,7 +155,7 @@ def _deliver(
         outbox_fail(message=message, worker=worker, error=str(exc), permanent=True, policy=policy)
         report.dead += 1
         report.errors.append(str(exc))
-        return
+        return None
     except Exception as exc:
         # ProviderError, and anything unexpected from an adapter: the message never left, so the
         # reserved attempt stops counting and the message backs off.
@@ -170,16 +173,16 @@ def _deliver(
         report.failed += 1
         report.dead += status == MessageStatus.DEAD
         report.errors.append(str(exc))
-        return
-    outbox_mark_sent(
+        return None
+    report.sent += 1
+    return SentMessage(
         message=message,
-        worker=worker,
         provider_message_id=receipt.provider_message_id,
         attempt_id=attempt_id,
         decision_log_id=authorization.decision_log_id,
         delivery_status=receipt.status,
+        sent_at=clock.now(),
     )
-    report.sent += 1
 
 
 def outbox_dispatch(
@@ -189,6 +192,7 @@ def outbox_dispatch(
     lease: timedelta | None = None,
     time_budget: float | None = None,
     max_batches: int | None = None,
+    commit_every: int | None = None,
     policy: RetryPolicy | None = None,
     senders: dict[str, ChannelSender] | None = None,
 ) -> DispatchReport:
@@ -196,6 +200,7 @@ def outbox_dispatch(
     worker = worker or worker_name()
     batch_size = batch_size or int(settings.SOLVENT_OUTBOX_BATCH)
     lease = lease or timedelta(seconds=int(settings.SOLVENT_OUTBOX_LEASE_SECONDS))
+    commit_every = commit_every or int(settings.SOLVENT_OUTBOX_COMMIT_EVERY)
     policy = policy or RetryPolicy()
     report = DispatchReport()
     started = monotonic()
@@ -215,13 +220,22 @@ def outbox_dispatch(
             report.claimed += len(batch)
             sent_before = report.sent
             claimed_at = monotonic()
+            unrecorded: list[SentMessage] = []
             for index, message in enumerate(batch):
                 if monotonic() - claimed_at > lease.total_seconds() * 0.8:
                     # Past most of the lease: another worker may soon take these messages, and
                     # sending them now could send them twice. Give them back instead.
                     outbox_release(messages=batch[index:], worker=worker)
                     break
-                _deliver(message, worker=worker, senders=open_senders, policy=policy, report=report)
+                sent = _deliver(
+                    message, worker=worker, senders=open_senders, policy=policy, report=report
+                )
+                if sent is not None:
+                    unrecorded.append(sent)
+                if len(unrecorded) >= commit_every:
+                    outbox_mark_sent_many(sent=unrecorded)
+                    unrecorded = []
+            outbox_mark_sent_many(sent=unrecorded)
             # One audit entry per batch: the interactions are the per-message record, and a
             # per-message entry would serialise every worker on the audit chain's head row.
             audit_record(

@@ -211,3 +211,15 @@ def test_a_message_is_written_in_the_callers_transaction(lawful_time) -> None:
         _queue(debtor, account)
         raise RuntimeError("the decision failed")
     assert not OutboxMessage.objects.exists()
+
+
+def test_sent_messages_can_be_recorded_in_groups(lawful_time) -> None:
+    debtor, account = make_debtor()
+    for n in range(5):
+        _queue(debtor, account, body=f"n{n}")
+    fake = FakeChannelSender(channel="email")
+    report = outbox_dispatch(worker="w1", senders={"email": fake}, commit_every=3)
+    assert report.sent == 5
+    sent = OutboxMessage.objects.filter(status=MessageStatus.SENT, interaction__isnull=False)
+    assert sent.count() == 5
+    assert Interaction.objects.count() == 5
