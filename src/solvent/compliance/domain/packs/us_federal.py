@@ -44,6 +44,7 @@ from solvent.compliance.domain.packs.us_federal_location import (
     C_LOCATION_ATTORNEY,
     check_location,
 )
+from solvent.compliance.domain.packs.us_federal_patterns import C_PATTERN, check_call_patterns
 from solvent.compliance.domain.rules import (
     PHONE_CHANNELS,
     TIMED_CHANNELS,
@@ -206,6 +207,21 @@ RULES = (
         "calls to the consumer.",
     ),
     RuleInfo(
+        "regf.call_frequency.rapid_succession",
+        "Calls in rapid succession",
+        C_PATTERN,
+        "Warning when the same number was called less than 5 minutes earlier (house-policy "
+        "threshold from the comment's example).",
+        "P",
+    ),
+    RuleInfo(
+        "regf.call_frequency.concentration",
+        "Calls concentrated in one day",
+        C_PATTERN,
+        "Warning from the 4th call about a debt on one local day (house-policy threshold).",
+        "P",
+    ),
+    RuleInfo(
         "regf.location.once_per_third_party",
         "Location calls: once per third party",
         C_LOCATION,
@@ -315,5 +331,6 @@ US_FEDERAL_PACK = RulePack(
         check_furnishing,
         check_exceptions,
         check_location,
+        check_call_patterns,
     ),
 )
