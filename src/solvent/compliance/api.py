@@ -57,6 +57,9 @@ from solvent.portfolio.access import access_can_write
 
 router = Router(tags=["compliance"])
 
+# A request decides synchronously; a portfolio-sized batch belongs to the batch evaluator.
+MAX_SCENARIOS = 1000
+
 _SCENARIO_BODY = {
     "requestBody": {
         "required": True,
@@ -81,12 +84,26 @@ def check(request: HttpRequest) -> Status[Any]:
         text = request.body.decode("utf-8")
     except UnicodeDecodeError:
         return Status(400, _invalid([{"path": "$", "reason": "the body is not UTF-8 text"}]))
+    if _scenario_count(text) > MAX_SCENARIOS:
+        reason = f"at most {MAX_SCENARIOS} scenarios per request; split the list"
+        return Status(400, _invalid([{"path": "$", "reason": reason}]))
     try:
         result = rules_check(text, now=clock.now())
     except ScenarioError as error:
         errors = [{"path": item.path, "reason": item.reason} for item in error.errors]
         return Status(400, _invalid(errors))
     return Status(200, json.loads(result))
+
+
+def _scenario_count(text: str) -> int:
+    """How many scenarios a list holds (1 for anything else; rules_check reports bad JSON)."""
+    if not text.lstrip().startswith("["):
+        return 1
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return 1
+    return len(data) if isinstance(data, list) else 1
 
 
 def _invalid(errors: list[dict[str, str]]) -> dict[str, Any]:

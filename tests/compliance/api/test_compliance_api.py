@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -18,26 +17,11 @@ from solvent.compliance.rules_cli import rules_check
 from solvent.core.models import Role
 from solvent.core.services import api_token_create, staff_role_set
 from solvent.portfolio.models import Team
-from tests.compliance.services.compliance_fixtures import MOBILE, NOON, ohio_debtor_create
+from tests.compliance.services.compliance_fixtures import MOBILE, NOON, ohio_debtor_create, scenario
 
 pytestmark = pytest.mark.django_db
 
 CHECK = "/api/compliance/check"
-
-
-def scenario(at: str = "2026-04-15T07:59:00-04:00") -> dict[str, Any]:
-    """A Philadelphia debtor and a proposed call; 07:59 local is a minute too early."""
-    return {
-        "debtor": {
-            "addresses": [{"id": "home", "country": "US", "region": "PA", "city": "Philadelphia"}],
-            "contact_points": [{"id": "cell", "kind": "mobile", "value": "+12155550100"}],
-            "debts": [
-                {"id": "card", "kind": "credit_card", "validation_notice_sent_on": "2026-01-05"}
-            ],
-        },
-        "history": [],
-        "proposed": {"at": at, "channel": "call", "contact_point_id": "cell", "debt_id": "card"},
-    }
 
 
 def _token(role: Role | None = Role.AGENT, team: Team | None = None) -> str:
@@ -95,6 +79,13 @@ def test_unparseable_body_is_a_400(body: str) -> None:
     response = _post(body, _token())
     assert response.status_code == 400
     assert response.json()["errors"]
+
+
+def test_too_many_scenarios_is_a_400(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("solvent.compliance.api.MAX_SCENARIOS", 2)
+    response = _post(json.dumps([scenario()] * 3), _token())
+    assert response.status_code == 400
+    assert "at most 2 scenarios" in response.json()["errors"][0]["reason"]
 
 
 def test_check_needs_authentication_and_a_staff_role() -> None:

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from solvent.compliance.domain.docs import GENERATED_BEGIN, GENERATED_END
-from tests.compliance.api.test_compliance_api import scenario
+from tests.compliance.services.compliance_fixtures import scenario
 
 
 def _run(*args: str, stdin: str | None = None) -> tuple[str, str]:

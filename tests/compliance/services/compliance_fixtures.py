@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from solvent.portfolio.models import Account, AccountDebtor, Address, Client, Debtor, Email, Phone
 
@@ -63,3 +64,18 @@ def ohio_debtor_create(suffix: str = "1") -> OhioDebtor:
     for account in (card, loan):
         AccountDebtor.objects.create(account=account, debtor=debtor)
     return OhioDebtor(debtor=debtor, card=card, loan=loan, home=home)
+
+
+def scenario(at: str = "2026-04-15T07:59:00-04:00") -> dict[str, Any]:
+    """A Philadelphia debtor and a proposed call; 07:59 local is a minute too early."""
+    return {
+        "debtor": {
+            "addresses": [{"id": "home", "country": "US", "region": "PA", "city": "Philadelphia"}],
+            "contact_points": [{"id": "cell", "kind": "mobile", "value": "+12155550100"}],
+            "debts": [
+                {"id": "card", "kind": "credit_card", "validation_notice_sent_on": "2026-01-05"}
+            ],
+        },
+        "history": [],
+        "proposed": {"at": at, "channel": "call", "contact_point_id": "cell", "debt_id": "card"},
+    }
