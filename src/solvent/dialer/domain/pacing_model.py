@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -57,6 +58,11 @@ class AbandonForecast:
     supply_variance: FloatArray
     new_call_offer: FloatArray  # cumulative chance a new line needs an agent by each second
 
+    @cached_property
+    def _offer_density(self) -> FloatArray:
+        density: FloatArray = np.diff(self.new_call_offer, prepend=0.0)
+        return density
+
     @property
     def offer_probability(self) -> float:
         return float(self.new_call_offer[-1])
@@ -79,8 +85,7 @@ class AbandonForecast:
         mean = self.demand_mean - self.supply_mean + others * offer
         variance = self.demand_variance + self.supply_variance + others * offer * (1.0 - offer)
         shortage = normal_cdf((mean + 0.5) / np.sqrt(variance + MINIMUM_VARIANCE))
-        density = np.diff(offer, prepend=0.0)
-        result: FloatArray = shortage @ density / total
+        result: FloatArray = shortage @ self._offer_density / total
         return result
 
     def marginal_abandon_chance(self, lines: int) -> float:
@@ -254,8 +259,9 @@ class SurvivalCurve:
     def estimate(cls, ended: FloatArray, running: FloatArray) -> SurvivalCurve:
         times = np.concatenate((ended, running))
         finished = np.concatenate((np.ones(len(ended)), np.zeros(len(running))))
-        # At equal times an end counts before a censoring, as Kaplan and Meier prescribe.
-        order = np.lexsort((1.0 - finished, times))
+        # Ends come first in the arrays and the sort is stable, so at equal times an end counts
+        # before a censoring, as Kaplan and Meier prescribe.
+        order = np.argsort(times, kind="stable")
         times, finished = times[order], finished[order]
         at_risk = len(times) - np.arange(len(times), dtype=np.float64)
         survival: FloatArray = np.cumprod(1.0 - finished / at_risk, dtype=np.float64)
@@ -278,8 +284,12 @@ class SurvivalCurve:
         survival_then = self.at(until.ravel()).reshape(until.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
             estimated = 1.0 - survival_then / survival_now[:, None]
-        tail = np.broadcast_to(1.0 - np.exp(-ahead_clipped[None, :] / self.mean_ended), until.shape)
-        chance = np.where((survival_now > 0.0)[:, None], estimated, tail)
+        alive = survival_now > 0.0
+        if alive.all():
+            chance = estimated
+        else:
+            tail = 1.0 - np.exp(-ahead_clipped[None, :] / self.mean_ended)
+            chance = np.where(alive[:, None], estimated, tail)
         chance = np.where(ahead[None, :] > 0.0, chance, 0.0)
         result: FloatArray = np.clip(chance, 0.0, 1.0)
         return result

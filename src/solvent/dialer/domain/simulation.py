@@ -67,7 +67,7 @@ class FloorView(Protocol):
     def answered_live(self) -> int: ...
     @property
     def abandoned(self) -> int: ...
-    def floor_state(self) -> FloorState: ...
+    def floor_state(self, *, include_observations: bool = True) -> FloorState: ...
 
 
 class DialPolicy(Protocol):
@@ -217,7 +217,9 @@ class _Floor:
     def abandoned(self) -> int:
         return self.result.abandoned
 
-    def floor_state(self) -> FloorState:
+    def floor_state(self, *, include_observations: bool = True) -> FloorState:
+        """The state `pace` reads; preview and progressive pacing never read the observations,
+        so a caller pacing in those modes may skip copying them."""
         now = self.now
         agents = tuple(
             AgentSnapshot(agent.activity, now - agent.since, agent.pause_requested)
@@ -236,7 +238,9 @@ class _Floor:
                 resolution_seconds_histogram=tuple(self.resolution_histogram),
                 talk_seconds=tuple(self.recent_talk),
                 wrap_up_seconds=tuple(self.recent_wrap),
-            ),
+            )
+            if include_observations
+            else CallObservations(),
             abandons_30_days=window,
             abandons_24_hours=window,
         )

@@ -33,7 +33,8 @@ class SolventPacing:
         self.modes_used: Counter[str] = Counter()
 
     def lines_to_start(self, floor: FloorView) -> int:
-        decision = pace(self.settings, floor.floor_state())
+        state = floor.floor_state(include_observations=self.settings.mode is DialMode.PREDICTIVE)
+        decision = pace(self.settings, state)
         self.modes_used[decision.mode_used.value] += 1
         return decision.lines_to_start
 
