@@ -85,25 +85,46 @@ def consent_grant(
     evidence: str = "",
     actor_id: int | None = None,
 ) -> Consent:
+    """Record consent given at ``at`` (when the debtor gave it, not when it was keyed in).
+
+    A consent given after an opt-out of the same channel at the same point reopens it: the latest
+    word of the debtor wins. An older consent recorded late (a client file re-sending the original
+    application) does not undo a later STOP.
+    """
     require(channel, CHANNELS, "channel")
     require(scope, CONSENT_SCOPES, "scope")
+    point = normalise_contact_point(channel, contact_point)
+    given_at = aware(at) or clock.now()
     with transaction.atomic():
         debtor = debtor_or_404(debtor_id)
         consent = Consent.objects.create(
             debtor=debtor,
             channel=channel,
-            contact_point=normalise_contact_point(channel, contact_point),
+            contact_point=point,
             scope=scope,
             source=source,
             evidence=evidence,
-            given_at=aware(at) or clock.now(),
+            given_at=given_at,
             granted_by_id=actor_id,
         )
+        reopened = list(
+            Hold.objects.filter(
+                debtor=debtor,
+                kind=Hold.Kind.MEDIUM_OPT_OUT,
+                contact_point=point,
+                channels=[channel],
+                placed_at__lt=given_at,
+                released_at__isnull=True,
+            ).values_list("pk", flat=True)
+        )
+        Hold.objects.filter(pk__in=reopened).update(
+            released_at=given_at,
+            release_reason=f"consent given again ({source})",
+            released_by_id=actor_id,
+        )
+        data = {"debtor_id": debtor_id, "channel": channel, "scope": scope, "source": source}
         audit(
-            "compliance.consent_granted",
-            consent,
-            {"debtor_id": debtor_id, "channel": channel, "scope": scope, "source": source},
-            actor_id,
+            "compliance.consent_granted", consent, {**data, "opt_outs_released": reopened}, actor_id
         )
     return consent
 

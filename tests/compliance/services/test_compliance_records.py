@@ -234,3 +234,39 @@ def test_a_stated_time_in_a_named_zone(ohio: OhioDebtor) -> None:
     )
     assert "regf.inconvenient_time.consumer_designated" in _blocking(ohio)
     assert _blocking(ohio, at=NOON + timedelta(hours=1, minutes=5)) == []
+
+
+def test_a_later_consent_reopens_a_channel_an_older_one_does_not(ohio: OhioDebtor) -> None:
+    stop_at = NOON - timedelta(days=2)
+    services.consent_revoke(
+        debtor_id=ohio.debtor.pk, channel="sms", contact_point=MOBILE, source="sms_stop", at=stop_at
+    )
+    # The client re-sends the original application's consent: older than the STOP.
+    services.consent_grant(
+        debtor_id=ohio.debtor.pk,
+        channel="sms",
+        contact_point=MOBILE,
+        source="client_file",
+        at=stop_at - timedelta(days=300),
+    )
+    assert "regf.prohibited_medium" in _blocking(ohio, channel="sms")
+    # The debtor texts START: consent after the STOP.
+    services.consent_grant(
+        debtor_id=ohio.debtor.pk,
+        channel="sms",
+        contact_point=MOBILE,
+        source="sms_start",
+        at=stop_at + timedelta(days=1),
+    )
+    assert _blocking(ohio, channel="sms") == []
+    opt_out = Hold.objects.get(kind=Hold.Kind.MEDIUM_OPT_OUT)
+    assert opt_out.released_at == stop_at + timedelta(days=1)
+    assert "sms_start" in opt_out.release_reason
+    # The e-mail channel at another point is not touched by an SMS consent.
+    services.consent_revoke(
+        debtor_id=ohio.debtor.pk, channel="email", contact_point=EMAIL, source="x", at=stop_at
+    )
+    services.consent_grant(
+        debtor_id=ohio.debtor.pk, channel="sms", contact_point=MOBILE, source="y", at=NOON
+    )
+    assert "regf.prohibited_medium" in _blocking(ohio, channel="email", contact_point=EMAIL)
