@@ -28,6 +28,7 @@ from solvent.compliance.domain.model import (
 from solvent.compliance.domain.packs import ALL_PACKS, select_packs
 from solvent.compliance.domain.packs.common import is_contact
 from solvent.compliance.domain.rules import (
+    ADVISORY_CHECKS,
     CapDefinition,
     Check,
     CooldownDefinition,
@@ -130,7 +131,7 @@ def _combine(packs: tuple[RulePack, ...]) -> _Combined:
         _hours_step(hour_windows),
         *(_cap_step(cap) for cap in caps),
         *(_cooldown_step(cooldown) for cooldown in cooldowns),
-        *checks,
+        *(check for check in checks if check not in ADVISORY_CHECKS),
     )
     return _Combined(
         hour_windows=hour_windows,
@@ -218,6 +219,10 @@ def _run_steps(
     return blocking, blocked_by
 
 
+# Rule results repeat (the same rule, message and citation): look them up instead of rebuilding.
+_rule_result = lru_cache(maxsize=8192)(RuleResult)
+
+
 def _results(hits: list[RuleHit]) -> tuple[RuleResult, ...]:
     seen: set[str] = set()
     results: list[RuleResult] = []
@@ -225,7 +230,7 @@ def _results(hits: list[RuleHit]) -> tuple[RuleResult, ...]:
         if hit.rule_id in seen:
             continue
         seen.add(hit.rule_id)
-        results.append(RuleResult(hit.rule_id, hit.message, hit.citation, hit.severity))
+        results.append(_rule_result(hit.rule_id, hit.message, hit.citation, hit.severity))
     return tuple(results)
 
 

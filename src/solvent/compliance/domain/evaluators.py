@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from solvent.compliance.domain.context import POINT_CLASS_BITS, DecisionContext, point_in_class
@@ -26,6 +27,10 @@ from solvent.compliance.domain.rules import (
     HourWindows,
     RuleHit,
 )
+
+# Cap states repeat a lot (an unused cap, the same usage re-checked by the dialer): building a
+# frozen dataclass costs more than looking one up.
+cap_state = lru_cache(maxsize=8192)(CapRemaining)
 
 SEARCH_DAYS = 15  # a weekly window pattern always reopens within 8 days; holidays add a few
 
@@ -206,14 +211,14 @@ def evaluate_cap(
     ):
         if not with_state:
             return None, None
-        return CapRemaining(cap.rule_id, cap.limit, 0, cap.limit, cap.window, None), None
+        return cap_state(cap.rule_id, cap.limit, 0, cap.limit, cap.window, None), None
     days = _counted_days(ctx, cap)
     used = _used_on(days, day, cap.window_days)
-    cap_state = None
+    state = None
     if with_state:
         remaining = max(cap.limit - used, 0)
         resets_at = _resets_at(ctx, days, day, cap) if used else None
-        cap_state = CapRemaining(cap.rule_id, cap.limit, used, remaining, cap.window, resets_at)
+        state = cap_state(cap.rule_id, cap.limit, used, remaining, cap.window, resets_at)
     proposed = ctx.proposed
     applies = (
         proposed.party is Party.CONSUMER
@@ -223,7 +228,7 @@ def evaluate_cap(
         and not (cap.exclude_prior_consent and ctx.proposed_consent_excluded(at))
     )
     if not applies or used < cap.limit:
-        return cap_state, None
+        return state, None
     retry = _first_day_below(days, day, cap.window_days, cap.limit)
     hit = RuleHit(
         cap.rule_id,
@@ -232,7 +237,7 @@ def evaluate_cap(
         severity=cap.severity,
         retry_at=local_midnight(date.fromordinal(retry), ctx.counting_zone),
     )
-    return cap_state, hit
+    return state, hit
 
 
 def _resets_at(ctx: DecisionContext, days: list[int], day: int, cap: CapDefinition) -> datetime:

@@ -163,6 +163,15 @@ class RuleHit(NamedTuple):
 
 Check = Callable[["DecisionContext", datetime], list[RuleHit]]
 
+# Checks that only ever warn; the forward search for the earliest moment skips them.
+ADVISORY_CHECKS: set[Check] = set()
+
+
+def advisory(check: Check) -> Check:
+    """Mark a check as warning-only (it never blocks)."""
+    ADVISORY_CHECKS.add(check)
+    return check
+
 
 # Identity equality: packs are module-level singletons, hashed on every (cached) pack selection.
 @dataclass(frozen=True, slots=True, eq=False)

@@ -6,6 +6,7 @@ Each check takes the decision context and the instant being tested and returns `
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from solvent.compliance.domain.context import DecisionContext
 from solvent.compliance.domain.evaluators import evaluate_stated_inconvenient
@@ -32,7 +33,7 @@ from solvent.compliance.domain.packs.common import (
     is_contact,
     medium_refused,
 )
-from solvent.compliance.domain.rules import RuleHit
+from solvent.compliance.domain.rules import RuleHit, advisory
 
 C_CEASE = "12 CFR 1006.6(c)(1); 15 U.S.C. 1692c(c)"
 C_DISPUTE = "12 CFR 1006.34(b)(5); 12 CFR 1006.38(d)(2); 15 U.S.C. 1692g(b)"
@@ -57,6 +58,7 @@ C_PRIOR_CONSENT = "12 CFR 1006.14(b)(3)(i); comment 14(b)(3)(i)-2, -3"
 PLACE_MEDIA = frozenset({ContactPointKind.LANDLINE, ContactPointKind.POSTAL})
 
 
+@lru_cache(maxsize=4096)
 def validation_period_end(sent_on: date) -> date:
     """Assumed receipt is 5 business days after sending; the period ends 30 days later."""
     return add_us_business_days(sent_on, 5) + 30 * ONE_DAY
@@ -133,6 +135,7 @@ def _attorney_hits(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
     return [hold_hit("regf.attorney_represented", message, C_ATTORNEY, hold, at) for hold in holds]
 
 
+@advisory
 def check_exceptions(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
     """Warnings that record which exception let a contact through, for the audit trail."""
     if not is_contact(ctx):
@@ -260,6 +263,7 @@ def check_media(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
     return hits
 
 
+@advisory
 def check_validation(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
     debt = ctx.debt
     if debt is None or not is_contact(ctx) or ctx.proposed.purpose is not Purpose.COLLECT:

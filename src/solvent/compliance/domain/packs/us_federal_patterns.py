@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from solvent.compliance.domain.context import DecisionContext
 from solvent.compliance.domain.model import Channel, Direction, Outcome, Party, Severity
-from solvent.compliance.domain.rules import RuleHit
+from solvent.compliance.domain.rules import RuleHit, advisory
 
 C_PATTERN = "12 CFR 1006.14(b)(1); comment 14(b)(2)(i)-2.i"
 RAPID_SUCCESSION = timedelta(minutes=5)
@@ -20,6 +20,7 @@ PHONE = (Channel.CALL, Channel.VOICEMAIL)
 NOT_CONNECTED = (Outcome.BUSY, Outcome.NOT_IN_SERVICE)
 
 
+@advisory
 def check_call_patterns(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
     proposed = ctx.proposed
     if proposed.channel not in PHONE or proposed.party is not Party.CONSUMER:
@@ -28,8 +29,10 @@ def check_call_patterns(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
     hits: list[RuleHit] = []
     same_day = 0
     for row_day, event, keys, _bits, excluded, _consent in ctx.events:
+        # Same local day only: rapid succession across midnight falls in quiet hours anyway.
         if (
-            excluded
+            row_day != day
+            or excluded
             or event.channel not in PHONE
             or event.direction is not Direction.OUTBOUND
             or event.outcome in NOT_CONNECTED
@@ -45,7 +48,7 @@ def check_call_patterns(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
             hits.append(
                 RuleHit("regf.call_frequency.rapid_succession", message, C_PATTERN, Severity.WARN)
             )
-        if row_day == day and (keys is None or ctx.debt_key is None or ctx.debt_key in keys):
+        if keys is None or ctx.debt_key is None or ctx.debt_key in keys:
             same_day += 1
     if same_day >= CALLS_PER_DAY_WARNING:
         message = (

@@ -26,6 +26,7 @@ from solvent.compliance.domain.rules import (
     RuleHit,
     RuleInfo,
     RulePack,
+    advisory,
     every_day,
 )
 
@@ -282,6 +283,7 @@ NYC_PACK_2026 = RulePack(
 C_CA = "Cal. Civ. Code 1788.11(d)-(e), 1788.17 (Rosenthal Act)"
 
 
+@advisory
 def check_ca_time_barred(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
     debt = ctx.debt
     if debt is None or not debt.time_barred or not is_contact(ctx):
