@@ -196,7 +196,7 @@ def plot(rows: list[dict[str, Any]], path: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(9, 6))
+    figure, axes = plt.subplots(figsize=(10, 6))
     markers = {5: "o", 20: "s", 100: "^"}
     colours = dict(zip(POLICY_ORDER, plt.get_cmap("tab10").colors, strict=False))
     for name in POLICY_ORDER:
@@ -214,20 +214,25 @@ def plot(rows: list[dict[str, Any]], path: str) -> None:
                     marker=marker,
                     color=colours[name],
                     alpha=0.75,
-                    label=name if agents == 20 else None,
+                    label=f"{name}, {agents} agents",
                 )
     axes.axvline(ABANDON_LIMIT * 100, color="red", linestyle="--", linewidth=1)
-    axes.text(
-        ABANDON_LIMIT * 100, 0.02, " 3% limit", color="red", transform=axes.get_xaxis_transform()
+    axes.annotate(
+        "3% limit",
+        xy=(ABANDON_LIMIT * 100, 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(4, -14),
+        textcoords="offset points",
+        color="red",
     )
-    axes.set_xlabel("abandon rate, % of answered live calls (per scenario-day)")
-    axes.set_ylabel("agent occupancy, (talk + wrap-up) / logged-in")
-    axes.set_title("Dialer pacing: occupancy against abandon rate (o 5, ■ 20, ▲ 100 agents)")
-    axes.set_xscale("symlog", linthresh=1.0)
+    axes.set_xlabel("abandon rate, % of calls answered by a person (one point per scenario-day)")
+    axes.set_ylabel("agent occupancy = (talk + wrap-up) / logged-in")
+    axes.set_title("Dialer pacing: occupancy against abandon rate, 36 scenarios")
+    axes.set_xlim(left=-0.2)
     axes.grid(True, alpha=0.3)
-    axes.legend(loc="lower right", fontsize=8)
+    axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7, ncol=1)
     figure.tight_layout()
-    figure.savefig(path, dpi=120)
+    figure.savefig(path, dpi=110)
 
 
 def markdown_table(rows: list[dict[str, Any]]) -> str:
