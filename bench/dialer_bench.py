@@ -270,7 +270,28 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
             + " | ".join(cells)
             + f" | {row['ratio_to_clairvoyant']:.3f} | {met} |"
         )
+    lines += ["", _contacts_table(ordered)]
     return "\n".join(lines) + "\n"
+
+
+def _contacts_table(ordered: list[dict[str, Any]]) -> str:
+    """Right-party contacts per agent hour and idle seconds between calls, per scenario."""
+    names = (
+        "solvent_progressive",
+        "solvent_predictive",
+        "fixed_best_hindsight",
+        "vicidial_adaptive",
+    )
+    header = "| scenario | " + " | ".join(f"{name}: RPC/h, idle s" for name in names) + " |"
+    lines = [header, "|" + " --- |" * (len(names) + 1)]
+    for row in ordered:
+        cells = [
+            f"{row['policies'][name]['rpc_per_agent_hour']:.2f}, "
+            f"{row['policies'][name]['idle_seconds_between_calls']:.0f}"
+            for name in names
+        ]
+        lines.append(f"| {row['scenario']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
