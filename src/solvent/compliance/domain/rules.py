@@ -28,6 +28,20 @@ Polars batch path), so their shapes are stable and documented here:
 
 ``Check`` functions cover the rest (holds, consent, notices); they return ``RuleHit`` values with a
 ``retry_at`` hint (or ``never``) so the engine can search forward for the earliest lawful moment.
+Checks marked ``@advisory`` only ever warn.
+
+Outcome groups used by the packs (``packs.common``): ``CONNECTED_CALL_OUTCOMES`` are Reg F
+"placed calls" (attempts that connected: no_answer, voicemail, limited_content_message and both
+conversation outcomes; busy and not_in_service are not); ``CONTACT_OUTCOMES`` are contacts actually
+made (a conversation, a message left, a message sent or delivered); a *conversation* is
+``right_party_conversation`` in either direction.
+
+A batch evaluator needs, per ledger row: the local calendar day in the debtor's first zone, the
+channel, outcome and direction, the debt counting keys (student loans sharing an account number are
+one key; an empty ``debt_ids`` counts toward every debt), the contact-point class (residence or
+cell / other numbers / workplace), whether the row is excluded (party other than the consumer,
+wrong number) and whether it fell in a Reg F prior-consent period. ``context.DecisionContext``
+computes exactly these for the single-decision path.
 """
 
 from __future__ import annotations

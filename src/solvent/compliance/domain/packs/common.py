@@ -117,11 +117,6 @@ def consents_for_point(
     return active, revoked
 
 
-def point_is_at(ctx: DecisionContext, place: Place, kinds: frozenset[ContactPointKind]) -> bool:
-    point = ctx.point
-    return point is not None and point.place is place and point.kind in kinds
-
-
 def refused_channels(hold: Hold) -> frozenset[Channel]:
     channels = set(hold.channels) if hold.channels else set(Channel)
     if Channel.CALL in channels:
