@@ -6,9 +6,10 @@ bad field. Reads and writes are tenant-scoped through ``compliance.selectors``; 
 that may write (not a client viewer) and go through ``compliance.services``.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: ninja's paginate wrapper resolves the query parameters'
+# annotations outside this module, so they must be real objects, not strings.
 import json
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -121,6 +122,21 @@ def decisions(
 ) -> QuerySet[DecisionLog]:
     return selectors.decision_log_list(
         user=request.user, debtor_id=debtor_id, blocked_only=blocked_only
+    )
+
+
+@router.get("/decisions", response=list[DecisionLogOut])
+@paginate(LimitOffsetPagination)
+def decision_search(
+    request: HttpRequest,
+    blocked_only: bool = False,
+    rule_id: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[DecisionLog]:
+    """Every decision the user may see, e.g. all contacts a rule blocked last month, for an audit."""
+    return selectors.decision_log_search(
+        user=request.user, blocked_only=blocked_only, rule_id=rule_id, since=since, until=until
     )
 
 

@@ -24,7 +24,12 @@ from solvent.compliance.situation import (
 from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError
 from solvent.portfolio.models import Account, Phone
-from solvent.portfolio.selectors import account_get, debtor_accounts_visible, debtor_get
+from solvent.portfolio.selectors import (
+    account_get,
+    debtor_accounts_visible,
+    debtor_get,
+    debtor_list,
+)
 
 
 def decision_log_list(
@@ -35,6 +40,31 @@ def decision_log_list(
     decisions = DecisionLog.objects.filter(debtor=debtor)
     if blocked_only:
         decisions = decisions.filter(allowed=False)
+    return decisions.order_by("-decided_at", "-pk")
+
+
+def decision_log_search(
+    *,
+    user: User | AnonymousUser,
+    blocked_only: bool = False,
+    rule_id: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[DecisionLog]:
+    """Decisions across the debtors the user may see, newest first: the compliance officer's view.
+
+    ``rule_id`` keeps decisions that rule blocked (matched on the quoted id in the stored list, which
+    works on SQLite and PostgreSQL alike).
+    """
+    decisions = DecisionLog.objects.filter(debtor__in=debtor_list(user=user))
+    if blocked_only:
+        decisions = decisions.filter(allowed=False)
+    if rule_id:
+        decisions = decisions.filter(blocking_rule_ids__icontains=f'"{rule_id}"')
+    if since is not None:
+        decisions = decisions.filter(decided_at__gte=since)
+    if until is not None:
+        decisions = decisions.filter(decided_at__lt=until)
     return decisions.order_by("-decided_at", "-pk")
 
 

@@ -16,7 +16,7 @@ from solvent.compliance.models import DecisionLog
 from solvent.compliance.rules_cli import rules_check
 from solvent.core.models import Role
 from solvent.core.services import api_token_create, staff_role_set
-from solvent.portfolio.models import Team
+from solvent.portfolio.models import Client, Team
 from tests.compliance.services.compliance_fixtures import MOBILE, NOON, ohio_debtor_create, scenario
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +145,45 @@ def test_debtor_records_are_tenant_scoped_and_bounded_in_queries() -> None:
     for path in ("records", "attempts", "decisions"):
         assert HttpClient().get(f"{base}/{path}", **outsider).status_code == 404
         assert HttpClient().get(f"{base}/{path}").status_code == 401
+
+
+def test_decision_search_for_an_audit() -> None:
+    ohio = ohio_debtor_create()
+    other = ohio_debtor_create(suffix="2")
+    globex = Client.objects.create(code="globex", name="Globex")
+    other.card.client = globex
+    other.card.save()
+    other.loan.client = globex
+    other.loan.save()
+    team = Team.objects.create(name="Acme floor")
+    team.clients.add(ohio.card.client)
+    for debtor, account in ((ohio, ohio.card), (other, other.card)):
+        for hours in (0, 10):  # noon is lawful, 22:00 is not
+            services.contact_attempt_authorize(
+                debtor_id=debtor.debtor.pk,
+                channel="call",
+                contact_point=MOBILE,
+                account_ids=[account.pk],
+                at=NOON + timedelta(hours=hours),
+            )
+    officer = {"HTTP_AUTHORIZATION": f"Bearer {_token(Role.COMPLIANCE_OFFICER)}"}
+    agent = {"HTTP_AUTHORIZATION": f"Bearer {_token(Role.AGENT, team)}"}
+    hours_rule = "regf.inconvenient_time.8am_9pm_local"
+
+    everything = HttpClient().get("/api/compliance/decisions", **officer).json()
+    assert everything["count"] == 4
+    blocked = (
+        HttpClient()
+        .get(f"/api/compliance/decisions?rule_id={hours_rule}&blocked_only=true", **officer)
+        .json()
+    )
+    assert blocked["count"] == 2
+    assert all(item["blocking_rule_ids"] == [hours_rule] for item in blocked["items"])
+    assert (
+        HttpClient().get("/api/compliance/decisions?rule_id=regf.nope", **officer).json()["count"]
+        == 0
+    )
+    # An agent sees only the decisions about debtors of their team's clients.
+    mine = HttpClient().get("/api/compliance/decisions", **agent).json()
+    assert mine["count"] == 2
+    assert HttpClient().get("/api/compliance/decisions").status_code == 401
