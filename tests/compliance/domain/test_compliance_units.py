@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from solvent.compliance.domain.docs import GENERATED_BEGIN, GENERATED_END, render_rules_markdown
+from solvent.compliance.domain.docs import (
+    GENERATED_BEGIN,
+    GENERATED_END,
+    render_rules_markdown,
+    update_document,
+)
 from solvent.compliance.domain.engine import decide
 from solvent.compliance.domain.evaluators import next_window_opening
 from solvent.compliance.domain.jurisdictions import resolve, resolve_signals
@@ -266,3 +271,30 @@ def test_decide_refuses_naive_datetimes():
     profile = DebtorProfile(time_zones=("America/New_York",))
     with pytest.raises(ValueError, match="timezone-aware"):
         decide(profile, (), ProposedContact(datetime(2026, 4, 1, 10), Channel.CALL))
+
+
+def test_a_uk_mobile_in_a_crown_dependency_range_is_treated_as_uk():
+    resolution = resolve_signals((), (), ("+447911123456",), ())
+    assert "GB" in resolution.jurisdictions
+    assert "Europe/London" in resolution.time_zones
+
+
+def test_update_document_keeps_the_hand_written_part():
+    document = f"# Guide\n\nhand-written\n\n{GENERATED_BEGIN}\nSTALE TEXT\n{GENERATED_END}\n\ntail\n"
+    updated = update_document(document)
+    assert updated.startswith("# Guide\n\nhand-written\n")
+    assert updated.endswith(f"{GENERATED_END}\n\ntail\n")
+    assert "STALE TEXT" not in updated
+    assert "`regf.call_frequency.7in7`" in updated
+
+
+def test_rules_check_refuses_a_naive_now():
+    with pytest.raises(ScenarioError):
+        rules_check(json.dumps(SCENARIO), now=datetime(2026, 4, 2, 15, 0))
+
+
+def test_a_location_call_survives_a_round_trip():
+    data = json.loads(json.dumps(SCENARIO))
+    data["proposed"]["party"] = "third_party"
+    scenario = parse_scenario(data)
+    assert parse_scenario(scenario_to_json(scenario)).proposed == scenario.proposed
