@@ -280,7 +280,9 @@ def test_a_uk_mobile_in_a_crown_dependency_range_is_treated_as_uk():
 
 
 def test_update_document_keeps_the_hand_written_part():
-    document = f"# Guide\n\nhand-written\n\n{GENERATED_BEGIN}\nSTALE TEXT\n{GENERATED_END}\n\ntail\n"
+    document = (
+        f"# Guide\n\nhand-written\n\n{GENERATED_BEGIN}\nSTALE TEXT\n{GENERATED_END}\n\ntail\n"
+    )
     updated = update_document(document)
     assert updated.startswith("# Guide\n\nhand-written\n")
     assert updated.endswith(f"{GENERATED_END}\n\ntail\n")
