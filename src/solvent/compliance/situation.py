@@ -266,6 +266,17 @@ class DebtorFacts:
     inputs: dict[str, Any]
 
 
+def _learned_wrong(history: Sequence[engine.HistoryEvent], at: datetime) -> set[str]:
+    """Numbers whose latest outcome before ``at`` was "wrong number", even if the portfolio's phone
+    status was not updated: the number says nothing about where the debtor is (comment
+    14(b)(2)(i)-3), so it must not add a time zone or a jurisdiction."""
+    latest: dict[str, engine.Outcome] = {}
+    for event in history:  # ordered by time
+        if event.contact_point_id and event.at <= at:
+            latest[event.contact_point_id] = event.outcome
+    return {point for point, outcome in latest.items() if outcome is engine.Outcome.WRONG_NUMBER}
+
+
 def debtor_facts_read(*, debtor: Debtor, owed: Sequence[Account], at: datetime) -> DebtorFacts:
     """Read everything the engine needs about ``debtor`` at ``at`` (``owed``: ``debtor_accounts``)."""
     addresses = list(debtor.addresses.all().order_by("pk"))
@@ -283,6 +294,10 @@ def debtor_facts_read(*, debtor: Debtor, owed: Sequence[Account], at: datetime) 
         points[point_id] = engine.ContactPoint(
             point_id, engine.ContactPointKind.POSTAL, point_id, place=place
         )
+    history = _history(debtor, at)
+    for point_id in _learned_wrong(history, at):
+        if point_id in points:
+            points[point_id] = replace(points[point_id], wrong_number=True)
     holds, open_hold_ids = _holds(debtor)
     consents, consent_ids = _consents(debtor)
     inconvenient, convenient, place_holds, preference_ids = _preferences(debtor, at)
@@ -306,7 +321,6 @@ def debtor_facts_read(*, debtor: Debtor, owed: Sequence[Account], at: datetime) 
         convenient_times=tuple(convenient),
         debts=_debts(owed),
     )
-    history = _history(debtor, at)
     inputs = {
         "flags": [flag for flag, _ in _FLAG_HOLDS if getattr(debtor, flag)],
         "open_hold_ids": open_hold_ids,

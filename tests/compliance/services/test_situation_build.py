@@ -145,3 +145,30 @@ def test_authorize_query_count_does_not_grow_with_the_ledger(ohio: OhioDebtor) -
         )
     assert queries_for_one() == first
     assert first <= 25
+
+
+def test_a_number_learned_wrong_stops_being_a_location(ohio: OhioDebtor) -> None:
+    los_angeles = "+13105550100"
+    Phone.objects.create(debtor=ohio.debtor, e164=los_angeles, line_type=Phone.LineType.LANDLINE)
+    early = NOON.replace(hour=12, minute=30)  # 08:30 in Columbus, 05:30 in Los Angeles
+
+    def call(point: str, at):
+        return services.contact_attempt_authorize(
+            debtor_id=ohio.debtor.pk,
+            channel="call",
+            contact_point=point,
+            account_ids=[ohio.card.pk],
+            at=at,
+        )
+
+    assert call(MOBILE, early).allowed is False  # the debtor may be in California
+    reached = call(los_angeles, NOON)
+    assert reached.attempt_id is not None
+    services.contact_attempt_record_outcome(
+        attempt_id=reached.attempt_id, outcome="wrong_number", at=NOON
+    )
+    profile = _situation(ohio).profile
+    point = profile.contact_point(los_angeles)
+    assert point is not None
+    assert point.wrong_number is True
+    assert call(MOBILE, early + timedelta(days=1)).allowed is True
