@@ -146,15 +146,24 @@ def _attach_counts(frame: pl.DataFrame, counts: HistoryCounts, rules: HistoryRul
     )
     keyed = keyed.rename({flag: f"{flag}_key" for flag in debt_flags})
     point = counts.per_point.rename({flag: f"{flag}_point" for flag in rules.per_point()})
-    joined = (
-        frame.join(debtor, on="debtor_id", how="left")
-        .join(keyed, on=["debtor_id", "debt_key"], how="left")
-        .join(unattributed, on="debtor_id", how="left")
-        .join(point, on=["debtor_id", "contact_point_id"], how="left", nulls_equal=True)
-        .join(
-            counts.conversed.with_columns(conversed=pl.lit(value=True)), on="debtor_id", how="left"
+    # Debtor-level counts are merged first (a few hundred thousand rows) and joined once.
+    per_debtor = debtor.join(unattributed, on="debtor_id", how="full", coalesce=True)
+    if rules.needs_conversation:
+        per_debtor = per_debtor.join(
+            counts.conversed.with_columns(conversed=pl.lit(value=True)),
+            on="debtor_id",
+            how="full",
+            coalesce=True,
         )
-    )
+    else:
+        per_debtor = per_debtor.with_columns(conversed=pl.lit(value=False))
+    joined = frame.join(per_debtor, on="debtor_id", how="left")
+    if debt_flags:
+        joined = joined.join(keyed, on=["debtor_id", "debt_key"], how="left")
+    if rules.per_point():
+        joined = joined.join(
+            point, on=["debtor_id", "contact_point_id"], how="left", nulls_equal=True
+        )
     count_columns = [
         name
         for name in joined.columns
@@ -251,11 +260,22 @@ def batch_eligibility(
         (cooldown for d in vector_days for cooldown in d.cooldowns),
     )
     profiles = _profile_frame(days, rules, day)
-    frame = targets.join(profiles, on="profile_id", how="left")
-    located = frame.filter(~pl.col("exact") & pl.col("located"))
-    since = [f"since_{name}" for name in (*rules.cap_columns, *rules.cooldown_columns)]
-    debtors = located.select("debtor_id", "day_start", *since).unique("debtor_id", keep="any")
-    counts = history_counts(batch.events, debtors, rules)
+    frame = targets.join(
+        profiles.drop([name for name in profiles.columns if name.startswith("since_")]),
+        on="profile_id",
+        how="left",
+    )
+    debtors = (
+        frame.filter(~pl.col("exact") & pl.col("located"))
+        .select("debtor_id", "profile_id")
+        .unique("debtor_id", keep="any")
+    )
+    bounds = profiles.filter(~pl.col("exact") & pl.col("located")).drop(
+        "exact",
+        "located",
+        *[f"applies_{name}" for name in (*rules.cap_columns, *rules.cooldown_columns)],
+    )
+    counts = history_counts(batch.events, debtors, bounds, rules)
     frame = _missing_columns(_attach_counts(frame, counts, rules), rules)
     # Exact rows carry their own answer: zero their counts so they share one key per profile.
     keys = [

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 import polars as pl
 
@@ -90,26 +91,26 @@ def _point_class(point_class: PointClass) -> pl.Expr:
     return unknown | ~residence_or_cell
 
 
-def cap_flag(cap: CapDefinition, since: str) -> pl.Expr:
+def cap_counts(cap: CapDefinition) -> pl.Expr:
+    """Would this event count toward ``cap``, its date aside?"""
     counted = (
         _within("channel", cap.channels)
         & _within("outcome", cap.outcomes)
         & _within("direction", cap.directions)
         & ~_excluded()
         & _point_class(cap.point_class)
-        & (pl.col("at") >= pl.col(since))
     )
     if cap.exclude_consumer_requested:
         counted = counted & ~pl.col("at_consumer_request")
     return counted.fill_null(value=False)
 
 
-def cooldown_flag(cooldown: CooldownDefinition, since: str) -> pl.Expr:
+def cooldown_triggers(cooldown: CooldownDefinition) -> pl.Expr:
+    """Would this event start ``cooldown``, its date aside?"""
     return (
         _within("outcome", cooldown.trigger_outcomes)
         & _within("channel", cooldown.trigger_channels)
         & ~_excluded()
-        & (pl.col("at") >= pl.col(since))
     ).fill_null(value=False)
 
 
@@ -124,33 +125,89 @@ class HistoryCounts:
 
 
 def history_counts(
-    events: pl.DataFrame, debtors: pl.DataFrame, rules: HistoryRules
+    events: pl.DataFrame, debtors: pl.DataFrame, bounds: pl.DataFrame, rules: HistoryRules
 ) -> HistoryCounts:
-    """Count the ledger for ``debtors`` (``debtor_id``, ``day_start``, ``since_cap{k}``, ...)."""
+    """Count the ledger of ``debtors`` (``debtor_id``, ``profile_id``).
+
+    ``bounds`` gives per profile the planning day's start and, per rule column, the instant its
+    window opens (``since_<column>``, null when the rule does not apply to the profile).
+    """
     flags = rules.cap_columns + rules.cooldown_columns
-    since_columns = [f"since_{name}" for name in flags]
-    lower = debtors.select(pl.min_horizontal(since_columns).min()).item() if flags else None
-    upper = debtors.get_column("day_start").max()
-    lazy = events.lazy()
-    if lower is not None:
-        lazy = lazy.filter(pl.col("at") >= lower)
-    if upper is not None:
-        lazy = lazy.filter(pl.col("at") < upper)
-    flagged = (
-        lazy.join(debtors.lazy(), on="debtor_id", how="inner")
-        .filter(pl.col("at") < pl.col("day_start"))
-        .with_columns(
-            *[cap_flag(cap, f"since_cap{k}").alias(f"cap{k}") for k, cap in enumerate(rules.caps)],
-            *[
-                cooldown_flag(cooldown, f"since_cd{j}").alias(f"cd{j}")
-                for j, cooldown in enumerate(rules.cooldowns)
-            ],
+    opening: dict[str, datetime] = {}
+    if flags and not debtors.is_empty():
+        lowest = bounds.select(pl.col(f"since_{flag}").min() for flag in flags).row(0)
+        opening = {
+            flag: moment for flag, moment in zip(flags, lowest, strict=True) if moment is not None
+        }
+    if opening:
+        counted = _counted(events, debtors, bounds, rules, flags, opening)
+    else:
+        counted = events.select(
+            "debtor_id",
+            "contact_point_id",
+            "debt_keys",
+            *[pl.lit(value=False).alias(flag) for flag in flags],
+        ).clear()
+    return _counts(counted, events, debtors, bounds, rules, flags)
+
+
+def _counted(
+    events: pl.DataFrame,
+    debtors: pl.DataFrame,
+    bounds: pl.DataFrame,
+    rules: HistoryRules,
+    flags: list[str],
+    opening: dict[str, datetime],
+) -> pl.DataFrame:
+    """One row per event that counts somewhere, with a boolean column per rule."""
+    latest = bounds.get_column("day_start").max()
+    rules_by_flag: dict[str, pl.Expr] = {
+        **{f"cap{k}": cap_counts(cap) for k, cap in enumerate(rules.caps)},
+        **{f"cd{j}": cooldown_triggers(cd) for j, cd in enumerate(rules.cooldowns)},
+    }
+    live = list(opening)
+    # Cheap, conservative filters first (the earliest window of any debtor), the join after.
+    candidates = (
+        events.lazy()
+        .filter((pl.col("at") >= min(opening.values())) & (pl.col("at") < latest))
+        .select(
+            "debtor_id",
+            "at",
+            "contact_point_id",
+            "debt_keys",
+            *[(rules_by_flag[flag] & (pl.col("at") >= opening[flag])).alias(flag) for flag in live],
         )
-        .select("debtor_id", "contact_point_id", "debt_keys", *flags)
+        .filter(pl.any_horizontal(live))
     )
-    if flags:
-        flagged = flagged.filter(pl.any_horizontal(flags))
-    counted = flagged.collect()
+    return (
+        candidates.join(debtors.lazy(), on="debtor_id", how="inner")
+        .join(bounds.lazy(), on="profile_id", how="left")
+        .filter(pl.col("at") < pl.col("day_start"))
+        .select(
+            "debtor_id",
+            "contact_point_id",
+            "debt_keys",
+            *[
+                (pl.col(flag) & (pl.col("at") >= pl.col(f"since_{flag}")))
+                .fill_null(value=False)
+                .alias(flag)
+                for flag in live
+            ],
+            *[pl.lit(value=False).alias(flag) for flag in flags if flag not in opening],
+        )
+        .filter(pl.any_horizontal(live))
+        .collect()
+    )
+
+
+def _counts(
+    counted: pl.DataFrame,
+    events: pl.DataFrame,
+    debtors: pl.DataFrame,
+    bounds: pl.DataFrame,
+    rules: HistoryRules,
+    flags: list[str],
+) -> HistoryCounts:
     per_debtor = _sums(counted, ["debtor_id"], flags)
     debt_flags = rules.per_debt()
     per_debt = _sums(
@@ -167,7 +224,7 @@ def history_counts(
         point_flags,
     )
     conversed = (
-        _conversed(events, debtors)
+        _conversed(events, debtors, bounds)
         if rules.needs_conversation
         else debtors.select("debtor_id").clear()
     )
@@ -178,12 +235,14 @@ def _sums(frame: pl.DataFrame, keys: list[str], flags: list[str]) -> pl.DataFram
     return frame.group_by(keys).agg(pl.col(flag).sum().cast(pl.Int64) for flag in flags)
 
 
-def _conversed(events: pl.DataFrame, debtors: pl.DataFrame) -> pl.DataFrame:
+def _conversed(events: pl.DataFrame, debtors: pl.DataFrame, bounds: pl.DataFrame) -> pl.DataFrame:
     """Debtors with a right-party conversation before the day (caps counted only after one)."""
     return (
         events.lazy()
         .filter(pl.col("outcome") == Outcome.RIGHT_PARTY_CONVERSATION.value)
-        .join(debtors.lazy().select("debtor_id", "day_start"), on="debtor_id", how="inner")
+        .select("debtor_id", "at")
+        .join(debtors.lazy(), on="debtor_id", how="inner")
+        .join(bounds.lazy().select("profile_id", "day_start"), on="profile_id", how="left")
         .filter(pl.col("at") < pl.col("day_start"))
         .select("debtor_id")
         .unique()
