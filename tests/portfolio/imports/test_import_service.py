@@ -214,3 +214,47 @@ def test_validation_in_worker_processes_imports_the_same(acme, tmp_path) -> None
     assert placement.error_report.splitlines()[1].startswith("4,principal,x,")
     assert Account.objects.count() == 29
     assert Debtor.objects.count() == 29
+
+
+def test_latin1_rows_and_an_enormous_line_are_reported_and_the_rest_imported(
+    acme, tmp_path
+) -> None:
+    path = write_rows(tmp_path / "p.csv", [good_row(1), good_row(2), good_row(3)])
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[2] = lines[2].replace(b"Maria", "Ren\xe9e".encode("latin-1"))
+    lines.insert(3, b"A-9," + b"9" * (200 * 1024) + b"\n")
+    path.write_bytes(b"".join(lines))
+    placement = _import(acme, path)
+    assert (placement.rows_imported, placement.rows_rejected) == (2, 2)
+    report = list(csv.DictReader(io.StringIO(placement.error_report)))
+    assert (report[0]["row"], report[0]["column"], report[0]["value"]) == (
+        "3",
+        "first_name",
+        "Ren\xe9e",
+    )
+    assert report[0]["reason"].startswith("not UTF-8 text")
+    assert (
+        report[1]["row"] == "4" and "longer than the limit of 131072 bytes" in report[1]["reason"]
+    )
+    assert sorted(Account.objects.values_list("account_number", flat=True)) == ["A-0001", "A-0003"]
+
+
+def test_an_xlsx_placement_imports_like_a_csv(acme, tmp_path) -> None:
+    from openpyxl import Workbook
+
+    from solvent.portfolio.domain.placement_columns import COLUMN_NAMES
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(COLUMN_NAMES))
+    for n in (1, 2):
+        row = good_row(n)
+        sheet.append([row[name] for name in COLUMN_NAMES])
+    path = tmp_path / "p.xlsx"
+    workbook.save(path)
+    assert _import(acme, path).rows_imported == 2
+    workbook.create_sheet("Notes")
+    workbook.save(path)
+    failed = _import(acme, path)
+    assert failed.status == Placement.Status.FAILED
+    assert "the workbook has 2 sheets (Sheet, Notes)" in failed.failure
