@@ -138,6 +138,56 @@ def outbox_mark_sent_many(*, sent: Sequence[SentMessage]) -> list[Interaction]:
     return interactions
 
 
+def outbox_mark_refused(
+    *,
+    message: OutboxMessage,
+    worker: str,
+    error: str,
+    attempt_id: int | None,
+    decision_log_id: int,
+    now: datetime | None = None,
+) -> Interaction:
+    """The provider refused the message for good: a bounced attempt, a dead letter, a bad address."""
+    from solvent.compliance.services import contact_attempt_record_outcome
+    from solvent.portfolio.models import ContactStatus, Email
+
+    now = now or clock.now()
+    with transaction.atomic():
+        interaction = Interaction.objects.create(
+            debtor_id=message.debtor_id,
+            channel=message.channel,
+            direction=Direction.OUTBOUND,
+            contact_point=message.contact_point,
+            account_ids=list(message.account_ids),
+            occurred_at=now,
+            disposition=Disposition.MESSAGE_SENT,
+            summary=f"refused: {error}"[:255],
+            message_id=message.message_id,
+            delivery_status=DeliveryStatus.BOUNCED,
+            delivery_updated_at=now,
+            compliance_attempt_id=attempt_id,
+            decision_log_id=decision_log_id,
+        )
+        OutboxMessage.objects.filter(_still_mine(message, worker)).update(
+            status=MessageStatus.DEAD,
+            failures=message.failures + 1,
+            last_error=error[:2000],
+            lease_until=None,
+            status_reason="refused by the provider",
+            compliance_attempt_id=attempt_id,
+            decision_log_id=decision_log_id,
+            interaction=interaction,
+        )
+        if message.channel == "email":
+            # The portfolio has no service for contact-point status yet; see contact.inbound.
+            Email.objects.filter(
+                debtor_id=message.debtor_id, address__iexact=message.contact_point
+            ).update(status=ContactStatus.INVALID)
+        if attempt_id is not None:
+            contact_attempt_record_outcome(attempt_id=attempt_id, outcome="bounced", at=now)
+    return interaction
+
+
 def outbox_hold(
     *,
     message: OutboxMessage,

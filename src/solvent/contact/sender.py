@@ -28,6 +28,7 @@ from solvent.contact.outbox import (
     outbox_claim_batch,
     outbox_fail,
     outbox_hold,
+    outbox_mark_refused,
     outbox_mark_sent_many,
     outbox_release,
 )
@@ -150,9 +151,15 @@ def _deliver(
         outgoing = _outgoing(message)
         receipt = senders.get(message.channel).send(outgoing)
     except PermanentProviderError as exc:
-        if attempt_id is not None:
-            contact_attempt_cancel(attempt_id=attempt_id, reason=f"refused by the provider: {exc}")
-        outbox_fail(message=message, worker=worker, error=str(exc), permanent=True, policy=policy)
+        # The attempt was made and refused for good (no such mailbox, invalid number): it goes in
+        # the history and the ledger as bounced, and the message is a dead letter.
+        outbox_mark_refused(
+            message=message,
+            worker=worker,
+            error=str(exc),
+            attempt_id=attempt_id,
+            decision_log_id=authorization.decision_log_id,
+        )
         report.dead += 1
         report.errors.append(str(exc))
         return None

@@ -47,7 +47,7 @@ def _crash_run(database: str, capsys: pytest.CaptureFixture[str]) -> None:
         def all_sent() -> bool:
             return rig.status_counts().get("sent", 0) == MESSAGES
 
-        deadline = started + 300
+        deadline = started + 600
         while not all_sent() and time.monotonic() < deadline:
             time.sleep(rng.uniform(1.5, 4.0))
             if all_sent():
@@ -88,6 +88,7 @@ def _crash_run(database: str, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_no_email_is_lost_when_workers_are_killed_sqlite(capsys) -> None:
     if os.environ.get("SOLVENT_TEST_DB") == "postgres":
         pytest.skip("the SQLite run of the crash test belongs to the SQLite pass")
@@ -95,6 +96,7 @@ def test_no_email_is_lost_when_workers_are_killed_sqlite(capsys) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 @pytest.mark.postgres
 def test_no_email_is_lost_when_workers_are_killed_postgres(capsys) -> None:
     _crash_run("postgres", capsys)

@@ -151,6 +151,9 @@ def test_a_refusal_for_good_is_dead_at_once(lawful_time) -> None:
     report = outbox_dispatch(worker="w1", senders={"email": fake})
     message.refresh_from_db()
     assert report.dead == 1 and message.status == MessageStatus.DEAD
+    # The refusal is an attempt in the history, and the address is no longer used.
+    assert message.interaction.delivery_status == "bounced"
+    assert debtor.emails.get(address=message.contact_point).status == "invalid"
 
 
 def test_an_adapter_crash_does_not_stop_the_worker(lawful_time) -> None:
