@@ -8,6 +8,7 @@ N debtors, a loopback SMTP server that records every Message-ID, and real worker
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -146,6 +147,7 @@ class OutboxRig:
 
             with psycopg.connect(self._pg_admin_url, autocommit=True) as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{self._pg_name}" WITH (FORCE)')
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def wait_until(predicate: Any, *, timeout: float, interval: float = 0.2) -> bool:
