@@ -6,8 +6,10 @@ Prints one JSON line:
   with a mobile, a home line, two debts, a TCPA consent and a 30-day ledger of 20 attempts (calls,
   texts, emails; a right-party conversation among them), at moments spread over the day.
 * ``batch_seconds``: ``batch_eligibility`` for 1,000,000 debtors (3 targets each: call and text to
-  the mobile, email) and 10,000,000 ledger events over the last 60 days, including building the
-  canonical profiles of the 1% of debtors with holds or consents from their value objects.
+  the mobile, email) and 10,000,000 ledger events over the last 60 days, plus building the
+  canonical profiles of the 1% of debtors with holds or consents from their value objects
+  (``batch_profiling_seconds``). Generating the synthetic columns stands for loading them and is
+  not timed.
 * ``groupby_count_seconds``: a bare ``group_by("debtor_id").len()`` of the same events in the same
   run (median of 3), and ``batch_to_groupby_ratio``.
 * ``peak_rss_mb``: the process's peak resident set size.
@@ -186,7 +188,11 @@ def _rich_situation(location: int, kind: int) -> DebtorProfile:
     return DebtorProfile(addresses=addresses, contact_points=POINTS, debts=(debt,), **extra)  # type: ignore[arg-type]
 
 
-def _targets(n_debtors: int, rng: np.random.Generator, registry: ProfileRegistry) -> pl.DataFrame:
+def _targets(
+    n_debtors: int, rng: np.random.Generator, registry: ProfileRegistry
+) -> tuple[pl.DataFrame, float]:
+    """The targets frame and the seconds spent canonicalising the profiles (the part of the
+    batch that runs on value objects; building the plain columns stands for loading them)."""
     options = BatchOptions()
     location = _choice(
         rng, tuple((index, share) for index, (_a, share) in enumerate(LOCATIONS)), n_debtors
@@ -202,6 +208,7 @@ def _targets(n_debtors: int, rng: np.random.Generator, registry: ProfileRegistry
                 target_profile(situation, (), target, DAY, options)
             )
     profile_ids = plain_ids[location]  # (n_debtors, 3)
+    started = time.perf_counter()
     for debtor in np.flatnonzero(rich).tolist():
         situation = _rich_situation(int(location[debtor]), debtor)
         for column, (channel, point) in enumerate(TARGET_CHANNELS):
@@ -209,11 +216,12 @@ def _targets(n_debtors: int, rng: np.random.Generator, registry: ProfileRegistry
             profile_ids[debtor, column] = registry.intern(
                 target_profile(situation, (), target, DAY, options)
             )
+    profiling_seconds = time.perf_counter() - started
     debtor_ids = np.repeat(np.arange(n_debtors, dtype=np.int64), len(TARGET_CHANNELS))
     rows = np.tile(np.arange(len(TARGET_CHANNELS)), n_debtors)
     channels = pl.Series([channel.value for channel, _p in TARGET_CHANNELS], dtype=CHANNEL)
     points = np.array([point for _c, point in TARGET_CHANNELS], dtype=np.int8)
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         {
             "debtor_id": debtor_ids,
             "debt_id": pl.repeat("0", len(debtor_ids), eager=True),
@@ -223,6 +231,7 @@ def _targets(n_debtors: int, rng: np.random.Generator, registry: ProfileRegistry
             "profile_id": profile_ids.reshape(-1),
         }
     )
+    return frame, profiling_seconds
 
 
 def _coded(values: list[str], dtype: pl.DataType, codes: np.ndarray) -> pl.Series:
@@ -296,11 +305,12 @@ def main() -> None:
         baseline.append(time.perf_counter() - started)
     groupby_seconds = statistics.median(baseline)
 
-    started = time.perf_counter()
     registry = ProfileRegistry()
-    targets = _targets(n_debtors, rng, registry)
+    targets, profiling_seconds = _targets(n_debtors, rng, registry)
+    started = time.perf_counter()
     result = batch_eligibility(BatchInput(targets, events, registry.profiles), DAY)
-    batch_seconds = time.perf_counter() - started
+    eligibility_seconds = time.perf_counter() - started
+    batch_seconds = profiling_seconds + eligibility_seconds
     allowed = int(result.get_column("allowed_today").sum())
 
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -319,6 +329,8 @@ def main() -> None:
                 "batch_profiles": len(registry.profiles),
                 "batch_allowed_targets": allowed,
                 "batch_seconds": round(batch_seconds, 3),
+                "batch_profiling_seconds": round(profiling_seconds, 3),
+                "batch_eligibility_seconds": round(eligibility_seconds, 3),
                 "groupby_count_seconds": round(groupby_seconds, 3),
                 "batch_to_groupby_ratio": round(ratio, 2),
                 "peak_rss_mb": round(peak_rss_mb, 1),

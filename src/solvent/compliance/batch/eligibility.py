@@ -56,8 +56,8 @@ def evaluate_profiles(
 
 
 def _profile_frame(days: dict[int, ProfileDay], rules: HistoryRules, day: date) -> pl.DataFrame:
-    """One row per profile: exact or not, the day's start and, per cap and cool-down, whether it
-    applies to the target and the instant its counting window opens (null when absent)."""
+    """One row per profile: exact or not, the day's start and, per cap and cool-down, the instant
+    its counting window opens (null when the rule is not in the profile's packs)."""
     cap_index = {cap: k for k, cap in enumerate(rules.caps)}
     cooldown_index = {cooldown: j for j, cooldown in enumerate(rules.cooldowns)}
     rows: list[dict[str, object]] = []
@@ -70,16 +70,12 @@ def _profile_frame(days: dict[int, ProfileDay], rules: HistoryRules, day: date) 
         }
         if not profile_day.exact and profile_day.counting_zone is not None:
             tz = zone(profile_day.counting_zone)
-            for cap, applies in zip(profile_day.caps, profile_day.caps_apply, strict=True):
-                k = cap_index[cap]
-                row[f"applies_cap{k}"] = applies
-                row[f"since_cap{k}"] = local_midnight(day - (cap.window_days - 1) * ONE_DAY, tz)
-            for cooldown, applies in zip(
-                profile_day.cooldowns, profile_day.cooldowns_apply, strict=True
-            ):
-                j = cooldown_index[cooldown]
-                row[f"applies_cd{j}"] = applies
-                row[f"since_cd{j}"] = local_midnight(day - (cooldown.days - 1) * ONE_DAY, tz)
+            for cap in profile_day.caps:
+                opens = local_midnight(day - (cap.window_days - 1) * ONE_DAY, tz)
+                row[f"since_cap{cap_index[cap]}"] = opens
+            for cooldown in profile_day.cooldowns:
+                opens = local_midnight(day - (cooldown.days - 1) * ONE_DAY, tz)
+                row[f"since_cd{cooldown_index[cooldown]}"] = opens
         rows.append(row)
     schema: dict[str, pl.DataType] = {
         "profile_id": pl.UInt32(),
@@ -88,103 +84,112 @@ def _profile_frame(days: dict[int, ProfileDay], rules: HistoryRules, day: date) 
         "day_start": UTC_TIME,
     }
     for name in (*rules.cap_columns, *rules.cooldown_columns):
-        schema[f"applies_{name}"] = pl.Boolean()
         schema[f"since_{name}"] = UTC_TIME
-    frame = pl.DataFrame(rows, schema=schema)
-    return frame.with_columns(
-        pl.col(f"applies_{name}").fill_null(value=False)
-        for name in (*rules.cap_columns, *rules.cooldown_columns)
-    )
+    return pl.DataFrame(rows, schema=schema)
 
 
-def _used(rules: HistoryRules) -> list[pl.Expr]:
-    """``used{k}``: the usage of cap k for each target, by the cap's scope."""
+def _count(name: str, scope: CapScope, columns: set[str]) -> pl.Expr:
+    """The count of flag ``name`` that applies to a target, by the rule's scope."""
+
+    def column(suffix: str) -> pl.Expr:
+        wanted = f"{name}_{suffix}"
+        return pl.col(wanted).fill_null(0) if wanted in columns else pl.lit(0, pl.Int64)
+
+    if scope is CapScope.PER_DEBT:
+        # Keyed rows already include the debtor's unattributed events.
+        attributed = pl.col(f"{name}_keyed").fill_null(pl.col(f"{name}_unattributed").fill_null(0))
+        if f"{name}_debtor" not in columns:
+            return attributed
+        return pl.when(pl.col("debt_key").is_null()).then(column("debtor")).otherwise(attributed)
+    if scope is CapScope.PER_CONTACT_POINT:
+        return column("point")
+    return column("debtor")
+
+
+def _used(rules: HistoryRules, columns: set[str]) -> list[pl.Expr]:
+    """``used{k}``: the usage of cap k for each target (zero on exact rows: they carry their own
+    answer, and equal keys let them share one answer per profile)."""
     expressions = []
     for k, cap in enumerate(rules.caps):
-        name = f"cap{k}"
-        if cap.scope is CapScope.PER_DEBT:
-            used = (
-                pl.when(pl.col("debt_key").is_null())
-                .then(pl.col(f"{name}_debtor"))
-                .otherwise(pl.col(f"{name}_key") + pl.col(f"{name}_unattributed"))
-            )
-        elif cap.scope is CapScope.PER_CONTACT_POINT:
-            used = pl.col(f"{name}_point")
-        else:
-            used = pl.col(f"{name}_debtor")
+        used = _count(f"cap{k}", cap.scope, columns)
         if cap.after_first_conversation:
-            used = pl.when(pl.col("conversed")).then(used).otherwise(0)
-        expressions.append(used.alias(f"used{k}"))
+            used = pl.when(pl.col("conversed").fill_null(value=False)).then(used).otherwise(0)
+        used = pl.when(pl.col("exact")).then(0).otherwise(used)
+        expressions.append(used.cast(pl.Int64).alias(f"used{k}"))
     return expressions
 
 
-def _cooldown_active(rules: HistoryRules) -> list[pl.Expr]:
-    expressions = []
-    for j, cooldown in enumerate(rules.cooldowns):
-        name = f"cd{j}"
-        if cooldown.scope is CapScope.PER_DEBT:
-            count = (
-                pl.when(pl.col("debt_key").is_null())
-                .then(pl.col(f"{name}_debtor"))
-                .otherwise(pl.col(f"{name}_key") + pl.col(f"{name}_unattributed"))
-            )
-        else:
-            count = pl.col(f"{name}_debtor")
-        expressions.append((pl.col(f"applies_{name}") & (count > 0)).alias(f"active{j}"))
-    return expressions
+def _cooldown_active(rules: HistoryRules, columns: set[str]) -> list[pl.Expr]:
+    """``active{j}``: a trigger of cool-down j lies in its window (whether it applies to the
+    target's channel is the profile's business)."""
+    return [
+        (~pl.col("exact") & (_count(f"cd{j}", cooldown.scope, columns) > 0)).alias(f"active{j}")
+        for j, cooldown in enumerate(rules.cooldowns)
+    ]
 
 
-def _attach_counts(frame: pl.DataFrame, counts: HistoryCounts, rules: HistoryRules) -> pl.DataFrame:
-    flags = rules.cap_columns + rules.cooldown_columns
-    debtor = counts.per_debtor.rename({flag: f"{flag}_debtor" for flag in flags})
-    keyed = counts.per_debt.filter(pl.col("debt_key").is_not_null())
+def _with_counts(
+    targets: pl.LazyFrame, counts: HistoryCounts, rules: HistoryRules, unkeyed_targets: bool
+) -> pl.LazyFrame:
+    """Targets with the raw counts of every rule, only the columns their scopes need."""
     debt_flags = rules.per_debt()
-    unattributed = (
-        counts.per_debt.filter(pl.col("debt_key").is_null())
-        .drop("debt_key")
-        .rename({flag: f"{flag}_unattributed" for flag in debt_flags})
+    debtor_flags = [
+        flag
+        for flag in rules.cap_columns + rules.cooldown_columns
+        if flag not in debt_flags and flag not in rules.per_point()
+    ]
+    if unkeyed_targets:
+        debtor_flags += debt_flags  # a target without a debt counts every event
+    per_debt = counts.per_debt.lazy()
+    unattributed = per_debt.filter(pl.col("debt_key").is_null()).drop("debt_key")
+    per_debtor = (
+        counts.per_debtor.lazy()
+        .select("debtor_id", *[pl.col(flag).alias(f"{flag}_debtor") for flag in debtor_flags])
+        .join(
+            unattributed.select(
+                "debtor_id", *[pl.col(flag).alias(f"{flag}_unattributed") for flag in debt_flags]
+            ),
+            on="debtor_id",
+            how="full",
+            coalesce=True,
+        )
     )
-    keyed = keyed.rename({flag: f"{flag}_key" for flag in debt_flags})
-    point = counts.per_point.rename({flag: f"{flag}_point" for flag in rules.per_point()})
-    # Debtor-level counts are merged first (a few hundred thousand rows) and joined once.
-    per_debtor = debtor.join(unattributed, on="debtor_id", how="full", coalesce=True)
     if rules.needs_conversation:
         per_debtor = per_debtor.join(
-            counts.conversed.with_columns(conversed=pl.lit(value=True)),
+            counts.conversed.lazy().with_columns(conversed=pl.lit(value=True)),
             on="debtor_id",
             how="full",
             coalesce=True,
         )
     else:
         per_debtor = per_debtor.with_columns(conversed=pl.lit(value=False))
-    joined = frame.join(per_debtor, on="debtor_id", how="left")
+    # Every join keeps the targets' order: the answer comes back row for row.
+    joined = targets.join(per_debtor, on="debtor_id", how="left", maintain_order="left")
     if debt_flags:
-        joined = joined.join(keyed, on=["debtor_id", "debt_key"], how="left")
-    if rules.per_point():
-        joined = joined.join(
-            point, on=["debtor_id", "contact_point_id"], how="left", nulls_equal=True
+        keyed = (
+            per_debt.filter(pl.col("debt_key").is_not_null())
+            .join(unattributed, on="debtor_id", how="left", suffix="_extra")
+            .select(
+                "debtor_id",
+                "debt_key",
+                *[
+                    (pl.col(flag) + pl.col(f"{flag}_extra").fill_null(0)).alias(f"{flag}_keyed")
+                    for flag in debt_flags
+                ],
+            )
         )
-    count_columns = [
-        name
-        for name in joined.columns
-        if name.endswith(("_debtor", "_key", "_unattributed", "_point"))
-    ]
-    return joined.with_columns(
-        *[pl.col(name).fill_null(0) for name in count_columns],
-        pl.col("conversed").fill_null(value=False),
-    )
-
-
-def _missing_columns(frame: pl.DataFrame, rules: HistoryRules) -> pl.DataFrame:
-    """Zero columns for counts a run did not need (no per-point cap, ...)."""
-    wanted = []
-    for k, _cap in enumerate(rules.caps):
-        wanted += [f"cap{k}_debtor", f"cap{k}_key", f"cap{k}_unattributed", f"cap{k}_point"]
-    for j, _cooldown in enumerate(rules.cooldowns):
-        wanted += [f"cd{j}_debtor", f"cd{j}_key", f"cd{j}_unattributed"]
-    return frame.with_columns(
-        pl.lit(0, pl.Int64).alias(name) for name in wanted if name not in frame.columns
-    )
+        joined = joined.join(keyed, on=["debtor_id", "debt_key"], how="left", maintain_order="left")
+    point_flags = rules.per_point()
+    if point_flags:
+        point = counts.per_point.lazy().rename({flag: f"{flag}_point" for flag in point_flags})
+        joined = joined.join(
+            point,
+            on=["debtor_id", "contact_point_id"],
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
+    return joined
 
 
 def _outcome(
@@ -212,8 +217,10 @@ def _outcome(
             )
             if applies and cap.severity is Severity.BLOCK and count >= cap.limit:
                 blockers.add(cap.rule_id)
-        for cooldown in profile_day.cooldowns:
-            if active[rules.cooldowns.index(cooldown)]:
+        for cooldown, applies in zip(
+            profile_day.cooldowns, profile_day.cooldowns_apply, strict=True
+        ):
+            if applies and active[rules.cooldowns.index(cooldown)]:
                 blockers.add(cooldown.rule_id)
         windows = () if blockers else profile_day.windows
         blocking = sorted(blockers.union(profile_day.blocking))
@@ -251,7 +258,7 @@ def batch_eligibility(
     batch: BatchInput, day: date, *, packs: tuple[RulePack, ...] = ALL_PACKS
 ) -> pl.DataFrame:
     """Eligibility of every target in ``batch`` on the planning ``day`` (see the module doc)."""
-    targets = batch.targets.with_row_index("target_row")
+    targets = batch.targets
     profile_ids = targets.get_column("profile_id").unique().sort().to_list()
     days = evaluate_profiles(batch.profiles, profile_ids, day, packs)
     vector_days = [profile_day for profile_day in days.values() if not profile_day.exact]
@@ -260,47 +267,66 @@ def batch_eligibility(
         (cooldown for d in vector_days for cooldown in d.cooldowns),
     )
     profiles = _profile_frame(days, rules, day)
-    frame = targets.join(
-        profiles.drop([name for name in profiles.columns if name.startswith("since_")]),
-        on="profile_id",
-        how="left",
-    )
+    vector = profiles.filter(~pl.col("exact") & pl.col("located"))
     debtors = (
-        frame.filter(~pl.col("exact") & pl.col("located"))
+        targets.lazy()
+        .filter(pl.col("profile_id").is_in(vector.get_column("profile_id").implode()))
         .select("debtor_id", "profile_id")
         .unique("debtor_id", keep="any")
+        .collect()
     )
-    bounds = profiles.filter(~pl.col("exact") & pl.col("located")).drop(
-        "exact",
-        "located",
-        *[f"applies_{name}" for name in (*rules.cap_columns, *rules.cooldown_columns)],
+    bounds = vector.select(
+        "profile_id",
+        "day_start",
+        *[f"since_{name}" for name in (*rules.cap_columns, *rules.cooldown_columns)],
     )
     counts = history_counts(batch.events, debtors, bounds, rules)
-    frame = _missing_columns(_attach_counts(frame, counts, rules), rules)
-    # Exact rows carry their own answer: zero their counts so they share one key per profile.
+    exact_ids = [profile_id for profile_id, profile_day in days.items() if profile_day.exact]
     keys = [
         "profile_id",
         *[f"used{k}" for k in range(len(rules.caps))],
         *[f"active{j}" for j in range(len(rules.cooldowns))],
     ]
-    frame = frame.select(
-        "target_row",
+    unkeyed = targets.get_column("debt_key").null_count() > 0
+    with_counts = _with_counts(
+        targets.lazy().with_columns(exact=pl.col("profile_id").is_in(exact_ids)),
+        counts,
+        rules,
+        unkeyed,
+    )
+    columns = set(with_counts.collect_schema().names())
+    frame = with_counts.select(
         "debtor_id",
         "debt_id",
         "channel",
         "contact_point_id",
         "profile_id",
-        *[
-            pl.when(pl.col("exact"))
-            .then(pl.lit(0, pl.Int64))
-            .otherwise(used)
-            .alias(used.meta.output_name())
-            for used in _used(rules)
-        ],
-        *[
-            (~pl.col("exact") & active).alias(active.meta.output_name())
-            for active in _cooldown_active(rules)
-        ],
+        *_used(rules, columns),
+        *_cooldown_active(rules, columns),
+    ).collect()
+    combination, exact = _combination(frame, keys)
+    frame = frame.with_columns(combination)
+    join_on = ["combination"] if exact else ["combination", *keys]
+    distinct = frame.unique(join_on, keep="any").select("combination", *keys)
+    outcomes = _outcomes(distinct, days, rules)
+    if exact:
+        outcomes = outcomes.drop(keys)
+    return frame.join(outcomes, on=join_on, how="left", maintain_order="left").select(
+        RESULT_COLUMNS
     )
-    outcomes = _outcomes(frame.select(keys).unique(), days, rules)
-    return frame.join(outcomes, on=keys, how="left").sort("target_row").select(RESULT_COLUMNS)
+
+
+def _combination(frame: pl.DataFrame, keys: list[str]) -> tuple[pl.Expr, bool]:
+    """One exact integer per distinct combination of ``keys`` (mixed radix over the observed
+    ranges), so that finding and joining the distinct answers is a one-column operation."""
+    highest = frame.select(pl.col(key).cast(pl.Int64).max() for key in keys).row(0)
+    expression: pl.Expr = pl.lit(0, pl.UInt64)
+    capacity = 1
+    for key, top in zip(keys, highest, strict=True):
+        radix = int(top or 0) + 1
+        capacity *= radix
+        if capacity >= 2**63:
+            # Too many combinations for one integer: a hash, with every key joined as well.
+            return pl.struct(keys).hash().alias("combination"), False
+        expression = expression * radix + pl.col(key).cast(pl.UInt64)
+    return expression.alias("combination"), True
