@@ -27,7 +27,7 @@ from tests.compliance.batch.batch_support import (
 
 
 @settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

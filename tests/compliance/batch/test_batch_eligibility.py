@@ -193,3 +193,16 @@ def test_many_debtors_share_a_few_profiles() -> None:
     batch = batch_input(situations, {}, targets, DAY, registry=registry)
     assert batch.targets.height == 400
     assert len(registry.profiles) == 2
+
+
+def test_a_target_without_a_debt_counts_every_call() -> None:
+    history = {
+        "a": tuple(
+            _call(days_ago, debt=("d1", "d2")[index % 2])
+            for index, days_ago in enumerate((0.2, 1, 2, 3, 4, 5, 6))
+        )
+    }
+    targets = [Target("a", None, Channel.CALL, "mobile"), Target("a", "d1", Channel.CALL, "mobile")]
+    without_debt, with_debt = assert_agrees_with_decide({"a": _ny()}, history, targets, DAY)
+    assert without_debt["allowed_today"] is False
+    assert with_debt["allowed_today"] is True
