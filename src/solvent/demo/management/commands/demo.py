@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import signal
 import socket
 import subprocess
@@ -61,6 +62,7 @@ class Command(BaseCommand):
                 f"{counts.refused:,} refused by the compliance engine"
             )
         demo_users_create()
+        call_command("contact_templates_install", verbosity=0, stdout=self.stdout)
         if options["no_serve"]:
             self._print_logins(None)
             return
@@ -86,8 +88,13 @@ class Command(BaseCommand):
         )
         _wait_for_port(host, port, web)
         self._print_logins(f"http://{host}:{port}/")
+        next_kick = time.monotonic()
         try:
             while web.poll() is None and worker.poll() is None:
+                # What cron does in production: pick up retries and messages due at a lawful hour.
+                if time.monotonic() >= next_kick:
+                    call_command("outbox_kick", stdout=io.StringIO())
+                    next_kick = time.monotonic() + 60
                 time.sleep(0.5)
         except KeyboardInterrupt:
             pass
