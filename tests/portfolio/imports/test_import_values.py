@@ -121,3 +121,38 @@ def test_phone_prefix_shortcut_agrees_with_a_full_parse() -> None:
 def test_invalid_phones(text: str) -> None:
     with pytest.raises(v.InvalidValue, match="phone number"):
         parse_phone(text, country="US")
+
+
+def test_cached_phone_answers_match_a_full_parse() -> None:
+    """The prefix cache may only ever agree with phonenumbers, also for mistyped numbers."""
+    import random
+
+    import phonenumbers
+    from phonenumbers import timezone
+
+    from solvent.portfolio.generate import placement_rows
+
+    rng = random.Random(5)
+    numbers = []
+    for row in placement_rows(rows=1500, seed=11):
+        for column in ("phone_home", "phone_mobile", "phone_work"):
+            if row[column]:
+                numbers.append((row[column], row["country"]))
+                typo = list(row[column])
+                typo[rng.randrange(len(typo))] = str(rng.randrange(10))
+                numbers.append(("".join(typo), row["country"]))
+    for text, country in numbers:
+        parsed = phonenumbers.parse(text, country)
+        valid = phonenumbers.is_valid_number(parsed)
+        try:
+            info = parse_phone(text, country=country)
+        except v.InvalidValue:
+            assert not valid, text
+            continue
+        assert valid, text
+        zones = tuple(z for z in timezone.time_zones_for_number(parsed) if z != "Etc/Unknown")
+        assert info.e164 == phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        assert (info.region_code, info.time_zones) == (
+            phonenumbers.region_code_for_number(parsed),
+            zones,
+        )

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
-from phonenumbers import PhoneNumberType
+from phonenumbers import PhoneNumberType, is_number_type_geographical
 from phonenumbers import timezone as phone_timezone
+from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
 from solvent.portfolio.imports.values import InvalidValue
 
@@ -44,14 +45,15 @@ class _Prefix:
     line_type: str
     region_code: str
     time_zones: tuple[str, ...]
+    geographic: bool  # time zones by the number's own prefix, else the country's
 
 
-# Keyed by (country, all digits but the last four, length): within a numbering plan the last
-# four digits never change a number's region, type or time zone, but each hit is still checked
-# against the type's own pattern, so the shortcut can only fall back, never accept a bad number.
+# Keyed by (country, the digits before the last seven (four for short numbers), length): the
+# region and type of a number are decided by its leading digits (for +1, the area code), and each
+# hit is still checked against the type's own pattern from the metadata, so the shortcut can only
+# fall back to a full parse, never accept a bad number. Time zones are looked up per number.
 _PREFIXES: dict[tuple[str, str, int], _Prefix] = {}
 _PREFIXES_MAX = 200_000
-_TAIL = 4
 
 
 def parse_phone(text: str, *, country: str) -> PhoneInfo:
@@ -59,21 +61,20 @@ def parse_phone(text: str, *, country: str) -> PhoneInfo:
     digits = "".join(ch for ch in text if ch.isdigit())
     if text.lstrip().startswith("+"):
         digits = "+" + digits
-    elif digits.startswith("00"):
-        digits = "+" + digits[2:]
-    key = (country, digits[:-_TAIL], len(digits))
+    size = _tail_size(digits)
+    key = (country, digits[:-size], len(digits))
     prefix = _PREFIXES.get(key)
     if prefix is not None:
-        tail = digits[-_TAIL:]
+        tail = digits[-size:]
         if prefix.pattern.fullmatch(prefix.national_head + tail):
-            return PhoneInfo(
-                prefix.e164_head + tail, prefix.line_type, prefix.region_code, prefix.time_zones
-            )
+            e164 = prefix.e164_head + tail
+            zones = _zones(e164) if prefix.geographic else prefix.time_zones
+            return PhoneInfo(e164, prefix.line_type, prefix.region_code, zones)
     result = _parse_exact(digits, country)
     if isinstance(result, str):
         raise InvalidValue(result.replace("{}", repr(text)))
     info, learned = result
-    if learned is not None and len(digits) > 2 * _TAIL:
+    if learned is not None and len(digits) > size + 2:
         if len(_PREFIXES) >= _PREFIXES_MAX:
             _PREFIXES.clear()
         _PREFIXES[key] = learned
@@ -101,11 +102,25 @@ def _parse_exact(digits: str, country: str) -> tuple[PhoneInfo, _Prefix | None] 
     return info, _prefix_of(info, number, number_type, digits)
 
 
+def _tail_size(digits: str) -> int:
+    return 7 if len(digits) >= 10 else 4
+
+
+def _zones(e164: str) -> tuple[str, ...]:
+    """What phonenumbers' time_zones_for_geographical_number answers, without a parsed number."""
+    for length in range(TIMEZONE_LONGEST_PREFIX, 0, -1):
+        zones = TIMEZONE_DATA.get(e164[1 : 1 + length])
+        if zones is not None:
+            return tuple(z for z in zones if z != _UNKNOWN_ZONE)
+    return ()
+
+
 def _prefix_of(
     info: PhoneInfo, number: phonenumbers.PhoneNumber, number_type: int, digits: str
 ) -> _Prefix | None:
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(info.region_code)
     national = phonenumbers.national_significant_number(number)
+    size = _tail_size(digits)
     description = getattr(metadata, _DESCRIPTIONS.get(number_type, ""), None) if metadata else None
     pattern = getattr(description, "national_number_pattern", None)
     # Only plans whose national form keeps the dialled digits in order at the end qualify.
@@ -113,17 +128,19 @@ def _prefix_of(
         metadata is None
         or metadata.national_prefix_transform_rule
         or pattern is None
-        or not national.endswith(digits[-_TAIL:])
+        or len(national) <= size
+        or not national.endswith(digits[-size:])
         or number.italian_leading_zero
     ):
         return None
     return _Prefix(
-        e164_head=info.e164[:-_TAIL],
-        national_head=national[:-_TAIL],
+        e164_head=info.e164[:-size],
+        national_head=national[:-size],
         pattern=re.compile(pattern),
         line_type=info.line_type,
         region_code=info.region_code,
         time_zones=info.time_zones,
+        geographic=is_number_type_geographical(number_type, number.country_code or 0),
     )
 
 
