@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -90,10 +91,11 @@ def twilio_inbound_sms(request: HttpRequest) -> HttpResponse:
     )
     reply = ""
     if intent == InboundIntent.HELP:
-        reply = (
-            f"<Message>{settings.SOLVENT_AGENCY_NAME}: call {settings.SOLVENT_AGENCY_PHONE}. "
-            "Reply STOP to opt out.</Message>"
+        text = (
+            f"{settings.SOLVENT_AGENCY_NAME}: call {settings.SOLVENT_AGENCY_PHONE}. "
+            "Reply STOP to opt out."
         )
+        reply = f"<Message>{escape(text)}</Message>"
     return HttpResponse(
         f'<?xml version="1.0" encoding="UTF-8"?><Response>{reply}</Response>',
         content_type="text/xml",
