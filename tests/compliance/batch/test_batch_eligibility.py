@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import polars as pl
+import pytest
+
+from solvent.compliance.batch import eligibility
+from solvent.compliance.batch.eligibility import _combination
 from solvent.compliance.batch.frames import batch_input
 from solvent.compliance.batch.profiles import BatchOptions, ProfileRegistry, Target
 from solvent.compliance.domain.model import (
@@ -206,3 +211,30 @@ def test_a_target_without_a_debt_counts_every_call() -> None:
     without_debt, with_debt = assert_agrees_with_decide({"a": _ny()}, history, targets, DAY)
     assert without_debt["allowed_today"] is False
     assert with_debt["allowed_today"] is True
+
+
+def test_answer_keys_are_one_exact_integer_while_the_ranges_fit() -> None:
+    frame = pl.DataFrame(
+        {"profile_id": [0, 1, 1, 2], "used0": [0, 3, 3, 9], "active0": [True, False, False, True]}
+    )
+    keys = ["profile_id", "used0", "active0"]
+    expression, exact = _combination(frame, keys)
+    assert exact is True
+    values = frame.select(expression).to_series().to_list()
+    assert values[1] == values[2]
+    assert len(set(values)) == 3
+    wide = pl.DataFrame({"profile_id": [0, 1], "used0": [2**40, 0], "used1": [2**40, 1]})
+    _expression, exact = _combination(wide, ["profile_id", "used0", "used1"])
+    assert exact is False
+
+
+def test_hashed_answer_keys_give_the_same_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    def hashed(frame: pl.DataFrame, keys: list[str]) -> tuple[pl.Expr, bool]:
+        return pl.struct(keys).hash().alias("combination"), False
+
+    monkeypatch.setattr(eligibility, "_combination", hashed)
+    history = {"a": tuple(_call(days_ago) for days_ago in (0.2, 1, 2, 3, 4, 5, 6))}
+    targets = [Target("a", "d1", Channel.CALL, "mobile"), Target("a", "d2", Channel.SMS, "mobile")]
+    first, second = assert_agrees_with_decide({"a": _ny()}, history, targets, DAY)
+    assert first["allowed_today"] is False
+    assert second["allowed_today"] is True
