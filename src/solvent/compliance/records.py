@@ -142,8 +142,8 @@ def consent_revoke(
     """Takes effect at once: every consent for the channel and point ends, and the medium is refused.
 
     The refusal is a ``medium_opt_out`` hold on that contact point and channel, so the channel stays
-    closed there even for contacts that never needed consent (Reg F 1006.14(h)); a later consent_grant
-    does not lift it, only hold_release does, so a re-opt-in is a deliberate, audited act.
+    closed there even for contacts that never needed consent (Reg F 1006.14(h)). Only a consent
+    given after it (``consent_grant``) or ``hold_release`` reopens the channel.
     """
     require(channel, CHANNELS, "channel")
     point = normalise_contact_point(channel, contact_point)
@@ -249,7 +249,7 @@ def time_preference_set(
     ``inconvenient``/``convenient`` take weekly local-time ranges (``days`` Monday = 0, empty = every
     day; ``start``/``end`` absent = the whole day; ``time_zone`` absent = every zone the debtor may
     be in). ``not_at_work``/``not_at_home`` need no times. "Only after 6 p.m." is
-    ``kind="inconvenient", end=time(18)``.
+    ``kind="inconvenient", end=time(18)``; a range across midnight is two preferences.
     """
     require(kind, TIME_PREFERENCE_KINDS, "kind")
     weekdays = sorted(set(days))
