@@ -187,3 +187,11 @@ def test_decision_search_for_an_audit() -> None:
     mine = HttpClient().get("/api/compliance/decisions", **agent).json()
     assert mine["count"] == 2
     assert HttpClient().get("/api/compliance/decisions").status_code == 401
+
+
+def test_the_openapi_document_describes_the_check_body() -> None:
+    schema = HttpClient().get("/api/openapi.json").json()
+    body = schema["paths"]["/api/compliance/check"]["post"]["requestBody"]
+    assert body["required"] is True
+    assert "rules check" in body["description"]
+    assert "/api/compliance/debtors/{debtor_id}/contact-options" in schema["paths"]
