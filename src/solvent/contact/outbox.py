@@ -105,31 +105,18 @@ def outbox_mark_sent_many(*, sent: Sequence[SentMessage]) -> list[Interaction]:
                 for entry in sent
             ]
         )
-        messages = []
+        # One UPDATE per message: cheaper than bulk_update's CASE expressions for small groups.
         for entry, interaction in zip(sent, interactions, strict=True):
-            message = entry.message
-            message.status = MessageStatus.SENT
-            message.sent_at = entry.sent_at
-            message.lease_until = None
-            message.provider_message_id = entry.provider_message_id
-            message.compliance_attempt_id = entry.attempt_id
-            message.decision_log_id = entry.decision_log_id
-            message.interaction = interaction
-            message.status_reason = ""
-            messages.append(message)
-        OutboxMessage.objects.bulk_update(
-            messages,
-            [
-                "status",
-                "sent_at",
-                "lease_until",
-                "provider_message_id",
-                "compliance_attempt_id",
-                "decision_log_id",
-                "interaction",
-                "status_reason",
-            ],
-        )
+            OutboxMessage.objects.filter(pk=entry.message.pk).update(
+                status=MessageStatus.SENT,
+                sent_at=entry.sent_at,
+                lease_until=None,
+                provider_message_id=entry.provider_message_id,
+                compliance_attempt_id=entry.attempt_id,
+                decision_log_id=entry.decision_log_id,
+                interaction=interaction,
+                status_reason="",
+            )
         for entry in sent:
             if entry.attempt_id is not None:
                 contact_attempt_record_outcome(
