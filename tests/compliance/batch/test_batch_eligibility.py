@@ -238,3 +238,20 @@ def test_hashed_answer_keys_give_the_same_answers(monkeypatch: pytest.MonkeyPatc
     first, second = assert_agrees_with_decide({"a": _ny()}, history, targets, DAY)
     assert first["allowed_today"] is False
     assert second["allowed_today"] is True
+
+
+def test_many_debts_and_unsorted_targets_take_the_general_joins() -> None:
+    debts = tuple(Debt(f"d{index}") for index in range(6))
+    history = {
+        "b": tuple(
+            _call(0.1 + day * 0.9, debt=f"d{index}")
+            for index in range(6)
+            for day in range(index + 2)
+        ),
+        "a": (_call(1),),
+    }
+    targets = [Target("b", f"d{index}", Channel.CALL, "mobile") for index in range(6)]
+    targets.append(Target("a", "d1", Channel.CALL, "mobile"))
+    rows = assert_agrees_with_decide({"a": _ny(), "b": _ny(debts=debts)}, history, targets, DAY)
+    assert [row["caps"][0]["used"] for row in rows] == [2, 3, 4, 5, 6, 7, 1]  # type: ignore[index]
+    assert [row["allowed_today"] for row in rows] == [True] * 5 + [False, True]

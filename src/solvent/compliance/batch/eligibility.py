@@ -21,12 +21,13 @@ from datetime import date
 
 import polars as pl
 
+from solvent.compliance.batch.attach import cooldown_columns, used_columns, with_counts
 from solvent.compliance.batch.day import ProfileDay, evaluate_profile_day
 from solvent.compliance.batch.frames import UTC_TIME, BatchInput
-from solvent.compliance.batch.history import HistoryCounts, HistoryRules, history_counts
+from solvent.compliance.batch.history import HistoryRules, history_counts
 from solvent.compliance.batch.profiles import TargetProfile
 from solvent.compliance.domain.localtime import ONE_DAY, local_midnight, zone
-from solvent.compliance.domain.model import CapScope, Severity
+from solvent.compliance.domain.model import Severity
 from solvent.compliance.domain.packs import ALL_PACKS
 from solvent.compliance.domain.rules import RulePack
 
@@ -86,110 +87,6 @@ def _profile_frame(days: dict[int, ProfileDay], rules: HistoryRules, day: date) 
     for name in (*rules.cap_columns, *rules.cooldown_columns):
         schema[f"since_{name}"] = UTC_TIME
     return pl.DataFrame(rows, schema=schema)
-
-
-def _count(name: str, scope: CapScope, columns: set[str]) -> pl.Expr:
-    """The count of flag ``name`` that applies to a target, by the rule's scope."""
-
-    def column(suffix: str) -> pl.Expr:
-        wanted = f"{name}_{suffix}"
-        return pl.col(wanted).fill_null(0) if wanted in columns else pl.lit(0, pl.Int64)
-
-    if scope is CapScope.PER_DEBT:
-        # Keyed rows already include the debtor's unattributed events.
-        attributed = pl.col(f"{name}_keyed").fill_null(pl.col(f"{name}_unattributed").fill_null(0))
-        if f"{name}_debtor" not in columns:
-            return attributed
-        return pl.when(pl.col("debt_key").is_null()).then(column("debtor")).otherwise(attributed)
-    if scope is CapScope.PER_CONTACT_POINT:
-        return column("point")
-    return column("debtor")
-
-
-def _used(rules: HistoryRules, columns: set[str]) -> list[pl.Expr]:
-    """``used{k}``: the usage of cap k for each target (zero on exact rows: they carry their own
-    answer, and equal keys let them share one answer per profile)."""
-    expressions = []
-    for k, cap in enumerate(rules.caps):
-        used = _count(f"cap{k}", cap.scope, columns)
-        if cap.after_first_conversation:
-            used = pl.when(pl.col("conversed").fill_null(value=False)).then(used).otherwise(0)
-        used = pl.when(pl.col("exact")).then(0).otherwise(used)
-        expressions.append(used.cast(pl.Int64).alias(f"used{k}"))
-    return expressions
-
-
-def _cooldown_active(rules: HistoryRules, columns: set[str]) -> list[pl.Expr]:
-    """``active{j}``: a trigger of cool-down j lies in its window (whether it applies to the
-    target's channel is the profile's business)."""
-    return [
-        (~pl.col("exact") & (_count(f"cd{j}", cooldown.scope, columns) > 0)).alias(f"active{j}")
-        for j, cooldown in enumerate(rules.cooldowns)
-    ]
-
-
-def _with_counts(
-    targets: pl.LazyFrame, counts: HistoryCounts, rules: HistoryRules, unkeyed_targets: bool
-) -> pl.LazyFrame:
-    """Targets with the raw counts of every rule, only the columns their scopes need."""
-    debt_flags = rules.per_debt()
-    debtor_flags = [
-        flag
-        for flag in rules.cap_columns + rules.cooldown_columns
-        if flag not in debt_flags and flag not in rules.per_point()
-    ]
-    if unkeyed_targets:
-        debtor_flags += debt_flags  # a target without a debt counts every event
-    per_debt = counts.per_debt.lazy()
-    unattributed = per_debt.filter(pl.col("debt_key").is_null()).drop("debt_key")
-    per_debtor = (
-        counts.per_debtor.lazy()
-        .select("debtor_id", *[pl.col(flag).alias(f"{flag}_debtor") for flag in debtor_flags])
-        .join(
-            unattributed.select(
-                "debtor_id", *[pl.col(flag).alias(f"{flag}_unattributed") for flag in debt_flags]
-            ),
-            on="debtor_id",
-            how="full",
-            coalesce=True,
-        )
-    )
-    if rules.needs_conversation:
-        per_debtor = per_debtor.join(
-            counts.conversed.lazy().with_columns(conversed=pl.lit(value=True)),
-            on="debtor_id",
-            how="full",
-            coalesce=True,
-        )
-    else:
-        per_debtor = per_debtor.with_columns(conversed=pl.lit(value=False))
-    # Every join keeps the targets' order: the answer comes back row for row.
-    joined = targets.join(per_debtor, on="debtor_id", how="left", maintain_order="left")
-    if debt_flags:
-        keyed = (
-            per_debt.filter(pl.col("debt_key").is_not_null())
-            .join(unattributed, on="debtor_id", how="left", suffix="_extra")
-            .select(
-                "debtor_id",
-                "debt_key",
-                *[
-                    (pl.col(flag) + pl.col(f"{flag}_extra").fill_null(0)).alias(f"{flag}_keyed")
-                    for flag in debt_flags
-                ],
-            )
-        )
-        joined = joined.join(keyed, on=["debtor_id", "debt_key"], how="left", maintain_order="left")
-    point_flags = rules.per_point()
-    if point_flags:
-        point = counts.per_point.lazy().rename({flag: f"{flag}_point" for flag in point_flags})
-        joined = joined.join(
-            point,
-            on=["debtor_id", "contact_point_id"],
-            how="left",
-            nulls_equal=True,
-            maintain_order="left",
-        )
-    return joined
 
 
 def _outcome(
@@ -287,22 +184,16 @@ def batch_eligibility(
         *[f"used{k}" for k in range(len(rules.caps))],
         *[f"active{j}" for j in range(len(rules.cooldowns))],
     ]
-    unkeyed = targets.get_column("debt_key").null_count() > 0
-    with_counts = _with_counts(
-        targets.lazy().with_columns(exact=pl.col("profile_id").is_in(exact_ids)),
-        counts,
-        rules,
-        unkeyed,
-    )
-    columns = set(with_counts.collect_schema().names())
-    frame = with_counts.select(
+    counted = with_counts(targets, counts, rules, exact_ids)
+    columns = set(counted.collect_schema().names())
+    frame = counted.select(
         "debtor_id",
         "debt_id",
         "channel",
         "contact_point_id",
         "profile_id",
-        *_used(rules, columns),
-        *_cooldown_active(rules, columns),
+        *used_columns(rules, columns),
+        *cooldown_columns(rules, columns),
     ).collect()
     combination, exact = _combination(frame, keys)
     frame = frame.with_columns(combination)
