@@ -24,7 +24,8 @@ from django.db import connection
 from solvent.core import clock
 from solvent.core.crypto import keyed_hash
 from solvent.portfolio.generate import write_placement_csv
-from solvent.portfolio.imports.rows import ImportContext, PlacementRow, header_check, row_validate
+from solvent.portfolio.imports.records import ImportContext, PlacementRow
+from solvent.portfolio.imports.rows import header_check, row_validate
 from solvent.portfolio.imports.source import placement_source_open
 from solvent.portfolio.imports.store import Batch, _people_group
 from solvent.portfolio.models import Client

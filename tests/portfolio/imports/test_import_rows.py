@@ -11,13 +11,8 @@ from pathlib import Path
 import pytest
 
 from solvent.portfolio.domain.placement_columns import COLUMN_NAMES
-from solvent.portfolio.imports.rows import (
-    ImportContext,
-    PlacementRow,
-    header_check,
-    name_key,
-    row_validate,
-)
+from solvent.portfolio.imports.records import ImportContext, PlacementRow
+from solvent.portfolio.imports.rows import header_check, name_key, row_validate
 from solvent.portfolio.imports.source import PlacementFileError, RawRow, RowError
 from tests.portfolio.imports.placement_files import good_row
 
@@ -159,7 +154,15 @@ def test_cosigner_needs_a_name() -> None:
 
 def test_pure_import_modules_do_not_import_django() -> None:
     folder = Path(__file__).resolve().parents[3] / "src/solvent/portfolio/imports"
-    for name in ("values.py", "phones.py", "source.py", "rows.py", "report.py"):
+    for name in (
+        "values.py",
+        "phones.py",
+        "source.py",
+        "records.py",
+        "rows.py",
+        "report.py",
+        "pipeline.py",
+    ):
         text = (folder / name).read_text()
         assert "import django" not in text and "from django" not in text, name
 

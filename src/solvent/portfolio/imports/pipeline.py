@@ -14,7 +14,8 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from multiprocessing.pool import AsyncResult
 
-from solvent.portfolio.imports.rows import ImportContext, PlacementRow, row_validate
+from solvent.portfolio.imports.records import ImportContext, PlacementRow
+from solvent.portfolio.imports.rows import row_validate
 from solvent.portfolio.imports.source import RawRow, RowError
 
 Validated = PlacementRow | list[RowError]

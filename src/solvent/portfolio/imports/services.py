@@ -28,8 +28,9 @@ from solvent.core import clock
 from solvent.core.crypto import keyed_hash
 from solvent.core.domain.errors import NotFoundError
 from solvent.portfolio.imports.pipeline import rows_validated
+from solvent.portfolio.imports.records import ImportContext, PlacementRow
 from solvent.portfolio.imports.report import ErrorReport
-from solvent.portfolio.imports.rows import ImportContext, PlacementRow, header_check
+from solvent.portfolio.imports.rows import header_check
 from solvent.portfolio.imports.source import (
     PlacementFileError,
     PlacementSource,

@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Model
 
 from solvent.core.crypto import encrypt
-from solvent.portfolio.imports.rows import PlacementRow
+from solvent.portfolio.imports.records import PlacementRow
 from solvent.portfolio.imports.store import ACCOUNT_UPDATE_FIELDS, Batch, Person, last4
 from solvent.portfolio.models import Account, AccountDebtor, Address, Debtor, Email, Phone
 
