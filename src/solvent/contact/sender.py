@@ -228,21 +228,24 @@ def outbox_dispatch(
             sent_before = report.sent
             claimed_at = monotonic()
             unrecorded: list[SentMessage] = []
-            for index, message in enumerate(batch):
-                if monotonic() - claimed_at > lease.total_seconds() * 0.8:
-                    # Past most of the lease: another worker may soon take these messages, and
-                    # sending them now could send them twice. Give them back instead.
-                    outbox_release(messages=batch[index:], worker=worker)
-                    break
-                sent = _deliver(
-                    message, worker=worker, senders=open_senders, policy=policy, report=report
-                )
-                if sent is not None:
-                    unrecorded.append(sent)
-                if len(unrecorded) >= commit_every:
-                    outbox_mark_sent_many(sent=unrecorded)
-                    unrecorded = []
-            outbox_mark_sent_many(sent=unrecorded)
+            try:
+                for index, message in enumerate(batch):
+                    if monotonic() - claimed_at > lease.total_seconds() * 0.8:
+                        # Past most of the lease: another worker may soon take these messages,
+                        # and sending them now could send them twice. Give them back instead.
+                        outbox_release(messages=batch[index:], worker=worker)
+                        break
+                    sent = _deliver(
+                        message, worker=worker, senders=open_senders, policy=policy, report=report
+                    )
+                    if sent is not None:
+                        unrecorded.append(sent)
+                    if len(unrecorded) >= commit_every:
+                        outbox_mark_sent_many(sent=unrecorded)
+                        unrecorded = []
+            finally:
+                # Even when something below the adapter fails, what the provider took is recorded.
+                outbox_mark_sent_many(sent=unrecorded)
             # One audit entry per batch: the interactions are the per-message record, and a
             # per-message entry would serialise every worker on the audit chain's head row.
             audit_record(
