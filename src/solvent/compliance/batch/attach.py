@@ -104,22 +104,21 @@ def with_counts(
                 for flag in debt_flags
             ],
         )
-        .with_columns(rank=pl.int_range(pl.len()).over("debtor_id"))
     )
-    ranks = int(keyed.select(pl.col("rank").max()).item()) + 1 if keyed.height else 0
-    pivoted = bool(debt_flags) and ranks <= MAX_PIVOTED_DEBTS
-    if pivoted:
-        for rank in range(ranks):
-            per_debtor = per_debtor.join(
-                keyed.filter(pl.col("rank") == rank).select(
-                    "debtor_id",
-                    pl.col("debt_key").alias(f"key_{rank}"),
-                    *[pl.col(f"{flag}_keyed").alias(f"{flag}_keyed_{rank}") for flag in debt_flags],
-                ),
-                on="debtor_id",
-                how="full",
-                coalesce=True,
-            )
+    layers = _layers(keyed) if debt_flags else []
+    pivoted = layers is not None
+    for rank, layer in enumerate(layers or []):
+        per_debtor = per_debtor.join(
+            layer.select(
+                "debtor_id",
+                pl.col("debt_key").alias(f"key_{rank}"),
+                *[pl.col(f"{flag}_keyed").alias(f"{flag}_keyed_{rank}") for flag in debt_flags],
+            ),
+            on="debtor_id",
+            how="full",
+            coalesce=True,
+        )
+    ranks = len(layers or [])
     frame = targets.with_columns(exact=pl.col("profile_id").is_in(exact_ids))
     if targets.get_column("debtor_id").is_sorted():
         # Sorted on both sides, the join merges instead of hashing.
@@ -127,13 +126,13 @@ def with_counts(
         per_debtor = per_debtor.sort("debtor_id")
     # Every join keeps the targets' order: the answer comes back row for row.
     joined = frame.lazy().join(per_debtor.lazy(), on="debtor_id", how="left", maintain_order="left")
-    if pivoted:
+    if pivoted and debt_flags:
         joined = joined.with_columns(
             _pick(f"{flag}_keyed", ranks).alias(f"{flag}_keyed") for flag in debt_flags
         )
     elif debt_flags:
         joined = joined.join(
-            keyed.drop("rank").lazy(),
+            keyed.lazy(),
             on=["debtor_id", "debt_key"],
             how="left",
             maintain_order="left",
@@ -148,6 +147,20 @@ def with_counts(
             maintain_order="left",
         )
     return joined
+
+
+def _layers(keyed: pl.DataFrame) -> list[pl.DataFrame] | None:
+    """The keyed rows split so that each layer has at most one row per debtor; ``None`` when a
+    debtor has more than ``MAX_PIVOTED_DEBTS`` debts with counts."""
+    layers: list[pl.DataFrame] = []
+    remaining = keyed
+    while remaining.height:
+        if len(layers) == MAX_PIVOTED_DEBTS:
+            return None
+        first = pl.col("debtor_id").is_first_distinct()
+        layers.append(remaining.filter(first))
+        remaining = remaining.filter(~first)
+    return layers
 
 
 def _pick(column: str, ranks: int) -> pl.Expr:

@@ -198,7 +198,7 @@ def batch_eligibility(
     combination, exact = _combination(frame, keys)
     frame = frame.with_columns(combination)
     join_on = ["combination"] if exact else ["combination", *keys]
-    distinct = frame.unique(join_on, keep="any").select("combination", *keys)
+    distinct = frame.select("combination", *keys).unique(join_on, keep="any")
     outcomes = _outcomes(distinct, days, rules)
     if exact:
         outcomes = outcomes.drop(keys)
