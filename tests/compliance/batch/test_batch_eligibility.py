@@ -255,3 +255,9 @@ def test_many_debts_and_unsorted_targets_take_the_general_joins() -> None:
     rows = assert_agrees_with_decide({"a": _ny(), "b": _ny(debts=debts)}, history, targets, DAY)
     assert [row["caps"][0]["used"] for row in rows] == [2, 3, 4, 5, 6, 7, 1]  # type: ignore[index]
     assert [row["allowed_today"] for row in rows] == [True] * 5 + [False, True]
+
+
+def test_profiles_made_for_another_day_are_refused() -> None:
+    batch = batch_input({"a": _ny()}, {}, [Target("a", "d1", Channel.CALL, "mobile")], DAY)
+    with pytest.raises(ValueError, match="not for 2026-11-25"):
+        eligibility.batch_eligibility(batch, DAY + timedelta(days=1))

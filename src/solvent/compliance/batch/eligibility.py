@@ -157,6 +157,9 @@ def batch_eligibility(
     """Eligibility of every target in ``batch`` on the planning ``day`` (see the module doc)."""
     targets = batch.targets
     profile_ids = targets.get_column("profile_id").unique().sort().to_list()
+    other_days = {batch.profiles[index].day for index in profile_ids} - {day, None}
+    if other_days:
+        raise ValueError(f"profiles were made for {sorted(other_days)}, not for {day}")
     days = evaluate_profiles(batch.profiles, profile_ids, day, packs)
     vector_days = [profile_day for profile_day in days.values() if not profile_day.exact]
     rules = HistoryRules.of(

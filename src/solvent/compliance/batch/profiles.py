@@ -77,11 +77,16 @@ class Target:
 
 @dataclass(frozen=True, slots=True)
 class TargetProfile:
-    """A canonical situation plus proposed contact; ``history`` is set only on exact profiles."""
+    """A canonical situation plus proposed contact; ``history`` is set only on exact profiles.
+
+    ``day`` is the planning day the profile was made for: its stand-in instants are only valid
+    for that day.
+    """
 
     situation: DebtorProfile
     proposed: ProposedContact
     history: tuple[HistoryEvent, ...] | None = None
+    day: date | None = None
 
     @property
     def exact(self) -> bool:
@@ -140,8 +145,8 @@ def target_profile(
     """The profile of ``target`` for the planning ``day``: canonical, or exact when it must be."""
     point = situation.contact_point(target.contact_point_id)
     if needs_exact(situation, target, point, options):
-        return TargetProfile(situation, proposed_for(target, options, PLACEHOLDER_AT), history)
-    return TargetProfile(*_canonical(situation, target, point, day, options))
+        return TargetProfile(situation, proposed_for(target, options, PLACEHOLDER_AT), history, day)
+    return TargetProfile(*_canonical(situation, target, point, day, options), day=day)
 
 
 @lru_cache(maxsize=4096)
