@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from solvent.compliance.services import contact_attempt_authorize
+from solvent.compliance.services import contact_attempt_authorize, notice_record
 from solvent.contact.services import interaction_record
 from solvent.portfolio.models import Account, Debtor
 
@@ -49,7 +49,7 @@ def demo_history_create(*, now: datetime, share: float = 0.15, seed: int = 99) -
     """Give a share of debtors a few calls, texts and e-mails over the last 30 days."""
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not a secret
     attempted = recorded = refused = 0
-    debtors = Debtor.objects.prefetch_related("phones", "emails").order_by("id")
+    debtors = Debtor.objects.prefetch_related("phones", "emails", "addresses").order_by("id")
     for debtor in debtors.iterator(chunk_size=500):
         if rng.random() >= share:
             continue
@@ -58,6 +58,15 @@ def demo_history_create(*, now: datetime, share: float = 0.15, seed: int = 99) -
         emails = list(debtor.emails.all())
         if not account_ids or not (phones or emails):
             continue
+        # The validation notice (and Ontario's written notice) went out with the first letter.
+        notice_day = (now - timedelta(days=40)).date()
+        in_ontario = any(a.region == "ON" for a in debtor.addresses.all())
+        for kind in (
+            ("validation_notice", "ontario_notice") if in_ontario else ("validation_notice",)
+        ):
+            notice_record(
+                account_id=account_ids[0], kind=kind, sent_on=notice_day, source="demo:letter"
+            )
         days_ago = sorted(rng.sample(range(1, 31), k=rng.randrange(1, 6)), reverse=True)
         for days in days_ago:
             channel = "call" if phones and (not emails or rng.random() < 0.75) else "email"
