@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from solvent.compliance.batch import eligibility
-from solvent.compliance.batch.eligibility import _combination
+from solvent.compliance.batch.eligibility import _combination, _decoded
 from solvent.compliance.batch.frames import batch_input
 from solvent.compliance.batch.profiles import BatchOptions, ProfileRegistry, Target
 from solvent.compliance.domain.model import (
@@ -218,19 +218,21 @@ def test_answer_keys_are_one_exact_integer_while_the_ranges_fit() -> None:
         {"profile_id": [0, 1, 1, 2], "used0": [0, 3, 3, 9], "active0": [True, False, False, True]}
     )
     keys = ["profile_id", "used0", "active0"]
-    expression, exact = _combination(frame, keys)
-    assert exact is True
-    values = frame.select(expression).to_series().to_list()
-    assert values[1] == values[2]
-    assert len(set(values)) == 3
+    expression, radices = _combination(frame, keys)
+    assert radices == [3, 10, 2]
+    codes = frame.select(expression).to_series()
+    assert codes[1] == codes[2]
+    assert codes.n_unique() == 3
+    decoded = _decoded(codes.unique(), keys, radices).sort("combination")
+    assert decoded.drop("combination").rows() == [(0, 0, True), (1, 3, False), (2, 9, True)]
     wide = pl.DataFrame({"profile_id": [0, 1], "used0": [2**40, 0], "used1": [2**40, 1]})
-    _expression, exact = _combination(wide, ["profile_id", "used0", "used1"])
-    assert exact is False
+    _expression, radices = _combination(wide, ["profile_id", "used0", "used1"])
+    assert radices is None
 
 
 def test_hashed_answer_keys_give_the_same_answers(monkeypatch: pytest.MonkeyPatch) -> None:
-    def hashed(frame: pl.DataFrame, keys: list[str]) -> tuple[pl.Expr, bool]:
-        return pl.struct(keys).hash().alias("combination"), False
+    def hashed(frame: pl.DataFrame, keys: list[str]) -> tuple[pl.Expr, None]:
+        return pl.struct(keys).hash().alias("combination"), None
 
     monkeypatch.setattr(eligibility, "_combination", hashed)
     history = {"a": tuple(_call(days_ago) for days_ago in (0.2, 1, 2, 3, 4, 5, 6))}

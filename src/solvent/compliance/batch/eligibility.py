@@ -198,29 +198,51 @@ def batch_eligibility(
         *used_columns(rules, columns),
         *cooldown_columns(rules, columns),
     ).collect()
-    combination, exact = _combination(frame, keys)
+    combination, radices = _combination(frame, keys)
     frame = frame.with_columns(combination)
-    join_on = ["combination"] if exact else ["combination", *keys]
-    distinct = frame.select("combination", *keys).unique(join_on, keep="any")
-    outcomes = _outcomes(distinct, days, rules)
-    if exact:
-        outcomes = outcomes.drop(keys)
+    if radices is not None:
+        join_on = ["combination"]
+        distinct = _decoded(frame.get_column("combination").unique(), keys, radices)
+        outcomes = _outcomes(distinct, days, rules).drop(keys)
+    else:
+        join_on = ["combination", *keys]
+        distinct = frame.select(join_on).unique(join_on, keep="any")
+        outcomes = _outcomes(distinct, days, rules)
     return frame.join(outcomes, on=join_on, how="left", maintain_order="left").select(
         RESULT_COLUMNS
     )
 
 
-def _combination(frame: pl.DataFrame, keys: list[str]) -> tuple[pl.Expr, bool]:
+def _combination(frame: pl.DataFrame, keys: list[str]) -> tuple[pl.Expr, list[int] | None]:
     """One exact integer per distinct combination of ``keys`` (mixed radix over the observed
-    ranges), so that finding and joining the distinct answers is a one-column operation."""
+    ranges, returned so the integer can be decoded), so that finding and joining the distinct
+    answers is a one-column operation. ``None``: the ranges are too wide, the key is a hash."""
     highest = frame.select(pl.col(key).cast(pl.Int64).max() for key in keys).row(0)
     expression: pl.Expr = pl.lit(0, pl.UInt64)
+    radices: list[int] = []
     capacity = 1
     for key, top in zip(keys, highest, strict=True):
         radix = int(top or 0) + 1
         capacity *= radix
         if capacity >= 2**63:
             # Too many combinations for one integer: a hash, with every key joined as well.
-            return pl.struct(keys).hash().alias("combination"), False
+            return pl.struct(keys).hash().alias("combination"), None
+        radices.append(radix)
         expression = expression * radix + pl.col(key).cast(pl.UInt64)
-    return expression.alias("combination"), True
+    return expression.alias("combination"), radices
+
+
+def _decoded(codes: pl.Series, keys: list[str], radices: list[int]) -> pl.DataFrame:
+    """The key columns of each distinct combination integer (mixed radix, last key fastest)."""
+    rows = []
+    for code in codes.to_list():
+        digits = []
+        for radix in reversed(radices):
+            code, digit = divmod(code, radix)
+            digits.append(digit)
+        rows.append(digits[::-1])
+    columns = {key: [row[index] for row in rows] for index, key in enumerate(keys)}
+    frame = pl.DataFrame({"combination": codes, **columns})
+    return frame.with_columns(
+        pl.col(key).cast(pl.Boolean) for key in keys if key.startswith("active")
+    )
