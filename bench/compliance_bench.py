@@ -39,7 +39,13 @@ from solvent.compliance.batch.frames import (
     POINT_KIND,
     BatchInput,
 )
-from solvent.compliance.batch.profiles import BatchOptions, ProfileRegistry, Target, target_profile
+from solvent.compliance.batch.profiles import (
+    BatchOptions,
+    ProfileRegistry,
+    Target,
+    target_profile,
+    target_profiles,
+)
 from solvent.compliance.domain.engine import decide
 from solvent.compliance.domain.model import (
     Address,
@@ -209,13 +215,11 @@ def _targets(
             )
     profile_ids = plain_ids[location]  # (n_debtors, 3)
     started = time.perf_counter()
+    wanted = [Target(0, "0", channel, str(point)) for channel, point in TARGET_CHANNELS]
     for debtor in np.flatnonzero(rich).tolist():
         situation = _rich_situation(int(location[debtor]), debtor)
-        for column, (channel, point) in enumerate(TARGET_CHANNELS):
-            target = Target(debtor, "0", channel, str(point))
-            profile_ids[debtor, column] = registry.intern(
-                target_profile(situation, (), target, DAY, options)
-            )
+        for column, profile in enumerate(target_profiles(situation, (), wanted, DAY, options)):
+            profile_ids[debtor, column] = registry.intern(profile)
     profiling_seconds = time.perf_counter() - started
     debtor_ids = np.repeat(np.arange(n_debtors, dtype=np.int64), len(TARGET_CHANNELS))
     rows = np.tile(np.arange(len(TARGET_CHANNELS)), n_debtors)

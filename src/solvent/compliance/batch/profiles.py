@@ -20,12 +20,12 @@ its own (see ``needs_exact``).
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from solvent.compliance.domain.jurisdictions import resolve
+from solvent.compliance.domain.jurisdictions import Resolution, resolve
 from solvent.compliance.domain.localtime import ONE_DAY, local_midnight, zone
 from solvent.compliance.domain.model import (
     Channel,
@@ -143,10 +143,47 @@ def target_profile(
     options: BatchOptions,
 ) -> TargetProfile:
     """The profile of ``target`` for the planning ``day``: canonical, or exact when it must be."""
-    point = situation.contact_point(target.contact_point_id)
-    if needs_exact(situation, target, point, options):
-        return TargetProfile(situation, proposed_for(target, options, PLACEHOLDER_AT), history, day)
-    return TargetProfile(*_canonical(situation, target, point, day, options), day=day)
+    return target_profiles(situation, history, (target,), day, options)[0]
+
+
+def target_profiles(
+    situation: DebtorProfile,
+    history: tuple[HistoryEvent, ...],
+    targets: Sequence[Target],
+    day: date,
+    options: BatchOptions,
+) -> list[TargetProfile]:
+    """The profiles of one debtor's ``targets``; the debtor-wide parts are worked out once."""
+    parts: _DebtorParts | None = None
+    profiles = []
+    for target in targets:
+        point = situation.contact_point(target.contact_point_id)
+        if needs_exact(situation, target, point, options):
+            proposed = proposed_for(target, options, PLACEHOLDER_AT)
+            profiles.append(TargetProfile(situation, proposed, history, day))
+            continue
+        if parts is None:
+            parts = _DebtorParts.of(situation, day)
+        profile, proposed = _canonical(situation, target, point, day, options, parts)
+        profiles.append(TargetProfile(profile, proposed, day=day))
+    return profiles
+
+
+@dataclass(slots=True)
+class _DebtorParts:
+    """What every target of one debtor shares: where they may be, the day, the stand-ins."""
+
+    resolution: Resolution
+    day_start: datetime
+    day_end: datetime
+    stand_ins: dict[datetime, datetime]
+
+    @classmethod
+    def of(cls, situation: DebtorProfile, day: date) -> _DebtorParts:
+        resolution = resolve(situation)
+        zones = resolution.time_zones
+        day_start, day_end = day_bounds(zones[0] if zones else None, day)
+        return cls(resolution, day_start, day_end, _stand_ins(situation, day_start, day_end))
 
 
 @lru_cache(maxsize=4096)
@@ -165,10 +202,10 @@ def _canonical(
     point: ContactPoint | None,
     day: date,
     options: BatchOptions,
+    parts: _DebtorParts,
 ) -> tuple[DebtorProfile, ProposedContact]:
-    resolution = resolve(situation)
+    resolution = parts.resolution
     zones = resolution.time_zones
-    day_start, day_end = day_bounds(zones[0] if zones else None, day)
     debt = situation.debt(target.debt_id)
     debt_key = debt.counting_key if debt is not None else target.debt_id
     keys = {item.id: item.counting_key for item in situation.debts}
@@ -186,7 +223,7 @@ def _canonical(
         return TARGET_POINT if point_id == target.contact_point_id else OTHER
 
     canonical_debt, keep_disputes = _debt(debt, situation.holds, day, zones)
-    move = {} if keep_disputes else _stand_ins(situation, day_start, day_end)
+    move = {} if keep_disputes else parts.stand_ins
     holds = tuple(
         Hold(
             kind=hold.kind,
