@@ -42,6 +42,7 @@ from solvent.portfolio.models import Client, Placement
 # What the placement row keeps of the error report; the CLI's --errors file has every line.
 ERROR_REPORT_MAX_LINES = 100_000
 PARALLEL_FROM_ROWS = 20_000
+PARALLEL_FROM_CORES = 4
 MAX_WORKERS = 4
 Progress = Callable[[int, int], None]
 
@@ -149,9 +150,13 @@ def placement_run(
 
 def _workers(rows: int) -> int:
     """Worker processes for validation: worth their start-up only for a large file."""
-    if rows < PARALLEL_FROM_ROWS:
+    # Measured on 2 cores (ADR 0004): two workers beside the writer and PostgreSQL were slower than
+    # validating inline (pickling, and each worker warming its own phone cache). Workers only pay
+    # when cores are left over for the writer and the database.
+    cores = os.cpu_count() or 1
+    if rows < PARALLEL_FROM_ROWS or cores < PARALLEL_FROM_CORES:
         return 1
-    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+    return min(cores - 2, MAX_WORKERS)
 
 
 def _default_batch_rows() -> int:
