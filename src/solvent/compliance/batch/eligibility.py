@@ -11,7 +11,9 @@
 
 The planning day is the local date ``day`` in each debtor's counting zone; the ledger is taken as
 of the start of that day. Each distinct profile is decided once over the day (``day.py``), the
-ledger is counted with group-bys (``history.py``), and the two are combined with expressions.
+ledger is counted with group-bys (``history.py``) and attached to the targets (``attach.py``), and
+each distinct combination of profile, cap usage and active cool-downs is answered once and joined
+back (``_outcome``).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ def evaluate_profiles(
     day: date,
     packs: tuple[RulePack, ...],
 ) -> dict[int, ProfileDay]:
+    """Each profile in use, decided over the planning day."""
     return {index: evaluate_profile_day(profiles[index], day, packs) for index in profile_ids}
 
 
