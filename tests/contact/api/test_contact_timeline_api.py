@@ -138,3 +138,43 @@ def test_a_client_viewer_cannot_record(client, world) -> None:
         content_type="application/json",
     )
     assert response.status_code == 403
+
+
+def test_an_unknown_disposition_is_a_clear_error(client, world) -> None:
+    client.force_login(world["agent"])
+    response = client.post(
+        "/api/contact/interactions",
+        {
+            "debtor_id": world["debtor"].pk,
+            "direction": "inbound",
+            "contact_point": "x",
+            "disposition": "angry",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "interaction_invalid"
+
+
+def test_an_inbound_call_needs_no_authorization_and_shows_on_top(client, world) -> None:
+    client.force_login(world["agent"])
+    response = client.post(
+        "/api/contact/interactions",
+        {
+            "debtor_id": world["debtor"].pk,
+            "direction": "inbound",
+            "contact_point": "+15185550000",
+            "disposition": "promise_to_pay",
+            "duration_seconds": 300,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    top = client.get(f"/api/contact/debtors/{world['debtor'].pk}/timeline?limit=1").json()["items"][
+        0
+    ]
+    assert (top["channel"], top["disposition"], top["duration_seconds"]) == (
+        "call",
+        "promise_to_pay",
+        300,
+    )
