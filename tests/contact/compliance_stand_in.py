@@ -1,8 +1,8 @@
-"""A stand-in for ``solvent.compliance.services`` while that module is being written.
+"""An allow-all stand-in for ``solvent.compliance.services``, written to the contract.
 
-It implements the contract's signatures and allows everything, recording each call, so the contact
-app's tests run before the compliance app lands. conftest installs it only when the real module is
-missing; the moment the real one exists the tests use it.
+It let the contact app's tests run before the compliance app landed its services (conftest installs
+it only when the real module is missing, so today the tests use the real one). The benchmark's
+`--gate stand-in` forces it into the workers to measure what the outbox costs without the gate.
 """
 
 from __future__ import annotations
