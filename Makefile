@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 DEMO_ACCOUNTS ?= 5000
 PORT ?= 8000
+BENCH_SCALE ?= 1
 
 .PHONY: demo test test-sqlite test-postgres lint bench install clean
 
@@ -38,7 +39,8 @@ test-postgres: $(STAMP)
 test: lint test-sqlite test-postgres
 
 bench: $(STAMP)
-	@for script in bench/*_bench.py; do echo "# $$script" >&2; $(BIN)/python $$script || exit 1; done
+	@for script in bench/*_bench.py; do echo "# $$script --scale $(BENCH_SCALE)" >&2; \
+		$(BIN)/python $$script --scale $(BENCH_SCALE) || exit 1; done
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
