@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -57,6 +58,7 @@ def placement_import(
     progress: Progress | None = None,
     batch_rows: int | None = None,
     workers: int | None = None,
+    background_writer: bool | None = None,
 ) -> Placement:
     """Import a placement file now, in this process; returns the finished (or failed) placement."""
     path = Path(path)
@@ -75,6 +77,7 @@ def placement_import(
         progress=progress,
         batch_rows=batch_rows,
         workers=workers,
+        background_writer=background_writer,
     )
 
 
@@ -124,6 +127,7 @@ def placement_run(
     progress: Progress | None = None,
     batch_rows: int | None = None,
     workers: int | None = None,
+    background_writer: bool | None = None,
 ) -> Placement:
     """Run (or run again) the import of a placement whose file is at `placement.source_path`."""
     Placement.objects.filter(pk=placement.pk).update(
@@ -138,7 +142,14 @@ def placement_run(
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as stream:
         report = ErrorReport(stream)
         try:
-            _import(placement, report, progress, batch_rows or _default_batch_rows(), workers)
+            _import(
+                placement,
+                report,
+                progress,
+                batch_rows or _default_batch_rows(),
+                workers,
+                background_writer,
+            )
         except PlacementFileError as problem:
             report.add(problem.errors)
             return _finish(placement, report, errors_path, failure=problem.message)
@@ -159,6 +170,11 @@ def _workers(rows: int) -> int:
     return min(cores - 2, MAX_WORKERS)
 
 
+def _close_thread_connection() -> None:
+    # `connection` is per thread, looked up when called: this closes the calling thread's own.
+    connection.close()
+
+
 def _default_batch_rows() -> int:
     # COPY makes big batches cheap on PostgreSQL; SQLite holds its one write lock per batch.
     return 20_000 if connection.vendor == "postgresql" else 2_000
@@ -170,6 +186,7 @@ def _import(
     progress: Progress | None,
     size: int,
     workers: int | None,
+    background_writer: bool | None,
 ) -> None:
     client = placement.client
     source = placement_source_open(Path(placement.source_path))
@@ -192,20 +209,58 @@ def _import(
     results = rows_validated(
         _data_rows(source), positions=positions, context=context, workers=workers
     )
-    for result in results:
-        if isinstance(result, list):
-            report.add(result)
-        else:
-            batch.append(result)
-        done += 1
-        if len(batch) >= size:
-            _flush(placement, batch, report.rows_rejected - rejected_before)
-            rejected_before, batch = report.rows_rejected, []
-            if progress is not None:
-                progress(done, total)
-    _flush(placement, batch, report.rows_rejected - rejected_before)
+    if background_writer is None:
+        background_writer = connection.vendor == "postgresql" and total >= PARALLEL_FROM_ROWS
+    writer = _BatchWriter(placement, background=background_writer)
+    try:
+        for result in results:
+            if isinstance(result, list):
+                report.add(result)
+            else:
+                batch.append(result)
+            done += 1
+            if len(batch) >= size:
+                writer.write(batch, report.rows_rejected - rejected_before)
+                rejected_before, batch = report.rows_rejected, []
+                if progress is not None:
+                    progress(done, total)
+        writer.write(batch, report.rows_rejected - rejected_before)
+    finally:
+        writer.close()
     if progress is not None:
         progress(done, total)
+
+
+class _BatchWriter:
+    """Commits batches, optionally on a thread of its own with its own connection.
+
+    Writing a batch is mostly waiting for PostgreSQL (index upkeep, foreign-key checks at commit);
+    on a thread that wait overlaps the validation of the next batch. One batch at most is in
+    flight, so memory stays bounded and a failed batch stops the import at the next one.
+    """
+
+    def __init__(self, placement: Placement, *, background: bool) -> None:
+        self.placement = placement
+        self.executor = ThreadPoolExecutor(1, "placement-writer") if background else None
+        self.pending: Future[None] | None = None
+
+    def write(self, rows: list[PlacementRow], rejected: int) -> None:
+        if self.executor is None:
+            _flush(self.placement, rows, rejected)
+            return
+        if self.pending is not None:
+            self.pending.result()
+        self.pending = self.executor.submit(_flush, self.placement, rows, rejected)
+
+    def close(self) -> None:
+        if self.executor is None:
+            return
+        try:
+            if self.pending is not None:
+                self.pending.result()
+        finally:
+            self.executor.submit(_close_thread_connection).result()
+            self.executor.shutdown()
 
 
 def _data_rows(source: PlacementSource) -> Iterator:  # type: ignore[type-arg]
