@@ -10,7 +10,6 @@ an import killed half-way and started again ends in exactly the state of one cle
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import tempfile
 import uuid
@@ -42,9 +41,7 @@ from solvent.portfolio.models import Client, Placement
 
 # What the placement row keeps of the error report; the CLI's --errors file has every line.
 ERROR_REPORT_MAX_LINES = 100_000
-PARALLEL_FROM_ROWS = 20_000
-PARALLEL_FROM_CORES = 4
-MAX_WORKERS = 4
+BACKGROUND_WRITER_FROM_ROWS = 20_000
 Progress = Callable[[int, int], None]
 
 
@@ -159,17 +156,6 @@ def placement_run(
         return _finish(placement, report, errors_path, failure="")
 
 
-def _workers(rows: int) -> int:
-    """Worker processes for validation: worth their start-up only for a large file."""
-    # Measured on 2 cores (ADR 0004): two workers beside the writer and PostgreSQL were slower than
-    # validating inline (pickling, and each worker warming its own phone cache). Workers only pay
-    # when cores are left over for the writer and the database.
-    cores = os.cpu_count() or 1
-    if rows < PARALLEL_FROM_ROWS or cores < PARALLEL_FROM_CORES:
-        return 1
-    return min(cores - 2, MAX_WORKERS)
-
-
 def _close_thread_connection() -> None:
     # `connection` is per thread, looked up when called: this closes the calling thread's own.
     connection.close()
@@ -205,12 +191,15 @@ def _import(
     done = 0
     batch: list[PlacementRow] = []
     rejected_before = 0
-    workers = _workers(total) if workers is None else workers
+    # Inline by default: worker processes measured slower (ADR 0004); the option stays for trials.
+    workers = workers or 1
     results = rows_validated(
         _data_rows(source), positions=positions, context=context, workers=workers
     )
     if background_writer is None:
-        background_writer = connection.vendor == "postgresql" and total >= PARALLEL_FROM_ROWS
+        background_writer = (
+            connection.vendor == "postgresql" and total >= BACKGROUND_WRITER_FROM_ROWS
+        )
     writer = _BatchWriter(placement, background=background_writer)
     try:
         for result in results:
