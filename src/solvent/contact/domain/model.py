@@ -10,18 +10,10 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-
-class Channel(enum.StrEnum):
-    CALL = "call"
-    SMS = "sms"
-    EMAIL = "email"
-    LETTER = "letter"
-    VOICEMAIL = "voicemail"
-
-
-class Direction(enum.StrEnum):
-    OUTBOUND = "outbound"
-    INBOUND = "inbound"
+# The contact history speaks the compliance engine's words for channels and directions: one
+# definition, so a new channel cannot exist in one app and not the other.
+from solvent.compliance.domain.model import Channel as Channel
+from solvent.compliance.domain.model import Direction as Direction
 
 
 class Disposition(enum.StrEnum):
