@@ -12,11 +12,17 @@ re-exported here, so this module stays the one entry point for every compliance 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
 
+from solvent.audit.services import audit_record
+from solvent.compliance.batch_gate import (
+    Authorization,
+    AuthorizationRequest,
+    Reason,
+    contact_attempts_authorize_many,
+)
 from solvent.compliance.decisions import decide_all
 from solvent.compliance.domain.serialise import decision_to_json
 from solvent.compliance.models import ContactAttempt, DebtorLedger, DecisionLog
@@ -46,11 +52,15 @@ from solvent.core.domain.errors import NotFoundError, ValidationError
 
 __all__ = [
     "Authorization",
+    "AuthorizationRequest",
+    "Reason",
     "consent_grant",
     "consent_revoke",
     "contact_attempt_authorize",
     "contact_attempt_cancel",
     "contact_attempt_record_outcome",
+    "contact_attempts_authorize_many",
+    "contact_attempts_record_outcome_many",
     "debtor_ledger_lock",
     "hold_place",
     "hold_release",
@@ -60,18 +70,6 @@ __all__ = [
 ]
 
 OUTCOMES = frozenset(ContactAttempt.Outcome.values)
-
-Reason = tuple[str, str, str]  # (rule_id, message, citation)
-
-
-@dataclass(frozen=True)
-class Authorization:
-    allowed: bool
-    attempt_id: int | None  # the reserved ledger row (ContactAttempt), None when denied
-    decision_log_id: int  # the DecisionLog row recording this decision
-    earliest_lawful_at: datetime | None  # None = never (e.g. cease)
-    blocking: tuple[Reason, ...]  # (rule_id, message, citation)
-    warnings: tuple[Reason, ...]
 
 
 def debtor_ledger_lock(*, debtor_id: int) -> None:
@@ -222,3 +220,46 @@ def contact_attempt_cancel(*, attempt_id: int, reason: str) -> None:
         attempt.cancel_reason = reason
         attempt.save(update_fields=["status", "cancelled_at", "cancel_reason"])
         audit("compliance.attempt_cancelled", attempt, {"reason": reason})
+
+
+def contact_attempts_record_outcome_many(*, outcomes: Sequence[tuple[int, str, datetime]]) -> None:
+    """``contact_attempt_record_outcome`` for many attempts: (attempt id, outcome, at) each.
+
+    One transaction, the rows locked in id order in one statement (so two callers cannot
+    deadlock), one bulk update and one audit entry listing every attempt with its previous outcome.
+    Unknown attempt ids raise NotFoundError and nothing is recorded.
+    """
+    if not outcomes:
+        return
+    for _, outcome, at in outcomes:
+        require(outcome, OUTCOMES, "outcome")
+        aware(at)
+    wanted = {attempt_id for attempt_id, _, _ in outcomes}
+    with transaction.atomic():
+        rows = {
+            row.pk: row
+            for row in ContactAttempt.objects.select_for_update()
+            .filter(pk__in=wanted)
+            .order_by("pk")
+        }
+        missing = sorted(wanted - set(rows))
+        if missing:
+            raise NotFoundError(f"contact attempts {missing} not found")
+        entries: list[list[object]] = []
+        for attempt_id, outcome, at in outcomes:
+            row = rows[attempt_id]
+            reinstated = row.status == ContactAttempt.Status.CANCELLED
+            entries.append([attempt_id, outcome, row.outcome, reinstated])
+            row.outcome = outcome
+            row.outcome_at = at
+            row.status = ContactAttempt.Status.COMPLETED
+        ContactAttempt.objects.bulk_update(list(rows.values()), ["outcome", "outcome_at", "status"])
+        audit_record(
+            action="compliance.attempt_outcomes",
+            object_type="compliance.ContactAttempt",
+            object_id=outcomes[0][0],
+            data={
+                "fields": ["attempt_id", "outcome", "previous", "reinstated"],
+                "outcomes": entries,
+            },
+        )

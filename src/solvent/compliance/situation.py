@@ -9,14 +9,14 @@ E.164 number, the e-mail address, or ``address:<Address.pk>``; accounts by ``str
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from solvent.compliance import models as records
 from solvent.compliance.domain import model as engine
-from solvent.portfolio.models import Account, Debtor, Phone
+from solvent.portfolio.models import Account, Address, Debtor, Email, Phone
 
 # How far back (and forward, for reservations made for later) the ledger is read. Longer than any
 # cap or cool-down window in the rule packs (the longest is a calendar month).
@@ -146,10 +146,15 @@ def debtor_accounts(*, debtor: Debtor) -> list[Account]:
 
 def _notice_dates(accounts: Sequence[Account]) -> dict[tuple[int, str], date]:
     """The latest notice of each kind per account: a re-sent notice restarts the wait."""
-    latest: dict[tuple[int, str], date] = {}
     notices = records.DebtNotice.objects.filter(account__in=accounts).values_list(
         "account_id", "kind", "sent_on"
     )
+    return latest_notices(notices)
+
+
+def latest_notices(notices: Iterable[tuple[int, str, date]]) -> dict[tuple[int, str], date]:
+    """(account id, kind, sent on) rows -> the latest date per account and kind."""
+    latest: dict[tuple[int, str], date] = {}
     for account_id, kind, sent_on in notices:
         key = (account_id, kind)
         if key not in latest or sent_on > latest[key]:
@@ -157,8 +162,11 @@ def _notice_dates(accounts: Sequence[Account]) -> dict[tuple[int, str], date]:
     return latest
 
 
-def _debts(accounts: Sequence[Account]) -> tuple[engine.Debt, ...]:
-    notices = _notice_dates(accounts) if accounts else {}
+def _debts(
+    accounts: Sequence[Account], notices: dict[tuple[int, str], date] | None = None
+) -> tuple[engine.Debt, ...]:
+    if notices is None:
+        notices = _notice_dates(accounts) if accounts else {}
     validation = records.DebtNotice.Kind.VALIDATION_NOTICE
     ontario = records.DebtNotice.Kind.ONTARIO_NOTICE
     return tuple(
@@ -177,13 +185,13 @@ def _debts(accounts: Sequence[Account]) -> tuple[engine.Debt, ...]:
     )
 
 
-def _holds(debtor: Debtor) -> tuple[list[engine.Hold], list[int]]:
+def _holds(debtor: Debtor, rows: Sequence[records.Hold]) -> tuple[list[engine.Hold], list[int]]:
+    """``rows``: the debtor's Hold rows with their accounts prefetched."""
     holds = [
         engine.Hold(kind=kind, received_at=FLAG_SINCE)
         for flag, kind in _FLAG_HOLDS
         if getattr(debtor, flag)
     ]
-    rows = list(records.Hold.objects.filter(debtor=debtor).prefetch_related("accounts"))
     holds.extend(
         engine.Hold(
             kind=engine.HoldKind(row.kind),
@@ -198,8 +206,7 @@ def _holds(debtor: Debtor) -> tuple[list[engine.Hold], list[int]]:
     return holds, [row.pk for row in rows if row.released_at is None]
 
 
-def _consents(debtor: Debtor) -> tuple[tuple[engine.Consent, ...], list[int]]:
-    rows = list(records.Consent.objects.filter(debtor=debtor).order_by("pk"))
+def _consents(rows: Sequence[records.Consent]) -> tuple[tuple[engine.Consent, ...], list[int]]:
     consents = tuple(
         engine.Consent(
             kind=_CONSENT_KINDS[row.scope],
@@ -214,13 +221,13 @@ def _consents(debtor: Debtor) -> tuple[tuple[engine.Consent, ...], list[int]]:
 
 
 def _preferences(
-    debtor: Debtor, at: datetime
+    rows: Sequence[records.TimePreference], at: datetime
 ) -> tuple[list[engine.TimeRange], list[engine.TimeRange], list[engine.Hold], list[int]]:
     inconvenient: list[engine.TimeRange] = []
     convenient: list[engine.TimeRange] = []
     holds: list[engine.Hold] = []
     used: list[int] = []
-    for row in records.TimePreference.objects.filter(debtor=debtor).order_by("pk"):
+    for row in rows:
         if row.kind in _PLACE_HOLDS:
             hold = engine.Hold(_PLACE_HOLDS[row.kind], row.stated_at, released_at=row.withdrawn_at)
             holds.append(hold)
@@ -235,15 +242,8 @@ def _preferences(
     return inconvenient, convenient, holds, used
 
 
-def _history(debtor: Debtor, at: datetime) -> tuple[engine.HistoryEvent, ...]:
-    attempts = (
-        records.ContactAttempt.objects.filter(
-            debtor=debtor, at__gte=at - LEDGER_WINDOW, at__lte=at + LEDGER_WINDOW
-        )
-        .exclude(status=records.ContactAttempt.Status.CANCELLED)
-        .prefetch_related("accounts")
-        .order_by("at", "pk")
-    )
+def history_events(attempts: Iterable[records.ContactAttempt]) -> tuple[engine.HistoryEvent, ...]:
+    """Ledger rows (accounts prefetched, ordered by at and pk) as the engine's history."""
     return tuple(
         engine.HistoryEvent(
             at=attempt.at,
@@ -254,6 +254,43 @@ def _history(debtor: Debtor, at: datetime) -> tuple[engine.HistoryEvent, ...]:
             contact_point_id=attempt.contact_point,
         )
         for attempt in attempts
+    )
+
+
+def _history(debtor: Debtor, at: datetime) -> tuple[engine.HistoryEvent, ...]:
+    attempts = (
+        records.ContactAttempt.objects.filter(
+            debtor=debtor, at__gte=at - LEDGER_WINDOW, at__lte=at + LEDGER_WINDOW
+        )
+        .exclude(status=records.ContactAttempt.Status.CANCELLED)
+        .prefetch_related("accounts")
+        .order_by("at", "pk")
+    )
+    return history_events(attempts)
+
+
+@dataclass(frozen=True)
+class DebtorRows:
+    """The database rows one debtor's facts are built from (each list in primary-key order)."""
+
+    addresses: Sequence[Address]
+    phones: Sequence[Phone]
+    emails: Sequence[Email]
+    holds: Sequence[records.Hold]  # accounts prefetched
+    consents: Sequence[records.Consent]
+    preferences: Sequence[records.TimePreference]
+    notices: dict[tuple[int, str], date]
+
+
+def _debtor_rows(debtor: Debtor, owed: Sequence[Account]) -> DebtorRows:
+    return DebtorRows(
+        addresses=list(debtor.addresses.all().order_by("pk")),
+        phones=list(debtor.phones.all().order_by("pk")),
+        emails=list(debtor.emails.all().order_by("pk")),
+        holds=list(records.Hold.objects.filter(debtor=debtor).prefetch_related("accounts")),
+        consents=list(records.Consent.objects.filter(debtor=debtor).order_by("pk")),
+        preferences=list(records.TimePreference.objects.filter(debtor=debtor).order_by("pk")),
+        notices=_notice_dates(owed) if owed else {},
     )
 
 
@@ -279,11 +316,32 @@ def _learned_wrong(history: Sequence[engine.HistoryEvent], at: datetime) -> set[
 
 def debtor_facts_read(*, debtor: Debtor, owed: Sequence[Account], at: datetime) -> DebtorFacts:
     """Read everything the engine needs about ``debtor`` at ``at`` (``owed``: ``debtor_accounts``)."""
-    addresses = list(debtor.addresses.all().order_by("pk"))
+    return debtor_facts_build(
+        debtor=debtor,
+        owed=owed,
+        at=at,
+        rows=_debtor_rows(debtor, owed),
+        history=_history(debtor, at),
+    )
+
+
+def debtor_facts_build(
+    *,
+    debtor: Debtor,
+    owed: Sequence[Account],
+    at: datetime,
+    rows: DebtorRows,
+    history: tuple[engine.HistoryEvent, ...],
+) -> DebtorFacts:
+    """The facts from rows already read (``history``: the ledger within LEDGER_WINDOW of ``at``).
+
+    Shared by the single gate (``debtor_facts_read``) and the batched one, so both decide alike.
+    """
+    addresses = rows.addresses
     points: dict[str, engine.ContactPoint] = {}
-    for phone in debtor.phones.all().order_by("pk"):
+    for phone in rows.phones:
         points.setdefault(phone.e164, _phone_point(phone))
-    for email in debtor.emails.all().order_by("pk"):
+    for email in rows.emails:
         address = email.address.lower()
         points.setdefault(
             address, engine.ContactPoint(address, engine.ContactPointKind.EMAIL, address)
@@ -294,13 +352,12 @@ def debtor_facts_read(*, debtor: Debtor, owed: Sequence[Account], at: datetime) 
         points[point_id] = engine.ContactPoint(
             point_id, engine.ContactPointKind.POSTAL, point_id, place=place
         )
-    history = _history(debtor, at)
     for point_id in _learned_wrong(history, at):
         if point_id in points:
             points[point_id] = replace(points[point_id], wrong_number=True)
-    holds, open_hold_ids = _holds(debtor)
-    consents, consent_ids = _consents(debtor)
-    inconvenient, convenient, place_holds, preference_ids = _preferences(debtor, at)
+    holds, open_hold_ids = _holds(debtor, rows.holds)
+    consents, consent_ids = _consents(rows.consents)
+    inconvenient, convenient, place_holds, preference_ids = _preferences(rows.preferences, at)
     profile = engine.DebtorProfile(
         addresses=tuple(
             engine.Address(
@@ -319,7 +376,7 @@ def debtor_facts_read(*, debtor: Debtor, owed: Sequence[Account], at: datetime) 
         consents=consents,
         inconvenient_times=tuple(inconvenient),
         convenient_times=tuple(convenient),
-        debts=_debts(owed),
+        debts=_debts(owed, rows.notices),
     )
     inputs = {
         "flags": [flag for flag, _ in _FLAG_HOLDS if getattr(debtor, flag)],
