@@ -1,8 +1,10 @@
 """The compliance chokepoint: no message reaches a channel adapter without the compliance gate.
 
 1. Only the outbox sender (``solvent.contact.sender``) imports the channel adapters.
-2. In the sender, every call to an adapter's ``send`` comes after ``contact_attempt_authorize`` and
-   after a guard that returns when the authorization is not ``allowed``.
+2. In the sender, every call to an adapter's ``send`` comes after the gate
+   (``contact_attempt_authorize``, or its batched form ``contact_attempts_authorize_many``, called in
+   the function itself or in every function that calls it) and after a guard that returns when the
+   authorization is not ``allowed``.
 3. Behaviour: a denial means the provider is never called.
 """
 
@@ -79,7 +81,7 @@ def _is_send(call: ast.Call) -> bool:
 def _is_authorize(call: ast.Call) -> bool:
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    return name == "contact_attempt_authorize"
+    return name in ("contact_attempt_authorize", "contact_attempts_authorize_many")
 
 
 def _denial_guard_line(function: ast.FunctionDef) -> int | None:
@@ -103,13 +105,26 @@ def test_the_sender_authorizes_before_every_send() -> None:
     senders = [f for f in functions if _calls(f, _is_send)]
     assert senders, "the sender no longer calls an adapter's send: update this test"
     for function in senders:
-        authorizations = _calls(function, _is_authorize)
         guard = _denial_guard_line(function)
-        assert authorizations, f"{function.name} sends without contact_attempt_authorize"
         assert guard is not None, f"{function.name} does not stop when the gate says no"
-        first_authorize = min(call.lineno for call in authorizations)
         for send in _calls(function, _is_send):
-            assert first_authorize < guard < send.lineno, function.name
+            assert guard < send.lineno, function.name
+        authorizations = _calls(function, _is_authorize)
+        if authorizations:
+            assert min(call.lineno for call in authorizations) < guard, function.name
+            continue
+
+        # The gate's answer comes from the caller: every caller asks the gate before the call.
+        def calls_it(call: ast.Call, name: str = function.name) -> bool:
+            return getattr(call.func, "id", "") == name
+
+        callers = [f for f in functions if _calls(f, calls_it)]
+        assert callers, f"{function.name} sends without the compliance gate"
+        for caller in callers:
+            gate = _calls(caller, _is_authorize)
+            assert gate, f"{caller.name} calls {function.name} without the compliance gate"
+            first_gate = min(call.lineno for call in gate)
+            assert all(first_gate < call.lineno for call in _calls(caller, calls_it)), caller.name
 
 
 @pytest.mark.django_db
@@ -140,7 +155,7 @@ def test_a_denied_message_never_reaches_the_provider(monkeypatch) -> None:
         blocking=(("hold", "cease", "1006.14(h)"),),
         warnings=(),
     )
-    monkeypatch.setattr(sender, "contact_attempt_authorize", lambda **_: denied)
+    monkeypatch.setattr(sender, "contact_attempts_authorize_many", lambda requests: [denied])
     fake = FakeChannelSender(channel="sms")
     report = sender.outbox_dispatch(worker="w", senders={"sms": fake})
     assert fake.sent == [] and report.held == 1

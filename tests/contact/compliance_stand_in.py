@@ -47,6 +47,38 @@ def contact_attempt_authorize(
     return Authorization(True, next(_ids), next(_ids), None, (), ())
 
 
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    debtor_id: int
+    channel: str
+    contact_point: str
+    account_ids: Sequence[int]
+    at: datetime | None = None
+    autodialled: bool = False
+    prerecorded: bool = False
+    actor_id: int | None = None
+    purpose: str = "collection"
+
+
+def contact_attempts_authorize_many(
+    requests: Sequence[AuthorizationRequest],
+) -> list[Authorization]:
+    return [
+        contact_attempt_authorize(
+            debtor_id=request.debtor_id,
+            channel=request.channel,
+            contact_point=request.contact_point,
+            account_ids=request.account_ids,
+        )
+        for request in requests
+    ]
+
+
+def contact_attempts_record_outcome_many(*, outcomes: Sequence[tuple[int, str, datetime]]) -> None:
+    for attempt_id, outcome, at in outcomes:
+        contact_attempt_record_outcome(attempt_id=attempt_id, outcome=outcome, at=at)
+
+
 def contact_attempt_record_outcome(
     *, attempt_id: int, outcome: str, at: datetime | None = None
 ) -> None:

@@ -79,7 +79,7 @@ def outbox_mark_sent_many(*, sent: Sequence[SentMessage]) -> list[Interaction]:
     group instead of each message is most of a worker's throughput. The price is that a worker
     killed before the commit sends the whole group again (SOLVENT_OUTBOX_COMMIT_EVERY).
     """
-    from solvent.compliance.services import contact_attempt_record_outcome
+    from solvent.compliance.services import contact_attempts_record_outcome_many
 
     if not sent:
         return []
@@ -117,11 +117,14 @@ def outbox_mark_sent_many(*, sent: Sequence[SentMessage]) -> list[Interaction]:
                 interaction=interaction,
                 status_reason="",
             )
-        for entry in sent:
-            if entry.attempt_id is not None:
-                contact_attempt_record_outcome(
-                    attempt_id=entry.attempt_id, outcome="sent", at=entry.sent_at
-                )
+        # The ledger outcomes in one statement and one audit entry for the group.
+        contact_attempts_record_outcome_many(
+            outcomes=[
+                (entry.attempt_id, "sent", entry.sent_at)
+                for entry in sent
+                if entry.attempt_id is not None
+            ]
+        )
     return interactions
 
 

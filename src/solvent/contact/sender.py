@@ -1,9 +1,10 @@
 """The outbox sender: the one module that reaches a channel adapter, and only through the gate.
 
-For every claimed message the compliance engine decides again, just before sending
-(``contact_attempt_authorize``): a window that has passed or a consent revoked since the message was
-planned reschedules or cancels it, with the reason recorded. Only an allowed message reaches the
-provider, with its idempotency key; the outcome goes back to the compliance ledger.
+For every claimed batch the compliance engine decides again, just before sending
+(``contact_attempts_authorize_many``: the gate of ``contact_attempt_authorize``, one transaction and
+one audit entry for the whole batch): a window that has passed or a consent revoked since the
+message was planned reschedules or cancels it, with the reason recorded. Only an allowed message
+reaches the provider, with its idempotency key; the outcome goes back to the compliance ledger.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from time import monotonic
 from django.conf import settings
 
 from solvent.audit.services import audit_record
-from solvent.compliance.services import contact_attempt_authorize, contact_attempt_cancel
+from solvent.compliance.services import (
+    Authorization,
+    AuthorizationRequest,
+    contact_attempt_cancel,
+    contact_attempts_authorize_many,
+)
 from solvent.contact.adapters import channel_sender_for
 from solvent.contact.domain.model import MessageStatus, RetryPolicy
 from solvent.contact.letters import postal_address_lines
@@ -104,25 +110,29 @@ class _Senders:
                 logger.exception("closing the %s sender failed", sender.channel)
 
 
+def _request(message: OutboxMessage) -> AuthorizationRequest:
+    return AuthorizationRequest(
+        debtor_id=message.debtor_id,
+        channel=message.channel,
+        contact_point=message.contact_point,
+        account_ids=list(message.account_ids),
+    )
+
+
 def _deliver(
     message: OutboxMessage,
+    authorization: Authorization | DomainError,
     *,
     worker: str,
     senders: _Senders,
     policy: RetryPolicy,
     report: DispatchReport,
 ) -> SentMessage | None:
-    """Authorize, then send; a message the provider took is returned to be marked sent."""
-    try:
-        authorization = contact_attempt_authorize(
-            debtor_id=message.debtor_id,
-            channel=message.channel,
-            contact_point=message.contact_point,
-            account_ids=list(message.account_ids),
-        )
-    except DomainError as exc:
+    """Send a message the gate allowed (``authorization``: its answer from the batched gate)."""
+    if isinstance(authorization, DomainError):
         # The gate cannot even judge the message (an address that is not the debtor's, a debt
         # that is not theirs): no retry will change that.
+        exc = authorization
         outbox_fail(
             message=message,
             worker=worker,
@@ -192,6 +202,14 @@ def _deliver(
     )
 
 
+def _reservations_cancel(authorizations: list[Authorization | DomainError]) -> None:
+    for authorization in authorizations:
+        if isinstance(authorization, Authorization) and authorization.attempt_id is not None:
+            contact_attempt_cancel(
+                attempt_id=authorization.attempt_id, reason="lease nearly over: given back"
+            )
+
+
 def outbox_dispatch(
     *,
     worker: str | None = None,
@@ -228,15 +246,25 @@ def outbox_dispatch(
             sent_before = report.sent
             claimed_at = monotonic()
             unrecorded: list[SentMessage] = []
+            # The gate's answer for every message of the batch, decided together (one
+            # transaction, one audit entry), just before sending.
+            authorizations = contact_attempts_authorize_many([_request(m) for m in batch])
             try:
                 for index, message in enumerate(batch):
                     if monotonic() - claimed_at > lease.total_seconds() * 0.8:
                         # Past most of the lease: another worker may soon take these messages,
-                        # and sending them now could send them twice. Give them back instead.
+                        # and sending them now could send them twice. Give them back instead,
+                        # with their reservations: those contacts did not happen.
                         outbox_release(messages=batch[index:], worker=worker)
+                        _reservations_cancel(authorizations[index:])
                         break
                     sent = _deliver(
-                        message, worker=worker, senders=open_senders, policy=policy, report=report
+                        message,
+                        authorizations[index],
+                        worker=worker,
+                        senders=open_senders,
+                        policy=policy,
+                        report=report,
                     )
                     if sent is not None:
                         unrecorded.append(sent)

@@ -61,18 +61,18 @@ def test_the_gate_is_asked_before_the_provider(lawful_time, monkeypatch) -> None
     debtor, account = make_debtor()
     _queue(debtor, account)
     order: list[str] = []
-    real_authorize = sender_module.contact_attempt_authorize
+    real_authorize = sender_module.contact_attempts_authorize_many
 
-    def authorize(**kwargs):
+    def authorize(requests):
         order.append("authorize")
-        return real_authorize(**kwargs)
+        return real_authorize(requests)
 
     class Recording(FakeChannelSender):
         def send(self, message):
             order.append("send")
             return super().send(message)
 
-    monkeypatch.setattr(sender_module, "contact_attempt_authorize", authorize)
+    monkeypatch.setattr(sender_module, "contact_attempts_authorize_many", authorize)
     outbox_dispatch(worker="w1", senders={"email": Recording(channel="email")})
     assert order == ["authorize", "send"]
 
@@ -96,7 +96,9 @@ def test_a_message_whose_window_passed_is_rescheduled_with_the_reason(
     debtor, account = make_debtor()
     message = _queue(debtor, account)
     later = clock.now() + timedelta(hours=11)
-    monkeypatch.setattr(sender_module, "contact_attempt_authorize", lambda **_: _denial(later))
+    monkeypatch.setattr(
+        sender_module, "contact_attempts_authorize_many", lambda requests: [_denial(later)]
+    )
     fake = FakeChannelSender(channel="email")
 
     report = outbox_dispatch(worker="w1", senders={"email": fake})
@@ -113,7 +115,9 @@ def test_a_message_whose_window_passed_is_rescheduled_with_the_reason(
 def test_a_message_that_may_never_be_sent_is_cancelled(lawful_time, monkeypatch) -> None:
     debtor, account = make_debtor()
     message = _queue(debtor, account)
-    monkeypatch.setattr(sender_module, "contact_attempt_authorize", lambda **_: _denial(None))
+    monkeypatch.setattr(
+        sender_module, "contact_attempts_authorize_many", lambda requests: [_denial(None)]
+    )
 
     report = outbox_dispatch(worker="w1", senders={"email": FakeChannelSender(channel="email")})
 
