@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Case, DateTimeField, Value, When
 
 from solvent.audit.services import audit_record
 from solvent.compliance.batch_gate import (
@@ -236,24 +237,38 @@ def contact_attempts_record_outcome_many(*, outcomes: Sequence[tuple[int, str, d
         aware(at)
     wanted = {attempt_id for attempt_id, _, _ in outcomes}
     with transaction.atomic():
-        rows = {
-            row.pk: row
-            for row in ContactAttempt.objects.select_for_update()
+        # Locked in id order in one statement: two callers with overlapping ids cannot deadlock.
+        before = {
+            pk: (status, outcome)
+            for pk, status, outcome in ContactAttempt.objects.select_for_update()
             .filter(pk__in=wanted)
             .order_by("pk")
+            .values_list("pk", "status", "outcome")
         }
-        missing = sorted(wanted - set(rows))
+        missing = sorted(wanted - set(before))
         if missing:
             raise NotFoundError(f"contact attempts {missing} not found")
         entries: list[list[object]] = []
+        latest: dict[int, tuple[str, datetime]] = {}
         for attempt_id, outcome, at in outcomes:
-            row = rows[attempt_id]
-            reinstated = row.status == ContactAttempt.Status.CANCELLED
-            entries.append([attempt_id, outcome, row.outcome, reinstated])
-            row.outcome = outcome
-            row.outcome_at = at
-            row.status = ContactAttempt.Status.COMPLETED
-        ContactAttempt.objects.bulk_update(list(rows.values()), ["outcome", "outcome_at", "status"])
+            status, previous = before[attempt_id]
+            reinstated = status == ContactAttempt.Status.CANCELLED
+            entries.append([attempt_id, outcome, previous, reinstated])
+            before[attempt_id] = (ContactAttempt.Status.COMPLETED, outcome)
+            latest[attempt_id] = (outcome, at)  # a later outcome for the same attempt replaces it
+        by_outcome: dict[str, dict[int, datetime]] = {}
+        for attempt_id, (outcome, at) in latest.items():
+            by_outcome.setdefault(outcome, {})[attempt_id] = at
+        for outcome, moments in by_outcome.items():
+            # One UPDATE per distinct outcome (one in the outbox's case): the time is per row.
+            ContactAttempt.objects.filter(pk__in=list(moments)).update(
+                outcome=outcome,
+                status=ContactAttempt.Status.COMPLETED,
+                outcome_at=Case(
+                    *(When(pk=pk, then=Value(at)) for pk, at in moments.items()),
+                    output_field=DateTimeField(),
+                ),
+            )
         audit_record(
             action="compliance.attempt_outcomes",
             object_type="compliance.ContactAttempt",
