@@ -73,7 +73,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--gate", choices=["real", "stand-in"], default="real")
     parser.add_argument("--batch", type=int, default=100)
-    parser.add_argument("--commit-every", type=int, default=1)
+    parser.add_argument("--commit-every", type=int, default=10)  # SOLVENT_OUTBOX_COMMIT_EVERY
     parser.add_argument("--databases", default="sqlite,postgres")
     args = parser.parse_args()
     messages = max(10, int(BASE_MESSAGES * args.scale))

@@ -163,8 +163,9 @@ SOLVENT_AGENCY_NAME = os.environ.get("SOLVENT_AGENCY_NAME", "Solvent Recovery")
 SOLVENT_AGENCY_PHONE = os.environ.get("SOLVENT_AGENCY_PHONE", "+1 800 555 0100")
 SOLVENT_OUTBOX_BATCH = int(os.environ.get("SOLVENT_OUTBOX_BATCH", "100"))
 SOLVENT_OUTBOX_LEASE_SECONDS = int(os.environ.get("SOLVENT_OUTBOX_LEASE_SECONDS", "120"))
-# Sent messages recorded per commit: higher is faster, and is how many a killed worker may resend.
-SOLVENT_OUTBOX_COMMIT_EVERY = int(os.environ.get("SOLVENT_OUTBOX_COMMIT_EVERY", "1"))
+# Sent messages recorded per commit: higher is faster, and is how many a killed worker may resend
+# (same Message-ID and idempotency key). 10 reaches 500+/s on PostgreSQL; see ADR 0006.
+SOLVENT_OUTBOX_COMMIT_EVERY = int(os.environ.get("SOLVENT_OUTBOX_COMMIT_EVERY", "10"))
 
 LOGGING: dict[str, Any] = {
     "version": 1,
