@@ -230,3 +230,35 @@ def test_sent_messages_can_be_recorded_in_groups(lawful_time) -> None:
     sent = OutboxMessage.objects.filter(status=MessageStatus.SENT, interaction__isnull=False)
     assert sent.count() == 5
     assert Interaction.objects.count() == 5
+
+
+def test_messages_given_back_near_the_end_of_the_lease_lose_their_reservations(
+    lawful_time, monkeypatch
+) -> None:
+    from solvent.compliance.models import ContactAttempt
+
+    first_debtor, first_account = make_debtor()
+    second_debtor, second_account = make_debtor()
+    first, second = _queue(first_debtor, first_account), _queue(second_debtor, second_account)
+    elapsed = [0.0]
+
+    class Slow(FakeChannelSender):
+        def send(self, message):
+            elapsed[0] += 100.0  # past 80 % of the 120 s lease after one send
+            return super().send(message)
+
+    monkeypatch.setattr(sender_module, "monotonic", lambda: elapsed[0])
+    report = outbox_dispatch(
+        worker="w1",
+        senders={"email": Slow(channel="email")},
+        lease=timedelta(seconds=120),
+        max_batches=1,
+    )
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert report.sent == 1
+    assert (first.status, second.status) == (MessageStatus.SENT, MessageStatus.PENDING)
+    assert ContactAttempt.objects.get(debtor=first_debtor).status == "completed"
+    given_back = ContactAttempt.objects.get(debtor=second_debtor)
+    assert given_back.status == ContactAttempt.Status.CANCELLED
