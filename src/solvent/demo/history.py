@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from solvent.compliance.services import contact_attempt_authorize, notice_record
 from solvent.contact.services import interaction_record
+from solvent.portfolio.generate import weighted_choice
 from solvent.portfolio.models import Account, Debtor
 
 # Dialler outcomes in the proportions a collections floor sees on aged debt.
@@ -32,10 +33,6 @@ class HistoryCounts:
     attempted: int
     recorded: int
     refused: int
-
-
-def _weighted(rng: random.Random, options: tuple[tuple[str, int], ...]) -> str:
-    return rng.choices([o for o, _ in options], weights=[w for _, w in options])[0]
 
 
 def _local_moment(rng: random.Random, day: datetime, zone: str) -> datetime:
@@ -87,7 +84,9 @@ def demo_history_create(*, now: datetime, share: float = 0.15, seed: int = 99) -
             if not authorization.allowed:
                 refused += 1
                 continue
-            disposition = _weighted(rng, _CALL_OUTCOMES) if channel == "call" else "message_sent"
+            disposition = (
+                weighted_choice(rng, _CALL_OUTCOMES) if channel == "call" else "message_sent"
+            )
             interaction_record(
                 debtor_id=debtor.pk,
                 channel=channel,

@@ -64,7 +64,8 @@ class _Pools:
         self.by_country = pools
 
 
-def _weighted(rng: random.Random, options: tuple[tuple[str, int], ...]) -> str:
+def weighted_choice(rng: random.Random, options: tuple[tuple[str, int], ...]) -> str:
+    """One option drawn with its weight: the shares demo data should show."""
     return rng.choices([o for o, _ in options], weights=[w for _, w in options])[0]
 
 
@@ -137,10 +138,10 @@ def placement_rows(
     product_options = tuple((name, weight) for name, weight, _ in _PRODUCTS)
     ranges = {name: bounds for name, _, bounds in _PRODUCTS}
     for index in range(rows):
-        country = _weighted(rng, mix)
+        country = weighted_choice(rng, mix)
         place = rng.choice(PLACES_BY_COUNTRY[country])
         first_names, last_names, streets = pools.by_country[country]
-        product = _weighted(rng, product_options)
+        product = weighted_choice(rng, product_options)
         principal = _amount(rng, *ranges[product])
         days_delinquent = int(30 + 1400 * rng.random() ** 1.6)
         delinquency = as_of - timedelta(days=days_delinquent)
