@@ -29,23 +29,6 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import polars as pl
 
-from solvent.compliance.batch.eligibility import batch_eligibility
-from solvent.compliance.batch.frames import (
-    CHANNEL,
-    DIRECTION,
-    OUTCOME,
-    PARTY,
-    PLACE,
-    POINT_KIND,
-    BatchInput,
-)
-from solvent.compliance.batch.profiles import (
-    BatchOptions,
-    ProfileRegistry,
-    Target,
-    target_profile,
-    target_profiles,
-)
 from solvent.compliance.domain.engine import decide
 from solvent.compliance.domain.model import (
     Address,
@@ -63,6 +46,23 @@ from solvent.compliance.domain.model import (
     Outcome,
     Place,
     ProposedContact,
+)
+from solvent.compliance.eligibility.evaluate import batch_eligibility
+from solvent.compliance.eligibility.frames import (
+    CHANNEL,
+    DIRECTION,
+    OUTCOME,
+    PARTY,
+    PLACE,
+    POINT_KIND,
+    BatchInput,
+)
+from solvent.compliance.eligibility.profiles import (
+    BatchOptions,
+    ProfileRegistry,
+    Target,
+    target_profile,
+    target_profiles,
 )
 
 DAY = date(2026, 11, 24)

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from solvent.compliance.domain import model as engine
 from solvent.compliance.domain.engine import decide
-from solvent.compliance.situation import Situation
+from solvent.compliance.engine_input import Situation
 
 
 def _merge(results: Sequence[tuple[engine.RuleResult, ...]]) -> tuple[engine.RuleResult, ...]:

@@ -15,12 +15,12 @@ from django.db.models import QuerySet
 
 from solvent.compliance.decisions import decide_all
 from solvent.compliance.domain.model import Decision
-from solvent.compliance.models import Consent, ContactAttempt, DecisionLog, Hold, TimePreference
-from solvent.compliance.situation import (
+from solvent.compliance.engine_input import (
     debtor_accounts,
     debtor_facts_read,
     situation_for,
 )
+from solvent.compliance.models import Consent, ContactAttempt, DecisionLog, Hold, TimePreference
 from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError
 from solvent.portfolio.models import Account, Phone

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from solvent.compliance import services
 from solvent.compliance.domain import model as engine
-from solvent.compliance.situation import debtor_accounts, situation_build
+from solvent.compliance.engine_input import debtor_accounts, situation_build
 from solvent.portfolio.models import Address, ContactStatus, Phone
 from tests.compliance.services.compliance_fixtures import (
     EMAIL,

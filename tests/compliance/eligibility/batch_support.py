@@ -11,9 +11,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from hypothesis import strategies as st
 
-from solvent.compliance.batch.eligibility import batch_eligibility
-from solvent.compliance.batch.frames import batch_input
-from solvent.compliance.batch.profiles import BatchOptions, Target, proposed_for
 from solvent.compliance.domain.engine import decide
 from solvent.compliance.domain.jurisdictions import resolve
 from solvent.compliance.domain.localtime import local_midnight, zone
@@ -36,6 +33,9 @@ from solvent.compliance.domain.model import (
     Purpose,
     TimeRange,
 )
+from solvent.compliance.eligibility.evaluate import batch_eligibility
+from solvent.compliance.eligibility.frames import batch_input
+from solvent.compliance.eligibility.profiles import BatchOptions, Target, proposed_for
 
 PLANNING_DAYS = (
     date(2026, 11, 24),  # an ordinary Tuesday

@@ -8,10 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 import polars as pl
 import pytest
 
-from solvent.compliance.batch import eligibility
-from solvent.compliance.batch.eligibility import _combination, _decoded
-from solvent.compliance.batch.frames import batch_input
-from solvent.compliance.batch.profiles import BatchOptions, ProfileRegistry, Target
 from solvent.compliance.domain.model import (
     Address,
     Channel,
@@ -27,7 +23,11 @@ from solvent.compliance.domain.model import (
     HoldKind,
     Outcome,
 )
-from tests.compliance.batch.batch_support import assert_agrees_with_decide
+from solvent.compliance.eligibility import evaluate
+from solvent.compliance.eligibility.evaluate import _combination, _decoded
+from solvent.compliance.eligibility.frames import batch_input
+from solvent.compliance.eligibility.profiles import BatchOptions, ProfileRegistry, Target
+from tests.compliance.eligibility.batch_support import assert_agrees_with_decide
 
 DAY = date(2026, 11, 24)  # a Tuesday; New York is on EST (UTC-5)
 DAY_START_NY = datetime(2026, 11, 24, 5, tzinfo=UTC)
@@ -234,7 +234,7 @@ def test_hashed_answer_keys_give_the_same_answers(monkeypatch: pytest.MonkeyPatc
     def hashed(frame: pl.DataFrame, keys: list[str]) -> tuple[pl.Expr, None]:
         return pl.struct(keys).hash().alias("combination"), None
 
-    monkeypatch.setattr(eligibility, "_combination", hashed)
+    monkeypatch.setattr(evaluate, "_combination", hashed)
     history = {"a": tuple(_call(days_ago) for days_ago in (0.2, 1, 2, 3, 4, 5, 6))}
     targets = [Target("a", "d1", Channel.CALL, "mobile"), Target("a", "d2", Channel.SMS, "mobile")]
     first, second = assert_agrees_with_decide({"a": _ny()}, history, targets, DAY)
@@ -262,4 +262,4 @@ def test_many_debts_and_unsorted_targets_take_the_general_joins() -> None:
 def test_profiles_made_for_another_day_are_refused() -> None:
     batch = batch_input({"a": _ny()}, {}, [Target("a", "d1", Channel.CALL, "mobile")], DAY)
     with pytest.raises(ValueError, match="not for 2026-11-25"):
-        eligibility.batch_eligibility(batch, DAY + timedelta(days=1))
+        evaluate.batch_eligibility(batch, DAY + timedelta(days=1))

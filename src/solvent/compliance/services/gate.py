@@ -5,8 +5,6 @@ builds the engine's situation from the database, decides, logs the decision and,
 allowed, reserves the ledger row in the same transaction. Because the reservation is made under the
 lock and counted by the next decision, concurrent callers can never together exceed a cap.
 
-The writes of consents, holds, stated times and notices live in ``compliance.records`` and are
-re-exported here, so this module stays the one entry point for every compliance write.
 """
 
 from __future__ import annotations
@@ -18,57 +16,28 @@ from django.db import transaction
 from django.db.models import Case, DateTimeField, Value, When
 
 from solvent.audit.services import audit_record
-from solvent.compliance.batch_gate import (
-    Authorization,
-    AuthorizationRequest,
-    Reason,
-    contact_attempts_authorize_many,
-)
 from solvent.compliance.decisions import decide_all
 from solvent.compliance.domain.serialise import decision_to_json
-from solvent.compliance.models import ContactAttempt, DebtorLedger, DecisionLog
-from solvent.compliance.records import (
-    CHANNELS,
-    audit,
-    aware,
-    consent_grant,
-    consent_revoke,
-    debtor_or_404,
-    hold_place,
-    hold_release,
-    notice_record,
-    owed_accounts_check,
-    require,
-    time_preference_set,
-    time_preference_withdraw,
-)
-from solvent.compliance.situation import (
+from solvent.compliance.engine_input import (
     debtor_accounts,
     normalise_contact_point,
     purpose_parse,
     situation_build,
 )
+from solvent.compliance.models import ContactAttempt, DebtorLedger, DecisionLog
+from solvent.compliance.services.common import (
+    CHANNELS,
+    audit,
+    aware,
+    debtor_or_404,
+    owed_accounts_check,
+    require,
+)
+from solvent.compliance.services.gate_batch import (
+    Authorization,
+)
 from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError, ValidationError
-
-__all__ = [
-    "Authorization",
-    "AuthorizationRequest",
-    "Reason",
-    "consent_grant",
-    "consent_revoke",
-    "contact_attempt_authorize",
-    "contact_attempt_cancel",
-    "contact_attempt_record_outcome",
-    "contact_attempts_authorize_many",
-    "contact_attempts_record_outcome_many",
-    "debtor_ledger_lock",
-    "hold_place",
-    "hold_release",
-    "notice_record",
-    "time_preference_set",
-    "time_preference_withdraw",
-]
 
 OUTCOMES = frozenset(ContactAttempt.Outcome.values)
 

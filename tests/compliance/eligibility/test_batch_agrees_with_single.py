@@ -16,9 +16,9 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from solvent.compliance.batch.profiles import BatchOptions, Target
 from solvent.compliance.domain.model import DebtorProfile, HistoryEvent
-from tests.compliance.batch.batch_support import (
+from solvent.compliance.eligibility.profiles import BatchOptions, Target
+from tests.compliance.eligibility.batch_support import (
     OPTIONS,
     PLANNING_DAYS,
     assert_agrees_with_decide,

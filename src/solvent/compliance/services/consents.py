@@ -1,77 +1,26 @@
-"""Writes of compliance records: consents, holds, stated times and timed notices.
-
-Each is one transaction with an audit entry. ``compliance.services`` re-exports them, so callers keep
-one entry point (``from solvent.compliance.services import consent_revoke``); this module holds the
-record-keeping half, ``services`` the contact-attempt ledger and its lock.
-"""
+"""What the debtor said about being contacted: consents given and revoked, stated times and places."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time
-from typing import Any
 
 from django.db import transaction
-from django.db.models import Model
 
-from solvent.audit.services import audit_record
 from solvent.compliance.domain.localtime import is_known_zone
-from solvent.compliance.models import Channel, Consent, DebtNotice, Hold, TimePreference
-from solvent.compliance.situation import normalise_contact_point
+from solvent.compliance.engine_input import normalise_contact_point
+from solvent.compliance.models import Consent, Hold, TimePreference
+from solvent.compliance.services.common import (
+    CHANNELS,
+    CONSENT_SCOPES,
+    TIME_PREFERENCE_KINDS,
+    audit,
+    aware,
+    debtor_or_404,
+    require,
+)
 from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError, ValidationError
-from solvent.portfolio.models import Account, Debtor
-
-CHANNELS = frozenset(Channel.values)
-# Kinds a person may place; medium opt-outs are written by consent_revoke.
-HOLD_KINDS = frozenset(Hold.Kind.values) - {Hold.Kind.MEDIUM_OPT_OUT}
-CONSENT_SCOPES = frozenset(Consent.Scope.values)
-TIME_PREFERENCE_KINDS = frozenset(TimePreference.Kind.values)
-NOTICE_KINDS = frozenset(DebtNotice.Kind.values)
-
-
-def audit(action: str, row: Model, data: dict[str, Any], actor_id: int | None = None) -> None:
-    """An audit entry about ``row``, in the caller's transaction."""
-    object_type = f"compliance.{type(row).__name__}"
-    audit_record(
-        action=action, object_type=object_type, object_id=row.pk, data=data, actor_id=actor_id
-    )
-
-
-def aware(at: datetime | None) -> datetime | None:
-    """Naive datetimes are refused: a contact's lawfulness depends on the exact instant."""
-    if at is not None and at.utcoffset() is None:
-        raise ValidationError(
-            f"naive datetime {at.isoformat()}: give a UTC offset", code="naive_datetime"
-        )
-    return at
-
-
-def require(value: str, allowed: frozenset[str], field: str) -> None:
-    if value not in allowed:
-        raise ValidationError(
-            f"{field} must be one of {', '.join(sorted(allowed))}; got {value!r}",
-            code=f"invalid_{field}",
-        )
-
-
-def debtor_or_404(debtor_id: int) -> Debtor:
-    debtor = Debtor.objects.filter(pk=debtor_id).first()
-    if debtor is None:
-        raise NotFoundError(f"debtor {debtor_id} not found")
-    return debtor
-
-
-def owed_accounts_check(
-    debtor_id: int, account_ids: Sequence[int], owed: Sequence[Account]
-) -> list[int]:
-    """The requested account ids, sorted, when each is a debt of the debtor; else NotFoundError."""
-    wanted = sorted(set(account_ids))
-    found = {account.pk for account in owed}
-    missing = [pk for pk in wanted if pk not in found]
-    if missing:
-        raise NotFoundError(f"accounts {missing} are not debts of debtor {debtor_id}")
-    return wanted
 
 
 def consent_grant(
@@ -176,59 +125,6 @@ def consent_revoke(
         )
 
 
-def hold_place(
-    *,
-    debtor_id: int,
-    kind: str,
-    source: str,
-    account_ids: Sequence[int] = (),
-    evidence: str = "",
-    at: datetime | None = None,
-    actor_id: int | None = None,
-) -> Hold:
-    """Stop or narrow contact with the debtor (on the listed accounts only, when any are given)."""
-    require(kind, HOLD_KINDS, "kind")
-    with transaction.atomic():
-        debtor = debtor_or_404(debtor_id)
-        owed = Account.objects.filter(pk__in=account_ids, account_debtors__debtor_id=debtor_id)
-        accounts = owed_accounts_check(debtor_id, account_ids, list(owed))
-        hold = Hold.objects.create(
-            debtor=debtor,
-            kind=kind,
-            source=source,
-            evidence=evidence,
-            placed_at=aware(at) or clock.now(),
-            placed_by_id=actor_id,
-        )
-        hold.accounts.set(accounts)
-        audit(
-            "compliance.hold_placed",
-            hold,
-            {"debtor_id": debtor_id, "kind": kind, "source": source, "accounts": accounts},
-            actor_id,
-        )
-    return hold
-
-
-def hold_release(*, hold_id: int, reason: str, actor_id: int | None = None) -> None:
-    with transaction.atomic():
-        hold = Hold.objects.select_for_update().filter(pk=hold_id).first()
-        if hold is None:
-            raise NotFoundError(f"hold {hold_id} not found")
-        if hold.released_at is not None:
-            raise ValidationError(f"hold {hold_id} is already released", code="hold_released")
-        hold.released_at = clock.now()
-        hold.release_reason = reason
-        hold.released_by_id = actor_id
-        hold.save(update_fields=["released_at", "release_reason", "released_by"])
-        audit(
-            "compliance.hold_released",
-            hold,
-            {"debtor_id": hold.debtor_id, "kind": hold.kind, "reason": reason},
-            actor_id,
-        )
-
-
 def time_preference_set(
     *,
     debtor_id: int,
@@ -302,36 +198,3 @@ def time_preference_withdraw(
             {"debtor_id": preference.debtor_id, "kind": preference.kind},
             actor_id,
         )
-
-
-def notice_record(
-    *,
-    account_id: int,
-    kind: str,
-    sent_on: date,
-    source: str,
-    evidence: str = "",
-    actor_id: int | None = None,
-) -> DebtNotice:
-    """Record that a timed notice went out (the validation notice, Ontario's written notice).
-
-    The engine times contact from it: Reg F's validation period and whether a dispute stops
-    collection, Ontario's six-day wait. Whoever sends the letter records it here.
-    """
-    require(kind, NOTICE_KINDS, "kind")
-    with transaction.atomic():
-        account = Account.objects.filter(pk=account_id).first()
-        if account is None:
-            raise NotFoundError(f"account {account_id} not found")
-        notice = DebtNotice.objects.create(
-            account=account,
-            kind=kind,
-            sent_on=sent_on,
-            source=source,
-            evidence=evidence,
-            recorded_by_id=actor_id,
-            recorded_at=clock.now(),
-        )
-        data = {"account_id": account_id, "kind": kind, "sent_on": sent_on.isoformat()}
-        audit("compliance.notice_recorded", notice, data, actor_id)
-    return notice

@@ -23,15 +23,15 @@ from datetime import date
 
 import polars as pl
 
-from solvent.compliance.batch.attach import cooldown_columns, used_columns, with_counts
-from solvent.compliance.batch.day import ProfileDay, evaluate_profile_day
-from solvent.compliance.batch.frames import UTC_TIME, BatchInput
-from solvent.compliance.batch.history import HistoryRules, history_counts
-from solvent.compliance.batch.profiles import TargetProfile
 from solvent.compliance.domain.localtime import ONE_DAY, local_midnight, zone
 from solvent.compliance.domain.model import Severity
 from solvent.compliance.domain.packs import ALL_PACKS
 from solvent.compliance.domain.rules import RulePack
+from solvent.compliance.eligibility.attach import cooldown_columns, used_columns, with_counts
+from solvent.compliance.eligibility.day import ProfileDay, evaluate_profile_day
+from solvent.compliance.eligibility.frames import UTC_TIME, BatchInput
+from solvent.compliance.eligibility.history import HistoryRules, history_counts
+from solvent.compliance.eligibility.profiles import TargetProfile
 
 WINDOW = pl.Struct({"start": UTC_TIME, "end": UTC_TIME})
 CAP = pl.Struct(

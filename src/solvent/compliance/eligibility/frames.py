@@ -23,13 +23,6 @@ from datetime import date
 
 import polars as pl
 
-from solvent.compliance.batch.profiles import (
-    BatchOptions,
-    ProfileRegistry,
-    Target,
-    TargetProfile,
-    target_profile,
-)
 from solvent.compliance.domain.model import (
     Channel,
     ContactPointKind,
@@ -39,6 +32,13 @@ from solvent.compliance.domain.model import (
     Outcome,
     Party,
     Place,
+)
+from solvent.compliance.eligibility.profiles import (
+    BatchOptions,
+    ProfileRegistry,
+    Target,
+    TargetProfile,
+    target_profile,
 )
 
 CHANNEL = pl.Enum([item.value for item in Channel])

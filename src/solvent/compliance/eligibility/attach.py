@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from solvent.compliance.batch.history import HistoryCounts, HistoryRules
 from solvent.compliance.domain.model import CapScope
+from solvent.compliance.eligibility.history import HistoryCounts, HistoryRules
 
 MAX_PIVOTED_DEBTS = 4
 

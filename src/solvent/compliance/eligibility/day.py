@@ -19,7 +19,6 @@ import heapq
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from solvent.compliance.batch.profiles import TargetProfile
 from solvent.compliance.domain.context import point_in_class
 from solvent.compliance.domain.engine import decide
 from solvent.compliance.domain.jurisdictions import resolve
@@ -28,6 +27,7 @@ from solvent.compliance.domain.model import CapRemaining, Decision, ProposedCont
 from solvent.compliance.domain.packs import select_packs
 from solvent.compliance.domain.packs.common import NON_CONTACT_PURPOSES
 from solvent.compliance.domain.rules import CapDefinition, CooldownDefinition, RulePack
+from solvent.compliance.eligibility.profiles import TargetProfile
 
 Interval = tuple[datetime, datetime]
 

@@ -33,9 +33,7 @@ from solvent.compliance import models as records
 from solvent.compliance.decisions import decide_all
 from solvent.compliance.domain import model as engine
 from solvent.compliance.domain.serialise import decision_to_json
-from solvent.compliance.models import ContactAttempt, DebtorLedger, DecisionLog
-from solvent.compliance.records import CHANNELS, aware, owed_accounts_check, require
-from solvent.compliance.situation import (
+from solvent.compliance.engine_input import (
     LEDGER_WINDOW,
     DebtorRows,
     debtor_facts_build,
@@ -45,6 +43,8 @@ from solvent.compliance.situation import (
     purpose_parse,
     situation_for,
 )
+from solvent.compliance.models import ContactAttempt, DebtorLedger, DecisionLog
+from solvent.compliance.services.common import CHANNELS, aware, owed_accounts_check, require
 from solvent.core import clock
 from solvent.core.domain.errors import DomainError, NotFoundError, ValidationError
 from solvent.portfolio.models import Account, AccountDebtor, Address, Debtor, Email, Phone

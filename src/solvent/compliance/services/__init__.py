@@ -1,0 +1,47 @@
+"""Compliance writes: the contact gate, and the facts it decides on (consents, holds, notices).
+
+``gate`` is the chokepoint every contact passes (``contact_attempt_authorize`` and its batch form);
+``consents``, ``holds`` and ``notices`` record what the debtor said and what was sent. Callers import
+from this package: ``from solvent.compliance.services import consent_revoke``.
+"""
+
+from solvent.compliance.services.consents import (
+    consent_grant,
+    consent_revoke,
+    time_preference_set,
+    time_preference_withdraw,
+)
+from solvent.compliance.services.gate import (
+    contact_attempt_authorize,
+    contact_attempt_cancel,
+    contact_attempt_record_outcome,
+    contact_attempts_record_outcome_many,
+    debtor_ledger_lock,
+)
+from solvent.compliance.services.gate_batch import (
+    Authorization,
+    AuthorizationRequest,
+    Reason,
+    contact_attempts_authorize_many,
+)
+from solvent.compliance.services.holds import hold_place, hold_release
+from solvent.compliance.services.notices import notice_record
+
+__all__ = [
+    "Authorization",
+    "AuthorizationRequest",
+    "Reason",
+    "consent_grant",
+    "consent_revoke",
+    "contact_attempt_authorize",
+    "contact_attempt_cancel",
+    "contact_attempt_record_outcome",
+    "contact_attempts_authorize_many",
+    "contact_attempts_record_outcome_many",
+    "debtor_ledger_lock",
+    "hold_place",
+    "hold_release",
+    "notice_record",
+    "time_preference_set",
+    "time_preference_withdraw",
+]
