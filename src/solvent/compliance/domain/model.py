@@ -48,6 +48,8 @@ class Outcome(enum.StrEnum):
     SENT = "sent"
     DELIVERED = "delivered"
     BOUNCED = "bounced"
+    # A person answered and no agent took the call within 2 seconds (47 CFR 64.1200(a)(7); Ofcom).
+    ABANDONED = "abandoned"
 
 
 class ContactPointKind(enum.StrEnum):
@@ -113,6 +115,23 @@ class Purpose(enum.StrEnum):
     LEGAL_ACTION = "legal_action"
 
 
+class DebtStatus(enum.StrEnum):
+    """Where the debt stands with us; only an active debt may be collected (house policy)."""
+
+    ACTIVE = "active"
+    RECALLED = "recalled"  # the client took it back
+    PAID = "paid"
+    SETTLED = "settled"
+    CLOSED = "closed"
+
+
+class MessageClaim(enum.StrEnum):
+    """What a message says, where the law cares about the words (declared by the template)."""
+
+    # The message threatens or implies a lawsuit (1006.26(b): never on a time-barred debt).
+    THREAT_OF_SUIT = "threat_of_suit"
+
+
 class VoicemailContent(enum.StrEnum):
     LIMITED_CONTENT = "limited_content"
     FULL = "full"
@@ -155,6 +174,9 @@ class ContactPoint:
     wrong_number: bool = False
     # A Reassigned Numbers Database "yes" since consent was given (47 CFR 64.1200(m)).
     reassigned: bool = False
+    # Whose contact point it is: the consumer's, or recorded as someone else's (a relative, an
+    # employer's switchboard, a stranger's after a wrong number).
+    owner: Party = Party.CONSUMER
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +194,8 @@ class Consent:
     kind: ConsentKind
     given_at: datetime
     contact_point_id: str | None = None
-    debt_ids: tuple[str, ...] = ()
+    debt_ids: tuple[str, ...] = ()  # empty: every debt of the debtor
+    channels: tuple[Channel, ...] = ()  # the media the consent was given for; empty: see the pack
     revoked_at: datetime | None = None
     expires_at: datetime | None = None  # a shorter period the consumer stated
 
@@ -205,6 +228,7 @@ class Debt:
     time_barred: bool = False
     # Ontario Reg. 74: written notice before any contact.
     ontario_notice_sent_on: date | None = None
+    status: DebtStatus = DebtStatus.ACTIVE
 
     @property
     def counting_key(self) -> str:
@@ -259,6 +283,16 @@ Attempt = HistoryEvent
 
 
 @dataclass(frozen=True, slots=True)
+class CampaignFigures:
+    """A dialer campaign's abandoned and live-answered calls over the two regulatory windows."""
+
+    abandoned_30d: int = 0
+    live_answered_30d: int = 0
+    abandoned_24h: int = 0
+    live_answered_24h: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ProposedContact:
     at: datetime
     channel: Channel
@@ -272,6 +306,15 @@ class ProposedContact:
     voicemail_content: VoicemailContent | None = None
     # Who we are trying to reach: the consumer, or a third party for location information.
     party: Party = Party.CONSUMER
+    # Electronic messages: the opt-out asks for more than the preference and the address or
+    # number (a fee, a login, other information), which 1006.6(e) forbids. None: not declared.
+    opt_out_asks_for_more: bool | None = None
+    # What the message says where the law cares (declared by the template).
+    claims: tuple[MessageClaim, ...] = ()
+    # A dialer call: a live agent is guaranteed when the person answers (Ofcom's 72-hour rule).
+    live_agent_guaranteed: bool = False
+    # A dialer call: the campaign's abandon figures (the abandon-rate cap).
+    campaign: CampaignFigures | None = None
 
 
 @dataclass(frozen=True, slots=True)
