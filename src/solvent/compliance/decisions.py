@@ -10,27 +10,27 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from solvent.compliance.domain import model as engine
+from solvent.compliance.domain import model
 from solvent.compliance.domain.engine import decide
 from solvent.compliance.engine_input import Situation
 
 
-def _merge(results: Sequence[tuple[engine.RuleResult, ...]]) -> tuple[engine.RuleResult, ...]:
-    merged: dict[str, engine.RuleResult] = {}
+def _merge(results: Sequence[tuple[model.RuleResult, ...]]) -> tuple[model.RuleResult, ...]:
+    merged: dict[str, model.RuleResult] = {}
     for group in results:
         for result in group:
             merged.setdefault(result.rule_id, result)
     return tuple(merged.values())
 
 
-def _decide_each(situation: Situation, at: datetime | None = None) -> list[engine.Decision]:
+def _decide_each(situation: Situation, at: datetime | None = None) -> list[model.Decision]:
     proposals = situation.proposals
     if at is not None:
         proposals = tuple(replace(proposal, at=at) for proposal in proposals)
     return [decide(situation.profile, situation.history, proposal) for proposal in proposals]
 
 
-def _earliest_for_all(situation: Situation, each: list[engine.Decision]) -> datetime | None:
+def _earliest_for_all(situation: Situation, each: list[model.Decision]) -> datetime | None:
     """The first moment lawful for every account: the latest of the per-account answers, checked.
 
     A later moment can be blocked for another account (a cap that fills on a different day), so the
@@ -49,7 +49,7 @@ def _earliest_for_all(situation: Situation, each: list[engine.Decision]) -> date
     return candidate
 
 
-def decide_all(situation: Situation) -> engine.Decision:
+def decide_all(situation: Situation) -> model.Decision:
     """One decision for a contact about several accounts: allowed only when lawful for each.
 
     The engine decides about one debt at a time (caps are counted per debt); a call about two
@@ -60,7 +60,7 @@ def decide_all(situation: Situation) -> engine.Decision:
         return each[0]
     allowed = all(decision.allowed for decision in each)
     earliest = situation.proposals[0].at if allowed else _earliest_for_all(situation, each)
-    return engine.Decision(
+    return model.Decision(
         allowed=allowed,
         blocking=_merge([decision.blocking for decision in each]),
         warnings=_merge([decision.warnings for decision in each]),

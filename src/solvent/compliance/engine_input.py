@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from solvent.compliance import models as records
-from solvent.compliance.domain import model as engine
+from solvent.compliance.domain import model
+from solvent.compliance.models import Consent, ContactAttempt, DebtNotice, Hold, TimePreference
 from solvent.portfolio.models import Account, Address, Debtor, Email, Phone
 
 # How far back (and forward, for reservations made for later) the ledger is read. Longer than any
@@ -25,40 +25,40 @@ LEDGER_WINDOW = timedelta(days=62)
 # The portfolio's flags carry no date: they are treated as true since long before any contact.
 FLAG_SINCE = datetime(2000, 1, 1, tzinfo=UTC)
 
-_FLAG_HOLDS: tuple[tuple[str, engine.HoldKind], ...] = (
-    ("cease_communication", engine.HoldKind.CEASE),
-    ("attorney_represented", engine.HoldKind.ATTORNEY),
-    ("in_bankruptcy", engine.HoldKind.BANKRUPTCY),
-    ("is_deceased", engine.HoldKind.DECEASED),
+_FLAG_HOLDS: tuple[tuple[str, model.HoldKind], ...] = (
+    ("cease_communication", model.HoldKind.CEASE),
+    ("attorney_represented", model.HoldKind.ATTORNEY),
+    ("in_bankruptcy", model.HoldKind.BANKRUPTCY),
+    ("is_deceased", model.HoldKind.DECEASED),
 )
 
-_CONSENT_KINDS: dict[str, engine.ConsentKind] = {
-    records.Consent.Scope.AUTODIALLED: engine.ConsentKind.TCPA_PRIOR_EXPRESS,
-    records.Consent.Scope.ELECTRONIC: engine.ConsentKind.ELECTRONIC,
-    records.Consent.Scope.ADDITIONAL_CALLS: engine.ConsentKind.ADDITIONAL_CALLS,
-    records.Consent.Scope.ATTORNEY_DIRECT_CONTACT: engine.ConsentKind.ATTORNEY_DIRECT_CONTACT,
+_CONSENT_KINDS: dict[str, model.ConsentKind] = {
+    Consent.Scope.AUTODIALLED: model.ConsentKind.TCPA_PRIOR_EXPRESS,
+    Consent.Scope.ELECTRONIC: model.ConsentKind.ELECTRONIC,
+    Consent.Scope.ADDITIONAL_CALLS: model.ConsentKind.ADDITIONAL_CALLS,
+    Consent.Scope.ATTORNEY_DIRECT_CONTACT: model.ConsentKind.ATTORNEY_DIRECT_CONTACT,
 }
 
-_PLACE_HOLDS: dict[str, engine.HoldKind] = {
-    records.TimePreference.Kind.NOT_AT_WORK: engine.HoldKind.NOT_AT_WORK,
-    records.TimePreference.Kind.NOT_AT_HOME: engine.HoldKind.NOT_AT_HOME,
+_PLACE_HOLDS: dict[str, model.HoldKind] = {
+    TimePreference.Kind.NOT_AT_WORK: model.HoldKind.NOT_AT_WORK,
+    TimePreference.Kind.NOT_AT_HOME: model.HoldKind.NOT_AT_HOME,
 }
 
-_PHONE_PLACES: dict[str, engine.Place] = {
-    Phone.Kind.HOME: engine.Place.HOME,
-    Phone.Kind.WORK: engine.Place.WORK,
-    Phone.Kind.MOBILE: engine.Place.PERSONAL,
-    Phone.Kind.OTHER: engine.Place.OTHER,
+_PHONE_PLACES: dict[str, model.Place] = {
+    Phone.Kind.HOME: model.Place.HOME,
+    Phone.Kind.WORK: model.Place.WORK,
+    Phone.Kind.MOBILE: model.Place.PERSONAL,
+    Phone.Kind.OTHER: model.Place.OTHER,
 }
 
-_ADDRESS_PLACES: dict[str, engine.Place] = {
-    "home": engine.Place.HOME,
-    "work": engine.Place.WORK,
-    "mailing": engine.Place.OTHER,
+_ADDRESS_PLACES: dict[str, model.Place] = {
+    "home": model.Place.HOME,
+    "work": model.Place.WORK,
+    "mailing": model.Place.OTHER,
 }
 
 # The contract's word for ordinary collection work is "collection"; the engine's is "collect".
-_PURPOSE_ALIASES: dict[str, engine.Purpose] = {"collection": engine.Purpose.COLLECT}
+_PURPOSE_ALIASES: dict[str, model.Purpose] = {"collection": model.Purpose.COLLECT}
 
 PHONE_CHANNELS = frozenset({"call", "sms", "voicemail"})
 
@@ -67,18 +67,18 @@ PHONE_CHANNELS = frozenset({"call", "sms", "voicemail"})
 class Situation:
     """Everything one decision needs, plus a summary of it for the decision log."""
 
-    profile: engine.DebtorProfile
-    history: tuple[engine.HistoryEvent, ...]
-    proposals: tuple[engine.ProposedContact, ...]  # one per account (or one with no account)
+    profile: model.DebtorProfile
+    history: tuple[model.HistoryEvent, ...]
+    proposals: tuple[model.ProposedContact, ...]  # one per account (or one with no account)
     inputs: dict[str, Any]
 
 
-def purpose_parse(purpose: str) -> engine.Purpose:
+def purpose_parse(purpose: str) -> model.Purpose:
     """The engine's purpose for a contract purpose; ValueError when unknown."""
-    return _PURPOSE_ALIASES.get(purpose) or engine.Purpose(purpose)
+    return _PURPOSE_ALIASES.get(purpose) or model.Purpose(purpose)
 
 
-def history_outcome(attempt: records.ContactAttempt) -> engine.Outcome:
+def history_outcome(attempt: ContactAttempt) -> model.Outcome:
     """The outcome the engine counts for a ledger row.
 
     A reservation without an outcome yet counts as made: a call as unanswered, a message as sent. A
@@ -87,15 +87,15 @@ def history_outcome(attempt: records.ContactAttempt) -> engine.Outcome:
     """
     phone = attempt.channel in ("call", "voicemail")
     if not attempt.outcome:
-        return engine.Outcome.NO_ANSWER if phone else engine.Outcome.SENT
-    if attempt.outcome == records.ContactAttempt.Outcome.FAILED:
-        return engine.Outcome.NO_ANSWER if phone else engine.Outcome.BOUNCED
-    return engine.Outcome(attempt.outcome)
+        return model.Outcome.NO_ANSWER if phone else model.Outcome.SENT
+    if attempt.outcome == ContactAttempt.Outcome.FAILED:
+        return model.Outcome.NO_ANSWER if phone else model.Outcome.BOUNCED
+    return model.Outcome(attempt.outcome)
 
 
-def _time_range(preference: records.TimePreference) -> engine.TimeRange:
+def _time_range(preference: TimePreference) -> model.TimeRange:
     days = tuple(sorted(set(preference.days))) if preference.days else tuple(range(7))
-    return engine.TimeRange(
+    return model.TimeRange(
         days=days,
         start=preference.start,
         end=preference.end,
@@ -105,32 +105,32 @@ def _time_range(preference: records.TimePreference) -> engine.TimeRange:
     )
 
 
-def _phone_point(phone: Phone) -> engine.ContactPoint:
+def _phone_point(phone: Phone) -> model.ContactPoint:
     # Only a number known to be a landline is one: TCPA protects cell phones, so an unknown or VoIP
     # line is treated as mobile (the stricter reading).
     kind = (
-        engine.ContactPointKind.LANDLINE
+        model.ContactPointKind.LANDLINE
         if phone.line_type == Phone.LineType.LANDLINE
-        else engine.ContactPointKind.MOBILE
+        else model.ContactPointKind.MOBILE
     )
-    return engine.ContactPoint(
+    return model.ContactPoint(
         id=phone.e164,
         kind=kind,
         value=phone.e164,
-        place=_PHONE_PLACES.get(phone.kind, engine.Place.OTHER),
+        place=_PHONE_PLACES.get(phone.kind, model.Place.OTHER),
         wrong_number=phone.status == "wrong_number",
     )
 
 
-def _unknown_point(channel: str, contact_point: str) -> engine.ContactPoint:
+def _unknown_point(channel: str, contact_point: str) -> model.ContactPoint:
     """A contact point not on file: still a signal of where the debtor may be."""
     if channel == "email":
-        kind = engine.ContactPointKind.EMAIL
+        kind = model.ContactPointKind.EMAIL
     elif channel == "letter":
-        kind = engine.ContactPointKind.POSTAL
+        kind = model.ContactPointKind.POSTAL
     else:
-        kind = engine.ContactPointKind.MOBILE
-    return engine.ContactPoint(id=contact_point, kind=kind, value=contact_point)
+        kind = model.ContactPointKind.MOBILE
+    return model.ContactPoint(id=contact_point, kind=kind, value=contact_point)
 
 
 def normalise_contact_point(channel: str, contact_point: str) -> str:
@@ -146,7 +146,7 @@ def debtor_accounts(*, debtor: Debtor) -> list[Account]:
 
 def _notice_dates(accounts: Sequence[Account]) -> dict[tuple[int, str], date]:
     """The latest notice of each kind per account: a re-sent notice restarts the wait."""
-    notices = records.DebtNotice.objects.filter(account__in=accounts).values_list(
+    notices = DebtNotice.objects.filter(account__in=accounts).values_list(
         "account_id", "kind", "sent_on"
     )
     return latest_notices(notices)
@@ -164,13 +164,13 @@ def latest_notices(notices: Iterable[tuple[int, str, date]]) -> dict[tuple[int, 
 
 def _debts(
     accounts: Sequence[Account], notices: dict[tuple[int, str], date] | None = None
-) -> tuple[engine.Debt, ...]:
+) -> tuple[model.Debt, ...]:
     if notices is None:
         notices = _notice_dates(accounts) if accounts else {}
-    validation = records.DebtNotice.Kind.VALIDATION_NOTICE
-    ontario = records.DebtNotice.Kind.ONTARIO_NOTICE
+    validation = DebtNotice.Kind.VALIDATION_NOTICE
+    ontario = DebtNotice.Kind.ONTARIO_NOTICE
     return tuple(
-        engine.Debt(
+        model.Debt(
             id=str(account.pk),
             kind=account.product,
             balance=account.balance,
@@ -185,20 +185,20 @@ def _debts(
     )
 
 
-def _holds(debtor: Debtor, rows: Sequence[records.Hold]) -> tuple[list[engine.Hold], list[int]]:
+def _holds(debtor: Debtor, rows: Sequence[Hold]) -> tuple[list[model.Hold], list[int]]:
     """``rows``: the debtor's Hold rows with their accounts prefetched."""
     holds = [
-        engine.Hold(kind=kind, received_at=FLAG_SINCE)
+        model.Hold(kind=kind, received_at=FLAG_SINCE)
         for flag, kind in _FLAG_HOLDS
         if getattr(debtor, flag)
     ]
     holds.extend(
-        engine.Hold(
-            kind=engine.HoldKind(row.kind),
+        model.Hold(
+            kind=model.HoldKind(row.kind),
             received_at=row.placed_at,
             debt_ids=tuple(sorted(str(account.pk) for account in row.accounts.all())),
             contact_point_id=row.contact_point or None,
-            channels=tuple(engine.Channel(channel) for channel in row.channels),
+            channels=tuple(model.Channel(channel) for channel in row.channels),
             released_at=row.released_at,
         )
         for row in rows
@@ -206,9 +206,9 @@ def _holds(debtor: Debtor, rows: Sequence[records.Hold]) -> tuple[list[engine.Ho
     return holds, [row.pk for row in rows if row.released_at is None]
 
 
-def _consents(rows: Sequence[records.Consent]) -> tuple[tuple[engine.Consent, ...], list[int]]:
+def _consents(rows: Sequence[Consent]) -> tuple[tuple[model.Consent, ...], list[int]]:
     consents = tuple(
-        engine.Consent(
+        model.Consent(
             kind=_CONSENT_KINDS[row.scope],
             given_at=row.given_at,
             contact_point_id=row.contact_point,
@@ -221,20 +221,18 @@ def _consents(rows: Sequence[records.Consent]) -> tuple[tuple[engine.Consent, ..
 
 
 def _preferences(
-    rows: Sequence[records.TimePreference], at: datetime
-) -> tuple[list[engine.TimeRange], list[engine.TimeRange], list[engine.Hold], list[int]]:
-    inconvenient: list[engine.TimeRange] = []
-    convenient: list[engine.TimeRange] = []
-    holds: list[engine.Hold] = []
+    rows: Sequence[TimePreference], at: datetime
+) -> tuple[list[model.TimeRange], list[model.TimeRange], list[model.Hold], list[int]]:
+    inconvenient: list[model.TimeRange] = []
+    convenient: list[model.TimeRange] = []
+    holds: list[model.Hold] = []
     used: list[int] = []
     for row in rows:
         if row.kind in _PLACE_HOLDS:
-            hold = engine.Hold(_PLACE_HOLDS[row.kind], row.stated_at, released_at=row.withdrawn_at)
+            hold = model.Hold(_PLACE_HOLDS[row.kind], row.stated_at, released_at=row.withdrawn_at)
             holds.append(hold)
         elif row.stated_at <= at and (row.withdrawn_at is None or row.withdrawn_at > at):
-            target = (
-                inconvenient if row.kind == records.TimePreference.Kind.INCONVENIENT else convenient
-            )
+            target = inconvenient if row.kind == TimePreference.Kind.INCONVENIENT else convenient
             target.append(_time_range(row))
         else:
             continue
@@ -242,13 +240,13 @@ def _preferences(
     return inconvenient, convenient, holds, used
 
 
-def history_events(attempts: Iterable[records.ContactAttempt]) -> tuple[engine.HistoryEvent, ...]:
+def history_events(attempts: Iterable[ContactAttempt]) -> tuple[model.HistoryEvent, ...]:
     """Ledger rows (accounts prefetched, ordered by at and pk) as the engine's history."""
     return tuple(
-        engine.HistoryEvent(
+        model.HistoryEvent(
             at=attempt.at,
-            channel=engine.Channel(attempt.channel),
-            direction=engine.Direction.OUTBOUND,
+            channel=model.Channel(attempt.channel),
+            direction=model.Direction.OUTBOUND,
             outcome=history_outcome(attempt),
             debt_ids=tuple(sorted(str(account.pk) for account in attempt.accounts.all())),
             contact_point_id=attempt.contact_point,
@@ -257,12 +255,12 @@ def history_events(attempts: Iterable[records.ContactAttempt]) -> tuple[engine.H
     )
 
 
-def _history(debtor: Debtor, at: datetime) -> tuple[engine.HistoryEvent, ...]:
+def _history(debtor: Debtor, at: datetime) -> tuple[model.HistoryEvent, ...]:
     attempts = (
-        records.ContactAttempt.objects.filter(
+        ContactAttempt.objects.filter(
             debtor=debtor, at__gte=at - LEDGER_WINDOW, at__lte=at + LEDGER_WINDOW
         )
-        .exclude(status=records.ContactAttempt.Status.CANCELLED)
+        .exclude(status=ContactAttempt.Status.CANCELLED)
         .prefetch_related("accounts")
         .order_by("at", "pk")
     )
@@ -276,9 +274,9 @@ class DebtorRows:
     addresses: Sequence[Address]
     phones: Sequence[Phone]
     emails: Sequence[Email]
-    holds: Sequence[records.Hold]  # accounts prefetched
-    consents: Sequence[records.Consent]
-    preferences: Sequence[records.TimePreference]
+    holds: Sequence[Hold]  # accounts prefetched
+    consents: Sequence[Consent]
+    preferences: Sequence[TimePreference]
     notices: dict[tuple[int, str], date]
 
 
@@ -287,9 +285,9 @@ def _debtor_rows(debtor: Debtor, owed: Sequence[Account]) -> DebtorRows:
         addresses=list(debtor.addresses.all().order_by("pk")),
         phones=list(debtor.phones.all().order_by("pk")),
         emails=list(debtor.emails.all().order_by("pk")),
-        holds=list(records.Hold.objects.filter(debtor=debtor).prefetch_related("accounts")),
-        consents=list(records.Consent.objects.filter(debtor=debtor).order_by("pk")),
-        preferences=list(records.TimePreference.objects.filter(debtor=debtor).order_by("pk")),
+        holds=list(Hold.objects.filter(debtor=debtor).prefetch_related("accounts")),
+        consents=list(Consent.objects.filter(debtor=debtor).order_by("pk")),
+        preferences=list(TimePreference.objects.filter(debtor=debtor).order_by("pk")),
         notices=_notice_dates(owed) if owed else {},
     )
 
@@ -298,20 +296,20 @@ def _debtor_rows(debtor: Debtor, owed: Sequence[Account]) -> DebtorRows:
 class DebtorFacts:
     """What the database says about one debtor at one moment, before any contact is proposed."""
 
-    profile: engine.DebtorProfile
-    history: tuple[engine.HistoryEvent, ...]
+    profile: model.DebtorProfile
+    history: tuple[model.HistoryEvent, ...]
     inputs: dict[str, Any]
 
 
-def _learned_wrong(history: Sequence[engine.HistoryEvent], at: datetime) -> set[str]:
+def _learned_wrong(history: Sequence[model.HistoryEvent], at: datetime) -> set[str]:
     """Numbers whose latest outcome before ``at`` was "wrong number", even if the portfolio's phone
     status was not updated: the number says nothing about where the debtor is (comment
     14(b)(2)(i)-3), so it must not add a time zone or a jurisdiction."""
-    latest: dict[str, engine.Outcome] = {}
+    latest: dict[str, model.Outcome] = {}
     for event in history:  # ordered by time
         if event.contact_point_id and event.at <= at:
             latest[event.contact_point_id] = event.outcome
-    return {point for point, outcome in latest.items() if outcome is engine.Outcome.WRONG_NUMBER}
+    return {point for point, outcome in latest.items() if outcome is model.Outcome.WRONG_NUMBER}
 
 
 def debtor_facts_read(*, debtor: Debtor, owed: Sequence[Account], at: datetime) -> DebtorFacts:
@@ -331,26 +329,26 @@ def debtor_facts_build(
     owed: Sequence[Account],
     at: datetime,
     rows: DebtorRows,
-    history: tuple[engine.HistoryEvent, ...],
+    history: tuple[model.HistoryEvent, ...],
 ) -> DebtorFacts:
     """The facts from rows already read (``history``: the ledger within LEDGER_WINDOW of ``at``).
 
     Shared by the single gate (``debtor_facts_read``) and the batched one, so both decide alike.
     """
     addresses = rows.addresses
-    points: dict[str, engine.ContactPoint] = {}
+    points: dict[str, model.ContactPoint] = {}
     for phone in rows.phones:
         points.setdefault(phone.e164, _phone_point(phone))
     for email in rows.emails:
         address = email.address.lower()
         points.setdefault(
-            address, engine.ContactPoint(address, engine.ContactPointKind.EMAIL, address)
+            address, model.ContactPoint(address, model.ContactPointKind.EMAIL, address)
         )
     for postal in addresses:
         point_id = f"address:{postal.pk}"
-        place = _ADDRESS_PLACES.get(postal.kind, engine.Place.OTHER)
-        points[point_id] = engine.ContactPoint(
-            point_id, engine.ContactPointKind.POSTAL, point_id, place=place
+        place = _ADDRESS_PLACES.get(postal.kind, model.Place.OTHER)
+        points[point_id] = model.ContactPoint(
+            point_id, model.ContactPointKind.POSTAL, point_id, place=place
         )
     for point_id in _learned_wrong(history, at):
         if point_id in points:
@@ -358,15 +356,15 @@ def debtor_facts_build(
     holds, open_hold_ids = _holds(debtor, rows.holds)
     consents, consent_ids = _consents(rows.consents)
     inconvenient, convenient, place_holds, preference_ids = _preferences(rows.preferences, at)
-    profile = engine.DebtorProfile(
+    profile = model.DebtorProfile(
         addresses=tuple(
-            engine.Address(
+            model.Address(
                 id=f"address:{postal.pk}",
                 country=postal.country.upper(),
                 region=postal.region.upper() or None,
                 city=postal.city or None,
                 postal_code=postal.postal_code or None,
-                place=_ADDRESS_PLACES.get(postal.kind, engine.Place.OTHER),
+                place=_ADDRESS_PLACES.get(postal.kind, model.Place.OTHER),
             )
             for postal in addresses
             if postal.is_current
@@ -401,7 +399,7 @@ def situation_for(
     at: datetime,
     autodialled: bool = False,
     prerecorded: bool = False,
-    purpose: engine.Purpose = engine.Purpose.COLLECT,
+    purpose: model.Purpose = model.Purpose.COLLECT,
 ) -> Situation:
     """The facts plus one proposed contact (one proposal per account, or one about no account)."""
     profile = facts.profile
@@ -410,9 +408,9 @@ def situation_for(
         profile = replace(profile, contact_points=(*profile.contact_points, unknown))
     debt_ids: Sequence[str | None] = [str(pk) for pk in account_ids] or [None]
     proposals = tuple(
-        engine.ProposedContact(
+        model.ProposedContact(
             at=at,
-            channel=engine.Channel(channel),
+            channel=model.Channel(channel),
             debt_id=debt_id,
             contact_point_id=contact_point,
             autodialled=autodialled,
@@ -435,7 +433,7 @@ def situation_build(
     at: datetime,
     autodialled: bool,
     prerecorded: bool,
-    purpose: engine.Purpose,
+    purpose: model.Purpose,
 ) -> Situation:
     """Read the debtor's facts and propose one contact: what contact_attempt_authorize decides on."""
     facts = debtor_facts_read(debtor=debtor, owed=owed, at=at)

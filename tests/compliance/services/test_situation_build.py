@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from solvent.compliance import services
-from solvent.compliance.domain import model as engine
+from solvent.compliance.domain import model
 from solvent.compliance.engine_input import debtor_accounts, situation_build
 from solvent.portfolio.models import Address, ContactStatus, Phone
 from tests.compliance.services.compliance_fixtures import (
@@ -39,7 +39,7 @@ def _situation(ohio: OhioDebtor, channel: str = "call", point: str = MOBILE):
         at=NOON,
         autodialled=False,
         prerecorded=False,
-        purpose=engine.Purpose.COLLECT,
+        purpose=model.Purpose.COLLECT,
     )
 
 
@@ -53,14 +53,14 @@ def test_contact_points_and_places(ohio: OhioDebtor) -> None:
     )
     profile = _situation(ohio).profile
     points = {point.id: point for point in profile.contact_points}
-    assert points[MOBILE].kind is engine.ContactPointKind.MOBILE
-    assert points[WORK_PHONE].kind is engine.ContactPointKind.LANDLINE
-    assert points[WORK_PHONE].place is engine.Place.WORK
+    assert points[MOBILE].kind is model.ContactPointKind.MOBILE
+    assert points[WORK_PHONE].kind is model.ContactPointKind.LANDLINE
+    assert points[WORK_PHONE].place is model.Place.WORK
     # An unknown line type is treated as a mobile (TCPA's stricter reading).
-    assert points["+16142250177"].kind is engine.ContactPointKind.MOBILE
+    assert points["+16142250177"].kind is model.ContactPointKind.MOBILE
     assert points["+16142250177"].wrong_number is True
-    assert points[EMAIL].kind is engine.ContactPointKind.EMAIL
-    assert points[f"address:{ohio.home.pk}"].kind is engine.ContactPointKind.POSTAL
+    assert points[EMAIL].kind is model.ContactPointKind.EMAIL
+    assert points[f"address:{ohio.home.pk}"].kind is model.ContactPointKind.POSTAL
     assert [debt.id for debt in profile.debts] == [str(ohio.card.pk), str(ohio.loan.pk)]
 
 
@@ -116,7 +116,7 @@ def test_reservations_and_cancellations_in_the_history(ohio: OhioDebtor) -> None
     history = _situation(ohio).history
     assert len(history) == 1
     event = history[0]
-    assert (event.channel, event.outcome) == (engine.Channel.CALL, engine.Outcome.NO_ANSWER)
+    assert (event.channel, event.outcome) == (model.Channel.CALL, model.Outcome.NO_ANSWER)
     assert event.debt_ids == (str(ohio.card.pk),)
     assert event.contact_point_id == MOBILE
 

@@ -29,9 +29,8 @@ from typing import Any
 from django.db import transaction
 
 from solvent.audit.services import audit_record
-from solvent.compliance import models as records
 from solvent.compliance.decisions import decide_all
-from solvent.compliance.domain import model as engine
+from solvent.compliance.domain import model
 from solvent.compliance.domain.serialise import decision_to_json
 from solvent.compliance.engine_input import (
     LEDGER_WINDOW,
@@ -43,7 +42,15 @@ from solvent.compliance.engine_input import (
     purpose_parse,
     situation_for,
 )
-from solvent.compliance.models import ContactAttempt, DebtorLedger, DecisionLog
+from solvent.compliance.models import (
+    Consent,
+    ContactAttempt,
+    DebtNotice,
+    DebtorLedger,
+    DecisionLog,
+    Hold,
+    TimePreference,
+)
 from solvent.compliance.services.common import CHANNELS, aware, owed_accounts_check, require
 from solvent.core import clock
 from solvent.core.domain.errors import DomainError, NotFoundError, ValidationError
@@ -83,7 +90,7 @@ class AuthorizationRequest:
 class _Checked:
     request: AuthorizationRequest
     point: str
-    purpose: engine.Purpose
+    purpose: model.Purpose
     moment: datetime
 
 
@@ -95,7 +102,7 @@ class _Batch:
     owed: dict[int, list[Account]]
     rows: dict[int, DebtorRows]
     ledger: dict[int, list[ContactAttempt]]
-    reserved: dict[int, list[engine.HistoryEvent]] = field(default_factory=dict)
+    reserved: dict[int, list[model.HistoryEvent]] = field(default_factory=dict)
 
 
 def _check(request: AuthorizationRequest, now: datetime) -> _Checked:
@@ -148,7 +155,7 @@ def _batch_read(debtor_ids: list[int], start: datetime, end: datetime) -> _Batch
         for debtor_id in sorted(owners[account.pk]):
             owed[debtor_id].append(account)
     notices = latest_notices(
-        records.DebtNotice.objects.filter(account_id__in=list(owners)).values_list(
+        DebtNotice.objects.filter(account_id__in=list(owners)).values_list(
             "account_id", "kind", "sent_on"
         )
     )
@@ -157,10 +164,10 @@ def _batch_read(debtor_ids: list[int], start: datetime, end: datetime) -> _Batch
     phones = _grouped(Phone.objects.filter(**ids).order_by("pk"), "debtor_id")
     emails = _grouped(Email.objects.filter(**ids).order_by("pk"), "debtor_id")
     holds = _grouped(
-        records.Hold.objects.filter(**ids).order_by("pk").prefetch_related("accounts"), "debtor_id"
+        Hold.objects.filter(**ids).order_by("pk").prefetch_related("accounts"), "debtor_id"
     )
-    consents = _grouped(records.Consent.objects.filter(**ids).order_by("pk"), "debtor_id")
-    preferences = _grouped(records.TimePreference.objects.filter(**ids).order_by("pk"), "debtor_id")
+    consents = _grouped(Consent.objects.filter(**ids).order_by("pk"), "debtor_id")
+    preferences = _grouped(TimePreference.objects.filter(**ids).order_by("pk"), "debtor_id")
     ledger = _grouped(
         ContactAttempt.objects.filter(**ids, at__gte=start, at__lte=end)
         .exclude(status=ContactAttempt.Status.CANCELLED)
@@ -183,7 +190,7 @@ def _batch_read(debtor_ids: list[int], start: datetime, end: datetime) -> _Batch
     return _Batch(debtors=debtors, owed=dict(owed), rows=rows, ledger=dict(ledger))
 
 
-def _history(batch: _Batch, debtor_id: int, at: datetime) -> tuple[engine.HistoryEvent, ...]:
+def _history(batch: _Batch, debtor_id: int, at: datetime) -> tuple[model.HistoryEvent, ...]:
     """The debtor's ledger within LEDGER_WINDOW of ``at``, this batch's reservations included.
 
     The stored rows come ordered by (at, pk); reservations made in this batch have larger ids, so a
@@ -197,7 +204,7 @@ def _history(batch: _Batch, debtor_id: int, at: datetime) -> tuple[engine.Histor
     return tuple(sorted((*stored, *reserved), key=lambda event: event.at))
 
 
-def _decide(batch: _Batch, checked: _Checked) -> tuple[engine.Decision, dict[str, Any], list[int]]:
+def _decide(batch: _Batch, checked: _Checked) -> tuple[model.Decision, dict[str, Any], list[int]]:
     request = checked.request
     debtor = batch.debtors.get(request.debtor_id)
     if debtor is None:
@@ -224,15 +231,15 @@ def _decide(batch: _Batch, checked: _Checked) -> tuple[engine.Decision, dict[str
     return decide_all(situation), situation.inputs, accounts
 
 
-def _reservation_event(checked: _Checked, accounts: list[int]) -> engine.HistoryEvent:
+def _reservation_event(checked: _Checked, accounts: list[int]) -> model.HistoryEvent:
     """What the next decision about this debtor sees of a reservation just made (outcome unknown:
     a call counts as unanswered, a message as sent, as ``history_outcome`` says)."""
     phone = checked.request.channel in ("call", "voicemail")
-    return engine.HistoryEvent(
+    return model.HistoryEvent(
         at=checked.moment,
-        channel=engine.Channel(checked.request.channel),
-        direction=engine.Direction.OUTBOUND,
-        outcome=engine.Outcome.NO_ANSWER if phone else engine.Outcome.SENT,
+        channel=model.Channel(checked.request.channel),
+        direction=model.Direction.OUTBOUND,
+        outcome=model.Outcome.NO_ANSWER if phone else model.Outcome.SENT,
         debt_ids=tuple(sorted(str(pk) for pk in accounts)),
         contact_point_id=checked.point,
     )
@@ -264,7 +271,7 @@ def contact_attempts_authorize_many(
     with transaction.atomic():
         _ledgers_lock(debtor_ids)
         batch = _batch_read(debtor_ids, min(moments) - LEDGER_WINDOW, max(moments) + LEDGER_WINDOW)
-        decided: list[tuple[int, _Checked, engine.Decision, dict[str, Any], list[int]]] = []
+        decided: list[tuple[int, _Checked, model.Decision, dict[str, Any], list[int]]] = []
         for index, item in checked.items():
             try:
                 decision, inputs, accounts = _decide(batch, item)
