@@ -17,6 +17,7 @@ from solvent.compliance.domain.model import (
     Consent,
     ConsentKind,
     ContactPointKind,
+    DebtStatus,
     Hold,
     HoldKind,
     Outcome,
@@ -126,9 +127,38 @@ def refused_channels(hold: Hold) -> frozenset[Channel]:
 
 
 def medium_refused(ctx: DecisionContext, hold: Hold) -> bool:
-    if hold.contact_point_id is not None and hold.contact_point_id != ctx.proposed.contact_point_id:
+    # An unknown contact point (no id, or an id not in the profile) may be the refused one.
+    point = ctx.point
+    if (
+        hold.contact_point_id is not None
+        and point is not None
+        and hold.contact_point_id != point.id
+    ):
         return False
     return ctx.proposed.channel in refused_channels(hold)
+
+
+# The media that reach a consumer "at home" when the contact point is unknown: a home landline is
+# called (or gets a voicemail) and the home address gets letters (comment 6(b)(1)-1.iii).
+HOME_CHANNELS = frozenset({Channel.CALL, Channel.VOICEMAIL, Channel.LETTER})
+
+
+def may_reach_work(ctx: DecisionContext) -> bool:
+    """The proposed contact may reach the consumer at work (an unknown point may be a work one)."""
+    point = ctx.point
+    return point is None or point.place is Place.WORK or point.employer_provided
+
+
+def may_reach_home(ctx: DecisionContext) -> bool:
+    """The proposed contact may reach the consumer at home: a home landline or postal address,
+    or an unknown point through a medium that reaches homes."""
+    point = ctx.point
+    if point is None:
+        return ctx.proposed.channel in HOME_CHANNELS
+    return point.place is Place.HOME and point.kind in (
+        ContactPointKind.LANDLINE,
+        ContactPointKind.POSTAL,
+    )
 
 
 def customer_request_check(
@@ -170,21 +200,14 @@ _REQUEST_MESSAGES = {
 
 
 def _request_hits(ctx: DecisionContext, at: datetime, rule_id: str, citation: str) -> list[RuleHit]:
-    point = ctx.point
     hits: list[RuleHit] = []
     for kind, message in _REQUEST_MESSAGES.items():
         for hold in holds_in_force(ctx, kind, at):
             if kind is HoldKind.MEDIUM_OPT_OUT and not medium_refused(ctx, hold):
                 continue
-            if kind is HoldKind.NOT_AT_WORK and not (
-                point is not None and (point.place is Place.WORK or point.employer_provided)
-            ):
+            if kind is HoldKind.NOT_AT_WORK and not may_reach_work(ctx):
                 continue
-            if kind is HoldKind.NOT_AT_HOME and not (
-                point is not None
-                and point.place is Place.HOME
-                and point.kind in (ContactPointKind.LANDLINE, ContactPointKind.POSTAL)
-            ):
+            if kind is HoldKind.NOT_AT_HOME and not may_reach_home(ctx):
                 continue
             hits.append(hold_hit(rule_id, message, citation, hold, at))
     return hits
@@ -233,6 +256,63 @@ def _core_holds(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
     ]
 
 
+C_NOT_THE_CONSUMERS = (
+    "15 U.S.C. 1692c(b); 12 CFR 1006.6(d)(1); comment 2(j)-2; FCA CONC 7.9.10R; "
+    "Solvent house policy"
+)
+
+
+def _not_the_consumers(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
+    """No contact meant for the consumer at a contact point known to be someone else's.
+
+    A location communication (party third_party) is judged by the location rules instead; a
+    message left there, even a limited-content one, is for a third party (comment 2(j)-2).
+    """
+    point = ctx.point
+    if point is None or not to_consumer(ctx):
+        return []
+    if point.owner is Party.CONSUMER and not point.wrong_number:
+        return []
+    message = (
+        "This number or address is recorded as someone else's (a wrong number, a relative, "
+        "an employer): no call, message or voicemail for the debtor there, not even a "
+        "limited-content one."
+    )
+    return [
+        RuleHit("solvent.contact_point.not_the_consumers", message, C_NOT_THE_CONSUMERS, never=True)
+    ]
+
+
+C_NOT_COLLECTABLE = "Solvent house policy; 15 U.S.C. 1692e(2)(A) and 1692f(1) (paid or settled)"
+# Purposes that are not collection: answering the consumer and confirming their opt-out.
+_NOT_COLLECTION = frozenset({Purpose.RESPONSE_TO_CONSUMER, Purpose.OPT_OUT_CONFIRMATION})
+_STATUS_WORDS = {
+    DebtStatus.RECALLED: "was recalled by the client",
+    DebtStatus.PAID: "is paid",
+    DebtStatus.SETTLED: "is settled",
+    DebtStatus.CLOSED: "is closed",
+}
+
+
+def _debt_not_collectable(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
+    """Only an active debt is collected; a contact about no debt needs one active debt."""
+    if ctx.proposed.purpose in _NOT_COLLECTION:
+        return []
+    if ctx.proposed.debt_id is None:
+        # A profile listing no debt says nothing about their status (scenarios often omit them).
+        debts = ctx.profile.debts
+        if not debts or any(debt.status is DebtStatus.ACTIVE for debt in debts):
+            return []
+        message = "No debt of this debtor is active (recalled, paid, settled or closed)."
+    elif ctx.debt is None:
+        message = "This debt is not on the debtor's file: its status is unknown."
+    elif ctx.debt.status is DebtStatus.ACTIVE:
+        return []
+    else:
+        message = f"This debt {_STATUS_WORDS[ctx.debt.status]}: no collection contact about it."
+    return [RuleHit("solvent.debt.not_collectable", message, C_NOT_COLLECTABLE, never=True)]
+
+
 CORE_PACK = RulePack(
     pack_id="core",
     version="2026.1",
@@ -278,6 +358,26 @@ CORE_PACK = RulePack(
             "A hardship or complaint hold pauses collection contact until released.",
             "P",
         ),
+        RuleInfo(
+            "solvent.contact_point.not_the_consumers",
+            "Contact point known to be someone else's",
+            C_NOT_THE_CONSUMERS,
+            "No call, voicemail, text, email or letter meant for the debtor at a contact point "
+            "recorded as a third party's (owner other than the consumer, or a wrong number), "
+            "not even a limited-content message; a location communication (party third_party) "
+            "is judged by the location rules.",
+            "T",
+        ),
+        RuleInfo(
+            "solvent.debt.not_collectable",
+            "Recalled, paid, settled or closed debt",
+            C_NOT_COLLECTABLE,
+            "No collection contact, location call, credit reporting or suit about a debt that is "
+            "not active, or about a debt not on the debtor's file; a contact about no particular "
+            "debt needs one active debt. A reply to the consumer and an opt-out confirmation stay "
+            "possible.",
+            "P",
+        ),
     ),
-    checks=(_core_holds,),
+    checks=(_core_holds, _not_the_consumers, _debt_not_collectable),
 )

@@ -14,13 +14,11 @@ from solvent.compliance.domain.localtime import ONE_DAY, add_us_business_days, l
 from solvent.compliance.domain.model import (
     Channel,
     ConsentKind,
-    ContactPointKind,
     Debt,
     Direction,
     HoldKind,
     Outcome,
     Party,
-    Place,
     Purpose,
     Severity,
     VoicemailContent,
@@ -31,6 +29,8 @@ from solvent.compliance.domain.packs.common import (
     hold_hit,
     holds_in_force,
     is_contact,
+    may_reach_home,
+    may_reach_work,
     medium_refused,
 )
 from solvent.compliance.domain.rules import RuleHit, advisory
@@ -54,8 +54,6 @@ C_ATTORNEY_REPLY = "comment 6(b)(2)-1; 12 CFR 1006.6(b)(4)(i)"
 C_OPT_OUT_CONFIRMATION = "12 CFR 1006.14(h)(2)(i)"
 C_REPLY_ONCE = "comment 6(b)(1)-2.i"
 C_PRIOR_CONSENT = "12 CFR 1006.14(b)(3)(i); comment 14(b)(3)(i)-2, -3"
-
-PLACE_MEDIA = frozenset({ContactPointKind.LANDLINE, ContactPointKind.POSTAL})
 
 
 @lru_cache(maxsize=4096)
@@ -88,16 +86,15 @@ def check_holds(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
             ):
                 message = "The consumer asked us not to use this medium or address."
                 hits.append(hold_hit("regf.prohibited_medium", message, C_MEDIUM, hold, at))
-        point = ctx.point
-        if point is not None:
+        # An unknown contact point may be at work or at home: assume it is (fail closed).
+        if may_reach_work(ctx):
             for hold in holds_in_force(ctx, HoldKind.NOT_AT_WORK, at):
-                if point.place is Place.WORK or point.employer_provided:
-                    message = "The consumer cannot receive collection contact at work."
-                    hits.append(hold_hit("regf.workplace_prohibited", message, C_WORK, hold, at))
+                message = "The consumer cannot receive collection contact at work."
+                hits.append(hold_hit("regf.workplace_prohibited", message, C_WORK, hold, at))
+        if may_reach_home(ctx):
             for hold in holds_in_force(ctx, HoldKind.NOT_AT_HOME, at):
-                if point.place is Place.HOME and point.kind in PLACE_MEDIA:
-                    message = "The consumer said home is an inconvenient place."
-                    hits.append(hold_hit("regf.inconvenient_place", message, C_PLACE, hold, at))
+                message = "The consumer said home is an inconvenient place."
+                hits.append(hold_hit("regf.inconvenient_place", message, C_PLACE, hold, at))
     return hits
 
 
@@ -229,17 +226,23 @@ def check_media(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
     proposed = ctx.proposed
     point = ctx.point
     hits: list[RuleHit] = []
-    if proposed.channel is Channel.EMAIL and point is not None and point.employer_provided:
+    # An address not on file may be one the employer provided: assume it is (fail closed).
+    if proposed.channel is Channel.EMAIL and (point is None or point.employer_provided):
         consented = consents_for_point(ctx, ConsentKind.ELECTRONIC, at)[0]
-        used_by_consumer = any(
+        used_by_consumer = proposed.contact_point_id is not None and any(
             event.channel is Channel.EMAIL
             and event.direction is Direction.INBOUND
-            and event.contact_point_id == point.id
+            and event.contact_point_id == proposed.contact_point_id
             and event.at <= at
             for event in ctx.history
         )
         if not consented and not used_by_consumer:
-            message = "This email address was provided by the consumer's employer."
+            message = (
+                "This email address was provided by the consumer's employer."
+                if point is not None
+                else "This email address is not on file: it may be one the consumer's employer "
+                "provided. Record the address and who provided it first."
+            )
             hits.append(RuleHit("regf.employer_email", message, C_EMPLOYER_EMAIL, never=True))
     if proposed.channel in (Channel.SMS, Channel.EMAIL):
         if (
