@@ -8,7 +8,6 @@ that may write (not a client viewer) and go through ``compliance.services``.
 
 # No ``from __future__ import annotations``: ninja's paginate wrapper resolves the query parameters'
 # annotations outside this module, so they must be real objects, not strings.
-import json
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +18,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
 from solvent.compliance import selectors, services
-from solvent.compliance.domain.scenario_reader import ScenarioError
+from solvent.compliance.domain.scenario_reader import FieldError, ScenarioError
 from solvent.compliance.models import (
     Consent,
     ContactAttempt,
@@ -28,7 +27,7 @@ from solvent.compliance.models import (
     Hold,
     TimePreference,
 )
-from solvent.compliance.rules_cli import rules_check
+from solvent.compliance.rules_cli import rules_decide
 from solvent.compliance.schemas import (
     AttemptIn,
     AuthorizationOut,
@@ -40,6 +39,7 @@ from solvent.compliance.schemas import (
     ContactAttemptOut,
     ContactOptionOut,
     DecisionLogOut,
+    DecisionsOut,
     ErrorOut,
     HoldIn,
     HoldOut,
@@ -50,6 +50,7 @@ from solvent.compliance.schemas import (
     ScenarioErrorOut,
     TimePreferenceIn,
     TimePreferenceOut,
+    scenario_request_body,
 )
 from solvent.core import clock
 from solvent.core.domain.errors import PermissionDeniedError
@@ -61,58 +62,31 @@ router = Router(tags=["compliance"])
 # A request decides synchronously; a portfolio-sized batch belongs to the batch evaluator.
 MAX_SCENARIOS = 1000
 
-_SCENARIO_BODY = {
-    "requestBody": {
-        "required": True,
-        "description": "A scenario (debtor, history, proposed) or a list of them; see "
-        "docs/compliance.md. The same document `solvent rules check` reads.",
-        "content": {"application/json": {"schema": {"type": ["object", "array"]}}},
-    }
-}
-
 
 @router.post(
     "/check",
-    response={200: dict[str, Any] | list[dict[str, Any]], 400: ScenarioErrorOut, 403: ErrorOut},
-    openapi_extra=_SCENARIO_BODY,
+    response={200: DecisionsOut, 400: ScenarioErrorOut, 403: ErrorOut},
+    openapi_extra=scenario_request_body(),
     summary="Decide a contact scenario",
 )
 def check(request: HttpRequest) -> Status[Any]:
-    """May this contact happen, and if not, when? Nothing is stored: it is a what-if."""
+    """May this contact happen, and if not, when? Nothing is stored: it is a what-if.
+
+    One scenario gives one decision; a list (at most 1000) gives a list in the same order. A
+    malformed body is a 400 listing every bad field with its JSON path and the reason.
+    """
     if staff_role_get(user=request.user) is None:
         raise PermissionDeniedError("a staff role is needed to check scenarios")
     try:
         text = request.body.decode("utf-8")
     except UnicodeDecodeError:
-        return Status(400, _invalid([{"path": "$", "reason": "the body is not UTF-8 text"}]))
-    if _scenario_count(text) > MAX_SCENARIOS:
-        reason = f"at most {MAX_SCENARIOS} scenarios per request; split the list"
-        return Status(400, _invalid([{"path": "$", "reason": reason}]))
+        error = ScenarioError([FieldError("$", "the body is not UTF-8 text")])
+        return Status(400, ScenarioErrorOut.from_error(error))
     try:
-        result = rules_check(text, now=clock.now())
+        decisions = rules_decide(text, now=clock.now(), max_scenarios=MAX_SCENARIOS)
     except ScenarioError as error:
-        errors = [{"path": item.path, "reason": item.reason} for item in error.errors]
-        return Status(400, _invalid(errors))
-    return Status(200, json.loads(result))
-
-
-def _scenario_count(text: str) -> int:
-    """How many scenarios a list holds (1 for anything else; rules_check reports bad JSON)."""
-    if not text.lstrip().startswith("["):
-        return 1
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        return 1
-    return len(data) if isinstance(data, list) else 1
-
-
-def _invalid(errors: list[dict[str, str]]) -> dict[str, Any]:
-    return {
-        "code": ScenarioError.code,
-        "detail": f"invalid scenario: {len(errors)} problem(s)",
-        "errors": errors,
-    }
+        return Status(400, ScenarioErrorOut.from_error(error))
+    return Status(200, decisions)
 
 
 @router.get("/debtors/{debtor_id}/decisions", response=list[DecisionLogOut])

@@ -10,10 +10,11 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from solvent.compliance.domain.docs import render_rules_markdown, update_document
 from solvent.compliance.domain.engine import decide
-from solvent.compliance.domain.scenario import parse_scenarios
+from solvent.compliance.domain.scenario import scenarios_read
 from solvent.compliance.domain.scenario_reader import FieldError, ScenarioError
 from solvent.compliance.domain.serialise import decision_to_json
 
@@ -23,32 +24,28 @@ def rules_list_markdown() -> str:
     return render_rules_markdown()
 
 
-def rules_check(text: str, now: datetime | None = None) -> str:
-    """Decide one JSON scenario (or a JSON list of them) and return the Decision JSON.
+def rules_decide(
+    text: str, now: datetime | None = None, max_scenarios: int | None = None
+) -> dict[str, Any] | list[dict[str, Any]]:
+    """Decide one JSON scenario (or a JSON list of them): the Decision JSON, a list in order.
 
-    A list in gives a list out, in the same order. Malformed input raises ``ScenarioError``
-    listing every bad field with its JSON path and the reason.
+    Malformed input raises ``ScenarioError`` listing every bad field with its JSON path and the
+    reason; a list longer than ``max_scenarios`` is refused before any scenario is read.
     """
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ScenarioError(
-            [
-                FieldError(
-                    "$", f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
-                )
-            ]
-        ) from error
     if now is not None and (now.tzinfo is None or now.utcoffset() is None):
         raise ScenarioError([FieldError("now", "naive datetime: pass a timezone-aware moment")])
     moment = now if now is not None else datetime.now(UTC)
-    scenarios = parse_scenarios(data, now=moment)
+    scenarios, is_list = scenarios_read(text, now=moment, max_scenarios=max_scenarios)
     decisions = [
         decision_to_json(decide(scenario.debtor, scenario.history, scenario.proposed))
         for scenario in scenarios
     ]
-    result: object = decisions if isinstance(data, list) else decisions[0]
-    return json.dumps(result, indent=2)
+    return decisions if is_list else decisions[0]
+
+
+def rules_check(text: str, now: datetime | None = None) -> str:
+    """``rules_decide`` as the Decision JSON text `solvent rules check` prints."""
+    return json.dumps(rules_decide(text, now=now), indent=2)
 
 
 def rules_document_write(path: Path) -> None:

@@ -1,4 +1,6 @@
-"""API schemas for compliance: the scenario check's errors and a debtor's compliance records."""
+"""API schemas for compliance: the scenario check's body, decisions and errors, and a debtor's
+compliance records.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +9,64 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from solvent.compliance.domain.scenario import SCENARIO_INPUT
+from solvent.compliance.domain.scenario_reader import ScenarioError
+from solvent.compliance.domain.serialise import DecisionOut
+
+# The scenario check speaks the formats declared in compliance/domain (scenario.py, serialise.py):
+# the same Pydantic models the CLI reads and writes with.
+DecisionsOut = DecisionOut | list[DecisionOut]
+
 
 class FieldErrorOut(Schema):
-    path: str
+    path: str = Field(description="JSON path of the malformed field, e.g. $.history[3].at")
     reason: str
 
 
 class ScenarioErrorOut(Schema):
-    code: str
+    """A malformed scenario: every bad field with its path and the reason."""
+
+    code: str = Field(description="scenario_invalid")
     detail: str
     errors: list[FieldErrorOut]
+
+    @staticmethod
+    def from_error(error: ScenarioError) -> ScenarioErrorOut:
+        return ScenarioErrorOut(
+            code=error.code,
+            detail=f"invalid scenario: {len(error.errors)} problem(s)",
+            errors=[FieldErrorOut(path=item.path, reason=item.reason) for item in error.errors],
+        )
+
+
+def scenario_request_body() -> dict[str, Any]:
+    """The OpenAPI request body of the scenario check, generated from the scenario models.
+
+    The check reads its body itself (the size limit comes before validation, and errors take the
+    shape of ``ScenarioErrorOut``), so ninja does not see a body parameter: the schema is given
+    whole, its definitions inlined.
+    """
+    schema = SCENARIO_INPUT.json_schema(ref_template="#/$defs/{model}")
+    definitions = schema.pop("$defs", {})
+    return {
+        "requestBody": {
+            "required": True,
+            "description": "A scenario (debtor, history, proposed) or a list of them; see "
+            "docs/compliance.md. The same document `solvent rules check` reads.",
+            "content": {"application/json": {"schema": _inline(schema, definitions)}},
+        }
+    }
+
+
+def _inline(node: Any, definitions: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        reference = node.get("$ref")
+        if isinstance(reference, str) and reference.startswith("#/$defs/"):
+            return _inline(definitions[reference.removeprefix("#/$defs/")], definitions)
+        return {key: _inline(value, definitions) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline(item, definitions) for item in node]
+    return node
 
 
 class ErrorOut(Schema):

@@ -1,47 +1,159 @@
 """The JSON scenario format: "may I contact this person now, and if not, when?".
 
 One scenario is an object with ``debtor``, ``history``, ``proposed`` and, for tests, ``expect``
-(plus free-text ``name`` and ``description``). The full format with examples is documented in
-docs/compliance.md. Parsing is strict: unknown keys, bad or naive datetimes, unknown enum values,
-unknown time zones, malformed phone numbers, dangling references and missing required fields are
-all reported together in one ``ScenarioError``.
+(plus free-text ``name`` and ``description``). The format is declared once, by the Pydantic models
+here and in scenario_debtor.py / scenario_expect.py: `solvent rules check`, ``POST
+/api/compliance/check`` and the OpenAPI document all read it from them (docs/adr/0012). Parsing
+is strict: unknown keys, bad or naive datetimes, unknown enum values, unknown time zones, malformed
+phone numbers, duplicate ids, dangling references and missing required fields are all reported
+together in one ``ScenarioError``.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from solvent.compliance.domain.model import (
+    CampaignFigures,
     Channel,
     DebtorProfile,
     Direction,
     HistoryEvent,
+    MessageClaim,
     Outcome,
     Party,
     ProposedContact,
     Purpose,
     VoicemailContent,
 )
-from solvent.compliance.domain.scenario_debtor import read_debt_refs, read_debtor, read_point_ref
-from solvent.compliance.domain.scenario_expect import Expectation, read_expectation
-from solvent.compliance.domain.scenario_reader import FieldError, Reader, ScenarioError
+from solvent.compliance.domain.scenario_debtor import ScenarioConsent, ScenarioDebtor, ScenarioHold
+from solvent.compliance.domain.scenario_expect import Expectation, ScenarioExpectation
+from solvent.compliance.domain.scenario_reader import (
+    Count,
+    FieldError,
+    Flag,
+    Moment,
+    ScenarioError,
+    StrictModel,
+    Text,
+    field_errors,
+)
 
 
-def _keys(*names: str) -> frozenset[str]:
-    return frozenset(names)
+class ScenarioEvent(StrictModel):
+    """One row of the contact ledger."""
+
+    at: Moment
+    channel: Channel
+    direction: Direction = Direction.OUTBOUND
+    outcome: Outcome
+    debt_ids: list[Text] = Field(
+        default_factory=list, description="empty: counts toward every debt"
+    )
+    contact_point_id: Text | None = None
+    party: Party = Party.CONSUMER
+    at_consumer_request: Flag = False
+
+    def to_domain(self) -> HistoryEvent:
+        return HistoryEvent(
+            at=self.at,
+            channel=self.channel,
+            direction=self.direction,
+            outcome=self.outcome,
+            debt_ids=tuple(self.debt_ids),
+            contact_point_id=self.contact_point_id,
+            party=self.party,
+            at_consumer_request=self.at_consumer_request,
+        )
 
 
-SCENARIO_KEYS = _keys("name", "description", "debtor", "history", "proposed", "expect")
-EVENT_KEYS = _keys(
-    "at", "channel", "direction", "outcome", "debt_ids", "contact_point_id", "party",
-    "at_consumer_request",
-)  # fmt: skip
-PROPOSED_KEYS = _keys(
-    "at", "channel", "debt_id", "contact_point_id", "autodialled", "prerecorded", "purpose",
-    "at_consumer_request", "includes_opt_out", "voicemail_content", "party",
-)  # fmt: skip
+class ScenarioCampaign(StrictModel):
+    """A dialer campaign's abandoned and live-answered calls over the last 30 days and 24 hours."""
+
+    abandoned_30d: Count
+    live_answered_30d: Count
+    abandoned_24h: Count
+    live_answered_24h: Count
+
+    def to_domain(self) -> CampaignFigures:
+        return CampaignFigures(
+            abandoned_30d=self.abandoned_30d,
+            live_answered_30d=self.live_answered_30d,
+            abandoned_24h=self.abandoned_24h,
+            live_answered_24h=self.live_answered_24h,
+        )
+
+
+class ScenarioProposed(StrictModel):
+    """The contact asked about."""
+
+    at: Moment | None = Field(None, description="default: now")
+    channel: Channel
+    debt_id: Text | None = Field(None, description="required when the debtor has several debts")
+    contact_point_id: Text | None = None
+    autodialled: Flag = False
+    prerecorded: Flag = False
+    purpose: Purpose = Purpose.COLLECT
+    at_consumer_request: Flag = False
+    includes_opt_out: Flag | None = None
+    voicemail_content: VoicemailContent | None = None
+    party: Party = Field(Party.CONSUMER, description="third_party: a location call")
+    opt_out_asks_for_more: Flag | None = Field(
+        None, description="the opt-out asks for more than the preference and address (1006.6(e))"
+    )
+    claims: list[MessageClaim] = Field(
+        default_factory=list, description="what the message says where the law cares"
+    )
+    live_agent_guaranteed: Flag = False
+    campaign: ScenarioCampaign | None = None
+
+    def to_domain(self, at: datetime, debt_id: str | None) -> ProposedContact:
+        return ProposedContact(
+            at=at,
+            channel=self.channel,
+            debt_id=debt_id,
+            contact_point_id=self.contact_point_id,
+            autodialled=self.autodialled,
+            prerecorded=self.prerecorded,
+            purpose=self.purpose,
+            at_consumer_request=self.at_consumer_request,
+            includes_opt_out=self.includes_opt_out,
+            voicemail_content=self.voicemail_content,
+            party=self.party,
+            opt_out_asks_for_more=self.opt_out_asks_for_more,
+            claims=tuple(self.claims),
+            live_agent_guaranteed=self.live_agent_guaranteed,
+            campaign=None if self.campaign is None else self.campaign.to_domain(),
+        )
+
+
+class ScenarioDocument(StrictModel):
+    """A scenario: who, what happened so far, and the contact we are asked about."""
+
+    name: str = ""
+    description: str = ""
+    debtor: ScenarioDebtor
+    history: list[ScenarioEvent] = Field(default_factory=list)
+    proposed: ScenarioProposed
+    expect: ScenarioExpectation | None = Field(None, description="for table-driven tests")
+
+
+# One scenario or a list of them: the body of `rules check` and of POST /api/compliance/check.
+SCENARIO_INPUT: TypeAdapter[ScenarioDocument | list[ScenarioDocument]] = TypeAdapter(
+    ScenarioDocument | list[ScenarioDocument]
+)
+
+
+@cache
+def _list_reader(max_scenarios: int | None) -> TypeAdapter[list[ScenarioDocument]]:
+    return TypeAdapter(Annotated[list[ScenarioDocument], Field(max_length=max_scenarios)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,122 +166,193 @@ class Scenario:
     expect: Expectation | None = None
 
 
-def parse_scenario(data: Any, *, now: datetime | None = None, path: str = "$") -> Scenario:
-    """Parse one scenario document (already decoded from JSON); raise ``ScenarioError``."""
-    reader = Reader()
-    scenario = _scenario(reader, data, path, now)
-    if reader.errors or scenario is None:
-        raise ScenarioError(reader.errors or [FieldError(path, "invalid scenario")])
-    return scenario
+def scenarios_read(
+    text: str | bytes, *, now: datetime | None = None, max_scenarios: int | None = None
+) -> tuple[list[Scenario], bool]:
+    """Read a JSON document holding one scenario or a list: the scenarios, and whether a list.
+
+    Raise ``ScenarioError`` listing every malformed field of every scenario; a list longer than
+    ``max_scenarios`` is refused as a whole. A scenario without ``proposed.at`` is asked about
+    ``now``.
+    """
+    is_list = text.lstrip()[:1] in ("[", b"[")
+    documents: list[ScenarioDocument] = []
+    try:
+        if is_list:
+            documents = _list_reader(max_scenarios).validate_json(text)
+        else:
+            documents = [ScenarioDocument.model_validate_json(text)]
+    except ValidationError as error:
+        errors = field_errors(error, ScenarioDocument, "$")
+        if not any(item.path == "$" for item in errors):
+            # Dangling references are found even where other fields are malformed.
+            errors.extend(_raw_reference_errors(json.loads(text), is_list))
+        raise ScenarioError(_one_per_path(errors)) from None
+    prefixes = [f"$[{index}]" for index in range(len(documents))] if is_list else ["$"]
+    errors = []
+    scenarios = [
+        _scenario(document, prefix, now, errors)
+        for document, prefix in zip(documents, prefixes, strict=True)
+    ]
+    if errors:
+        raise ScenarioError(errors)
+    return [scenario for scenario in scenarios if scenario is not None], is_list
+
+
+def parse_scenario(data: Any, *, now: datetime | None = None) -> Scenario:
+    """Parse one scenario already decoded from JSON (its JSON text is what is validated)."""
+    if isinstance(data, list):
+        raise ScenarioError([FieldError("$", "expected an object, got a list")])
+    return scenarios_read(json.dumps(data), now=now)[0][0]
 
 
 def parse_scenarios(data: Any, *, now: datetime | None = None) -> list[Scenario]:
-    """Parse one scenario or a list of them, collecting the errors of every one."""
-    if not isinstance(data, list):
-        return [parse_scenario(data, now=now)]
-    reader = Reader()
-    scenarios: list[Scenario] = []
-    for index, item in enumerate(data):
-        scenario = _scenario(reader, item, f"$[{index}]", now)
-        if scenario is not None:
-            scenarios.append(scenario)
-    if reader.errors:
-        raise ScenarioError(reader.errors)
-    return scenarios
+    """Parse one scenario or a list of them already decoded from JSON; every error reported."""
+    return scenarios_read(json.dumps(data), now=now)[0]
 
 
-def _scenario(reader: Reader, data: Any, path: str, now: datetime | None) -> Scenario | None:
-    root = reader.obj(
-        data, path, _keys("debtor", "proposed"), SCENARIO_KEYS - {"debtor", "proposed"}
-    )
-    if root is None:
+def _one_per_path(errors: list[FieldError]) -> list[FieldError]:
+    # A field Pydantic refused is not also reported as a dangling reference.
+    seen: set[str] = set()
+    kept = []
+    for error in errors:
+        if error.path not in seen:
+            seen.add(error.path)
+            kept.append(error)
+    return kept
+
+
+def _raw_reference_errors(data: Any, is_list: bool) -> list[FieldError]:
+    items = list(enumerate(data)) if is_list and isinstance(data, list) else [(None, data)]
+    errors: list[FieldError] = []
+    for index, item in items:
+        if isinstance(item, dict):
+            errors.extend(reference_errors(item, "$" if index is None else f"$[{index}]"))
+    return errors
+
+
+def _scenario(
+    document: ScenarioDocument, path: str, now: datetime | None, errors: list[FieldError]
+) -> Scenario | None:
+    problems = [] if _references_hold(document) else reference_errors(document, path)
+    at = document.proposed.at or now
+    if at is None:
+        problems.append(
+            FieldError(f"{path}.proposed.at", "required field is missing (or pass `now`)")
+        )
+    if problems or at is None:
+        errors.extend(problems)
         return None
-    before = len(reader.errors)
-    debtor = read_debtor(reader, root.get("debtor"), f"{path}.debtor")
-    history = tuple(
-        _event(reader, item, item_path, debtor)
-        for item_path, item in reader.items(root.get("history"), f"{path}.history")
-    )
-    proposed = _proposed(reader, root.get("proposed"), f"{path}.proposed", debtor, now)
-    expect = None
-    if "expect" in root:
-        expect = read_expectation(reader, root["expect"], f"{path}.expect")
-    name = reader.opt_string(root.get("name"), f"{path}.name") or ""
-    description = reader.opt_string(root.get("description"), f"{path}.description") or ""
-    if len(reader.errors) > before or proposed is None:
-        return None
-    return Scenario(debtor, history, proposed, name, description, expect)
-
-
-def _event(reader: Reader, data: Any, path: str, profile: DebtorProfile) -> HistoryEvent:
-    root = reader.obj(data, path, _keys("at", "channel", "outcome"), EVENT_KEYS) or {}
-    return HistoryEvent(
-        at=reader.moment(root.get("at"), f"{path}.at"),
-        channel=reader.choice(root.get("channel"), f"{path}.channel", Channel),
-        direction=reader.choice(
-            root.get("direction"), f"{path}.direction", Direction, Direction.OUTBOUND
-        ),
-        outcome=reader.choice(root.get("outcome"), f"{path}.outcome", Outcome),
-        debt_ids=read_debt_refs(reader, root.get("debt_ids"), f"{path}.debt_ids", profile),
-        contact_point_id=read_point_ref(
-            reader, root.get("contact_point_id"), f"{path}.contact_point_id", profile
-        ),
-        party=reader.choice(root.get("party"), f"{path}.party", Party, Party.CONSUMER),
-        at_consumer_request=reader.boolean(
-            root.get("at_consumer_request"), f"{path}.at_consumer_request"
-        ),
+    debtor = document.debtor.to_domain(f"{path}.debtor")
+    debt_id = document.proposed.debt_id
+    if debt_id is None and len(debtor.debts) == 1:
+        debt_id = debtor.debts[0].id
+    return Scenario(
+        debtor=debtor,
+        history=tuple(event.to_domain() for event in document.history),
+        proposed=document.proposed.to_domain(at, debt_id),
+        name=document.name,
+        description=document.description,
+        expect=None if document.expect is None else document.expect.to_domain(),
     )
 
 
-def _proposed(
-    reader: Reader, data: Any, path: str, profile: DebtorProfile, now: datetime | None
-) -> ProposedContact | None:
-    root = reader.obj(data, path, _keys("channel"), PROPOSED_KEYS - {"channel"})
-    if root is None:
-        return None
-    if "at" in root:
-        at = reader.moment(root["at"], f"{path}.at")
-    elif now is not None:
-        at = now
-    else:
-        reader.error(f"{path}.at", "required field is missing (or pass `now`)")
-        return None
-    debt_id = reader.opt_string(root.get("debt_id"), f"{path}.debt_id")
-    if debt_id is None and len(profile.debts) == 1:
-        debt_id = profile.debts[0].id
-    elif debt_id is None and len(profile.debts) > 1:
-        reader.error(f"{path}.debt_id", "required when the debtor has several debts")
-    elif debt_id is not None and profile.debts and profile.debt(debt_id) is None:
-        reader.error(f"{path}.debt_id", f"unknown debt id {debt_id!r}")
-    content = root.get("voicemail_content")
-    return ProposedContact(
-        at=at,
-        channel=reader.choice(root.get("channel"), f"{path}.channel", Channel),
-        debt_id=debt_id,
-        contact_point_id=read_point_ref(
-            reader, root.get("contact_point_id"), f"{path}.contact_point_id", profile
-        ),
-        autodialled=reader.boolean(root.get("autodialled"), f"{path}.autodialled"),
-        prerecorded=reader.boolean(root.get("prerecorded"), f"{path}.prerecorded"),
-        purpose=reader.choice(root.get("purpose"), f"{path}.purpose", Purpose, Purpose.COLLECT),
-        at_consumer_request=reader.boolean(
-            root.get("at_consumer_request"), f"{path}.at_consumer_request"
-        ),
-        includes_opt_out=reader.opt_boolean(
-            root.get("includes_opt_out"), f"{path}.includes_opt_out"
-        ),
-        voicemail_content=None
-        if content is None
-        else reader.choice(content, f"{path}.voicemail_content", VoicemailContent),
-        party=reader.choice(root.get("party"), f"{path}.party", Party, Party.CONSUMER),
-    )
+def _references_hold(document: ScenarioDocument) -> bool:
+    """The quick yes of ``reference_errors`` for a valid document (most of them)."""
+    debtor = document.debtor
+    debts = {debt.id for debt in debtor.debts}
+    points = {point.id for point in debtor.contact_points}
+    if len(debts) != len(debtor.debts) or len(points) != len(debtor.contact_points):
+        return False
+    parts: list[ScenarioHold | ScenarioConsent | ScenarioEvent] = [*debtor.holds, *debtor.consents]
+    parts.extend(document.history)
+    for part in parts:
+        if part.contact_point_id is not None and part.contact_point_id not in points:
+            return False
+        if not debts.issuperset(part.debt_ids):
+            return False
+    proposed = document.proposed
+    if proposed.contact_point_id is not None and proposed.contact_point_id not in points:
+        return False
+    if proposed.debt_id is None:
+        return len(debts) <= 1
+    return not debts or proposed.debt_id in debts
+
+
+def reference_errors(data: ScenarioDocument | dict[str, Any], path: str = "$") -> list[FieldError]:
+    """Duplicate ids and references to debts or contact points the debtor does not have.
+
+    Reads a validated document or, when other fields are malformed, the raw decoded JSON, so every
+    problem is reported in one answer.
+    """
+    debtor = _get(data, "debtor")
+    errors: list[FieldError] = []
+    debts = _ids(_get(debtor, "debts"), f"{path}.debtor.debts", errors)
+    points = _ids(_get(debtor, "contact_points"), f"{path}.debtor.contact_points", errors)
+    for part in ("holds", "consents"):
+        for item_path, item in _items(_get(debtor, part), f"{path}.debtor.{part}"):
+            errors.extend(_references(item, item_path, debts, points))
+    for item_path, item in _items(_get(data, "history"), f"{path}.history"):
+        errors.extend(_references(item, item_path, debts, points))
+    proposed = _get(data, "proposed")
+    errors.extend(_references(proposed, f"{path}.proposed", None, points))
+    debt_id = _get(proposed, "debt_id")
+    if debt_id is None and len(debts) > 1:
+        reason = "required when the debtor has several debts"
+        errors.append(FieldError(f"{path}.proposed.debt_id", reason))
+    elif isinstance(debt_id, str) and debts and debt_id not in debts:
+        errors.append(FieldError(f"{path}.proposed.debt_id", f"unknown debt id {debt_id!r}"))
+    return errors
+
+
+def _get(part: Any, key: str) -> Any:
+    """A key of a raw JSON object or a field of a validated model; None when absent or not one."""
+    if isinstance(part, dict):
+        return part.get(key)
+    if isinstance(part, BaseModel):
+        return getattr(part, key, None)
+    return None
+
+
+def _items(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield f"{path}[{index}]", item
+
+
+def _ids(value: Any, path: str, errors: list[FieldError]) -> set[str]:
+    seen: set[str] = set()
+    for item_path, item in _items(value, path):
+        item_id = _get(item, "id")
+        if isinstance(item_id, str):
+            if item_id in seen:
+                errors.append(FieldError(f"{item_path}.id", f"duplicate id {item_id!r}"))
+            seen.add(item_id)
+    return seen
+
+
+def _references(
+    item: Any, path: str, debts: set[str] | None, points: set[str]
+) -> Iterator[FieldError]:
+    point_id = _get(item, "contact_point_id")
+    if isinstance(point_id, str) and point_id and point_id not in points:
+        yield FieldError(f"{path}.contact_point_id", f"unknown contact point id {point_id!r}")
+    debt_ids = _get(item, "debt_ids")
+    if debts is not None and isinstance(debt_ids, list):
+        for index, debt_id in enumerate(debt_ids):
+            if isinstance(debt_id, str) and debt_id and debt_id not in debts:
+                yield FieldError(f"{path}.debt_ids[{index}]", f"unknown debt id {debt_id!r}")
 
 
 __all__ = [
+    "SCENARIO_INPUT",
     "Expectation",
     "FieldError",
     "Scenario",
+    "ScenarioDocument",
     "ScenarioError",
     "parse_scenario",
     "parse_scenarios",
+    "reference_errors",
+    "scenarios_read",
 ]

@@ -1,12 +1,20 @@
-"""Parsing of a scenario's ``debtor`` object: locations, contact points, holds, consents, debts."""
+"""The scenario's ``debtor`` object, declared as Pydantic models: locations, contact points, holds,
+consents, stated times and debts, each turned into the engine's value objects by ``to_domain``.
+
+References between parts (a hold naming a debt, a consent naming a contact point) and duplicate
+ids are checked by ``reference_errors`` in scenario.py, on the raw document, so they are reported
+together with every other malformed field.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import time
+from functools import lru_cache
+from typing import Literal
 
 import phonenumbers
+from pydantic import Field, ValidationInfo, field_validator
 
-from solvent.compliance.domain.localtime import is_known_zone
 from solvent.compliance.domain.model import (
     WEEKDAY_NAMES,
     Address,
@@ -17,151 +25,96 @@ from solvent.compliance.domain.model import (
     ContactPointKind,
     Debt,
     DebtorProfile,
+    DebtStatus,
     Hold,
     HoldKind,
+    Party,
     Place,
     TimeRange,
 )
-from solvent.compliance.domain.scenario_reader import Reader
-
-
-def _keys(*names: str) -> frozenset[str]:
-    return frozenset(names)
-
-
-DEBTOR_KEYS = _keys(
-    "time_zones", "addresses", "contact_points", "holds", "consents", "inconvenient_times",
-    "convenient_times", "debts", "jurisdictions",
-)  # fmt: skip
-ADDRESS_KEYS = _keys("id", "country", "region", "city", "postal_code", "place", "time_zone")
-POINT_KEYS = _keys(
-    "id", "kind", "value", "place", "employer_provided", "wrong_number", "reassigned"
+from solvent.compliance.domain.scenario_reader import (
+    Clock,
+    Day,
+    Flag,
+    Moment,
+    Money,
+    StrictModel,
+    Text,
+    Zone,
 )
-HOLD_KEYS = _keys("kind", "received_at", "debt_ids", "contact_point_id", "channels", "released_at")
-CONSENT_KEYS = _keys("kind", "given_at", "contact_point_id", "debt_ids", "revoked_at", "expires_at")
-RANGE_KEYS = _keys("days", "start", "end", "valid_from", "valid_until", "time_zone")
-DEBT_KEYS = _keys(
-    "id", "kind", "balance", "currency", "student_loan_account", "validation_notice_sent_on",
-    "time_barred", "ontario_notice_sent_on",
-)  # fmt: skip
+
 PHONE_KINDS = (ContactPointKind.MOBILE, ContactPointKind.LANDLINE)
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+EVERY_DAY: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def read_debtor(reader: Reader, data: Any, path: str) -> DebtorProfile:
-    root = reader.obj(data, path, frozenset(), DEBTOR_KEYS)
-    if root is None:
-        return DebtorProfile()
-    zones = reader.strings(root.get("time_zones"), f"{path}.time_zones")
-    for index, name in enumerate(zones):
-        if name and not is_known_zone(name):
-            reader.error(f"{path}.time_zones[{index}]", f"unknown IANA time zone {name!r}")
-    addresses = tuple(
-        _address(reader, item, p)
-        for p, item in reader.items(root.get("addresses"), f"{path}.addresses")
+class ScenarioAddress(StrictModel):
+    id: Text | None = Field(None, description="default: the address's JSON path")
+    country: Text = Field(description="ISO 3166-1 alpha-2, e.g. US")
+    region: Text | None = Field(None, description="state or province code, e.g. PA, ON")
+    city: Text | None = None
+    postal_code: Text | None = None
+    place: Place = Place.HOME
+    time_zone: Zone | None = None
+
+    @field_validator("country")
+    @classmethod
+    def _alpha_2(cls, country: str) -> str:
+        if len(country) != 2 or not country.isalpha():
+            raise ValueError(f"expected an ISO 3166-1 alpha-2 code, got {country!r}")
+        return country.upper()
+
+    def to_domain(self, default_id: str) -> Address:
+        return Address(
+            id=self.id or default_id,
+            country=self.country,
+            region=self.region,
+            city=self.city,
+            postal_code=self.postal_code,
+            place=self.place,
+            time_zone=self.time_zone,
+        )
+
+
+class ScenarioContactPoint(StrictModel):
+    id: Text
+    kind: ContactPointKind
+    value: Text = Field(description="E.164 for phones (+12155550100), the address for e-mail")
+    place: Place | None = Field(None, description="default: home for landlines, else personal")
+    employer_provided: Flag = False
+    wrong_number: Flag = False
+    reassigned: Flag = Field(
+        False, description="a Reassigned Numbers Database 'yes' since consent was given"
     )
-    points = tuple(
-        _point(reader, item, p)
-        for p, item in reader.items(root.get("contact_points"), f"{path}.contact_points")
-    )
-    debts = tuple(
-        _debt(reader, item, p) for p, item in reader.items(root.get("debts"), f"{path}.debts")
-    )
-    _unique(reader, [(f"{path}.contact_points[{i}].id", p.id) for i, p in enumerate(points)])
-    _unique(reader, [(f"{path}.debts[{i}].id", d.id) for i, d in enumerate(debts)])
-    profile = DebtorProfile(
-        time_zones=zones,
-        addresses=addresses,
-        contact_points=points,
-        debts=debts,
-        jurisdictions=reader.strings(root.get("jurisdictions"), f"{path}.jurisdictions"),
-        inconvenient_times=tuple(
-            _range(reader, item, p)
-            for p, item in reader.items(
-                root.get("inconvenient_times"), f"{path}.inconvenient_times"
-            )
-        ),
-        convenient_times=tuple(
-            _range(reader, item, p)
-            for p, item in reader.items(root.get("convenient_times"), f"{path}.convenient_times")
-        ),
-    )
-    holds = tuple(
-        _hold(reader, item, p, profile)
-        for p, item in reader.items(root.get("holds"), f"{path}.holds")
-    )
-    consents = tuple(
-        _consent(reader, item, p, profile)
-        for p, item in reader.items(root.get("consents"), f"{path}.consents")
-    )
-    return DebtorProfile(
-        time_zones=profile.time_zones,
-        addresses=profile.addresses,
-        contact_points=profile.contact_points,
-        holds=holds,
-        consents=consents,
-        inconvenient_times=profile.inconvenient_times,
-        convenient_times=profile.convenient_times,
-        debts=profile.debts,
-        jurisdictions=profile.jurisdictions,
-    )
+    owner: Party = Field(Party.CONSUMER, description="whose contact point it is")
+
+    @field_validator("value")
+    @classmethod
+    def _phone_is_e164(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("kind") in PHONE_KINDS and not _valid_phone(value):
+            raise ValueError(f"not a valid E.164 phone number: {value!r}")
+        return value
+
+    def to_domain(self) -> ContactPoint:
+        place = self.place
+        if place is None:
+            home_kinds = (ContactPointKind.LANDLINE, ContactPointKind.POSTAL)
+            place = Place.HOME if self.kind in home_kinds else Place.PERSONAL
+        return ContactPoint(
+            id=self.id,
+            kind=self.kind,
+            value=self.value,
+            place=place,
+            employer_provided=self.employer_provided,
+            wrong_number=self.wrong_number,
+            reassigned=self.reassigned,
+            owner=self.owner,
+        )
 
 
-def _unique(reader: Reader, pairs: list[tuple[str, str]]) -> None:
-    seen: set[str] = set()
-    for path, value in pairs:
-        if value in seen:
-            reader.error(path, f"duplicate id {value!r}")
-        seen.add(value)
-
-
-def _zone(reader: Reader, value: Any, path: str) -> str | None:
-    name = reader.opt_string(value, path)
-    if name and not is_known_zone(name):
-        reader.error(path, f"unknown IANA time zone {name!r}")
-    return name
-
-
-def _address(reader: Reader, data: Any, path: str) -> Address:
-    root = reader.obj(data, path, _keys("country"), ADDRESS_KEYS - {"country"}) or {}
-    country = reader.string(root.get("country"), f"{path}.country")
-    if country and (len(country) != 2 or not country.isalpha()):
-        reader.error(f"{path}.country", f"expected an ISO 3166-1 alpha-2 code, got {country!r}")
-    return Address(
-        id=reader.opt_string(root.get("id"), f"{path}.id") or path,
-        country=country.upper(),
-        region=reader.opt_string(root.get("region"), f"{path}.region"),
-        city=reader.opt_string(root.get("city"), f"{path}.city"),
-        postal_code=reader.opt_string(root.get("postal_code"), f"{path}.postal_code"),
-        place=reader.choice(root.get("place"), f"{path}.place", Place, Place.HOME),
-        time_zone=_zone(reader, root.get("time_zone"), f"{path}.time_zone"),
-    )
-
-
-def _point(reader: Reader, data: Any, path: str) -> ContactPoint:
-    root = reader.obj(data, path, _keys("id", "kind", "value"), POINT_KEYS) or {}
-    kind = reader.choice(root.get("kind"), f"{path}.kind", ContactPointKind)
-    value = reader.string(root.get("value"), f"{path}.value")
-    if value and kind in PHONE_KINDS and not _valid_phone(value):
-        reader.error(f"{path}.value", f"not a valid E.164 phone number: {value!r}")
-    default_place = (
-        Place.HOME
-        if kind in (ContactPointKind.LANDLINE, ContactPointKind.POSTAL)
-        else Place.PERSONAL
-    )
-    return ContactPoint(
-        id=reader.string(root.get("id"), f"{path}.id"),
-        kind=kind,
-        value=value,
-        place=reader.choice(root.get("place"), f"{path}.place", Place, default_place),
-        employer_provided=reader.boolean(
-            root.get("employer_provided"), f"{path}.employer_provided"
-        ),
-        wrong_number=reader.boolean(root.get("wrong_number"), f"{path}.wrong_number"),
-        reassigned=reader.boolean(root.get("reassigned"), f"{path}.reassigned"),
-    )
-
-
+@lru_cache(maxsize=65536)
 def _valid_phone(value: str) -> bool:
+    # Cached: a batch and a debtor's repeated checks ask about the same numbers (~12 us a parse).
     if not value.startswith("+"):
         return False
     try:
@@ -170,94 +123,125 @@ def _valid_phone(value: str) -> bool:
         return False
 
 
-def read_debt_refs(
-    reader: Reader, value: Any, path: str, profile: DebtorProfile
-) -> tuple[str, ...]:
-    ids = reader.strings(value, path)
-    known = {debt.id for debt in profile.debts}
-    for index, debt_id in enumerate(ids):
-        if debt_id and debt_id not in known:
-            reader.error(f"{path}[{index}]", f"unknown debt id {debt_id!r}")
-    return ids
+class ScenarioHold(StrictModel):
+    kind: HoldKind
+    received_at: Moment
+    debt_ids: list[Text] = Field(default_factory=list, description="empty: every debt")
+    contact_point_id: Text | None = None
+    channels: list[Channel] = Field(default_factory=list)
+    released_at: Moment | None = None
+
+    def to_domain(self) -> Hold:
+        return Hold(
+            kind=self.kind,
+            received_at=self.received_at,
+            debt_ids=tuple(self.debt_ids),
+            contact_point_id=self.contact_point_id,
+            channels=tuple(self.channels),
+            released_at=self.released_at,
+        )
 
 
-def read_point_ref(reader: Reader, value: Any, path: str, profile: DebtorProfile) -> str | None:
-    point_id = reader.opt_string(value, path)
-    if point_id and profile.contact_point(point_id) is None:
-        reader.error(path, f"unknown contact point id {point_id!r}")
-    return point_id
+class ScenarioConsent(StrictModel):
+    kind: ConsentKind
+    given_at: Moment
+    contact_point_id: Text | None = None
+    debt_ids: list[Text] = Field(default_factory=list, description="empty: every debt")
+    channels: list[Channel] = Field(
+        default_factory=list, description="the media the consent was given for; empty: any"
+    )
+    revoked_at: Moment | None = None
+    expires_at: Moment | None = None
+
+    def to_domain(self) -> Consent:
+        return Consent(
+            kind=self.kind,
+            given_at=self.given_at,
+            contact_point_id=self.contact_point_id,
+            debt_ids=tuple(self.debt_ids),
+            channels=tuple(self.channels),
+            revoked_at=self.revoked_at,
+            expires_at=self.expires_at,
+        )
 
 
-def _hold(reader: Reader, data: Any, path: str, profile: DebtorProfile) -> Hold:
-    root = reader.obj(data, path, _keys("kind", "received_at"), HOLD_KEYS) or {}
-    return Hold(
-        kind=reader.choice(root.get("kind"), f"{path}.kind", HoldKind),
-        received_at=reader.moment(root.get("received_at"), f"{path}.received_at"),
-        debt_ids=read_debt_refs(reader, root.get("debt_ids"), f"{path}.debt_ids", profile),
-        contact_point_id=read_point_ref(
-            reader, root.get("contact_point_id"), f"{path}.contact_point_id", profile
-        ),
-        channels=tuple(
-            reader.choice(item, p, Channel)
-            for p, item in reader.items(root.get("channels"), f"{path}.channels")
-        ),
-        released_at=reader.opt_moment(root.get("released_at"), f"{path}.released_at"),
+class ScenarioTimeRange(StrictModel):
+    days: list[Weekday] = Field(default_factory=lambda: list(EVERY_DAY))
+    start: Clock | None = None
+    end: Clock | None = None
+    valid_from: Day | None = None
+    valid_until: Day | None = None
+    time_zone: Zone | None = None
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: time | None, info: ValidationInfo) -> time | None:
+        start = info.data.get("start")
+        if start is not None and end is not None and end <= start:
+            raise ValueError("must be later than start")
+        return end
+
+    def to_domain(self) -> TimeRange:
+        return TimeRange(
+            days=tuple(WEEKDAY_NAMES.index(day) for day in self.days),
+            start=self.start,
+            end=self.end,
+            valid_from=self.valid_from,
+            valid_until=self.valid_until,
+            time_zone=self.time_zone,
+        )
+
+
+class ScenarioDebt(StrictModel):
+    id: Text
+    kind: Text = Field("other", description="credit_card, medical, student_loan, ...")
+    balance: Money | None = None
+    currency: Text | None = None
+    student_loan_account: Text | None = None
+    validation_notice_sent_on: Day | None = None
+    time_barred: Flag = False
+    ontario_notice_sent_on: Day | None = None
+    status: DebtStatus = Field(DebtStatus.ACTIVE, description="only an active debt is collected")
+
+    def to_domain(self) -> Debt:
+        return Debt(
+            id=self.id,
+            kind=self.kind,
+            balance=self.balance,
+            currency=self.currency,
+            student_loan_account=self.student_loan_account,
+            validation_notice_sent_on=self.validation_notice_sent_on,
+            time_barred=self.time_barred,
+            ontario_notice_sent_on=self.ontario_notice_sent_on,
+            status=self.status,
+        )
+
+
+class ScenarioDebtor(StrictModel):
+    time_zones: list[Zone] = Field(default_factory=list)
+    addresses: list[ScenarioAddress] = Field(default_factory=list)
+    contact_points: list[ScenarioContactPoint] = Field(default_factory=list)
+    holds: list[ScenarioHold] = Field(default_factory=list)
+    consents: list[ScenarioConsent] = Field(default_factory=list)
+    inconvenient_times: list[ScenarioTimeRange] = Field(default_factory=list)
+    convenient_times: list[ScenarioTimeRange] = Field(default_factory=list)
+    debts: list[ScenarioDebt] = Field(default_factory=list)
+    jurisdictions: list[Text] = Field(
+        default_factory=list, description="extra jurisdictions known by other means, e.g. US-NY"
     )
 
-
-def _consent(reader: Reader, data: Any, path: str, profile: DebtorProfile) -> Consent:
-    root = reader.obj(data, path, _keys("kind", "given_at"), CONSENT_KEYS) or {}
-    return Consent(
-        kind=reader.choice(root.get("kind"), f"{path}.kind", ConsentKind),
-        given_at=reader.moment(root.get("given_at"), f"{path}.given_at"),
-        contact_point_id=read_point_ref(
-            reader, root.get("contact_point_id"), f"{path}.contact_point_id", profile
-        ),
-        debt_ids=read_debt_refs(reader, root.get("debt_ids"), f"{path}.debt_ids", profile),
-        revoked_at=reader.opt_moment(root.get("revoked_at"), f"{path}.revoked_at"),
-        expires_at=reader.opt_moment(root.get("expires_at"), f"{path}.expires_at"),
-    )
-
-
-def _range(reader: Reader, data: Any, path: str) -> TimeRange:
-    root = reader.obj(data, path, frozenset(), RANGE_KEYS) or {}
-    days: list[int] = []
-    for item_path, item in reader.items(root.get("days"), f"{path}.days"):
-        if isinstance(item, str) and item in WEEKDAY_NAMES:
-            days.append(WEEKDAY_NAMES.index(item))
-        else:
-            reader.error(
-                item_path, f"unknown day {item!r}; expected one of: {', '.join(WEEKDAY_NAMES)}"
-            )
-    start = reader.clock(root.get("start"), f"{path}.start")
-    end = reader.clock(root.get("end"), f"{path}.end")
-    if start is not None and end is not None and end <= start:
-        reader.error(f"{path}.end", "must be later than start")
-    return TimeRange(
-        days=tuple(days) if "days" in root else (0, 1, 2, 3, 4, 5, 6),
-        start=start,
-        end=end,
-        valid_from=reader.day(root.get("valid_from"), f"{path}.valid_from"),
-        valid_until=reader.day(root.get("valid_until"), f"{path}.valid_until"),
-        time_zone=_zone(reader, root.get("time_zone"), f"{path}.time_zone"),
-    )
-
-
-def _debt(reader: Reader, data: Any, path: str) -> Debt:
-    root = reader.obj(data, path, _keys("id"), DEBT_KEYS) or {}
-    return Debt(
-        id=reader.string(root.get("id"), f"{path}.id"),
-        kind=reader.opt_string(root.get("kind"), f"{path}.kind") or "other",
-        balance=reader.money(root.get("balance"), f"{path}.balance"),
-        currency=reader.opt_string(root.get("currency"), f"{path}.currency"),
-        student_loan_account=reader.opt_string(
-            root.get("student_loan_account"), f"{path}.student_loan_account"
-        ),
-        validation_notice_sent_on=reader.day(
-            root.get("validation_notice_sent_on"), f"{path}.validation_notice_sent_on"
-        ),
-        time_barred=reader.boolean(root.get("time_barred"), f"{path}.time_barred"),
-        ontario_notice_sent_on=reader.day(
-            root.get("ontario_notice_sent_on"), f"{path}.ontario_notice_sent_on"
-        ),
-    )
+    def to_domain(self, path: str = "$.debtor") -> DebtorProfile:
+        return DebtorProfile(
+            time_zones=tuple(self.time_zones),
+            addresses=tuple(
+                item.to_domain(f"{path}.addresses[{index}]")
+                for index, item in enumerate(self.addresses)
+            ),
+            contact_points=tuple(item.to_domain() for item in self.contact_points),
+            holds=tuple(item.to_domain() for item in self.holds),
+            consents=tuple(item.to_domain() for item in self.consents),
+            inconvenient_times=tuple(item.to_domain() for item in self.inconvenient_times),
+            convenient_times=tuple(item.to_domain() for item in self.convenient_times),
+            debts=tuple(item.to_domain() for item in self.debts),
+            jurisdictions=tuple(self.jurisdictions),
+        )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from solvent.compliance.domain.scenario_reader import Reader
+from pydantic import Field
 
-EXPECT_KEYS = frozenset({"allowed", "blocking", "warnings_include", "earliest_lawful_at", "caps"})
+from solvent.compliance.domain.scenario_reader import Count, Flag, Moment, StrictModel, Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,29 +22,27 @@ class Expectation:
     caps: tuple[tuple[str, int, int], ...] = ()  # (rule_id, used, remaining)
 
 
-def read_expectation(reader: Reader, data: Any, path: str) -> Expectation:
-    root = reader.obj(data, path, frozenset(), EXPECT_KEYS) or {}
-    caps: list[tuple[str, int, int]] = []
-    raw_caps = root.get("caps") or {}
-    if not isinstance(raw_caps, dict):
-        reader.error(f"{path}.caps", "expected an object of rule_id -> {used, remaining}")
-        raw_caps = {}
-    for rule_id, spec in raw_caps.items():
-        cap_path = f"{path}.caps.{rule_id}"
-        fields = reader.obj(spec, cap_path, frozenset({"used", "remaining"}), frozenset()) or {}
-        used, remaining = fields.get("used"), fields.get("remaining")
-        if isinstance(used, int) and isinstance(remaining, int):
-            caps.append((rule_id, used, remaining))
-        else:
-            reader.error(cap_path, "used and remaining must be integers")
-    blocking = root.get("blocking")
-    return Expectation(
-        allowed=reader.opt_boolean(root.get("allowed"), f"{path}.allowed"),
-        blocking=None if blocking is None else reader.strings(blocking, f"{path}.blocking"),
-        warnings_include=reader.strings(root.get("warnings_include"), f"{path}.warnings_include"),
-        check_earliest="earliest_lawful_at" in root,
-        earliest_lawful_at=reader.opt_moment(
-            root.get("earliest_lawful_at"), f"{path}.earliest_lawful_at"
-        ),
-        caps=tuple(caps),
+class ScenarioCapExpectation(StrictModel):
+    used: Count
+    remaining: Count
+
+
+class ScenarioExpectation(StrictModel):
+    allowed: Flag | None = None
+    blocking: list[Text] | None = Field(None, description="exactly these rule ids block")
+    warnings_include: list[Text] = Field(default_factory=list)
+    earliest_lawful_at: Moment | None = Field(None, description="null: expect none")
+    caps: dict[str, ScenarioCapExpectation] = Field(
+        default_factory=dict, description="rule id -> {used, remaining}"
     )
+
+    def to_domain(self) -> Expectation:
+        return Expectation(
+            allowed=self.allowed,
+            blocking=None if self.blocking is None else tuple(self.blocking),
+            warnings_include=tuple(self.warnings_include),
+            # Present (even as null) means "check it"; absent means "do not".
+            check_earliest="earliest_lawful_at" in self.model_fields_set,
+            earliest_lawful_at=self.earliest_lawful_at,
+            caps=tuple((rule_id, cap.used, cap.remaining) for rule_id, cap in self.caps.items()),
+        )

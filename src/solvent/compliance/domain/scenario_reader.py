@@ -1,22 +1,37 @@
-"""A strict JSON reader that collects every malformed field with its JSON path and a reason.
+"""The building blocks of the scenario format's Pydantic schemas, and their errors in our words.
 
-The scenario parser walks the document once; instead of stopping at the first problem it records
-each one (``$.history[3].at: naive datetime ...``) and returns a placeholder, so the caller gets the
-whole list in one ``ScenarioError``.
+The scenario format is declared once, as Pydantic models (scenario.py, scenario_debtor.py,
+scenario_expect.py); the CLI, the API and the OpenAPI document all use them. This module holds
+what those models share: a strict base model (unknown keys refused), the field types whose JSON
+spelling the engine cares about (timezone-aware datetimes, dates, local times, decimal amounts, IANA
+zones) and the translation of Pydantic's errors into ``FieldError``s, one per malformed field,
+each with its JSON path (``$.history[3].at``) and a reason a collector can act on.
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterator
+import typing
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from functools import cache
+from typing import Annotated, Any
 
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+from solvent.compliance.domain.localtime import is_known_zone
 from solvent.core.domain.errors import DomainError
-
-E = TypeVar("E", bound=enum.Enum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,135 +54,15 @@ class ScenarioError(DomainError):
         super().__init__(f"Invalid scenario ({len(self.errors)} problem(s)):\n{lines}")
 
 
-class Reader:
-    """Typed accessors over parsed JSON that record errors instead of raising."""
+class StrictModel(BaseModel):
+    """A part of a scenario: unknown keys are refused, and so are a JSON value of the wrong type
+    (``"true"`` for a boolean, ``1.0`` for a count, ``null`` for a key that has a default: omit it).
 
-    def __init__(self) -> None:
-        self.errors: list[FieldError] = []
-        self._paths: set[str] = set()
+    Documents are validated from their JSON text, in Pydantic's strict JSON mode: the parsing and
+    most checks run in pydantic-core, which keeps parsing well below the cost of ``decide``.
+    """
 
-    def error(self, path: str, reason: str) -> None:
-        # One reason per path: a missing field is not also reported as a null of the wrong type.
-        if path in self._paths:
-            return
-        self._paths.add(path)
-        self.errors.append(FieldError(path, reason))
-
-    def obj(
-        self, value: Any, path: str, required: frozenset[str], optional: frozenset[str]
-    ) -> dict[str, Any] | None:
-        if not isinstance(value, dict):
-            self.error(path, f"expected an object, got {_kind(value)}")
-            return None
-        for key in value:
-            if key not in required and key not in optional:
-                allowed = ", ".join(sorted(required | optional))
-                self.error(f"{path}.{key}", f"unknown key; allowed keys: {allowed}")
-        for key in sorted(required):
-            if key not in value:
-                self.error(f"{path}.{key}", "required field is missing")
-        return value
-
-    def items(self, value: Any, path: str) -> Iterator[tuple[str, Any]]:
-        if value is None:
-            return
-        if not isinstance(value, list):
-            self.error(path, f"expected a list, got {_kind(value)}")
-            return
-        for index, item in enumerate(value):
-            yield f"{path}[{index}]", item
-
-    def string(self, value: Any, path: str) -> str:
-        if not isinstance(value, str) or not value.strip():
-            self.error(path, f"expected a non-empty string, got {_kind(value)}")
-            return ""
-        return value
-
-    def opt_string(self, value: Any, path: str) -> str | None:
-        return None if value is None else self.string(value, path)
-
-    def boolean(self, value: Any, path: str, default: bool = False) -> bool:
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            self.error(path, f"expected true or false, got {_kind(value)}")
-            return default
-        return value
-
-    def opt_boolean(self, value: Any, path: str) -> bool | None:
-        return None if value is None else self.boolean(value, path)
-
-    def strings(self, value: Any, path: str) -> tuple[str, ...]:
-        return tuple(self.string(item, item_path) for item_path, item in self.items(value, path))
-
-    def choice(self, value: Any, path: str, enum_type: type[E], default: E | None = None) -> E:
-        if value is None and default is not None:
-            return default
-        options = [member.value for member in enum_type]
-        if isinstance(value, str) and value in options:
-            return enum_type(value)
-        self.error(path, f"unknown value {value!r}; expected one of: {', '.join(options)}")
-        return default if default is not None else next(iter(enum_type))
-
-    def moment(self, value: Any, path: str) -> datetime:
-        fallback = datetime(1970, 1, 1, tzinfo=UTC)
-        if not isinstance(value, str):
-            self.error(path, f"expected an ISO-8601 datetime string, got {_kind(value)}")
-            return fallback
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            self.error(path, f"not an ISO-8601 datetime: {value!r}")
-            return fallback
-        if parsed.tzinfo is None or parsed.utcoffset() is None:
-            self.error(path, f"naive datetime {value!r}: add an offset such as Z or -05:00")
-            return fallback
-        return parsed
-
-    def opt_moment(self, value: Any, path: str) -> datetime | None:
-        return None if value is None else self.moment(value, path)
-
-    def day(self, value: Any, path: str) -> date | None:
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            self.error(path, f"expected an ISO-8601 date string, got {_kind(value)}")
-            return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.error(path, f"not an ISO-8601 date (YYYY-MM-DD): {value!r}")
-            return None
-
-    def clock(self, value: Any, path: str) -> time | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            try:
-                parsed = time.fromisoformat(value)
-            except ValueError:
-                pass
-            else:
-                if parsed.tzinfo is None:
-                    return parsed
-        self.error(path, f"expected a local time such as '15:00', got {value!r}")
-        return None
-
-    def money(self, value: Any, path: str) -> Decimal | None:
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (str, int)):
-            self.error(path, f"expected a decimal string such as '120.50', got {_kind(value)}")
-            return None
-        try:
-            amount = Decimal(str(value))
-        except InvalidOperation:
-            self.error(path, f"not a decimal amount: {value!r}")
-            return None
-        if not amount.is_finite():
-            self.error(path, f"not a finite amount: {value!r}")
-            return None
-        return amount
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 def _kind(value: Any) -> str:
@@ -182,3 +77,165 @@ def _kind(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return "an object"
+
+
+def _invalid(reason: str) -> PydanticCustomError:
+    # Braces in user input must not be read as a message template.
+    return PydanticCustomError("scenario_value", reason.replace("{", "{{").replace("}", "}}"))
+
+
+def _clock(value: Any) -> time:
+    if isinstance(value, str):
+        try:
+            parsed = time.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if parsed.tzinfo is None:
+                return parsed
+    raise _invalid(f"expected a local time such as '15:00', got {value!r}")
+
+
+def _money(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise _invalid(f"expected a decimal string such as '120.50', got {_kind(value)}")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise _invalid(f"not a decimal amount: {value!r}") from None
+    if not amount.is_finite():
+        raise _invalid(f"not a finite amount: {value!r}")
+    return amount
+
+
+def _zone(name: str) -> str:
+    if not is_known_zone(name):
+        raise _invalid(f"unknown IANA time zone {name!r}")
+    return name
+
+
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+@cache
+def _fixed_offset(offset: timedelta) -> tzinfo:
+    return timezone(offset) if offset else UTC
+
+
+def _standard_offset(moment: datetime) -> datetime:
+    # pydantic-core gives its own tzinfo class; engine values keep the standard library's.
+    offset = moment.utcoffset()
+    return moment if offset is None else moment.replace(tzinfo=_fixed_offset(offset))
+
+
+Moment = Annotated[
+    AwareDatetime,
+    AfterValidator(_standard_offset),
+    Field(description="ISO-8601 with an offset, e.g. 2026-04-15T08:00:00-04:00"),
+]
+Day = Annotated[date, Field(description="ISO-8601 date, e.g. 2026-04-15")]
+Clock = Annotated[
+    time,
+    PlainValidator(_clock),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$", "examples": ["15:00"]}),
+]
+Money = Annotated[
+    Decimal,
+    PlainValidator(_money),
+    WithJsonSchema({"type": ["string", "integer"], "examples": ["120.50"]}),
+]
+Zone = Annotated[
+    str,
+    StringConstraints(min_length=1),
+    AfterValidator(_zone),
+    Field(examples=["America/New_York"]),
+]
+Flag = bool
+Count = Annotated[int, Field(ge=0)]
+
+
+def json_path(loc: tuple[int | str, ...], prefix: str = "$") -> str:
+    return prefix + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
+
+
+def field_errors(
+    error: ValidationError, model: type[BaseModel], prefix: str = "$"
+) -> list[FieldError]:
+    """Every problem Pydantic found, in our words, with its JSON path under ``prefix``."""
+    return [
+        FieldError(json_path(item["loc"], prefix), _reason(item, model))
+        for item in error.errors(include_url=False)
+    ]
+
+
+def _reason(item: Any, model: type[BaseModel]) -> str:
+    kind, value = item["type"], item.get("input")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "value_error":
+        return str(item["ctx"]["error"])
+    if kind == "datetime_type":
+        return f"expected an ISO-8601 datetime string, got {_kind(value)}"
+    if kind in ("datetime_parsing", "datetime_from_date_parsing"):
+        return f"not an ISO-8601 datetime: {value!r}"
+    if kind == "timezone_aware":
+        return f"naive datetime {value!r}: add an offset such as Z or -05:00"
+    if kind == "date_type":
+        return f"expected an ISO-8601 date string, got {_kind(value)}"
+    if kind in ("date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"):
+        return f"not an ISO-8601 date (YYYY-MM-DD): {value!r}"
+    if kind == "json_invalid":
+        return f"not valid JSON: {item['ctx']['error']}"
+    if kind == "too_long":
+        return f"at most {item['ctx']['max_length']} scenarios per request; split the list"
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(model, item["loc"][:-1])
+        return "unknown key; allowed keys: " + ", ".join(allowed) if allowed else "unknown key"
+    if kind in ("enum", "literal_error"):
+        return f"unknown value {value!r}; expected one of: {item['ctx']['expected']}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {_kind(value)}"
+    if kind in ("string_type", "string_too_short"):
+        return f"expected a non-empty string, got {_kind(value)}"
+    if kind in ("int_type", "int_parsing", "int_from_float", "int_parsing_size"):
+        return f"expected an integer, got {_kind(value)}"
+    if kind == "greater_than_equal":
+        return f"expected a non-negative integer, got {value!r}"
+    if kind in ("list_type", "tuple_type"):
+        return f"expected a list, got {_kind(value)}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"expected an object, got {_kind(value)}"
+    return str(item["msg"])
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The keys of the object at ``loc`` (walking the model's fields), for "unknown key" errors."""
+    annotation: Any = model
+    for part in loc:
+        annotation = _element(annotation)
+        if isinstance(part, int) or not _is_model(annotation):
+            continue
+        field = annotation.model_fields.get(part)
+        if field is None:
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                return []
+            continue
+        annotation = field.annotation
+    annotation = _element(annotation)
+    return sorted(annotation.model_fields) if _is_model(annotation) else []
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _element(annotation: Any) -> Any:
+    """Unwrap Optional, lists and dict values down to the model inside, if any."""
+    for _ in range(4):
+        if _is_model(annotation):
+            return annotation
+        args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        if not args:
+            return annotation
+        annotation = args[-1]
+    return annotation

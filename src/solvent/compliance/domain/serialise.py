@@ -1,17 +1,24 @@
-"""JSON serialisation of decisions and scenarios (the inverse of ``scenario.parse_scenario``).
+"""The decision format, declared once as Pydantic models, and JSON writers of scenarios.
 
-Datetimes are written as ISO-8601 in UTC with a ``Z``-free ``+00:00`` offset, so output is stable
-whatever zone the input used.
+``DecisionOut`` is the Decision JSON that `solvent rules check` prints, ``POST
+/api/compliance/check`` returns (its OpenAPI response schema) and ``DecisionLog.decision`` stores;
+the desk and the API read stored decisions back, so its keys never change. Datetimes are written as
+ISO-8601 in UTC with a ``+00:00`` offset (never ``Z``), so output is stable whatever zone the input
+used. ``scenario_to_json`` is the inverse of ``scenario.parse_scenario``.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer
 
 from solvent.compliance.domain.model import (
     WEEKDAY_NAMES,
     DebtorProfile,
+    DebtStatus,
     Decision,
     HistoryEvent,
     Party,
@@ -26,15 +33,62 @@ def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
-def _result(result: RuleResult) -> dict[str, str]:
+UtcMoment = Annotated[datetime, PlainSerializer(iso, return_type=str)]
+
+
+class _Out(BaseModel):
+    # Read from the engine's frozen dataclasses by attribute; extra attributes are not written.
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+
+class DecisionRuleOut(_Out):
+    """A rule that blocks the contact or warns about it."""
+
+    rule_id: str
+    message: str
+    citation: str
+
+
+class DecisionCapOut(_Out):
+    """What is left under one frequency cap."""
+
+    rule_id: str
+    limit: int
+    used: int
+    remaining: int
+    window: str
+    resets_at: UtcMoment | None
+
+
+class DecisionOut(_Out):
+    """The engine's answer: may this contact happen, and if not, when?"""
+
+    allowed: bool
+    blocking: list[DecisionRuleOut]
+    warnings: list[DecisionRuleOut]
+    earliest_lawful_at: UtcMoment | None
+    caps: list[DecisionCapOut]
+    jurisdictions: list[str]
+    time_zones: list[str]
+    evaluated_rules: list[str]
+    rule_pack_versions: dict[str, str]
+
+
+def _rule(result: RuleResult) -> dict[str, str]:
     return {"rule_id": result.rule_id, "message": result.message, "citation": result.citation}
 
 
 def decision_to_json(decision: Decision) -> dict[str, Any]:
+    """The Decision JSON (``DecisionOut``'s shape; what ``DecisionLog.decision`` stores).
+
+    Written by hand because every authorisation stores one: a quarter of the cost of
+    ``DecisionOut.model_validate(decision).model_dump(mode="json")``, which gives the same document
+    (tests/compliance/domain/test_scenario_format.py holds the two together).
+    """
     return {
         "allowed": decision.allowed,
-        "blocking": [_result(result) for result in decision.blocking],
-        "warnings": [_result(result) for result in decision.warnings],
+        "blocking": [_rule(result) for result in decision.blocking],
+        "warnings": [_rule(result) for result in decision.warnings],
         "earliest_lawful_at": iso(decision.earliest_lawful_at),
         "caps": [
             {
@@ -100,6 +154,7 @@ def debtor_to_json(debtor: DebtorProfile) -> dict[str, Any]:
                         "employer_provided": p.employer_provided,
                         "wrong_number": p.wrong_number,
                         "reassigned": p.reassigned,
+                        "owner": None if p.owner is Party.CONSUMER else p.owner.value,
                     }
                 )
                 for p in debtor.contact_points
@@ -124,6 +179,7 @@ def debtor_to_json(debtor: DebtorProfile) -> dict[str, Any]:
                         "given_at": iso(c.given_at),
                         "contact_point_id": c.contact_point_id,
                         "debt_ids": list(c.debt_ids),
+                        "channels": [channel.value for channel in c.channels],
                         "revoked_at": iso(c.revoked_at),
                         "expires_at": iso(c.expires_at),
                     }
@@ -147,6 +203,7 @@ def debtor_to_json(debtor: DebtorProfile) -> dict[str, Any]:
                         "ontario_notice_sent_on": d.ontario_notice_sent_on.isoformat()
                         if d.ontario_notice_sent_on
                         else None,
+                        "status": None if d.status is DebtStatus.ACTIVE else d.status.value,
                     }
                 )
                 for d in debtor.debts
@@ -184,10 +241,15 @@ def proposed_to_json(proposed: ProposedContact) -> dict[str, Any]:
             "voicemail_content": proposed.voicemail_content.value
             if proposed.voicemail_content
             else None,
+            "claims": [claim.value for claim in proposed.claims],
+            "live_agent_guaranteed": proposed.live_agent_guaranteed,
+            "campaign": None if proposed.campaign is None else asdict(proposed.campaign),
         }
     )
     if proposed.includes_opt_out is not None:
         data["includes_opt_out"] = proposed.includes_opt_out
+    if proposed.opt_out_asks_for_more is not None:
+        data["opt_out_asks_for_more"] = proposed.opt_out_asks_for_more
     if proposed.party is not Party.CONSUMER:
         data["party"] = proposed.party.value
     return data
