@@ -85,14 +85,17 @@ def test_nyc_is_found_from_an_area_code_and_from_a_postal_code():
 
 def test_a_mobile_abroad_gives_a_country_not_a_zone_when_the_address_is_known():
     with_address = resolve_signals((), (Address("a", "AU", "WA"),), ("+61412345678",), ())
-    assert with_address.time_zones == ("Australia/Perth",)
+    # Every zone Western Australia keeps (Eucla too), and none of the mobile's.
+    assert with_address.time_zones == ("Australia/Perth", "Australia/Eucla")
     alone = resolve_signals((), (), ("+61412345678",), ())
     assert "Australia/Sydney" in alone.time_zones
     assert "AU" in alone.jurisdictions
 
 
-def test_explicit_zone_alone_implies_its_country():
-    assert resolve_signals(("America/Chicago",), (), (), ()).jurisdictions == ("US",)
+def test_explicit_zone_alone_implies_its_country_and_the_states_keeping_it():
+    jurisdictions = resolve_signals(("America/Chicago",), (), (), ()).jurisdictions
+    assert {"US", "US-IL", "US-TX"} <= set(jurisdictions)
+    assert not any(code.startswith("CA") for code in jurisdictions)
 
 
 def test_no_location_signal_blocks_with_no_earliest_moment():
@@ -113,7 +116,8 @@ def test_a_country_without_a_rule_pack_is_refused():
     assert decision.earliest_lawful_at is None
 
 
-def test_an_uncovered_country_beside_a_covered_one_only_warns():
+def test_an_uncovered_province_beside_a_covered_country_is_refused():
+    # ADR 0008: the stricter reading; it only warned before issue 9.
     profile = DebtorProfile(
         addresses=(Address("a", "US", "PA"),),
         contact_points=(ContactPoint("m", ContactPointKind.MOBILE, "+14035550100"),),
@@ -121,9 +125,9 @@ def test_an_uncovered_country_beside_a_covered_one_only_warns():
     decision = decide(
         profile, (), ProposedContact(datetime(2026, 4, 1, 16, tzinfo=UTC), Channel.CALL)
     )
-    assert decision.allowed
+    assert not decision.allowed
     assert "CA-AB" in decision.jurisdictions
-    assert "solvent.jurisdiction.not_covered" in {w.rule_id for w in decision.warnings}
+    assert decision.blocking_rule_ids == ("solvent.jurisdiction.not_covered",)
 
 
 def test_nyc_rule_pack_version_follows_the_effective_date():

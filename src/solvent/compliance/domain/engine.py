@@ -44,19 +44,31 @@ UNSUPPORTED_RULE = "solvent.jurisdiction.not_covered"
 
 
 @lru_cache(maxsize=4096)
-def _uncovered_countries(
-    selected: tuple[RulePack, ...], jurisdictions: tuple[str, ...]
+def _uncovered_places(
+    selected: tuple[RulePack, ...], jurisdictions: tuple[str, ...], unplaced: tuple[str, ...]
 ) -> tuple[str, ...]:
-    """Countries the debtor may be in for which no selected pack (other than core) applies."""
-    covered = {
-        code.split("-", 1)[0]
-        for pack in selected
-        if "*" not in pack.jurisdictions
-        for code in pack.jurisdictions
-        if code in jurisdictions
+    """The places the debtor may be in whose rules no selected pack (other than core) carries.
+
+    A country with a national pack (US, GB, AU) is covered wherever in it the debtor is. A country
+    covered only province by province (Canada) is covered when every province the debtor may be in
+    has a pack: a province without one (Alberta), or an unknown province, is a place we have no
+    rules for, and the strictest reading of several possible places (comment 6(b)(1)(i)-2) is
+    that no contact is lawful there until someone has reviewed it (ADR 0008).
+    """
+    carried = {
+        code for pack in selected if "*" not in pack.jurisdictions for code in pack.jurisdictions
     }
-    countries = dict.fromkeys(code.split("-", 1)[0] for code in jurisdictions)
-    return tuple(country for country in countries if country not in covered)
+    uncovered: list[str] = []
+    for country in dict.fromkeys(code.split("-", 1)[0] for code in jurisdictions):
+        if country in carried:
+            continue
+        prefix = f"{country}-"
+        subdivisions = [c for c in jurisdictions if c.count("-") == 1 and c.startswith(prefix)]
+        if country in unplaced or not subdivisions:
+            partly = any(code.startswith(prefix) for code in carried)
+            uncovered.append(f"{country} (where in it unknown)" if partly else country)
+        uncovered += [code for code in subdivisions if code not in carried]
+    return tuple(uncovered)
 
 
 def _refusal(
@@ -252,31 +264,31 @@ def decide(
         # A naive datetime would silently be read as the server's local time.
         raise ValueError("decide() needs timezone-aware datetimes (proposed.at and history[].at)")
     resolution = resolve(situation)
-    if not resolution.time_zones:
+    if resolution.unknown or not resolution.time_zones:
+        reason = "; ".join(resolution.unknown) or "no time zone could be determined"
         return _refusal(
             resolution.jurisdictions,
-            (),
+            resolution.time_zones,
             LOCATION_RULE,
-            "No time zone could be determined: add an address, a phone number or a time zone.",
+            f"Where the debtor is cannot be established ({reason}): correct or add an address, "
+            "a phone number or a time zone before any contact.",
             "12 CFR 1006.6(b)(1)(i); comment 6(b)(1)(i)-2",
         )
     ctx = DecisionContext(situation, history, proposed, resolution)
     day = proposed.at.astimezone(ctx.counting_zone).date()
     selected = select_packs(packs, resolution.jurisdictions, day)
-    uncovered = _uncovered_countries(selected, resolution.jurisdictions)
-    if uncovered and all("*" in pack.jurisdictions for pack in selected):
+    uncovered = _uncovered_places(selected, resolution.jurisdictions, resolution.unplaced)
+    if uncovered:
         return _refusal(
             resolution.jurisdictions,
             resolution.time_zones,
             UNSUPPORTED_RULE,
-            f"No rule pack covers {', '.join(uncovered)}: contact only after legal review.",
-            "Solvent house policy (no rules, no automated contact)",
+            f"The debtor may be in {', '.join(uncovered)}, where no rule pack "
+            "applies: contact only after legal review.",
+            "Solvent house policy (no rules, no automated contact); comment 6(b)(1)(i)-2",
         )
     combined = _combine(selected)
     hits, caps = _evaluate(ctx, combined, proposed.at)
-    if uncovered:
-        message = f"No rule pack covers {', '.join(uncovered)}; only the other jurisdictions' rules were applied."
-        hits.append(RuleHit(UNSUPPORTED_RULE, message, "Solvent house policy", Severity.WARN))
     blocking = _blocking(hits)
     warnings = [hit for hit in hits if hit.severity is Severity.WARN]
     earliest = _earliest(ctx, combined, proposed.at, blocking, horizon)

@@ -5,6 +5,18 @@ and phone numbers. Reg F comment 6(b)(1)(i)-2 says conflicting or ambiguous loca
 means a contact must be convenient in *all* the places the consumer might be; the same union
 selects the rule packs (DESIGN.md: "every applicable jurisdiction and time zone applies").
 
+* A zone is placed through the tz database itself (``tzdb``): any valid IANA name, links
+  included (``US/Eastern`` is New York's). A zone that pins a country but not a subdivision makes
+  every subdivision keeping that zone a candidate (``America/Los_Angeles``: CA, WA, NV, OR, ID).
+* An address gives its country and subdivision, and every zone the subdivision spans
+  (``subdivisions.py``); its own geocoded zone, when known, replaces them.
+* A phone number gives its country and, in North America, its state or province (``phonenumbers``).
+
+Nothing is silently dropped: a signal whose place cannot be established (an invalid zone name, a
+zone of no country, a country code we cannot tell) is listed in ``Resolution.unknown``, and a
+signal that names a country but not its subdivision lists the country in ``Resolution.unplaced``;
+the engine refuses on both where it matters (ADR 0008).
+
 Jurisdiction codes are ISO-like: ``US``, ``US-MA``, ``US-NY``, ``US-NY-NYC``, ``CA``, ``CA-ON``,
 ``GB``, ``AU``, ``AU-NSW``. A sub-jurisdiction always comes with its parents.
 
@@ -14,111 +26,39 @@ phone number with ``phonenumbers`` costs about 10 µs and the decision budget is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import geocoder
 from phonenumbers import timezone as phone_timezone
 
-from solvent.compliance.domain.model import Address, ContactPointKind, DebtorProfile
-
-_NY, _CHI, _DEN, _LA = (
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Los_Angeles",
+from solvent.compliance.domain import tzdb
+from solvent.compliance.domain.model import (
+    Address,
+    ContactPointKind,
+    DebtorProfile,
+    Party,
+    Resolution,
 )
-
-# States spanning two zones list both: with only the state known the consumer may be in either.
-US_REGION_ZONES: dict[str, tuple[str, ...]] = {
-    "AL": (_CHI,), "AK": ("America/Anchorage", "America/Adak"), "AZ": ("America/Phoenix",),
-    "AR": (_CHI,), "CA": (_LA,), "CO": (_DEN,), "CT": (_NY,), "DE": (_NY,), "DC": (_NY,),
-    "FL": (_NY, _CHI), "GA": (_NY,), "HI": ("Pacific/Honolulu",), "ID": ("America/Boise", _LA),
-    "IL": (_CHI,), "IN": ("America/Indiana/Indianapolis", _CHI), "IA": (_CHI,),
-    "KS": (_CHI, _DEN), "KY": (_NY, _CHI), "LA": (_CHI,), "ME": (_NY,), "MD": (_NY,),
-    "MA": (_NY,), "MI": ("America/Detroit", _CHI), "MN": (_CHI,), "MS": (_CHI,), "MO": (_CHI,),
-    "MT": (_DEN,), "NE": (_CHI, _DEN), "NV": (_LA, _DEN), "NH": (_NY,), "NJ": (_NY,),
-    "NM": (_DEN,), "NY": (_NY,), "NC": (_NY,), "ND": (_CHI, _DEN), "OH": (_NY,), "OK": (_CHI,),
-    "OR": (_LA, "America/Boise"), "PA": (_NY,), "RI": (_NY,), "SC": (_NY,), "SD": (_CHI, _DEN),
-    "TN": (_CHI, _NY), "TX": (_CHI, _DEN), "UT": (_DEN,), "VT": (_NY,), "VA": (_NY,),
-    "WA": (_LA,), "WV": (_NY,), "WI": (_CHI,), "WY": (_DEN,), "PR": ("America/Puerto_Rico",),
-    "GU": ("Pacific/Guam",), "VI": ("America/St_Thomas",), "AS": ("Pacific/Pago_Pago",),
-    "MP": ("Pacific/Saipan",),
-}  # fmt: skip
-
-CA_REGION_ZONES: dict[str, tuple[str, ...]] = {
-    "ON": ("America/Toronto",), "QC": ("America/Toronto",), "BC": ("America/Vancouver",),
-    "AB": ("America/Edmonton",), "SK": ("America/Regina",), "MB": ("America/Winnipeg",),
-    "NS": ("America/Halifax",), "NB": ("America/Moncton",), "NL": ("America/St_Johns",),
-    "PE": ("America/Halifax",), "YT": ("America/Whitehorse",), "NT": ("America/Yellowknife",),
-    "NU": ("America/Iqaluit",),
-}  # fmt: skip
-
-AU_REGION_ZONES: dict[str, tuple[str, ...]] = {
-    "NSW": ("Australia/Sydney",), "ACT": ("Australia/Sydney",), "VIC": ("Australia/Melbourne",),
-    "QLD": ("Australia/Brisbane",), "SA": ("Australia/Adelaide",), "WA": ("Australia/Perth",),
-    "TAS": ("Australia/Hobart",), "NT": ("Australia/Darwin",),
-}  # fmt: skip
-
-COUNTRY_ZONES: dict[str, tuple[str, ...]] = {"GB": ("Europe/London",)}
-
-REGION_ZONES: dict[str, dict[str, tuple[str, ...]]] = {
-    "US": US_REGION_ZONES,
-    "CA": CA_REGION_ZONES,
-    "AU": AU_REGION_ZONES,
-}
-
-US_STATE_NAMES: dict[str, str] = {
-    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
-    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "district of columbia": "DC",
-    "florida": "FL", "georgia": "GA", "hawaii": "HI", "idaho": "ID", "illinois": "IL",
-    "indiana": "IN", "iowa": "IA", "kansas": "KS", "kentucky": "KY", "louisiana": "LA",
-    "maine": "ME", "maryland": "MD", "massachusetts": "MA", "michigan": "MI", "minnesota": "MN",
-    "mississippi": "MS", "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
-    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY",
-    "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK", "oregon": "OR",
-    "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC", "south dakota": "SD",
-    "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA",
-    "washington": "WA", "washington state": "WA", "washington d.c.": "DC",
-    "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY",
-}  # fmt: skip
-
-CA_PROVINCE_NAMES: dict[str, str] = {
-    "ontario": "ON", "quebec": "QC", "british columbia": "BC", "alberta": "AB",
-    "saskatchewan": "SK", "manitoba": "MB", "nova scotia": "NS", "new brunswick": "NB",
-    "newfoundland and labrador": "NL", "prince edward island": "PE", "yukon": "YT",
-    "northwest territories": "NT", "nunavut": "NU",
-}  # fmt: skip
-
-ZONE_COUNTRY: dict[str, str] = {
-    name: country
-    for country, regions in (
-        ("US", US_REGION_ZONES),
-        ("CA", CA_REGION_ZONES),
-        ("AU", AU_REGION_ZONES),
-    )
-    for names in regions.values()
-    for name in names
-}
-ZONE_COUNTRY["Europe/London"] = "GB"
-
-# New York City: the five boroughs' area codes (917 is the city-wide mobile overlay).
-NYC_AREA_CODES: frozenset[str] = frozenset({"212", "332", "646", "718", "347", "929", "917"})
-NYC_CITY_NAMES: frozenset[str] = frozenset(
-    {"new york", "new york city", "nyc", "manhattan", "brooklyn", "bronx", "the bronx", "queens",
-     "staten island"}
-)  # fmt: skip
-NYC_ZIP_PREFIXES: tuple[str, ...] = ("100", "101", "102", "103", "104", "110", "111", "112", "113",
-                                     "114", "116")  # fmt: skip
-# Crown dependencies share UK numbering; treat as UK for the conservative FCA reading.
-PHONE_REGION_COUNTRY: dict[str, str] = {"GG": "GB", "JE": "GB", "IM": "GB", "PR": "US"}
+from solvent.compliance.domain.subdivisions import (
+    CA_PROVINCE_NAMES,
+    COUNTRY_ALIASES,
+    NYC_AREA_CODES,
+    NYC_CITY_NAMES,
+    NYC_ZIP_PREFIXES,
+    REGION_ZONES,
+    US_STATE_NAMES,
+)
 
 
 @dataclass(frozen=True, slots=True)
-class Resolution:
-    jurisdictions: tuple[str, ...]
-    time_zones: tuple[str, ...]  # primary (counting) zone first
+class _Signal:
+    """What one signal says: the places (deepest code known), its zones, or why it says nothing."""
+
+    places: tuple[str, ...] = ()
+    zones: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = field(default=())
 
 
 def _with_parents(code: str) -> list[str]:
@@ -126,15 +66,36 @@ def _with_parents(code: str) -> list[str]:
     return ["-".join(parts[: index + 1]) for index in range(len(parts))]
 
 
-def address_jurisdictions(address: Address) -> list[str]:
-    country = address.country.upper()
-    region = (address.region or "").upper()
-    codes = [country]
-    if region:
-        codes.append(f"{country}-{region}")
-    if country == "US" and region == "NY" and _is_nyc(address):
-        codes.append("US-NY-NYC")
-    return codes
+def _country_code(code: str) -> str:
+    """Our code for an ISO country: a US territory is a US state, a Crown dependency the UK."""
+    return COUNTRY_ALIASES.get(code, code)
+
+
+@lru_cache(maxsize=2048)
+def zone_places(name: str) -> _Signal:
+    """The places a zone puts the debtor in (every subdivision keeping it), or why none."""
+    if not tzdb.is_valid(name):
+        return _Signal(unknown=(f"time zone {name!r} is not an IANA time zone name",))
+    places: list[str] = []
+    for country in tzdb.countries(name):
+        code = _country_code(country)
+        table = REGION_ZONES.get(code)
+        if table is None:
+            places.append(code)
+            continue
+        keeping = [region for region, zones in table.items() if name in zones]
+        if not keeping:
+            # A link (US/Eastern) or a zone shared under another name: compare the zones meant.
+            meant = tzdb.canonical(name)
+            keeping = [
+                region
+                for region, zones in table.items()
+                if any(tzdb.canonical(zone_name) == meant for zone_name in zones)
+            ]
+        places += [f"{code}-{region}" for region in keeping] or [code]
+    if not places:
+        return _Signal(unknown=(f"time zone {name!r} cannot be placed in a country",))
+    return _Signal(tuple(dict.fromkeys(places)), (name,))
 
 
 def _is_nyc(address: Address) -> bool:
@@ -143,14 +104,38 @@ def _is_nyc(address: Address) -> bool:
     return bool(address.postal_code and address.postal_code.strip().startswith(NYC_ZIP_PREFIXES))
 
 
-def address_zones(address: Address) -> tuple[str, ...]:
-    if address.time_zone:
-        return (address.time_zone,)
-    country = address.country.upper()
-    region = (address.region or "").upper()
-    if country in REGION_ZONES:
-        return REGION_ZONES[country].get(region, ())
-    return COUNTRY_ZONES.get(country, ())
+@lru_cache(maxsize=4096)
+def address_places(address: Address) -> _Signal:
+    country = address.country.strip().upper()
+    if country not in tzdb.country_codes():
+        return _Signal(unknown=(f"the country {address.country!r} of an address is not known",))
+    code = _country_code(country)
+    region = (address.region or "").strip().upper()
+    if "-" in code:  # a US territory written as a country
+        code, region = code.split("-", 1)
+    table = REGION_ZONES.get(code)
+    if table is None:
+        places: tuple[str, ...] = (f"{code}-{region}",) if region else (code,)
+        zones = tzdb.zones_of(country)
+    elif region in table:
+        places = (f"{code}-{region}",)
+        if code == "US" and region == "NY" and _is_nyc(address):
+            places += ("US-NY-NYC",)
+        zones = table[region]
+    else:
+        # No or an unknown subdivision: the country, unplaced; its zones come from other signals.
+        places, zones = (code,), ()
+    if not address.time_zone:
+        return _Signal(places, zones)
+    by_zone = zone_places(address.time_zone)
+    if by_zone.unknown:
+        return by_zone
+    inside = tuple(place for place in by_zone.places if place.split("-", 1)[0] == code)
+    if places == (code,) and inside:
+        places = inside  # the geocoded zone tells where in the country the address is
+    elif not inside:
+        places += by_zone.places  # address and zone disagree: both places apply
+    return _Signal(places, (address.time_zone,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,32 +143,54 @@ class PhoneLocation:
     jurisdictions: tuple[str, ...]
     time_zones: tuple[str, ...]
     geographic: bool  # False for non-geographic mobiles outside North America
+    unknown: tuple[str, ...] = ()
+
+
+def _regions_from_description(description: str, names: dict[str, str]) -> list[str]:
+    """``Ontario``, ``New York, NY``, ``Nova Scotia/Prince Edward Island`` -> region codes."""
+    codes: list[str] = []
+    for part in description.split("/"):
+        part = part.strip()
+        if part in names:
+            codes.append(names[part])
+        elif ", " in part and part.rsplit(", ", 1)[1].upper() in names.values():
+            codes.append(part.rsplit(", ", 1)[1].upper())
+    return codes
+
+
+def _only_country(country_code: int | None) -> str:
+    """The country of a calling code all of whose regions are one country for us (+44: GB, GG,
+    IM, JE), so that an unassigned number still has a country; "" when it could be several (+1).
+    """
+    if country_code is None:
+        return ""
+    regions = phonenumbers.region_codes_for_country_code(country_code)
+    countries = {_country_code(region) for region in regions}
+    return regions[0] if len(countries) == 1 else ""
 
 
 @lru_cache(maxsize=4096)
 def phone_location(number: str) -> PhoneLocation:
-    """Jurisdictions and zones a phone number points to; empty when it cannot be parsed."""
+    """Jurisdictions and zones a phone number points to; ``unknown`` when it places nowhere."""
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
-        return PhoneLocation((), (), False)
-    region = phonenumbers.region_code_for_number(parsed) or ""
-    country = PHONE_REGION_COUNTRY.get(region, region)
-    if not country:
-        return PhoneLocation((), (), False)
-    codes = [country]
-    national = str(parsed.national_number)
-    if parsed.country_code == 1:
-        if region == "PR":
-            codes.append("US-PR")
+        return PhoneLocation((), (), False, (f"the number {number!r} cannot be read",))
+    region = phonenumbers.region_code_for_number(parsed) or _only_country(parsed.country_code)
+    if region not in tzdb.country_codes():
+        return PhoneLocation(
+            (), (), False, (f"the number {number!r} cannot be placed in a country",)
+        )
+    code = _country_code(region)
+    places = [code]
+    if code in ("US", "CA"):
         description = geocoder.description_for_number(parsed, "en").strip().lower()
-        names = US_STATE_NAMES if country == "US" else CA_PROVINCE_NAMES
-        region_code = _region_from_description(description, names)
-        if region_code:
-            codes.append(f"{country}-{region_code}")
-        if country == "US" and national[:3] in NYC_AREA_CODES:
-            codes += ["US-NY", "US-NY-NYC"]
-    zones = tuple(z for z in phone_timezone.time_zones_for_number(parsed) if z != "Etc/Unknown")
+        names = US_STATE_NAMES if code == "US" else CA_PROVINCE_NAMES
+        regions = _regions_from_description(description, names)
+        places = [f"{code}-{region_code}" for region_code in regions] or places
+        if code == "US" and str(parsed.national_number)[:3] in NYC_AREA_CODES:
+            places += ["US-NY", "US-NY-NYC"]
+    zones = tuple(z for z in phone_timezone.time_zones_for_number(parsed) if tzdb.is_valid(z))
     number_type = phonenumbers.number_type(parsed)
     geographic = parsed.country_code == 1 or number_type not in (
         phonenumbers.PhoneNumberType.MOBILE,
@@ -191,25 +198,22 @@ def phone_location(number: str) -> PhoneLocation:
         phonenumbers.PhoneNumberType.VOIP,
         phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
     )
-    return PhoneLocation(tuple(dict.fromkeys(codes)), zones, geographic)
-
-
-def _region_from_description(description: str, names: dict[str, str]) -> str | None:
-    if description in names:
-        return names[description]
-    if ", " in description:
-        tail = description.rsplit(", ", 1)[1].upper()
-        if tail in names.values():
-            return tail
-    return None
+    return PhoneLocation(tuple(dict.fromkeys(places)), zones, geographic)
 
 
 def resolve(profile: DebtorProfile) -> Resolution:
+    if profile.resolved is not None:
+        return profile.resolved
+    # Only the consumer's own numbers say where the consumer is: a relative's or an employer's
+    # switchboard, or a number learned to be someone else's, says where they are. An empty value
+    # is no number at all (it claims no place); any other value that cannot be placed refuses.
     phones = tuple(
         point.value
         for point in profile.contact_points
         if point.kind in (ContactPointKind.MOBILE, ContactPointKind.LANDLINE)
+        and point.value.strip()
         and not point.wrong_number
+        and point.owner is Party.CONSUMER
     )
     return resolve_signals(profile.time_zones, profile.addresses, phones, profile.jurisdictions)
 
@@ -221,30 +225,41 @@ def resolve_signals(
     phones: tuple[str, ...],
     extra_jurisdictions: tuple[str, ...],
 ) -> Resolution:
-    jurisdictions: dict[str, None] = {}
-    zones: dict[str, None] = dict.fromkeys(time_zones)
-    for address in addresses:
-        for code in address_jurisdictions(address):
-            jurisdictions.update(dict.fromkeys(_with_parents(code)))
-        zones.update(dict.fromkeys(address_zones(address)))
+    places: dict[str, None] = {}
+    zones: dict[str, None] = {}
+    unknown: dict[str, None] = {}
+    for signal in (
+        *(zone_places(name) for name in time_zones),
+        *(address_places(address) for address in addresses),
+    ):
+        places.update(dict.fromkeys(signal.places))
+        zones.update(dict.fromkeys(signal.zones))
+        unknown.update(dict.fromkeys(signal.unknown))
     fallback_zones: dict[str, None] = {}
     for number in phones:
         location = phone_location(number)
-        for code in location.jurisdictions:
-            jurisdictions.update(dict.fromkeys(_with_parents(code)))
+        places.update(dict.fromkeys(location.jurisdictions))
+        unknown.update(dict.fromkeys(location.unknown))
         if location.geographic:
             zones.update(dict.fromkeys(location.time_zones))
         else:
             # A mobile says which country, not where in it; use its zones only as a last resort.
             fallback_zones.update(dict.fromkeys(location.time_zones))
-    for code in extra_jurisdictions:
-        jurisdictions.update(dict.fromkeys(_with_parents(code.upper())))
     if not zones:
         zones = fallback_zones
-    if not jurisdictions:
-        # Only zones are known: the country they belong to is still a jurisdiction.
-        for name in zones:
-            country = ZONE_COUNTRY.get(name)
-            if country:
-                jurisdictions[country] = None
-    return Resolution(tuple(sorted(jurisdictions)), tuple(zones))
+    jurisdictions: dict[str, None] = {}
+    for code in (*places, *(code.upper() for code in extra_jurisdictions)):
+        jurisdictions.update(dict.fromkeys(_with_parents(code)))
+    unplaced = sorted(code for code in places if "-" not in code)
+    return Resolution(tuple(sorted(jurisdictions)), tuple(zones), tuple(unplaced), tuple(unknown))
+
+
+__all__ = [
+    "PhoneLocation",
+    "Resolution",
+    "address_places",
+    "phone_location",
+    "resolve",
+    "resolve_signals",
+    "zone_places",
+]

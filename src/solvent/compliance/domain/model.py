@@ -238,6 +238,18 @@ class Debt:
 
 
 @dataclass(frozen=True, slots=True)
+class Resolution:
+    """Where the debtor may be: every jurisdiction and zone (``jurisdictions.resolve``)."""
+
+    jurisdictions: tuple[str, ...]
+    time_zones: tuple[str, ...]  # primary (counting) zone first
+    # Countries a signal placed the debtor in without saying where in them (sorted).
+    unplaced: tuple[str, ...] = ()
+    # Signals whose place could not be established, in a collector's words.
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class DebtorProfile:
     time_zones: tuple[str, ...] = ()
     addresses: tuple[Address, ...] = ()
@@ -248,6 +260,8 @@ class DebtorProfile:
     convenient_times: tuple[TimeRange, ...] = ()
     debts: tuple[Debt, ...] = ()
     jurisdictions: tuple[str, ...] = ()  # extra jurisdictions known by other means
+    # Already resolved (the batch path's canonical profiles): used as is instead of the signals.
+    resolved: Resolution | None = None
 
     def contact_point(self, contact_point_id: str | None) -> ContactPoint | None:
         for point in self.contact_points:

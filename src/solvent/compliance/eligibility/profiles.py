@@ -255,6 +255,7 @@ def _canonical(
         convenient_times=situation.convenient_times,
         debts=(canonical_debt,) if canonical_debt is not None else (),
         jurisdictions=resolution.jurisdictions,
+        resolved=resolution,
     )
     proposed = proposed_for(
         Target(
