@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -17,11 +19,13 @@ from solvent.compliance.rules_cli import rules_check
 from solvent.core.models import Role
 from solvent.core.services import api_token_create, staff_role_set
 from solvent.portfolio.models import Client, Team
+from tests.compliance.domain.test_scenario_format import WRONG_NEW_VALUES, with_wrong_value
 from tests.compliance.services.compliance_fixtures import MOBILE, NOON, ohio_debtor_create, scenario
 
 pytestmark = pytest.mark.django_db
 
 CHECK = "/api/compliance/check"
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 def _token(role: Role | None = Role.AGENT, team: Team | None = None) -> str:
@@ -195,3 +199,72 @@ def test_the_openapi_document_describes_the_check_body() -> None:
     assert body["required"] is True
     assert "rules check" in body["description"]
     assert "/api/compliance/debtors/{debtor_id}/contact-options" in schema["paths"]
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "path", "reason"),
+    WRONG_NEW_VALUES,
+    ids=[f"{where}={value!r}" for where, value, _, _ in WRONG_NEW_VALUES],
+)
+def test_a_wrong_value_in_a_new_key_is_a_400_with_its_path(
+    where: str, value: object, path: str, reason: str
+) -> None:
+    response = _post(json.dumps(with_wrong_value(where, value)), _token())
+    assert response.status_code == 400
+    payload = response.json()
+    assert payload["code"] == "scenario_invalid"
+    problems = {error["path"]: error["reason"] for error in payload["errors"]}
+    assert reason in problems[path]
+
+
+def test_the_second_pass_facts_are_decided_like_the_cli_does() -> None:
+    body = (SCENARIO_DIR / "second_pass_format.json").read_text(encoding="utf-8")
+    response = _post(body, _token())
+    assert response.status_code == 200
+    decisions = response.json()
+    assert decisions == json.loads(rules_check(body))
+    assert [decision["allowed"] for decision in decisions] == [True] * len(json.loads(body))
+
+
+def test_a_non_utf8_body_is_a_400_in_the_documented_shape() -> None:
+    response = _post(b'{"debtor": "\xff"}', _token())
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "scenario_invalid",
+        "detail": "invalid scenario: 1 problem(s)",
+        "errors": [{"path": "$", "reason": "the body is not UTF-8 text"}],
+    }
+
+
+def _resolve(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    reference = schema.get("$ref")
+    if reference is None:
+        return schema
+    return document["components"]["schemas"][reference.rsplit("/", 1)[-1]]
+
+
+def test_the_openapi_document_declares_the_scenario_and_decision_formats() -> None:
+    document = HttpClient().get("/api/openapi.json").json()
+    operation = document["paths"]["/api/compliance/check"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    one, many = body["anyOf"]
+    assert many["type"] == "array"
+    assert many["items"] == one
+    assert set(one["required"]) == {"debtor", "proposed"}
+    assert one["additionalProperties"] is False
+    proposed = one["properties"]["proposed"]["properties"]
+    assert set(proposed["campaign"]["anyOf"][0]["properties"]) == {
+        "abandoned_30d", "live_answered_30d", "abandoned_24h", "live_answered_24h",
+    }  # fmt: skip
+    assert proposed["claims"]["items"]["enum"] == ["threat_of_suit"]
+    debts = one["properties"]["debtor"]["properties"]["debts"]["items"]["properties"]
+    assert "recalled" in debts["status"]["enum"]
+    responses = operation["responses"]
+    ok = responses["200"]["content"]["application/json"]["schema"]
+    decision = _resolve(ok["anyOf"][0], document)
+    assert list(decision["properties"]) == [
+        "allowed", "blocking", "warnings", "earliest_lawful_at", "caps", "jurisdictions",
+        "time_zones", "evaluated_rules", "rule_pack_versions",
+    ]  # fmt: skip
+    error = _resolve(responses["400"]["content"]["application/json"]["schema"], document)
+    assert set(error["properties"]) == {"code", "detail", "errors"}

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from solvent.compliance.domain.docs import GENERATED_BEGIN, GENERATED_END
+from tests.compliance.domain.test_scenario_format import WRONG_NEW_VALUES, with_wrong_value
 from tests.compliance.services.compliance_fixtures import scenario
 
 
@@ -103,3 +104,30 @@ def test_the_solvent_command_exits_2_on_a_malformed_scenario() -> None:
     assert completed.returncode == 2, completed.stderr
     assert "$.proposed.channel" in completed.stderr
     assert completed.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "path", "reason"),
+    WRONG_NEW_VALUES,
+    ids=[f"{where}={value!r}" for where, value, _, _ in WRONG_NEW_VALUES],
+)
+def test_a_wrong_value_in_a_new_key_prints_its_path_and_exits_2(
+    where: str, value: object, path: str, reason: str
+) -> None:
+    err = io.StringIO()
+    body = json.dumps(with_wrong_value(where, value))
+    with pytest.raises(CommandError) as raised:
+        call_command("rules", "check", "-", stdin=io.StringIO(body), stderr=err)
+    assert raised.value.returncode == 2
+    assert "invalid scenario" in str(raised.value)
+    lines = [line for line in err.getvalue().splitlines() if line.startswith(f"{path}: ")]
+    assert lines, err.getvalue()
+    assert reason in lines[0]
+
+
+def test_check_decides_the_second_pass_scenario_file() -> None:
+    path = Path(__file__).resolve().parents[1] / "scenarios" / "second_pass_format.json"
+    out, _ = _run("check", str(path))
+    decisions = json.loads(out)
+    assert len(decisions) == len(json.loads(path.read_text(encoding="utf-8")))
+    assert all(decision["allowed"] for decision in decisions)

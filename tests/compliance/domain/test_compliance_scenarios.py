@@ -1,15 +1,18 @@
-"""Table-driven tests: every scenario in tests/compliance/scenarios/*.json with its expectation."""
+"""Table-driven tests: every scenario in tests/compliance/scenarios/*.json with its expectation.
+
+The files are read as `solvent rules check` reads them: from their JSON text, through the declared
+scenario format.
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from solvent.compliance.domain.engine import decide
 from solvent.compliance.domain.model import Decision
-from solvent.compliance.domain.scenario import Scenario, parse_scenarios
+from solvent.compliance.domain.scenario import Scenario, scenarios_read
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -17,7 +20,7 @@ SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 def _load() -> list[tuple[str, Scenario]]:
     cases: list[tuple[str, Scenario]] = []
     for path in sorted(SCENARIO_DIR.glob("*.json")):
-        scenarios = parse_scenarios(json.loads(path.read_text()))
+        scenarios, _ = scenarios_read(path.read_text(encoding="utf-8"))
         cases.extend((f"{path.stem}: {scenario.name}", scenario) for scenario in scenarios)
     return cases
 
