@@ -79,9 +79,9 @@ def one_scenario() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def thousand_scenarios() -> list[dict[str, Any]]:
+def thousand_scenarios(directory: Path = SCENARIO_DIR) -> list[dict[str, Any]]:
     pool: list[dict[str, Any]] = []
-    for path in sorted(SCENARIO_DIR.glob("*.json")):
+    for path in sorted(directory.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         pool.extend(data if isinstance(data, list) else [data])
     return list(islice(cycle(pool), 1000))
@@ -99,6 +99,12 @@ def _timed(action: Any, repeat: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument(
+        "--scenarios",
+        type=Path,
+        default=SCENARIO_DIR,
+        help="the scenario files cycled for the 1,000 (compare two versions on the same files)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "solvent.config.settings")
     os.environ["SOLVENT_VAR_DIR"] = tempfile.mkdtemp(prefix="solvent-bench-")
@@ -127,7 +133,7 @@ def main() -> None:
     call_command("migrate", run_syncdb=True, verbosity=0)
     client = Client()
     client.force_login(User.objects.create_superuser(username="bench", password=None))
-    one, many = json.dumps(one_scenario()), json.dumps(thousand_scenarios())
+    one, many = json.dumps(one_scenario()), json.dumps(thousand_scenarios(args.scenarios))
 
     def post(body: str) -> None:
         response = client.post("/api/compliance/check", data=body, content_type="application/json")

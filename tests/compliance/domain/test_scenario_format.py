@@ -202,6 +202,7 @@ def test_references_are_checked_when_everything_else_is_valid() -> None:
         ("at", 1780000000, "expected an ISO-8601 datetime string, got a number"),
         ("at", "2026-06-09 25:00", "not an ISO-8601 datetime"),
         ("channel", None, "unknown value None"),
+        ("debt_id", "  ", "expected a non-empty string, got the string '  '"),
     ],
 )
 def test_values_of_the_wrong_json_type_are_refused_not_coerced(

@@ -19,6 +19,7 @@ from functools import cache
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic_core import from_json
 
 from solvent.compliance.domain.model import (
     CampaignFigures,
@@ -178,6 +179,9 @@ def scenarios_read(
     is_list = text.lstrip()[:1] in ("[", b"[")
     documents: list[ScenarioDocument] = []
     try:
+        if is_list and max_scenarios is not None:
+            # Counted first: Pydantic checks a list's length only after reading every item.
+            _refuse_long_list(text, max_scenarios)
         if is_list:
             documents = _list_reader(max_scenarios).validate_json(text)
         else:
@@ -197,6 +201,16 @@ def scenarios_read(
     if errors:
         raise ScenarioError(errors)
     return [scenario for scenario in scenarios if scenario is not None], is_list
+
+
+def _refuse_long_list(text: str | bytes, max_scenarios: int) -> None:
+    try:
+        data = from_json(text)
+    except ValueError:
+        return  # reported by the validation, with its line and column
+    if isinstance(data, list) and len(data) > max_scenarios:
+        reason = f"at most {max_scenarios} scenarios per request; split the list"
+        raise ScenarioError([FieldError("$", reason)])
 
 
 def parse_scenario(data: Any, *, now: datetime | None = None) -> Scenario:

@@ -114,7 +114,8 @@ def _zone(name: str) -> str:
     return name
 
 
-Text = Annotated[str, StringConstraints(min_length=1)]
+# Not empty and not only blanks: an id or a code of spaces names nothing.
+Text = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
 
 
 @cache
@@ -195,7 +196,7 @@ def _reason(item: Any, model: type[BaseModel]) -> str:
         return f"unknown value {value!r}; expected one of: {item['ctx']['expected']}"
     if kind in ("bool_type", "bool_parsing"):
         return f"expected true or false, got {_kind(value)}"
-    if kind in ("string_type", "string_too_short"):
+    if kind in ("string_type", "string_too_short", "string_pattern_mismatch"):
         return f"expected a non-empty string, got {_kind(value)}"
     if kind in ("int_type", "int_parsing", "int_from_float", "int_parsing_size"):
         return f"expected an integer, got {_kind(value)}"
