@@ -1,11 +1,16 @@
-"""The compliance chokepoint: no message reaches a channel adapter without the compliance gate.
+"""The compliance chokepoint: no contact reaches an adapter, and no ledger row is written, outside it.
 
-1. Only the outbox sender (``solvent.contact.sender``) imports the channel adapters.
-2. In the sender, every call to an adapter's ``send`` comes after the gate
-   (``contact_attempt_authorize``, or its batched form ``contact_attempts_authorize_many``, called in
-   the function itself or in every function that calls it) and after a guard that returns when the
-   authorization is not ``allowed``.
-3. Behaviour: a denial means the provider is never called.
+1. Only the outbox sender (``solvent.contact.sender``) imports the channel adapters; nothing imports
+   telephony adapters (``solvent.dialer.adapters``) yet: the dialer that will dial must be added
+   here with the same proof as the sender.
+2. In the sender, every call to an adapter's ``send`` (or ``dial``) comes after the gate
+   (``contact_attempts_authorize_many``, or ``contact_attempt_authorize``, its batch of one, called
+   in the function itself or in every function that calls it) and after a guard that returns when
+   the authorization is not ``allowed``.
+3. Only ``solvent.compliance.services`` writes ``ContactAttempt`` (the ledger) or ``DecisionLog``
+   rows: no create, update, delete or save of them anywhere else, no raw SQL writing their tables,
+   and the admin is read-only for both.
+4. Behaviour: a denial means the provider is never called.
 """
 
 from __future__ import annotations
@@ -17,7 +22,10 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 ADAPTERS = "solvent.contact.adapters"
+TELEPHONY_ADAPTERS = "solvent.dialer.adapters"
 SENDER = "solvent.contact.sender"
+# Who may import each adapter package: the gate-checked sender for channels, nobody yet for telephony.
+ADAPTER_IMPORTERS = {ADAPTERS: {SENDER}, TELEPHONY_ADAPTERS: set()}
 
 
 def _module_name(path: Path) -> str:
@@ -45,17 +53,20 @@ def _imported_modules(path: Path, module: str) -> set[str]:
     return found
 
 
-def test_only_the_outbox_sender_imports_the_channel_adapters() -> None:
+def _inside(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def test_only_the_outbox_sender_imports_the_channel_or_telephony_adapters() -> None:
     offenders = []
     for path in SRC.rglob("*.py"):
         module = _module_name(path)
-        if module in (SENDER, ADAPTERS) or module.startswith(ADAPTERS + "."):
-            continue
-        if any(
-            name == ADAPTERS or name.startswith(ADAPTERS + ".")
-            for name in _imported_modules(path, module)
-        ):
-            offenders.append(module)
+        imported = _imported_modules(path, module)
+        for package, allowed in ADAPTER_IMPORTERS.items():
+            if module in allowed or _inside(module, package):
+                continue
+            if any(_inside(name, package) for name in imported):
+                offenders.append((module, package))
     assert offenders == []
 
 
@@ -75,7 +86,7 @@ def _calls(function: ast.FunctionDef, predicate) -> list[ast.Call]:
 
 
 def _is_send(call: ast.Call) -> bool:
-    return isinstance(call.func, ast.Attribute) and call.func.attr == "send"
+    return isinstance(call.func, ast.Attribute) and call.func.attr in ("send", "dial")
 
 
 def _is_authorize(call: ast.Call) -> bool:
@@ -125,6 +136,120 @@ def test_the_sender_authorizes_before_every_send() -> None:
             assert gate, f"{caller.name} calls {function.name} without the compliance gate"
             first_gate = min(call.lineno for call in gate)
             assert all(first_gate < call.lineno for call in _calls(caller, calls_it)), caller.name
+
+
+# The rows only the compliance services write, the names that reach them (the models and the related
+# managers on Debtor, Account and DecisionLog) and their tables.
+LEDGER_MODELS = frozenset({"ContactAttempt", "DecisionLog"})
+LEDGER_NAMES = LEDGER_MODELS | {"contact_attempts", "compliance_decisions"}
+LEDGER_TABLES = ("compliance_contactattempt", "compliance_decisionlog")
+WRITE_METHODS = frozenset(
+    {
+        "create",
+        "bulk_create",
+        "get_or_create",
+        "update_or_create",
+        "update",
+        "bulk_update",
+        "delete",
+        "save",
+        "add",
+        "set",
+        "remove",
+        "clear",
+    }
+)
+LEDGER_WRITERS = ("solvent.compliance.services", "solvent.compliance.migrations")
+
+
+def _chain_names(node: ast.AST) -> set[str]:
+    """Every name and attribute in an expression (``ContactAttempt.objects.filter(...).update``)."""
+    names: set[str] = set()
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Name):
+            names.add(inner.id)
+        elif isinstance(inner, ast.Attribute):
+            names.add(inner.attr)
+    return names
+
+
+def _ledger_writes(source: str) -> list[int]:
+    """Lines that write ContactAttempt or DecisionLog rows: a write method on an expression naming
+    them, a row built from the model, ``save``/``delete`` on a variable holding one, raw SQL."""
+    tree = ast.parse(source)
+    holders: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            if _chain_names(node.value) & LEDGER_NAMES:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                holders.update(t.id for t in targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.For) and _chain_names(node.iter) & LEDGER_NAMES:
+            holders.update(_chain_names(node.target))
+    lines: list[int] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in LEDGER_MODELS:
+                lines.append(node.lineno)
+            elif isinstance(func, ast.Attribute) and func.attr in WRITE_METHODS:
+                reached = _chain_names(func.value)
+                if reached & LEDGER_NAMES or reached & holders:
+                    lines.append(node.lineno)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value.lower()
+            writes = any(verb in text for verb in ("insert", "update", "delete"))
+            if writes and any(table in text for table in LEDGER_TABLES):
+                lines.append(node.lineno)
+    return sorted(lines)
+
+
+def test_only_the_compliance_services_write_ledger_or_decision_rows() -> None:
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        module = _module_name(path)
+        if any(_inside(module, writer) for writer in LEDGER_WRITERS):
+            continue
+        lines = _ledger_writes(path.read_text(encoding="utf-8"))
+        if lines:
+            offenders.append((module, lines))
+    assert offenders == []
+
+
+def test_the_write_scan_would_see_an_offender() -> None:
+    offender = """
+from solvent.compliance.models import ContactAttempt, DecisionLog
+
+def sneak(debtor, log_id):
+    ContactAttempt.objects.filter(debtor=debtor).update(status="cancelled")
+    debtor.contact_attempts.create(channel="call")
+    row = DecisionLog.objects.get(pk=log_id)
+    row.allowed = True
+    row.save()
+    for attempt in ContactAttempt.objects.all():
+        attempt.delete()
+    DecisionLog(allowed=True)
+    cursor.execute("UPDATE compliance_contactattempt SET status = 'cancelled'")
+
+def reads_only(debtor):
+    return list(ContactAttempt.objects.filter(debtor=debtor).values_list("pk", flat=True))
+"""
+    assert _ledger_writes(offender) == [5, 6, 9, 11, 12, 13]
+
+
+@pytest.mark.django_db
+def test_the_admin_cannot_write_ledger_or_decision_rows(rf) -> None:
+    from django.contrib import admin
+    from django.contrib.auth.models import User
+
+    from solvent.compliance.models import ContactAttempt, DecisionLog
+
+    request = rf.get("/admin/")
+    request.user = User.objects.create_superuser(username="root", password="x-password-123")
+    for model in (ContactAttempt, DecisionLog):
+        model_admin = admin.site._registry[model]
+        assert not model_admin.has_add_permission(request)
+        assert not model_admin.has_change_permission(request)
+        assert not model_admin.has_delete_permission(request)
 
 
 @pytest.mark.django_db

@@ -241,12 +241,16 @@ def _preferences(
 
 
 def history_events(attempts: Iterable[ContactAttempt]) -> tuple[model.HistoryEvent, ...]:
-    """Ledger rows (accounts prefetched, ordered by at and pk) as the engine's history."""
+    """Ledger rows (accounts prefetched, ordered by at and pk) as the engine's history.
+
+    Inbound rows (the consumer called or wrote) keep their direction: the engine decides what each
+    counts for (a telephone conversation starts the 7-day wait whoever called; caps on calls
+    placed count only outbound ones)."""
     return tuple(
         model.HistoryEvent(
             at=attempt.at,
             channel=model.Channel(attempt.channel),
-            direction=model.Direction.OUTBOUND,
+            direction=model.Direction(attempt.direction),
             outcome=history_outcome(attempt),
             debt_ids=tuple(sorted(str(account.pk) for account in attempt.accounts.all())),
             contact_point_id=attempt.contact_point,
@@ -333,7 +337,8 @@ def debtor_facts_build(
 ) -> DebtorFacts:
     """The facts from rows already read (``history``: the ledger within LEDGER_WINDOW of ``at``).
 
-    Shared by the single gate (``debtor_facts_read``) and the batched one, so both decide alike.
+    Shared by the gate (from its batched reads) and ``debtor_facts_read`` (the contact options
+    and ``situation_build``), so both decide alike.
     """
     addresses = rows.addresses
     points: dict[str, model.ContactPoint] = {}
@@ -435,7 +440,8 @@ def situation_build(
     prerecorded: bool,
     purpose: model.Purpose,
 ) -> Situation:
-    """Read the debtor's facts and propose one contact: what contact_attempt_authorize decides on."""
+    """Read the debtor's facts and propose one contact: what the gate decides on for this contact
+    (the gate reads the same rows in its batched form)."""
     facts = debtor_facts_read(debtor=debtor, owed=owed, at=at)
     return situation_for(
         facts,

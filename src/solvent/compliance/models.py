@@ -188,7 +188,15 @@ class DecisionLog(models.Model):
 
 
 class ContactAttempt(models.Model):
-    """The ledger: every attempt to communicate, reserved before it happens. The engine's history."""
+    """The ledger: every communication the engine counts, the engine's history.
+
+    An outbound attempt is reserved by the gate before it happens; an inbound one (the consumer
+    called or wrote) is recorded as it happened, completed with its outcome and no decision.
+    """
+
+    class Direction(models.TextChoices):
+        OUTBOUND = "outbound"
+        INBOUND = "inbound"
 
     class Status(models.TextChoices):
         RESERVED = "reserved"  # authorised, outcome not known yet: counts as made
@@ -208,8 +216,13 @@ class ContactAttempt(models.Model):
         DELIVERED = "delivered"
         BOUNCED = "bounced"
         FAILED = "failed"
+        # Answered by a person, no agent within 2 seconds (47 CFR 64.1200(a)(7); Ofcom).
+        ABANDONED = "abandoned"
 
     debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="contact_attempts")
+    direction = models.CharField(
+        max_length=8, choices=Direction.choices, default=Direction.OUTBOUND
+    )
     accounts = models.ManyToManyField(Account, blank=True, related_name="contact_attempts")
     channel = models.CharField(max_length=10, choices=Channel.choices)
     contact_point = models.CharField(max_length=254)

@@ -1,8 +1,8 @@
 """The outbox sender: the one module that reaches a channel adapter, and only through the gate.
 
 For every claimed batch the compliance engine decides again, just before sending
-(``contact_attempts_authorize_many``: the gate of ``contact_attempt_authorize``, one transaction and
-one audit entry for the whole batch): a window that has passed or a consent revoked since the
+(``contact_attempts_authorize_many``, the one compliance gate: one transaction and one audit entry
+for the whole batch): a window that has passed or a consent revoked since the
 message was planned reschedules or cancels it, with the reason recorded. Only an allowed message
 reaches the provider, with its idempotency key; the outcome goes back to the compliance ledger.
 """

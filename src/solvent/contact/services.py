@@ -215,9 +215,16 @@ def interaction_record(
     """Record a call or any contact the outbox did not send (an agent's call, the dialer, a letter in).
 
     An outbound attempt must carry the ledger row its authorization reserved; its outcome goes back
-    to the ledger, and a disposition such as a cease request or a dispute places a hold at once.
+    to the ledger. An inbound contact (the consumer called or wrote) goes into the ledger as it
+    happened, so the engine counts it (a telephone conversation starts the 7-day wait of
+    1006.14(b)(2)(ii) whoever dialled). A disposition such as a cease request or a dispute places a
+    hold at once.
     """
-    from solvent.compliance.services import contact_attempt_record_outcome, hold_place
+    from solvent.compliance.services import (
+        contact_attempt_record_outcome,
+        contact_inbound_record,
+        hold_place,
+    )
 
     try:
         disposition_value = Disposition(disposition)
@@ -230,8 +237,24 @@ def interaction_record(
             "an outbound attempt needs the authorization that allowed it (attempt_id)",
             code="attempt_not_authorized",
         )
+    if not outbound and attempt_id is not None:
+        raise ValidationError(
+            "an inbound contact is not authorised by the gate: it has no attempt_id",
+            code="interaction_invalid",
+        )
     when = occurred_at or clock.now()
     with transaction.atomic():
+        if not outbound:
+            attempt_id = contact_inbound_record(
+                debtor_id=debtor_id,
+                channel=channel_value,
+                contact_point=contact_point,
+                account_ids=account_ids,
+                outcome=ledger_outcome_for(disposition_value),
+                at=when,
+                source="interaction",
+                actor_id=agent_id,
+            ).pk
         interaction = Interaction.objects.create(
             debtor_id=debtor_id,
             channel=channel,
@@ -247,7 +270,7 @@ def interaction_record(
             compliance_attempt_id=attempt_id,
             decision_log_id=decision_log_id,
         )
-        if attempt_id is not None:
+        if outbound and attempt_id is not None:
             contact_attempt_record_outcome(
                 attempt_id=attempt_id, outcome=ledger_outcome_for(disposition_value), at=when
             )

@@ -60,9 +60,10 @@ def test_allowed_call_reserves_an_attempt_and_logs_the_decision(ohio: OhioDebtor
     assert log.decision["jurisdictions"] == ["US", "US-OH"]
     assert CAP_7_IN_7 in log.decision["evaluated_rules"]
     assert log.inputs["debts"] == [str(ohio.card.pk), str(ohio.loan.pk)]
-    audit = AuditEntry.objects.get(action="compliance.contact_authorized")
+    audit = AuditEntry.objects.get(action="compliance.contacts_decided")
     assert audit.object_id == str(log.pk)
-    assert audit.data["attempt_id"] == attempt.pk
+    assert audit.actor_id == agent.pk
+    assert audit.data["decisions"] == [[log.pk, "authorized", attempt.pk, ohio.debtor.pk, []]]
 
 
 def test_late_evening_call_is_blocked_with_the_next_lawful_moment(ohio: OhioDebtor) -> None:
@@ -78,7 +79,8 @@ def test_late_evening_call_is_blocked_with_the_next_lawful_moment(ohio: OhioDebt
     log = DecisionLog.objects.get(pk=authorization.decision_log_id)
     assert log.blocking_rule_ids == [HOURS]
     assert log.earliest_lawful_at == authorization.earliest_lawful_at
-    assert AuditEntry.objects.filter(action="compliance.contact_blocked").count() == 1
+    audit = AuditEntry.objects.get(action="compliance.contacts_decided")
+    assert audit.data["decisions"] == [[log.pk, "blocked", None, ohio.debtor.pk, [HOURS]]]
 
 
 def test_the_eighth_call_in_seven_days_is_blocked_until_a_reservation_is_cancelled(

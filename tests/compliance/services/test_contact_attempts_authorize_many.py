@@ -1,4 +1,4 @@
-"""The batched gate answers as the single gate would, with a query count that does not grow."""
+"""A batch is decided as its requests one at a time would be, in a query count that does not grow."""
 
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
 """Compliance writes: the contact gate, and the facts it decides on (consents, holds, notices).
 
-``gate`` is the chokepoint every contact passes (``contact_attempt_authorize`` and its batch form);
-``consents``, ``holds`` and ``notices`` record what the debtor said and what was sent. Callers import
-from this package: ``from solvent.compliance.services import consent_revoke``.
+``gate`` is the chokepoint every contact passes (``contact_attempts_authorize_many``; a single
+``contact_attempt_authorize`` is a batch of one), with its reads in ``gate_reads``; ``ledger``
+records what happened to each attempt and the contacts the consumer started; ``consents``, ``holds``
+and ``notices`` record what the debtor said and what was sent. Callers import from this package:
+``from solvent.compliance.services import consent_revoke``.
 """
 
 from solvent.compliance.services.consents import (
@@ -12,19 +14,20 @@ from solvent.compliance.services.consents import (
     time_preference_withdraw,
 )
 from solvent.compliance.services.gate import (
-    contact_attempt_authorize,
-    contact_attempt_cancel,
-    contact_attempt_record_outcome,
-    contact_attempts_record_outcome_many,
-    debtor_ledger_lock,
-)
-from solvent.compliance.services.gate_batch import (
     Authorization,
     AuthorizationRequest,
     Reason,
+    contact_attempt_authorize,
     contact_attempts_authorize_many,
 )
+from solvent.compliance.services.gate_reads import debtor_ledger_lock
 from solvent.compliance.services.holds import hold_place, hold_release
+from solvent.compliance.services.ledger import (
+    contact_attempt_cancel,
+    contact_attempt_record_outcome,
+    contact_attempts_record_outcome_many,
+    contact_inbound_record,
+)
 from solvent.compliance.services.notices import notice_record
 
 __all__ = [
@@ -38,6 +41,7 @@ __all__ = [
     "contact_attempt_record_outcome",
     "contact_attempts_authorize_many",
     "contact_attempts_record_outcome_many",
+    "contact_inbound_record",
     "debtor_ledger_lock",
     "hold_place",
     "hold_release",

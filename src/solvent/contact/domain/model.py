@@ -69,11 +69,18 @@ _LEDGER_OUTCOME: dict[Disposition, str] = {
     Disposition.WRONG_NUMBER: "wrong_number",
     Disposition.THIRD_PARTY: "third_party_conversation",
     Disposition.MESSAGE_SENT: "sent",
+    # Nobody was reached: recorded as a conversation, it would lift the ban on furnishing before
+    # communicating (1006.30(a)) and start a 7-day wait for a call that never connected.
+    Disposition.NOT_IN_SERVICE: "not_in_service",
 }
 
 
 def ledger_outcome_for(disposition: Disposition) -> str:
-    """Every disposition not listed above was a conversation with the right party."""
+    """Every disposition not listed above was a conversation with the right party.
+
+    The contact app has no "abandoned" disposition yet (the dialer that would record one does not
+    exist); when it does, it maps to the ledger's "abandoned".
+    """
     return _LEDGER_OUTCOME.get(disposition, "right_party_conversation")
 
 
