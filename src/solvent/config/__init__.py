@@ -1,1 +1,1 @@
-"""Solvent."""
+"""Project wiring: settings from the environment, URL routes, the API root, ASGI and WSGI entry points."""

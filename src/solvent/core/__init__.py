@@ -1,1 +1,1 @@
-"""Solvent."""
+"""Shared foundations: the clock, encrypted fields for personal data, staff roles and API tokens."""

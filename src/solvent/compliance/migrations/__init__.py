@@ -1,0 +1,1 @@
+"""Schema migrations of the compliance records (consents, holds, ledger, decision log, notices)."""

@@ -1,1 +1,1 @@
-"""Solvent."""
+"""Pure shared values (no Django): money and the domain errors every app raises."""

@@ -1,1 +1,1 @@
-"""Solvent."""
+"""Pure dialer models (no Django): pacing policies, the clairvoyant bound and a SimPy floor simulation."""

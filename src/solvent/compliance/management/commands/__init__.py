@@ -1,0 +1,1 @@
+"""``solvent rules``: check scenarios against the engine and print the rules document."""

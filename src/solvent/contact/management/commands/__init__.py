@@ -1,0 +1,1 @@
+"""Contact commands: install the default templates, export letters, kick the outbox."""

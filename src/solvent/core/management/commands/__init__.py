@@ -1,0 +1,1 @@
+"""``solvent token create``: an API token for an integrator."""

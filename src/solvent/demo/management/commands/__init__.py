@@ -1,0 +1,1 @@
+"""``solvent demo``: build the demo portfolio, history and users."""

@@ -1,0 +1,1 @@
+"""``solvent import``: load a creditor's placement file."""
