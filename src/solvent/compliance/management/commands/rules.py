@@ -3,7 +3,9 @@
 ``list`` prints the Markdown rules document generated from the rule packs, or refreshes the
 generated part of a file (docs/compliance.md) between its markers, keeping the rest. ``check``
 decides a JSON scenario (or a JSON list of them) and prints the Decision JSON, the same document
-``POST /api/compliance/check`` returns; a malformed scenario prints every bad field and exits 2.
+``POST /api/compliance/check`` returns; a malformed scenario prints every bad field (its JSON path
+and the reason) and exits 2. Both read the format declared by the Pydantic models of
+compliance/domain/scenario.py (ADR 0012).
 """
 
 from __future__ import annotations
