@@ -1,7 +1,7 @@
 """Defect 1 of issue 9: a conversation the consumer starts is in the ledger the engine reads.
 
 An inbound telephone conversation about a debt starts the 7-day wait of 12 CFR 1006.14(b)(2)(ii)
-whoever placed the call (comment 14(b)(2)(ii)-1.ii); an inbound text or e-mail is recorded too, but
+whoever placed the call (comment 14(b)(4)-1.ii); an inbound text or e-mail is recorded too, but
 only a telephone conversation starts that wait (1006.14(b)(2)(i)(B) speaks of "a telephone
 conversation"). Day 1 is Tuesday 9 June 2026, noon in Columbus; day 8 is 16 June.
 """

@@ -1,6 +1,6 @@
 """Defect 1 of issue 9 through the API: an inbound call recorded with POST /api/contact/interactions
 starts the 7-day wait of 12 CFR 1006.14(b)(2)(ii) for the debt it was about (comment
-14(b)(2)(ii)-1.ii: a telephone conversation counts whoever placed the call).
+14(b)(4)-1.ii: a telephone conversation counts whoever placed the call).
 
 Day 1 is Tuesday 9 June 2026, noon in Albany (16:00 UTC); day 8 is 16 June.
 """

@@ -4,7 +4,7 @@ consumer started.
 The gate (``gate.py``) reserves an outbound attempt before it happens; the services here record its
 outcome or cancel it, and record an inbound contact (the consumer called or wrote) that no gate
 authorises but that the engine must count: a telephone conversation starts the 7-day wait of
-12 CFR 1006.14(b)(2)(ii) whoever placed the call (comment 14(b)(2)(ii)-1).
+12 CFR 1006.14(b)(2)(ii) whoever placed the call (comment 14(b)(4)-1.ii).
 """
 
 from __future__ import annotations
