@@ -213,8 +213,9 @@ def test_values_of_the_wrong_json_type_are_refused_not_coerced(
     assert reason in _problems(document)[f"$.proposed.{field}"]
 
 
-def test_a_list_longer_than_the_limit_is_refused_as_a_whole() -> None:
-    text = json.dumps([_base()] * 3)
+@pytest.mark.parametrize("description_length", [0, 5000], ids=["small", "counted first"])
+def test_a_list_longer_than_the_limit_is_refused_as_a_whole(description_length: int) -> None:
+    text = json.dumps([{**_base(), "description": "x" * description_length}] * 3)
     with pytest.raises(ScenarioError) as raised:
         scenarios_read(text, max_scenarios=2)
     assert [(e.path, e.reason) for e in raised.value.errors] == [
