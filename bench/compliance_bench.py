@@ -32,6 +32,7 @@ import polars as pl
 from solvent.compliance.domain.engine import decide
 from solvent.compliance.domain.model import (
     Address,
+    CampaignFigures,
     Channel,
     Consent,
     ConsentKind,
@@ -149,7 +150,12 @@ def _single_decision(repeats: int) -> tuple[float, float]:
     history.sort(key=lambda event: event.at)
     ledger = tuple(history)
     moments = [DAY_START + timedelta(hours=12, minutes=int(m)) for m in rng.integers(0, 600, 64)]
-    proposals = [ProposedContact(at, Channel.CALL, "d1", "m", autodialled=True) for at in moments]
+    # A campaign well under the 3 % abandon limit, so the dialer rules pass and every rule runs.
+    campaign = CampaignFigures(abandoned_30d=20, live_answered_30d=1000)
+    proposals = [
+        ProposedContact(at, Channel.CALL, "d1", "m", autodialled=True, campaign=campaign)
+        for at in moments
+    ]
     for proposal in proposals:  # warm the caches (zones, phone parsing, pack selection)
         decide(situation, ledger, proposal)
     timings = []

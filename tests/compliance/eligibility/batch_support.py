@@ -16,6 +16,7 @@ from solvent.compliance.domain.jurisdictions import resolve
 from solvent.compliance.domain.localtime import local_midnight, zone
 from solvent.compliance.domain.model import (
     Address,
+    CampaignFigures,
     Channel,
     Consent,
     ConsentKind,
@@ -196,6 +197,7 @@ OUTCOMES_BY_CHANNEL = {
         Outcome.RIGHT_PARTY_CONVERSATION,
         Outcome.THIRD_PARTY_CONVERSATION,
         Outcome.WRONG_NUMBER,
+        Outcome.ABANDONED,
     ),
     Channel.VOICEMAIL: (Outcome.VOICEMAIL, Outcome.LIMITED_CONTENT_MESSAGE),
     Channel.SMS: (Outcome.SENT, Outcome.DELIVERED),
@@ -307,6 +309,15 @@ OPTIONS = st.builds(
     autodialled=st.booleans(),
     prerecorded=st.just(False),
     includes_opt_out=st.just(True),
+    live_agent_guaranteed=st.booleans(),
+    # No figures, a campaign under the 3 % abandon limit, and one at it (US and UK windows).
+    campaign=st.sampled_from(
+        (
+            None,
+            CampaignFigures(20, 1000, 1, 100),
+            CampaignFigures(30, 1000, 3, 100),
+        )
+    ),
 )
 
 

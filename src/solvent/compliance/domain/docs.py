@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from solvent.compliance.domain.model import WEEKDAY_NAMES
 from solvent.compliance.domain.packs import ALL_PACKS
-from solvent.compliance.domain.rules import CapDefinition, HourWindows, RulePack, Window
+from solvent.compliance.domain.rules import (
+    CapDefinition,
+    HourWindows,
+    RuleInfo,
+    RulePack,
+    Window,
+)
 
 GENERATED_BEGIN = "<!-- BEGIN GENERATED RULES (solvent.compliance.domain.docs) -->"
 GENERATED_END = "<!-- END GENERATED RULES -->"
@@ -75,6 +81,13 @@ def _cap_row(cap: CapDefinition) -> str:
     )
 
 
+def _in_force(info: RuleInfo, pack: RulePack) -> str:
+    """The days a rule is evaluated: its own dates, else its pack's."""
+    start = info.effective_from or pack.effective_from
+    until = info.effective_until or pack.effective_until
+    return f"{start.isoformat()} to {until.isoformat() if until else 'open'}"
+
+
 def render_pack(pack: RulePack) -> str:
     until = pack.effective_until.isoformat() if pack.effective_until else "open"
     lines = [
@@ -83,12 +96,12 @@ def render_pack(pack: RulePack) -> str:
         f"Pack `{pack.pack_id}` version `{pack.version}`, in force {pack.effective_from.isoformat()}"
         f" to {until}; applies to: {', '.join(sorted(pack.jurisdictions))}.",
         "",
-        "| rule id | rule | citation | confidence |",
-        "| --- | --- | --- | --- |",
+        "| rule id | rule | citation | in force | confidence |",
+        "| --- | --- | --- | --- | --- |",
     ]
     lines.extend(
         f"| `{info.rule_id}` | **{info.title}**. {info.summary} | {info.citation} | "
-        f"{CONFIDENCE.get(info.confidence, info.confidence)} |"
+        f"{_in_force(info, pack)} | {CONFIDENCE.get(info.confidence, info.confidence)} |"
         for info in pack.rules
     )
     if pack.hour_windows:

@@ -25,7 +25,7 @@ from solvent.compliance.domain.model import (
     RuleResult,
     Severity,
 )
-from solvent.compliance.domain.packs import ALL_PACKS, select_packs
+from solvent.compliance.domain.packs import ALL_PACKS, dormant_rules, select_packs
 from solvent.compliance.domain.packs.common import is_contact
 from solvent.compliance.domain.rules import (
     ADVISORY_CHECKS,
@@ -39,6 +39,8 @@ from solvent.compliance.domain.rules import (
 
 DEFAULT_HORIZON = timedelta(days=60)
 MAX_SEARCH_STEPS = 200
+# The forward search may cross the day a rule starts (or a pack version changes) a few times.
+MAX_RULE_CHANGES = 4
 LOCATION_RULE = "solvent.location.unknown"
 UNSUPPORTED_RULE = "solvent.jurisdiction.not_covered"
 
@@ -130,26 +132,50 @@ def _cooldown_step(cooldown: CooldownDefinition) -> Check:
     return step
 
 
+def _in_force_only(check: Check, dormant: frozenset[str]) -> Check:
+    """``check`` without the hits of rules not in force on the day (a check emits several ids)."""
+
+    def in_force(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
+        return [hit for hit in check(ctx, at) if hit.rule_id not in dormant]
+
+    return in_force
+
+
 @lru_cache(maxsize=1024)
-def _combine(packs: tuple[RulePack, ...]) -> _Combined:
+def _combine(
+    packs: tuple[RulePack, ...], dormant: tuple[frozenset[str], ...] | None = None
+) -> _Combined:
+    """The packs' rules in force: ``dormant`` names, per pack, the rule ids whose own dates
+    exclude the day (``packs.dormant_rules``); their windows, caps and cool-downs are left out
+    and their hits filtered from the checks."""
+    dormant = dormant or tuple(frozenset() for _ in packs)
     rule_ids: dict[str, None] = {}
-    for pack in packs:
-        rule_ids.update(dict.fromkeys(pack.rule_ids))
-    hour_windows = tuple(w for pack in packs for w in pack.hour_windows)
-    caps = tuple(cap for pack in packs for cap in pack.caps)
-    cooldowns = tuple(c for pack in packs for c in pack.cooldowns)
-    checks = tuple(check for pack in packs for check in pack.checks)
+    hour_windows: list[HourWindows] = []
+    caps: list[CapDefinition] = []
+    cooldowns: list[CooldownDefinition] = []
+    checks: list[Check] = []
+    blocking_checks: list[Check] = []
+    for pack, asleep in zip(packs, dormant, strict=True):
+        rule_ids.update(dict.fromkeys(i for i in pack.rule_ids if i not in asleep))
+        hour_windows += [w for w in pack.hour_windows if w.rule_id not in asleep]
+        caps += [cap for cap in pack.caps if cap.rule_id not in asleep]
+        cooldowns += [c for c in pack.cooldowns if c.rule_id not in asleep]
+        for check in pack.checks:
+            filtered = _in_force_only(check, asleep) if asleep else check
+            checks.append(filtered)
+            if check not in ADVISORY_CHECKS:
+                blocking_checks.append(filtered)
     steps = (
-        _hours_step(hour_windows),
+        _hours_step(tuple(hour_windows)),
         *(_cap_step(cap) for cap in caps),
         *(_cooldown_step(cooldown) for cooldown in cooldowns),
-        *(check for check in checks if check not in ADVISORY_CHECKS),
+        *blocking_checks,
     )
     return _Combined(
-        hour_windows=hour_windows,
-        caps=caps,
-        cooldowns=cooldowns,
-        checks=checks,
+        hour_windows=tuple(hour_windows),
+        caps=tuple(caps),
+        cooldowns=tuple(cooldowns),
+        checks=tuple(checks),
         evaluated_rules=tuple(rule_ids),
         versions=tuple((pack.pack_id, pack.version) for pack in packs),
         steps=steps,
@@ -215,6 +241,36 @@ def _earliest(
             others = [index for index in range(len(steps)) if index not in set(active)]
             blocking, still_active = _run_steps(ctx, steps, others, at)
         active = still_active
+    return None
+
+
+def _earliest_across_rule_changes(
+    ctx: DecisionContext,
+    packs: tuple[RulePack, ...],
+    combined: _Combined,
+    blocking: list[RuleHit],
+    limit: datetime,
+) -> datetime | None:
+    """``_earliest`` with the rules in force on the day it lands on.
+
+    A moment found on a later local day is re-checked with that day's rules (a rule that starts,
+    a pack version that takes over); if they block, the search goes on from there with them.
+    """
+    start = ctx.proposed.at
+    day = start.astimezone(ctx.counting_zone).date()
+    for _ in range(MAX_RULE_CHANGES):
+        earliest = _earliest(ctx, combined, start, blocking, limit - start)
+        if earliest is None or earliest.astimezone(ctx.counting_zone).date() == day:
+            return earliest
+        day = earliest.astimezone(ctx.counting_zone).date()
+        selected = select_packs(packs, ctx.resolution.jurisdictions, day)
+        later = _combine(selected, dormant_rules(selected, day))
+        if later is combined:
+            return earliest
+        blocking, _ = _run_steps(ctx, later.steps, list(range(len(later.steps))), earliest)
+        if not blocking:
+            return earliest
+        combined, start = later, earliest
     return None
 
 
@@ -287,11 +343,11 @@ def decide(
             "applies: contact only after legal review.",
             "Solvent house policy (no rules, no automated contact); comment 6(b)(1)(i)-2",
         )
-    combined = _combine(selected)
+    combined = _combine(selected, dormant_rules(selected, day))
     hits, caps = _evaluate(ctx, combined, proposed.at)
     blocking = _blocking(hits)
     warnings = [hit for hit in hits if hit.severity is Severity.WARN]
-    earliest = _earliest(ctx, combined, proposed.at, blocking, horizon)
+    earliest = _earliest_across_rule_changes(ctx, packs, combined, blocking, proposed.at + horizon)
     return Decision(
         allowed=not blocking,
         blocking=_results(blocking),

@@ -1,7 +1,8 @@
 """The data shapes of a rule pack: hour windows, frequency caps, cool-downs and small checks.
 
 A rule pack is *data plus small functions*, versioned with effective dates and selected by the
-jurisdictions a debtor may be in. The data parts are meant to be read by other evaluators too (the
+jurisdictions a debtor may be in. Inside a pack each rule id has its own dates (``RuleInfo``): the
+FDCPA's own rules apply since 1978, Regulation F's additions since 2021-11-30, in one pack. The data parts are meant to be read by other evaluators too (the
 Polars batch path), so their shapes are stable and documented here:
 
 ``HourWindows`` (one rule's lawful local hours)
@@ -31,8 +32,8 @@ Polars batch path), so their shapes are stable and documented here:
 Checks marked ``@advisory`` only ever warn.
 
 Outcome groups used by the packs (``packs.common``): ``CONNECTED_CALL_OUTCOMES`` are Reg F
-"placed calls" (attempts that connected: no_answer, voicemail, limited_content_message and both
-conversation outcomes; busy and not_in_service are not); ``CONTACT_OUTCOMES`` are contacts actually
+"placed calls" (attempts that connected: no_answer, voicemail, limited_content_message, abandoned
+and both conversation outcomes; busy and not_in_service are not); ``CONTACT_OUTCOMES`` are contacts actually
 made (a conversation, a message left, a message sent or delivered); a *conversation* is
 ``right_party_conversation`` in either direction.
 
@@ -82,13 +83,25 @@ class PointClass(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class RuleInfo:
-    """Documentation of one rule id: rendered into docs/compliance.md."""
+    """One rule id: its documentation (rendered into docs/compliance.md) and its dates.
+
+    ``effective_from`` / ``effective_until`` (inclusive) bound the local days on which the rule is
+    evaluated; ``None`` means the pack's own date. They are the dates of every window, cap,
+    cool-down and check hit carrying this rule id: one date per rule id, so they cannot disagree.
+    """
 
     rule_id: str
     title: str
     citation: str
     summary: str
     confidence: str = "T"  # T: checked against the text; S: secondary source; V: verify; P: policy
+    effective_from: date | None = None
+    effective_until: date | None = None
+
+    def in_force_on(self, day: date, pack: RulePack) -> bool:
+        start = self.effective_from or pack.effective_from
+        until = self.effective_until or pack.effective_until
+        return start <= day and (until is None or day <= until)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,3 +228,18 @@ class RulePack:
     @property
     def rule_ids(self) -> tuple[str, ...]:
         return tuple(info.rule_id for info in self.rules)
+
+    def dormant_on(self, day: date) -> frozenset[str]:
+        """The pack's rule ids not in force on ``day`` (the pack itself being in force)."""
+        return frozenset(info.rule_id for info in self.rules if not info.in_force_on(day, self))
+
+    @property
+    def rule_dates(self) -> frozenset[date]:
+        """Days on which some rule of the pack starts or stops (the day after its last day)."""
+        days: set[date] = set()
+        for info in self.rules:
+            if info.effective_from is not None:
+                days.add(info.effective_from)
+            if info.effective_until is not None:
+                days.add(date.fromordinal(info.effective_until.toordinal() + 1))
+        return frozenset(days)

@@ -13,7 +13,8 @@ day" are replaced by stand-ins with the same order and the same relation to the 
 distinct profile is then evaluated once with the engine's own ``decide()``.
 
 A few engine behaviours read the history through a check rather than through the cap and cool-down
-data (prior consent to more calls, employer-provided email used by the consumer, furnishing). Such
+data (prior consent to more calls, employer-provided email used by the consumer, furnishing,
+Ofcom's 72 hours after an abandoned call). Such
 targets are marked *exact*: their profile keeps the real situation and history and is decided on
 its own (see ``needs_exact``).
 """
@@ -28,6 +29,7 @@ from functools import lru_cache
 from solvent.compliance.domain.jurisdictions import Resolution, resolve
 from solvent.compliance.domain.localtime import ONE_DAY, local_midnight, zone
 from solvent.compliance.domain.model import (
+    CampaignFigures,
     Channel,
     Consent,
     ConsentKind,
@@ -37,6 +39,8 @@ from solvent.compliance.domain.model import (
     HistoryEvent,
     Hold,
     HoldKind,
+    MessageClaim,
+    Outcome,
     ProposedContact,
     Purpose,
     VoicemailContent,
@@ -63,6 +67,11 @@ class BatchOptions:
     prerecorded: bool = False
     includes_opt_out: bool | None = True
     voicemail_content: VoicemailContent | None = None
+    opt_out_asks_for_more: bool | None = False
+    claims: tuple[MessageClaim, ...] = ()
+    # Dialer calls: a live agent guaranteed on answer, and the campaign's abandon figures.
+    live_agent_guaranteed: bool = False
+    campaign: CampaignFigures | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +130,18 @@ def needs_exact(
     return target.channel is Channel.EMAIL and point is not None and point.employer_provided
 
 
+def reads_abandoned_calls(
+    history: tuple[HistoryEvent, ...], target: Target, options: BatchOptions
+) -> bool:
+    """Ofcom's 72 hours after an abandoned call read the ledger by the hour (dialer packs)."""
+    return (
+        target.channel is Channel.CALL
+        and (options.autodialled or options.prerecorded)
+        and not options.live_agent_guaranteed
+        and any(event.outcome is Outcome.ABANDONED for event in history)
+    )
+
+
 def proposed_for(target: Target, options: BatchOptions, at: datetime) -> ProposedContact:
     return ProposedContact(
         at=at,
@@ -132,6 +153,10 @@ def proposed_for(target: Target, options: BatchOptions, at: datetime) -> Propose
         purpose=options.purpose,
         includes_opt_out=options.includes_opt_out,
         voicemail_content=options.voicemail_content,
+        opt_out_asks_for_more=options.opt_out_asks_for_more,
+        claims=options.claims,
+        live_agent_guaranteed=options.live_agent_guaranteed,
+        campaign=options.campaign,
     )
 
 
@@ -158,7 +183,9 @@ def target_profiles(
     profiles = []
     for target in targets:
         point = situation.contact_point(target.contact_point_id)
-        if needs_exact(situation, target, point, options):
+        if needs_exact(situation, target, point, options) or reads_abandoned_calls(
+            history, target, options
+        ):
             proposed = proposed_for(target, options, PLACEHOLDER_AT)
             profiles.append(TargetProfile(situation, proposed, history, day))
             continue

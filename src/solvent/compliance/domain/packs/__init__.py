@@ -2,7 +2,8 @@
 
 ``ALL_PACKS`` lists every pack version. ``select_packs`` keeps those that apply to any of the
 debtor's possible jurisdictions and are in force on the day; when two versions of one pack are in
-force the later one wins. A caller may pass its own pack tuple (a compliance officer's draft).
+force the later one wins. ``dormant_rules`` then names, per selected pack, the rules whose own
+dates exclude the day. A caller may pass its own pack tuple (a compliance officer's draft).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from solvent.compliance.domain.packs.australia import AUSTRALIA_PACK
 from solvent.compliance.domain.packs.canada_on import ONTARIO_PACK
 from solvent.compliance.domain.packs.canada_other import BRITISH_COLUMBIA_PACK, QUEBEC_PACK
 from solvent.compliance.domain.packs.common import CORE_PACK
+from solvent.compliance.domain.packs.dialer import DIALER_GB_PACK, DIALER_US_PACK
 from solvent.compliance.domain.packs.tcpa import TCPA_PACK
 from solvent.compliance.domain.packs.uk_fca import UK_PACK
 from solvent.compliance.domain.packs.us_federal import US_FEDERAL_PACK
@@ -30,6 +32,8 @@ ALL_PACKS: tuple[RulePack, ...] = (
     BRITISH_COLUMBIA_PACK,
     UK_PACK,
     AUSTRALIA_PACK,
+    DIALER_US_PACK,
+    DIALER_GB_PACK,
 )
 
 
@@ -47,4 +51,14 @@ def select_packs(
     return tuple(chosen.values())
 
 
-__all__ = ["ALL_PACKS", "select_packs"]
+@lru_cache(maxsize=8192)
+def dormant_rules(packs: tuple[RulePack, ...], day: date) -> tuple[frozenset[str], ...]:
+    """Per selected pack, the rule ids not yet (or no longer) in force on ``day``.
+
+    A pack is in force as a whole, but its rules may start later: the FDCPA's hours rule applies
+    since 1978, Regulation F's 7-in-7 presumption only since 2021-11-30 (one pack, two dates).
+    """
+    return tuple(pack.dormant_on(day) if pack.rule_dates else frozenset() for pack in packs)
+
+
+__all__ = ["ALL_PACKS", "dormant_rules", "select_packs"]

@@ -28,9 +28,12 @@ from solvent.compliance.domain.model import (
 from solvent.compliance.domain.rules import Check, RuleHit, RuleInfo, RulePack
 
 # Reg F "placed a call": every outbound call that connected to the dialled number
-# (comment 14(b)(3)(ii)-1); busy and not-in-service calls did not connect.
+# (comment 14(b)(3)(ii)-1); busy and not-in-service calls did not connect. An abandoned call
+# connected and a person answered (the dialer found no agent): it is a placed call, and the
+# state caps that count connected calls count it too.
 CONNECTED_CALL_OUTCOMES: frozenset[Outcome] = frozenset(
     {
+        Outcome.ABANDONED,
         Outcome.NO_ANSWER,
         Outcome.VOICEMAIL,
         Outcome.LIMITED_CONTENT_MESSAGE,

@@ -3,6 +3,12 @@
 Data: the 8 a.m.-9 p.m. window in every zone the consumer may be in, the 7-in-7 call presumption
 per particular debt and the 7-day wait after a telephone conversation. Functions: holds, media,
 notices, furnishing and time-barred debt (see ``us_federal_checks``).
+
+One pack, two dates: the statute's own rules (15 U.S.C. 1692b, 1692c, 1692g: hours, place,
+workplace, attorney, cease, location calls, validation and disputes) apply since the FDCPA took
+effect on 1978-03-20; what Regulation F added (the call-frequency presumptions, media opt-outs,
+electronic opt-out notices, limited-content messages, furnishing, time-barred debt, the
+validation-period details) applies from its effective date, 2021-11-30.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from solvent.compliance.domain.packs.us_federal_checks import (
     C_MEDIUM,
     C_OPT_OUT,
     C_OPT_OUT_CONFIRMATION,
+    C_OPT_OUT_METHOD,
     C_OVERSHADOW,
     C_PLACE,
     C_PRIOR_CONSENT,
@@ -60,6 +67,11 @@ C_HOURS = "12 CFR 1006.6(b)(1)(i); 15 U.S.C. 1692c(a)(1)"
 C_CONFLICT = "12 CFR 1006.6(b)(1)(i); comment 6(b)(1)(i)-2"
 C_7IN7 = "12 CFR 1006.14(b)(2)(i)(A), (b)(2)(ii); comment 14(b)(2)(ii)-1.i; 1006.14(b)(3)-(4)"
 C_AFTER_CONVERSATION = "12 CFR 1006.14(b)(2)(i)(B), (b)(2)(ii); comment 14(b)(2)(ii)-1.ii"
+
+# FDCPA section 818: the Act took effect six months after its enactment (1977-09-20).
+FDCPA = date(1978, 3, 20)
+# 12 CFR part 1006 as amended by the two 2020 final rules, effective 2021-11-30.
+REG_F = date(2021, 11, 30)
 
 HOURS = HourWindows(
     rule_id="regf.inconvenient_time.8am_9pm_local",
@@ -113,14 +125,14 @@ RULES = (
     RuleInfo(
         "regf.inconvenient_time.consumer_designated",
         "Times the consumer said are inconvenient",
-        C_DESIGNATED,
+        f"{C_DESIGNATED}; 15 U.S.C. 1692c(a)(1)",
         "Stated inconvenient times block contact until withdrawn; one reply to a "
         "consumer-initiated contact is allowed (purpose response_to_consumer).",
     ),
     RuleInfo(
         "regf.inconvenient_place",
         "Inconvenient place (home)",
-        C_PLACE,
+        f"{C_PLACE}; 15 U.S.C. 1692c(a)(1)",
         "After 'not at home', no mail to the home address or calls to the home landline; "
         "mobile and email stay allowed.",
     ),
@@ -137,6 +149,7 @@ RULES = (
         C_EMPLOYER_EMAIL,
         "No email to an address the employer provided unless the consumer used it with us or "
         "consented to it.",
+        effective_from=REG_F,
     ),
     RuleInfo(
         "regf.attorney_represented",
@@ -159,6 +172,7 @@ RULES = (
         C_MEDIUM,
         "No contact through a medium, address or number the consumer asked us not to use; one "
         "electronic opt-out confirmation and one reply to the consumer are allowed.",
+        effective_from=REG_F,
     ),
     RuleInfo(
         CALLS_7_IN_7.rule_id,
@@ -168,6 +182,7 @@ RULES = (
         "a presumed violation and is denied. Busy and not-in-service calls, calls to the "
         "attorney and calls within a prior-consent period are not counted; student loans "
         "serviced under one account number are one debt; texts and emails are not calls.",
+        effective_from=REG_F,
     ),
     RuleInfo(
         WAIT_AFTER_CONVERSATION.rule_id,
@@ -175,6 +190,7 @@ RULES = (
         C_AFTER_CONVERSATION,
         "After a telephone conversation about a debt on day 1 (either party calling), no call "
         "about that debt until day 8, unless the consumer gave prior consent.",
+        effective_from=REG_F,
     ),
     RuleInfo(
         "regf.call_frequency.exclusion_prior_consent",
@@ -184,6 +200,7 @@ RULES = (
         "day is day 1); it ends early when revoked, at a shorter stated end, or at a "
         "conversation about the debt. Never counted retroactively. A call it covers gets this "
         "rule as a warning, for the record.",
+        effective_from=REG_F,
     ),
     RuleInfo(
         "regf.call_frequency.exclusion_not_connected",
@@ -191,6 +208,7 @@ RULES = (
         "12 CFR 1006.14(b)(3)(ii); comment 14(b)(3)(ii)-1",
         "Busy and not-in-service outcomes are not counted; every call that rang, was answered "
         "or reached voicemail is.",
+        effective_from=REG_F,
     ),
     RuleInfo(
         "regf.call_frequency.exclusion_attorney",
@@ -198,6 +216,7 @@ RULES = (
         "12 CFR 1006.14(b)(3)(iii)",
         "Ledger rows with party attorney, creditor or third_party are not counted toward the "
         "consumer's frequencies.",
+        effective_from=REG_F,
     ),
     RuleInfo(
         "regf.call_frequency.misdirected_calls",
@@ -205,11 +224,12 @@ RULES = (
         "comment 14(b)(2)(i)-3",
         "Calls to a contact point marked wrong_number, or with outcome wrong_number, are not "
         "calls to the consumer.",
+        effective_from=REG_F,
     ),
     RuleInfo(
         "regf.call_frequency.rapid_succession",
         "Calls in rapid succession",
-        C_PATTERN,
+        f"{C_PATTERN}; 15 U.S.C. 1692d(5)",
         "Warning when the same number was called less than 5 minutes earlier (house-policy "
         "threshold from the comment's example).",
         "P",
@@ -217,14 +237,14 @@ RULES = (
     RuleInfo(
         "regf.call_frequency.concentration",
         "Calls concentrated in one day",
-        C_PATTERN,
+        f"{C_PATTERN}; 15 U.S.C. 1692d(5)",
         "Warning from the 4th call about a debt on one local day (house-policy threshold).",
         "P",
     ),
     RuleInfo(
         "regf.location.once_per_third_party",
         "Location calls: once per third party",
-        C_LOCATION,
+        f"{C_LOCATION}; 15 U.S.C. 1692b(3)",
         "A proposed contact with party third_party is denied after one communication with "
         "that person at that contact point, unless they asked for another; more than 7 calls "
         "in 7 days to them is denied under regf.call_frequency.7in7.",
@@ -232,13 +252,13 @@ RULES = (
     RuleInfo(
         "regf.location.attorney_known",
         "Location calls once an attorney is known",
-        C_LOCATION_ATTORNEY,
+        f"{C_LOCATION_ATTORNEY}; 15 U.S.C. 1692b(6)",
         "Once the consumer is known to be represented, no location calls to third parties.",
     ),
     RuleInfo(
         "regf.cease_communication.exception",
         "Cease exceptions",
-        C_CEASE_EXCEPTION,
+        f"{C_CEASE_EXCEPTION}; 15 U.S.C. 1692c(c)(1)-(3)",
         "After a cease notice, purpose cease_exception_notice is allowed, with this warning.",
     ),
     RuleInfo(
@@ -260,6 +280,7 @@ RULES = (
         "Opt-out confirmation",
         C_OPT_OUT_CONFIRMATION,
         "One electronic confirmation of an opt-out, containing nothing else, is allowed.",
+        effective_from=REG_F,
     ),
     RuleInfo(
         "regf.electronic_optout_notice",
@@ -267,6 +288,16 @@ RULES = (
         C_OPT_OUT,
         "Every email or text must state a reasonable and simple way to opt out; a message "
         "declared without one is denied, an undeclared one gets a warning.",
+        effective_from=REG_F,
+    ),
+    RuleInfo(
+        "regf.electronic_optout_method",
+        "Opt-out asks for nothing more",
+        C_OPT_OUT_METHOD,
+        "An email or text whose opt-out asks for more than the preference and the address or "
+        "number (a fee, a login, other information) is denied (opt_out_asks_for_more); an "
+        "undeclared method gets a warning. The opt-out confirmation itself is exempt.",
+        effective_from=REG_F,
     ),
     RuleInfo(
         "regf.third_party_disclosure",
@@ -274,6 +305,7 @@ RULES = (
         C_LCM,
         "A voicemail with more than the limited content is a communication and may disclose "
         "the debt to a third party: warning.",
+        effective_from=REG_F,
     ),
     RuleInfo(
         "regf.dispute.cease_until_verification",
@@ -286,7 +318,7 @@ RULES = (
     RuleInfo(
         "regf.validation_notice",
         "Validation notice",
-        C_VALIDATION,
+        f"{C_VALIDATION}; 15 U.S.C. 1692g(a)",
         "Warning while no validation notice is recorded for the debt.",
     ),
     RuleInfo(
@@ -294,6 +326,7 @@ RULES = (
         "Validation period",
         C_OVERSHADOW,
         "Warning during the validation period: nothing may overshadow the right to dispute.",
+        effective_from=REG_F,
     ),
     RuleInfo(
         "regf.passive_collection_before_furnishing",
@@ -301,21 +334,24 @@ RULES = (
         C_FURNISH,
         "Purpose furnish_credit_report is denied until a telephone conversation about the debt "
         "or until day 15 after a letter or electronic message that did not bounce.",
+        effective_from=REG_F,
     ),
     RuleInfo(
         "regf.time_barred.no_suit_or_threat",
         "Time-barred debt",
         C_TIME_BARRED,
-        "No lawsuit (purpose legal_action) on a time-barred debt; other contacts get a warning "
-        "not to threaten suit.",
+        "No lawsuit (purpose legal_action) on a time-barred debt, and no message that threatens "
+        "one (claim threat_of_suit): both denied. Other contacts get a warning not to threaten "
+        "suit.",
+        effective_from=REG_F,
     ),
 )
 
 US_FEDERAL_PACK = RulePack(
     pack_id="us_federal",
-    version="2021-11-30",
+    version="2026.2",
     title="United States: FDCPA / Regulation F",
-    effective_from=date(2021, 11, 30),
+    effective_from=FDCPA,
     effective_until=None,
     jurisdictions=frozenset({"US"}),
     rules=RULES,

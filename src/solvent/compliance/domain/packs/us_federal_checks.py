@@ -17,6 +17,7 @@ from solvent.compliance.domain.model import (
     Debt,
     Direction,
     HoldKind,
+    MessageClaim,
     Outcome,
     Party,
     Purpose,
@@ -43,6 +44,7 @@ C_PLACE = "12 CFR 1006.6(b)(1)(ii); comment 6(b)(1)-1.iii"
 C_MEDIUM = "12 CFR 1006.14(h)(1); comment 14(h)(1)-3"
 C_EMPLOYER_EMAIL = "12 CFR 1006.22(f)(3)"
 C_OPT_OUT = "12 CFR 1006.6(e)"
+C_OPT_OUT_METHOD = "12 CFR 1006.6(e), second sentence; comments 6(e)-1, 6(d)(4)(ii)(C)(4)-1"
 C_LCM = "12 CFR 1006.2(j); comment 2(j)-2; 12 CFR 1006.6(d)(1)"
 C_VALIDATION = "12 CFR 1006.34(a)(1)"
 C_OVERSHADOW = "12 CFR 1006.38(b)"
@@ -254,6 +256,7 @@ def check_media(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
         elif proposed.includes_opt_out is None:
             message = "Include a simple opt-out instruction (e.g. 'Reply STOP') in the message."
             hits.append(RuleHit("regf.electronic_optout_notice", message, C_OPT_OUT, Severity.WARN))
+        hits += _opt_out_method_hits(proposed.opt_out_asks_for_more, proposed.purpose)
     if proposed.voicemail_content is VoicemailContent.FULL and proposed.channel in (
         Channel.CALL,
         Channel.VOICEMAIL,
@@ -289,12 +292,31 @@ def check_validation(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
     return []
 
 
+def _opt_out_method_hits(asks_for_more: bool | None, purpose: Purpose) -> list[RuleHit]:
+    """1006.6(e): opting out may ask for nothing beyond the preference and the address or number
+    (no fee, no login, no other information). The confirmation of an opt-out offers none."""
+    if purpose is Purpose.OPT_OUT_CONFIRMATION or asks_for_more is False:
+        return []
+    if asks_for_more:
+        message = (
+            "The opt-out must not ask for more than the consumer's preference and the address "
+            "or number (no fee, login or other information)."
+        )
+        return [RuleHit("regf.electronic_optout_method", message, C_OPT_OUT_METHOD, never=True)]
+    message = "Declare whether the message's opt-out asks for anything beyond the preference."
+    return [RuleHit("regf.electronic_optout_method", message, C_OPT_OUT_METHOD, Severity.WARN)]
+
+
 def check_time_barred(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
     debt = ctx.debt
     if debt is None or not debt.time_barred:
         return []
     if ctx.proposed.purpose is Purpose.LEGAL_ACTION:
         message = "The debt is time-barred: no lawsuit may be filed."
+        return [RuleHit("regf.time_barred.no_suit_or_threat", message, C_TIME_BARRED, never=True)]
+    if MessageClaim.THREAT_OF_SUIT in ctx.proposed.claims:
+        # 1006.26(b) forbids threatening suit as much as suing: a declared threat is denied.
+        message = "The debt is time-barred: this message threatens a lawsuit and may not be sent."
         return [RuleHit("regf.time_barred.no_suit_or_threat", message, C_TIME_BARRED, never=True)]
     message = "The debt is time-barred: do not threaten or imply a lawsuit."
     return [RuleHit("regf.time_barred.no_suit_or_threat", message, C_TIME_BARRED, Severity.WARN)]
