@@ -256,7 +256,8 @@ def check_media(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
         elif proposed.includes_opt_out is None:
             message = "Include a simple opt-out instruction (e.g. 'Reply STOP') in the message."
             hits.append(RuleHit("regf.electronic_optout_notice", message, C_OPT_OUT, Severity.WARN))
-        hits += _opt_out_method_hits(proposed.opt_out_asks_for_more, proposed.purpose)
+        if proposed.includes_opt_out is not False:  # no opt-out at all is denied above
+            hits += _opt_out_method_hits(proposed.opt_out_asks_for_more, proposed.purpose)
     if proposed.voicemail_content is VoicemailContent.FULL and proposed.channel in (
         Channel.CALL,
         Channel.VOICEMAIL,
