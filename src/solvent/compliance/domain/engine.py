@@ -10,7 +10,7 @@ latest of those and re-evaluates, until nothing blocks, a rule says "never", or 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from solvent.compliance.domain.context import DecisionContext
@@ -182,6 +182,12 @@ def _combine(
     )
 
 
+@lru_cache(maxsize=8192)
+def _in_force(selected: tuple[RulePack, ...], day: date) -> _Combined:
+    """The selected packs' rules in force on the local ``day`` (one cached lookup per decision)."""
+    return _combine(selected, dormant_rules(selected, day))
+
+
 def _evaluate(
     ctx: DecisionContext, combined: _Combined, at: datetime
 ) -> tuple[list[RuleHit], list[CapRemaining]]:
@@ -249,22 +255,21 @@ def _earliest_across_rule_changes(
     packs: tuple[RulePack, ...],
     combined: _Combined,
     blocking: list[RuleHit],
+    day: date,
     limit: datetime,
 ) -> datetime | None:
-    """``_earliest`` with the rules in force on the day it lands on.
+    """``_earliest`` with the rules in force on the day it lands on (``day``: the proposed one).
 
     A moment found on a later local day is re-checked with that day's rules (a rule that starts,
     a pack version that takes over); if they block, the search goes on from there with them.
     """
     start = ctx.proposed.at
-    day = start.astimezone(ctx.counting_zone).date()
     for _ in range(MAX_RULE_CHANGES):
         earliest = _earliest(ctx, combined, start, blocking, limit - start)
         if earliest is None or earliest.astimezone(ctx.counting_zone).date() == day:
             return earliest
         day = earliest.astimezone(ctx.counting_zone).date()
-        selected = select_packs(packs, ctx.resolution.jurisdictions, day)
-        later = _combine(selected, dormant_rules(selected, day))
+        later = _in_force(select_packs(packs, ctx.resolution.jurisdictions, day), day)
         if later is combined:
             return earliest
         blocking, _ = _run_steps(ctx, later.steps, list(range(len(later.steps))), earliest)
@@ -343,11 +348,15 @@ def decide(
             "applies: contact only after legal review.",
             "Solvent house policy (no rules, no automated contact); comment 6(b)(1)(i)-2",
         )
-    combined = _combine(selected, dormant_rules(selected, day))
+    combined = _in_force(selected, day)
     hits, caps = _evaluate(ctx, combined, proposed.at)
     blocking = _blocking(hits)
     warnings = [hit for hit in hits if hit.severity is Severity.WARN]
-    earliest = _earliest_across_rule_changes(ctx, packs, combined, blocking, proposed.at + horizon)
+    earliest = (
+        _earliest_across_rule_changes(ctx, packs, combined, blocking, day, proposed.at + horizon)
+        if blocking
+        else proposed.at
+    )
     return Decision(
         allowed=not blocking,
         blocking=_results(blocking),
