@@ -24,7 +24,7 @@ from solvent.compliance.domain.engine import decide
 from solvent.compliance.domain.jurisdictions import resolve
 from solvent.compliance.domain.localtime import ONE_DAY, local_instant, local_midnight, zone
 from solvent.compliance.domain.model import CapRemaining, Decision, ProposedContact, TimeRange
-from solvent.compliance.domain.packs import select_packs
+from solvent.compliance.domain.packs import dormant_rules, select_packs
 from solvent.compliance.domain.packs.common import NON_CONTACT_PURPOSES
 from solvent.compliance.domain.rules import CapDefinition, CooldownDefinition, RulePack
 from solvent.compliance.eligibility.profiles import TargetProfile
@@ -143,7 +143,7 @@ def evaluate_profile_day(
         if lawful is not None and moment < lawful < following:
             heapq.heappush(pending, lawful)
     assert first is not None
-    caps, caps_apply, cooldowns, cooldowns_apply = _history_rules(profile, selected, first)
+    caps, caps_apply, cooldowns, cooldowns_apply = _history_rules(profile, selected, first, day)
     return ProfileDay(
         day_start=start,
         day_end=end,
@@ -174,7 +174,7 @@ def _merge(windows: list[Interval]) -> tuple[Interval, ...]:
 
 
 def _history_rules(
-    profile: TargetProfile, selected: tuple[RulePack, ...], first: Decision
+    profile: TargetProfile, selected: tuple[RulePack, ...], first: Decision, day: date
 ) -> tuple[
     tuple[CapDefinition, ...], tuple[bool, ...], tuple[CooldownDefinition, ...], tuple[bool, ...]
 ]:
@@ -197,6 +197,12 @@ def _history_rules(
     )
     cooldowns: tuple[CooldownDefinition, ...] = ()
     if proposed.purpose not in NON_CONTACT_PURPOSES:
-        cooldowns = tuple(cooldown for pack in selected for cooldown in pack.cooldowns)
+        # Only the cool-downs in force on the day (Reg F's 7-day wait starts on 2021-11-30).
+        cooldowns = tuple(
+            cooldown
+            for pack, dormant in zip(selected, dormant_rules(selected, day), strict=True)
+            for cooldown in pack.cooldowns
+            if cooldown.rule_id not in dormant
+        )
     cooldowns_apply = tuple(proposed.channel in cooldown.channels for cooldown in cooldowns)
     return caps, caps_apply, cooldowns, cooldowns_apply
