@@ -45,6 +45,7 @@ PLANNING_DAYS = (
     date(2026, 12, 25),  # a holiday (Ontario closes)
     date(2026, 7, 4),  # a Saturday and a US holiday
     date(2026, 8, 31),  # the last day of the old NYC rules
+    date(2021, 11, 29),  # the day before Regulation F: only the FDCPA's own rules
 )
 
 # (addresses, explicit zones): each resolves to a jurisdiction set and one or two zones.
