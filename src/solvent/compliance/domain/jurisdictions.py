@@ -26,7 +26,7 @@ phone number with ``phonenumbers`` costs about 10 µs and the decision budget is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
@@ -58,7 +58,7 @@ class _Signal:
 
     places: tuple[str, ...] = ()
     zones: tuple[str, ...] = ()
-    unknown: tuple[str, ...] = field(default=())
+    unknown: tuple[str, ...] = ()
 
 
 def _with_parents(code: str) -> list[str]:

@@ -343,15 +343,18 @@ CORE_PACK = RulePack(
             "solvent.location.unknown",
             "Location unknown",
             "12 CFR 1006.6(b)(1)(i); comment 6(b)(1)(i)-2",
-            "Without an address, a phone number or a zone no hour rule can be checked: denied.",
+            "Denied when no zone is known, or when any location signal cannot be placed: a zone "
+            "that is not an IANA name or belongs to no country, an unknown country code, a phone "
+            "number that cannot be read or placed in a country (ADR 0008).",
             "P",
         ),
         RuleInfo(
             "solvent.jurisdiction.not_covered",
             "Jurisdiction without a rule pack",
-            "Solvent house policy",
-            "Denied when no pack covers any country the debtor may be in; a warning when only "
-            "some are covered (e.g. a US debtor with an Alberta phone number).",
+            "Solvent house policy; comment 6(b)(1)(i)-2",
+            "Denied when any place the debtor may be in has no pack: a country without one, a "
+            "province without one (an Alberta address or phone, even beside a US address), or a "
+            "Canadian debtor whose province is unknown (ADR 0008).",
             "P",
         ),
         RuleInfo(
