@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from solvent.compliance.domain.docs import render_rules_markdown
 from solvent.compliance.domain.engine import decide
 from solvent.compliance.domain.model import (
     Address,
@@ -316,3 +317,9 @@ def test_a_text_sent_by_an_autodialer_is_not_paced_by_the_abandon_cap() -> None:
         purpose=Purpose.COLLECT,
     )
     assert decide(_buffalo(), (), proposed).allowed is True
+
+
+def test_the_generated_rule_docs_list_every_new_rule() -> None:
+    document = render_rules_markdown()
+    for rule_id in (OPT_OUT_METHOD, REPEAT_72H, UK_RATE, US_RATE, NO_FIGURES):
+        assert f"| `{rule_id}` |" in document
