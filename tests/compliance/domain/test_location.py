@@ -323,3 +323,20 @@ def test_an_empty_number_claims_no_place_but_an_unreadable_one_refuses() -> None
     assert resolve(empty).unknown == ()
     unreadable = DebtorProfile(addresses=address, contact_points=(_phone("call me maybe"),))
     assert resolve(unreadable).unknown == ("the number 'call me maybe' cannot be read",)
+
+
+@pytest.mark.parametrize(
+    ("zone_name", "expected"),
+    [
+        # The FDCPA's "State" includes the territories (15 U.S.C. 1692a(8)).
+        ("America/Puerto_Rico", ("US", "US-PR")),
+        ("Pacific/Guam", ("US", "US-GU")),
+        # The Crown dependencies share UK numbering and are treated as the UK.
+        ("Europe/Guernsey", ("GB",)),
+        ("Canada/Eastern", ("CA", "CA-ON", "CA-QC")),
+    ],
+)
+def test_a_zone_places_territories_and_links_where_our_packs_expect(
+    zone_name: str, expected: tuple[str, ...]
+) -> None:
+    assert resolve_signals((zone_name,), (), (), ()).jurisdictions == expected
