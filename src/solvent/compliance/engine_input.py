@@ -10,7 +10,7 @@ E.164 number, the e-mail address, or ``address:<Address.pk>``; accounts by ``str
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -395,6 +395,25 @@ def debtor_facts_build(
     return DebtorFacts(profile=profile, history=history, inputs=inputs)
 
 
+@dataclass(frozen=True)
+class ProposalFacts:
+    """Facts about a proposed contact that only its caller knows (defaults: nothing declared)."""
+
+    live_agent_guaranteed: bool = False  # a dialer call: Ofcom's 72 hours after an abandoned call
+    campaign: model.CampaignFigures | None = None  # a dialer call: the abandon-rate figures
+    claims: tuple[model.MessageClaim, ...] = ()  # what a message says where the law cares
+    opt_out_asks_for_more: bool | None = None  # an electronic message's opt-out (1006.6(e))
+
+    def as_json(self) -> dict[str, Any]:
+        """For the decision log's inputs."""
+        return {
+            "live_agent_guaranteed": self.live_agent_guaranteed,
+            "campaign": asdict(self.campaign) if self.campaign is not None else None,
+            "claims": [str(claim) for claim in self.claims],
+            "opt_out_asks_for_more": self.opt_out_asks_for_more,
+        }
+
+
 def situation_for(
     facts: DebtorFacts,
     *,
@@ -405,8 +424,14 @@ def situation_for(
     autodialled: bool = False,
     prerecorded: bool = False,
     purpose: model.Purpose = model.Purpose.COLLECT,
+    declared: ProposalFacts | None = None,
 ) -> Situation:
-    """The facts plus one proposed contact (one proposal per account, or one about no account)."""
+    """The facts plus one proposed contact (one proposal per account, or one about no account).
+
+    ``declared``: what the caller knows of the contact itself (a dialer's campaign figures, what a
+    message says); the engine denies what it needs and was not told (fail closed).
+    """
+    declared = declared or ProposalFacts()
     profile = facts.profile
     if profile.contact_point(contact_point) is None:
         unknown = _unknown_point(channel, contact_point)
@@ -421,10 +446,16 @@ def situation_for(
             autodialled=autodialled,
             prerecorded=prerecorded,
             purpose=purpose,
+            live_agent_guaranteed=declared.live_agent_guaranteed,
+            campaign=declared.campaign,
+            claims=declared.claims,
+            opt_out_asks_for_more=declared.opt_out_asks_for_more,
         )
         for debt_id in debt_ids
     )
     inputs = {**facts.inputs, "contact_points": len(profile.contact_points)}
+    if declared != ProposalFacts():
+        inputs["declared"] = declared.as_json()
     return Situation(profile=profile, history=facts.history, proposals=proposals, inputs=inputs)
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 
 from solvent.audit.models import AuditEntry
 from solvent.compliance import services
+from solvent.compliance.domain import model
 from solvent.compliance.models import ContactAttempt, DecisionLog
 from solvent.core.domain.errors import NotFoundError, ValidationError
 from tests.compliance.services.compliance_fixtures import (
@@ -174,7 +175,18 @@ def test_autodialled_call_to_a_mobile_needs_consent(ohio: OhioDebtor) -> None:
         at=NOON - timedelta(days=30),
         evidence="application form p.2",
     )
-    assert _call(ohio, autodialled=True).allowed is True
+    # Without the campaign's abandon figures an autodialled call cannot be checked: denied.
+    unknown_campaign = _call(ohio, autodialled=True)
+    assert [r for r, _, _ in unknown_campaign.blocking] == [
+        "solvent.dialer.campaign_figures_unknown"
+    ]
+    figures = model.CampaignFigures(
+        abandoned_30d=0, live_answered_30d=400, abandoned_24h=0, live_answered_24h=40
+    )
+    allowed = _call(ohio, autodialled=True, declared=services.ProposalFacts(campaign=figures))
+    assert allowed.allowed is True, allowed.blocking
+    log = DecisionLog.objects.get(pk=allowed.decision_log_id)
+    assert log.inputs["declared"]["campaign"]["live_answered_30d"] == 400
 
 
 def test_outcome_and_cancel_validate_their_input(ohio: OhioDebtor) -> None:

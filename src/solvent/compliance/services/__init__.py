@@ -7,6 +7,7 @@ and ``notices`` record what the debtor said and what was sent. Callers import fr
 ``from solvent.compliance.services import consent_revoke``.
 """
 
+from solvent.compliance.engine_input import ProposalFacts
 from solvent.compliance.services.consents import (
     consent_grant,
     consent_revoke,
@@ -33,6 +34,7 @@ from solvent.compliance.services.notices import notice_record
 __all__ = [
     "Authorization",
     "AuthorizationRequest",
+    "ProposalFacts",
     "Reason",
     "consent_grant",
     "consent_revoke",

@@ -19,7 +19,7 @@ Every contact passes here before it happens: the outbox's claimed batches
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +31,7 @@ from solvent.compliance.domain import model
 from solvent.compliance.domain.serialise import decision_to_json
 from solvent.compliance.engine_input import (
     LEDGER_WINDOW,
+    ProposalFacts,
     debtor_facts_build,
     normalise_contact_point,
     purpose_parse,
@@ -75,6 +76,8 @@ class AuthorizationRequest:
     prerecorded: bool = False
     actor_id: int | None = None
     purpose: str = "collection"
+    # What only the caller knows of the contact: a dialer's campaign figures, what a message says.
+    declared: ProposalFacts = field(default_factory=ProposalFacts)
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ def contact_attempt_authorize(
     prerecorded: bool = False,
     actor_id: int | None = None,
     purpose: str = "collection",
+    declared: ProposalFacts | None = None,
 ) -> Authorization:
     """May this contact happen now? Logs the decision and, when allowed, reserves the attempt.
 
@@ -121,6 +125,7 @@ def contact_attempt_authorize(
         prerecorded=prerecorded,
         actor_id=actor_id,
         purpose=purpose,
+        declared=declared or ProposalFacts(),
     )
     (answer,) = contact_attempts_authorize_many([request])
     if isinstance(answer, DomainError):
@@ -148,6 +153,7 @@ def contact_attempts_authorize_many(
         return _complete(answers)
     # Only existing debtors get a ledger row: the row's foreign key is checked at commit on
     # PostgreSQL, and one unknown debtor must not fail the whole batch (it gets NotFoundError).
+    # Their rows serve the decisions too: nothing the ledger lock protects lives on the debtor row.
     debtors = Debtor.objects.in_bulk({item.request.debtor_id for item in checked.values()})
     moments = [item.moment for item in checked.values()]
     with transaction.atomic():
@@ -164,8 +170,8 @@ def contact_attempts_authorize_many(
                 event = _reservation_event(item, accounts)
                 reads.reserved.setdefault(item.request.debtor_id, []).append(event)
             decided.append(_Decided(index, item, decision, inputs, accounts))
-        for row in _write(decided):
-            answers[row[0]] = row[1]
+        for index, answer in _write(decided):
+            answers[index] = answer
     return _complete(answers)
 
 
@@ -209,6 +215,7 @@ def _decide(
         autodialled=request.autodialled,
         prerecorded=request.prerecorded,
         purpose=checked.purpose,
+        declared=request.declared,
     )
     return decide_all(situation), situation.inputs, accounts
 
