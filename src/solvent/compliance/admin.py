@@ -18,6 +18,7 @@ from solvent.compliance.models import (
     DebtNotice,
     DecisionLog,
     Hold,
+    HoldReleaseRequest,
     TimePreference,
 )
 
@@ -49,12 +50,39 @@ class ConsentAdmin(ReadOnlyAdmin):
     raw_id_fields = ("debtor",)
 
 
+class HoldReleaseRequestInline(admin.TabularInline):  # type: ignore[type-arg]
+    """Who asked to lift the hold, who answered, when: shown, never edited here."""
+
+    model = HoldReleaseRequest
+    extra = 0
+    can_delete = False
+    fields = ("status", "reason", "requested_by", "requested_at", "decided_by", "decided_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# A hold is never released (nor un-released) by editing released_at here: a release is a compliance
+# officer's decision, and for attorney, bankruptcy and deceased holds a second officer's approval,
+# taken through compliance.services.holds, which checks the rights and writes the audit entry.
 @admin.register(Hold)
 class HoldAdmin(ReadOnlyAdmin):
-    list_display = ("debtor", "kind", "source", "placed_at", "released_at")
+    list_display = ("debtor", "kind", "source", "placed_at", "released_at", "released_by")
     list_filter = ("kind",)
     search_fields = ("debtor__last_name", "source", "contact_point")
     raw_id_fields = ("debtor",)
+    inlines = (HoldReleaseRequestInline,)
+
+
+@admin.register(HoldReleaseRequest)
+class HoldReleaseRequestAdmin(ReadOnlyAdmin):
+    list_display = ("hold", "status", "requested_by", "requested_at", "decided_by", "decided_at")
+    list_filter = ("status",)
+    raw_id_fields = ("hold",)
 
 
 @admin.register(TimePreference)

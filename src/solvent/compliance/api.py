@@ -25,6 +25,7 @@ from solvent.compliance.models import (
     DebtNotice,
     DecisionLog,
     Hold,
+    HoldReleaseRequest,
     TimePreference,
 )
 from solvent.compliance.rules_cli import rules_decide
@@ -44,6 +45,7 @@ from solvent.compliance.schemas import (
     HoldIn,
     HoldOut,
     HoldReleaseIn,
+    HoldReleaseRequestOut,
     NoticeIn,
     NoticeOut,
     OutcomeIn,
@@ -55,7 +57,7 @@ from solvent.compliance.schemas import (
 from solvent.core import clock
 from solvent.core.domain.errors import PermissionDeniedError
 from solvent.core.selectors import staff_role_get
-from solvent.portfolio.access import access_can_write
+from solvent.portfolio.access import access_can_place_hold, access_can_write
 
 router = Router(tags=["compliance"])
 
@@ -157,10 +159,28 @@ def _writer(request: HttpRequest, debtor_id: int) -> int:
     return int(actor_id)
 
 
-@router.post("/debtors/{debtor_id}/holds", response={201: HoldOut})
+_HOLD_ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+def _person(request: HttpRequest) -> int:
+    """A release is a person's decision: the acting user's id (API tokens act for a user)."""
+    actor_id = request.user.pk
+    if actor_id is None:
+        raise PermissionDeniedError("sign in to change holds", code="hold_release_forbidden")
+    return int(actor_id)
+
+
+@router.post("/debtors/{debtor_id}/holds", response={201: HoldOut, **_HOLD_ERRORS})
 def hold_create(request: HttpRequest, debtor_id: int, payload: HoldIn) -> Status[Hold]:
-    """Place a hold (an attorney's letter, a bankruptcy notice, a dispute): effective at once."""
-    actor_id = _writer(request, debtor_id)
+    """Place a hold (an attorney's letter, a bankruptcy notice, a dispute): effective at once.
+
+    Every collector may: a hold only ever protects the debtor. A client viewer reads only.
+    """
+    actor_id = request.user.pk
+    if actor_id is None or not access_can_place_hold(user=request.user):
+        raise PermissionDeniedError(
+            "your role reads only: ask a collector to place the hold", code="hold_place_forbidden"
+        )
     selectors.debtor_accounts_check(
         user=request.user, debtor_id=debtor_id, account_ids=payload.account_ids
     )
@@ -175,12 +195,52 @@ def hold_create(request: HttpRequest, debtor_id: int, payload: HoldIn) -> Status
     return Status(201, hold)
 
 
-@router.post("/holds/{hold_id}/release", response=HoldOut)
+@router.post("/holds/{hold_id}/release", response={200: HoldOut, **_HOLD_ERRORS})
 def hold_release(request: HttpRequest, hold_id: int, payload: HoldReleaseIn) -> Hold:
+    """Lift a hold one person may lift: a compliance officer (a supervisor: a hardship pause).
+
+    Attorney, bankruptcy and deceased holds answer 403 here: use ``release-request``.
+    """
     hold = selectors.hold_get(user=request.user, hold_id=hold_id)
-    actor_id = _writer(request, hold.debtor_id)
-    services.hold_release(hold_id=hold.pk, reason=payload.reason, actor_id=actor_id)
+    services.hold_release(hold_id=hold.pk, reason=payload.reason, actor_id=_person(request))
     return selectors.hold_get(user=request.user, hold_id=hold_id)
+
+
+@router.post(
+    "/holds/{hold_id}/release-request",
+    response={201: HoldReleaseRequestOut, **_HOLD_ERRORS},
+)
+def hold_release_request(
+    request: HttpRequest, hold_id: int, payload: HoldReleaseIn
+) -> Status[HoldReleaseRequest]:
+    """A compliance officer asks to lift an attorney, bankruptcy or deceased hold; it stays on."""
+    hold = selectors.hold_get(user=request.user, hold_id=hold_id)
+    release_request = services.hold_release_request(
+        hold_id=hold.pk, reason=payload.reason, actor_id=_person(request)
+    )
+    return Status(201, release_request)
+
+
+@router.post("/holds/{hold_id}/release-request/approve", response={200: HoldOut, **_HOLD_ERRORS})
+def hold_release_approve(request: HttpRequest, hold_id: int) -> Hold:
+    """A second compliance officer (not the one who asked) approves: the hold ends now."""
+    hold = selectors.hold_get(user=request.user, hold_id=hold_id)
+    services.hold_release_approve(hold_id=hold.pk, actor_id=_person(request))
+    return selectors.hold_get(user=request.user, hold_id=hold_id)
+
+
+@router.post(
+    "/holds/{hold_id}/release-request/reject",
+    response={200: HoldReleaseRequestOut, **_HOLD_ERRORS},
+)
+def hold_release_reject(
+    request: HttpRequest, hold_id: int, payload: HoldReleaseIn
+) -> HoldReleaseRequest:
+    """A compliance officer turns the pending request down (the asker may withdraw it)."""
+    hold = selectors.hold_get(user=request.user, hold_id=hold_id)
+    return services.hold_release_reject(
+        hold_id=hold.pk, reason=payload.reason, actor_id=_person(request)
+    )
 
 
 @router.post("/debtors/{debtor_id}/consents", response={201: ConsentOut})

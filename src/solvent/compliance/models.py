@@ -116,6 +116,51 @@ class Hold(models.Model):
         return f"{self.kind} hold on debtor {self.debtor_id}"
 
 
+class HoldReleaseRequest(models.Model):
+    """Maker-checker for a hold one person may not lift alone (attorney, bankruptcy, deceased).
+
+    A compliance officer asks, with the reason; a different compliance officer approves (the hold is
+    released then, not before) or rejects. Both people and both times stay on the row.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        APPROVED = "approved"
+        REJECTED = "rejected"
+
+    hold = models.ForeignKey(Hold, on_delete=models.CASCADE, related_name="release_requests")
+    reason = models.TextField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            # One question at a time: a second request waits for the first answer.
+            models.UniqueConstraint(
+                fields=["hold"],
+                condition=models.Q(status="pending"),
+                name="hold_release_one_pending_request",
+            ),
+            # Defence in depth behind the service: the checker is never the maker.
+            models.CheckConstraint(
+                condition=~models.Q(status="approved")
+                | ~models.Q(decided_by=models.F("requested_by")),
+                name="hold_release_checker_is_not_maker",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status} release of hold {self.hold_id}"
+
+
 class TimePreference(models.Model):
     """A time or place the debtor said is inconvenient (or convenient) for contact."""
 

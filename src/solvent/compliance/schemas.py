@@ -90,6 +90,20 @@ class DecisionLogOut(Schema):
     decided_at: datetime
 
 
+class HoldReleaseRequestOut(Schema):
+    """A maker-checker release: pending until a second compliance officer decides."""
+
+    id: int
+    hold_id: int
+    status: str
+    reason: str
+    requested_by_id: int | None
+    requested_at: datetime
+    decided_by_id: int | None
+    decided_at: datetime | None
+    decision_note: str
+
+
 class HoldOut(Schema):
     id: int
     kind: str
@@ -98,13 +112,22 @@ class HoldOut(Schema):
     channels: list[str]
     evidence: str
     placed_at: datetime
+    placed_by_id: int | None
     released_at: datetime | None
     release_reason: str
+    released_by_id: int | None
     account_ids: list[int]
+    release_requests: list[HoldReleaseRequestOut] = Field(
+        description="attorney, bankruptcy and deceased holds: asks to lift them and the answers"
+    )
 
     @staticmethod
     def resolve_account_ids(hold: Any) -> list[int]:
         return sorted(account.pk for account in hold.accounts.all())
+
+    @staticmethod
+    def resolve_release_requests(hold: Any) -> list[Any]:
+        return sorted(hold.release_requests.all(), key=lambda request: request.pk)
 
 
 class ConsentOut(Schema):
@@ -165,7 +188,7 @@ class HoldIn(Schema):
 
 
 class HoldReleaseIn(Schema):
-    reason: str = Field(min_length=1)
+    reason: str = Field(min_length=1, description="why the hold may end; kept and audited")
 
 
 class ConsentIn(Schema):

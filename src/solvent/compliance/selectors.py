@@ -98,7 +98,7 @@ def hold_list(
     holds = Hold.objects.filter(debtor=debtor)
     if open_only:
         holds = holds.filter(released_at__isnull=True)
-    return holds.prefetch_related("accounts").order_by("-placed_at", "-pk")
+    return holds.prefetch_related("accounts", "release_requests").order_by("-placed_at", "-pk")
 
 
 def consent_list(*, user: User | AnonymousUser, debtor_id: int) -> QuerySet[Consent]:

@@ -51,7 +51,7 @@ def _post(path: str, body: dict[str, object], headers: dict[str, str]):
     )
 
 
-def test_agent_places_and_releases_a_hold(ohio: OhioDebtor) -> None:
+def test_agent_places_a_hold_and_a_compliance_officer_releases_one(ohio: OhioDebtor) -> None:
     agent = _headers(ohio, Role.AGENT)
     created = _post(
         f"/debtors/{ohio.debtor.pk}/holds",
@@ -65,10 +65,15 @@ def test_agent_places_and_releases_a_hold(ohio: OhioDebtor) -> None:
     assert stored.placed_by is not None
     assert stored.placed_by.username == "agent-True"
 
-    released = _post(f"/holds/{hold['id']}/release", {"reason": "attorney withdrew"}, agent)
+    refused = _post(f"/holds/{hold['id']}/release", {"reason": "attorney withdrew"}, agent)
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "hold_release_forbidden"
+    officer = _headers(ohio, Role.COMPLIANCE_OFFICER)
+    dispute = _post(f"/debtors/{ohio.debtor.pk}/holds", {"kind": "dispute", "source": "x"}, agent)
+    released = _post(f"/holds/{dispute.json()['id']}/release", {"reason": "verified"}, officer)
     assert released.status_code == 200
     assert released.json()["released_at"] is not None
-    again = _post(f"/holds/{hold['id']}/release", {"reason": "twice"}, agent)
+    again = _post(f"/holds/{dispute.json()['id']}/release", {"reason": "twice"}, officer)
     assert again.status_code == 400
     assert again.json()["code"] == "hold_released"
 

@@ -22,7 +22,13 @@ from solvent.compliance.services.gate import (
     contact_attempts_authorize_many,
 )
 from solvent.compliance.services.gate_reads import debtor_ledger_lock
-from solvent.compliance.services.holds import hold_place, hold_release
+from solvent.compliance.services.holds import (
+    hold_place,
+    hold_release,
+    hold_release_approve,
+    hold_release_reject,
+    hold_release_request,
+)
 from solvent.compliance.services.ledger import (
     contact_attempt_cancel,
     contact_attempt_record_outcome,
@@ -47,6 +53,9 @@ __all__ = [
     "debtor_ledger_lock",
     "hold_place",
     "hold_release",
+    "hold_release_approve",
+    "hold_release_reject",
+    "hold_release_request",
     "notice_record",
     "time_preference_set",
     "time_preference_withdraw",
