@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 
 from solvent.audit.models import AuditEntry
 from solvent.compliance import services
@@ -264,3 +266,24 @@ def test_the_back_office_shows_releases_but_cannot_release_or_unrelease_a_hold()
     )
     request.refresh_from_db()
     assert request.status == HoldReleaseRequest.Status.PENDING
+
+
+def test_the_records_read_costs_the_same_with_one_hold_or_many_release_requests() -> None:
+    ohio = ohio_debtor_create()
+    maker = _user(ohio, CO, "maker")
+    headers = _headers(maker)
+    path = f"/api/compliance/debtors/{ohio.debtor.pk}/records"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert HttpClient().get(path, **headers).status_code == 200
+        return len(captured)
+
+    first = _hold(ohio, "attorney")
+    services.hold_release_request(hold_id=first.pk, reason="left", actor_id=maker.pk)
+    one = queries()
+    for kind in ("bankruptcy", "deceased", "dispute", "hardship"):
+        hold = _hold(ohio, kind)
+        if kind in TWO_OFFICERS:
+            services.hold_release_request(hold_id=hold.pk, reason="over", actor_id=maker.pk)
+    assert queries() == one

@@ -343,3 +343,13 @@ def test_consent_given_again_still_reopens_the_medium_with_no_officer(ohio: Ohio
     )
     opt_out = Hold.objects.get(kind=Hold.Kind.MEDIUM_OPT_OUT)
     assert opt_out.released_at == NOON - timedelta(days=1)
+
+
+def test_a_person_without_the_right_hears_so_before_any_complaint_about_the_reason(
+    ohio: OhioDebtor,
+) -> None:
+    hold = _hold(ohio, "bankruptcy")
+    agent = _person(Role.AGENT)
+    with pytest.raises(PermissionDeniedError) as refused:
+        services.hold_release_request(hold_id=hold.pk, reason=" ", actor_id=agent.pk)
+    assert refused.value.code == "hold_release_forbidden"
