@@ -252,6 +252,7 @@ def consent_create(request: HttpRequest, debtor_id: int, payload: ConsentIn) -> 
         contact_point=payload.contact_point,
         source=payload.source,
         scope=payload.scope,
+        account_ids=payload.account_ids,
         evidence=payload.evidence,
         actor_id=actor_id,
     )
@@ -260,7 +261,10 @@ def consent_create(request: HttpRequest, debtor_id: int, payload: ConsentIn) -> 
 
 @router.post("/debtors/{debtor_id}/consents/revoke", response={204: None})
 def consent_revoke(request: HttpRequest, debtor_id: int, payload: ConsentRevokeIn) -> Status[None]:
-    """Revoke consent and refuse the channel at that contact point, at once."""
+    """Revoke consent and refuse the channel at that contact point, at once.
+
+    A revocation at a phone number also ends consent to every automated call and text there.
+    """
     actor_id = _writer(request, debtor_id)
     services.consent_revoke(
         debtor_id=debtor_id,

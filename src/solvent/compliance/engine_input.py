@@ -207,11 +207,18 @@ def _holds(debtor: Debtor, rows: Sequence[Hold]) -> tuple[list[model.Hold], list
 
 
 def _consents(rows: Sequence[Consent]) -> tuple[tuple[model.Consent, ...], list[int]]:
+    """``rows``: the debtor's Consent rows with their accounts prefetched.
+
+    A row is one channel at one point about its accounts (none: every debt, see ADR 0009); the
+    engine applies a revocation at a number to every automated channel there.
+    """
     consents = tuple(
         model.Consent(
             kind=_CONSENT_KINDS[row.scope],
             given_at=row.given_at,
             contact_point_id=row.contact_point,
+            debt_ids=tuple(sorted(str(account.pk) for account in row.accounts.all())),
+            channels=(model.Channel(row.channel),),
             revoked_at=row.revoked_at,
             expires_at=row.expires_at,
         )
@@ -290,7 +297,9 @@ def _debtor_rows(debtor: Debtor, owed: Sequence[Account]) -> DebtorRows:
         phones=list(debtor.phones.all().order_by("pk")),
         emails=list(debtor.emails.all().order_by("pk")),
         holds=list(Hold.objects.filter(debtor=debtor).prefetch_related("accounts")),
-        consents=list(Consent.objects.filter(debtor=debtor).order_by("pk")),
+        consents=list(
+            Consent.objects.filter(debtor=debtor).order_by("pk").prefetch_related("accounts")
+        ),
         preferences=list(TimePreference.objects.filter(debtor=debtor).order_by("pk")),
         notices=_notice_dates(owed) if owed else {},
     )

@@ -38,7 +38,11 @@ class DebtorLedger(models.Model):
 
 
 class Consent(models.Model):
-    """A debtor's consent to be contacted on one channel at one contact point."""
+    """A debtor's consent to be contacted on one channel at one contact point, about some debts.
+
+    ``accounts`` empty: about every debt of the debtor (recorded so only when the debtor owes one
+    account or the consent is not about a debt, see ADR 0009).
+    """
 
     class Scope(models.TextChoices):
         # TCPA prior express consent: autodialled or prerecorded calls and texts to this number.
@@ -54,6 +58,8 @@ class Consent(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices)
     contact_point = models.CharField(max_length=254)
     scope = models.CharField(max_length=32, choices=Scope.choices, default=Scope.AUTODIALLED)
+    # The debts the consent was given about (comment 14(b)(3)(i)-2; FCC 07-232).
+    accounts = models.ManyToManyField(Account, blank=True, related_name="compliance_consents")
     source = models.CharField(max_length=64, help_text="e.g. application, inbound_call, portal")
     evidence = models.TextField(blank=True)
     given_at = models.DateTimeField()

@@ -140,6 +140,11 @@ class ConsentOut(Schema):
     expires_at: datetime | None
     revoked_at: datetime | None
     revocation_source: str
+    account_ids: list[int] = Field(description="the debts it was given about; empty: every debt")
+
+    @staticmethod
+    def resolve_account_ids(consent: Any) -> list[int]:
+        return sorted(account.pk for account in consent.accounts.all())
 
 
 class TimePreferenceOut(Schema):
@@ -196,6 +201,11 @@ class ConsentIn(Schema):
     contact_point: str = Field(description="E.164 number, e-mail address or address:<id>")
     source: str
     scope: str = "autodialled"
+    account_ids: list[int] = Field(
+        default_factory=list,
+        description="the debts the consent is about; required for additional_calls when the "
+        "debtor owes several accounts; empty otherwise: every debt",
+    )
     evidence: str = ""
 
 

@@ -103,7 +103,11 @@ def hold_list(
 
 def consent_list(*, user: User | AnonymousUser, debtor_id: int) -> QuerySet[Consent]:
     debtor = debtor_get(user=user, debtor_id=debtor_id)
-    return Consent.objects.filter(debtor=debtor).order_by("-given_at", "-pk")
+    return (
+        Consent.objects.filter(debtor=debtor)
+        .order_by("-given_at", "-pk")
+        .prefetch_related("accounts")
+    )
 
 
 def time_preference_list(*, user: User | AnonymousUser, debtor_id: int) -> QuerySet[TimePreference]:

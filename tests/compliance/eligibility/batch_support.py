@@ -151,9 +151,18 @@ def consents(
         kind=kind,
         given_at=given,
         contact_point_id=draw(st.sampled_from((None, *points))),
-        debt_ids=draw(st.sampled_from(((), debt_ids[:1]))),
+        # Scoped to one debt, to every debt, or unscoped (which covers no debt of a debtor with
+        # several, for consent to more calls).
+        debt_ids=draw(st.sampled_from(((), debt_ids[:1], debt_ids[-1:], debt_ids))),
+        channels=draw(CONSENT_CHANNELS),
         revoked_at=revoked,
     )
+
+
+# The media a consent names: none (every medium), one, or calls and texts together.
+CONSENT_CHANNELS = st.sampled_from(
+    ((), (Channel.CALL,), (Channel.SMS,), (Channel.VOICEMAIL,), (Channel.CALL, Channel.SMS))
+)
 
 
 TIME_RANGES = st.sampled_from(
@@ -286,7 +295,7 @@ def debtors(
         contact_points=points,
         debts=owed,
         holds=tuple(draw(st.lists(holds(day_start, debt_ids, point_ids), max_size=2))),
-        consents=tuple(draw(st.lists(consents(day_start, debt_ids, point_ids), max_size=2))),
+        consents=tuple(draw(st.lists(consents(day_start, debt_ids, point_ids), max_size=3))),
         inconvenient_times=tuple(draw(st.lists(TIME_RANGES, max_size=1))),
         convenient_times=tuple(draw(st.lists(TIME_RANGES, max_size=1))),
     )
@@ -308,7 +317,7 @@ OPTIONS = st.builds(
         (Purpose.COLLECT, Purpose.COLLECT, Purpose.COLLECT, Purpose.RESPONSE_TO_CONSUMER)
     ),
     autodialled=st.booleans(),
-    prerecorded=st.just(False),
+    prerecorded=st.booleans(),
     includes_opt_out=st.just(True),
     live_agent_guaranteed=st.booleans(),
     # No figures, a campaign under the 3 % abandon limit, and one at it (US and UK windows).

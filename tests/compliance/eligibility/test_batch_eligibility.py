@@ -136,7 +136,10 @@ def test_an_attorneys_consent_counts_only_when_given_after_the_representation() 
 
 
 def test_prior_consent_to_more_calls_is_decided_exactly() -> None:
-    consent = Consent(ConsentKind.ADDITIONAL_CALLS, given_at=DAY_START_NY - timedelta(days=2))
+    # Given about d1 (comment 14(b)(3)(i)-2): the debtor owes two debts, so it must say which.
+    consent = Consent(
+        ConsentKind.ADDITIONAL_CALLS, given_at=DAY_START_NY - timedelta(days=2), debt_ids=("d1",)
+    )
     history = {"a": tuple(_call(days_ago) for days_ago in (0.2, 0.5, 1, 1.5, 3, 4, 5))}
     rows = assert_agrees_with_decide(
         {"a": _ny(consents=(consent,))}, history, [Target("a", "d1", Channel.CALL, "mobile")], DAY

@@ -169,16 +169,21 @@ class DecisionContext:
     def _in_consent_period(self, moment: datetime, debt_key: str | None, day: int) -> bool:
         """Is a call at ``moment`` inside a 1006.14(b)(3)(i) prior-consent period?
 
-        The consent day is day 1 of at most seven; the consent ends early when revoked, when a
-        shorter period the consumer gave ends, or at a telephone conversation about the debt
-        (comment 14(b)(3)(i)-2).
+        The consent covers the particular debt it was given for (comment 14(b)(3)(i)-2). The consent
+        day is day 1 of at most seven; the consent ends early when revoked, when a shorter period
+        the consumer gave ends, or at a conversation about the debt (comment 14(b)(3)(i)-2).
         """
+        # An unscoped consent of a debtor with several debts does not say which debt it was
+        # about: it covers none of them (fail closed, ADR 0009); with one debt it covers that one.
+        several_debts = len(set(self.debt_keys.values())) > 1
         for consent in self.profile.consents:
             if consent.kind is not ConsentKind.ADDITIONAL_CALLS or consent.given_at > moment:
                 continue
             if consent.debt_ids and (
                 debt_key is None or debt_key not in (self.keys_of(consent.debt_ids) or ())
             ):
+                continue
+            if not consent.debt_ids and several_debts:
                 continue
             if day > self.local_day(consent.given_at) + 6:
                 continue

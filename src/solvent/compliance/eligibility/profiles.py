@@ -268,6 +268,7 @@ def _canonical(
             given_at=move.get(consent.given_at, consent.given_at),
             contact_point_id=point_of(consent.contact_point_id),
             debt_ids=debts_of(consent.debt_ids),
+            channels=consent.channels,
             revoked_at=_moved(move, consent.revoked_at),
             expires_at=_moved(move, consent.expires_at),
         )

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 
 from django.db import transaction
+from django.db.models import Q
 
 from solvent.compliance.domain.localtime import is_known_zone
-from solvent.compliance.engine_input import normalise_contact_point
-from solvent.compliance.models import Consent, Hold, TimePreference
+from solvent.compliance.engine_input import debtor_accounts, normalise_contact_point
+from solvent.compliance.models import Channel, Consent, Hold, TimePreference
 from solvent.compliance.services.common import (
     CHANNELS,
     CONSENT_SCOPES,
@@ -17,10 +18,16 @@ from solvent.compliance.services.common import (
     audit,
     aware,
     debtor_or_404,
+    owed_accounts_check,
     require,
 )
 from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError, ValidationError
+from solvent.portfolio.models import Account, Debtor
+
+# Where a revocation speaks for every automated channel (TCPA: texts are calls; a ringless
+# voicemail is a prerecorded call).
+PHONE_CHANNELS = frozenset({Channel.CALL, Channel.SMS, Channel.VOICEMAIL})
 
 
 def consent_grant(
@@ -30,15 +37,22 @@ def consent_grant(
     contact_point: str,
     source: str,
     scope: str = "autodialled",
+    account_ids: Sequence[int] = (),
     at: datetime | None = None,
     evidence: str = "",
     actor_id: int | None = None,
 ) -> Consent:
     """Record consent given at ``at`` (when the debtor gave it, not when it was keyed in).
 
+    ``account_ids``: the debts the consent is about. Consent to more calls (1006.14(b)(3)(i)) is
+    about a particular debt (comment 14(b)(3)(i)-2): a debtor who owes several accounts must say
+    which (all of them is an answer); one who owes one gives it for that one. Other consents
+    without accounts cover every debt.
+
     A consent given after an opt-out of the same channel at the same point reopens it: the latest
     word of the debtor wins. An older consent recorded late (a client file re-sending the original
-    application) does not undo a later STOP.
+    application) does not undo a later STOP: an automated-contact consent older than a revocation
+    at that number is recorded as revoked by it.
     """
     require(channel, CHANNELS, "channel")
     require(scope, CONSENT_SCOPES, "scope")
@@ -46,6 +60,8 @@ def consent_grant(
     given_at = aware(at) or clock.now()
     with transaction.atomic():
         debtor = debtor_or_404(debtor_id)
+        accounts = _consent_accounts(debtor, scope, account_ids)
+        revocation = _later_revocation(debtor, scope, channel, point, given_at)
         consent = Consent.objects.create(
             debtor=debtor,
             channel=channel,
@@ -55,7 +71,13 @@ def consent_grant(
             evidence=evidence,
             given_at=given_at,
             granted_by_id=actor_id,
+            revoked_at=revocation.placed_at if revocation else None,
+            revocation_source=revocation.source if revocation else "",
+            revocation_evidence=f"opt-out recorded before this consent (hold {revocation.pk})"
+            if revocation
+            else "",
         )
+        consent.accounts.set(accounts)
         reopened = list(
             Hold.objects.filter(
                 debtor=debtor,
@@ -71,11 +93,49 @@ def consent_grant(
             release_reason=f"consent given again ({source})",
             released_by_id=actor_id,
         )
-        data = {"debtor_id": debtor_id, "channel": channel, "scope": scope, "source": source}
-        audit(
-            "compliance.consent_granted", consent, {**data, "opt_outs_released": reopened}, actor_id
-        )
+        data = {
+            "debtor_id": debtor_id,
+            "channel": channel,
+            "scope": scope,
+            "source": source,
+            "account_ids": [account.pk for account in accounts],
+            "opt_outs_released": reopened,
+            "revoked_by_earlier_opt_out": revocation.pk if revocation else None,
+        }
+        audit("compliance.consent_granted", consent, data, actor_id)
     return consent
+
+
+def _consent_accounts(debtor: Debtor, scope: str, account_ids: Sequence[int]) -> list[Account]:
+    """The accounts a new consent is about (see ``consent_grant``); refuses an ambiguous one."""
+    owed = debtor_accounts(debtor=debtor)
+    if account_ids:
+        wanted = set(owed_accounts_check(debtor.pk, account_ids, owed))
+        return [account for account in owed if account.pk in wanted]
+    if scope != Consent.Scope.ADDITIONAL_CALLS:
+        return []
+    if len(owed) > 1:
+        raise ValidationError(
+            "consent to more calls is about a particular debt: give the account_ids it was given "
+            f"for (the debtor owes {len(owed)} accounts)",
+            code="account_ids_required",
+        )
+    return owed
+
+
+def _later_revocation(
+    debtor: Debtor, scope: str, channel: str, point: str, given_at: datetime
+) -> Hold | None:
+    """The latest revocation at a number after ``given_at``, for a consent to automated contact.
+
+    Every revocation leaves a medium opt-out hold (``consent_revoke``), kept after its release.
+    """
+    if scope != Consent.Scope.AUTODIALLED or channel not in PHONE_CHANNELS:
+        return None
+    opt_outs = Hold.objects.filter(
+        debtor=debtor, kind=Hold.Kind.MEDIUM_OPT_OUT, contact_point=point, placed_at__gt=given_at
+    ).order_by("-placed_at", "-pk")
+    return next((hold for hold in opt_outs if PHONE_CHANNELS & set(hold.channels)), None)
 
 
 def consent_revoke(
@@ -88,20 +148,34 @@ def consent_revoke(
     evidence: str = "",
     actor_id: int | None = None,
 ) -> None:
-    """Takes effect at once: every consent for the channel and point ends, and the medium is refused.
+    """Takes effect at once: the consumer's consents for the channel and point end.
 
-    The refusal is a ``medium_opt_out`` hold on that contact point and channel, so the channel stays
-    closed there even for contacts that never needed consent (Reg F 1006.14(h)). Only a consent
-    given after it (``consent_grant``) or ``hold_release`` reopens the channel.
+    At a phone number it also ends every consent to automated contact there, for calls, texts and
+    ringless voicemail alike: a revocation by any reasonable means, in answer to any kind of
+    message, covers every robocall and robotext (47 CFR 64.1200(a)(10); FCC 24-24; ADR 0009).
+    Consents given after ``at`` are untouched. The refusal of the medium itself is a
+    ``medium_opt_out`` hold on that point and channel only, so the channel stays closed there even
+    for contacts that never needed consent (Reg F 1006.14(h)). Only a consent given after it
+    (``consent_grant``, for that channel) or ``hold_release`` reopens the channel.
     """
     require(channel, CHANNELS, "channel")
     point = normalise_contact_point(channel, contact_point)
     moment = aware(at) or clock.now()
+    revokes = Q(channel=channel)
+    if channel in PHONE_CHANNELS:
+        revokes |= Q(scope=Consent.Scope.AUTODIALLED, channel__in=PHONE_CHANNELS)
     with transaction.atomic():
         debtor = debtor_or_404(debtor_id)
-        revoked = Consent.objects.filter(
-            debtor=debtor, channel=channel, contact_point=point, revoked_at__isnull=True
-        ).update(
+        revoked = list(
+            Consent.objects.filter(
+                revokes,
+                debtor=debtor,
+                contact_point=point,
+                revoked_at__isnull=True,
+                given_at__lte=moment,
+            ).values_list("pk", flat=True)
+        )
+        Consent.objects.filter(pk__in=revoked).update(
             revoked_at=moment,
             revocation_source=source,
             revocation_evidence=evidence,
@@ -120,7 +194,12 @@ def consent_revoke(
         audit(
             "compliance.consent_revoked",
             hold,
-            {"debtor_id": debtor_id, "channel": channel, "consents_revoked": revoked},
+            {
+                "debtor_id": debtor_id,
+                "channel": channel,
+                "consents_revoked": len(revoked),
+                "consent_ids": revoked,
+            },
             actor_id,
         )
 

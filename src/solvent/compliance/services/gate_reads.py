@@ -123,7 +123,9 @@ def gate_reads_load(debtors: dict[int, Debtor], start: datetime, end: datetime) 
     holds = _grouped(
         Hold.objects.filter(**ids).order_by("pk").prefetch_related("accounts"), "debtor_id"
     )
-    consents = _grouped(Consent.objects.filter(**ids).order_by("pk"), "debtor_id")
+    consents = _grouped(
+        Consent.objects.filter(**ids).order_by("pk").prefetch_related("accounts"), "debtor_id"
+    )
     preferences = _grouped(TimePreference.objects.filter(**ids).order_by("pk"), "debtor_id")
     ledger = _grouped(
         ContactAttempt.objects.filter(**ids, at__gte=start, at__lte=end)

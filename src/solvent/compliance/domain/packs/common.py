@@ -102,20 +102,56 @@ def consent_in_force(consent: Consent, at: datetime) -> bool:
     return consent.expires_at is None or consent.expires_at > at
 
 
+def consent_covers_channel(consent: Consent, channel: Channel) -> bool:
+    """A consent covers the media it was given for; one that names none, every medium of its kind.
+
+    A ringless voicemail is a call (FCC 22-85; Reg F comment 14(b)-1), so consent to calls covers
+    it; consent to texts or to voicemail drops covers no live or prerecorded call.
+    """
+    if not consent.channels or channel in consent.channels:
+        return True
+    return channel is Channel.VOICEMAIL and Channel.CALL in consent.channels
+
+
+def consent_covers_debt(ctx: DecisionContext, consent: Consent) -> bool:
+    """A consent given about particular debts covers contacts about those debts only.
+
+    Comment 14(b)(3)(i)-2 ("about that particular debt"); FCC 07-232 (a number given in
+    connection with a debt). A contact about no particular debt is not about the consented one.
+    Student loans under one account number are one debt (1006.14(b)(4)).
+    """
+    if not consent.debt_ids:
+        return True
+    debt_id = ctx.proposed.debt_id
+    if debt_id is None:
+        return False
+    if debt_id in consent.debt_ids:
+        return True
+    keys = ctx.keys_of(consent.debt_ids)
+    return keys is not None and ctx.debt_key in keys
+
+
 def consents_for_point(
     ctx: DecisionContext, kind: ConsentKind, at: datetime
 ) -> tuple[list[Consent], list[Consent]]:
-    """(in force, revoked) consents of ``kind`` covering the proposed contact point."""
+    """(in force, revoked) consents of ``kind`` at the proposed contact point.
+
+    In force: covering the proposed channel and debt as well. Revoked: every consent of ``kind``
+    at the point revoked by ``at``, whatever its channel or debt, because a revocation speaks
+    for the number (the TCPA pack applies it to every automated channel there).
+    """
     active: list[Consent] = []
     revoked: list[Consent] = []
     point_id = ctx.proposed.contact_point_id
+    channel = ctx.proposed.channel
     for consent in ctx.profile.consents:
         if consent.kind is not kind:
             continue
         if consent.contact_point_id is not None and consent.contact_point_id != point_id:
             continue
         if consent_in_force(consent, at):
-            active.append(consent)
+            if consent_covers_channel(consent, channel) and consent_covers_debt(ctx, consent):
+                active.append(consent)
         elif consent.revoked_at is not None and consent.revoked_at <= at:
             revoked.append(consent)
     return active, revoked

@@ -52,6 +52,12 @@ def check_automated_consent(ctx: DecisionContext, at: datetime) -> list[RuleHit]
         message = "The number was reassigned since consent was given; consent no longer holds."
         return [RuleHit("tcpa.reassigned_number", message, C_REASSIGNED, never=True)]
     active, revoked = consents_for_point(ctx, ConsentKind.TCPA_PRIOR_EXPRESS, at)
+    if revoked:
+        # Revoke-all (47 CFR 64.1200(a)(10); FCC 24-24): a revocation at this number, whatever
+        # channel or debt its consent was for, ends every consent given before it. Only a
+        # consent given afterwards holds, and only for its own channels.
+        revoked_at = max(consent.revoked_at for consent in revoked if consent.revoked_at)
+        active = [consent for consent in active if consent.given_at > revoked_at]
     if active:
         return []
     if revoked and proposed.purpose is Purpose.OPT_OUT_CONFIRMATION:
