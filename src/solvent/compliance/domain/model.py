@@ -194,8 +194,9 @@ class Consent:
     kind: ConsentKind
     given_at: datetime
     contact_point_id: str | None = None
-    debt_ids: tuple[str, ...] = ()  # empty: every debt of the debtor
-    channels: tuple[Channel, ...] = ()  # the media the consent was given for; empty: see the pack
+    # Empty: every debt of the debtor (consent to more calls: only a debtor's one debt, ADR 0009).
+    debt_ids: tuple[str, ...] = ()
+    channels: tuple[Channel, ...] = ()  # the media the consent was given for; empty: every one
     revoked_at: datetime | None = None
     expires_at: datetime | None = None  # a shorter period the consumer stated
 

@@ -1,10 +1,13 @@
 """TCPA pack (47 U.S.C. 227; 47 CFR 64.1200): consent for automated calls and texts to mobiles.
 
 An autodialled or prerecorded call, ringless voicemail or automated text to a wireless number needs
-prior express consent for that number. A revocation by any reasonable means takes effect the
-moment it is recorded (the 10-business-day outer limit is not a grace period). A Reassigned
-Numbers Database "yes" voids the consent. A ringless voicemail is always treated as a prerecorded
-call (FCC 22-85, 2022).
+prior express consent for that number, given for that channel (consent to calls covers ringless
+voicemail; consent to texts covers no call) and, when given about debts, about the debt in
+question. A revocation by any reasonable means takes effect the moment it is recorded (the
+10-business-day outer limit is not a grace period) and, whatever channel it came by, ends every
+consent at that number given before it (revoke-all, 64.1200(a)(10)); a consent given afterwards
+reopens its own channels only (ADR 0009). A Reassigned Numbers Database "yes" voids the consent.
+A ringless voicemail is always treated as a prerecorded call (FCC 22-85, 2022).
 """
 
 from __future__ import annotations
@@ -104,15 +107,19 @@ TCPA_PACK = RulePack(
             C_CONSENT,
             "An autodialled or prerecorded call, ringless voicemail (always prerecorded, "
             "FCC 22-85) or automated text to a mobile (or to a number of unknown type) is "
-            "denied without consent for that number. Manual calls are not affected.",
+            "denied without consent for that number and channel (consent to texts is no "
+            "consent to calls; consent to calls covers ringless voicemail) and, for a consent "
+            "given about some debts, about that debt. Manual calls are not affected.",
             "T",
         ),
         RuleInfo(
             "tcpa.revocation",
             "Revoked consent takes effect at once",
             C_REVOCATION,
-            "Consent revoked by any reasonable means stops automated contact at that number "
-            "from the moment the revocation is recorded.",
+            "Consent revoked by any reasonable means, by any channel (a STOP text, a spoken "
+            "'stop calling'), stops every automated call, ringless voicemail and text at that "
+            "number from the moment the revocation is recorded; only a consent given after it "
+            "reopens automated contact, for the channels it names.",
             "S",
         ),
         RuleInfo(
