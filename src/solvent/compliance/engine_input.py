@@ -16,7 +16,15 @@ from typing import Any
 
 from solvent.compliance.domain import model
 from solvent.compliance.models import Consent, ContactAttempt, DebtNotice, Hold, TimePreference
-from solvent.portfolio.models import Account, Address, Debtor, Email, Phone
+from solvent.portfolio.models import (
+    Account,
+    Address,
+    ContactOwner,
+    ContactStatus,
+    Debtor,
+    Email,
+    Phone,
+)
 
 # How far back (and forward, for reservations made for later) the ledger is read. Longer than any
 # cap or cool-down window in the rule packs (the longest is a calendar month).
@@ -49,6 +57,23 @@ _PHONE_PLACES: dict[str, model.Place] = {
     Phone.Kind.WORK: model.Place.WORK,
     Phone.Kind.MOBILE: model.Place.PERSONAL,
     Phone.Kind.OTHER: model.Place.OTHER,
+}
+
+# Whose the contact point is; an employer's switchboard is a third party's (1692c(b)).
+_OWNER_PARTIES: dict[str, model.Party] = {
+    ContactOwner.DEBTOR: model.Party.CONSUMER,
+    ContactOwner.THIRD_PARTY: model.Party.THIRD_PARTY,
+    ContactOwner.EMPLOYER: model.Party.THIRD_PARTY,
+    ContactOwner.ATTORNEY: model.Party.ATTORNEY,
+}
+
+# Only a debt still in collection may be collected: active, a promise or a plan under way, a
+# dispute (the dispute hold decides) and a debt in litigation. The rest end collection contact.
+_DEBT_STATUSES: dict[str, model.DebtStatus] = {
+    Account.Status.SETTLED: model.DebtStatus.SETTLED,
+    Account.Status.PAID: model.DebtStatus.PAID,
+    Account.Status.RECALLED: model.DebtStatus.RECALLED,
+    Account.Status.CLOSED: model.DebtStatus.CLOSED,
 }
 
 _ADDRESS_PLACES: dict[str, model.Place] = {
@@ -118,19 +143,42 @@ def _phone_point(phone: Phone) -> model.ContactPoint:
         kind=kind,
         value=phone.e164,
         place=_PHONE_PLACES.get(phone.kind, model.Place.OTHER),
-        wrong_number=phone.status == "wrong_number",
+        wrong_number=phone.status == ContactStatus.WRONG_NUMBER,
+        reassigned=phone.reassigned_answer == Phone.ReassignedAnswer.YES,
+        owner=_OWNER_PARTIES[phone.owner],
     )
 
 
+def _email_point(email: Email) -> model.ContactPoint:
+    address = email.address.lower()
+    return model.ContactPoint(
+        id=address,
+        kind=model.ContactPointKind.EMAIL,
+        value=address,
+        employer_provided=email.employer_provided,
+        wrong_number=email.status == ContactStatus.WRONG_NUMBER,
+        owner=_OWNER_PARTIES[email.owner],
+    )
+
+
+# The prefix of a point not on file: the number still says where the debtor may be, but the
+# proposed contact must not find it under its own id, or the engine would take it for a known
+# personal point; unknown, every point rule assumes the worst (not at work, not at home, refused
+# media, employer email).
+UNKNOWN_POINT_PREFIX = "not-on-file:"
+
+
 def _unknown_point(channel: str, contact_point: str) -> model.ContactPoint:
-    """A contact point not on file: still a signal of where the debtor may be."""
+    """A contact point not on file: only a signal of where the debtor may be."""
     if channel == "email":
         kind = model.ContactPointKind.EMAIL
     elif channel == "letter":
         kind = model.ContactPointKind.POSTAL
     else:
         kind = model.ContactPointKind.MOBILE
-    return model.ContactPoint(id=contact_point, kind=kind, value=contact_point)
+    return model.ContactPoint(
+        id=UNKNOWN_POINT_PREFIX + contact_point, kind=kind, value=contact_point
+    )
 
 
 def normalise_contact_point(channel: str, contact_point: str) -> str:
@@ -180,6 +228,7 @@ def _debts(
             else None,
             validation_notice_sent_on=notices.get((account.pk, validation)),
             ontario_notice_sent_on=notices.get((account.pk, ontario)),
+            status=_DEBT_STATUSES.get(account.status, model.DebtStatus.ACTIVE),
         )
         for account in accounts
     )
@@ -354,10 +403,7 @@ def debtor_facts_build(
     for phone in rows.phones:
         points.setdefault(phone.e164, _phone_point(phone))
     for email in rows.emails:
-        address = email.address.lower()
-        points.setdefault(
-            address, model.ContactPoint(address, model.ContactPointKind.EMAIL, address)
-        )
+        points.setdefault(email.address.lower(), _email_point(email))
     for postal in addresses:
         point_id = f"address:{postal.pk}"
         place = _ADDRESS_PLACES.get(postal.kind, model.Place.OTHER)

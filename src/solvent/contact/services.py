@@ -42,6 +42,7 @@ _HOLD_FOR_DISPOSITION = {
     Disposition.HARDSHIP: "hardship",
 }
 _OUTBOUND_ATTEMPT_CHANNELS = {Channel.CALL, Channel.VOICEMAIL, Channel.SMS, Channel.EMAIL}
+_PHONE_CHANNELS = {Channel.CALL, Channel.VOICEMAIL, Channel.SMS}
 
 
 class TemplateInvalidError(ValidationError):
@@ -283,6 +284,16 @@ def interaction_record(
                 account_ids=list(account_ids),
                 evidence=summary,
                 at=when,
+                actor_id=agent_id,
+            )
+        if disposition_value is Disposition.WRONG_NUMBER and channel_value in _PHONE_CHANNELS:
+            # The number is a stranger's from now on: no contact meant for the debtor goes there.
+            from solvent.portfolio.services import phone_wrong_number_mark
+
+            phone_wrong_number_mark(
+                debtor_id=debtor_id,
+                e164=contact_point,
+                source=f"interaction:{interaction.pk}",
                 actor_id=agent_id,
             )
         audit_record(

@@ -125,6 +125,16 @@ class ContactStatus(models.TextChoices):
     WRONG_NUMBER = "wrong_number"
 
 
+class ContactOwner(models.TextChoices):
+    """Whose number or address it is: the compliance engine gets no contact meant for the debtor
+    through someone else's (15 U.S.C. 1692c(b)). A spouse's counts as the debtor's (1006.6(a)(1))."""
+
+    DEBTOR = "debtor"
+    THIRD_PARTY = "third_party", "Third party (relative, neighbour, stranger)"
+    EMPLOYER = "employer", "Employer (switchboard, shared line)"
+    ATTORNEY = "attorney", "The debtor's attorney"
+
+
 class Phone(models.Model):
     class LineType(models.TextChoices):
         MOBILE = "mobile"
@@ -137,6 +147,15 @@ class Phone(models.Model):
         DEBTOR = "debtor"
         SKIP_TRACE = "skip_trace"
         INBOUND = "inbound"
+        # Learned in a contact, e.g. the stranger a wrong number reached.
+        INTERACTION = "interaction"
+
+    class ReassignedAnswer(models.TextChoices):
+        """The Reassigned Numbers Database's answer for this number (47 CFR 64.1200(l)-(m))."""
+
+        NOT_CHECKED = "not_checked"
+        NO = "no"  # not permanently disconnected since the consent date asked about
+        YES = "yes"  # reassigned since: the consent no longer holds
 
     class Kind(models.TextChoices):
         HOME = "home"
@@ -154,6 +173,13 @@ class Phone(models.Model):
     )
     region_code = models.CharField(max_length=2, blank=True)
     time_zones = models.JSONField(default=list, blank=True)
+    owner = models.CharField(
+        max_length=12, choices=ContactOwner.choices, default=ContactOwner.DEBTOR
+    )
+    reassigned_answer = models.CharField(
+        max_length=12, choices=ReassignedAnswer.choices, default=ReassignedAnswer.NOT_CHECKED
+    )
+    reassigned_checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -175,6 +201,11 @@ class Email(models.Model):
     status = models.CharField(
         max_length=12, choices=ContactStatus.choices, default=ContactStatus.VALID
     )
+    owner = models.CharField(
+        max_length=12, choices=ContactOwner.choices, default=ContactOwner.DEBTOR
+    )
+    # A work address the employer gave the debtor (1006.22(f)(3)).
+    employer_provided = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -24,6 +24,7 @@ from solvent.compliance.domain.model import (
     ContactPointKind,
     Debt,
     DebtorProfile,
+    DebtStatus,
     Direction,
     HistoryEvent,
     Hold,
@@ -78,6 +79,14 @@ POINTS = st.sampled_from(
 )
 
 
+# Mostly the debtor's own; sometimes a relative's, an attorney's or the creditor's (defect 8).
+POINT_OWNERS = st.sampled_from(
+    (Party.CONSUMER,) * 7 + (Party.THIRD_PARTY, Party.ATTORNEY, Party.CREDITOR)
+)
+# Mostly active; sometimes recalled, paid, settled or closed (defect 10).
+DEBT_STATUSES = st.sampled_from((DebtStatus.ACTIVE,) * 4 + tuple(DebtStatus))
+
+
 @st.composite
 def contact_points(draw: st.DrawFn) -> tuple[ContactPoint, ...]:
     chosen = draw(st.lists(POINTS, min_size=1, max_size=4, unique_by=lambda item: item[0]))
@@ -94,6 +103,7 @@ def contact_points(draw: st.DrawFn) -> tuple[ContactPoint, ...]:
                 employer_provided=employer,
                 wrong_number=phone and draw(st.integers(0, 9)) == 0,
                 reassigned=kind is ContactPointKind.MOBILE and draw(st.integers(0, 9)) == 0,
+                owner=draw(POINT_OWNERS),
             )
         )
     return tuple(points)
@@ -193,6 +203,7 @@ def debts(draw: st.DrawFn, day: date) -> tuple[Debt, ...]:
                 ontario_notice_sent_on=draw(
                     st.sampled_from((None, day - timedelta(days=3), day - timedelta(days=30)))
                 ),
+                status=draw(DEBT_STATUSES),
             )
         )
     return tuple(result)
@@ -306,8 +317,11 @@ def debtors(
         st.lists(st.sampled_from(tuple(Channel)), min_size=1, max_size=3, unique=True)
     ):
         matching = [point.id for point in points if point.kind in CHANNEL_POINTS[channel]]
-        point_id = draw(st.sampled_from((*matching, None))) if matching else None
-        targets.append(Target(debtor_id, draw(st.sampled_from(debt_ids)), channel, point_id))
+        # None and an id not in the profile: an unknown contact point (defect 5).
+        point_id = draw(st.sampled_from((*matching, *matching, None, "not-on-file")))
+        # None: a contact about no particular debt (defect 10).
+        debt_id = draw(st.sampled_from((*debt_ids, *debt_ids, None)))
+        targets.append(Target(debtor_id, debt_id, channel, point_id))
     return profile, ledger, targets
 
 

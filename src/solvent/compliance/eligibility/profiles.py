@@ -36,6 +36,7 @@ from solvent.compliance.domain.model import (
     ContactPoint,
     Debt,
     DebtorProfile,
+    DebtStatus,
     HistoryEvent,
     Hold,
     HoldKind,
@@ -281,7 +282,7 @@ def _canonical(
         consents=consents,
         inconvenient_times=situation.inconvenient_times,
         convenient_times=situation.convenient_times,
-        debts=(canonical_debt,) if canonical_debt is not None else (),
+        debts=(canonical_debt,) if canonical_debt is not None else _debtless(situation, target),
         jurisdictions=resolution.jurisdictions,
         resolved=resolution,
     )
@@ -308,6 +309,7 @@ def _point(point: ContactPoint) -> ContactPoint:
         employer_provided=point.employer_provided,
         wrong_number=point.wrong_number,
         reassigned=point.reassigned,
+        owner=point.owner,
     )
 
 
@@ -352,8 +354,18 @@ def _debt(
         validation_notice_sent_on=sent_on,
         time_barred=debt.time_barred,
         ontario_notice_sent_on=ontario,
+        status=debt.status,
     )
     return canonical, keep_disputes
+
+
+def _debtless(situation: DebtorProfile, target: Target) -> tuple[Debt, ...]:
+    """A contact about no particular debt is decided on whether any debt is active: one stand-in
+    debt says so (solvent.debt.not_collectable)."""
+    if target.debt_id is not None or not situation.debts:
+        return ()
+    active = any(debt.status is DebtStatus.ACTIVE for debt in situation.debts)
+    return (Debt(id=OTHER, status=DebtStatus.ACTIVE if active else DebtStatus.CLOSED),)
 
 
 def _stand_ins(
