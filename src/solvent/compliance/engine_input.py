@@ -335,7 +335,7 @@ class DebtorRows:
     phones: Sequence[Phone]
     emails: Sequence[Email]
     holds: Sequence[Hold]  # accounts prefetched
-    consents: Sequence[Consent]
+    consents: Sequence[Consent]  # accounts prefetched
     preferences: Sequence[TimePreference]
     notices: dict[tuple[int, str], date]
 
