@@ -173,11 +173,18 @@ class Phone(models.Model):
     )
     region_code = models.CharField(max_length=2, blank=True)
     time_zones = models.JSONField(default=list, blank=True)
+    # db_default too: the PostgreSQL import COPYs rows without naming these columns.
     owner = models.CharField(
-        max_length=12, choices=ContactOwner.choices, default=ContactOwner.DEBTOR
+        max_length=12,
+        choices=ContactOwner.choices,
+        default=ContactOwner.DEBTOR,
+        db_default=ContactOwner.DEBTOR,
     )
     reassigned_answer = models.CharField(
-        max_length=12, choices=ReassignedAnswer.choices, default=ReassignedAnswer.NOT_CHECKED
+        max_length=12,
+        choices=ReassignedAnswer.choices,
+        default=ReassignedAnswer.NOT_CHECKED,
+        db_default=ReassignedAnswer.NOT_CHECKED,
     )
     reassigned_checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -201,11 +208,15 @@ class Email(models.Model):
     status = models.CharField(
         max_length=12, choices=ContactStatus.choices, default=ContactStatus.VALID
     )
+    # db_default too: the PostgreSQL import COPYs rows without naming these columns.
     owner = models.CharField(
-        max_length=12, choices=ContactOwner.choices, default=ContactOwner.DEBTOR
+        max_length=12,
+        choices=ContactOwner.choices,
+        default=ContactOwner.DEBTOR,
+        db_default=ContactOwner.DEBTOR,
     )
     # A work address the employer gave the debtor (1006.22(f)(3)).
-    employer_provided = models.BooleanField(default=False)
+    employer_provided = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
