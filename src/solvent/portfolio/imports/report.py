@@ -1,4 +1,9 @@
-"""The error report: one CSV line per problem (row, column, value, reason), streamed to a file."""
+"""The error report: one CSV line per problem (row, column, value, reason), streamed to a file.
+
+The report is read by people, in a spreadsheet, and kept on the placement row: so a rejected date
+of birth or national id is masked (the row, the column and the reason stay, the value never does),
+and no cell can start a formula (docs/adr/0018-personal-data-and-bad-input.md).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,28 @@ import csv
 from collections.abc import Iterable
 from typing import TextIO
 
+from solvent.core.domain.csv_safety import csv_row
 from solvent.portfolio.imports.source import RowError
 
 REPORT_HEADER = ("row", "column", "value", "reason")
 # What a report keeps of a value: enough to recognise it, not a whole pasted document.
 _MAX_VALUE = 200
+# Columns whose values are stored encrypted: the report must not hold them in plain text either.
+MASKED_COLUMNS = frozenset(
+    {"date_of_birth", "national_id", "cosigner_date_of_birth", "cosigner_national_id"}
+)
+MASK = "[masked]"
+
+
+def error_masked(error: RowError) -> RowError:
+    """The error as the report may show it: for a masked column, without the value anywhere."""
+    if error.column.strip().lower() not in MASKED_COLUMNS or not error.value:
+        return error
+    reason = error.reason
+    # Parsers quote the text they refuse (repr), and name the value; take out both forms.
+    for shown in (repr(error.value), error.value):
+        reason = reason.replace(shown, MASK)
+    return RowError(error.row, error.column, MASK, reason)
 
 
 class ErrorReport:
@@ -25,11 +47,12 @@ class ErrorReport:
         self._last_row = -1
 
     def add(self, errors: Iterable[RowError]) -> None:
-        for error in errors:
+        for raw in errors:
+            error = error_masked(raw)
             value = (
                 error.value if len(error.value) <= _MAX_VALUE else error.value[:_MAX_VALUE] + "…"
             )
-            self.writer.writerow((error.row, error.column, value, error.reason))
+            self.writer.writerow(csv_row((error.row, error.column, value, error.reason)))
             self.errors += 1
             # A row's errors arrive together, so counting changes of row number counts rows.
             if error.row != self._last_row:

@@ -121,6 +121,7 @@ def row_validate(
             )
         ]
     row = _Row(raw, positions)
+    _check_nul(row)
     _check_encoding(row)
     if row.errors:
         return row.errors
@@ -135,6 +136,17 @@ def row_validate(
     if row.errors:
         return row.errors
     return PlacementRow(raw.number, account, debtor, cosigner)
+
+
+def _check_nul(row: _Row) -> None:
+    # PostgreSQL text cannot hold NUL: left in, one such cell failed the whole file at COPY time.
+    for column, text in row.fields.items():
+        if "\x00" in text:
+            row.fail(
+                column,
+                text.replace("\x00", "\u2400"),
+                "contains a NUL byte (binary data pasted into the cell?): remove it and send the row again",
+            )
 
 
 def _check_encoding(row: _Row) -> None:
