@@ -1,6 +1,6 @@
 """Compliance records: consents, holds, stated times, the contact-attempt ledger and the decision log.
 
-These rows are the facts the pure engine (``compliance.domain``) decides on; ``situation.py`` turns
+These rows are the facts the pure engine (``compliance.domain``) decides on; ``engine_input`` turns
 them into the engine's value objects. Rows are never deleted to change the past: a consent is revoked,
 a hold released, a preference withdrawn, an attempt cancelled, each with who, when and why.
 """

@@ -1,6 +1,7 @@
 """Dialer pacing: how many lines to start now, in which mode, and why.
 
-The dialer process calls `pace(settings, floor)` about once a second with the live state of one
+A dialer calls `pace(settings, floor)` about once a second (today the simulation in
+`simulation.py` does; the dialer process is issue 14's) with the live state of one
 campaign (agents, calls ringing, recent outcomes, abandons in the measurement windows) and starts
 the lines the decision asks for. Nothing here persists, reads a clock or does I/O: every input is
 an argument, so a decision can be replayed from its inputs and tested in microseconds.
