@@ -104,12 +104,13 @@ def letter_batch_export(
     writer = csv.writer(manifest)
     writer.writerow(["idempotency_key", "file", "recipient", "address"])
     from solvent.contact.letters import postal_address_lines
+    from solvent.core.domain.csv_safety import csv_row  # names come from clients' files
 
     for key in keys:
         message = messages.get(key)
         recipient = message.debtor.full_name if message else ""
         address = postal_address_lines(contact_point=message.contact_point) if message else ""
-        writer.writerow([key, f"{key}.pdf", recipient, address.replace("\n", " | ")])
+        writer.writerow(csv_row([key, f"{key}.pdf", recipient, address.replace("\n", " | ")]))
     target.mkdir(parents=True, exist_ok=True)
     stamp = clock.now().strftime("%Y%m%dT%H%M%S")
     path = target / f"letters-{stamp}.zip"
