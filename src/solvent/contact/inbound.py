@@ -7,10 +7,12 @@ cancelled in the same transaction.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from solvent.audit.services import audit_record
 from solvent.contact.domain.inbound import InboundIntent, classify_inbound_text
@@ -21,7 +23,7 @@ from solvent.contact.domain.model import (
     Disposition,
     MessageStatus,
 )
-from solvent.contact.models import InboundEvent, Interaction, OutboxMessage
+from solvent.contact.models import InboundEvent, InboundMessageKey, Interaction, OutboxMessage
 from solvent.core import clock
 from solvent.portfolio.models import ContactStatus, Email, Phone
 
@@ -52,6 +54,64 @@ def inbound_event_log(
         accepted=accepted,
         rejection_reason=reason[:255],
         remote_addr=remote_addr[:64],
+    )
+
+
+def rejected_payload_summary(*, body: bytes, fields: Iterable[str] = ()) -> dict[str, Any]:
+    """What is kept of a call we refused as unsigned: its shape, never its content.
+
+    Anyone can post to a webhook: storing what they send in full would let an outsider fill the
+    table, and a forged call may carry someone's number and words. The size and a SHA-256 of the
+    body let an operator match a complaint to the call; the field names show what was attempted.
+    """
+    names = sorted({name[:40] for name in fields})[:50]
+    summary: dict[str, Any] = {"bytes": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+    if names:
+        summary["fields"] = names
+    return summary
+
+
+def inbound_event_accept(
+    *, kind: str, provider: str, payload: dict[str, Any], message_keys: Iterable[str]
+) -> tuple[InboundEvent | None, frozenset[str]]:
+    """Log a signed event and claim its provider message keys; (None, empty) for a replay.
+
+    Returns the event and the keys seen for the first time: the caller acts only on those. Call it
+    inside the transaction that acts on the event, so that a crash undoes the claim too and the
+    provider's retry is acted on. An event without keys cannot be recognised again and is accepted.
+    """
+    keys = [key[:255] for key in dict.fromkeys(message_keys) if key]
+    seen = set(
+        InboundMessageKey.objects.filter(provider=provider, key__in=keys).values_list(
+            "key", flat=True
+        )
+    )
+    new = [key for key in keys if key not in seen]
+    if keys and not new:
+        _duplicate_log(kind=kind, provider=provider, keys=keys)
+        return None, frozenset()
+    try:
+        with transaction.atomic():
+            event = InboundEvent.objects.create(
+                kind=kind, provider=provider, payload=payload, accepted=True
+            )
+            InboundMessageKey.objects.bulk_create(
+                InboundMessageKey(provider=provider, key=key, event=event) for key in new
+            )
+    except IntegrityError:  # the same message, delivered twice at once: the other one won
+        _duplicate_log(kind=kind, provider=provider, keys=keys)
+        return None, frozenset()
+    return event, frozenset(new)
+
+
+def _duplicate_log(*, kind: str, provider: str, keys: list[str]) -> None:
+    logger.info("%s webhook from %s delivered again: %s", kind, provider, keys[:5])
+    InboundEvent.objects.create(
+        kind=kind,
+        provider=provider,
+        payload={"duplicate_of": keys[:20]},
+        accepted=False,
+        rejection_reason="delivered again: already handled (same provider message id)",
     )
 
 

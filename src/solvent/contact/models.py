@@ -192,6 +192,30 @@ class InboundEvent(models.Model):
         return f"{self.kind} from {self.provider} ({'accepted' if self.accepted else 'rejected'})"
 
 
+class InboundMessageKey(models.Model):
+    """A provider's message id, held once: a webhook delivered again (a retry, a replay) acts once.
+
+    The key is the provider's id for what happened (a text's MessageSid, a receipt's MessageSid and
+    status, an e-mail event's message id and type); the unique constraint, not a lookup, settles two
+    deliveries that race.
+    """
+
+    provider = models.CharField(max_length=30)
+    key = models.CharField(max_length=255)
+    event = models.ForeignKey(InboundEvent, on_delete=models.PROTECT, related_name="message_keys")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "key"], name="contact_inbound_message_key_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} message {self.key}"
+
+
 class LetterBatch(models.Model):
     """A file of letters handed to the print-and-mail vendor."""
 

@@ -1,16 +1,20 @@
 """Provider webhooks and the unsubscribe page. Thin: verify, parse, call one service.
 
 Every webhook call is logged as an InboundEvent; one with a bad or missing signature is rejected
-with 403 before its payload is read for anything else.
+with 403 before its payload is read for anything else, and only its shape is kept (size, hash,
+field names). A signed event the provider delivers again (same message id) is answered as before
+but acted on once (docs/adr/0018-personal-data-and-bad-input.md).
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
@@ -21,8 +25,10 @@ from solvent.contact.domain.model import DeliveryStatus
 from solvent.contact.inbound import (
     delivery_status_record,
     email_unsubscribe,
+    inbound_event_accept,
     inbound_event_log,
     inbound_sms_receive,
+    rejected_payload_summary,
 )
 from solvent.contact.signatures import body_signature_valid, twilio_signature_valid
 from solvent.contact.unsubscribe import unsubscribe_token_read
@@ -57,7 +63,9 @@ def _twilio_verified(request: HttpRequest, kind: str) -> dict[str, str] | HttpRe
         inbound_event_log(
             kind=kind,
             provider="twilio",
-            payload=params,
+            payload=rejected_payload_summary(
+                body=urlencode(sorted(params.items())).encode(), fields=params
+            ),
             accepted=False,
             reason="bad or missing X-Twilio-Signature",
             remote_addr=_remote(request),
@@ -82,13 +90,22 @@ def twilio_inbound_sms(request: HttpRequest) -> HttpResponse:
             remote_addr=_remote(request),
         )
         return HttpResponse("malformed payload", status=400)
-    inbound_event_log(kind="sms", provider="twilio", payload=params, accepted=True)
-    intent = inbound_sms_receive(
-        from_number=params["From"],
-        to_number=params.get("To", ""),
-        text=params["Body"],
-        provider_message_id=params.get("MessageSid", ""),
-    )
+    sid = params.get("MessageSid", "")
+    with transaction.atomic():
+        event, _ = inbound_event_accept(
+            kind="sms",
+            provider="twilio",
+            payload=params,
+            message_keys=[f"sms:{sid}" if sid else ""],
+        )
+        if event is None:  # delivered again: already acted on, and already answered
+            return _twiml("")
+        intent = inbound_sms_receive(
+            from_number=params["From"],
+            to_number=params.get("To", ""),
+            text=params["Body"],
+            provider_message_id=sid,
+        )
     reply = ""
     if intent == InboundIntent.HELP:
         text = (
@@ -96,6 +113,10 @@ def twilio_inbound_sms(request: HttpRequest) -> HttpResponse:
             "Reply STOP to opt out."
         )
         reply = f"<Message>{escape(text)}</Message>"
+    return _twiml(reply)
+
+
+def _twiml(reply: str) -> HttpResponse:
     return HttpResponse(
         f'<?xml version="1.0" encoding="UTF-8"?><Response>{reply}</Response>',
         content_type="text/xml",
@@ -118,10 +139,18 @@ def twilio_status(request: HttpRequest) -> HttpResponse:
             reason="unknown MessageStatus or no MessageSid",
         )
         return HttpResponse("malformed payload", status=400)
-    inbound_event_log(kind="delivery_receipt", provider="twilio", payload=params, accepted=True)
-    delivery_status_record(
-        provider_message_id=params["MessageSid"], status=status, detail=params.get("ErrorCode", "")
-    )
+    # Twilio reports sent, then delivered, for one MessageSid: the status is part of the key.
+    key = f"status:{params['MessageSid']}:{params['MessageStatus']}"
+    with transaction.atomic():
+        event, _ = inbound_event_accept(
+            kind="delivery_receipt", provider="twilio", payload=params, message_keys=[key]
+        )
+        if event is not None:
+            delivery_status_record(
+                provider_message_id=params["MessageSid"],
+                status=status,
+                detail=params.get("ErrorCode", ""),
+            )
     return HttpResponse(status=204)
 
 
@@ -138,7 +167,7 @@ def email_events(request: HttpRequest) -> HttpResponse:
         inbound_event_log(
             kind="email_bounce",
             provider="email",
-            payload={"raw": request.body[:2000].decode(errors="replace")},
+            payload=rejected_payload_summary(body=request.body),
             accepted=False,
             reason="bad or missing X-Solvent-Signature",
             remote_addr=_remote(request),
@@ -161,13 +190,22 @@ def email_events(request: HttpRequest) -> HttpResponse:
             reason=f"malformed payload: {exc}",
         )
         return HttpResponse("malformed payload", status=400)
-    inbound_event_log(
-        kind="email_bounce", provider="email", payload={"events": events}, accepted=True
-    )
-    updated = sum(
-        delivery_status_record(provider_message_id=message_id, status=status, detail=detail)
+    keyed = [
+        (f"{message_id}:{status.value}", message_id, status, detail)
         for message_id, status, detail in parsed
-    )
+    ]
+    with transaction.atomic():
+        _, new = inbound_event_accept(
+            kind="email_bounce",
+            provider="email",
+            payload={"events": events},
+            message_keys=[key for key, *_ in keyed],
+        )
+        updated = sum(
+            delivery_status_record(provider_message_id=message_id, status=status, detail=detail)
+            for key, message_id, status, detail in keyed
+            if key in new
+        )
     return JsonResponse({"events": len(parsed), "updated": updated})
 
 
@@ -180,7 +218,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         inbound_event_log(
             kind="unsubscribe",
             provider="link",
-            payload={"token": token[:200]},
+            payload=rejected_payload_summary(body=token.encode()),
             accepted=False,
             reason="bad signature",
             remote_addr=_remote(request),
