@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.openapi.views import openapi_view
 from ninja.security import HttpBearer, django_auth
 
 from solvent.core.domain.errors import DomainError, NotFoundError, PermissionDeniedError
-from solvent.core.services import api_token_authenticate
+from solvent.core.services import api_token_access
+
+# What a read-only token may do: the methods that change nothing.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class BearerToken(HttpBearer):
-    """`Authorization: Bearer <token>`; tokens are created with `solvent token create USER`."""
+    """`Authorization: Bearer <token>`; tokens are created with `solvent token create USER`.
+
+    Unknown or revoked: 401. A read-only token on a write: 403, before the endpoint runs.
+    """
 
     def authenticate(self, request: HttpRequest, token: str) -> object | None:
-        user = api_token_authenticate(raw_token=token)
-        if user is None:
+        access = api_token_access(raw_token=token)
+        if access is None:
             return None
-        request.user = user
-        return user
+        if request.method not in READ_METHODS and not access.can_write:
+            raise HttpError(403, "this token is read-only")
+        request.user = access.user
+        return access.user
 
 
 api = NinjaAPI(
@@ -28,6 +40,17 @@ api = NinjaAPI(
     auth=[BearerToken(), django_auth],
     urls_namespace="api",
 )
+
+
+def api_docs_view(request: HttpRequest) -> HttpResponse:
+    """/api/docs: needs a login unless DEBUG is on; the OpenAPI document stays public (ADR 0017).
+
+    Decided per request, not at import, so a process's settings are what count.
+    """
+    if not settings.DEBUG and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return openapi_view(request, api=api)
+
 
 _STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotFoundError: 404,

@@ -3,15 +3,26 @@
 With no environment at all Solvent runs embedded: SQLite (WAL) under ./var/, the database task backend,
 console e-mail and a fake SMS provider. Production sets DATABASE_URL (PostgreSQL), SECRET_KEY,
 SOLVENT_FIELD_KEY and the provider settings documented in the README.
+
+Secrets fail closed: with DEBUG off, a missing or published SECRET_KEY or SOLVENT_FIELD_KEY stops the
+process here, before it serves anything. Only `solvent demo` (keys generated once and kept in its var
+dir) and the test suite (fixed test keys) run without them; see ADR 0017.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import json
 import os
+import secrets
+import sys
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SOLVENT_VAR_DIR", Path.cwd() / "var")).resolve()
@@ -25,8 +36,104 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_bool("SOLVENT_DEBUG", default=False)
-# The fallback key exists so `make demo` needs no setup; production must set SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "solvent-insecure-development-key-change-me")
+
+# Keys that were published (in this source or in Django's templates) are as good as none.
+PUBLISHED_SECRET_KEYS = frozenset(
+    {"solvent-insecure-development-key-change-me", "change-me", "changeme", "secret"}
+)
+# The test suite's keys: accepted only while pytest runs (it sets PYTEST_VERSION), so the processes a
+# test starts share them; anywhere else they are published keys like the others.
+TEST_SECRET_KEY = "solvent-test-suite-secret-key-not-for-production-0123456789"  # noqa: S105
+TEST_FIELD_KEY = base64.urlsafe_b64encode(b"solvent-test-suite-field-key-32b").decode()
+# Commands that neither serve nor read personal data may run without keys (`make lint` runs them on a
+# fresh machine); settings.SECRET_KEY is then empty, so anything that tries to use it still fails.
+COMMANDS_WITHOUT_SECRETS = frozenset({"check", "makemigrations", "help", "version", "--help"})
+
+
+def _field_keys_valid(value: str) -> bool:
+    """Each comma-separated key must be a Fernet key: urlsafe base64 of 32 bytes."""
+    keys = [k.strip() for k in value.split(",") if k.strip()]
+    try:
+        return bool(keys) and all(len(base64.urlsafe_b64decode(k.encode())) == 32 for k in keys)
+    except (binascii.Error, ValueError):
+        return False
+
+
+def _development_keys(var_dir: Path) -> tuple[str, str]:
+    """The demo's keys: generated once per var dir and kept there (0600), so its data stays readable."""
+    path = var_dir / "development-keys.json"
+    if path.exists():
+        stored = json.loads(path.read_text())
+        return str(stored["SECRET_KEY"]), str(stored["SOLVENT_FIELD_KEY"])
+    var_dir.mkdir(parents=True, exist_ok=True)
+    keys = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SOLVENT_FIELD_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    }
+    if (var_dir / "solvent.sqlite3").exists():
+        # A demo made before generated keys: keep reading it with the keys it was written with.
+        legacy = "solvent-insecure-development-key-change-me"
+        digest = hashlib.sha256(("solvent-field-key:" + legacy).encode()).digest()
+        keys = {
+            "SECRET_KEY": legacy,
+            "SOLVENT_FIELD_KEY": base64.urlsafe_b64encode(digest).decode(),
+        }
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        json.dump(keys, handle)
+    return keys["SECRET_KEY"], keys["SOLVENT_FIELD_KEY"]
+
+
+def _command(argv: list[str]) -> str:
+    return argv[1] if len(argv) > 1 else ""
+
+
+_COMMAND = _command(sys.argv)
+_UNDER_PYTEST = "PYTEST_VERSION" in os.environ
+# Which keys this process runs on: "environment", "tests", "demo" (generated), or "none".
+if _UNDER_PYTEST and not os.environ.get("SECRET_KEY"):
+    SOLVENT_KEY_SOURCE = "tests"
+    SECRET_KEY = TEST_SECRET_KEY
+    SOLVENT_FIELD_KEY = os.environ.get("SOLVENT_FIELD_KEY") or TEST_FIELD_KEY
+elif _COMMAND == "demo" and not os.environ.get("SECRET_KEY"):
+    SOLVENT_KEY_SOURCE = "demo"
+    SECRET_KEY, SOLVENT_FIELD_KEY = _development_keys(VAR_DIR)
+else:
+    SOLVENT_KEY_SOURCE = "environment"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+    # Fernet keys (urlsafe base64, 32 bytes), comma-separated: the first encrypts, all decrypt.
+    SOLVENT_FIELD_KEY = os.environ.get("SOLVENT_FIELD_KEY", "").strip()
+    _problems = []
+    if not SECRET_KEY:
+        _problems.append("SECRET_KEY is not set")
+    elif SECRET_KEY in PUBLISHED_SECRET_KEYS | {TEST_SECRET_KEY} or SECRET_KEY.startswith(
+        "django-insecure"
+    ):
+        _problems.append("SECRET_KEY is a published default")
+    if not SOLVENT_FIELD_KEY:
+        _problems.append("SOLVENT_FIELD_KEY is not set")
+    elif TEST_FIELD_KEY in SOLVENT_FIELD_KEY:
+        _problems.append("SOLVENT_FIELD_KEY is the test suite's published key")
+    elif not _field_keys_valid(SOLVENT_FIELD_KEY):
+        _problems.append("SOLVENT_FIELD_KEY is not a Fernet key (urlsafe base64 of 32 bytes)")
+    # mypy's Django plugin reads these settings to type the models: it serves nothing either.
+    if _problems and (_COMMAND in COMMANDS_WITHOUT_SECRETS or "mypy" in sys.modules):
+        # Leave them empty: `check --deploy` reports them (solvent.E001/E002), nothing can use them.
+        SOLVENT_KEY_SOURCE = "none"
+        SECRET_KEY = ""
+        SOLVENT_FIELD_KEY = ""
+    elif _problems and not DEBUG:
+        raise ImproperlyConfigured(
+            "Solvent refuses to start: "
+            + "; ".join(_problems)
+            + ". Set SECRET_KEY (50+ random characters) and SOLVENT_FIELD_KEY (generate one with "
+            "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`)"
+            " in the environment, or run `solvent demo`, which generates development keys."
+        )
+    elif _problems:
+        # SOLVENT_DEBUG=1 on a developer's machine: the demo's kind of keys, kept in the var dir.
+        SOLVENT_KEY_SOURCE = "demo"
+        SECRET_KEY, SOLVENT_FIELD_KEY = _development_keys(VAR_DIR)
 ALLOWED_HOSTS = [
     h
     for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
@@ -34,9 +141,43 @@ ALLOWED_HOSTS = [
 ]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
-# Fernet key (urlsafe base64, 32 bytes) for personal data at rest. Without one, a key is derived
-# from SECRET_KEY so the demo works; `manage.py check --deploy` warns about it.
-SOLVENT_FIELD_KEY = os.environ.get("SOLVENT_FIELD_KEY", "")
+# HTTPS everywhere in production. The demo (plain http on loopback) and the tests turn it off;
+# SOLVENT_HTTPS=0 does so for a deployment whose proxy serves http to the browser (it should not).
+SOLVENT_HTTPS = _env_bool(
+    "SOLVENT_HTTPS", default=not DEBUG and SOLVENT_KEY_SOURCE not in {"demo", "tests"}
+)
+SECURE_SSL_REDIRECT = SOLVENT_HTTPS
+SESSION_COOKIE_SECURE = SOLVENT_HTTPS
+CSRF_COOKIE_SECURE = SOLVENT_HTTPS
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SOLVENT_HSTS_SECONDS", str(365 * 24 * 3600 if SOLVENT_HTTPS else 0))
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SOLVENT_HSTS_INCLUDE_SUBDOMAINS", default=SOLVENT_HTTPS)
+SECURE_HSTS_PRELOAD = _env_bool("SOLVENT_HSTS_PRELOAD", default=SOLVENT_HTTPS)
+if _env_bool("SOLVENT_BEHIND_PROXY", default=False):
+    # Only behind a proxy that sets this header itself (and strips the client's): see operations.md.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Sessions end after a working day, and when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("SOLVENT_SESSION_SECONDS", str(8 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# No inline script anywhere (the desk's htmx and the API docs load from static files). Inline style
+# attributes remain in a few templates, hence 'unsafe-inline' for styles only.
+SOLVENT_CONTENT_SECURITY_POLICY = os.environ.get(
+    "SOLVENT_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
+
+# Login throttling (desk and back office): failures counted over a window, per user and per address.
+SOLVENT_LOGIN_FAILURES_PER_USER = int(os.environ.get("SOLVENT_LOGIN_FAILURES_PER_USER", "5"))
+SOLVENT_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("SOLVENT_LOGIN_FAILURES_PER_ADDRESS", "20"))
+SOLVENT_LOGIN_WINDOW_SECONDS = int(os.environ.get("SOLVENT_LOGIN_WINDOW_SECONDS", "900"))
+AUTHENTICATION_BACKENDS = ["solvent.core.auth.ThrottledModelBackend"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,6 +190,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "template_partials",
+    "ninja",  # serves the API docs' scripts from static files, which the CSP allows
     "solvent.core",
     "solvent.audit",
     "solvent.portfolio",
@@ -60,6 +202,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "solvent.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

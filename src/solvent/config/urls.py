@@ -4,10 +4,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from solvent.config.api import api
+from solvent.config.api import api, api_docs_view
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Before the API's own routes, so this login-checked view is the one serving the docs.
+    path("api/docs", api_docs_view, name="api_docs"),
     path("api/", api.urls),
     path(
         "login/", auth_views.LoginView.as_view(template_name="desk/pages/login.html"), name="login"

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 @lru_cache(maxsize=1)
 def _fernet() -> MultiFernet:
     configured = [k.strip() for k in settings.SOLVENT_FIELD_KEY.split(",") if k.strip()]
     if not configured:
-        # Demo and tests only: derived from SECRET_KEY. `check --deploy` flags a missing key.
-        digest = hashlib.sha256(("solvent-field-key:" + settings.SECRET_KEY).encode()).digest()
-        configured = [base64.urlsafe_b64encode(digest).decode()]
+        # Never derive one: a key derived from anything in the source is a published key (ADR 0017).
+        raise ImproperlyConfigured(
+            "SOLVENT_FIELD_KEY is not set: personal data cannot be encrypted or read without it"
+        )
     # The first key encrypts; all keys decrypt, so keys can be rotated.
     return MultiFernet([Fernet(k.encode()) for k in configured])
 

@@ -9,23 +9,26 @@ platform writes for people goes through `csv_cell` or `csv_row` (docs/adr/0018).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A signed number alone ("-5", "+12.50") cannot call anything; a spreadsheet reads it as a number.
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
 
 def csv_cell(value: object) -> object:
     """The value, or for text that a spreadsheet would run, the same text made inert.
 
-    Numbers are left alone: -12.50 written by our code is an amount, not an attack, and a quote
-    would stop a spreadsheet from summing it. Only text (which may come from outside) is escaped.
+    Numbers are left alone, and so is text that is only a signed number ("-5"): an amount is not
+    an attack, and a quote would stop a spreadsheet from summing it.
     A NUL character, which no CSV reader expects, is shown as the visible symbol for it.
     """
     if not isinstance(value, str):
         return value
     if "\x00" in value:
         value = value.replace("\x00", "\u2400")
-    if value.startswith(_FORMULA_STARTS):
+    if value.startswith(_FORMULA_STARTS) and _PLAIN_NUMBER.fullmatch(value) is None:
         return "'" + value
     return value
 

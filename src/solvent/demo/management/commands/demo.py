@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import signal
 import socket
 import subprocess
@@ -37,6 +38,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+        self._announce_keys()
         self.stdout.write("Migrating the database…")
         call_command("migrate", interactive=False, verbosity=0)
         if demo_is_loaded():
@@ -68,6 +70,17 @@ class Command(BaseCommand):
             return
         self._serve(options["host"], options["port"])
 
+    def _announce_keys(self) -> None:
+        """Say which keys protect the demo's data: generated ones are for a demo, never real data."""
+        if settings.SOLVENT_KEY_SOURCE == "demo":
+            self.stdout.write(
+                self.style.WARNING(
+                    "Using generated development keys (SECRET_KEY, SOLVENT_FIELD_KEY) kept in "
+                    f"{Path(settings.VAR_DIR) / 'development-keys.json'}: for the demo only. "
+                    "Production sets its own in the environment (docs/operations.md)."
+                )
+            )
+
     def _print_logins(self, url: str | None) -> None:
         if url:
             self.stdout.write(self.style.SUCCESS(f"\nSolvent is running at {url}"))
@@ -80,11 +93,19 @@ class Command(BaseCommand):
 
     def _serve(self, host: str, port: int) -> None:
         solvent = [sys.executable, "-m", "solvent.cli"]
+        # The server and worker use this process's keys; plain http on loopback, so no HTTPS redirect.
+        environment = {
+            **os.environ,
+            "SECRET_KEY": settings.SECRET_KEY,
+            "SOLVENT_FIELD_KEY": settings.SOLVENT_FIELD_KEY,
+            "SOLVENT_HTTPS": "0",
+        }
         web = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [*solvent, "runserver", f"{host}:{port}", "--noreload", "--insecure"]
+            [*solvent, "runserver", f"{host}:{port}", "--noreload", "--insecure"], env=environment
         )
         worker = subprocess.Popen(  # noqa: S603
-            [*solvent, "db_worker", "--queue-name", "*", "--interval", "1", "--no-reload"]
+            [*solvent, "db_worker", "--queue-name", "*", "--interval", "1", "--no-reload"],
+            env=environment,
         )
         _wait_for_port(host, port, web)
         self._print_logins(f"http://{host}:{port}/")
