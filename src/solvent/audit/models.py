@@ -1,5 +1,6 @@
-"""The append-only audit log. Each entry carries the hash of the one before it, so a deleted or edited
-entry breaks the chain and `audit_chain_verify` finds it."""
+"""The append-only audit log. Each entry carries the keyed hash of the one before it, so a deleted or
+edited entry breaks the chain, and the head says where the chain ends, so deleting the last entries is
+found too (`solvent audit verify`). The database refuses UPDATE and DELETE on entries (migration 0002)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ class AuditEntry(models.Model):
     data = models.JSONField(default=dict)
     previous_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
+    # 0: written before the chain was keyed (plain SHA-256); 1: HMAC-SHA256 with the audit key.
+    key_version = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ("id",)
@@ -29,9 +32,15 @@ class AuditEntry(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """One row; locked while appending so two writers cannot both extend the same hash."""
+    """One row; locked while appending so two writers cannot both extend the same hash.
+
+    It also says where the chain ends (the last entry's id and hash), sealed with the audit key, so
+    deleting the newest entries cannot be hidden by moving the head back without the key."""
 
     last_hash = models.CharField(max_length=64)
+    last_entry_id = models.BigIntegerField(null=True, blank=True)
+    # HMAC of (last_entry_id, last_hash); empty until the first keyed append after migration 0002.
+    seal = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return self.last_hash
