@@ -10,13 +10,16 @@ from solvent.core.domain.csv_safety import csv_cell, csv_row
 
 
 @pytest.mark.parametrize(
-    "text", ["=1+1", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", "=cmd|' /C calc'!A0"]
+    "text",
+    ["=1+1", "+1 555 0100", "-1+2", "-5,00", "@SUM(A1)", "\t=1", "\r=1", "=cmd|' /C calc'!A0"],
 )
 def test_text_starting_a_formula_gets_a_leading_quote(text: str) -> None:
     assert csv_cell(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", ["", "Maria", "1 Main St", "a=b", "O'Brien", "12.50"])
+@pytest.mark.parametrize(
+    "text", ["", "Maria", "1 Main St", "a=b", "O'Brien", "12.50", "-5", "+12.50", "-0.01"]
+)
 def test_ordinary_text_is_unchanged(text: str) -> None:
     assert csv_cell(text) == text
 

@@ -1,6 +1,7 @@
 """Placement endpoints: upload a file (imported in the background), follow its status, fetch errors.
 
-POST /api/placements               multipart: file, client (code), placed_on (optional) -> 202
+POST /api/placements               multipart: file, client (code), placed_on (optional) -> 202;
+                                   413 when the file is over SOLVENT_PLACEMENT_MAX_BYTES
 GET  /api/placements/{id}          status and counts
 GET  /api/placements/{id}/errors   the error report, CSV (row, column, value, reason)
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Router, Schema, Status
@@ -27,6 +29,17 @@ router = Router(tags=["placements"])
 
 # Loading placements is the back office's job (DESIGN.md: operations / admin).
 _UPLOAD_ROLES = frozenset({Role.ADMIN})
+# Twice the million-row file of the import benchmark (248 MB, ADR 0004); a deployment may lower it.
+DEFAULT_PLACEMENT_MAX_BYTES = 512 * 1024 * 1024
+
+
+class UploadRefusedOut(Schema):
+    code: str
+    detail: str
+
+
+def placement_max_bytes() -> int:
+    return int(getattr(settings, "SOLVENT_PLACEMENT_MAX_BYTES", DEFAULT_PLACEMENT_MAX_BYTES))
 
 
 class PlacementOut(Schema):
@@ -51,16 +64,25 @@ class PlacementOut(Schema):
         return f"/api/placements/{obj.pk}/errors"
 
 
-@router.post("/placements", response={202: PlacementOut})
+@router.post("/placements", response={202: PlacementOut, 413: UploadRefusedOut})
 def placement_create(
     request: HttpRequest,
     file: File[UploadedFile],
     client: Form[str],
     placed_on: Form[date | None] = None,
-) -> Status[Placement]:
+) -> Status[Placement] | Status[UploadRefusedOut]:
     user = request.user
     if staff_role_get(user=user) not in _UPLOAD_ROLES:
         raise PermissionDeniedError("only operations staff may load placements")
+    limit = placement_max_bytes()
+    if file.size is None or file.size > limit:
+        # Refused before anything is written under MEDIA_ROOT: Django has spooled the upload to a
+        # temporary file, which it deletes at the end of the request.
+        detail = (
+            f"the file is {file.size or 0:,} bytes; the limit is {limit:,} bytes "
+            "(SOLVENT_PLACEMENT_MAX_BYTES): split the placement into smaller files"
+        )
+        return Status(413, UploadRefusedOut(code="upload_too_large", detail=detail))
     creditor = access_client_queryset(user=user).filter(code=client).first()
     if creditor is None:
         raise NotFoundError(f"client {client!r} not found")

@@ -89,7 +89,7 @@ def placement_upload(
     """Keep an uploaded file and queue its import; the task runs once the upload has committed."""
     from solvent.portfolio.tasks import placement_import_task
 
-    folder = Path(settings.MEDIA_ROOT) / "placements"
+    folder = _upload_folder()
     folder.mkdir(parents=True, exist_ok=True)
     suffix = Path(name).suffix.lower() if Path(name).suffix.lower() in {".csv", ".xlsx"} else ""
     target = folder / f"{uuid.uuid4().hex}{suffix}"
@@ -149,11 +149,32 @@ def placement_run(
             )
         except PlacementFileError as problem:
             report.add(problem.errors)
-            return _finish(placement, report, errors_path, failure=problem.message)
+            finished = _finish(placement, report, errors_path, failure=problem.message)
+            _upload_discard(finished)
+            return finished
         except Exception as problem:
+            # The file stays: the import stopped for a reason of ours and can be run again.
             _finish(placement, report, errors_path, failure=f"import stopped: {problem}")
             raise
-        return _finish(placement, report, errors_path, failure="")
+        finished = _finish(placement, report, errors_path, failure="")
+        _upload_discard(finished)
+        return finished
+
+
+def _upload_folder() -> Path:
+    return Path(settings.MEDIA_ROOT) / "placements"
+
+
+def _upload_discard(placement: Placement) -> None:
+    """Delete an uploaded file once its import has finished: its rows are in the database now.
+
+    The file holds every debtor's date of birth and national id in plain text; kept, it would be
+    the one unencrypted copy of them (docs/adr/0018). Only our own copies of uploads are deleted,
+    never a file that `solvent import` was pointed at. The checksum stays on the placement.
+    """
+    path = Path(placement.source_path)
+    if path.parent.resolve() == _upload_folder().resolve():
+        path.unlink(missing_ok=True)
 
 
 def _close_thread_connection() -> None:

@@ -74,6 +74,12 @@ class PlacementSource:
 
 def placement_source_open(path: Path) -> PlacementSource:
     """Open and check the file's shape; raises PlacementFileError when nothing can be imported."""
+    if not path.exists():
+        # An uploaded file is deleted once imported (ADR 0018): running it again needs the file.
+        raise PlacementFileError(
+            f"the file {path.name} is no longer here (uploads are deleted once imported): "
+            "upload it again"
+        )
     with path.open("rb") as handle:
         start = handle.read(8)
     size = path.stat().st_size

@@ -1,0 +1,91 @@
+"""Uploaded placement files: a size cap that names the limit, and no copy kept once imported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client as HttpClient
+from django.test import override_settings
+
+from solvent.core.models import Role
+from solvent.core.services import api_token_create, staff_role_set
+from solvent.portfolio.imports.services import placement_run
+from solvent.portfolio.models import Client, Placement
+from tests.portfolio.imports.placement_files import good_row, write_rows
+
+pytestmark = pytest.mark.django_db
+IMMEDIATE = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "imports"],
+    }
+}
+
+
+@pytest.fixture
+def admin() -> dict[str, str]:
+    Client.objects.create(code="acme", name="Acme Bank")
+    user = User.objects.create_user(username="ops", password="a-password-123")
+    staff_role_set(user=user, role=Role.ADMIN)
+    return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=user, name='t')}"}
+
+
+@pytest.fixture
+def media(settings, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return tmp_path / "media" / "placements"
+
+
+def _upload(headers: dict[str, str], content: bytes):
+    upload = SimpleUploadedFile("march.csv", content, content_type="text/csv")
+    data = {"file": upload, "client": "acme", "placed_on": "2026-11-01"}
+    return HttpClient().post("/api/placements", data, **headers)
+
+
+def test_an_upload_over_the_cap_is_refused_with_413_naming_the_limit(
+    admin, media, settings, tmp_path
+) -> None:
+    settings.SOLVENT_PLACEMENT_MAX_BYTES = 1_000
+    response = _upload(admin, b"account_number\n" + b"x" * 1_000)
+    assert response.status_code == 413, response.content
+    body = response.json()
+    assert body["code"] == "upload_too_large"
+    assert "1,000 bytes" in body["detail"] and "SOLVENT_PLACEMENT_MAX_BYTES" in body["detail"]
+    assert not Placement.objects.exists()
+    assert not media.exists() or list(media.iterdir()) == []
+
+
+def test_an_upload_at_the_cap_is_accepted(admin, media, settings, tmp_path) -> None:
+    content = write_rows(tmp_path / "p.csv", [good_row(1)]).read_bytes()
+    settings.SOLVENT_PLACEMENT_MAX_BYTES = len(content)
+    assert _upload(admin, content).status_code == 202
+
+
+@override_settings(TASKS=IMMEDIATE)
+@pytest.mark.parametrize("content", [None, b""], ids=["imported", "unreadable"])
+def test_the_uploaded_file_is_deleted_once_its_import_has_finished(
+    admin, media, tmp_path, content, django_capture_on_commit_callbacks
+) -> None:
+    if content is None:
+        content = write_rows(tmp_path / "p.csv", [good_row(1)]).read_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(admin, content)
+    placement = Placement.objects.get(pk=response.json()["id"])
+    assert placement.status in {Placement.Status.DONE, Placement.Status.FAILED}
+    assert placement.checksum  # what was imported can still be proved
+    assert list(media.iterdir()) == []
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_running_again_an_import_whose_file_was_deleted_fails_with_a_clear_reason(
+    admin, media, tmp_path, django_capture_on_commit_callbacks
+) -> None:
+    content = write_rows(tmp_path / "p.csv", [good_row(1)]).read_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(admin, content)
+    placement = placement_run(placement=Placement.objects.get(pk=response.json()["id"]))
+    assert placement.status == Placement.Status.FAILED
+    assert "upload it again" in placement.failure
