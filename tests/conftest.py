@@ -60,9 +60,20 @@ def _uses_database(item: pytest.Item) -> bool:
     return bool(_DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())))
 
 
+def _slow_tier_last(items: list[pytest.Item]) -> None:
+    """Run the tests marked slow (the crash tier) after all the others, in their own order.
+
+    A quick failure is reported in minutes instead of after the crash tests (ADR 0016); the sort is
+    stable, so the order within each tier is unchanged.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is not None)
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On PostgreSQL run only what touches the database; on SQLite skip what needs PostgreSQL."""
     on_postgres = os.environ.get("SOLVENT_TEST_DB") == "postgres"
+    _slow_tier_last(items)
     if on_postgres:
         selected = [item for item in items if _uses_database(item)]
         deselected = [item for item in items if not _uses_database(item)]
