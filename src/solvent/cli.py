@@ -3,6 +3,7 @@
 solvent migrate
 solvent import placements FILE --client CODE
 solvent rules list | solvent rules check SCENARIO.json
+solvent audit verify | solvent audit export (--account N | --from DATE --to DATE)
 solvent demo
 """
 
