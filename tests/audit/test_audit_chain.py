@@ -153,3 +153,17 @@ def test_a_chain_sealed_with_another_key_does_not_verify(monkeypatch: pytest.Mon
         entries[0].pk,
         entries[1].pk,
     ]
+
+
+def test_blanking_the_heads_seal_to_hide_a_truncation_is_found(tamper: Tamper) -> None:
+    entries = _entries(3)
+    with tamper():
+        AuditEntry.objects.filter(pk=entries[2].pk).delete()
+    # The head may be updated (appends do): no trigger stops this, the keyed entries must.
+    AuditChainHead.objects.filter(pk=1).update(
+        seal="", last_entry_id=entries[1].pk, last_hash=entries[1].entry_hash
+    )
+    result = audit_chain_check()
+    assert [str(problem) for problem in result.problems] == [
+        "head: unsealed, yet keyed entries exist (its seal was removed)"
+    ]

@@ -177,8 +177,17 @@ def audit_chain_check() -> AuditVerification:
     sealed = _head_sealed(result, head, key)
     if not sealed:
         _chain_check(result, key, up_to=None)
-        if head is not None and not head.seal and head.last_hash != result.last_hash:
-            result.problems.append(AuditProblem(None, "unsealed head does not name the last entry"))
+        if head is not None and not head.seal:
+            # Only a chain written before the key may have an unsealed head: every keyed append
+            # seals it, so a blank seal over keyed entries was blanked to hide a truncation.
+            if result.entries > result.legacy_entries:
+                result.problems.append(
+                    AuditProblem(None, "unsealed, yet keyed entries exist (its seal was removed)")
+                )
+            elif head.last_hash != result.last_hash:
+                result.problems.append(
+                    AuditProblem(None, "unsealed head does not name the last entry")
+                )
         return result
     assert head is not None  # sealed implies a head
     _chain_check(result, key, up_to=head.last_entry_id)
