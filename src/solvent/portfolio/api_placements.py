@@ -21,7 +21,7 @@ from solvent.core.models import Role
 from solvent.core.selectors import staff_role_get
 from solvent.portfolio import selectors
 from solvent.portfolio.access import access_client_queryset
-from solvent.portfolio.imports.report import REPORT_HEADER
+from solvent.portfolio.imports.report import REPORT_HEADER, report_text_masked
 from solvent.portfolio.imports.services import placement_upload
 from solvent.portfolio.models import Placement
 
@@ -104,7 +104,7 @@ def placement_status(request: HttpRequest, placement_id: int) -> Placement:
 @router.get("/placements/{placement_id}/errors")
 def placement_errors(request: HttpRequest, placement_id: int) -> HttpResponse:
     placement = selectors.placement_get(user=request.user, placement_id=placement_id)
-    body = placement.error_report or ",".join(REPORT_HEADER) + "\n"
+    body = report_text_masked(placement.error_report or ",".join(REPORT_HEADER) + "\n")
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="placement-{placement.pk}-errors.csv"'
     return response

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from solvent.portfolio.imports.report import report_text_masked
 from solvent.portfolio.imports.services import placement_import
 from solvent.portfolio.models import Account, Client, Placement
 from tests.portfolio.imports.placement_files import good_row, write_rows
@@ -61,6 +62,7 @@ def test_rejected_dates_of_birth_and_national_ids_are_masked_in_the_report_and_i
         ("3", "cosigner_national_id"),
     }
     assert all(row[3] for row in rows[1:]), "every masked line keeps its reason"
+    assert report_text_masked(placement.error_report) == placement.error_report  # served as stored
     for text in (placement.error_report, errors_file.read_text(encoding="utf-8")):
         for secret in secrets:
             assert secret not in text

@@ -89,3 +89,26 @@ def test_running_again_an_import_whose_file_was_deleted_fails_with_a_clear_reaso
     placement = placement_run(placement=Placement.objects.get(pk=response.json()["id"]))
     assert placement.status == Placement.Status.FAILED
     assert "upload it again" in placement.failure
+
+
+def test_a_report_stored_before_masking_is_masked_when_served(admin, media) -> None:
+    placement = Placement.objects.create(
+        client=Client.objects.get(code="acme"),
+        placed_on="2026-11-01",
+        source_name="old.csv",
+        checksum="0" * 64,
+        error_report=(
+            "row,column,value,reason\n"
+            "2,national_id,123-45-67XY,not a US SSN (9 digits): '123-45-67XY'\n"
+            "3,principal,=1+1,not an amount\n"
+        ),
+    )
+    response = HttpClient().get(f"/api/placements/{placement.pk}/errors", **admin)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "67XY" not in body
+    assert body.splitlines() == [
+        "row,column,value,reason",
+        "2,national_id,[masked],not a US SSN (9 digits): [masked]",
+        "3,principal,'=1+1,not an amount",
+    ]

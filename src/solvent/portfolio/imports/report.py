@@ -8,6 +8,7 @@ and no cell can start a formula (docs/adr/0018-personal-data-and-bad-input.md).
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -33,6 +34,24 @@ def error_masked(error: RowError) -> RowError:
     for shown in (repr(error.value), error.value):
         reason = reason.replace(shown, MASK)
     return RowError(error.row, error.column, MASK, reason)
+
+
+def report_text_masked(text: str) -> str:
+    """A stored report as it may be served: masked and formula-safe, whenever it was written.
+
+    Reports written before masking existed still hold values in plain text; serving goes through
+    this too. It is idempotent: a report written by `ErrorReport` comes out unchanged.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for number, line in enumerate(csv.reader(io.StringIO(text))):
+        if number == 0 or len(line) != len(REPORT_HEADER):
+            writer.writerow(csv_row(line))
+            continue
+        row, column, value, reason = line
+        error = error_masked(RowError(int(row) if row.isdigit() else 0, column, value, reason))
+        writer.writerow(csv_row((row, error.column, error.value, error.reason)))
+    return out.getvalue()
 
 
 class ErrorReport:
