@@ -213,6 +213,10 @@ def delivery_status_record(
     """
     from solvent.compliance.services import contact_attempt_record_outcome
 
+    if not provider_message_id.strip():
+        # An empty id would match every interaction that never had one (inbound texts, unsubscribe
+        # clicks) and mark their addresses invalid: a receipt must name its message.
+        return 0
     now = clock.now()
     with transaction.atomic():
         interactions = list(

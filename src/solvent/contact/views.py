@@ -191,7 +191,7 @@ def email_events(request: HttpRequest) -> HttpResponse:
         )
         return HttpResponse("malformed payload", status=400)
     keyed = [
-        (f"{message_id}:{status.value}", message_id, status, detail)
+        (f"{message_id}:{status.value}" if message_id else "", message_id, status, detail)
         for message_id, status, detail in parsed
     ]
     with transaction.atomic():

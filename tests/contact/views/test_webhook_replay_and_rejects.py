@@ -101,3 +101,28 @@ def test_a_bad_unsubscribe_token_is_not_stored(client) -> None:
     response = client.get(reverse("contact:unsubscribe", args=[token]))
     assert response.status_code == 400
     assert token[:20] not in json.dumps(InboundEvent.objects.get().payload)
+
+
+def test_a_signed_event_with_an_empty_message_id_touches_no_interaction(client) -> None:
+    debtor, _ = make_debtor()
+    address = debtor.emails.first().address
+    Interaction.objects.create(
+        debtor=debtor,
+        channel="email",
+        direction="inbound",
+        contact_point=address,
+        occurred_at="2026-11-02T15:00:00Z",
+        disposition="opt_out",
+        summary="unsubscribed by link",
+    )
+    body = json.dumps([{"message_id": "", "type": "bounce"}]).encode()
+    response = client.post(
+        reverse("contact:email_events"),
+        body,
+        content_type="application/json",
+        HTTP_X_SOLVENT_SIGNATURE=body_signature(secret=SECRET, body=body),
+    )
+    assert response.status_code == 200
+    assert response.json()["updated"] == 0
+    assert debtor.emails.get().status != "invalid"
+    assert Interaction.objects.get().delivery_status == ""
