@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,7 @@ class OutboxRig:
             "SOLVENT_RIG_CLOCK_OFFSET": str((LAWFUL_NOW - datetime.now(tz=UTC)).total_seconds()),
         }
         self.workers: dict[int, subprocess.Popen[bytes]] = {}
+        self.kicks: list[subprocess.Popen[bytes]] = []
 
     def _run(self, *args: str) -> str:
         result = subprocess.run(
@@ -100,6 +103,31 @@ class OutboxRig:
             stderr=subprocess.STDOUT,
         )
 
+    def kick(self) -> None:
+        """Enqueue one dispatch task, as the production cron does; does not wait for it."""
+        self.kicks = [k for k in self.kicks if k.poll() is None]
+        log = (self.workdir / "kick.log").open("ab")
+        self.kicks.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "tests.contact.outbox_rig_main", "kick"],
+                env=self.environment,
+                cwd=REPO,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
+
+    def log_tails(self, characters: int = 1500) -> str:
+        """The end of every worker's and kick's log: what a failure report needs."""
+        return "\n".join(
+            f"--- {log.name}\n{log.read_text(errors='replace')[-characters:]}"
+            for log in sorted(self.workdir.glob("*.log"))
+        )
+
+    def worker_name(self, slot: int) -> str:
+        """The name the worker in this slot claims messages under (contact.sender.worker_name)."""
+        return f"{socket.gethostname()}:{self.workers[slot].pid}"
+
     def kill_worker(self, slot: int) -> None:
         process = self.workers.pop(slot)
         process.send_signal(signal.SIGKILL)
@@ -108,6 +136,10 @@ class OutboxRig:
     def stop(self) -> None:
         for slot in list(self.workers):
             self.kill_worker(slot)
+        for kick in self.kicks:
+            kick.kill()
+            kick.wait()
+        self.kicks = []
 
     def _query(self, sql: str) -> list[tuple[Any, ...]]:
         if self.database == "postgres":
@@ -123,6 +155,13 @@ class OutboxRig:
     def status_counts(self) -> dict[str, int]:
         rows = self._query("SELECT status, COUNT(*) FROM contact_outboxmessage GROUP BY status")
         return {str(status): int(count) for status, count in rows}
+
+    def sent_by_worker(self) -> dict[str, int]:
+        """Sent messages per worker name: a restarted worker has a new name (its pid)."""
+        rows = self._query(
+            "SELECT worker, COUNT(*) FROM contact_outboxmessage WHERE status = 'sent' GROUP BY worker"
+        )
+        return {str(worker): int(count) for worker, count in rows}
 
     def message_keys(self) -> set[str]:
         return {
@@ -148,6 +187,48 @@ class OutboxRig:
             with psycopg.connect(self._pg_admin_url, autocommit=True) as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{self._pg_name}" WITH (FORCE)')
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class StalledError(AssertionError):
+    """Progress stopped, or the overall bound passed: says how far the run got."""
+
+
+def wait_on_progress(
+    done: Callable[[], bool],
+    progress: Callable[[], int],
+    *,
+    stall_seconds: float,
+    overall_seconds: float,
+    what: str,
+    interval: float = 0.2,
+    idle: Callable[[], None] | None = None,
+    idle_seconds: float = 15.0,
+) -> None:
+    """Wait until `done()`, as long as `progress()` keeps rising.
+
+    A loaded machine is slow, not stuck: the wait gives up only when nothing has moved for
+    `stall_seconds`, or past `overall_seconds` (a bound the caller derives from the amount of work),
+    and then says how far it got. `idle` runs after each `idle_seconds` without progress (the rig's
+    stand-in for the outbox cron).
+    """
+    started = time.monotonic()
+    last_value = progress()
+    last_move = last_idle = started
+    while not done():
+        now = time.monotonic()
+        value = progress()
+        if value != last_value:
+            last_value, last_move = value, now
+        elif idle is not None and now - max(last_move, last_idle) > idle_seconds:
+            idle()
+            last_idle = now
+        if now - last_move > stall_seconds or now - started > overall_seconds:
+            raise StalledError(
+                f"{what}: gave up at {last_value} after {now - started:.0f} s "
+                f"(no progress for {now - last_move:.0f} s; bounds {stall_seconds:.0f} s "
+                f"without progress, {overall_seconds:.0f} s overall)"
+            )
+        time.sleep(interval)
 
 
 def wait_until(predicate: Any, *, timeout: float, interval: float = 0.2) -> bool:

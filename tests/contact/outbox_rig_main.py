@@ -1,4 +1,4 @@
-"""Entry point of the rig's processes: migrate, seed, or run an outbox worker.
+"""Entry point of the rig's processes: migrate, seed, kick the outbox, or run an outbox worker.
 
 The world clock is moved to a lawful weekday afternoon (time-machine, ticking) so the compliance
 engine's hours rules allow the e-mails whatever the real time of day; the stand-in replaces the
@@ -103,6 +103,10 @@ def main(argv: list[str]) -> None:
             call_command(
                 "db_worker", queue_name="outbox", interval=0.05, startup_delay=False, verbosity=0
             )
+    elif command == "kick":
+        # What cron does every minute in production (docs/operations.md): a dispatch task for the
+        # leases a killed worker left, once no running task is left to take them up.
+        call_command("outbox_kick", tasks=1, verbosity=0)
     else:
         raise SystemExit(f"unknown command {command}")
 
