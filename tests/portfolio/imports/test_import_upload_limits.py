@@ -112,3 +112,13 @@ def test_a_report_stored_before_masking_is_masked_when_served(admin, media) -> N
         "2,national_id,[masked],not a US SSN (9 digits): [masked]",
         "3,principal,'=1+1,not an amount",
     ]
+
+
+def test_a_file_name_with_a_nul_byte_is_accepted_and_stored_without_it(
+    admin, media, tmp_path
+) -> None:
+    content = write_rows(tmp_path / "p.csv", [good_row(1)]).read_bytes()
+    upload = SimpleUploadedFile("=march\x00.csv", content, content_type="text/csv")
+    response = HttpClient().post("/api/placements", {"file": upload, "client": "acme"}, **admin)
+    assert response.status_code == 202, response.content
+    assert "\x00" not in Placement.objects.get().source_name
