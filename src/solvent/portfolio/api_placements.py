@@ -9,12 +9,14 @@ GET  /api/placements/{id}/errors   the error report, CSV (row, column, value, re
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import StringConstraints
 
 from solvent.core.domain.errors import NotFoundError, PermissionDeniedError
 from solvent.core.models import Role
@@ -31,6 +33,11 @@ router = Router(tags=["placements"])
 _UPLOAD_ROLES = frozenset({Role.ADMIN})
 # Twice the million-row file of the import benchmark (248 MB, ADR 0004); a deployment may lower it.
 DEFAULT_PLACEMENT_MAX_BYTES = 512 * 1024 * 1024
+
+
+# A client code is a slug (Client.code): anything else, a NUL byte included, is a 422 here rather
+# than a query PostgreSQL refuses with a 500.
+ClientCode = Annotated[str, StringConstraints(max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")]
 
 
 class UploadRefusedOut(Schema):
@@ -68,7 +75,7 @@ class PlacementOut(Schema):
 def placement_create(
     request: HttpRequest,
     file: File[UploadedFile],
-    client: Form[str],
+    client: Form[ClientCode],
     placed_on: Form[date | None] = None,
 ) -> Status[Placement] | Status[UploadRefusedOut]:
     user = request.user

@@ -122,3 +122,10 @@ def test_a_file_name_with_a_nul_byte_is_accepted_and_stored_without_it(
     response = HttpClient().post("/api/placements", {"file": upload, "client": "acme"}, **admin)
     assert response.status_code == 202, response.content
     assert "\x00" not in Placement.objects.get().source_name
+
+
+def test_a_client_code_with_a_nul_byte_is_a_4xx_not_a_500(admin, media, tmp_path) -> None:
+    content = write_rows(tmp_path / "p.csv", [good_row(1)]).read_bytes()
+    upload = SimpleUploadedFile("march.csv", content, content_type="text/csv")
+    response = HttpClient().post("/api/placements", {"file": upload, "client": "ac\x00me"}, **admin)
+    assert response.status_code in {400, 404, 422}, response.content
