@@ -36,7 +36,16 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP)
 	SOLVENT_TEST_DB=postgres $(BIN)/pytest $(PYTEST_ARGS)
 
-test: lint test-sqlite test-postgres
+# Every pass runs even when one before it failed, so one failure does not hide another (ADR 0016):
+# pytest's own closing lines stay in the log, the last line names what failed, and the exit status
+# is non-zero if anything did.
+test: $(STAMP)
+	@failed=""; \
+	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
+	$(MAKE) --no-print-directory test-sqlite || failed="$$failed test-sqlite"; \
+	$(MAKE) --no-print-directory test-postgres || failed="$$failed test-postgres"; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed" >&2; exit 1; fi; \
+	echo "make test: lint, SQLite pass and PostgreSQL pass all passed"
 
 bench: $(STAMP)
 	@for script in bench/*_bench.py; do echo "# $$script --scale $(BENCH_SCALE)" >&2; \
