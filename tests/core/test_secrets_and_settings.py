@@ -82,6 +82,11 @@ def test_without_keys_and_debug_off_the_server_refuses_to_start(tmp_path: Path) 
             base64.urlsafe_b64encode(b"solvent-test-suite-field-key-32b").decode(),
             "SOLVENT_FIELD_KEY is the test suite's published key",
         ),
+        (
+            PRODUCTION_SECRET_KEY,
+            "brKlEp3xE9td0t6CTRsZpkswD7zJvlcxNh1YFYCYl_4=",
+            "SOLVENT_FIELD_KEY is the published development key",
+        ),
     ],
 )
 def test_a_published_or_unusable_key_is_refused_like_a_missing_one(
@@ -141,3 +146,17 @@ def test_the_demo_generates_its_keys_once_keeps_them_private_and_says_so(tmp_pat
     assert second.returncode == 0, second.stderr
     assert keys_file.read_text() == kept
     assert keys_file.stat().st_mode & 0o077 == 0
+
+
+def test_a_demo_made_before_generated_keys_keeps_the_keys_its_data_was_written_with(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "solvent.sqlite3").write_bytes(b"")
+
+    result = _solvent("demo", "--help", tmp_path=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    kept = (tmp_path / "var" / "development-keys.json").read_text()
+    assert "solvent-insecure-development-key-change-me" in kept
+    assert "brKlEp3xE9td0t6CTRsZpkswD7zJvlcxNh1YFYCYl_4=" in kept

@@ -45,6 +45,14 @@ PUBLISHED_SECRET_KEYS = frozenset(
 # test starts share them; anywhere else they are published keys like the others.
 TEST_SECRET_KEY = "solvent-test-suite-secret-key-not-for-production-0123456789"  # noqa: S105
 TEST_FIELD_KEY = base64.urlsafe_b64encode(b"solvent-test-suite-field-key-32b").decode()
+# The field key earlier versions derived from the published SECRET_KEY: readable by anyone.
+PUBLISHED_FIELD_KEYS = frozenset(
+    {
+        base64.urlsafe_b64encode(
+            hashlib.sha256(b"solvent-field-key:solvent-insecure-development-key-change-me").digest()
+        ).decode()
+    }
+)
 # Commands that neither serve nor read personal data may run without keys (`make lint` runs them on a
 # fresh machine); settings.SECRET_KEY is then empty, so anything that tries to use it still fails.
 COMMANDS_WITHOUT_SECRETS = frozenset({"check", "makemigrations", "help", "version", "--help"})
@@ -72,11 +80,9 @@ def _development_keys(var_dir: Path) -> tuple[str, str]:
     }
     if (var_dir / "solvent.sqlite3").exists():
         # A demo made before generated keys: keep reading it with the keys it was written with.
-        legacy = "solvent-insecure-development-key-change-me"
-        digest = hashlib.sha256(("solvent-field-key:" + legacy).encode()).digest()
         keys = {
-            "SECRET_KEY": legacy,
-            "SOLVENT_FIELD_KEY": base64.urlsafe_b64encode(digest).decode(),
+            "SECRET_KEY": "solvent-insecure-development-key-change-me",
+            "SOLVENT_FIELD_KEY": next(iter(PUBLISHED_FIELD_KEYS)),
         }
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as handle:
@@ -114,6 +120,8 @@ else:
         _problems.append("SOLVENT_FIELD_KEY is not set")
     elif TEST_FIELD_KEY in SOLVENT_FIELD_KEY:
         _problems.append("SOLVENT_FIELD_KEY is the test suite's published key")
+    elif any(key in SOLVENT_FIELD_KEY for key in PUBLISHED_FIELD_KEYS):
+        _problems.append("SOLVENT_FIELD_KEY is the published development key")
     elif not _field_keys_valid(SOLVENT_FIELD_KEY):
         _problems.append("SOLVENT_FIELD_KEY is not a Fernet key (urlsafe base64 of 32 bytes)")
     # mypy's Django plugin reads these settings to type the models: it serves nothing either.
