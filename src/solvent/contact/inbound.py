@@ -57,6 +57,21 @@ def inbound_event_log(
     )
 
 
+def without_nul(value: Any) -> Any:
+    """A webhook payload with every NUL character replaced by U+FFFD, in keys and values alike.
+
+    PostgreSQL stores no NUL in text or jsonb: left in, one forged byte made a webhook a 500. The
+    signature is checked on what was received, before this.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    return value
+
+
 def rejected_payload_summary(*, body: bytes, fields: Iterable[str] = ()) -> dict[str, Any]:
     """What is kept of a call we refused as unsigned: its shape, never its content.
 
@@ -64,7 +79,7 @@ def rejected_payload_summary(*, body: bytes, fields: Iterable[str] = ()) -> dict
     table, and a forged call may carry someone's number and words. The size and a SHA-256 of the
     body let an operator match a complaint to the call; the field names show what was attempted.
     """
-    names = sorted({name[:40] for name in fields})[:50]
+    names = sorted({without_nul(name[:40]) for name in fields})[:50]
     summary: dict[str, Any] = {"bytes": len(body), "sha256": hashlib.sha256(body).hexdigest()}
     if names:
         summary["fields"] = names

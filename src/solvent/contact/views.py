@@ -29,6 +29,7 @@ from solvent.contact.inbound import (
     inbound_event_log,
     inbound_sms_receive,
     rejected_payload_summary,
+    without_nul,
 )
 from solvent.contact.signatures import body_signature_valid, twilio_signature_valid
 from solvent.contact.unsubscribe import unsubscribe_token_read
@@ -71,7 +72,8 @@ def _twilio_verified(request: HttpRequest, kind: str) -> dict[str, str] | HttpRe
             remote_addr=_remote(request),
         )
         return HttpResponse("invalid signature", status=403)
-    return params
+    cleaned: dict[str, str] = without_nul(params)
+    return cleaned
 
 
 @csrf_exempt
@@ -174,7 +176,7 @@ def email_events(request: HttpRequest) -> HttpResponse:
         )
         return HttpResponse("invalid signature", status=403)
     try:
-        events: Any = json.loads(request.body)
+        events: Any = without_nul(json.loads(request.body))
         if not isinstance(events, list):
             raise TypeError("expected a JSON list of events")
         parsed = [

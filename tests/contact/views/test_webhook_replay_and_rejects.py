@@ -126,3 +126,32 @@ def test_a_signed_event_with_an_empty_message_id_touches_no_interaction(client) 
     assert response.json()["updated"] == 0
     assert debtor.emails.get().status != "invalid"
     assert Interaction.objects.get().delivery_status == ""
+
+
+def test_nul_bytes_in_a_forged_call_are_a_403_not_a_500(client) -> None:
+    params = {"From\x00": "+1518\x00", "Body": "STOP\x00"}
+    response = _post_twilio(client, "twilio_inbound_sms", params, signature="forged")
+    assert response.status_code == 403
+    assert "\x00" not in json.dumps(InboundEvent.objects.get().payload)
+
+
+def test_a_nul_byte_in_a_signed_text_is_recorded_without_it(client, lawful_time) -> None:
+    debtor, _ = make_debtor()
+    number = debtor.phones.first().e164
+    params = {"From": number, "Body": "STOP\x00", "MessageSid": "SM-nul"}
+    response = _post_twilio(client, "twilio_inbound_sms", params)
+    assert response.status_code == 200
+    assert Interaction.objects.get().summary == "STOP\ufffd"
+    assert Hold.objects.filter(debtor=debtor).count() == 1
+
+
+def test_a_nul_escape_in_a_signed_email_event_is_not_a_500(client) -> None:
+    body = b'[{"message_id": "m\\u0000-1", "type": "delivered", "detail": "\\u0000"}]'
+    response = client.post(
+        reverse("contact:email_events"),
+        body,
+        content_type="application/json",
+        HTTP_X_SOLVENT_SIGNATURE=body_signature(secret=SECRET, body=body),
+    )
+    assert response.status_code == 200
+    assert "\x00" not in json.dumps(InboundEvent.objects.get().payload)
