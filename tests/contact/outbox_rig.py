@@ -199,21 +199,23 @@ def wait_on_progress(
     *,
     stall_seconds: float,
     overall_seconds: float,
-    what: str,
+    what: Callable[[], str],
     interval: float = 0.2,
     idle: Callable[[], None] | None = None,
     idle_seconds: float = 15.0,
+    since: float | None = None,
 ) -> None:
     """Wait until `done()`, as long as `progress()` keeps rising.
 
     A loaded machine is slow, not stuck: the wait gives up only when nothing has moved for
     `stall_seconds`, or past `overall_seconds` (a bound the caller derives from the amount of work),
     and then says how far it got. `idle` runs after each `idle_seconds` without progress (the rig's
-    stand-in for the outbox cron).
+    stand-in for the outbox cron). `since` (a `time.monotonic()` value) starts the overall bound
+    earlier, so that several waits of one run share it; `what` describes the state at giving up.
     """
-    started = time.monotonic()
+    started = time.monotonic() if since is None else since
     last_value = progress()
-    last_move = last_idle = started
+    last_move = last_idle = time.monotonic()
     while not done():
         now = time.monotonic()
         value = progress()
@@ -224,7 +226,7 @@ def wait_on_progress(
             last_idle = now
         if now - last_move > stall_seconds or now - started > overall_seconds:
             raise StalledError(
-                f"{what}: gave up at {last_value} after {now - started:.0f} s "
+                f"{what()}: gave up at {last_value} after {now - started:.0f} s "
                 f"(no progress for {now - last_move:.0f} s; bounds {stall_seconds:.0f} s "
                 f"without progress, {overall_seconds:.0f} s overall)"
             )

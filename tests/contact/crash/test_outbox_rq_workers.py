@@ -30,7 +30,9 @@ def test_two_rq_workers_send_every_message_once(redis_url) -> None:
             lambda: rig.status_counts().get("sent", 0),
             stall_seconds=180,
             overall_seconds=120 + 0.25 * MESSAGES,
-            what=f"waiting for all {MESSAGES} sent by two RQ workers",
+            what=lambda: (
+                f"waiting for all {MESSAGES} sent by two RQ workers: {rig.status_counts()}"
+            ),
         )
         received = sink.keys()
         assert set(received) == rig.message_keys()
