@@ -30,6 +30,9 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.bench_keys import bench_keys_set
+
 FULL_ROWS = 1_000_000
 TARGET_RATIO = 4.0
 TARGET_RSS_MB = 1024
@@ -53,6 +56,7 @@ def main() -> None:
         "--reimport", action="store_true", help="also time a second, idempotent run"
     )
     args = parser.parse_args()
+    bench_keys_set()
     rows = max(100, round(FULL_ROWS * args.scale))
     database = f"solvent_import_bench_{os.getpid()}"
     admin_url = args.database_url

@@ -22,6 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "src")]
 
+from bench.bench_keys import bench_keys_set  # noqa: E402
 from tests.contact.outbox_rig import OutboxRig, wait_until  # noqa: E402
 from tests.contact.smtp_sink import SmtpSink  # noqa: E402
 from tests.servers import postgres_url_for_tests  # noqa: E402
@@ -76,6 +77,7 @@ def main() -> None:
     parser.add_argument("--commit-every", type=int, default=10)  # SOLVENT_OUTBOX_COMMIT_EVERY
     parser.add_argument("--databases", default="sqlite,postgres")
     args = parser.parse_args()
+    bench_keys_set()
     messages = max(10, int(BASE_MESSAGES * args.scale))
     os.environ.setdefault("SOLVENT_LOG_LEVEL", "ERROR")
     result: dict[str, object] = {

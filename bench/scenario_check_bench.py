@@ -33,6 +33,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "src")]
+
+from bench.bench_keys import bench_keys_set  # noqa: E402
+
 SCENARIO_DIR = REPO / "tests" / "compliance" / "scenarios"
 
 
@@ -109,6 +112,7 @@ def main() -> None:
         help="the scenario files cycled for the 1,000 (compare two versions on the same files)",
     )
     args = parser.parse_args()
+    bench_keys_set()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "solvent.config.settings")
     os.environ["SOLVENT_VAR_DIR"] = tempfile.mkdtemp(prefix="solvent-bench-")
     os.environ.pop("DATABASE_URL", None)
