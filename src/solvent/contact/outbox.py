@@ -84,6 +84,9 @@ def outbox_mark_sent_many(*, sent: Sequence[SentMessage]) -> list[Interaction]:
     if not sent:
         return []
     with transaction.atomic():
+        sent = _not_yet_recorded(sent)
+        if not sent:
+            return []
         interactions = Interaction.objects.bulk_create(
             [
                 Interaction(
@@ -115,6 +118,26 @@ def outbox_mark_sent_many(*, sent: Sequence[SentMessage]) -> list[Interaction]:
             ]
         )
     return interactions
+
+
+def _not_yet_recorded(sent: Sequence[SentMessage]) -> list[SentMessage]:
+    """The messages no other worker recorded as sent, their rows locked until the commit.
+
+    A worker that outlived its lease and the worker that re-claimed the message may both have
+    handed it to the provider (at least once, ADR 0006); only the first to record it writes the
+    interaction and the ledger outcome, so the contact history holds each message once. Rows are
+    locked in id order, so two workers recording overlapping groups cannot deadlock.
+    """
+    rows = (
+        OutboxMessage.objects.select_for_update()
+        .filter(pk__in=[entry.message.pk for entry in sent])
+        .order_by("pk")
+        .values_list("pk", "status")
+    )
+    recorded = {pk for pk, status in rows if status == MessageStatus.SENT}
+    if not recorded:
+        return list(sent)
+    return [entry for entry in sent if entry.message.pk not in recorded]
 
 
 def _outbox_mark_sent_rows(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 
 from solvent.audit.models import AuditEntry
 from solvent.contact import sender as sender_module
@@ -262,3 +263,37 @@ def test_messages_given_back_near_the_end_of_the_lease_lose_their_reservations(
     assert ContactAttempt.objects.get(debtor=first_debtor).status == "completed"
     given_back = ContactAttempt.objects.get(debtor=second_debtor)
     assert given_back.status == ContactAttempt.Status.CANCELLED
+
+
+def test_a_late_worker_does_not_record_a_message_another_worker_recorded(lawful_time) -> None:
+    """At least once to the provider, exactly once in the history: a worker that outlived its
+    lease and sent the message too finds it recorded and writes no second interaction."""
+    from solvent.contact.domain.model import DeliveryStatus
+    from solvent.contact.outbox import SentMessage, outbox_mark_sent_many
+
+    debtor, account = make_debtor()
+    message = _queue(debtor, account)
+    [stale] = outbox_claim_batch(worker="a", limit=1, lease=timedelta(seconds=1))
+    with time_machine.travel(lawful_time + timedelta(seconds=2), tick=False):
+        report = outbox_dispatch(worker="b", senders={"email": FakeChannelSender(channel="email")})
+    assert report.sent == 1
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+
+    written = outbox_mark_sent_many(
+        sent=[
+            SentMessage(
+                message=stale,
+                provider_message_id="late-copy",
+                attempt_id=message.compliance_attempt_id,
+                decision_log_id=message.decision_log_id,
+                delivery_status=DeliveryStatus.SENT,
+                sent_at=clock.now(),
+            )
+        ]
+    )
+
+    assert written == []
+    assert Interaction.objects.filter(outbox_message=message).count() == 1
+    message.refresh_from_db()
+    assert message.provider_message_id != "late-copy"
