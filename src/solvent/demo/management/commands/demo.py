@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from solvent.core import clock
 from solvent.demo.history import demo_history_create
@@ -37,6 +37,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="load the data and exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_serve"] and not port_is_free(options["host"], options["port"]):
+            # Before the long load: a server already there would answer our "is it up?" probe.
+            raise CommandError(
+                f"Port {options['port']} on {options['host']} is already in use (another Solvent "
+                "demo?). Stop it, or choose another port: solvent demo --port 8001 "
+                "(make demo PORT=8001)."
+            )
         Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
         self._announce_keys()
         self.stdout.write("Migrating the database…")
@@ -100,6 +107,8 @@ class Command(BaseCommand):
             "SOLVENT_FIELD_KEY": settings.SOLVENT_FIELD_KEY,
             "SOLVENT_HTTPS": "0",
         }
+        # SIGTERM (kill, systemd, a container stop) ends the demo like Ctrl-C: its children too.
+        signal.signal(signal.SIGTERM, _interrupt)
         web = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             [*solvent, "runserver", f"{host}:{port}", "--noreload", "--insecure"], env=environment
         )
@@ -107,10 +116,12 @@ class Command(BaseCommand):
             [*solvent, "db_worker", "--queue-name", "*", "--interval", "1", "--no-reload"],
             env=environment,
         )
-        _wait_for_port(host, port, web)
-        self._print_logins(f"http://{host}:{port}/")
         next_kick = time.monotonic()
         try:
+            _wait_for_port(host, port, web)
+            if web.poll() is not None:
+                raise CommandError(f"The web server did not start on {host}:{port}; see above.")
+            self._print_logins(f"http://{host}:{port}/")
             while web.poll() is None and worker.poll() is None:
                 # What cron does in production: pick up retries and messages due at a lawful hour.
                 if time.monotonic() >= next_kick:
@@ -120,6 +131,7 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            self.stdout.write("Stopping the web server and the worker…")
             for process in (web, worker):
                 if process.poll() is None:
                     process.send_signal(signal.SIGINT)
@@ -128,6 +140,22 @@ class Command(BaseCommand):
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
+            self.stdout.write("Stopped.")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Nothing listens there yet (a bind would succeed)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def _wait_for_port(
