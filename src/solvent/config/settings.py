@@ -187,6 +187,9 @@ SOLVENT_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("SOLVENT_LOGIN_FAILURES_
 SOLVENT_LOGIN_WINDOW_SECONDS = int(os.environ.get("SOLVENT_LOGIN_WINDOW_SECONDS", "900"))
 AUTHENTICATION_BACKENDS = ["solvent.core.auth.ThrottledModelBackend"]
 
+# Every paginated API list answers at most this many rows a page; a larger `limit` is a 422.
+NINJA_PAGINATION_MAX_LIMIT = int(os.environ.get("SOLVENT_API_MAX_PAGE", "500"))
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -268,3 +268,10 @@ def test_the_openapi_document_declares_the_scenario_and_decision_formats() -> No
     ]  # fmt: skip
     error = _resolve(responses["400"]["content"]["application/json"]["schema"], document)
     assert set(error["properties"]) == {"code", "detail", "errors"}
+
+
+def test_a_page_larger_than_the_cap_is_a_422_not_a_huge_answer() -> None:
+    officer = {"HTTP_AUTHORIZATION": f"Bearer {_token(Role.COMPLIANCE_OFFICER)}"}
+    assert HttpClient().get("/api/compliance/decisions?limit=500", **officer).status_code == 200
+    too_many = HttpClient().get("/api/compliance/decisions?limit=100000", **officer)
+    assert too_many.status_code == 422
