@@ -187,6 +187,10 @@ SOLVENT_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("SOLVENT_LOGIN_FAILURES_
 SOLVENT_LOGIN_WINDOW_SECONDS = int(os.environ.get("SOLVENT_LOGIN_WINDOW_SECONDS", "900"))
 AUTHENTICATION_BACKENDS = ["solvent.core.auth.ThrottledModelBackend"]
 
+# The largest placement file an upload may be (a 413 above it).
+SOLVENT_PLACEMENT_MAX_BYTES = int(
+    os.environ.get("SOLVENT_PLACEMENT_MAX_BYTES", str(512 * 1024 * 1024))
+)
 # Every paginated API list answers at most this many rows a page; a larger `limit` is a 422.
 NINJA_PAGINATION_MAX_LIMIT = int(os.environ.get("SOLVENT_API_MAX_PAGE", "500"))
 
