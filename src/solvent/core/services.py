@@ -70,8 +70,8 @@ def api_token_access(*, raw_token: str) -> TokenAccess | None:
 def api_token_revoke(*, prefix: str, now: datetime, actor_id: int | None = None) -> int:
     """Revoke the live tokens starting with this prefix; returns how many. Revoked stays revoked."""
     tokens = list(ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True))
+    ApiToken.objects.filter(pk__in=[token.pk for token in tokens]).update(revoked_at=now)
     for token in tokens:
-        ApiToken.objects.filter(pk=token.pk).update(revoked_at=now)
         audit_record(
             action="api_token.revoke",
             object_type="api_token",
