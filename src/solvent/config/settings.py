@@ -187,7 +187,8 @@ SOLVENT_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("SOLVENT_LOGIN_FAILURES_
 SOLVENT_LOGIN_WINDOW_SECONDS = int(os.environ.get("SOLVENT_LOGIN_WINDOW_SECONDS", "900"))
 AUTHENTICATION_BACKENDS = ["solvent.core.auth.ThrottledModelBackend"]
 
-# The largest placement file an upload may be (a 413 above it).
+# The largest placement file an upload may be (a 413 above it): twice the million-row file of the
+# import benchmark (248 MB, ADR 0004); a deployment may lower it.
 SOLVENT_PLACEMENT_MAX_BYTES = int(
     os.environ.get("SOLVENT_PLACEMENT_MAX_BYTES", str(512 * 1024 * 1024))
 )

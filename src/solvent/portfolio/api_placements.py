@@ -31,8 +31,6 @@ router = Router(tags=["placements"])
 
 # Loading placements is the back office's job (DESIGN.md: operations / admin).
 _UPLOAD_ROLES = frozenset({Role.ADMIN})
-# Twice the million-row file of the import benchmark (248 MB, ADR 0004); a deployment may lower it.
-DEFAULT_PLACEMENT_MAX_BYTES = 512 * 1024 * 1024
 
 
 # A client code is a slug (Client.code): anything else, a NUL byte included, is a 422 here rather
@@ -43,10 +41,6 @@ ClientCode = Annotated[str, StringConstraints(max_length=40, pattern=r"^[-a-zA-Z
 class UploadRefusedOut(Schema):
     code: str
     detail: str
-
-
-def placement_max_bytes() -> int:
-    return int(getattr(settings, "SOLVENT_PLACEMENT_MAX_BYTES", DEFAULT_PLACEMENT_MAX_BYTES))
 
 
 class PlacementOut(Schema):
@@ -81,7 +75,7 @@ def placement_create(
     user = request.user
     if staff_role_get(user=user) not in _UPLOAD_ROLES:
         raise PermissionDeniedError("only operations staff may load placements")
-    limit = placement_max_bytes()
+    limit = settings.SOLVENT_PLACEMENT_MAX_BYTES  # settings.py holds the default
     if file.size is None or file.size > limit:
         # Refused before anything is written under MEDIA_ROOT: Django has spooled the upload to a
         # temporary file, which it deletes at the end of the request.
