@@ -121,8 +121,9 @@ def row_validate(
             )
         ]
     row = _Row(raw, positions)
-    _check_nul(row)
-    _check_encoding(row)
+    joined = "".join(row.fields.values())  # one join for both whole-row scans of a clean row
+    _check_nul(row, joined)
+    _check_encoding(row, joined)
     if row.errors:
         return row.errors
     account = _account(row, context)
@@ -138,9 +139,9 @@ def row_validate(
     return PlacementRow(raw.number, account, debtor, cosigner)
 
 
-def _check_nul(row: _Row) -> None:
+def _check_nul(row: _Row, joined: str) -> None:
     # PostgreSQL text cannot hold NUL: left in, one such cell failed the whole file at COPY time.
-    if "\x00" not in "".join(row.fields.values()):  # one scan for the common, clean row
+    if "\x00" not in joined:  # one scan for the common, clean row
         return
     for column, text in row.fields.items():
         if "\x00" in text:
@@ -151,8 +152,8 @@ def _check_nul(row: _Row) -> None:
             )
 
 
-def _check_encoding(row: _Row) -> None:
-    if "".join(row.fields.values()).isascii():
+def _check_encoding(row: _Row, joined: str) -> None:
+    if joined.isascii():
         return
     for column, text in row.fields.items():
         if not text.isascii():
