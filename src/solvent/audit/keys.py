@@ -48,7 +48,10 @@ def _development() -> bool:
 
 def audit_key_problem() -> str | None:
     """Why no usable key can be had, or None. Shared by the resolver and the system check."""
-    configured = os.environ.get(KEY_VARIABLE, "")
+    return _problem(os.environ.get(KEY_VARIABLE, ""))
+
+
+def _problem(configured: str) -> str | None:
     if configured and len(configured) < MINIMUM_KEY_LENGTH:
         return f"{KEY_VARIABLE} is shorter than {MINIMUM_KEY_LENGTH} characters"
     if not configured and not _development():
@@ -62,10 +65,10 @@ def audit_key_problem() -> str | None:
 
 def audit_key() -> AuditKey:
     """The key in force now; read on each call so a rotation or a test's environment is seen."""
-    problem = audit_key_problem()
+    configured = os.environ.get(KEY_VARIABLE, "")
+    problem = _problem(configured)
     if problem:
         raise AuditKeyMissingError(problem)
-    configured = os.environ.get(KEY_VARIABLE, "")
     if configured:
         return AuditKey(secret=configured.encode(), derived=False)
     digest = hashlib.sha256(("solvent-audit-key:" + settings.SECRET_KEY).encode()).digest()

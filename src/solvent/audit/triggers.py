@@ -32,8 +32,8 @@ def audit_triggers_suspended(connection: BaseDatabaseWrapper) -> Iterator[None]:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
             return
         cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-            "AND tbl_name IN ('audit_auditentry', 'audit_auditchainhead')"
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)",
+            AUDIT_TABLES,
         )
         triggers = cursor.fetchall()
         for name, _ in triggers:
