@@ -70,10 +70,7 @@ _TREATMENT_PAUSE_RELEASERS = {
 
 def access_can_place_hold(*, user: User | AnonymousUser) -> bool:
     """Any collector may stop contact (it protects the debtor); a client viewer only reads."""
-    role = staff_role_get(user=user)
-    if role is None:
-        return False
-    return role != Role.CLIENT_VIEWER
+    return access_can_write(user=user)
 
 
 def access_can_release_hold(*, user: User | AnonymousUser, kind: str) -> bool:
