@@ -130,13 +130,7 @@ def hold_release_approve(*, hold_id: int, actor_id: int) -> HoldReleaseRequest:
     """The checker's half: a second compliance officer approves, and only then the hold ends."""
     with _refusals_audited(actor_id), transaction.atomic():
         hold = _open_hold_lock(hold_id)
-        if not access_can_approve_hold_release(user=_actor(actor_id), kind=hold.kind):
-            _refuse(
-                hold,
-                "hold_release_approve",
-                "hold_release_forbidden",
-                _approval_refusal(hold.kind),
-            )
+        _may_approve_check(hold, actor_id, "hold_release_approve")
         request = _pending_request(hold)
         if request.requested_by_id == actor_id:
             _refuse(
@@ -178,13 +172,7 @@ def hold_release_reject(*, hold_id: int, reason: str, actor_id: int) -> HoldRele
     """Refuse a pending release: the hold stays in force. The maker may withdraw their own ask."""
     with _refusals_audited(actor_id), transaction.atomic():
         hold = _open_hold_lock(hold_id)
-        if not access_can_approve_hold_release(user=_actor(actor_id), kind=hold.kind):
-            _refuse(
-                hold,
-                "hold_release_reject",
-                "hold_release_forbidden",
-                _approval_refusal(hold.kind),
-            )
+        _may_approve_check(hold, actor_id, "hold_release_reject")
         request = _pending_request(hold)
         reason = _reason_check(reason)
         request.status = HoldReleaseRequest.Status.REJECTED
@@ -232,6 +220,11 @@ def _actor(actor_id: int) -> User:
 def _may_release_check(hold: Hold, actor_id: int, action: str) -> None:
     if not access_can_release_hold(user=_actor(actor_id), kind=hold.kind):
         _refuse(hold, action, "hold_release_forbidden", _release_refusal(hold.kind))
+
+
+def _may_approve_check(hold: Hold, actor_id: int, action: str) -> None:
+    if not access_can_approve_hold_release(user=_actor(actor_id), kind=hold.kind):
+        _refuse(hold, action, "hold_release_forbidden", _approval_refusal(hold.kind))
 
 
 def _release_refusal(kind: str) -> str:
