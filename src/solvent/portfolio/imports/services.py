@@ -138,6 +138,7 @@ def placement_run(
     )
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as stream:
         report = ErrorReport(stream)
+        failure = ""
         try:
             _import(
                 placement,
@@ -149,14 +150,12 @@ def placement_run(
             )
         except PlacementFileError as problem:
             report.add(problem.errors)
-            finished = _finish(placement, report, errors_path, failure=problem.message)
-            _upload_discard(finished)
-            return finished
+            failure = problem.message
         except Exception as problem:
             # The file stays: the import stopped for a reason of ours and can be run again.
             _finish(placement, report, errors_path, failure=f"import stopped: {problem}")
             raise
-        finished = _finish(placement, report, errors_path, failure="")
+        finished = _finish(placement, report, errors_path, failure=failure)
         _upload_discard(finished)
         return finished
 
