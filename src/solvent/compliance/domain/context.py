@@ -80,6 +80,7 @@ class DecisionContext:
         "profile",
         "proposed",
         "resolution",
+        "several_debts",
         "zones",
     )
 
@@ -98,6 +99,8 @@ class DecisionContext:
         self.counting_zone: ZoneInfo = self.zones[0] if self.zones else zone("UTC")
         self.debt: Debt | None = profile.debt(proposed.debt_id)
         self.debt_keys: dict[str, str] = {debt.id: debt.counting_key for debt in profile.debts}
+        # Several debts to count apart: an unscoped consent to more calls covers none of them.
+        self.several_debts: bool = len(self.debt_keys) > 1 and len(set(self.debt_keys.values())) > 1
         self._keys_cache: dict[tuple[str, ...], frozenset[str]] = {}
         self.debt_key: str | None = (
             self.debt.counting_key if self.debt is not None else proposed.debt_id
@@ -173,9 +176,6 @@ class DecisionContext:
         day is day 1 of at most seven; the consent ends early when revoked, when a shorter period
         the consumer gave ends, or at a conversation about the debt (comment 14(b)(3)(i)-2).
         """
-        # An unscoped consent of a debtor with several debts does not say which debt it was
-        # about: it covers none of them (fail closed, ADR 0009); with one debt it covers that one.
-        several_debts = len(set(self.debt_keys.values())) > 1
         for consent in self.profile.consents:
             if consent.kind is not ConsentKind.ADDITIONAL_CALLS or consent.given_at > moment:
                 continue
@@ -183,7 +183,9 @@ class DecisionContext:
                 debt_key is None or debt_key not in (self.keys_of(consent.debt_ids) or ())
             ):
                 continue
-            if not consent.debt_ids and several_debts:
+            # An unscoped consent of a debtor with several debts does not say which debt it was
+            # about: it covers none of them (fail closed, ADR 0009); with one debt it covers that.
+            if not consent.debt_ids and self.several_debts:
                 continue
             if day > self.local_day(consent.given_at) + 6:
                 continue
