@@ -80,7 +80,7 @@ def _debtor_rows(debtor: Debtor, owed: Sequence[Account]) -> DebtorRows:
         addresses=list(debtor.addresses.all().order_by("pk")),
         phones=list(debtor.phones.all().order_by("pk")),
         emails=list(debtor.emails.all().order_by("pk")),
-        holds=list(Hold.objects.filter(debtor=debtor).prefetch_related("accounts")),
+        holds=list(Hold.objects.filter(debtor=debtor).order_by("pk").prefetch_related("accounts")),
         consents=list(
             Consent.objects.filter(debtor=debtor).order_by("pk").prefetch_related("accounts")
         ),
