@@ -142,13 +142,10 @@ def _in_force_only(check: Check, dormant: frozenset[str]) -> Check:
 
 
 @lru_cache(maxsize=1024)
-def _combine(
-    packs: tuple[RulePack, ...], dormant: tuple[frozenset[str], ...] | None = None
-) -> _Combined:
+def _combine(packs: tuple[RulePack, ...], dormant: tuple[frozenset[str], ...]) -> _Combined:
     """The packs' rules in force: ``dormant`` names, per pack, the rule ids whose own dates
     exclude the day (``packs.dormant_rules``); their windows, caps and cool-downs are left out
     and their hits filtered from the checks."""
-    dormant = dormant or tuple(frozenset() for _ in packs)
     rule_ids: dict[str, None] = {}
     hour_windows: list[HourWindows] = []
     caps: list[CapDefinition] = []
@@ -183,8 +180,9 @@ def _combine(
 
 
 @lru_cache(maxsize=8192)
-def _in_force(selected: tuple[RulePack, ...], day: date) -> _Combined:
-    """The selected packs' rules in force on the local ``day`` (one cached lookup per decision)."""
+def rules_in_force(selected: tuple[RulePack, ...], day: date) -> _Combined:
+    """The selected packs' rules in force on the local ``day`` (one cached lookup per decision;
+    the batch path reads its caps and cool-downs from it too)."""
     return _combine(selected, dormant_rules(selected, day))
 
 
@@ -269,7 +267,7 @@ def _earliest_across_rule_changes(
         if earliest is None or earliest.astimezone(ctx.counting_zone).date() == day:
             return earliest
         day = earliest.astimezone(ctx.counting_zone).date()
-        later = _in_force(select_packs(packs, ctx.resolution.jurisdictions, day), day)
+        later = rules_in_force(select_packs(packs, ctx.resolution.jurisdictions, day), day)
         if later is combined:
             return earliest
         blocking, _ = _run_steps(ctx, later.steps, list(range(len(later.steps))), earliest)
@@ -348,7 +346,7 @@ def decide(
             "applies: contact only after legal review.",
             "Solvent house policy (no rules, no automated contact); comment 6(b)(1)(i)-2",
         )
-    combined = _in_force(selected, day)
+    combined = rules_in_force(selected, day)
     hits, caps = _evaluate(ctx, combined, proposed.at)
     blocking = _blocking(hits)
     warnings = [hit for hit in hits if hit.severity is Severity.WARN]

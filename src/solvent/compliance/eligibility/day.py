@@ -20,11 +20,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from solvent.compliance.domain.context import point_in_class
-from solvent.compliance.domain.engine import decide
+from solvent.compliance.domain.engine import decide, rules_in_force
 from solvent.compliance.domain.jurisdictions import resolve
 from solvent.compliance.domain.localtime import ONE_DAY, local_instant, local_midnight, zone
 from solvent.compliance.domain.model import CapRemaining, Decision, ProposedContact, TimeRange
-from solvent.compliance.domain.packs import dormant_rules, select_packs
+from solvent.compliance.domain.packs import select_packs
 from solvent.compliance.domain.packs.common import NON_CONTACT_PURPOSES
 from solvent.compliance.domain.rules import CapDefinition, CooldownDefinition, RulePack
 from solvent.compliance.eligibility.profiles import TargetProfile
@@ -198,11 +198,6 @@ def _history_rules(
     cooldowns: tuple[CooldownDefinition, ...] = ()
     if proposed.purpose not in NON_CONTACT_PURPOSES:
         # Only the cool-downs in force on the day (Reg F's 7-day wait starts on 2021-11-30).
-        cooldowns = tuple(
-            cooldown
-            for pack, dormant in zip(selected, dormant_rules(selected, day), strict=True)
-            for cooldown in pack.cooldowns
-            if cooldown.rule_id not in dormant
-        )
+        cooldowns = rules_in_force(selected, day).cooldowns
     cooldowns_apply = tuple(proposed.channel in cooldown.channels for cooldown in cooldowns)
     return caps, caps_apply, cooldowns, cooldowns_apply
