@@ -18,10 +18,11 @@ without campaign figures cannot be checked and is denied (fail closed).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from solvent.compliance.domain.context import DecisionContext
-from solvent.compliance.domain.model import Channel, Direction, Outcome
+from solvent.compliance.domain.model import CampaignFigures, Channel, Direction, Outcome
 from solvent.compliance.domain.rules import Check, RuleHit, RuleInfo, RulePack
 
 C_TSR = (
@@ -66,35 +67,40 @@ def _figures_missing() -> RuleHit:
     return RuleHit(FIGURES_RULE, message, C_FIGURES, never=True)
 
 
-def check_us_abandon_rate(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
-    if not _dialled_call(ctx):
-        return []
-    campaign = ctx.proposed.campaign
-    if campaign is None:
-        return [_figures_missing()]
-    if not at_or_over_limit(campaign.abandoned_30d, campaign.live_answered_30d):
-        return []
-    message = (
-        f"The campaign abandoned {campaign.abandoned_30d} of {campaign.live_answered_30d} answered "
-        "calls in 30 days (3 % or more): slow the dialer or dial by hand."
-    )
-    # The figures are a snapshot: on the known facts no later moment is lawful either.
-    return [RuleHit(US_RATE_RULE, message, C_TSR, never=True)]
+def _abandon_rate_check(
+    rule_id: str,
+    citation: str,
+    window: str,
+    figures: Callable[[CampaignFigures], tuple[int, int]],
+) -> Check:
+    """The check of one abandon-rate limit: ``figures`` gives the campaign's abandoned and
+    live-answered calls over ``window``."""
+
+    def check(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
+        if not _dialled_call(ctx):
+            return []
+        campaign = ctx.proposed.campaign
+        if campaign is None:
+            return [_figures_missing()]
+        abandoned, answered = figures(campaign)
+        if not at_or_over_limit(abandoned, answered):
+            return []
+        message = (
+            f"The campaign abandoned {abandoned} of {answered} answered calls in {window} "
+            "(3 % or more): slow the dialer or dial by hand."
+        )
+        # The figures are a snapshot: on the known facts no later moment is lawful either.
+        return [RuleHit(rule_id, message, citation, never=True)]
+
+    return check
 
 
-def check_uk_abandon_rate(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
-    if not _dialled_call(ctx):
-        return []
-    campaign = ctx.proposed.campaign
-    if campaign is None:
-        return [_figures_missing()]
-    if not at_or_over_limit(campaign.abandoned_24h, campaign.live_answered_24h):
-        return []
-    message = (
-        f"The campaign abandoned {campaign.abandoned_24h} of {campaign.live_answered_24h} "
-        "answered calls in 24 hours (3 % or more): slow the dialer or dial by hand."
-    )
-    return [RuleHit(UK_RATE_RULE, message, C_OFCOM, never=True)]
+check_us_abandon_rate = _abandon_rate_check(
+    US_RATE_RULE, C_TSR, "30 days", lambda c: (c.abandoned_30d, c.live_answered_30d)
+)
+check_uk_abandon_rate = _abandon_rate_check(
+    UK_RATE_RULE, C_OFCOM, "24 hours", lambda c: (c.abandoned_24h, c.live_answered_24h)
+)
 
 
 def check_repeat_after_abandoned(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
