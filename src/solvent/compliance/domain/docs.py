@@ -83,8 +83,7 @@ def _cap_row(cap: CapDefinition) -> str:
 
 def _in_force(info: RuleInfo, pack: RulePack) -> str:
     """The days a rule is evaluated: its own dates, else its pack's."""
-    start = info.effective_from or pack.effective_from
-    until = info.effective_until or pack.effective_until
+    start, until = info.dates_in(pack)
     return f"{start.isoformat()} to {until.isoformat() if until else 'open'}"
 
 

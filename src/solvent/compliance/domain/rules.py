@@ -98,9 +98,15 @@ class RuleInfo:
     effective_from: date | None = None
     effective_until: date | None = None
 
+    def dates_in(self, pack: RulePack) -> tuple[date, date | None]:
+        """The first and last (``None``: open) days the rule is evaluated: its own, else the pack's."""
+        return (
+            self.effective_from or pack.effective_from,
+            self.effective_until or pack.effective_until,
+        )
+
     def in_force_on(self, day: date, pack: RulePack) -> bool:
-        start = self.effective_from or pack.effective_from
-        until = self.effective_until or pack.effective_until
+        start, until = self.dates_in(pack)
         return start <= day and (until is None or day <= until)
 
 
