@@ -120,21 +120,21 @@ class ProfileRegistry:
 
 
 def needs_exact(
-    situation: DebtorProfile, target: Target, point: ContactPoint | None, options: BatchOptions
+    situation: DebtorProfile,
+    history: tuple[HistoryEvent, ...],
+    target: Target,
+    point: ContactPoint | None,
+    options: BatchOptions,
 ) -> bool:
     """Targets whose decision reads the ledger outside the cap and cool-down data."""
     if options.purpose is Purpose.FURNISH_CREDIT_REPORT:
         return True  # check_furnishing reads letters, messages and conversations
     if any(consent.kind is ConsentKind.ADDITIONAL_CALLS for consent in situation.consents):
         return True  # prior-consent periods end at a conversation and exclude calls from caps
-    # An employer-provided address is allowed once the consumer used it (check_media).
-    return target.channel is Channel.EMAIL and point is not None and point.employer_provided
-
-
-def reads_abandoned_calls(
-    history: tuple[HistoryEvent, ...], target: Target, options: BatchOptions
-) -> bool:
-    """Ofcom's 72 hours after an abandoned call read the ledger by the hour (dialer packs)."""
+    if target.channel is Channel.EMAIL:
+        # An employer-provided address is allowed once the consumer used it (check_media).
+        return point is not None and point.employer_provided
+    # Ofcom's 72 hours after an abandoned call read the ledger by the hour (dialer packs).
     return (
         target.channel is Channel.CALL
         and (options.autodialled or options.prerecorded)
@@ -184,9 +184,7 @@ def target_profiles(
     profiles = []
     for target in targets:
         point = situation.contact_point(target.contact_point_id)
-        if needs_exact(situation, target, point, options) or reads_abandoned_calls(
-            history, target, options
-        ):
+        if needs_exact(situation, history, target, point, options):
             proposed = proposed_for(target, options, PLACEHOLDER_AT)
             profiles.append(TargetProfile(situation, proposed, history, day))
             continue
