@@ -80,6 +80,8 @@ ADDRESS_PLACES: dict[str, model.Place] = {
 _PURPOSE_ALIASES: dict[str, model.Purpose] = {"collection": model.Purpose.COLLECT}
 
 
+# The channels that reach a telephone number; a consent revoked at one speaks for every automated
+# channel there (TCPA: texts are calls; a ringless voicemail is a prerecorded call).
 PHONE_CHANNELS = frozenset({"call", "sms", "voicemail"})
 
 

@@ -9,8 +9,12 @@ from django.db import transaction
 from django.db.models import Q
 
 from solvent.compliance.domain.localtime import is_known_zone
-from solvent.compliance.engine_input import debtor_accounts, normalise_contact_point
-from solvent.compliance.models import Channel, Consent, Hold, TimePreference
+from solvent.compliance.engine_input import (
+    PHONE_CHANNELS,
+    debtor_accounts,
+    normalise_contact_point,
+)
+from solvent.compliance.models import Consent, Hold, TimePreference
 from solvent.compliance.services.common import (
     CHANNELS,
     CONSENT_SCOPES,
@@ -24,10 +28,6 @@ from solvent.compliance.services.common import (
 from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError, ValidationError
 from solvent.portfolio.models import Account, Debtor
-
-# Where a revocation speaks for every automated channel (TCPA: texts are calls; a ringless
-# voicemail is a prerecorded call).
-PHONE_CHANNELS = frozenset({Channel.CALL, Channel.SMS, Channel.VOICEMAIL})
 
 
 def consent_grant(
