@@ -72,6 +72,8 @@ class HoldReleaseRequestInline(admin.TabularInline):  # type: ignore[type-arg]
 @admin.register(Hold)
 class HoldAdmin(ReadOnlyAdmin):
     list_display = ("debtor", "kind", "source", "placed_at", "released_at", "released_by")
+    # released_by is nullable: the changelist's default select_related would not join it.
+    list_select_related = ("debtor", "released_by")
     list_filter = ("kind",)
     search_fields = ("debtor__last_name", "source", "contact_point")
     raw_id_fields = ("debtor",)
@@ -81,6 +83,7 @@ class HoldAdmin(ReadOnlyAdmin):
 @admin.register(HoldReleaseRequest)
 class HoldReleaseRequestAdmin(ReadOnlyAdmin):
     list_display = ("hold", "status", "requested_by", "requested_at", "decided_by", "decided_at")
+    list_select_related = ("hold", "requested_by", "decided_by")
     list_filter = ("status",)
     raw_id_fields = ("hold",)
 
