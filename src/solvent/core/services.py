@@ -24,7 +24,9 @@ def api_token_create(
     *, user: User, name: str, scope: TokenScope = TokenScope.READ_WRITE, actor_id: int | None = None
 ) -> str:
     """Create a token and return it in clear; only its hash is kept."""
-    raw = "slv_" + secrets.token_urlsafe(32)
+    # Hex, not urlsafe base64: the prefix is typed on a command line (`solvent token revoke PREFIX`)
+    # and one starting with "-" would be read as an option.
+    raw = "slv_" + secrets.token_hex(32)
     token = ApiToken.objects.create(
         user=user, name=name, token_hash=_digest(raw), prefix=raw[4:12], scope=scope
     )
