@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError
@@ -11,6 +12,7 @@ from ninja.openapi.views import openapi_view
 from ninja.security import HttpBearer, django_auth
 
 from solvent.core.domain.errors import DomainError, NotFoundError, PermissionDeniedError
+from solvent.core.middleware import database_unavailable_response
 from solvent.core.services import api_token_access
 
 # What a read-only token may do: the methods that change nothing.
@@ -64,6 +66,13 @@ def domain_error_handler(request: HttpRequest, exc: DomainError) -> HttpResponse
     return api.create_response(
         request, {"code": exc.code, "detail": exc.message, **_error_extra(exc)}, status=status
     )
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable_handler(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The database is unreachable: the same 503 as everywhere else, not ninja's own 500 (DEBUG)."""
+    return database_unavailable_response(request, exc)
 
 
 def _error_extra(exc: DomainError) -> dict[str, object]:

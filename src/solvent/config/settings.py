@@ -219,6 +219,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "solvent.core.middleware.ContentSecurityPolicyMiddleware",
+    # Outermost but for headers: a database error in any middleware inside it is a 503 too (ADR 0021).
+    "solvent.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -247,7 +249,14 @@ TEMPLATES = [
 
 
 def _database_from_url(url: str) -> dict[str, Any]:
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    # A kept connection is checked before a request or a task uses it, so one that a database
+    # restart or failover killed is replaced instead of failing its first query (ADR 0021).
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    )
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # An unreachable server (no answer at all, not a refusal) costs a request 10 s, not forever.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 10)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers work while a writer imports; IMMEDIATE takes the write lock at BEGIN so two
         # writers queue instead of failing with "database is locked" half-way through a transaction.
