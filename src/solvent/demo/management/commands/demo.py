@@ -113,7 +113,7 @@ class Command(BaseCommand):
             [*solvent, "runserver", f"{host}:{port}", "--noreload", "--insecure"], env=environment
         )
         worker = subprocess.Popen(  # noqa: S603
-            [*solvent, "db_worker", "--queue-name", "*", "--interval", "1", "--no-reload"],
+            [*solvent, "worker", "--queue-name", "*", "--interval", "1", "--no-reload"],
             env=environment,
         )
         next_kick = time.monotonic()
