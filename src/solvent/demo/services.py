@@ -79,7 +79,7 @@ def demo_users_create() -> tuple[DemoUser, ...]:
 
 
 def demo_portfolio_load(*, accounts: int, work_dir: Path, as_of: date) -> list[Placement]:
-    """Generate one placement file per client and import it through the real import path."""
+    """Generate one placement file per client, import it through the real import path, delete it."""
     from solvent.portfolio.imports.services import placement_import
 
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -100,4 +100,7 @@ def demo_portfolio_load(*, accounts: int, work_dir: Path, as_of: date) -> list[P
             account_prefix=spec.code.split("-")[0][:3].upper(),
         )
         placements.append(placement_import(client=client, path=path, placed_on=as_of))
+        # The generated file holds every debtor's date of birth and national id in plain text:
+        # once imported (encrypted), it goes, as an uploaded placement does.
+        path.unlink(missing_ok=True)
     return placements

@@ -1,0 +1,1 @@
+"""Security tests that look at what Solvent leaves on disk and in the back office."""
