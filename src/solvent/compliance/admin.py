@@ -21,17 +21,7 @@ from solvent.compliance.models import (
     HoldReleaseRequest,
     TimePreference,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from solvent.core.admin_audit import ReadOnlyAdmin
 
 
 @admin.register(Consent)
@@ -63,6 +53,9 @@ class HoldReleaseRequestInline(admin.TabularInline):  # type: ignore[type-arg]
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

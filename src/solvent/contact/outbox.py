@@ -299,8 +299,8 @@ def outbox_release(*, messages: Sequence[OutboxMessage], worker: str) -> int:
     ).update(status=MessageStatus.PENDING, lease_until=None)
 
 
-def outbox_requeue(*, message_ids: Sequence[int], reason: str) -> int:
-    """Put dead or cancelled messages back in the queue (an operator's decision, audited)."""
+def outbox_requeue(*, message_ids: Sequence[int], reason: str, actor_id: int) -> int:
+    """Put dead or cancelled messages back in the queue (an operator's decision, audited as theirs)."""
     from solvent.audit.services import audit_record
 
     with transaction.atomic():
@@ -316,5 +316,6 @@ def outbox_requeue(*, message_ids: Sequence[int], reason: str) -> int:
             action="outbox.requeue",
             object_type="contact.OutboxMessage",
             data={"ids": list(message_ids), "reason": reason, "requeued": count},
+            actor_id=actor_id,
         )
     return count

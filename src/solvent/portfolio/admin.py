@@ -1,5 +1,9 @@
+"""Back office for the portfolio: clients, teams, debtors and accounts are edited here, each edit
+in the audit chain with its actor; a placement is the record of an import, read-only."""
+
 from django.contrib import admin
 
+from solvent.core.admin_audit import AuditedAdmin, ReadOnlyAdmin
 from solvent.portfolio.models import (
     Account,
     AccountDebtor,
@@ -14,19 +18,19 @@ from solvent.portfolio.models import (
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ClientAdmin(AuditedAdmin):
     list_display = ("code", "name", "currency", "country", "is_active")
     search_fields = ("code", "name")
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class TeamAdmin(AuditedAdmin):
     list_display = ("name",)
     filter_horizontal = ("clients", "members")
 
 
 @admin.register(Placement)
-class PlacementAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PlacementAdmin(ReadOnlyAdmin):
     list_display = (
         "id",
         "client",
@@ -57,7 +61,7 @@ class AddressInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Debtor)
-class DebtorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DebtorAdmin(AuditedAdmin):
     list_display = (
         "id",
         "last_name",
@@ -86,7 +90,7 @@ class AccountDebtorInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AccountAdmin(AuditedAdmin):
     list_display = (
         "account_number",
         "client",
