@@ -18,6 +18,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
 from solvent.compliance import selectors, services
+from solvent.compliance.access import access_attempt_by_id, access_hold_by_id
 from solvent.compliance.domain.scenario_reader import FieldError, ScenarioError
 from solvent.compliance.models import (
     Consent,
@@ -57,7 +58,15 @@ from solvent.compliance.schemas import (
 from solvent.core import clock
 from solvent.core.domain.errors import PermissionDeniedError
 from solvent.core.selectors import staff_role_get
-from solvent.portfolio.access import access_can_place_hold, access_can_write
+from solvent.portfolio.access import (
+    DebtorAccess,
+    access_account_by_id,
+    access_can_place_hold,
+    access_contact_point_check,
+    access_debtor_accounts_check,
+    access_debtor_by_id,
+    scope_set,
+)
 
 router = Router(tags=["compliance"])
 
@@ -96,9 +105,8 @@ def check(request: HttpRequest) -> Status[Any]:
 def decisions(
     request: HttpRequest, debtor_id: int, blocked_only: bool = False
 ) -> QuerySet[DecisionLog]:
-    return selectors.decision_log_list(
-        user=request.user, debtor_id=debtor_id, blocked_only=blocked_only
-    )
+    access = _reader(request, debtor_id)
+    return selectors.decision_log_list(access=access, blocked_only=blocked_only)
 
 
 @router.get("/decisions", response=list[DecisionLogOut])
@@ -111,26 +119,27 @@ def decision_search(
     until: datetime | None = None,
 ) -> QuerySet[DecisionLog]:
     """Every decision the user may see, e.g. all contacts a rule blocked last month, for an audit."""
-    return selectors.decision_log_search(
+    decisions, scope = selectors.decision_log_search(
         user=request.user, blocked_only=blocked_only, rule_id=rule_id, since=since, until=until
     )
+    scope_set(request, scope)
+    return decisions
 
 
 @router.get("/debtors/{debtor_id}/attempts", response=list[ContactAttemptOut])
 @paginate(LimitOffsetPagination)
 def attempts(request: HttpRequest, debtor_id: int) -> QuerySet[ContactAttempt]:
-    return selectors.contact_attempt_list(user=request.user, debtor_id=debtor_id)
+    return selectors.contact_attempt_list(access=_reader(request, debtor_id))
 
 
 @router.get("/debtors/{debtor_id}/records", response=ComplianceRecordsOut)
 def records(request: HttpRequest, debtor_id: int) -> dict[str, Any]:
-    """Holds, consents and stated times of one debtor."""
+    """Holds, consents and stated times of one debtor (of a shared debtor: this client's part)."""
+    access = _reader(request, debtor_id)
     return {
-        "holds": list(selectors.hold_list(user=request.user, debtor_id=debtor_id)),
-        "consents": list(selectors.consent_list(user=request.user, debtor_id=debtor_id)),
-        "time_preferences": list(
-            selectors.time_preference_list(user=request.user, debtor_id=debtor_id)
-        ),
+        "holds": list(selectors.hold_list(access=access)),
+        "consents": list(selectors.consent_list(access=access)),
+        "time_preferences": list(selectors.time_preference_list(access=access)),
     }
 
 
@@ -146,17 +155,22 @@ def contact_options(request: HttpRequest, debtor_id: int) -> list[dict[str, Any]
             "blocking": option.decision.blocking,
             "warnings": option.decision.warnings,
         }
-        for option in selectors.contact_option_list(user=request.user, debtor_id=debtor_id)
+        for option in selectors.contact_option_list(access=_reader(request, debtor_id))
     ]
 
 
-def _writer(request: HttpRequest, debtor_id: int) -> int:
-    """The acting user's id, once they may write and may see the debtor; else 403/404."""
-    actor_id = request.user.pk
-    if actor_id is None or not access_can_write(user=request.user):
-        raise PermissionDeniedError("your role may not change compliance records")
-    selectors.debtor_accounts_check(user=request.user, debtor_id=debtor_id, account_ids=())
-    return int(actor_id)
+def _reader(request: HttpRequest, debtor_id: int) -> DebtorAccess:
+    """The debtor as this user may see them (404 otherwise); the response shows only that part."""
+    access = access_debtor_by_id(user=request.user, debtor_id=debtor_id)
+    scope_set(request, access.scope)
+    return access
+
+
+def _writer(request: HttpRequest, debtor_id: int) -> tuple[DebtorAccess, int]:
+    """The debtor and the acting user's id, once they may see the debtor and write; else 404/403."""
+    access = access_debtor_by_id(user=request.user, debtor_id=debtor_id, for_write=True)
+    scope_set(request, access.scope)
+    return access, _person(request)
 
 
 _HOLD_ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -176,14 +190,13 @@ def hold_create(request: HttpRequest, debtor_id: int, payload: HoldIn) -> Status
 
     Every collector may: a hold only ever protects the debtor. A client viewer reads only.
     """
+    access = _reader(request, debtor_id)
     actor_id = request.user.pk
     if actor_id is None or not access_can_place_hold(user=request.user):
         raise PermissionDeniedError(
             "your role reads only: ask a collector to place the hold", code="hold_place_forbidden"
         )
-    selectors.debtor_accounts_check(
-        user=request.user, debtor_id=debtor_id, account_ids=payload.account_ids
-    )
+    access_debtor_accounts_check(access=access, account_ids=payload.account_ids)
     hold = services.hold_place(
         debtor_id=debtor_id,
         kind=payload.kind,
@@ -201,9 +214,10 @@ def hold_release(request: HttpRequest, hold_id: int, payload: HoldReleaseIn) -> 
 
     Attorney, bankruptcy and deceased holds answer 403 here: use ``release-request``.
     """
-    hold = selectors.hold_get(user=request.user, hold_id=hold_id)
+    hold = _hold_for_release(request, hold_id)
     services.hold_release(hold_id=hold.pk, reason=payload.reason, actor_id=_person(request))
-    return selectors.hold_get(user=request.user, hold_id=hold_id)
+    hold.refresh_from_db()
+    return hold
 
 
 @router.post(
@@ -214,7 +228,7 @@ def hold_release_request(
     request: HttpRequest, hold_id: int, payload: HoldReleaseIn
 ) -> Status[HoldReleaseRequest]:
     """A compliance officer asks to lift an attorney, bankruptcy or deceased hold; it stays on."""
-    hold = selectors.hold_get(user=request.user, hold_id=hold_id)
+    hold = _hold_for_release(request, hold_id)
     release_request = services.hold_release_request(
         hold_id=hold.pk, reason=payload.reason, actor_id=_person(request)
     )
@@ -224,9 +238,10 @@ def hold_release_request(
 @router.post("/holds/{hold_id}/release-request/approve", response={200: HoldOut, **_HOLD_ERRORS})
 def hold_release_approve(request: HttpRequest, hold_id: int) -> Hold:
     """A second compliance officer (not the one who asked) approves: the hold ends now."""
-    hold = selectors.hold_get(user=request.user, hold_id=hold_id)
+    hold = _hold_for_release(request, hold_id)
     services.hold_release_approve(hold_id=hold.pk, actor_id=_person(request))
-    return selectors.hold_get(user=request.user, hold_id=hold_id)
+    hold.refresh_from_db()
+    return hold
 
 
 @router.post(
@@ -237,15 +252,29 @@ def hold_release_reject(
     request: HttpRequest, hold_id: int, payload: HoldReleaseIn
 ) -> HoldReleaseRequest:
     """A compliance officer turns the pending request down (the asker may withdraw it)."""
-    hold = selectors.hold_get(user=request.user, hold_id=hold_id)
+    hold = _hold_for_release(request, hold_id)
     return services.hold_release_reject(
         hold_id=hold.pk, reason=payload.reason, actor_id=_person(request)
     )
 
 
+def _hold_for_release(request: HttpRequest, hold_id: int) -> Hold:
+    """A hold the user sees wholly (every account it is about, or the whole person); else 404.
+
+    Which roles may lift which kinds is the hold service's to check: a 403 with its own code.
+    """
+    hold, access = access_hold_by_id(user=request.user, hold_id=hold_id, for_write=True)
+    scope_set(request, access.scope)
+    return hold
+
+
 @router.post("/debtors/{debtor_id}/consents", response={201: ConsentOut})
 def consent_create(request: HttpRequest, debtor_id: int, payload: ConsentIn) -> Status[Consent]:
-    actor_id = _writer(request, debtor_id)
+    access, actor_id = _writer(request, debtor_id)
+    access_debtor_accounts_check(access=access, account_ids=payload.account_ids)
+    access_contact_point_check(
+        access=access, channel=payload.channel, contact_point=payload.contact_point
+    )
     consent = services.consent_grant(
         debtor_id=debtor_id,
         channel=payload.channel,
@@ -265,7 +294,10 @@ def consent_revoke(request: HttpRequest, debtor_id: int, payload: ConsentRevokeI
 
     A revocation at a phone number also ends consent to every automated call and text there.
     """
-    actor_id = _writer(request, debtor_id)
+    access, actor_id = _writer(request, debtor_id)
+    access_contact_point_check(
+        access=access, channel=payload.channel, contact_point=payload.contact_point
+    )
     services.consent_revoke(
         debtor_id=debtor_id,
         channel=payload.channel,
@@ -282,7 +314,7 @@ def time_preference_create(
     request: HttpRequest, debtor_id: int, payload: TimePreferenceIn
 ) -> Status[TimePreference]:
     """A stated time or place: "only after 6 p.m." is kind=inconvenient, end=18:00."""
-    actor_id = _writer(request, debtor_id)
+    _access, actor_id = _writer(request, debtor_id)
     preference = services.time_preference_set(
         debtor_id=debtor_id,
         kind=payload.kind,
@@ -310,9 +342,10 @@ def attempt_authorize(request: HttpRequest, debtor_id: int, payload: AttemptIn) 
     Report what happened with ``/attempts/{id}/outcome``, or ``/attempts/{id}/cancel`` when the
     contact was never made, so the caps count it correctly.
     """
-    actor_id = _writer(request, debtor_id)
-    selectors.debtor_accounts_check(
-        user=request.user, debtor_id=debtor_id, account_ids=payload.account_ids
+    access, actor_id = _writer(request, debtor_id)
+    access_debtor_accounts_check(access=access, account_ids=payload.account_ids)
+    access_contact_point_check(
+        access=access, channel=payload.channel, contact_point=payload.contact_point
     )
     authorization = services.contact_attempt_authorize(
         debtor_id=debtor_id,
@@ -336,28 +369,30 @@ def attempt_authorize(request: HttpRequest, debtor_id: int, payload: AttemptIn) 
 
 @router.post("/attempts/{attempt_id}/outcome", response={204: None})
 def attempt_outcome(request: HttpRequest, attempt_id: int, payload: OutcomeIn) -> Status[None]:
-    attempt = selectors.contact_attempt_get(user=request.user, attempt_id=attempt_id)
-    _writer(request, attempt.debtor_id)
+    attempt, _access = access_attempt_by_id(
+        user=request.user, attempt_id=attempt_id, for_write=True
+    )
     services.contact_attempt_record_outcome(
-        attempt_id=attempt.pk, outcome=payload.outcome, at=payload.at
+        attempt_id=attempt.pk, outcome=payload.outcome, at=payload.at, actor_id=_person(request)
     )
     return Status(204, None)
 
 
 @router.post("/attempts/{attempt_id}/cancel", response={204: None})
 def attempt_cancel(request: HttpRequest, attempt_id: int, payload: CancelIn) -> Status[None]:
-    attempt = selectors.contact_attempt_get(user=request.user, attempt_id=attempt_id)
-    _writer(request, attempt.debtor_id)
-    services.contact_attempt_cancel(attempt_id=attempt.pk, reason=payload.reason)
+    attempt, _access = access_attempt_by_id(
+        user=request.user, attempt_id=attempt_id, for_write=True
+    )
+    services.contact_attempt_cancel(
+        attempt_id=attempt.pk, reason=payload.reason, actor_id=_person(request)
+    )
     return Status(204, None)
 
 
 @router.post("/accounts/{account_id}/notices", response={201: NoticeOut})
 def notice_create(request: HttpRequest, account_id: int, payload: NoticeIn) -> Status[DebtNotice]:
     """Record a timed notice sent (e.g. by a print house): the validation notice, Ontario's notice."""
-    account = selectors.account_for_notice_get(user=request.user, account_id=account_id)
-    if not access_can_write(user=request.user):
-        raise PermissionDeniedError("your role may not change compliance records")
+    account = access_account_by_id(user=request.user, account_id=account_id, for_write=True)
     notice = services.notice_record(
         account_id=account.pk,
         kind=payload.kind,

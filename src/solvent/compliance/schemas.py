@@ -12,6 +12,7 @@ from ninja import Field, Schema
 from solvent.compliance.domain.scenario import SCENARIO_INPUT
 from solvent.compliance.domain.scenario_reader import ScenarioError
 from solvent.compliance.domain.serialise import DecisionOut
+from solvent.portfolio.access import scope_of
 
 # The scenario check speaks the formats declared in compliance/domain (scenario.py, serialise.py):
 # the same Pydantic models the CLI reads and writes with.
@@ -69,6 +70,23 @@ def _inline(node: Any, definitions: dict[str, Any]) -> Any:
     return node
 
 
+def _shows_text(record: Any, context: Any) -> bool:
+    """May the response show this hold's or consent's free text (ADR 0022)?"""
+    account_ids = [account.pk for account in record.accounts.all()]
+    return scope_of(context).shows_text(record.debtor_id, account_ids)
+
+
+_RELEASE_REQUEST_FIELDS = (
+    "id",
+    "hold_id",
+    "status",
+    "requested_by_id",
+    "requested_at",
+    "decided_by_id",
+    "decided_at",
+)
+
+
 class ErrorOut(Schema):
     code: str
     detail: str
@@ -88,6 +106,10 @@ class DecisionLogOut(Schema):
     decision: dict[str, Any]
     asked_by_id: int | None
     decided_at: datetime
+
+    @staticmethod
+    def resolve_account_ids(decision: Any, context: Any) -> list[int]:
+        return scope_of(context).accounts(decision.account_ids)
 
 
 class HoldReleaseRequestOut(Schema):
@@ -122,12 +144,37 @@ class HoldOut(Schema):
     )
 
     @staticmethod
-    def resolve_account_ids(hold: Any) -> list[int]:
-        return sorted(account.pk for account in hold.accounts.all())
+    def resolve_account_ids(hold: Any, context: Any) -> list[int]:
+        return scope_of(context).accounts(account.pk for account in hold.accounts.all())
+
+    # Free text of a person-wide hold is not shown across clients (ADR 0022).
+    @staticmethod
+    def resolve_source(hold: Any, context: Any) -> str:
+        return str(hold.source) if _shows_text(hold, context) else ""
 
     @staticmethod
-    def resolve_release_requests(hold: Any) -> list[Any]:
-        return sorted(hold.release_requests.all(), key=lambda request: request.pk)
+    def resolve_contact_point(hold: Any, context: Any) -> str:
+        return str(hold.contact_point) if _shows_text(hold, context) else ""
+
+    @staticmethod
+    def resolve_evidence(hold: Any, context: Any) -> str:
+        return str(hold.evidence) if _shows_text(hold, context) else ""
+
+    @staticmethod
+    def resolve_release_reason(hold: Any, context: Any) -> str:
+        return str(hold.release_reason) if _shows_text(hold, context) else ""
+
+    @staticmethod
+    def resolve_release_requests(hold: Any, context: Any) -> list[Any]:
+        shown = _shows_text(hold, context)
+        return [
+            {
+                **{name: getattr(request, name) for name in _RELEASE_REQUEST_FIELDS},
+                "reason": request.reason if shown else "",
+                "decision_note": request.decision_note if shown else "",
+            }
+            for request in sorted(hold.release_requests.all(), key=lambda request: request.pk)
+        ]
 
 
 class ConsentOut(Schema):
@@ -143,8 +190,20 @@ class ConsentOut(Schema):
     account_ids: list[int] = Field(description="the debts it was given about; empty: every debt")
 
     @staticmethod
-    def resolve_account_ids(consent: Any) -> list[int]:
-        return sorted(account.pk for account in consent.accounts.all())
+    def resolve_account_ids(consent: Any, context: Any) -> list[int]:
+        return scope_of(context).accounts(account.pk for account in consent.accounts.all())
+
+    @staticmethod
+    def resolve_contact_point(consent: Any, context: Any) -> str:
+        return str(consent.contact_point) if _shows_text(consent, context) else ""
+
+    @staticmethod
+    def resolve_source(consent: Any, context: Any) -> str:
+        return str(consent.source) if _shows_text(consent, context) else ""
+
+    @staticmethod
+    def resolve_revocation_source(consent: Any, context: Any) -> str:
+        return str(consent.revocation_source) if _shows_text(consent, context) else ""
 
 
 class TimePreferenceOut(Schema):
@@ -171,8 +230,8 @@ class ContactAttemptOut(Schema):
     account_ids: list[int]
 
     @staticmethod
-    def resolve_account_ids(attempt: Any) -> list[int]:
-        return sorted(account.pk for account in attempt.accounts.all())
+    def resolve_account_ids(attempt: Any, context: Any) -> list[int]:
+        return scope_of(context).accounts(account.pk for account in attempt.accounts.all())
 
 
 class ComplianceRecordsOut(Schema):

@@ -8,11 +8,17 @@ from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
+from solvent.compliance.access import access_attempt_by_id, access_decision_by_id
 from solvent.contact import selectors, services
 from solvent.contact.models import Interaction
 from solvent.contact.schemas import CallIn, InteractionOut
-from solvent.core.domain.errors import PermissionDeniedError
-from solvent.portfolio.access import access_can_write
+from solvent.core.domain.errors import NotFoundError
+from solvent.portfolio.access import (
+    access_contact_point_check,
+    access_debtor_accounts_check,
+    access_debtor_by_id,
+    scope_set,
+)
 
 router = Router(tags=["contact"])
 
@@ -20,21 +26,48 @@ router = Router(tags=["contact"])
 @router.get("/debtors/{debtor_id}/timeline", response=list[InteractionOut])
 @paginate(LimitOffsetPagination)
 def debtor_timeline(request: HttpRequest, debtor_id: int) -> QuerySet[Interaction]:
-    return selectors.interaction_timeline(user=request.user, debtor_id=debtor_id)
+    access = access_debtor_by_id(user=request.user, debtor_id=debtor_id)
+    scope_set(request, access.scope)
+    return selectors.interaction_timeline(access=access)
 
 
 @router.get("/accounts/{account_id}/timeline", response=list[InteractionOut])
 @paginate(LimitOffsetPagination)
 def account_timeline(request: HttpRequest, account_id: int) -> QuerySet[Interaction]:
-    return selectors.interaction_timeline(user=request.user, account_id=account_id)
+    interactions, scope = selectors.account_timeline(user=request.user, account_id=account_id)
+    scope_set(request, scope)
+    return interactions
 
 
 @router.post("/interactions", response={201: InteractionOut})
 def interaction_create(request: HttpRequest, payload: CallIn) -> Status[Interaction]:
-    # Visibility first: a debtor of another tenant is "not found", never "forbidden".
-    selectors.interaction_timeline(user=request.user, debtor_id=payload.debtor_id)
-    if not access_can_write(user=request.user):
-        raise PermissionDeniedError("your role cannot record contacts")
+    """Record a call, voicemail or inbound contact about the user's own accounts of this debtor.
+
+    Every id is checked the same way (404 for missing and not yours): the debtor, the accounts, the
+    attempt that authorised an outbound call (it must be this debtor's, about these accounts) and its
+    decision; the acting user is the agent on the record and in the audit.
+    """
+    access = access_debtor_by_id(user=request.user, debtor_id=payload.debtor_id, for_write=True)
+    scope_set(request, access.scope)
+    access_debtor_accounts_check(access=access, account_ids=payload.account_ids)
+    access_contact_point_check(
+        access=access, channel=payload.channel, contact_point=payload.contact_point
+    )
+    if payload.attempt_id is not None:
+        attempt, _ = access_attempt_by_id(
+            user=request.user, attempt_id=payload.attempt_id, for_write=True
+        )
+        attempt_accounts = {account.pk for account in attempt.accounts.all()}
+        if attempt.debtor_id != payload.debtor_id or not set(payload.account_ids) <= (
+            attempt_accounts or access.account_ids
+        ):
+            raise NotFoundError(f"contact attempt {payload.attempt_id} not found")
+    if payload.decision_log_id is not None:
+        decision, _ = access_decision_by_id(
+            user=request.user, decision_log_id=payload.decision_log_id
+        )
+        if decision.debtor_id != payload.debtor_id:
+            raise NotFoundError(f"decision {payload.decision_log_id} not found")
     interaction = services.interaction_record(
         debtor_id=payload.debtor_id,
         channel=payload.channel,

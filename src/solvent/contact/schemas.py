@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ninja import Field, Schema
+
+from solvent.portfolio.access import scope_of
 
 
 class InteractionOut(Schema):
@@ -25,6 +28,10 @@ class InteractionOut(Schema):
     delivery_status: str
     compliance_attempt_id: int | None
     decision_log_id: int | None
+
+    @staticmethod
+    def resolve_account_ids(interaction: Any, context: Any) -> list[int]:
+        return scope_of(context).accounts(interaction.account_ids)
 
 
 class CallIn(Schema):

@@ -1,7 +1,8 @@
 """Reads of the contact app: the contact history timeline and template previews.
 
-The timeline is tenant-scoped: a debtor's history is visible to a user only when at least one of
-the debtor's accounts is, through ``solvent.portfolio.access``.
+The timeline is tenant-scoped through ``solvent.portfolio.access``: a debtor's history is visible
+to a user only when one of the debtor's accounts is, and of a debtor who also owes another client,
+only the contacts about the user's accounts (ADR 0022).
 """
 
 from __future__ import annotations
@@ -11,27 +12,33 @@ from django.db.models import QuerySet
 
 from solvent.contact.domain.templates import SAMPLE_VARIABLES, render
 from solvent.contact.models import Interaction, OutboxMessage, TemplateVersion
-from solvent.core.domain.errors import NotFoundError
-from solvent.portfolio.access import access_account_get, access_account_queryset
+from solvent.portfolio.access import (
+    DebtorAccess,
+    RecordScope,
+    access_account_by_id,
+    access_filter_attributed,
+    access_record_scope,
+)
 
 
-def _visible_debtor_ids(*, user: User | AnonymousUser, debtor_id: int) -> None:
-    if not access_account_queryset(user=user).filter(debtors=debtor_id).exists():
-        raise NotFoundError(f"debtor {debtor_id} not found")
+def interaction_timeline(*, access: DebtorAccess) -> QuerySet[Interaction]:
+    """Every interaction on every channel the user may see, newest first, for one debtor."""
+    interactions = Interaction.objects.select_related("agent").filter(debtor=access.debtor)
+    return access_filter_attributed(interactions, access.scope).order_by("-occurred_at", "-id")
 
 
-def interaction_timeline(
-    *, user: User | AnonymousUser, debtor_id: int | None = None, account_id: int | None = None
-) -> QuerySet[Interaction]:
-    """Every interaction on every channel, newest first, for a debtor or for an account's debtors."""
-    interactions = Interaction.objects.select_related("agent").order_by("-occurred_at", "-id")
-    if account_id is not None:
-        account = access_account_get(user=user, account_id=account_id)
-        return interactions.filter(debtor__in=account.debtors.all())
-    if debtor_id is None:
-        raise NotFoundError("name a debtor or an account")
-    _visible_debtor_ids(user=user, debtor_id=debtor_id)
-    return interactions.filter(debtor_id=debtor_id)
+def account_timeline(
+    *, user: User | AnonymousUser, account_id: int
+) -> tuple[QuerySet[Interaction], RecordScope]:
+    """The interactions with an account's debtors that the user may see, and the response's scope."""
+    account = access_account_by_id(user=user, account_id=account_id)
+    debtor_ids = list(account.debtors.values_list("pk", flat=True))
+    scope = access_record_scope(user=user, debtor_ids=debtor_ids)
+    interactions = Interaction.objects.select_related("agent").filter(debtor__in=debtor_ids)
+    return (
+        access_filter_attributed(interactions, scope).order_by("-occurred_at", "-id"),
+        scope,
+    )
 
 
 def template_preview(

@@ -273,7 +273,10 @@ def interaction_record(
         )
         if outbound and attempt_id is not None:
             contact_attempt_record_outcome(
-                attempt_id=attempt_id, outcome=ledger_outcome_for(disposition_value), at=when
+                attempt_id=attempt_id,
+                outcome=ledger_outcome_for(disposition_value),
+                at=when,
+                actor_id=agent_id,
             )
         hold_kind = _HOLD_FOR_DISPOSITION.get(disposition_value)
         if hold_kind is not None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from solvent.compliance.models import Hold
 from solvent.compliance.selectors import ContactOption
+from solvent.portfolio.access import RecordScope
 
 CHANNEL_LABELS = {
     "call": "Call",
@@ -57,6 +60,30 @@ def contact_option_rows(options: list[ContactOption]) -> list[ContactOptionRow]:
                     for cap in decision.caps
                 ),
                 time_zones=decision.time_zones,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class HoldRow:
+    kind: str
+    placed_at: datetime
+    # Free text of a person-wide hold on a debtor shared with another client stays hidden (ADR 0022).
+    contact_point: str
+    evidence: str
+
+
+def hold_rows(holds: Iterable[Hold], scope: RecordScope) -> list[HoldRow]:
+    rows = []
+    for hold in holds:
+        shown = scope.shows_text(hold.debtor_id, [account.pk for account in hold.accounts.all()])
+        rows.append(
+            HoldRow(
+                kind=hold.get_kind_display(),
+                placed_at=hold.placed_at,
+                contact_point=hold.contact_point if shown else "",
+                evidence=hold.evidence if shown else "",
             )
         )
     return rows

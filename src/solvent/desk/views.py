@@ -11,8 +11,9 @@ from solvent.compliance import selectors as compliance_selectors
 from solvent.contact import selectors as contact_selectors
 from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError
-from solvent.desk.presenters import contact_option_rows
+from solvent.desk.presenters import contact_option_rows, hold_rows
 from solvent.portfolio import selectors as portfolio_selectors
+from solvent.portfolio.access import access_account_by_id, access_debtor_by_id
 
 PAGE_SIZE = 25
 TIMELINE_PAGE_SIZE = 15
@@ -42,27 +43,30 @@ def account_search(request: HttpRequest) -> HttpResponse:
 @login_required
 def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     try:
-        account = portfolio_selectors.account_get(user=request.user, account_id=account_id)
+        account = access_account_by_id(user=request.user, account_id=account_id)
     except NotFoundError as error:
         raise Http404(error.message) from error
     links = list(account.account_debtors.select_related("debtor").order_by("role", "id"))
     now = clock.now()
-    debtors = [
-        {
-            "role": link.get_role_display(),
-            "debtor": portfolio_selectors.debtor_get(user=request.user, debtor_id=link.debtor_id),
-            "other_accounts": portfolio_selectors.debtor_accounts_visible(
-                user=request.user, debtor=link.debtor
-            ).exclude(pk=account.pk),
-            "holds": compliance_selectors.hold_list(user=request.user, debtor_id=link.debtor_id),
-            "contact_options": contact_option_rows(
-                compliance_selectors.contact_option_list(
-                    user=request.user, debtor_id=link.debtor_id, at=now
-                )
-            ),
-        }
-        for link in links
-    ]
+    debtors = []
+    for link in links:
+        access = access_debtor_by_id(user=request.user, debtor_id=link.debtor_id)
+        debtors.append(
+            {
+                "role": link.get_role_display(),
+                "debtor": access.debtor,
+                "phones": access.phones(),
+                "emails": access.emails(),
+                "addresses": access.addresses(),
+                "other_accounts": portfolio_selectors.debtor_accounts_visible(
+                    access=access
+                ).exclude(pk=account.pk),
+                "holds": hold_rows(compliance_selectors.hold_list(access=access), access.scope),
+                "contact_options": contact_option_rows(
+                    compliance_selectors.contact_option_list(access=access, at=now)
+                ),
+            }
+        )
     today = now.date()
     context = {
         "account": account,
@@ -90,5 +94,7 @@ def account_timeline(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 def _timeline_page(request: HttpRequest, account_id: int) -> Page:  # type: ignore[type-arg]
-    interactions = contact_selectors.interaction_timeline(user=request.user, account_id=account_id)
+    interactions, _scope = contact_selectors.account_timeline(
+        user=request.user, account_id=account_id
+    )
     return Paginator(interactions, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -8,7 +8,8 @@ from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from solvent.portfolio import selectors
-from solvent.portfolio.models import Account, Client, Debtor
+from solvent.portfolio.access import access_debtor_by_id
+from solvent.portfolio.models import Account, Client
 from solvent.portfolio.schemas import AccountOut, ClientOut, DebtorOut
 
 router = Router(tags=["portfolio"])
@@ -31,5 +32,8 @@ def account(request: HttpRequest, account_id: int) -> Account:
 
 
 @router.get("/debtors/{debtor_id}", response=DebtorOut)
-def debtor(request: HttpRequest, debtor_id: int) -> Debtor:
-    return selectors.debtor_get(user=request.user, debtor_id=debtor_id)
+def debtor(request: HttpRequest, debtor_id: int) -> dict[str, object]:
+    """A debtor as this user may see them: of a debtor who also owes another client, only this
+    user's accounts and the contact points their clients supplied (or the agency learned)."""
+    access = access_debtor_by_id(user=request.user, debtor_id=debtor_id)
+    return selectors.debtor_presented(access=access)

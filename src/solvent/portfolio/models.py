@@ -187,6 +187,10 @@ class Phone(models.Model):
         db_default=ReassignedAnswer.NOT_CHECKED,
     )
     reassigned_checked_at = models.DateTimeField(null=True, blank=True)
+    # The clients whose placement files supplied this number; their users see it (ADR 0022). None:
+    # the agency learned it (from the debtor, an inbound contact, skip tracing), and every client of
+    # the debtor sees it. The engine always sees every contact point, whoever supplied it.
+    clients = models.ManyToManyField(Client, blank=True, related_name="supplied_phones")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -217,6 +221,10 @@ class Email(models.Model):
     )
     # A work address the employer gave the debtor (1006.22(f)(3)).
     employer_provided = models.BooleanField(default=False, db_default=False)
+    # The clients whose placement files supplied this address; their users see it (ADR 0022). None:
+    # the agency learned it (from the debtor, an inbound contact, skip tracing), and every client of
+    # the debtor sees it. The engine always sees every contact point, whoever supplied it.
+    clients = models.ManyToManyField(Client, blank=True, related_name="supplied_emails")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -248,6 +256,10 @@ class Address(models.Model):
     source = models.CharField(
         max_length=12, choices=Phone.Source.choices, default=Phone.Source.CLIENT
     )
+    # The clients whose placement files supplied this address; their users see it (ADR 0022). None:
+    # the agency learned it (from the debtor, an inbound contact, skip tracing), and every client of
+    # the debtor sees it. The engine always sees every contact point, whoever supplied it.
+    clients = models.ManyToManyField(Client, blank=True, related_name="supplied_addresses")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -57,6 +57,7 @@ class DebtorOut(Schema):
     in_bankruptcy: bool
     attorney_represented: bool
     cease_communication: bool
+    account_ids: list[int] = Field(description="the debtor's accounts you may see")
     phones: list[PhoneOut]
     emails: list[EmailOut]
     addresses: list[AddressOut]

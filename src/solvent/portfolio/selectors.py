@@ -7,7 +7,8 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from solvent.core.domain.errors import NotFoundError
 from solvent.portfolio.access import (
-    access_account_get,
+    DebtorAccess,
+    access_account_by_id,
     access_account_queryset,
     access_client_queryset,
 )
@@ -40,7 +41,7 @@ def account_list(
 
 
 def account_get(*, user: User | AnonymousUser, account_id: int) -> Account:
-    return access_account_get(user=user, account_id=account_id)
+    return access_account_by_id(user=user, account_id=account_id)
 
 
 def debtor_list(*, user: User | AnonymousUser) -> QuerySet[Debtor]:
@@ -50,21 +51,36 @@ def debtor_list(*, user: User | AnonymousUser) -> QuerySet[Debtor]:
     )
 
 
-def debtor_get(*, user: User | AnonymousUser, debtor_id: int) -> Debtor:
-    """A debtor is visible when at least one of their accounts is."""
-    debtor = (
-        debtor_list(user=user)
-        .filter(pk=debtor_id)
-        .prefetch_related("phones", "emails", "addresses")
-        .first()
-    )
-    if debtor is None:
-        raise NotFoundError(f"debtor {debtor_id} not found")
-    return debtor
+def debtor_presented(*, access: DebtorAccess) -> dict[str, object]:
+    """The debtor as this user may see them: the contact points their clients supplied or the
+    agency learned, and only their accounts (ADR 0022)."""
+    debtor = access.debtor
+    return {
+        **{name: getattr(debtor, name) for name in _DEBTOR_FIELDS},
+        "account_ids": sorted(access.account_ids),
+        "phones": list(access.phones()),
+        "emails": list(access.emails()),
+        "addresses": list(access.addresses()),
+    }
 
 
-def debtor_accounts_visible(*, user: User | AnonymousUser, debtor: Debtor) -> QuerySet[Account]:
-    return access_account_queryset(user=user).filter(debtors=debtor).select_related("client")
+_DEBTOR_FIELDS = (
+    "id",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "date_of_birth_masked",
+    "national_id_masked",
+    "language",
+    "is_deceased",
+    "in_bankruptcy",
+    "attorney_represented",
+    "cease_communication",
+)
+
+
+def debtor_accounts_visible(*, access: DebtorAccess) -> QuerySet[Account]:
+    return Account.objects.filter(pk__in=access.account_ids).select_related("client")
 
 
 def placement_list(*, user: User | AnonymousUser) -> QuerySet[Placement]:

@@ -58,12 +58,12 @@ WRITERS = frozenset(Role) - {Role.CLIENT_VIEWER}
 
 
 def _expected(action: str, role: Role | None, kind: str) -> int:
+    if role is None:
+        return 404  # a user with no role sees no debtor, so no hold either (ADR 0022)
     if action == "place":
         if role not in WRITERS:
             return 403
         return 400 if kind == "medium_opt_out" else 201  # opt-outs come from consent_revoke
-    if role is None:
-        return 404  # a user with no role sees no debtor, so no hold either
     if action == "release":
         return 200 if role in RELEASERS[kind] and kind not in TWO_OFFICERS else 403
     if action == "request":

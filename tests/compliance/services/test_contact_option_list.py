@@ -12,6 +12,7 @@ from solvent.compliance import selectors, services
 from solvent.compliance.models import ContactAttempt, DecisionLog
 from solvent.core.models import Role
 from solvent.core.services import api_token_create, staff_role_set
+from solvent.portfolio.access import access_debtor_by_id
 from solvent.portfolio.models import Team
 from tests.compliance.services.compliance_fixtures import (
     EMAIL,
@@ -47,7 +48,8 @@ def test_every_option_is_decided_and_nothing_is_stored(ohio: OhioDebtor) -> None
         source="inbound_call",
         at=NOON - timedelta(days=1),
     )
-    options = selectors.contact_option_list(user=agent, debtor_id=ohio.debtor.pk, at=NOON)
+    access = access_debtor_by_id(user=agent, debtor_id=ohio.debtor.pk)
+    options = selectors.contact_option_list(access=access, at=NOON)
     by_key = {(option.channel, option.contact_point): option.decision for option in options}
     assert set(by_key) == {
         ("call", MOBILE),

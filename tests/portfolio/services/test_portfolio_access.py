@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from solvent.core.domain.errors import NotFoundError
 from solvent.core.models import Role
 from solvent.core.services import staff_role_set
-from solvent.portfolio.access import access_account_get, access_account_queryset, access_can_write
+from solvent.portfolio.access import access_account_by_id, access_account_queryset, access_can_write
 from solvent.portfolio.models import Account, Client, Team
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_account_of_other_tenant_is_not_found(two_tenants) -> None:
     _, globex_account, team = two_tenants
     agent = _user("agent", Role.AGENT, team)
     with pytest.raises(NotFoundError):
-        access_account_get(user=agent, account_id=globex_account.pk)
+        access_account_by_id(user=agent, account_id=globex_account.pk)
 
 
 def test_client_viewer_cannot_write(two_tenants) -> None:

@@ -92,7 +92,7 @@ def _attempt_for_update(attempt_id: int) -> ContactAttempt:
 
 
 def contact_attempt_record_outcome(
-    *, attempt_id: int, outcome: str, at: datetime | None = None
+    *, attempt_id: int, outcome: str, at: datetime | None = None, actor_id: int | None = None
 ) -> None:
     """Record what happened; the ledger row keeps counting with its real outcome from now on.
 
@@ -113,10 +113,11 @@ def contact_attempt_record_outcome(
             "compliance.attempt_outcome",
             attempt,
             {"outcome": outcome, "previous": previous, "reinstated": reinstated},
+            actor_id,
         )
 
 
-def contact_attempt_cancel(*, attempt_id: int, reason: str) -> None:
+def contact_attempt_cancel(*, attempt_id: int, reason: str, actor_id: int | None = None) -> None:
     """The attempt never happened (abandoned before reaching the provider): it stops counting."""
     with transaction.atomic():
         attempt = _attempt_for_update(attempt_id)
@@ -131,7 +132,7 @@ def contact_attempt_cancel(*, attempt_id: int, reason: str) -> None:
         attempt.cancelled_at = clock.now()
         attempt.cancel_reason = reason
         attempt.save(update_fields=["status", "cancelled_at", "cancel_reason"])
-        audit("compliance.attempt_cancelled", attempt, {"reason": reason})
+        audit("compliance.attempt_cancelled", attempt, {"reason": reason}, actor_id)
 
 
 def contact_attempts_record_outcome_many(*, outcomes: Sequence[tuple[int, str, datetime]]) -> None:

@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from solvent.portfolio.imports.records import PersonRecord, PlacementRow
-from solvent.portfolio.models import Account, AccountDebtor, Debtor
+from solvent.portfolio.models import Account, AccountDebtor, Address, Debtor, Email, Phone
 
 IMPORT_LOCK_KEY = 0x504C4143  # "PLAC": the advisory lock held by a batch while it writes
 _LOOKUP_CHUNK = 900  # SQLite binds one parameter per key, at most 999 in older builds
@@ -99,6 +99,7 @@ def batch_store(batch: Batch) -> BatchOutcome:
     writer.debtors_insert(batch, new)
     writer.debtors_update(batch, old)
     writer.contact_points_upsert(batch, new, old)
+    _contact_points_attribute(batch)
     existing = _account_ids(batch.client_id, [row.account.account_number for row in batch.rows])
     fresh_rows = [row for row in batch.rows if row.account.account_number not in existing]
     known_rows = [row for row in batch.rows if row.account.account_number in existing]
@@ -120,6 +121,51 @@ def batch_store(batch: Batch) -> BatchOutcome:
     writer.links_insert(fresh_links, may_exist=False)
     writer.links_insert(known_links, may_exist=True)
     return BatchOutcome(accounts_created=len(fresh_rows), accounts_updated=len(known_rows))
+
+
+def _contact_points_attribute(batch: Batch) -> None:
+    """Record that this client's file supplied each phone, e-mail and address of the batch: the
+    client's users see them; another client's users of the same debtor do not (ADR 0022)."""
+    people = {p.debtor_id: p for p in batch.people if p.debtor_id is not None}
+    if not people:
+        return
+    ids = list(people)
+    client_id = batch.client_id
+    phone_links = [
+        Phone.clients.through(phone_id=pk, client_id=client_id)
+        for pk, debtor_id, e164 in Phone.objects.filter(debtor_id__in=ids).values_list(
+            "pk", "debtor_id", "e164"
+        )
+        if e164 in people[debtor_id].phones
+    ]
+    email_links = [
+        Email.clients.through(email_id=pk, client_id=client_id)
+        for pk, debtor_id, address in Email.objects.filter(debtor_id__in=ids).values_list(
+            "pk", "debtor_id", "address"
+        )
+        if address in people[debtor_id].emails
+    ]
+    address_links = [
+        Address.clients.through(address_id=pk, client_id=client_id)
+        for pk, debtor_id, line1, postal_code, country in Address.objects.filter(
+            debtor_id__in=ids
+        ).values_list("pk", "debtor_id", "line1", "postal_code", "country")
+        if _supplied_address(people[debtor_id], line1, postal_code, country)
+    ]
+    Phone.clients.through.objects.bulk_create(phone_links, batch_size=1000, ignore_conflicts=True)
+    Email.clients.through.objects.bulk_create(email_links, batch_size=1000, ignore_conflicts=True)
+    Address.clients.through.objects.bulk_create(
+        address_links, batch_size=1000, ignore_conflicts=True
+    )
+
+
+def _supplied_address(person: Person, line1: str, postal_code: str, country: str) -> bool:
+    address = person.record.address
+    return address is not None and (address.line1, address.postal_code, address.country) == (
+        line1,
+        postal_code,
+        country,
+    )
 
 
 def _writer() -> Writer:
