@@ -185,7 +185,10 @@ def test_the_debtor_shows_only_the_clients_own_accounts_and_numbers(shared: Shar
 
 def test_the_timelines_leave_out_the_other_clients_contacts(shared: Shared) -> None:
     debtor = shared.ohio.debtor.pk
-    for path in (f"/api/contact/debtors/{debtor}/timeline", "/api/contact/accounts/{card}/timeline"):
+    for path in (
+        f"/api/contact/debtors/{debtor}/timeline",
+        "/api/contact/accounts/{card}/timeline",
+    ):
         page = _get(shared.acme_agent, path.format(card=shared.ohio.card.pk))
         assert [item["summary"] for item in page["items"]] == [ACME_SUMMARY]
         assert GLOBEX_MOBILE not in str(page)
@@ -340,8 +343,7 @@ def test_an_import_records_which_clients_file_supplied_each_contact_point(tmp_pa
         assert placement.rows_imported == 1, placement.error_report
     debtor = Debtor.objects.get()  # one person, matched across the two files
     suppliers = {
-        phone.e164: {client.code for client in phone.clients.all()}
-        for phone in debtor.phones.all()
+        phone.e164: {client.code for client in phone.clients.all()} for phone in debtor.phones.all()
     }
     assert suppliers == {"+19172345678": {"acme"}, "+19172349999": {"globex"}}
     # Both files gave the same e-mail and address: both clients supplied them.
