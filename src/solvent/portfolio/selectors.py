@@ -10,6 +10,7 @@ from solvent.portfolio.access import (
     DebtorAccess,
     access_account_by_id,
     access_account_queryset,
+    access_client_ids,
     access_client_queryset,
 )
 from solvent.portfolio.models import Account, AccountDebtor, Client, Debtor, Placement
@@ -31,9 +32,20 @@ def account_list(
         digits = "".join(ch for ch in query if ch.isdigit())
         condition = Q(account_number__icontains=query) | Q(debtors__last_name__icontains=query)
         condition |= Q(debtors__first_name__icontains=query)
-        condition |= Q(debtors__emails__address__iexact=query)
+        # A number or address only another client's file supplied finds nothing (ADR 0022).
+        client_ids = access_client_ids(user=user)
+        email = Q(debtors__emails__address__iexact=query)
+        phone = Q(debtors__phones__e164__endswith=digits[-10:])
+        if client_ids is not None:
+            email &= Q(debtors__emails__clients__isnull=True) | Q(
+                debtors__emails__clients__in=client_ids
+            )
+            phone &= Q(debtors__phones__clients__isnull=True) | Q(
+                debtors__phones__clients__in=client_ids
+            )
+        condition |= email
         if len(digits) >= 7:
-            condition |= Q(debtors__phones__e164__endswith=digits[-10:])
+            condition |= phone
         accounts = accounts.filter(condition).distinct()
     return accounts.prefetch_related(
         Prefetch("account_debtors", queryset=AccountDebtor.objects.select_related("debtor"))

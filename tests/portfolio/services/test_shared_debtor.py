@@ -349,3 +349,18 @@ def test_an_import_records_which_clients_file_supplied_each_contact_point(tmp_pa
     # Both files gave the same e-mail and address: both clients supplied them.
     assert {c.code for c in Email.objects.get(debtor=debtor).clients.all()} == {"acme", "globex"}
     assert {c.code for c in debtor.addresses.get().clients.all()} == {"acme", "globex"}
+
+
+def test_searching_for_the_other_clients_number_finds_nothing(shared: Shared) -> None:
+    from solvent.portfolio.selectors import account_list
+
+    def found(user: User, query: str) -> set[str]:
+        return set(account_list(user=user, query=query).values_list("account_number", flat=True))
+
+    assert found(shared.acme_agent, GLOBEX_MOBILE) == set()
+    assert found(shared.acme_agent, MOBILE) == {shared.ohio.card.account_number}
+    assert found(shared.globex_agent, GLOBEX_MOBILE) == {shared.ohio.loan.account_number}
+    assert found(shared.officer, GLOBEX_MOBILE) == {
+        shared.ohio.card.account_number,
+        shared.ohio.loan.account_number,
+    }
