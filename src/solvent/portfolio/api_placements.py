@@ -1,9 +1,13 @@
 """Placement endpoints: upload a file (imported in the background), follow its status, fetch errors.
 
 POST /api/placements               multipart: file, client (code), placed_on (optional) -> 202;
-                                   413 when the file is over SOLVENT_PLACEMENT_MAX_BYTES
-GET  /api/placements/{id}          status and counts
+                                   413 when the file is over SOLVENT_PLACEMENT_MAX_BYTES;
+                                   409 while a live run imports the same file for the client
+GET  /api/placements/{id}          status, counts and liveness (rows_done, heartbeat_at)
 GET  /api/placements/{id}/errors   the error report, CSV (row, column, value, reason)
+POST /api/placements/{id}/resume   resume a stale or failed import in the background -> 202;
+                                   multipart `file` (optional): the same file again if the upload
+                                   is gone; 409 while it runs alive, or when done or superseded
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.params.functions import File as FileParam
 from pydantic import StringConstraints
 
 from solvent.core.domain.errors import NotFoundError, PermissionDeniedError
@@ -24,7 +29,8 @@ from solvent.core.selectors import staff_role_get
 from solvent.portfolio import selectors
 from solvent.portfolio.access import access_client_queryset
 from solvent.portfolio.imports.report import REPORT_HEADER, report_text_masked
-from solvent.portfolio.imports.services import placement_upload
+from solvent.portfolio.imports.runs import ImportRunningError, ImportStateError
+from solvent.portfolio.imports.services import placement_resume_request, placement_upload
 from solvent.portfolio.models import Placement
 
 router = Router(tags=["placements"])
@@ -43,6 +49,10 @@ class UploadRefusedOut(Schema):
     detail: str
 
 
+# An import of the same file already running, or nothing left to resume.
+_CONFLICTS = (ImportRunningError, ImportStateError)
+
+
 class PlacementOut(Schema):
     id: int
     client_code: str = Field(..., alias="client.code")
@@ -58,6 +68,10 @@ class PlacementOut(Schema):
     failure: str
     created_at: datetime
     finished_at: datetime | None
+    rows_done: int
+    attempt: int
+    heartbeat_at: datetime | None
+    superseded_by: int | None = Field(None, alias="superseded_by_id")
     errors_url: str
 
     @staticmethod
@@ -65,7 +79,9 @@ class PlacementOut(Schema):
         return f"/api/placements/{obj.pk}/errors"
 
 
-@router.post("/placements", response={202: PlacementOut, 413: UploadRefusedOut})
+@router.post(
+    "/placements", response={202: PlacementOut, 409: UploadRefusedOut, 413: UploadRefusedOut}
+)
 def placement_create(
     request: HttpRequest,
     file: File[UploadedFile],
@@ -87,14 +103,45 @@ def placement_create(
     creditor = access_client_queryset(user=user).filter(code=client).first()
     if creditor is None:
         raise NotFoundError(f"client {client!r} not found")
-    placement = placement_upload(
-        client=creditor,
-        name=file.name or "upload.csv",
-        content=file.chunks(),
-        placed_on=placed_on,
-        created_by=_user(user),
-    )
+    try:
+        placement = placement_upload(
+            client=creditor,
+            name=file.name or "upload.csv",
+            content=file.chunks(),
+            placed_on=placed_on,
+            created_by=_user(user),
+        )
+    except _CONFLICTS as refused:
+        return Status(409, UploadRefusedOut(code=refused.code, detail=refused.message))
     return Status(202, placement)
+
+
+@router.post(
+    "/placements/{placement_id}/resume",
+    response={202: PlacementOut, 409: UploadRefusedOut, 413: UploadRefusedOut},
+)
+def placement_resume(
+    request: HttpRequest,
+    placement_id: int,
+    file: Annotated[UploadedFile | None, FileParam(None)] = None,
+) -> Status[Placement] | Status[UploadRefusedOut]:
+    """Resume a stopped import where its last committed batch ended (ADR 0019)."""
+    placement = selectors.placement_get(user=request.user, placement_id=placement_id)
+    if staff_role_get(user=request.user) not in _UPLOAD_ROLES:
+        raise PermissionDeniedError("only operations staff may resume placements")
+    if file is not None and (file.size is None or file.size > settings.SOLVENT_PLACEMENT_MAX_BYTES):
+        detail = "the file is over SOLVENT_PLACEMENT_MAX_BYTES: it cannot be the placement's file"
+        return Status(413, UploadRefusedOut(code="upload_too_large", detail=detail))
+    try:
+        resumed = placement_resume_request(
+            placement=placement,
+            name=file.name if file is not None else None,
+            content=file.chunks() if file is not None else None,
+            requested_by=_user(request.user),
+        )
+    except _CONFLICTS as refused:
+        return Status(409, UploadRefusedOut(code=refused.code, detail=refused.message))
+    return Status(202, resumed)
 
 
 @router.get("/placements/{placement_id}", response=PlacementOut)

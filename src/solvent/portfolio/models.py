@@ -50,6 +50,10 @@ class Placement(models.Model):
         RUNNING = "running"
         DONE = "done"
         FAILED = "failed"
+        # The importing process stopped without a word (killed, machine lost): resumable (ADR 0019).
+        STALE = "stale"
+        # A stale run whose file was imported again as a new placement, which took its accounts.
+        SUPERSEDED = "superseded"
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="placements")
     placed_on = models.DateField()
@@ -69,6 +73,17 @@ class Placement(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Liveness (ADR 0019): each committed batch moves the heartbeat and `rows_done` (data rows of the
+    # file, imported or rejected, in file order) in its own transaction; `attempt` numbers the runs,
+    # so a run that was taken over can no longer write.
+    rows_done = models.PositiveIntegerField(default=0)
+    attempt = models.PositiveIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    worker_host = models.CharField(max_length=255, blank=True)
+    worker_pid = models.PositiveIntegerField(null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"{self.client.code} {self.placed_on} {self.source_name}"

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from solvent.portfolio.imports import services
+from solvent.portfolio.imports import batches
 from solvent.portfolio.imports.services import placement_import
 from solvent.portfolio.models import Account, Client, Debtor, Placement
 from tests.portfolio.imports.placement_files import good_row, write_rows
@@ -21,13 +21,13 @@ def test_batches_are_written_on_another_thread_with_the_same_result(
 ) -> None:
     client = Client.objects.create(code="acme", name="Acme Bank")
     threads: set[str] = set()
-    flush = services._flush
+    flush = batches._flush
 
     def spying_flush(*args, **kwargs):
         threads.add(threading.current_thread().name)
         return flush(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_flush", spying_flush)
+    monkeypatch.setattr(batches, "_flush", spying_flush)
     rows = [good_row(n, principal="oops" if n == 5 else "10.00") for n in range(1, 41)]
     path = write_rows(tmp_path / "p.csv", rows)
     placement = placement_import(
@@ -49,7 +49,7 @@ def test_a_failing_batch_stops_the_import_and_fails_the_placement(
 ) -> None:
     client = Client.objects.create(code="acme", name="Acme Bank")
     calls = 0
-    flush = services._flush
+    flush = batches._flush
 
     def failing_second_flush(*args, **kwargs):
         nonlocal calls
@@ -58,7 +58,7 @@ def test_a_failing_batch_stops_the_import_and_fails_the_placement(
             raise RuntimeError("database went away")
         return flush(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_flush", failing_second_flush)
+    monkeypatch.setattr(batches, "_flush", failing_second_flush)
     path = write_rows(tmp_path / "p.csv", [good_row(n) for n in range(1, 21)])
     with pytest.raises(RuntimeError, match="database went away"):
         placement_import(client=client, path=path, batch_rows=5, background_writer=True)
