@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, Model, Q
 
 from solvent.portfolio.imports.records import PersonRecord, PlacementRow
 from solvent.portfolio.models import Account, AccountDebtor, Address, Debtor, Email, Phone
@@ -129,6 +129,9 @@ def _contact_points_attribute(batch: Batch) -> None:
     people = {p.debtor_id: p for p in batch.people if p.debtor_id is not None}
     if not people:
         return
+    if connection.vendor == "postgresql":
+        _contact_points_attribute_sql(batch.client_id, list(people.values()))
+        return
     ids = list(people)
     client_id = batch.client_id
     phone_links = [
@@ -157,6 +160,46 @@ def _contact_points_attribute(batch: Batch) -> None:
     Address.clients.through.objects.bulk_create(
         address_links, batch_size=1000, ignore_conflicts=True
     )
+
+
+_ATTRIBUTE_SQL = """
+INSERT INTO {links} ({point_column}, client_id)
+SELECT point.id, %s FROM {points} AS point
+JOIN unnest(%s::bigint[], {keys}) AS batch(debtor_id, {key_names})
+  ON point.debtor_id = batch.debtor_id AND {key_match}
+ON CONFLICT DO NOTHING
+"""
+
+
+def _contact_points_attribute_sql(client_id: int, people: list[Person]) -> None:
+    """The same in one statement per kind, matched in the database (a batch has thousands)."""
+    phones = [(p.debtor_id, e164) for p in people for e164 in p.phones]
+    emails = [(p.debtor_id, address) for p in people for address in p.emails]
+    addresses = [
+        (p.debtor_id, a.line1, a.postal_code, a.country)
+        for p in people
+        if (a := p.record.address) is not None
+    ]
+    kinds: list[tuple[type[Model], list[tuple[Any, ...]], tuple[str, ...]]] = [
+        (Phone, phones, ("e164",)),
+        (Email, emails, ("address",)),
+        (Address, addresses, ("line1", "postal_code", "country")),
+    ]
+    with connection.cursor() as cursor:
+        for model, rows, names in kinds:
+            if not rows:
+                continue
+            through = model._meta.get_field("clients").remote_field.through  # type: ignore[union-attr]
+            sql = _ATTRIBUTE_SQL.format(
+                links=through._meta.db_table,
+                point_column=f"{model._meta.model_name}_id",
+                points=model._meta.db_table,
+                keys=", ".join(["%s::text[]"] * len(names)),
+                key_names=", ".join(names),
+                key_match=" AND ".join(f"point.{name} = batch.{name}" for name in names),
+            )
+            columns = list(zip(*rows, strict=True))
+            cursor.execute(sql, [client_id, list(columns[0]), *(list(c) for c in columns[1:])])
 
 
 def _supplied_address(person: Person, line1: str, postal_code: str, country: str) -> bool:
