@@ -8,13 +8,12 @@ that may write (not a client viewer) and go through ``compliance.services``.
 
 # No ``from __future__ import annotations``: ninja's paginate wrapper resolves the query parameters'
 # annotations outside this module, so they must be real objects, not strings.
-from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from solvent.compliance import selectors, services
@@ -57,6 +56,7 @@ from solvent.compliance.schemas import (
 )
 from solvent.core import clock
 from solvent.core.domain.errors import PermissionDeniedError
+from solvent.core.schemas import LimitOffsetPage, RowId, UtcDatetime
 from solvent.core.selectors import staff_role_get
 from solvent.portfolio.access import (
     DebtorAccess,
@@ -101,22 +101,22 @@ def check(request: HttpRequest) -> Status[Any]:
 
 
 @router.get("/debtors/{debtor_id}/decisions", response=list[DecisionLogOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffsetPage)
 def decisions(
-    request: HttpRequest, debtor_id: int, blocked_only: bool = False
+    request: HttpRequest, debtor_id: RowId, blocked_only: bool = False
 ) -> QuerySet[DecisionLog]:
     access = _reader(request, debtor_id)
     return selectors.decision_log_list(access=access, blocked_only=blocked_only)
 
 
 @router.get("/decisions", response=list[DecisionLogOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffsetPage)
 def decision_search(
     request: HttpRequest,
     blocked_only: bool = False,
     rule_id: str = "",
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: UtcDatetime | None = None,
+    until: UtcDatetime | None = None,
 ) -> QuerySet[DecisionLog]:
     """Every decision the user may see, e.g. all contacts a rule blocked last month, for an audit."""
     decisions, scope = selectors.decision_log_search(
@@ -127,13 +127,13 @@ def decision_search(
 
 
 @router.get("/debtors/{debtor_id}/attempts", response=list[ContactAttemptOut])
-@paginate(LimitOffsetPagination)
-def attempts(request: HttpRequest, debtor_id: int) -> QuerySet[ContactAttempt]:
+@paginate(LimitOffsetPage)
+def attempts(request: HttpRequest, debtor_id: RowId) -> QuerySet[ContactAttempt]:
     return selectors.contact_attempt_list(access=_reader(request, debtor_id))
 
 
 @router.get("/debtors/{debtor_id}/records", response=ComplianceRecordsOut)
-def records(request: HttpRequest, debtor_id: int) -> dict[str, Any]:
+def records(request: HttpRequest, debtor_id: RowId) -> dict[str, Any]:
     """Holds, consents and stated times of one debtor (of a shared debtor: this client's part)."""
     access = _reader(request, debtor_id)
     return {
@@ -144,7 +144,7 @@ def records(request: HttpRequest, debtor_id: int) -> dict[str, Any]:
 
 
 @router.get("/debtors/{debtor_id}/contact-options", response=list[ContactOptionOut])
-def contact_options(request: HttpRequest, debtor_id: int) -> list[dict[str, Any]]:
+def contact_options(request: HttpRequest, debtor_id: RowId) -> list[dict[str, Any]]:
     """What the law allows now on every channel and contact point on file (nothing is reserved)."""
     return [
         {
@@ -185,7 +185,7 @@ def _person(request: HttpRequest) -> int:
 
 
 @router.post("/debtors/{debtor_id}/holds", response={201: HoldOut, **_HOLD_ERRORS})
-def hold_create(request: HttpRequest, debtor_id: int, payload: HoldIn) -> Status[Hold]:
+def hold_create(request: HttpRequest, debtor_id: RowId, payload: HoldIn) -> Status[Hold]:
     """Place a hold (an attorney's letter, a bankruptcy notice, a dispute): effective at once.
 
     Every collector may: a hold only ever protects the debtor. A client viewer reads only.
@@ -209,7 +209,7 @@ def hold_create(request: HttpRequest, debtor_id: int, payload: HoldIn) -> Status
 
 
 @router.post("/holds/{hold_id}/release", response={200: HoldOut, **_HOLD_ERRORS})
-def hold_release(request: HttpRequest, hold_id: int, payload: HoldReleaseIn) -> Hold:
+def hold_release(request: HttpRequest, hold_id: RowId, payload: HoldReleaseIn) -> Hold:
     """Lift a hold one person may lift: a compliance officer (a supervisor: a hardship pause).
 
     Attorney, bankruptcy and deceased holds answer 403 here: use ``release-request``.
@@ -225,7 +225,7 @@ def hold_release(request: HttpRequest, hold_id: int, payload: HoldReleaseIn) -> 
     response={201: HoldReleaseRequestOut, **_HOLD_ERRORS},
 )
 def hold_release_request(
-    request: HttpRequest, hold_id: int, payload: HoldReleaseIn
+    request: HttpRequest, hold_id: RowId, payload: HoldReleaseIn
 ) -> Status[HoldReleaseRequest]:
     """A compliance officer asks to lift an attorney, bankruptcy or deceased hold; it stays on."""
     hold = _hold_for_release(request, hold_id)
@@ -236,7 +236,7 @@ def hold_release_request(
 
 
 @router.post("/holds/{hold_id}/release-request/approve", response={200: HoldOut, **_HOLD_ERRORS})
-def hold_release_approve(request: HttpRequest, hold_id: int) -> Hold:
+def hold_release_approve(request: HttpRequest, hold_id: RowId) -> Hold:
     """A second compliance officer (not the one who asked) approves: the hold ends now."""
     hold = _hold_for_release(request, hold_id)
     services.hold_release_approve(hold_id=hold.pk, actor_id=_person(request))
@@ -249,7 +249,7 @@ def hold_release_approve(request: HttpRequest, hold_id: int) -> Hold:
     response={200: HoldReleaseRequestOut, **_HOLD_ERRORS},
 )
 def hold_release_reject(
-    request: HttpRequest, hold_id: int, payload: HoldReleaseIn
+    request: HttpRequest, hold_id: RowId, payload: HoldReleaseIn
 ) -> HoldReleaseRequest:
     """A compliance officer turns the pending request down (the asker may withdraw it)."""
     hold = _hold_for_release(request, hold_id)
@@ -269,7 +269,7 @@ def _hold_for_release(request: HttpRequest, hold_id: int) -> Hold:
 
 
 @router.post("/debtors/{debtor_id}/consents", response={201: ConsentOut})
-def consent_create(request: HttpRequest, debtor_id: int, payload: ConsentIn) -> Status[Consent]:
+def consent_create(request: HttpRequest, debtor_id: RowId, payload: ConsentIn) -> Status[Consent]:
     access, actor_id = _writer(request, debtor_id)
     access_debtor_accounts_check(access=access, account_ids=payload.account_ids)
     access_contact_point_check(
@@ -289,7 +289,9 @@ def consent_create(request: HttpRequest, debtor_id: int, payload: ConsentIn) -> 
 
 
 @router.post("/debtors/{debtor_id}/consents/revoke", response={204: None})
-def consent_revoke(request: HttpRequest, debtor_id: int, payload: ConsentRevokeIn) -> Status[None]:
+def consent_revoke(
+    request: HttpRequest, debtor_id: RowId, payload: ConsentRevokeIn
+) -> Status[None]:
     """Revoke consent and refuse the channel at that contact point, at once.
 
     A revocation at a phone number also ends consent to every automated call and text there.
@@ -311,7 +313,7 @@ def consent_revoke(request: HttpRequest, debtor_id: int, payload: ConsentRevokeI
 
 @router.post("/debtors/{debtor_id}/time-preferences", response={201: TimePreferenceOut})
 def time_preference_create(
-    request: HttpRequest, debtor_id: int, payload: TimePreferenceIn
+    request: HttpRequest, debtor_id: RowId, payload: TimePreferenceIn
 ) -> Status[TimePreference]:
     """A stated time or place: "only after 6 p.m." is kind=inconvenient, end=18:00."""
     _access, actor_id = _writer(request, debtor_id)
@@ -336,7 +338,7 @@ def _rules(reasons: tuple[tuple[str, str, str], ...]) -> list[dict[str, str]]:
 
 
 @router.post("/debtors/{debtor_id}/attempts", response=AuthorizationOut)
-def attempt_authorize(request: HttpRequest, debtor_id: int, payload: AttemptIn) -> dict[str, Any]:
+def attempt_authorize(request: HttpRequest, debtor_id: RowId, payload: AttemptIn) -> dict[str, Any]:
     """Ask before contacting: logs the decision and, when allowed, reserves the attempt now.
 
     Report what happened with ``/attempts/{id}/outcome``, or ``/attempts/{id}/cancel`` when the
@@ -368,7 +370,7 @@ def attempt_authorize(request: HttpRequest, debtor_id: int, payload: AttemptIn) 
 
 
 @router.post("/attempts/{attempt_id}/outcome", response={204: None})
-def attempt_outcome(request: HttpRequest, attempt_id: int, payload: OutcomeIn) -> Status[None]:
+def attempt_outcome(request: HttpRequest, attempt_id: RowId, payload: OutcomeIn) -> Status[None]:
     attempt, _access = access_attempt_by_id(
         user=request.user, attempt_id=attempt_id, for_write=True
     )
@@ -379,7 +381,7 @@ def attempt_outcome(request: HttpRequest, attempt_id: int, payload: OutcomeIn) -
 
 
 @router.post("/attempts/{attempt_id}/cancel", response={204: None})
-def attempt_cancel(request: HttpRequest, attempt_id: int, payload: CancelIn) -> Status[None]:
+def attempt_cancel(request: HttpRequest, attempt_id: RowId, payload: CancelIn) -> Status[None]:
     attempt, _access = access_attempt_by_id(
         user=request.user, attempt_id=attempt_id, for_write=True
     )
@@ -390,7 +392,7 @@ def attempt_cancel(request: HttpRequest, attempt_id: int, payload: CancelIn) -> 
 
 
 @router.post("/accounts/{account_id}/notices", response={201: NoticeOut})
-def notice_create(request: HttpRequest, account_id: int, payload: NoticeIn) -> Status[DebtNotice]:
+def notice_create(request: HttpRequest, account_id: RowId, payload: NoticeIn) -> Status[DebtNotice]:
     """Record a timed notice sent (e.g. by a print house): the validation notice, Ontario's notice."""
     account = access_account_by_id(user=request.user, account_id=account_id, for_write=True)
     notice = services.notice_record(

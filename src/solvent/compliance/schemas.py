@@ -9,9 +9,13 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from solvent.compliance.domain.model import Purpose
 from solvent.compliance.domain.scenario import SCENARIO_INPUT
 from solvent.compliance.domain.scenario_reader import ScenarioError
 from solvent.compliance.domain.serialise import DecisionOut
+from solvent.compliance.models import Channel, Consent, ContactAttempt, DebtNotice, Hold
+from solvent.compliance.models import TimePreference as TimePreferenceRow
+from solvent.core.schemas import MAX_IDS_PER_REQUEST, ApiErrorOut, Note, RowId, Text, UtcDatetime
 from solvent.portfolio.access import scope_of
 
 # The scenario check speaks the formats declared in compliance/domain (scenario.py, serialise.py):
@@ -87,9 +91,8 @@ _RELEASE_REQUEST_FIELDS = (
 )
 
 
-class ErrorOut(Schema):
-    code: str
-    detail: str
+# The one error shape of the API (ADR 0020); the name is kept for the responses declared with it.
+ErrorOut = ApiErrorOut
 
 
 class DecisionLogOut(Schema):
@@ -242,49 +245,77 @@ class ComplianceRecordsOut(Schema):
     time_preferences: list[TimePreferenceOut]
 
 
+def _one_of(values: Any, description: str = "") -> Any:
+    """A documented list of allowed values; the service checks them (a 400 with code invalid_*)."""
+    return {"enum": sorted(str(value) for value in values), "description": description}
+
+
+# Kinds a person may place: medium opt-outs are written by consent_revoke.
+_HOLD_KINDS = set(Hold.Kind.values) - {Hold.Kind.MEDIUM_OPT_OUT}
+# Limits from the columns the values go into (compliance/models.py).
+AccountIds = list[RowId]
+
+
 class HoldIn(Schema):
-    kind: str = Field(
-        description="cease, dispute, bankruptcy, attorney, deceased, hardship, complaint"
+    kind: str = Field(max_length=16, json_schema_extra=_one_of(_HOLD_KINDS))
+    source: Text = Field(
+        max_length=64, description="where it came from: letter, inbound_call, client, court, ..."
     )
-    source: str = Field(description="where it came from: letter, inbound_call, client, court, ...")
-    account_ids: list[int] = Field(default_factory=list, description="empty: every debt")
-    evidence: str = ""
+    account_ids: AccountIds = Field(
+        default_factory=list, max_length=MAX_IDS_PER_REQUEST, description="empty: every debt"
+    )
+    evidence: Note = ""
 
 
 class HoldReleaseIn(Schema):
-    reason: str = Field(min_length=1, description="why the hold may end; kept and audited")
+    reason: Note = Field(min_length=1, description="why the hold may end; kept and audited")
 
 
 class ConsentIn(Schema):
-    channel: str
-    contact_point: str = Field(description="E.164 number, e-mail address or address:<id>")
-    source: str
-    scope: str = "autodialled"
-    account_ids: list[int] = Field(
+    channel: str = Field(max_length=10, json_schema_extra=_one_of(Channel.values))
+    contact_point: Text = Field(
+        max_length=254, description="E.164 number, e-mail address or address:<id>"
+    )
+    source: Text = Field(max_length=64)
+    scope: str = Field(
+        "autodialled", max_length=32, json_schema_extra=_one_of(Consent.Scope.values)
+    )
+    account_ids: AccountIds = Field(
         default_factory=list,
+        max_length=MAX_IDS_PER_REQUEST,
         description="the debts the consent is about; required for additional_calls when the "
         "debtor owes several accounts; empty otherwise: every debt",
     )
-    evidence: str = ""
+    evidence: Note = ""
 
 
 class ConsentRevokeIn(Schema):
-    channel: str
-    contact_point: str
-    source: str
-    evidence: str = ""
+    channel: str = Field(max_length=10, json_schema_extra=_one_of(Channel.values))
+    contact_point: Text = Field(max_length=254)
+    source: Text = Field(max_length=64)
+    evidence: Note = ""
 
 
 class TimePreferenceIn(Schema):
-    kind: str = Field(description="inconvenient, convenient, not_at_work, not_at_home")
-    source: str
-    days: list[int] = Field(default_factory=list, description="Monday = 0; empty: every day")
+    kind: str = Field(
+        max_length=16,
+        json_schema_extra=_one_of(
+            TimePreferenceRow.Kind.values, "inconvenient, convenient, not_at_work, not_at_home"
+        ),
+    )
+    source: Text = Field(max_length=64)
+    days: list[int] = Field(
+        default_factory=list,
+        max_length=7,
+        json_schema_extra={"items": {"type": "integer", "minimum": 0, "maximum": 6}},
+        description="Monday = 0; empty: every day",
+    )
     start: time | None = None
     end: time | None = None
-    time_zone: str = ""
+    time_zone: Text = Field("", max_length=64, description="an IANA zone; empty: every zone")
     valid_from: date | None = None
     valid_until: date | None = None
-    evidence: str = ""
+    evidence: Note = ""
 
 
 class RuleOut(Schema):
@@ -307,12 +338,19 @@ class ContactOptionOut(Schema):
 class AttemptIn(Schema):
     """A contact about to be made by an outside system (an external dialer, a print house)."""
 
-    channel: str = Field(description="call, sms, email, letter, voicemail")
-    contact_point: str = Field(description="E.164 number, e-mail address or address:<id>")
-    account_ids: list[int] = Field(default_factory=list)
+    channel: str = Field(
+        max_length=10,
+        json_schema_extra=_one_of(Channel.values, "call, sms, email, letter, voicemail"),
+    )
+    contact_point: Text = Field(
+        max_length=254, description="E.164 number, e-mail address or address:<id>"
+    )
+    account_ids: AccountIds = Field(default_factory=list, max_length=MAX_IDS_PER_REQUEST)
     autodialled: bool = False
     prerecorded: bool = False
-    purpose: str = "collection"
+    purpose: str = Field(
+        "collection", max_length=32, json_schema_extra=_one_of({"collection", *Purpose})
+    )
 
 
 class AuthorizationOut(Schema):
@@ -325,19 +363,22 @@ class AuthorizationOut(Schema):
 
 
 class OutcomeIn(Schema):
-    outcome: str
-    at: datetime | None = None
+    outcome: str = Field(max_length=32, json_schema_extra=_one_of(ContactAttempt.Outcome.values))
+    at: UtcDatetime | None = None
 
 
 class CancelIn(Schema):
-    reason: str = Field(min_length=1)
+    reason: Note = Field(min_length=1)
 
 
 class NoticeIn(Schema):
-    kind: str = Field(description="validation_notice or ontario_notice")
+    kind: str = Field(
+        max_length=20,
+        json_schema_extra=_one_of(DebtNotice.Kind.values, "validation_notice or ontario_notice"),
+    )
     sent_on: date
-    source: str
-    evidence: str = ""
+    source: Text = Field(max_length=64)
+    evidence: Note = ""
 
 
 class NoticeOut(Schema):

@@ -1,11 +1,12 @@
 """Contact endpoints: the timeline of a debtor or an account, and recording a call. Thin."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: ninja's paginate wrapper resolves the path parameters'
+# annotations (RowId) outside this module, so they must be real objects, not strings.
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from solvent.compliance.access import access_attempt_by_id, access_decision_by_id
@@ -13,6 +14,7 @@ from solvent.contact import selectors, services
 from solvent.contact.models import Interaction
 from solvent.contact.schemas import CallIn, InteractionOut
 from solvent.core.domain.errors import NotFoundError
+from solvent.core.schemas import LimitOffsetPage, RowId
 from solvent.portfolio.access import (
     access_contact_point_check,
     access_debtor_accounts_check,
@@ -24,16 +26,16 @@ router = Router(tags=["contact"])
 
 
 @router.get("/debtors/{debtor_id}/timeline", response=list[InteractionOut])
-@paginate(LimitOffsetPagination)
-def debtor_timeline(request: HttpRequest, debtor_id: int) -> QuerySet[Interaction]:
+@paginate(LimitOffsetPage)
+def debtor_timeline(request: HttpRequest, debtor_id: RowId) -> QuerySet[Interaction]:
     access = access_debtor_by_id(user=request.user, debtor_id=debtor_id)
     scope_set(request, access.scope)
     return selectors.interaction_timeline(access=access)
 
 
 @router.get("/accounts/{account_id}/timeline", response=list[InteractionOut])
-@paginate(LimitOffsetPagination)
-def account_timeline(request: HttpRequest, account_id: int) -> QuerySet[Interaction]:
+@paginate(LimitOffsetPage)
+def account_timeline(request: HttpRequest, account_id: RowId) -> QuerySet[Interaction]:
     interactions, scope = selectors.account_timeline(user=request.user, account_id=account_id)
     scope_set(request, scope)
     return interactions

@@ -25,6 +25,7 @@ from pydantic import StringConstraints
 
 from solvent.core.domain.errors import NotFoundError, PermissionDeniedError
 from solvent.core.models import Role
+from solvent.core.schemas import RowId
 from solvent.core.selectors import staff_role_get
 from solvent.portfolio import selectors
 from solvent.portfolio.access import access_client_queryset
@@ -122,7 +123,7 @@ def placement_create(
 )
 def placement_resume(
     request: HttpRequest,
-    placement_id: int,
+    placement_id: RowId,
     file: Annotated[UploadedFile | None, FileParam(None)] = None,
 ) -> Status[Placement] | Status[UploadRefusedOut]:
     """Resume a stopped import where its last committed batch ended (ADR 0019)."""
@@ -145,12 +146,12 @@ def placement_resume(
 
 
 @router.get("/placements/{placement_id}", response=PlacementOut)
-def placement_status(request: HttpRequest, placement_id: int) -> Placement:
+def placement_status(request: HttpRequest, placement_id: RowId) -> Placement:
     return selectors.placement_get(user=request.user, placement_id=placement_id)
 
 
 @router.get("/placements/{placement_id}/errors")
-def placement_errors(request: HttpRequest, placement_id: int) -> HttpResponse:
+def placement_errors(request: HttpRequest, placement_id: RowId) -> HttpResponse:
     placement = selectors.placement_get(user=request.user, placement_id=placement_id)
     body = report_text_masked(placement.error_report or ",".join(REPORT_HEADER) + "\n")
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")

@@ -24,7 +24,8 @@ def zone(name: str) -> ZoneInfo:
 def is_known_zone(name: str) -> bool:
     try:
         zone(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    # OSError: a name that is a folder of the tz database ("America") or too long for a file name.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return False
     return True
 
