@@ -30,6 +30,8 @@ COLUMNS = (
     "previous_hash",
     "entry_hash",
     "key_version",
+    "key_id",
+    "system",
 )
 
 
@@ -53,6 +55,8 @@ def audit_csv_write(entries: Iterable[AuditEntry], stream: TextSink) -> int:
                     entry.previous_hash,
                     entry.entry_hash,
                     entry.key_version,
+                    entry.key_id or "",
+                    entry.system or "",
                 )
             )
         )

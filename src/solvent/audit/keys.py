@@ -10,11 +10,18 @@ cannot be re-sealed. Where the key comes from (ADR 0015):
   that SECRET_KEY, and `solvent audit verify` says so.
 - Anywhere else (production: keys from the environment) without it: refused, on every append and
   every verify, with a message saying what to set.
+
+Rotation (ADR 0015, `solvent audit rotate-key`): SOLVENT_AUDIT_KEY_NEXT holds the key the chain moves
+to; after the rotation it becomes SOLVENT_AUDIT_KEY and the old one joins SOLVENT_AUDIT_KEYS_RETIRED
+(comma-separated), which verification needs to check the entries sealed before. Each key is named in
+the chain by its id: the first 8 hex digits of HMAC(key, "solvent-audit-key-id"), which says which key
+sealed an entry without revealing it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 from dataclasses import dataclass
 
@@ -23,7 +30,10 @@ from django.conf import settings
 from solvent.core.domain.errors import DomainError
 
 KEY_VARIABLE = "SOLVENT_AUDIT_KEY"
+NEXT_KEY_VARIABLE = "SOLVENT_AUDIT_KEY_NEXT"
+RETIRED_KEYS_VARIABLE = "SOLVENT_AUDIT_KEYS_RETIRED"
 MINIMUM_KEY_LENGTH = 32
+KEY_ID_MESSAGE = b"solvent-audit-key-id"
 
 
 class AuditKeyMissingError(DomainError):
@@ -35,6 +45,11 @@ class AuditKey:
     secret: bytes
     # True when derived from SECRET_KEY: fine for a demo, no proof against whoever holds SECRET_KEY.
     derived: bool
+
+    @property
+    def id(self) -> str:
+        """The key's name in the chain: 8 hex digits of an HMAC, so the key itself stays secret."""
+        return hmac.new(self.secret, KEY_ID_MESSAGE, hashlib.sha256).hexdigest()[:8]
 
 
 # Key sources of the settings (ADR 0017) on which a derived audit key is acceptable.
@@ -73,3 +88,36 @@ def audit_key() -> AuditKey:
         return AuditKey(secret=configured.encode(), derived=False)
     digest = hashlib.sha256(("solvent-audit-key:" + settings.SECRET_KEY).encode()).digest()
     return AuditKey(secret=digest, derived=True)
+
+
+def _configured_key(variable: str, text: str) -> AuditKey:
+    if len(text) < MINIMUM_KEY_LENGTH:
+        raise AuditKeyMissingError(
+            f"{variable} holds a key shorter than {MINIMUM_KEY_LENGTH} characters"
+        )
+    return AuditKey(secret=text.encode(), derived=False)
+
+
+def audit_key_next() -> AuditKey | None:
+    """The key a rotation moves the chain to (SOLVENT_AUDIT_KEY_NEXT), or None when none is set."""
+    configured = os.environ.get(NEXT_KEY_VARIABLE, "").strip()
+    return _configured_key(NEXT_KEY_VARIABLE, configured) if configured else None
+
+
+def audit_keyring() -> dict[str, AuditKey]:
+    """Every key this process holds, by id: the current one, the next one, the retired ones.
+
+    Appends use the current or the next key (whichever the chain's head names); verification
+    checks each entry with the key its id names, so retired keys are only ever read."""
+    current = audit_key()
+    keys = [current]
+    upcoming = audit_key_next()
+    if upcoming is not None:
+        keys.append(upcoming)
+    retired = os.environ.get(RETIRED_KEYS_VARIABLE, "")
+    keys.extend(
+        _configured_key(RETIRED_KEYS_VARIABLE, text.strip())
+        for text in retired.split(",")
+        if text.strip()
+    )
+    return {key.id: key for key in keys}

@@ -19,8 +19,14 @@ class AuditEntry(models.Model):
     data = models.JSONField(default=dict)
     previous_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
-    # 0: written before the chain was keyed (plain SHA-256); 1: HMAC-SHA256 with the audit key.
+    # 0: written before the chain was keyed (plain SHA-256); 1: HMAC-SHA256 with the audit key;
+    # 2: HMAC-SHA256 with the key named by key_id, which (with `system`) the hash covers.
     key_version = models.PositiveSmallIntegerField(default=0)
+    # Nullable, like `system`, so that adding them (0003) did not rebuild the table on SQLite, which
+    # would have dropped the append-only triggers. Null on entries written before 0003.
+    key_id = models.CharField(max_length=8, null=True, blank=True)
+    # Why no person is the actor ("inbound SMS webhook", "outbox worker"); empty when one is.
+    system = models.CharField(max_length=200, null=True, blank=True)
 
     class Meta:
         ordering = ("id",)
@@ -39,8 +45,10 @@ class AuditChainHead(models.Model):
 
     last_hash = models.CharField(max_length=64)
     last_entry_id = models.BigIntegerField(null=True, blank=True)
-    # HMAC of (last_entry_id, last_hash); empty until the first keyed append after migration 0002.
+    # HMAC of (last_entry_id, last_hash[, key_id]); empty until the first keyed append after 0002.
     seal = models.CharField(max_length=64, blank=True, default="")
+    # The key appends use now, which sealed the head: a rotation moves it (null before 0003).
+    key_id = models.CharField(max_length=8, null=True, blank=True)
 
     def __str__(self) -> str:
         return self.last_hash

@@ -1,56 +1,134 @@
-"""Appending to the audit chain, and verifying the chain and its head.
+"""Appending to the audit chain, rotating its key, and (re-exported) verifying it.
 
-Each entry's hash is an HMAC (the audit key, see keys.py) of the previous hash and the entry's content;
-the head row holds the last entry's id and hash under a seal made with the same key. Verification walks
-the whole chain and compares its end with the head, so an edited, deleted or truncated log is found
-even by someone who recomputed the hashes without the key.
+Each entry's hash is an HMAC (the audit key, see keys.py) of the previous hash and the entry's content,
+and names the key by its id; the head row holds the last entry's id and hash under a seal made with
+the key appends use now. A rotation is itself an entry, sealed with the old key, naming the new one
+with a proof made with it; from then on the head names the new key and every append uses it.
+Verification (verification.py) walks the whole chain and compares its end with the head.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
 
-from solvent.audit.keys import AuditKey, audit_key
+from solvent.audit.chain import (
+    GENESIS,
+    KEY_ID_VERSION,
+    ROTATION_ACTION,
+    entry_hash,
+    head_seal,
+    rotation_proof,
+)
+from solvent.audit.keys import (
+    KEY_VARIABLE,
+    NEXT_KEY_VARIABLE,
+    AuditKey,
+    AuditKeyMissingError,
+    audit_key,
+    audit_key_next,
+)
 from solvent.audit.models import AuditChainHead, AuditEntry
+from solvent.audit.verification import (
+    AuditProblem,
+    AuditVerification,
+    audit_chain_check,
+    audit_chain_verify,
+)
 from solvent.core import clock
+from solvent.core.domain.errors import DomainError
 
-GENESIS = "0" * 64
-LEGACY_VERSION = 0
-KEYED_VERSION = 1
+__all__ = [
+    "GENESIS",
+    "AuditProblem",
+    "AuditRotationError",
+    "AuditVerification",
+    "audit_chain_check",
+    "audit_chain_verify",
+    "audit_key_rotate",
+    "audit_record",
+    "audit_system",
+]
 
-
-def _body(previous_hash: str, payload: dict[str, Any]) -> bytes:
-    body = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
-    return (previous_hash + body).encode()
-
-
-def _entry_hash(previous_hash: str, payload: dict[str, Any], key: AuditKey, version: int) -> str:
-    if version == LEGACY_VERSION:
-        # Entries written before the key existed; trusted only as far as a keyed entry follows them.
-        return hashlib.sha256(_body(previous_hash, payload)).hexdigest()
-    return hmac.new(key.secret, _body(previous_hash, payload), hashlib.sha256).hexdigest()
-
-
-def _head_seal(last_entry_id: int | None, last_hash: str, key: AuditKey) -> str:
-    message = f"head\n{last_entry_id}\n{last_hash}".encode()
-    return hmac.new(key.secret, message, hashlib.sha256).hexdigest()
+ROTATION_REASON = "audit key rotation (solvent audit rotate-key)"
 
 
-def _payload(entry: AuditEntry) -> dict[str, Any]:
-    return {
-        "at": entry.at.isoformat(),
-        "actor": entry.actor_id,
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "data": entry.data,
-    }
+class AuditRotationError(DomainError):
+    code = "audit_rotation_refused"
+
+
+_system_reason: ContextVar[str] = ContextVar("audit_system_reason", default="")
+
+
+@contextmanager
+def audit_system(reason: str) -> Iterator[None]:
+    """Within it (or the function it decorates), entries appended without a person name this
+    system actor: what acted and why ("SMS provider webhook", "solvent demo"). Entry points (a
+    webhook, a worker, a command) declare it once instead of every service taking a reason."""
+    token = _system_reason.set(reason)
+    try:
+        yield
+    finally:
+        _system_reason.reset(token)
+
+
+def _head_locked() -> AuditChainHead:
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+        pk=1, defaults={"last_hash": GENESIS}
+    )
+    return head
+
+
+def _append_key(head: AuditChainHead, current: AuditKey, upcoming: AuditKey | None) -> AuditKey:
+    """The key the head names (the chain's key since its last rotation), if this process holds it."""
+    if head.key_id is None or head.key_id == current.id:
+        return current
+    if upcoming is not None and head.key_id == upcoming.id:
+        return upcoming
+    raise AuditKeyMissingError(
+        f"the audit chain is sealed with key {head.key_id} since its last rotation, and this "
+        f"process does not hold it ({KEY_VARIABLE} is key {current.id}): set {KEY_VARIABLE} to "
+        f"the key the chain was rotated to (`solvent audit rotate-key`, ADR 0015)"
+    )
+
+
+def _append(
+    head: AuditChainHead,
+    key: AuditKey,
+    *,
+    head_key: AuditKey,
+    action: str,
+    object_type: str,
+    object_id: str | int,
+    data: dict[str, Any] | None,
+    actor_id: int | None,
+    system: str,
+) -> AuditEntry:
+    entry = AuditEntry(
+        at=clock.now(),
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        data=json.loads(json.dumps(data or {}, default=str)),
+        previous_hash=head.last_hash,
+        key_version=KEY_ID_VERSION,
+        key_id=key.id,
+        system=(system[:200] or None) if actor_id is None else None,
+    )
+    entry.entry_hash = entry_hash(head.last_hash, entry, key)
+    entry.save()
+    head.last_hash = entry.entry_hash
+    head.last_entry_id = entry.pk
+    head.key_id = head_key.id
+    head.seal = head_seal(entry.pk, entry.entry_hash, head_key, head_key.id)
+    head.save(update_fields=["last_hash", "last_entry_id", "key_id", "seal"])
+    return entry
 
 
 def audit_record(
@@ -60,172 +138,79 @@ def audit_record(
     object_id: str | int = "",
     data: dict[str, Any] | None = None,
     actor_id: int | None = None,
+    system: str = "",
 ) -> AuditEntry:
     """Append one entry. Runs inside the caller's transaction so the entry and the change land together.
 
-    Three statements, as before the chain was keyed: lock the head, insert, move the head."""
-    key = audit_key()  # before any write: without a key nothing is appended (fail closed)
+    `actor_id` is the person who acted; when no person did, `system` says what did and why (a
+    webhook, a worker, a command), else the enclosing `audit_system`. Three statements: lock the
+    head, insert, move the head."""
+    system = system or _system_reason.get()
+    current = audit_key()  # before any write: without a key nothing is appended (fail closed)
+    upcoming = audit_key_next()
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-            pk=1, defaults={"last_hash": GENESIS}
-        )
-        entry = AuditEntry(
-            at=clock.now(),
-            actor_id=actor_id,
+        head = _head_locked()
+        key = _append_key(head, current, upcoming)
+        return _append(
+            head,
+            key,
+            head_key=key,
             action=action,
             object_type=object_type,
-            object_id=str(object_id),
-            data=json.loads(json.dumps(data or {}, default=str)),
-            previous_hash=head.last_hash,
-            key_version=KEYED_VERSION,
+            object_id=object_id,
+            data=data,
+            actor_id=actor_id,
+            system=system,
         )
-        entry.entry_hash = _entry_hash(head.last_hash, _payload(entry), key, KEYED_VERSION)
-        entry.save()
-        head.last_hash = entry.entry_hash
-        head.last_entry_id = entry.pk
-        head.seal = _head_seal(entry.pk, entry.entry_hash, key)
-        head.save(update_fields=["last_hash", "last_entry_id", "seal"])
-    return entry
 
 
-@dataclass(frozen=True)
-class AuditProblem:
-    """One reason the log cannot be trusted: which entry (None for the head itself) and why."""
-
-    entry_id: int | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"entry {self.entry_id}" if self.entry_id is not None else "head"
-        return f"{where}: {self.reason}"
-
-
-@dataclass
-class AuditVerification:
-    entries: int = 0
-    legacy_entries: int = 0
-    last_entry_id: int | None = None
-    last_hash: str = GENESIS
-    key_derived: bool = False
-    problems: list[AuditProblem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def intact(self) -> bool:
-        return not self.problems
-
-
-def _chain_check(result: AuditVerification, key: AuditKey, up_to: int | None) -> None:
-    previous = GENESIS
-    legacy_tail = False
-    entries = AuditEntry.objects.order_by("id")
-    if up_to is not None:
-        # Entries appended after the head was read are the next verification's business.
-        entries = entries.filter(id__lte=up_to)
-    for entry in entries.iterator(chunk_size=2000):
-        result.entries += 1
-        if entry.key_version == LEGACY_VERSION:
-            result.legacy_entries += 1
-            if result.entries > result.legacy_entries:
-                result.problems.append(
-                    AuditProblem(
-                        entry.id, "unkeyed entry after keyed ones: written without the key"
-                    )
-                )
-        legacy_tail = entry.key_version == LEGACY_VERSION
-        if entry.previous_hash != previous:
-            result.problems.append(
-                AuditProblem(
-                    entry.id, "does not follow the entry before it (an entry was removed or moved)"
-                )
-            )
-        elif entry.entry_hash != _entry_hash(previous, _payload(entry), key, entry.key_version):
-            result.problems.append(
-                AuditProblem(entry.id, "its content does not match its hash (edited)")
-            )
-        previous = entry.entry_hash
-        result.last_entry_id = entry.id
-        result.last_hash = entry.entry_hash
-    if legacy_tail:
-        result.notes.append("the newest entries predate the audit key: the next append seals them")
-
-
-def _head_sealed(result: AuditVerification, head: AuditChainHead | None, key: AuditKey) -> bool:
-    """Whether the head can be trusted to say where the chain ends; notes or problems otherwise."""
-    if head is None:
-        if AuditEntry.objects.exists():
-            result.problems.append(AuditProblem(None, "missing while entries exist"))
-        return False
-    if not head.seal:
-        result.notes.append(
-            "the head is not sealed yet (written before the key): the next append seals it"
+def _rotation_head_check(head: AuditChainHead | None, current: AuditKey) -> None:
+    if head is not None and head.key_id not in (None, current.id):
+        raise AuditRotationError(
+            f"the chain is under key {head.key_id}, not the current key {current.id}: already "
+            "rotated? Set the keys as the last rotation said"
         )
-        return False
-    if not hmac.compare_digest(head.seal, _head_seal(head.last_entry_id, head.last_hash, key)):
-        result.problems.append(AuditProblem(None, "its seal does not match (the head was moved)"))
-        return False
-    return True
 
 
-def audit_chain_check() -> AuditVerification:
-    """Walk the whole chain and compare its end with the sealed head; every problem found is listed.
+def audit_key_rotate(*, actor_id: int | None = None) -> AuditEntry:
+    """Move the chain from SOLVENT_AUDIT_KEY to SOLVENT_AUDIT_KEY_NEXT, after verifying it whole.
 
-    Takes no lock: appends go on while an auditor verifies a large log."""
-    key = audit_key()
-    result = AuditVerification(key_derived=key.derived)
-    head = AuditChainHead.objects.filter(pk=1).first()
-    sealed = _head_sealed(result, head, key)
-    if not sealed:
-        _chain_check(result, key, up_to=None)
-        if head is not None and not head.seal:
-            # Only a chain written before the key may have an unsealed head: every keyed append
-            # seals it, so a blank seal over keyed entries was blanked to hide a truncation.
-            if result.entries > result.legacy_entries:
-                result.problems.append(
-                    AuditProblem(None, "unsealed, yet keyed entries exist (its seal was removed)")
-                )
-            elif head.last_hash != result.last_hash:
-                result.problems.append(
-                    AuditProblem(None, "unsealed head does not name the last entry")
-                )
-        return result
-    assert head is not None  # sealed implies a head
-    _chain_check(result, key, up_to=head.last_entry_id)
-    if head.last_entry_id != result.last_entry_id or head.last_hash != result.last_hash:
-        result.problems.append(
-            AuditProblem(
-                head.last_entry_id,
-                f"the head names entry {head.last_entry_id} as the last one but the chain ends at "
-                f"{result.last_entry_id}: the newest entries were deleted (truncated)",
-            )
+    The rotation entry is sealed with the old key and carries a proof made with the new one; the
+    head then names the new key, so every later append (by any process holding it, as the current
+    or the next key) uses it. Refused on a chain that does not verify: a rotation vouches for it."""
+    current = audit_key()
+    upcoming = audit_key_next()
+    if upcoming is None:
+        raise AuditKeyMissingError(
+            f"{NEXT_KEY_VARIABLE} is not set: set it to the new key (at least 32 characters, e.g. "
+            "`openssl rand -hex 32`) in every process, then rotate"
         )
-    _beyond_head_check(result, head.last_entry_id, key)
-    return result
-
-
-def _beyond_head_check(result: AuditVerification, head_entry_id: int | None, key: AuditKey) -> None:
-    """Rows after the head are either appends that committed during the walk, or were inserted
-    around `audit_record`. An append moves the head in its own commit, so a fresh head covers it."""
-    beyond = AuditEntry.objects.filter(id__gt=head_entry_id or 0).order_by("id").first()
-    if beyond is None:
-        return
-    fresh = AuditChainHead.objects.filter(pk=1).first()
-    if (
-        fresh is not None
-        and fresh.last_entry_id is not None
-        and fresh.last_entry_id >= beyond.id
-        and hmac.compare_digest(fresh.seal, _head_seal(fresh.last_entry_id, fresh.last_hash, key))
-    ):
-        result.notes.append("entries appended during the verification are left to the next one")
-        return
-    result.problems.append(
-        AuditProblem(beyond.id, "written after the head, not through the chain (inserted)")
-    )
-
-
-def audit_chain_verify() -> int | None:
-    """The id of the first entry that does not verify (0 when only the head fails), or None."""
-    result = audit_chain_check()
-    if result.intact:
-        return None
-    return result.problems[0].entry_id or 0
+    if upcoming.id == current.id:
+        raise AuditRotationError(f"{NEXT_KEY_VARIABLE} is the current key ({current.id})")
+    _rotation_head_check(AuditChainHead.objects.filter(pk=1).first(), current)  # before the walk
+    verification = audit_chain_check()
+    if not verification.intact:
+        raise AuditRotationError(
+            f"the audit chain does not verify ({len(verification.problems)} problem(s)): a "
+            "rotation would vouch for it. Run `solvent audit verify` and deal with them first"
+        )
+    with transaction.atomic():
+        head = _head_locked()
+        _rotation_head_check(head, current)
+        proof = rotation_proof(head.last_hash, current.id, upcoming.id, upcoming)
+        return _append(
+            head,
+            current,
+            head_key=upcoming,
+            action=ROTATION_ACTION,
+            object_type="audit.key",
+            object_id=upcoming.id,
+            data={
+                "from_key_id": current.id,
+                "to_key_id": upcoming.id,
+                "proof": proof,
+                "entries_verified": verification.entries,
+            },
+            actor_id=actor_id,
+            system=ROTATION_REASON,
+        )

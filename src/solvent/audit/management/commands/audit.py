@@ -1,9 +1,12 @@
-"""`solvent audit verify` and `solvent audit export (--account N | --from DATE --to DATE)`.
+"""`solvent audit verify`, `solvent audit export (--account N | --from DATE --to DATE)` and
+`solvent audit rotate-key [--by USERNAME]`.
 
 ``verify`` walks the whole keyed chain and compares its end with the sealed head; it prints each
 problem (which entry, and why) and exits 1 when the log cannot be trusted, 0 when it is intact.
 ``export`` writes the auditor's CSV (to standard output or --output) and says on standard error
 whether the chain verified, so an export is never handed over without that fact.
+``rotate-key`` moves the chain from SOLVENT_AUDIT_KEY to SOLVENT_AUDIT_KEY_NEXT (ADR 0015) and says
+which variables to set next; it exits 1 when the chain does not verify, 2 when a key is missing.
 """
 
 from __future__ import annotations
@@ -15,9 +18,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from solvent.audit.export import audit_csv_write
-from solvent.audit.keys import AuditKeyMissingError
+from solvent.audit.keys import NEXT_KEY_VARIABLE, RETIRED_KEYS_VARIABLE, AuditKeyMissingError
 from solvent.audit.selectors import audit_entry_list
-from solvent.audit.services import AuditVerification, audit_chain_check
+from solvent.audit.services import (
+    AuditRotationError,
+    AuditVerification,
+    audit_chain_check,
+    audit_key_rotate,
+)
 
 TAMPERED_EXIT = 1
 USAGE_EXIT = 2
@@ -34,15 +42,42 @@ class Command(BaseCommand):
         export.add_argument("--from", dest="start", help="first day, YYYY-MM-DD (UTC), included")
         export.add_argument("--to", dest="end", help="last day, YYYY-MM-DD (UTC), included")
         export.add_argument("--output", help="write to this file instead of standard output")
+        rotate = actions.add_parser(
+            "rotate-key", help=f"move the chain to the key in {NEXT_KEY_VARIABLE}"
+        )
+        rotate.add_argument("--by", help="the username of the person rotating (the entry's actor)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             if options["action"] == "verify":
                 self._verify()
+            elif options["action"] == "rotate-key":
+                self._rotate(options.get("by"))
             else:
                 self._export(options)
         except AuditKeyMissingError as error:
             raise CommandError(error.message, returncode=USAGE_EXIT) from None
+        except AuditRotationError as error:
+            raise CommandError(error.message, returncode=TAMPERED_EXIT) from None
+
+    def _rotate(self, username: str | None) -> None:
+        from django.contrib.auth.models import User
+
+        actor_id = None
+        if username:
+            actor_id = User.objects.filter(username=username).values_list("pk", flat=True).first()
+            if actor_id is None:
+                raise CommandError(f"no user {username!r}", returncode=USAGE_EXIT)
+        entry = audit_key_rotate(actor_id=actor_id)
+        old, new = entry.data["from_key_id"], entry.data["to_key_id"]
+        self.stdout.write(
+            f"audit key rotated: entry {entry.pk}, sealed with key {old}, moves the chain to key "
+            f"{new} ({entry.data['entries_verified']} entries verified before).\n"
+            f"Every process holding {NEXT_KEY_VARIABLE} now appends with key {new}. Next, in every "
+            f"process: SOLVENT_AUDIT_KEY=<the new key>, {RETIRED_KEYS_VARIABLE}=<the old key>"
+            f"[,<older ones>], {NEXT_KEY_VARIABLE} unset; restart. Keep the old key: "
+            "verification needs it for the entries before the rotation."
+        )
 
     def _report(self, result: AuditVerification) -> None:
         for note in result.notes:
@@ -64,9 +99,11 @@ class Command(BaseCommand):
                 f"{result.entries} entries",
                 returncode=TAMPERED_EXIT,
             )
+        keys = ", ".join(f"key {key_id}: {count}" for key_id, count in result.keys.items())
         self.stdout.write(
             f"audit chain intact: {result.entries} entries, last entry {result.last_entry_id}, "
             f"head {result.last_hash}"
+            + (f" ({keys}; {len(result.rotations)} rotation(s))" if keys else "")
         )
 
     def _export(self, options: dict[str, Any]) -> None:
