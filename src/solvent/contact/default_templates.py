@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from solvent.audit.services import audit_system
 from solvent.contact.models import MessageTemplate
 from solvent.contact.services import (
     template_create,
@@ -95,6 +96,7 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
 )
 
 
+@audit_system("default templates installed by a command")
 def default_templates_install(*, actor_id: int | None = None) -> int:
     """Create and activate the default templates that do not exist yet; returns how many."""
     created = 0

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from solvent.audit.services import audit_record
+from solvent.audit.services import audit_record, audit_system
 from solvent.contact.domain.inbound import InboundIntent, classify_inbound_text
 from solvent.contact.domain.model import (
     Channel,
@@ -136,6 +136,7 @@ def _cancel_queued(*, channel: str, contact_point: str, reason: str) -> int:
     ).update(status=MessageStatus.CANCELLED, status_reason=reason[:255])
 
 
+@audit_system("inbound text message (SMS provider webhook)")
 def inbound_sms_receive(
     *, from_number: str, to_number: str, text: str, provider_message_id: str = ""
 ) -> InboundIntent:
@@ -178,6 +179,7 @@ def inbound_sms_receive(
             )
         audit_record(
             action="contact.inbound_sms",
+            system="inbound text message (provider webhook)",
             object_type="portfolio.Phone",
             object_id=from_number,
             data={"intent": intent.value, "debtors": debtor_ids, "to": to_number},
@@ -187,6 +189,7 @@ def inbound_sms_receive(
     return intent
 
 
+@audit_system("unsubscribe link followed by the debtor")
 def email_unsubscribe(*, debtor_id: int, address: str) -> None:
     """A click on a signed unsubscribe link: no more e-mail to that address (Reg F 1006.6(e))."""
     from solvent.compliance.services import consent_revoke
@@ -212,12 +215,14 @@ def email_unsubscribe(*, debtor_id: int, address: str) -> None:
         _cancel_queued(channel="email", contact_point=address, reason="unsubscribed by link")
         audit_record(
             action="contact.unsubscribe",
+            system="unsubscribe link followed by the debtor",
             object_type="portfolio.Debtor",
             object_id=debtor_id,
             data={"address": address},
         )
 
 
+@audit_system("delivery status report (provider webhook)")
 def delivery_status_record(
     *, provider_message_id: str, status: DeliveryStatus, detail: str = ""
 ) -> int:
@@ -259,6 +264,7 @@ def delivery_status_record(
         if interactions:
             audit_record(
                 action="contact.delivery_status",
+                system="delivery status report (provider webhook)",
                 object_type="contact.Interaction",
                 object_id=interactions[0].pk,
                 data={

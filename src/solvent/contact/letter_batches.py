@@ -123,6 +123,7 @@ def letter_batch_export(
         batch = LetterBatch.objects.create(path=str(path), letters=len(pdfs), checksum=checksum)
         audit_record(
             action="letters.batch_export",
+            system="letter batch export for the print vendor",
             object_type="contact.LetterBatch",
             object_id=batch.pk,
             data={"letters": len(pdfs), "sha256": checksum},

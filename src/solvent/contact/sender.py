@@ -18,7 +18,7 @@ from time import monotonic
 
 from django.conf import settings
 
-from solvent.audit.services import audit_record
+from solvent.audit.services import audit_record, audit_system
 from solvent.compliance.services import (
     Authorization,
     AuthorizationRequest,
@@ -210,6 +210,7 @@ def _reservations_cancel(authorizations: list[Authorization | DomainError]) -> N
             )
 
 
+@audit_system("outbox worker")
 def outbox_dispatch(
     *,
     worker: str | None = None,
@@ -278,6 +279,7 @@ def outbox_dispatch(
             # per-message entry would serialise every worker on the audit chain's head row.
             audit_record(
                 action="outbox.batch_dispatched",
+                system=f"outbox worker {worker}",
                 object_type="contact.OutboxMessage",
                 data={
                     "worker": worker,

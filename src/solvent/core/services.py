@@ -90,6 +90,7 @@ def login_failure_record(*, username: str, address: str, now: datetime, refused:
     LoginFailure.objects.create(username=username[:150], address=address[:64], failed_at=now)
     audit_record(
         action="login.throttled" if refused else "login.failed",
+        system="failed login: no one is signed in",
         object_type="user",
         object_id=username[:64],
         data={"username": username[:150], "address": address[:64]},

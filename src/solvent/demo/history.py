@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from solvent.audit.services import audit_system
 from solvent.compliance.services import contact_attempt_authorize, notice_record
 from solvent.contact.services import interaction_record
 from solvent.portfolio.generate import weighted_choice
@@ -42,6 +43,7 @@ def _local_moment(rng: random.Random, day: datetime, zone: str) -> datetime:
     return local.astimezone(ZoneInfo("UTC"))
 
 
+@audit_system("solvent demo: making past contact history")
 def demo_history_create(*, now: datetime, share: float = 0.15, seed: int = 99) -> HistoryCounts:
     """Give a share of debtors a few calls, texts and e-mails over the last 30 days."""
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not a secret

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from solvent.audit.services import audit_system
 from solvent.core.models import Role
 from solvent.core.services import staff_role_set
 from solvent.portfolio.generate import write_placement_csv
@@ -78,6 +79,7 @@ def demo_users_create() -> tuple[DemoUser, ...]:
     return DEMO_USERS
 
 
+@audit_system("solvent demo: loading the demo portfolio")
 def demo_portfolio_load(*, accounts: int, work_dir: Path, as_of: date) -> list[Placement]:
     """Generate one placement file per client, import it through the real import path, delete it."""
     from solvent.portfolio.imports.services import placement_import

@@ -314,6 +314,7 @@ def _write(decided: list[_Decided]) -> list[tuple[int, Authorization]]:
     # and one append per decision serialised every worker on it.
     audit_record(
         action=DECIDED_ACTION,
+        system="compliance gate batch asked by the planner or several people",
         object_type="compliance.DecisionLog",
         object_id=entries[0][0],
         data={"fields": list(DECIDED_FIELDS), "decisions": entries},

@@ -183,6 +183,7 @@ def contact_attempts_record_outcome_many(*, outcomes: Sequence[tuple[int, str, d
             )
         audit_record(
             action="compliance.attempt_outcomes",
+            system="outcomes reported by the outbox worker or the dialer",
             object_type="compliance.ContactAttempt",
             object_id=outcomes[0][0],
             data={

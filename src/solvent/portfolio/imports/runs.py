@@ -94,6 +94,7 @@ def placement_claim(
         if resumed:
             audit_record(
                 action="placement.resumed",
+                system="import resumed by a task or the command line",
                 object_type="placement",
                 object_id=current.pk,
                 data={"attempt": current.attempt, "rows_done": current.rows_done},
@@ -196,6 +197,7 @@ def _stale_mark(placement: Placement, reason: str) -> None:
     placement.save(update_fields=["status", "failure"])
     audit_record(
         action="placement.stale",
+        system="stale import found by the sweep",
         object_type="placement",
         object_id=placement.pk,
         data={
@@ -219,6 +221,7 @@ def _supersede(placement: Placement, *, by: Placement, now: datetime) -> None:
     placement.save(update_fields=["status", "failure", "superseded_by", "finished_at"])
     audit_record(
         action="placement.superseded",
+        system="superseded by a new import of the same file",
         object_type="placement",
         object_id=placement.pk,
         data={"superseded_by": by.pk, "accounts_moved": moved, "checksum": placement.checksum},

@@ -111,6 +111,7 @@ def placement_upload(
         )
         audit_record(
             action="placement.uploaded",
+            system="placement upload without a signed-in user",
             object_type="placement",
             object_id=placement.pk,
             data={"client": client.code, "source_name": placement.source_name},
@@ -191,6 +192,7 @@ def placement_resume_request(
         Placement.objects.filter(pk=placement.pk).update(source_path=source)
         audit_record(
             action="placement.resume_requested",
+            system="import resume asked from the command line",
             object_type="placement",
             object_id=placement.pk,
             data={"client": placement.client.code, "rows_done": placement.rows_done},
@@ -294,6 +296,7 @@ def _finish(
         placement.save()
         audit_record(
             action="placement.failed" if failure else "placement.imported",
+            system="placement import from the command line or a task",
             object_type="placement",
             object_id=placement.pk,
             data={
