@@ -198,3 +198,15 @@ def test_a_time_zone_name_that_is_a_folder_or_too_long_is_a_4xx(
     response = _post(f"/api/compliance/debtors/{ohio.debtor.pk}/time-preferences", body, officer)
 
     assert response.status_code in {400, 422}, response.content[:300]
+
+
+def test_a_stated_time_with_a_utc_offset_is_a_422_naming_the_field(
+    ohio: OhioDebtor, officer: dict[str, str]
+) -> None:
+    # "only after 6 p.m." is a wall-clock time in the debtor's zone; the column keeps no offset.
+    body = json.dumps({"kind": "inconvenient", "source": "inbound_call", "start": "18:00+05:00"})
+
+    response = _post(f"/api/compliance/debtors/{ohio.debtor.pk}/time-preferences", body, officer)
+
+    assert response.status_code == 422, response.content[:300]
+    assert ("body", "payload", "start") in _locations(response)

@@ -15,7 +15,15 @@ from solvent.compliance.domain.scenario_reader import ScenarioError
 from solvent.compliance.domain.serialise import DecisionOut
 from solvent.compliance.models import Channel, Consent, ContactAttempt, DebtNotice, Hold
 from solvent.compliance.models import TimePreference as TimePreferenceRow
-from solvent.core.schemas import MAX_IDS_PER_REQUEST, ApiErrorOut, Note, RowId, Text, UtcDatetime
+from solvent.core.schemas import (
+    MAX_IDS_PER_REQUEST,
+    ApiErrorOut,
+    Note,
+    RowId,
+    Text,
+    UtcDatetime,
+    WallTime,
+)
 from solvent.portfolio.access import scope_of
 
 # The scenario check speaks the formats declared in compliance/domain (scenario.py, serialise.py):
@@ -310,8 +318,8 @@ class TimePreferenceIn(Schema):
         json_schema_extra={"items": {"type": "integer", "minimum": 0, "maximum": 6}},
         description="Monday = 0; empty: every day",
     )
-    start: time | None = None
-    end: time | None = None
+    start: WallTime | None = None
+    end: WallTime | None = None
     time_zone: Text = Field("", max_length=64, description="an IANA zone; empty: every zone")
     valid_from: date | None = None
     valid_until: date | None = None

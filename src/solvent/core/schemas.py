@@ -7,7 +7,7 @@ column's length and without NUL characters (PostgreSQL text holds none), datetim
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Annotated, Any
 
 from ninja import Field, Schema
@@ -53,6 +53,16 @@ def _in_utc(value: datetime) -> datetime:
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(_in_utc)]
+
+
+def _wall_clock(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("is a local wall-clock time: give it without a UTC offset")
+    return value
+
+
+# A time of day on the wall, e.g. "18:00" in the debtor's zone; a TimeField stores no offset.
+WallTime = Annotated[time, AfterValidator(_wall_clock)]
 
 
 class LimitOffsetPage(LimitOffsetPagination):
