@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -79,13 +80,17 @@ HARDSHIP_RELEASERS = frozenset({Role.SUPERVISOR.value, Role.COMPLIANCE_OFFICER.v
 # --- targets ---------------------------------------------------------------------------------
 
 OWN, OTHER, SHARED, SHARED_OTHER, NONE = "own", "other", "shared", "shared_other", "none"
+# Records about the shared debtor as a person (no account named), written by B's agent.
+SHARED_PERSON = "shared_person"
 # What client A's users see: the own debtor and the shared debtor's A part.
 SEEN_BY_CLIENT_A = frozenset({OWN, SHARED})
 TARGETS: dict[str, tuple[str, ...]] = {
     "debtor": (OWN, OTHER, SHARED),
     "account": (OWN, OTHER, SHARED, SHARED_OTHER),
-    "hold": (OWN, OTHER, SHARED, SHARED_OTHER),
-    "attempt": (OWN, OTHER, SHARED, SHARED_OTHER),
+    "hold": (OWN, OTHER, SHARED, SHARED_OTHER, SHARED_PERSON),
+    "attempt": (OWN, OTHER, SHARED, SHARED_OTHER, SHARED_PERSON),
+    # A search for the target's phone number (none: no query): unseen, it finds nothing.
+    "search": (NONE, OWN, OTHER, SHARED_OTHER),
     "placement": (OWN, OTHER),
     "client": (OWN, OTHER),
     "none": (NONE,),
@@ -97,7 +102,7 @@ class Part:
     """One debt of one debtor at one client, and the records about it."""
 
     debtor: int
-    account: int
+    account: int | None  # None: the records are about the person, no account in particular
     phone: str
     attempt: int  # reserved: an outcome or a cancel may follow
     hardship_hold: int  # attributed to the account: a supervisor or an officer may end it
@@ -118,6 +123,7 @@ class World:
 @dataclass(frozen=True)
 class Req:
     params: dict[str, Any] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
     json: Any = None
     form: dict[str, Any] | None = None
 
@@ -133,8 +139,17 @@ def _debtor(world: World, target: str) -> Req:
     return Req({"debtor_id": world.parts[target].debtor})
 
 
+def _search(world: World, target: str) -> Req:
+    return Req(query={"q": world.parts[target].phone} if target != NONE else {})
+
+
+def _account_of(part: Part) -> int:
+    assert part.account is not None, "a row naming an account on a target about no account"
+    return part.account
+
+
 def _account(world: World, target: str) -> Req:
-    return Req({"account_id": world.parts[target].account})
+    return Req({"account_id": _account_of(world.parts[target])})
 
 
 def _debtor_with(body: Callable[[Part], Any]) -> Build:
@@ -190,6 +205,8 @@ class Row:
     success: int
     # Who may, once the target is visible; anyone else signed in: 403.
     may: frozenset[str] = SIGNED_IN
+    # The answer for a target the identity does not see: 404, or an empty 200 for a search.
+    unseen: int = 404
     # public and auth-only rows: the one status every identity (or the anonymous one) gets.
     anonymous: int | None = None
     everyone: int | None = None
@@ -224,7 +241,7 @@ _PLACEMENT_ROLE_FIRST = (
 ROUTES: dict[tuple[str, str], Row] = {
     # -- portfolio (src/solvent/portfolio/api.py)
     ("GET", "/api/clients"): _read("none", _none),
-    ("GET", "/api/accounts"): _read("none", _none),
+    ("GET", "/api/accounts"): Row("read", "search", _search, 200, unseen=200),
     ("GET", "/api/accounts/{account_id}"): _read("account", _account),
     ("GET", "/api/debtors/{debtor_id}"): _read("debtor", _debtor),
     # -- placements (src/solvent/portfolio/api_placements.py): the back office's (admin) job
@@ -255,7 +272,7 @@ ROUTES: dict[tuple[str, str], Row] = {
             lambda part: {
                 "channel": "call",
                 "contact_point": part.phone,
-                "account_ids": [part.account],
+                "account_ids": [_account_of(part)],
             }
         ),
         200,
@@ -266,7 +283,7 @@ ROUTES: dict[tuple[str, str], Row] = {
             lambda part: {
                 "kind": "hardship",
                 "source": "inbound_call",
-                "account_ids": [part.account],
+                "account_ids": [_account_of(part)],
             }
         ),
         201,
@@ -305,7 +322,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/api/compliance/accounts/{account_id}/notices"): _write(
         "account",
         lambda world, target: Req(
-            {"account_id": world.parts[target].account},
+            {"account_id": _account_of(world.parts[target])},
             json={"kind": "validation_notice", "sent_on": "2026-06-01", "source": "print_house"},
         ),
         201,
@@ -320,7 +337,7 @@ ROUTES: dict[tuple[str, str], Row] = {
                 "debtor_id": world.parts[target].debtor,
                 "direction": "inbound",
                 "contact_point": world.parts[target].phone,
-                "account_ids": [world.parts[target].account],
+                "account_ids": [_account_of(world.parts[target])],
                 "disposition": "right_party_contact",
             }
         ),
@@ -332,7 +349,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/api/openapi.json"): Row("public", "none", _none, 200, everyone=200),
     ("GET", "/api/docs"): Row("auth-only", "none", _none, 200, anonymous=302),
     # -- desk pages (src/solvent/desk/urls.py): a session; anonymous is sent to /login/
-    ("GET", "/"): _read("none", _none),
+    ("GET", "/"): Row("read", "search", _search, 200, unseen=200),
     ("GET", "/accounts/{account_id}/"): _read("account", _account),
     ("GET", "/accounts/{account_id}/timeline/"): _read("account", _account),
     ("GET", "/login/"): Row("public", "none", _none, 200, everyone=200),
@@ -377,7 +394,7 @@ def expected_status(row: Row, who: str, target: str) -> int:
     if who == ANONYMOUS:
         return row.anonymous if row.anonymous is not None else 401
     if row.target != "none" and not _sees(who, target):
-        return 404
+        return row.unseen
     if who not in row.may:
         return 403
     return row.success
@@ -503,6 +520,7 @@ CLIENT_B_WORDS = (
     OTHER_PHONE,
     SHARED_OTHER_PHONE,
 )
+ACCOUNT_NUMBERS = ("A-OWN", "A-SHARED", "B-OTHER", "B-SHARED")
 # And client A's: with B's, what a user of no client may not see.
 CLIENT_A_WORDS = (
     "A-OWN",
@@ -561,14 +579,17 @@ def _account_create(client: Client, debtor: Debtor, number: str) -> Account:
 
 
 def _part(
-    debtor: Debtor, account: Account, phone: str, actor: User, maker: User, client: Client
+    debtor: Debtor, account: Account | None, phone: str, actor: User, maker: User, client: Client
 ) -> Part:
-    """The records about one debt; their words carry the client's code, so a leak is visible."""
+    """The records about one debt (None: about the person); their words name the client's code."""
+    account_ids = [account.pk] if account is not None else []
     authorization = compliance_services.contact_attempt_authorize(
         debtor_id=debtor.pk,
         channel="call",
         contact_point=phone,
-        account_ids=[account.pk],
+        account_ids=account_ids,
+        # A call about the person counts with the calls about each debt: not minutes apart.
+        at=NOON if account is not None else NOON - timedelta(hours=2),
         actor_id=actor.pk,
     )
     assert authorization.attempt_id, authorization
@@ -578,7 +599,7 @@ def _part(
             debtor_id=debtor.pk,
             kind=kind,
             source="letter",
-            account_ids=[account.pk],
+            account_ids=account_ids,
             evidence=f"evidence-{client.code}",
             actor_id=actor.pk,
         )
@@ -589,18 +610,18 @@ def _part(
         direction="inbound",
         contact_point=phone,
         disposition="right_party_contact",
-        account_ids=[account.pk],
+        account_ids=account_ids,
         agent_id=actor.pk,
         summary=f"summary-{client.code}",
         occurred_at=NOON - timedelta(hours=1),
     )
     hardship, attorney, pending = hold("hardship"), hold("attorney"), hold("attorney")
     compliance_services.hold_release_request(
-        hold_id=pending.pk, reason="the attorney withdrew", actor_id=maker.pk
+        hold_id=pending.pk, reason=f"reason-{client.code}", actor_id=maker.pk
     )
     return Part(
         debtor=debtor.pk,
-        account=account.pk,
+        account=account.pk if account is not None else None,
         phone=phone,
         attempt=authorization.attempt_id,
         hardship_hold=hardship.pk,
@@ -653,6 +674,8 @@ def _world_build() -> World:
             globex,
         ),
     }
+    # Last: its person-wide attorney holds would stop the calls the parts above reserve.
+    parts[SHARED_PERSON] = _part(shared, None, SHARED_OTHER_PHONE, globex_agent, maker, globex)
     checksum = hashlib.sha256(PLACEMENT_FILE).hexdigest()
     placements = {
         target: Placement.objects.create(
@@ -772,14 +795,20 @@ def test_access_matrix(world: World, method: str, route: str, who: str, target: 
     expected = _expected_anonymous(route, row) if who == ANONYMOUS else None
     expected = expected if expected is not None else expected_status(row, who, target)
     req = row.build(world, target)
-    path = route.format(**req.params)
+    path = route.format(**req.params) + (f"?{urlencode(req.query)}" if req.query else "")
     response = _request(world, method, route, who, path, req)
     body = response.content[:600].decode(errors="replace")
     assert response.status_code == expected, (
         f"{who} on the {target} {row.target}: {method} {path} ({route}) answered "
         f"{response.status_code}, expected {expected}: {body}"
     )
-    leaked = [word for word in _unseen_words(who) if word in body_text(response)]
+    if row.target == "search" and target != NONE and not _sees(who, target):
+        # A number only another client supplied, or a debtor not theirs, finds no account at all.
+        found = [number for number in ACCOUNT_NUMBERS if number in body_text(response)]
+        assert not found, f"{who}: {method} {path} finds {found}: {body}"
+    # A page may echo the query it was asked (the search box): that is the asker's own word.
+    unseen = [word for word in _unseen_words(who) if word not in req.query.values()]
+    leaked = [word for word in unseen if word in body_text(response)]
     assert not leaked, f"{who} on the {target} {row.target}: {method} {path} shows {leaked}: {body}"
     if expected == 302:
         location = response.headers.get("Location", "")
@@ -796,8 +825,10 @@ def test_the_shared_debtor_shows_each_identity_only_its_part(world: World, who: 
     assert response.status_code == 200, response.content
     phones = {phone["e164"] for phone in response.json()["phones"]}
     if who in AGENCY_WIDE:
-        assert response.json()["account_ids"] == sorted([shared.account, shared_other.account])
+        assert response.json()["account_ids"] == sorted(
+            [_account_of(shared), _account_of(shared_other)]
+        )
         assert phones == {SHARED_PHONE, SHARED_OTHER_PHONE}
     else:
-        assert response.json()["account_ids"] == [shared.account]
+        assert response.json()["account_ids"] == [_account_of(shared)]
         assert phones == {SHARED_PHONE}
