@@ -11,6 +11,7 @@ import json
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 
 from solvent.compliance.models import Hold
@@ -210,3 +211,36 @@ def test_a_stated_time_with_a_utc_offset_is_a_422_naming_the_field(
 
     assert response.status_code == 422, response.content[:300]
     assert ("body", "payload", "start") in _locations(response)
+
+
+def test_a_body_over_the_request_size_limit_is_a_413_in_json(
+    ohio: OhioDebtor, officer: dict[str, str], settings
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"kind": "dispute", "source": "letter", "evidence": "x" * 2000})
+
+    response = _post(f"/api/compliance/debtors/{ohio.debtor.pk}/holds", body, officer)
+
+    assert response.status_code == 413, response.content[:300]
+    assert response.json()["code"] == "body_too_large"
+    assert Hold.objects.count() == 0
+
+
+def test_a_nul_in_an_uploaded_file_name_never_reaches_the_database(
+    ohio: OhioDebtor, settings, tmp_path
+) -> None:
+    # Django's multipart reader drops it; PostgreSQL would refuse it in Placement.source_name.
+    settings.MEDIA_ROOT = str(tmp_path)
+    admin = User.objects.create_user(username="limits-admin")
+    staff_role_set(user=admin, role=Role.ADMIN)
+    token = api_token_create(user=admin, name="limits", scope=TokenScope.READ_WRITE)
+    upload = SimpleUploadedFile("placement\x00.csv", b"account_number\n", content_type="text/csv")
+
+    response = HttpClient().post(
+        "/api/placements",
+        {"client": ohio.card.client.code, "file": upload},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+    assert response.status_code == 202, response.content[:300]
+    assert response.json()["source_name"] == "placement.csv"

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.datastructures import MultiValueDict
@@ -129,7 +130,7 @@ def _document_errors(document: OpenAPISchema) -> None:
 
     401: no or a bad token. 403: a role or a read-only token that may not. 404: an id in the path
     or the body names no row the user sees. 422: a parameter or field fails its schema. 400: a body
-    that is not JSON, or a business rule refused (each has a code).
+    that is not JSON, or a business rule refused (each has a code). 413: a body over the size limit.
     """
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     definition = ApiErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -140,6 +141,8 @@ def _document_errors(document: OpenAPISchema) -> None:
         for operation in operations.values():
             has_input = bool(operation.get("parameters")) or "requestBody" in operation
             statuses = ["400", "401", "403", "404", "422"] if has_input else ["401", "403"]
+            if "requestBody" in operation:
+                statuses.append("413")
             for status in statuses:
                 operation["responses"].setdefault(
                     status,
@@ -189,6 +192,14 @@ def domain_error_handler(request: HttpRequest, exc: DomainError) -> HttpResponse
 def database_unavailable_handler(request: HttpRequest, exc: Exception) -> HttpResponse:
     """The database is unreachable: the same 503 as everywhere else, not ninja's own 500 (DEBUG)."""
     return database_unavailable_response(request, exc)
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large_handler(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: a 413 in JSON, not Django's HTML 400."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    detail = f"the request body is over {limit:,} bytes: send less in one request"
+    return api.create_response(request, {"code": "body_too_large", "detail": detail}, status=413)
 
 
 @api.exception_handler(HttpError)
