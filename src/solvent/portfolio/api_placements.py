@@ -90,6 +90,10 @@ def placement_create(
     placed_on: Form[date | None] = None,
 ) -> Status[Placement] | Status[UploadRefusedOut]:
     user = request.user
+    # The client first: a code the user does not serve is a 404 like any id not theirs (ADR 0022).
+    creditor = access_client_queryset(user=user).filter(code=client).first()
+    if creditor is None:
+        raise NotFoundError(f"client {client!r} not found")
     if staff_role_get(user=user) not in _UPLOAD_ROLES:
         raise PermissionDeniedError("only operations staff may load placements")
     limit = settings.SOLVENT_PLACEMENT_MAX_BYTES  # settings.py holds the default
@@ -101,9 +105,6 @@ def placement_create(
             "(SOLVENT_PLACEMENT_MAX_BYTES): split the placement into smaller files"
         )
         return Status(413, UploadRefusedOut(code="upload_too_large", detail=detail))
-    creditor = access_client_queryset(user=user).filter(code=client).first()
-    if creditor is None:
-        raise NotFoundError(f"client {client!r} not found")
     try:
         placement = placement_upload(
             client=creditor,
