@@ -194,6 +194,8 @@ SOLVENT_PLACEMENT_MAX_BYTES = int(
 )
 # Every paginated API list answers at most this many rows a page; a larger `limit` is a 422.
 NINJA_PAGINATION_MAX_LIMIT = int(os.environ.get("SOLVENT_API_MAX_PAGE", "500"))
+# A running import with no committed batch for this long is stale: resumable (ADR 0019).
+SOLVENT_IMPORT_STALE_SECONDS = int(os.environ.get("SOLVENT_IMPORT_STALE_SECONDS", "600"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -10,8 +10,9 @@ from solvent.portfolio.models import Placement
 
 @task(queue_name="imports")
 def placement_import_task(placement_id: int) -> None:
-    """Idempotent: a finished placement is left alone; an interrupted one is simply run again."""
+    """Idempotent: a finished or superseded placement is left alone; an interrupted one is run
+    again."""
     placement = placement_for_run(placement_id=placement_id)
-    if placement.status == Placement.Status.DONE:
+    if placement.status in (Placement.Status.DONE, Placement.Status.SUPERSEDED):
         return
     placement_run(placement=placement)
