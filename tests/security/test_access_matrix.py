@@ -1,26 +1,35 @@
 """The access matrix: every page and endpoint x every identity x own / other / shared target.
 
 One table, ``ROUTES``, has a row for each (method, route) Django and ninja serve; a route served
-without a row, or a row naming a route no longer served, fails ``test_every_served_route_has_a_row``.
-Each row says what it is (read, write, public, auth-only), what it names (a debtor, an account, a
-hold, an attempt, a placement, a client, nothing), how to build a request that succeeds when it is
-allowed, and the status of that success. The expected status of every other cell follows from the
-tenancy rules (docs/adr/0022-tenancy.md, the role matrix of 0001 and the hold rights of 0013):
+without a row, or a row naming a route no longer served, fails
+``test_every_served_route_has_a_row_and_every_row_a_route``. Each row says what it is (read, write,
+public, auth-only), what it names (a debtor, an account, a hold, an attempt, a placement, a client,
+a search, nothing), how to build a request that succeeds when it is allowed, and the status of that
+success. The expected status of every other cell follows from the tenancy rules
+(docs/adr/0022-tenancy.md, the role matrix of 0001, the hold rights of 0013):
 
 - anonymous: 401 on the API, 302 to /login/ on a desk page;
-- a target the identity does not see: 404, "missing" and "not yours" alike, before any role check;
+- a target the identity does not see: 404, "missing" and "not yours" alike, before any role check
+  (a search: 200 that finds no account);
 - a visible target and a role the row does not allow (a client viewer writing, a supervisor
   approving a release): 403; else the row's success status.
 
-The world (one module-scoped fixture, built once in a transaction rolled back at the end): clients
-A (acme) and B (globex); the client-scoped identities are in A's team; an "own" debtor owes A only,
-an "other" debtor owes B only and a "shared" debtor owes A and B. Targets are parts of those
-debtors: ``own`` (the own debtor's A account and its records), ``other`` (the other debtor's B
-account and records), ``shared`` (the shared debtor itself, its A account and records: visible to
-A) and ``shared_other`` (its B account and the records about that account: 404 to A's users). Each
-test runs in a savepoint rolled back after it, so writes see the world as built.
+Every answer is also read for words only another client's part holds (its account numbers, the
+numbers its file supplied, its debtor's name, the code in its records' free text): an identity of
+client A must never be shown one, a user with no role nothing of either client.
 
-``-s`` prints the figures (routes, rows, identities, requests) when the module ends.
+The world (one module-scoped fixture, built once in a transaction rolled back at the end): clients
+A (acme) and B (globex); the client-scoped identities are in A's team, the agency-wide ones
+(admin, compliance officer) in none; an "own" debtor owes A only, an "other" debtor owes B only
+and a "shared" debtor owes A and B. Targets are parts of those debtors: ``own`` (the own debtor's
+A account and the records about it), ``other`` (the other debtor's B account and records),
+``shared`` (the shared debtor itself, its A account and records: visible to A), ``shared_other``
+(its B account and the records about that account: 404 to A's users) and ``shared_person`` (B's
+agent's records about the shared debtor as a person, no account named: to change them one must
+see every account of the debtor, so 404 to A's users too). Each test runs in a savepoint rolled
+back after it, so every write meets the world as built.
+
+``-s`` prints the figures (routes, rows, identities, cells, requests) when the module ends.
 """
 
 from __future__ import annotations
@@ -200,7 +209,7 @@ def _form(body: dict[str, str]) -> Build:
 @dataclass(frozen=True)
 class Row:
     kind: str  # read / write / public / auth-only
-    target: str  # debtor / account / hold / attempt / placement / client / none
+    target: str  # a key of TARGETS: what the request names
     build: Build
     success: int
     # Who may, once the target is visible; anyone else signed in: 403.
@@ -239,13 +248,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/api/accounts/{account_id}"): _read("account", _account),
     ("GET", "/api/debtors/{debtor_id}"): _read("debtor", _debtor),
     # -- placements (src/solvent/portfolio/api_placements.py): the back office's (admin) job
-    ("POST", "/api/placements"): Row(
-        "write",
-        "client",
-        _upload,
-        202,
-        may=ADMIN_ONLY,
-    ),
+    ("POST", "/api/placements"): _write("client", _upload, 202, may=ADMIN_ONLY),
     ("GET", "/api/placements/{placement_id}"): _read("placement", _placement),
     ("GET", "/api/placements/{placement_id}/errors"): _read("placement", _placement),
     ("POST", "/api/placements/{placement_id}/resume"): _write(
@@ -379,12 +382,14 @@ ROUTES: dict[tuple[str, str], Row] = {
 }
 
 
-def expected_status(row: Row, who: str, target: str) -> int:
+def expected_status(route: str, row: Row, who: str, target: str) -> int:
     """The one status a cell must answer, from the rules in the module's docstring."""
     if row.everyone is not None:
         return row.everyone
     if who == ANONYMOUS:
-        return row.anonymous if row.anonymous is not None else 401
+        if row.anonymous is not None:
+            return row.anonymous
+        return 302 if _is_page(route) else 401
     if row.target != "none" and not _sees(who, target):
         return row.unseen
     if who not in row.may:
@@ -402,12 +407,6 @@ def _sees(who: str, target: str) -> bool:
 
 def _is_page(route: str) -> bool:
     return not route.startswith("/api/") or route == "/api/docs"
-
-
-def _expected_anonymous(route: str, row: Row) -> int | None:
-    if row.everyone is None and row.anonymous is None and _is_page(route):
-        return 302
-    return None
 
 
 # --- what Django and ninja serve ----------------------------------------------------------------
@@ -784,8 +783,7 @@ def _request(world: World, method: str, route: str, who: str, path: str, req: Re
 @pytest.mark.parametrize(("method", "route", "who", "target"), list(_cells()))
 def test_access_matrix(world: World, method: str, route: str, who: str, target: str) -> None:
     row = ROUTES[(method, route)]
-    expected = _expected_anonymous(route, row) if who == ANONYMOUS else None
-    expected = expected if expected is not None else expected_status(row, who, target)
+    expected = expected_status(route, row, who, target)
     req = row.build(world, target)
     path = route.format(**req.params) + (f"?{urlencode(req.query)}" if req.query else "")
     response = _request(world, method, route, who, path, req)
