@@ -314,7 +314,6 @@ class TimePreferenceIn(Schema):
     source: Text = Field(max_length=64)
     days: list[int] = Field(
         default_factory=list,
-        max_length=7,
         json_schema_extra={"items": {"type": "integer", "minimum": 0, "maximum": 6}},
         description="Monday = 0; empty: every day",
     )
