@@ -18,6 +18,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -284,12 +285,14 @@ def test_the_web_process_and_the_worker_survive_three_postgresql_restarts(capsys
         assert counts["FAILED"] == 0, describe()
 
         # SIGTERM while the worker waits for the database ends it cleanly (exit 0).
-        losses = site.log("worker").count("lost the database")
+        # (Its last reconnection may still be under way: a quick restart can fall between two
+        # polls, or not. Either way a failed attempt after this stop shows it waiting.)
+        since = len(site.log("worker"))
         cluster.stop()
         wait_for(
-            lambda: site.log("worker").count("lost the database") > losses,
+            lambda: "database still unavailable" in site.log("worker")[since:],
             bound=OUTAGE_SECONDS,
-            what="the worker notices the last outage",
+            what="the worker waits out the last outage",
             describe=describe,
         )
         assert site.worker is not None
@@ -298,7 +301,7 @@ def test_the_web_process_and_the_worker_survive_three_postgresql_restarts(capsys
 
         summary = {
             "restarts_survived": len(rounds),
-            "quick_restarts_unseen": len(rounds),
+            "quick_restarts_first_request_200": len(rounds),
             "tasks_done": counts["SUCCESSFUL"],
             "statuses_while_down": dict(statuses_while_down),
             "worker_reconnections": [
@@ -312,3 +315,4 @@ def test_the_web_process_and_the_worker_survive_three_postgresql_restarts(capsys
     finally:
         site.stop()
         cluster.destroy()
+        shutil.rmtree(work_dir, ignore_errors=True)

@@ -17,6 +17,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from solvent.core.management.commands import worker as worker_command
 from solvent.core.management.commands.worker import ResilientWorker, backoff_delays
 
 LOST = "server closed the connection unexpectedly"
@@ -27,7 +28,28 @@ def resilience_note_task() -> int:
     return 1
 
 
-def _worker(sleeps: list[float], **overrides: object) -> ResilientWorker:
+class Sleeps(list[float]):
+    """Records the worker's waits instead of waiting; a loop that never ends fails the test."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+        assert len(self) < 100, "the worker kept waiting: the database never came back"
+
+
+@pytest.fixture(autouse=True)
+def database_stand_in(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The database "answers" at once and closing connections is only counted.
+
+    A real close inside the test's transaction would be refused a reconnection (PostgreSQL pass);
+    the real closing and reconnecting is what test_postgres_restart.py exercises.
+    """
+    closed: list[int] = []
+    monkeypatch.setattr(worker_command, "_close_connections", lambda: closed.append(1))
+    monkeypatch.setattr(ResilientWorker, "_database_answers", lambda self: True)
+    return closed
+
+
+def _worker(sleeps: Sleeps, **overrides: object) -> ResilientWorker:
     options: dict[str, object] = {
         "queue_names": ["*"],
         "interval": 0,
@@ -38,7 +60,7 @@ def _worker(sleeps: list[float], **overrides: object) -> ResilientWorker:
         "worker_id": "resilience-test",
         "backoff_initial": 0.5,
         "backoff_max": 30.0,
-        "sleep": sleeps.append,
+        "sleep": sleeps,
         "rng": random.Random(7),
     }
     return ResilientWorker(**{**options, **overrides})  # type: ignore[arg-type]
@@ -68,32 +90,31 @@ def test_the_backoff_doubles_from_half_a_second_to_thirty_with_jitter() -> None:
     assert len(set(delays)) == len(delays), f"no jitter (seed {seed})"
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize(
     "error", [OperationalError(LOST), InterfaceError("connection already closed")]
 )
 def test_a_lost_connection_is_waited_out_instead_of_ending_the_worker(
-    monkeypatch: pytest.MonkeyPatch, error: Exception
+    monkeypatch: pytest.MonkeyPatch, error: Exception, database_stand_in: list[int]
 ) -> None:
     calls = _runs(monkeypatch, error, error, None)
-    sleeps: list[float] = []
+    sleeps = Sleeps()
     worker = _worker(sleeps)
 
     worker.run()
 
     assert len(calls) == 3
     assert worker.reconnects == 2
+    assert len(database_stand_in) == 2  # the dead connections were closed before reconnecting
     assert len(sleeps) == 2 and all(0.25 <= s <= 0.5 for s in sleeps), sleeps
 
 
-@pytest.mark.django_db
 def test_while_the_database_stays_away_the_waits_grow_to_the_cap(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _runs(monkeypatch, OperationalError(LOST), None)
     answers = iter([False] * 7 + [True])
     monkeypatch.setattr(ResilientWorker, "_database_answers", lambda self: next(answers))
-    sleeps: list[float] = []
+    sleeps = Sleeps()
 
     _worker(sleeps, backoff_max=4.0).run()
 
@@ -105,10 +126,9 @@ def test_while_the_database_stays_away_the_waits_grow_to_the_cap(
 def test_any_other_error_still_ends_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     _runs(monkeypatch, ValueError("a bug in a task runner"))
     with pytest.raises(ValueError, match="a bug"):
-        _worker([]).run()
+        _worker(Sleeps()).run()
 
 
-@pytest.mark.django_db
 def test_sigterm_while_waiting_for_the_database_ends_the_worker_cleanly(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -119,7 +139,7 @@ def test_sigterm_while_waiting_for_the_database_ends_the_worker_cleanly(
     def sleep(seconds: float) -> None:
         worker.shutdown(signal.SIGTERM, None)
 
-    worker = _worker([], sleep=sleep)
+    worker = _worker(Sleeps(), sleep=sleep)
     with pytest.raises(SystemExit) as exit_:
         worker.run()
     assert exit_.value.code == 0
@@ -131,7 +151,7 @@ def test_a_task_whose_outcome_could_not_be_recorded_is_queued_again(
 ) -> None:
     resilience_note_task.enqueue()
     row = DBTaskResult.objects.get()
-    worker = _worker([])
+    worker = _worker(Sleeps())
 
     def record_lost(self: DBTaskResult, *args: object) -> None:
         raise OperationalError(LOST)
