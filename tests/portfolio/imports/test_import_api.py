@@ -9,7 +9,6 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
-from django.test import override_settings
 
 from solvent.core.models import Role
 from solvent.core.services import api_token_create, staff_role_set
@@ -47,10 +46,12 @@ def _upload(headers: dict[str, str], content: bytes, client: str = "acme"):
     return HttpClient().post("/api/placements", data, **headers)
 
 
-@override_settings(TASKS=IMMEDIATE)
 def test_upload_imports_in_the_background_and_reports_status(
     tenants, tmp_path, settings, django_capture_on_commit_callbacks
 ) -> None:
+    # Through the settings fixture, not @override_settings: the two restore in the wrong order
+    # and leaked TASKS into every later test (test_worker found it).
+    settings.TASKS = IMMEDIATE
     settings.MEDIA_ROOT = tmp_path / "media"
     rows = [good_row(1), good_row(2, principal="abc")]
     content = write_rows(tmp_path / "p.csv", rows).read_bytes()
@@ -75,10 +76,12 @@ def test_upload_imports_in_the_background_and_reports_status(
     assert report[1][:3] == ["3", "principal", "abc"]
 
 
-@override_settings(TASKS=IMMEDIATE)
 def test_a_file_that_cannot_be_read_fails_with_its_reason(
     tenants, tmp_path, settings, django_capture_on_commit_callbacks
 ) -> None:
+    # Through the settings fixture, not @override_settings: the two restore in the wrong order
+    # and leaked TASKS into every later test (test_worker found it).
+    settings.TASKS = IMMEDIATE
     settings.MEDIA_ROOT = tmp_path / "media"
     admin = _token(Role.ADMIN)
     with django_capture_on_commit_callbacks(execute=True):

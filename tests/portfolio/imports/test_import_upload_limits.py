@@ -8,7 +8,6 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
-from django.test import override_settings
 
 from solvent.core.models import Role
 from solvent.core.services import api_token_create, staff_role_set
@@ -64,11 +63,11 @@ def test_an_upload_at_the_cap_is_accepted(admin, media, settings, tmp_path) -> N
     assert _upload(admin, content).status_code == 202
 
 
-@override_settings(TASKS=IMMEDIATE)
 @pytest.mark.parametrize("content", [None, b""], ids=["imported", "unreadable"])
 def test_the_uploaded_file_is_deleted_once_its_import_has_finished(
-    admin, media, tmp_path, content, django_capture_on_commit_callbacks
+    admin, media, settings, tmp_path, content, django_capture_on_commit_callbacks
 ) -> None:
+    settings.TASKS = IMMEDIATE  # the settings fixture, not @override_settings (restore order)
     if content is None:
         content = write_rows(tmp_path / "p.csv", [good_row(1)]).read_bytes()
     with django_capture_on_commit_callbacks(execute=True):

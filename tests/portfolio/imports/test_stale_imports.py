@@ -346,10 +346,12 @@ def _resume(placement_id: int, headers: dict[str, str], content: bytes | None = 
 
 
 @pytest.mark.django_db
-@override_settings(TASKS=IMMEDIATE)
 def test_the_api_resumes_a_stale_import_for_operations_staff_only(
     acme, ten_rows, settings, tmp_path, django_capture_on_commit_callbacks
 ) -> None:
+    # Through the settings fixture, not @override_settings: the two restore in the wrong order
+    # and leaked TASKS into every later test (test_worker found it).
+    settings.TASKS = IMMEDIATE
     settings.MEDIA_ROOT = tmp_path / "media"
     Team.objects.create(name="Acme floor").clients.add(acme)
     globex = Client.objects.create(code="globex", name="Globex")
