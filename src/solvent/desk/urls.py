@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from solvent.desk import views
 
@@ -8,4 +8,9 @@ urlpatterns = [
     path("", views.account_search, name="account_search"),
     path("accounts/<int:account_id>/", views.account_detail, name="account_detail"),
     path("accounts/<int:account_id>/timeline/", views.account_timeline, name="account_timeline"),
+    # One URL module per feature, so each is owned and reviewed on its own.
+    path("", include("solvent.desk.urls_call")),
+    path("", include("solvent.desk.urls_arrangements")),
+    path("wallboard/", include("solvent.desk.urls_wallboard")),
+    path("review/", include("solvent.desk.urls_review")),
 ]

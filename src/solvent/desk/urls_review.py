@@ -1,0 +1,5 @@
+"""Desk pages of the review feature (issue 11); included from desk/urls.py."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
