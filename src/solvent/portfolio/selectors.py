@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Value
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Replace
 
 from solvent.core.domain.errors import NotFoundError
 from solvent.portfolio.access import (
@@ -13,7 +17,15 @@ from solvent.portfolio.access import (
     access_client_ids,
     access_client_queryset,
 )
-from solvent.portfolio.models import Account, AccountDebtor, Client, Debtor, Placement
+from solvent.portfolio.models import (
+    Account,
+    AccountDebtor,
+    Client,
+    Debtor,
+    Email,
+    Phone,
+    Placement,
+)
 
 
 def client_list(*, user: User | AnonymousUser) -> QuerySet[Client]:
@@ -23,33 +35,70 @@ def client_list(*, user: User | AnonymousUser) -> QuerySet[Client]:
 def account_list(
     *, user: User | AnonymousUser, query: str = "", client_code: str = ""
 ) -> QuerySet[Account]:
-    """Search by account number, debtor name, phone or email; newest placements first."""
+    """Search as people type (issue 11): every word of a name, in any order, belongs to one debtor
+    (first, middle or last name); part of an e-mail address (the domain, the local part); a phone
+    number in any format (seven digits or more, national or international); the account number or
+    part of it, with or without its dashes and spaces. Newest placements first.
+
+    A phone number or e-mail address only another client's file supplied finds nothing (ADR 0022).
+    """
     accounts = access_account_queryset(user=user).select_related("client")
     if client_code:
         accounts = accounts.filter(client__code=client_code)
     query = query.strip()
     if query:
-        digits = "".join(ch for ch in query if ch.isdigit())
-        condition = Q(account_number__icontains=query) | Q(debtors__last_name__icontains=query)
-        condition |= Q(debtors__first_name__icontains=query)
-        # A number or address only another client's file supplied finds nothing (ADR 0022).
-        client_ids = access_client_ids(user=user)
-        email = Q(debtors__emails__address__iexact=query)
-        phone = Q(debtors__phones__e164__endswith=digits[-10:])
-        if client_ids is not None:
-            email &= Q(debtors__emails__clients__isnull=True) | Q(
-                debtors__emails__clients__in=client_ids
-            )
-            phone &= Q(debtors__phones__clients__isnull=True) | Q(
-                debtors__phones__clients__in=client_ids
-            )
-        condition |= email
-        if len(digits) >= 7:
-            condition |= phone
-        accounts = accounts.filter(condition).distinct()
+        debtors = _debtors_matching(user=user, query=query)
+        condition = Q(pk__in=AccountDebtor.objects.filter(debtor__in=debtors).values("account_id"))
+        compact = "".join(ch for ch in query if ch.isalnum())
+        if compact:
+            accounts = accounts.annotate(_compact_number=_compact("account_number"))
+            condition |= Q(_compact_number__icontains=compact)
+        else:
+            condition |= Q(account_number__icontains=query)
+        accounts = accounts.filter(condition)
     return accounts.prefetch_related(
         Prefetch("account_debtors", queryset=AccountDebtor.objects.select_related("debtor"))
     ).order_by("-id")
+
+
+_NAME_SEPARATORS = re.compile(r"[\s,;]+")
+_NUMBER_PUNCTUATION = ("-", " ", "/", ".")
+
+
+def _compact(field: str) -> Combinable:
+    """The column without the dashes, spaces, slashes and dots people leave out when they type."""
+    expression: Combinable = F(field)
+    for mark in _NUMBER_PUNCTUATION:
+        expression = Replace(expression, Value(mark), Value(""))
+    return expression
+
+
+def _debtors_matching(*, user: User | AnonymousUser, query: str) -> QuerySet[Debtor]:
+    """The debtors a query names: by name, by part of an e-mail address, by phone number."""
+    words = [word for word in _NAME_SEPARATORS.split(query) if word]
+    by_name = Q()
+    for word in words:
+        by_name &= (
+            Q(first_name__icontains=word)
+            | Q(middle_name__icontains=word)
+            | Q(last_name__icontains=word)
+        )
+    condition = by_name
+    client_ids = access_client_ids(user=user)
+    supplied = Q()
+    if client_ids is not None:
+        supplied = Q(clients__isnull=True) | Q(clients__in=client_ids)
+    if len(words) == 1 and len(query) >= 3:
+        emails = Email.objects.filter(supplied, address__icontains=query.lstrip("@"))
+        condition |= Q(pk__in=emails.values("debtor_id"))
+    # National (07700 900123), international (+44 7700..., 0044 7700...) and local (225-0777)
+    # forms: the digits without the leading zeros of a trunk or international prefix are a
+    # substring of the E.164 number.
+    digits = "".join(ch for ch in query if ch.isdigit()).lstrip("0")
+    if len(digits) >= 7 and not any(ch.isalpha() for ch in query):
+        phones = Phone.objects.filter(supplied, e164__contains=digits)
+        condition |= Q(pk__in=phones.values("debtor_id"))
+    return Debtor.objects.filter(condition)
 
 
 def account_get(*, user: User | AnonymousUser, account_id: int) -> Account:
