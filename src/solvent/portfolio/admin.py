@@ -1,7 +1,17 @@
 """Back office for the portfolio: clients, teams, debtors and accounts are edited here, each edit
-in the audit chain with its actor; a placement is the record of an import, read-only."""
+in the audit chain with its actor; a placement is the record of an import, read-only.
+
+What a service owns is read-only here, for superusers too (docs/adr/0027-newcomer-fixes.md): an
+account's money, status, dates and identity (the payments ledger, the arrangements and the placement
+files change them), the debtor's legal flags (the compliance holds and the placements), and the
+contact points with their status, owner and suppliers (the desk's services and the placements). An
+account is never added or deleted here: it arrives in a placement and its history stays.
+"""
+
+from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from solvent.core.admin_audit import AuditedAdmin, ReadOnlyAdmin
 from solvent.portfolio.models import (
@@ -45,19 +55,34 @@ class PlacementAdmin(ReadOnlyAdmin):
     readonly_fields = ("checksum", "error_report", "created_at", "finished_at")
 
 
-class PhoneInline(admin.TabularInline):  # type: ignore[type-arg]
+class ShownInline(admin.TabularInline):  # type: ignore[type-arg]
+    """Rows shown beside their parent, written only by services and placements."""
+
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class PhoneInline(ShownInline):
     model = Phone
-    extra = 0
+    fields = ("e164", "kind", "line_type", "status", "owner", "source", "reassigned_answer")
 
 
-class EmailInline(admin.TabularInline):  # type: ignore[type-arg]
+class EmailInline(ShownInline):
     model = Email
-    extra = 0
+    fields = ("address", "status", "owner", "source", "employer_provided")
 
 
-class AddressInline(admin.TabularInline):  # type: ignore[type-arg]
+class AddressInline(ShownInline):
     model = Address
-    extra = 0
+    fields = ("kind", "line1", "city", "region", "postal_code", "country", "is_current", "source")
 
 
 @admin.register(Debtor)
@@ -79,14 +104,22 @@ class DebtorAdmin(AuditedAdmin):
         "cease_communication",
     )
     exclude = ("national_id_hash", "identity_hash", "date_of_birth", "national_id")
-    readonly_fields = ("national_id_masked", "date_of_birth_masked")
+    # The law's facts about the person: set by placements and compliance holds, which the gate
+    # and the evidence follow; a tick box here would bypass both.
+    readonly_fields = (
+        "national_id_masked",
+        "date_of_birth_masked",
+        "is_deceased",
+        "in_bankruptcy",
+        "attorney_represented",
+        "cease_communication",
+    )
     inlines = (PhoneInline, EmailInline, AddressInline)
 
 
-class AccountDebtorInline(admin.TabularInline):  # type: ignore[type-arg]
+class AccountDebtorInline(ShownInline):
     model = AccountDebtor
-    extra = 0
-    raw_id_fields = ("debtor",)
+    fields = ("debtor", "role")
 
 
 @admin.register(Account)
@@ -102,5 +135,28 @@ class AccountAdmin(AuditedAdmin):
     )
     list_filter = ("status", "product", "client")
     search_fields = ("account_number", "original_account_number")
-    raw_id_fields = ("placement",)
+    # Money moves through the payments ledger, the status through the arrangements, disputes and
+    # recalls, the rest with the client's placement file: all of them audited and gated.
+    readonly_fields = (
+        "client",
+        "placement",
+        "account_number",
+        "currency",
+        "principal",
+        "interest",
+        "fees",
+        "last_payment_date",
+        "last_payment_amount",
+        "status",
+        "placed_on",
+        "open_date",
+        "delinquency_date",
+        "charge_off_date",
+    )
     inlines = (AccountDebtorInline,)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
