@@ -143,8 +143,14 @@ def _document_errors(document: OpenAPISchema) -> None:
             statuses = ["400", "401", "403", "404", "422"] if has_input else ["401", "403"]
             if "requestBody" in operation:
                 statuses.append("413")
+            responses = operation["responses"]
+            # ninja keys the statuses an endpoint declares as ints: a "403" beside a 403 is the
+            # same key twice in the JSON, which Swagger UI's YAML reader refuses (a blank page).
+            declared = {str(status) for status in responses}
             for status in statuses:
-                operation["responses"].setdefault(
+                if status in declared:
+                    continue
+                responses.setdefault(
                     status,
                     {
                         "description": "an error: JSON with detail and, where one applies, code",

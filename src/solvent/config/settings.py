@@ -244,6 +244,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "solvent.desk.context.desk_frame",
             ],
         },
     }
