@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/<int:account_id>/timeline/", views.account_timeline, name="account_timeline"),
     # One URL module per feature, so each is owned and reviewed on its own.
     path("", include("solvent.desk.urls_call")),
+    path("", include("solvent.desk.urls_queue")),
     path("", include("solvent.desk.urls_arrangements")),
     path("wallboard/", include("solvent.desk.urls_wallboard")),
     path("review/", include("solvent.desk.urls_review")),
