@@ -215,6 +215,7 @@ INSTALLED_APPS = [
     "solvent.compliance",
     "solvent.contact",
     "solvent.desk",
+    "solvent.arrangements",
     "solvent.demo",
 ]
 
