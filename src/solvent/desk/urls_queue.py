@@ -1,5 +1,27 @@
 """Desk pages of the work queue: next account, callbacks, screen pop, messages (issue 11)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from solvent.desk import views_queue
+
+urlpatterns: list[URLPattern] = [
+    path("queue/", views_queue.queue_page, name="queue"),
+    path("queue/next/", views_queue.queue_next, name="queue_next"),
+    path("pop/", views_queue.screen_pop, name="screen_pop"),
+    path(
+        "accounts/<int:account_id>/queue-panel/",
+        views_queue.account_queue_panel,
+        name="account_queue_panel",
+    ),
+    path(
+        "accounts/<int:account_id>/callbacks/",
+        views_queue.callback_create,
+        name="callback_create",
+    ),
+    path(
+        "accounts/<int:account_id>/messages/preview/",
+        views_queue.message_preview,
+        name="message_preview",
+    ),
+    path("accounts/<int:account_id>/messages/", views_queue.message_send, name="message_send"),
+]

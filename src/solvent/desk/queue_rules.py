@@ -1,0 +1,69 @@
+"""The work queue's rules as plain Python: which holds take an account out, how long a claim lasts,
+in which order due callbacks come, and how a local wall-clock time becomes a UTC moment.
+
+No Django, no clock: ``now`` and time zones come in as arguments (docs/adr/0025).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+# Holds that stop every collection contact with the person or the debt: an account under one is
+# not offered by the queue (the gate would refuse any call anyway). A hardship pause, a complaint or
+# a medium opt-out narrows contact but leaves the account workable (a letter, another channel).
+QUEUE_BLOCKING_HOLD_KINDS = frozenset({"cease", "dispute", "attorney", "bankruptcy", "deceased"})
+
+# An account opened from the queue is the opener's for this long: nobody else is offered it.
+CLAIM_DURATION = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class DueCallback:
+    """What the order of due callbacks looks at."""
+
+    callback_id: int
+    due_at: datetime
+    agent_id: int | None
+
+
+def callback_order(callbacks: list[DueCallback], *, agent_id: int) -> list[DueCallback]:
+    """The agent's own callbacks first, then the team's (no agent named), each oldest due first.
+
+    Another agent's callback is not offered.
+    """
+    mine = [c for c in callbacks if c.agent_id == agent_id]
+    team = [c for c in callbacks if c.agent_id is None]
+    return sorted(mine, key=_due) + sorted(team, key=_due)
+
+
+def _due(callback: DueCallback) -> tuple[datetime, int]:
+    return callback.due_at, callback.callback_id
+
+
+def claim_expiry(now: datetime) -> datetime:
+    return now + CLAIM_DURATION
+
+
+class LocalTimeError(ValueError):
+    """A local time that does not exist on that day (skipped by a daylight-saving change)."""
+
+
+def local_to_utc(day: date, clock_time: time, zone: str) -> datetime:
+    """The UTC moment of a wall-clock time in a zone.
+
+    A time the clocks skip (02:30 on the spring-forward night) is refused rather than guessed; a time
+    that happens twice (01:30 on the fall-back night) is the first of the two (``fold=0``).
+    """
+    tz = ZoneInfo(zone)
+    local = datetime.combine(day, clock_time, tzinfo=tz)
+    moment = local.astimezone(UTC)
+    if moment.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise LocalTimeError(f"{clock_time:%H:%M} does not exist on {day} in {zone}")
+    return moment
+
+
+def utc_to_local_input(moment: datetime, zone: str) -> str:
+    """A moment as a ``datetime-local`` field's value in the zone (what the form shows)."""
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")

@@ -1,0 +1,379 @@
+"""Writes of the work queue: refresh its entries, claim the next account, keep callbacks.
+
+Each is one transaction with an audit entry. The order and the claim are explained in
+docs/adr/0025-work-queue-and-callbacks.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import connection, transaction
+from django.db.models import Max, Q
+
+from solvent.audit.services import audit_record
+from solvent.compliance.models import ContactAttempt
+from solvent.compliance.selectors import contact_option_list
+from solvent.contact.models import OutboxMessage
+from solvent.contact.selectors import template_preview
+from solvent.contact.services import MessageRequest, message_enqueue, message_variables
+from solvent.core import clock
+from solvent.core.domain.errors import NotFoundError, ValidationError
+from solvent.desk.models import Callback, QueueEntry, QueueRefresh
+from solvent.desk.queue import due_callbacks, message_template_version, workable_entries
+from solvent.desk.queue_rules import claim_expiry
+from solvent.portfolio.access import (
+    DebtorAccess,
+    access_account_by_id,
+    access_contact_point_check,
+    access_debtor_by_id,
+)
+from solvent.portfolio.models import Account
+
+_REFRESH_BATCH = 2000
+# How many rows a claim tries before it says the queue is empty (each lost race costs one).
+_CLAIM_TRIES = 20
+_MESSAGE_CHANNELS = frozenset({"sms", "email"})
+
+
+def queue_refresh(*, older_than: timedelta | None = None) -> int | None:
+    """Bring the entries up to date: one for every new account, the last ledger row of each account.
+
+    Incremental: it reads accounts and ledger rows past the ids it read last time, so a run costs
+    what changed. Returns how many entries it created or moved. One runner at a time: the
+    bookkeeping row is locked, and with ``older_than`` (the next-account button's lazy refresh) a
+    run fresh enough, or one already under way elsewhere, is skipped (None).
+    """
+    changed = 0
+    QueueRefresh.objects.get_or_create(pk=1)
+    with transaction.atomic():
+        marks = QueueRefresh.objects.filter(pk=1)
+        if older_than is not None:
+            cutoff = clock.now() - older_than
+            marks = marks.filter(Q(refreshed_at__isnull=True) | Q(refreshed_at__lt=cutoff))
+            if connection.features.has_select_for_update_skip_locked:
+                marks = marks.select_for_update(skip_locked=True)
+            else:
+                marks = marks.select_for_update()
+        else:
+            marks = marks.select_for_update()
+        mark = marks.first()
+        if mark is None:
+            return None
+        # The lazy run reads past the highest id it saw; a full run also finds the accounts of a
+        # transaction that committed after a higher id was read (an anti-join, costlier).
+        missing = Account.objects.filter(queue_entry__isnull=True) if older_than is None else None
+        after = 0 if missing is not None else mark.last_account_id
+        while True:
+            accounts = list(
+                (missing if missing is not None else Account.objects)
+                .filter(pk__gt=after)
+                .order_by("pk")
+                .values_list("pk", "client_id", "principal", "interest", "fees")[:_REFRESH_BATCH]
+            )
+            if not accounts:
+                break
+            QueueEntry.objects.bulk_create(
+                [
+                    QueueEntry(account_id=pk, client_id=client, balance=Decimal(p + i + f))
+                    for pk, client, p, i, f in accounts
+                ],
+                ignore_conflicts=True,
+            )
+            changed += len(accounts)
+            after = accounts[-1][0]
+            mark.last_account_id = max(mark.last_account_id, after)
+        # Read up to a fixed id: a row written meanwhile is read by the next run, not lost.
+        last_attempt = ContactAttempt.objects.aggregate(last=Max("pk"))["last"] or 0
+        through = ContactAttempt.accounts.through
+        touched = {
+            row["account_id"]: row["last"]
+            for row in through.objects.filter(
+                contactattempt_id__gt=mark.last_attempt_id, contactattempt_id__lte=last_attempt
+            )
+            .values("account_id")
+            .annotate(last=Max("contactattempt__at"))
+        }
+        changed += _touch(touched)
+        mark.last_attempt_id = max(last_attempt, mark.last_attempt_id)
+        mark.refreshed_at = clock.now()
+        mark.save()
+        audit_record(
+            action="queue.refresh",
+            object_type="desk.QueueRefresh",
+            object_id=mark.pk,
+            data={"changed": changed},
+            system="queue refresh",
+        )
+    return changed
+
+
+def _touch(touched: dict[int, datetime]) -> int:
+    """Move entries to their latest contact (never back in time)."""
+    ids = list(touched)
+    moved = 0
+    for start in range(0, len(ids), _REFRESH_BATCH):
+        entries = list(QueueEntry.objects.filter(pk__in=ids[start : start + _REFRESH_BATCH]))
+        later = []
+        for entry in entries:
+            at = touched[entry.pk]
+            if entry.last_touched_at is None or entry.last_touched_at < at:
+                entry.last_touched_at = at
+                later.append(entry)
+        QueueEntry.objects.bulk_update(later, ["last_touched_at"])
+        moved += len(later)
+    return moved
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """The account an agent was given, and the callback that brought it (if any)."""
+
+    account_id: int
+    callback_id: int | None = None
+
+
+def queue_next_claim(*, user: User | AnonymousUser) -> Claim | None:
+    """Give the agent the next account of their queue and hold it for them a few minutes.
+
+    Due callbacks first (theirs, then the team's), then the entries in the queue's order. Two agents
+    asking at the same moment never get the same account: on PostgreSQL the candidate row is locked
+    with SKIP LOCKED (a concurrent claimer passes over it), and on every database the claim itself
+    is a conditional UPDATE that only one transaction can win. None: nothing left to work.
+    """
+    now = clock.now()
+    with transaction.atomic():
+        # Moving on releases what the agent held: it goes back to the queue (touched just now).
+        QueueEntry.objects.filter(claimed_by=user.pk, claimed_until__gt=now).update(
+            claimed_until=None
+        )
+        claim = _claim_callback(user, now) or _claim_entry(user, now)
+        if claim is not None:
+            audit_record(
+                action="queue.claim",
+                object_type="portfolio.Account",
+                object_id=claim.account_id,
+                data={"callback_id": claim.callback_id},
+                actor_id=user.pk,
+            )
+    return claim
+
+
+def _claim_callback(user: User | AnonymousUser, now: datetime) -> Claim | None:
+    for callback in due_callbacks(user=user, now=now)[:_CLAIM_TRIES]:
+        if _claim_account(user, callback.account_id, now):
+            taken = Callback.objects.filter(pk=callback.pk, status=Callback.Status.PENDING).update(
+                status=Callback.Status.DONE
+            )
+            if taken:
+                return Claim(account_id=callback.account_id, callback_id=callback.pk)
+    return None
+
+
+def _claim_entry(user: User | AnonymousUser, now: datetime) -> Claim | None:
+    candidates = workable_entries(user=user, now=now)
+    for _ in range(_CLAIM_TRIES):
+        rows = candidates
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True, of=("self",))
+        entry = rows.values_list("pk", flat=True).first()
+        if entry is None:
+            return None
+        if _claim_account(user, entry, now):
+            return Claim(account_id=entry)
+    return None
+
+
+def _claim_account(user: User | AnonymousUser, account_id: int, now: datetime) -> bool:
+    """The compare-and-set: the entry is this agent's if nobody else holds it now."""
+    account = Account.objects.filter(pk=account_id).values("principal", "interest", "fees").first()
+    if account is None:
+        return False
+    entry, _ = QueueEntry.objects.get_or_create(
+        account_id=account_id,
+        defaults={
+            "client_id": Account.objects.values_list("client_id", flat=True).get(pk=account_id),
+            "balance": account["principal"] + account["interest"] + account["fees"],
+        },
+    )
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now) | Q(claimed_by=user.pk)
+    won = QueueEntry.objects.filter(Q(pk=entry.pk) & free).update(
+        claimed_by=user.pk,
+        claimed_until=claim_expiry(now),
+        last_touched_at=now,
+        balance=account["principal"] + account["interest"] + account["fees"],
+    )
+    return won == 1
+
+
+class CallbackRefusedError(ValidationError):
+    """A callback at a moment the law does not allow a call, with the rules and the next lawful time."""
+
+    code = "callback_refused"
+
+    def __init__(
+        self, reasons: tuple[tuple[str, str, str], ...], earliest: datetime | None
+    ) -> None:
+        super().__init__("; ".join(f"{rule}: {message}" for rule, message, _ in reasons))
+        self.reasons = reasons
+        self.earliest = earliest
+
+
+def callback_create(
+    *,
+    user: User | AnonymousUser,
+    account_id: int,
+    debtor_id: int,
+    phone: str,
+    due_at: datetime,
+    time_zone: str,
+    agent_id: int | None,
+    note: str = "",
+) -> Callback:
+    """Promise a call at ``due_at`` (UTC) to one of the account's debtors on one of their phones.
+
+    Asks the compliance engine about a call at that moment, without reserving anything (the call
+    itself goes through the gate when it is made): refused -> CallbackRefusedError naming the rules
+    and the next lawful moment (None: not until a hold is lifted).
+    """
+    account = access_account_by_id(user=user, account_id=account_id, for_write=True)
+    if not account.account_debtors.filter(debtor_id=debtor_id).exists():
+        raise NotFoundError(f"debtor {debtor_id} not found on account {account_id}")
+    access = access_debtor_by_id(user=user, debtor_id=debtor_id, for_write=True)
+    if due_at <= clock.now():
+        raise ValidationError("a callback is due in the future", code="callback_in_past")
+    options = [
+        option
+        for option in contact_option_list(access=access, at=due_at)
+        if option.channel == "call" and option.contact_point == phone
+    ]
+    if not options:
+        raise NotFoundError(f"phone {phone} not found for debtor {debtor_id}")
+    decision = options[0].decision
+    if not decision.allowed:
+        raise CallbackRefusedError(
+            tuple((r.rule_id, r.message, r.citation) for r in decision.blocking),
+            decision.earliest_lawful_at,
+        )
+    with transaction.atomic():
+        callback = Callback.objects.create(
+            account=account,
+            debtor_id=debtor_id,
+            phone=phone,
+            due_at=due_at,
+            time_zone=time_zone,
+            agent_id=agent_id,
+            note=note[:255],
+            created_by_id=user.pk,
+        )
+        audit_record(
+            action="callback.create",
+            object_type="desk.Callback",
+            object_id=callback.pk,
+            data={"account_id": account.pk, "due_at": due_at.isoformat(), "agent_id": agent_id},
+            actor_id=user.pk,
+        )
+    return callback
+
+
+def callback_cancel(*, user: User | AnonymousUser, callback_id: int) -> Callback:
+    callback = Callback.objects.filter(pk=callback_id).first()
+    if callback is None:
+        raise NotFoundError(f"callback {callback_id} not found")
+    access_account_by_id(user=user, account_id=callback.account_id, for_write=True)
+    with transaction.atomic():
+        Callback.objects.filter(pk=callback.pk).update(status=Callback.Status.CANCELLED)
+        audit_record(
+            action="callback.cancel",
+            object_type="desk.Callback",
+            object_id=callback.pk,
+            actor_id=user.pk,
+        )
+    callback.refresh_from_db()
+    return callback
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePreview:
+    """The exact words a message from the desk would carry, and what it is made from."""
+
+    debtor_id: int
+    channel: str
+    contact_point: str
+    template_code: str
+    subject: str
+    body: str
+
+
+def _message_target(
+    user: User | AnonymousUser, account_id: int, debtor_id: int, channel: str, contact_point: str
+) -> tuple[Account, DebtorAccess]:
+    if channel not in _MESSAGE_CHANNELS:
+        raise ValidationError(f"a message goes by {sorted(_MESSAGE_CHANNELS)}", code="channel")
+    account = access_account_by_id(user=user, account_id=account_id, for_write=True)
+    if not account.account_debtors.filter(debtor_id=debtor_id).exists():
+        raise NotFoundError(f"debtor {debtor_id} not found on account {account_id}")
+    access = access_debtor_by_id(user=user, debtor_id=debtor_id, for_write=True)
+    access_contact_point_check(access=access, channel=channel, contact_point=contact_point)
+    return account, access
+
+
+def desk_message_preview(
+    *,
+    user: User | AnonymousUser,
+    account_id: int,
+    debtor_id: int,
+    channel: str,
+    contact_point: str,
+    template_code: str,
+) -> MessagePreview:
+    """The message as the outbox will write it: the version it will pick (the debtor's language,
+    else English) filled with the same variables. A read; nothing is queued."""
+    account, access = _message_target(user, account_id, debtor_id, channel, contact_point)
+    debtor = access.debtor
+    version = message_template_version(
+        code=template_code, channel=channel, language=debtor.language
+    )
+    variables = message_variables(
+        debtor=debtor,
+        accounts=[account],
+        channel=channel,
+        contact_point=contact_point,
+        language=version.template.language,
+    )
+    subject, body = template_preview(version_id=version.pk, variables=variables)
+    return MessagePreview(
+        debtor_id=debtor.pk,
+        channel=channel,
+        contact_point=contact_point,
+        template_code=template_code,
+        subject=subject,
+        body=body,
+    )
+
+
+def desk_message_send(
+    *,
+    user: User | AnonymousUser,
+    account_id: int,
+    debtor_id: int,
+    channel: str,
+    contact_point: str,
+    template_code: str,
+) -> OutboxMessage:
+    """Queue the previewed message in the outbox; the outbox's gate decides when it is sent."""
+    account, access = _message_target(user, account_id, debtor_id, channel, contact_point)
+    return message_enqueue(
+        request=MessageRequest(
+            debtor_id=access.debtor.pk,
+            channel=channel,
+            contact_point=contact_point,
+            account_ids=(account.pk,),
+            template_code=template_code,
+            cause="desk message",
+        ),
+        actor_id=user.pk,
+    )
