@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('compliance', '0005_holds_from_flags'),
+        ('compliance', '0004_merge_second_pass'),
         ('contact', '0004_inbound_message_key'),
         ('portfolio', '0004_merge_trust'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
