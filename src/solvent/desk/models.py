@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F
 
+from solvent.desk.queue_rules import NEVER_TOUCHED
+
 
 class QueueEntry(models.Model):
     """One account's place in the work queue, kept by ``queue_refresh`` and by each claim."""
@@ -22,8 +24,8 @@ class QueueEntry(models.Model):
     client = models.ForeignKey("portfolio.Client", on_delete=models.CASCADE, related_name="+")
     balance = models.DecimalField(max_digits=14, decimal_places=2)
     # The last contact attempt about the account, or the last time an agent opened it from the
-    # queue; None: never touched (those come first).
-    last_touched_at = models.DateTimeField(null=True, blank=True)
+    # queue; NEVER_TOUCHED (the epoch, not NULL: one plain index on every database) comes first.
+    last_touched_at = models.DateTimeField(default=NEVER_TOUCHED)
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -35,7 +37,7 @@ class QueueEntry(models.Model):
             # The queue's order: never touched first, then the longest untouched, then the highest
             # balance; PostgreSQL walks it in order and stops at the first workable row.
             models.Index(
-                F("last_touched_at").asc(nulls_first=True),
+                F("last_touched_at").asc(),
                 F("balance").desc(),
                 F("account_id").asc(),
                 name="queue_entry_order",
@@ -45,6 +47,10 @@ class QueueEntry(models.Model):
 
     def __str__(self) -> str:
         return f"queue entry of account {self.account_id}"
+
+    @property
+    def ever_touched(self) -> bool:
+        return self.last_touched_at > NEVER_TOUCHED
 
 
 class QueueRefresh(models.Model):

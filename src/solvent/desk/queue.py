@@ -30,7 +30,7 @@ from solvent.portfolio.access import (
 )
 from solvent.portfolio.models import Account, Phone
 
-QUEUE_ORDER = (F("last_touched_at").asc(nulls_first=True), F("balance").desc(), F("account_id"))
+QUEUE_ORDER = (F("last_touched_at").asc(), F("balance").desc(), F("account_id").asc())
 
 
 def _blocking_hold() -> Exists:

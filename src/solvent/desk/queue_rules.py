@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo
 # a medium opt-out narrows contact but leaves the account workable (a letter, another channel).
 QUEUE_BLOCKING_HOLD_KINDS = frozenset({"cease", "dispute", "attorney", "bankruptcy", "deceased"})
 
+# The last-touched time of an account nobody has touched: before any real moment, so it sorts first.
+NEVER_TOUCHED = datetime(1970, 1, 1, tzinfo=UTC)
+
 # An account opened from the queue is the opener's for this long: nobody else is offered it.
 CLAIM_DURATION = timedelta(minutes=10)
 

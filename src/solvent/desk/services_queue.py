@@ -120,7 +120,7 @@ def _touch(touched: dict[int, datetime]) -> int:
         later = []
         for entry in entries:
             at = touched[entry.pk]
-            if entry.last_touched_at is None or entry.last_touched_at < at:
+            if entry.last_touched_at < at:
                 entry.last_touched_at = at
                 later.append(entry)
         QueueEntry.objects.bulk_update(later, ["last_touched_at"])
