@@ -8,6 +8,7 @@ and of a debtor who also owes another client, only their clients' part (ADR 0022
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -22,16 +23,26 @@ from solvent.compliance.engine_input import (
     debtor_facts_read,
     situation_for,
 )
-from solvent.compliance.models import Consent, ContactAttempt, DecisionLog, Hold, TimePreference
+from solvent.compliance.models import (
+    Consent,
+    ContactAttempt,
+    DecisionLog,
+    Hold,
+    HoldReleaseRequest,
+    TimePreference,
+)
 from solvent.core import clock
 from solvent.portfolio.access import (
     DebtorAccess,
     RecordScope,
+    access_account_by_id,
+    access_client_ids,
+    access_debtor_by_id,
     access_filter_attributed,
     access_partial_debtors,
     access_record_scope,
 )
-from solvent.portfolio.models import Phone
+from solvent.portfolio.models import Account, Debtor, Phone
 from solvent.portfolio.selectors import debtor_list
 
 
@@ -159,3 +170,200 @@ def contact_option_list(*, access: DebtorAccess, at: datetime | None = None) -> 
         )
         for channel, point in options
     ]
+
+
+# --- the compliance officer's review (issue 11; docs/adr/0027-compliance-review.md) ----------------
+
+
+def _client_scope(*, debtor_ids: QuerySet[Debtor], client_id: int) -> RecordScope:
+    """What "about this client" leaves out: other clients' accounts of debtors who also owe it."""
+    others = Account.objects.filter(debtors__in=debtor_ids).exclude(client_id=client_id)
+    hidden = frozenset(others.values_list("pk", flat=True).distinct())
+    partial = frozenset(others.values_list("debtors", flat=True).distinct())
+    return RecordScope(hidden_accounts=hidden, partial_debtors=partial)
+
+
+def decision_log_review(
+    *,
+    user: User | AnonymousUser,
+    rule_id: str = "",
+    outcome: str = "",
+    client_id: int | None = None,
+    agent_id: int | None = None,
+    channel: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> tuple[QuerySet[DecisionLog], RecordScope]:
+    """``decision_log_search`` with the review screen's other filters, ready to page.
+
+    ``outcome`` is "allowed" or "blocked" (else both); ``client_id`` keeps decisions about that
+    client's accounts (of a debtor who also owes another client, only those naming its accounts);
+    ``agent_id`` the decisions that person asked for. Debtor and asker come in the same query.
+    """
+    decisions, scope = decision_log_search(
+        user=user, blocked_only=outcome == "blocked", rule_id=rule_id, since=since, until=until
+    )
+    if outcome == "allowed":
+        decisions = decisions.filter(allowed=True)
+    if channel:
+        decisions = decisions.filter(channel=channel)
+    if agent_id is not None:
+        decisions = decisions.filter(asked_by_id=agent_id)
+    if client_id is not None:
+        debtors = Debtor.objects.filter(accounts__client_id=client_id)
+        decisions = decisions.filter(debtor__in=debtors)
+        decisions = access_filter_attributed(
+            decisions, _client_scope(debtor_ids=debtors, client_id=client_id)
+        )
+    return decisions.select_related("debtor", "asked_by"), scope
+
+
+def decision_asker_list(*, user: User | AnonymousUser) -> QuerySet[User]:
+    """The people whose decisions the review may filter on: the staff of the user's clients' teams
+    (every member of staff for an agency-wide role)."""
+    staff = User.objects.filter(staff_profile__isnull=False)
+    client_ids = access_client_ids(user=user)
+    if client_ids is not None:
+        staff = staff.filter(teams__clients__in=client_ids).distinct()
+    return staff.order_by("username")
+
+
+def _visible_records(
+    records: QuerySet[_Record], *, user: User | AnonymousUser, client_id: int | None
+) -> QuerySet[_Record]:
+    """Holds or consents of debtors the user sees: about one of the user's (or the chosen client's)
+    accounts, or about the whole person (``_attributed_or_personal`` across many debtors)."""
+    client_ids = access_client_ids(user=user)
+    records = records.filter(debtor__in=debtor_list(user=user))
+    if client_id is not None:
+        if client_ids is not None and client_id not in client_ids:
+            return records.none()
+        client_ids = frozenset({client_id})
+        records = records.filter(debtor__accounts__client_id=client_id)
+    if client_ids is None:
+        return records
+    shown = Q(accounts__isnull=True) | Q(accounts__client_id__in=client_ids)
+    return records.filter(pk__in=records.filter(shown).values("pk"))
+
+
+def hold_review_list(
+    *,
+    user: User | AnonymousUser,
+    status: str = "open",
+    kind: str = "",
+    client_id: int | None = None,
+) -> tuple[QuerySet[Hold], RecordScope]:
+    """Holds across the debtors the user sees, newest first; ``status`` "open", "released" or "".
+
+    With the scope that hides the free text (evidence, reasons, who placed it) of a person-wide
+    hold on a debtor who also owes a client the user does not serve (ADR 0022).
+    """
+    holds = _visible_records(Hold.objects.all(), user=user, client_id=client_id)
+    if status == "open":
+        holds = holds.filter(released_at__isnull=True)
+    elif status == "released":
+        holds = holds.filter(released_at__isnull=False)
+    if kind:
+        holds = holds.filter(kind=kind)
+    shared = list(access_partial_debtors(user=user).values_list("pk", flat=True))
+    scope = access_record_scope(user=user, debtor_ids=shared)
+    holds = holds.select_related("debtor", "placed_by", "released_by").prefetch_related(
+        "accounts", "release_requests__requested_by", "release_requests__decided_by"
+    )
+    return holds.order_by("-placed_at", "-pk"), scope
+
+
+def hold_release_request_pending_list(
+    *, user: User | AnonymousUser
+) -> QuerySet[HoldReleaseRequest]:
+    """Release requests waiting for a second compliance officer, oldest first."""
+    holds = _visible_records(
+        Hold.objects.filter(released_at__isnull=True), user=user, client_id=None
+    )
+    return (
+        HoldReleaseRequest.objects.filter(
+            status=HoldReleaseRequest.Status.PENDING, hold__in=holds.values("pk")
+        )
+        .select_related("hold__debtor", "requested_by")
+        .prefetch_related("hold__accounts")
+        .order_by("requested_at", "pk")
+    )
+
+
+def consent_review_list(
+    *,
+    user: User | AnonymousUser,
+    channel: str = "",
+    state: str = "",
+    client_id: int | None = None,
+) -> tuple[QuerySet[Consent], RecordScope]:
+    """Consents across the debtors the user sees, newest first; ``state`` "granted" (in force),
+    "revoked" or "" (both). Opt-outs are ``medium_opt_out`` holds (``hold_review_list``)."""
+    consents = _visible_records(Consent.objects.all(), user=user, client_id=client_id)
+    if channel:
+        consents = consents.filter(channel=channel)
+    if state == "granted":
+        consents = consents.filter(revoked_at__isnull=True)
+    elif state == "revoked":
+        consents = consents.filter(revoked_at__isnull=False)
+    shared = list(access_partial_debtors(user=user).values_list("pk", flat=True))
+    scope = access_record_scope(user=user, debtor_ids=shared)
+    consents = consents.select_related("debtor", "granted_by", "revoked_by").prefetch_related(
+        "accounts"
+    )
+    return consents.order_by("-given_at", "-pk"), scope
+
+
+def _about_account(account_ids: Iterable[int], account_id: int) -> bool:
+    """A record about this account, or about the person (no account in particular)."""
+    ids = list(account_ids)
+    return not ids or account_id in ids
+
+
+@dataclass(frozen=True)
+class DebtorEvidence:
+    """One debtor's compliance records about one account, as the user may see them."""
+
+    access: DebtorAccess
+    decisions: list[DecisionLog]
+    attempts: list[ContactAttempt]
+    holds: list[Hold]
+    consents: list[Consent]
+
+
+def account_evidence_list(
+    *, user: User | AnonymousUser, account_id: int
+) -> tuple[Account, list[DebtorEvidence]]:
+    """Every decision, attempt, hold and consent about the account (or about one of its debtors as
+    a person), per debtor, for an evidence export; NotFoundError for an account the user does not
+    see. A few queries per debtor, whatever the history's size."""
+    account = access_account_by_id(user=user, account_id=account_id)
+    evidence = []
+    for debtor_id in account.debtors.order_by("pk").values_list("pk", flat=True):
+        access = access_debtor_by_id(user=user, debtor_id=debtor_id)
+        evidence.append(
+            DebtorEvidence(
+                access=access,
+                decisions=[
+                    decision
+                    for decision in decision_log_list(access=access).select_related("asked_by")
+                    if _about_account(decision.account_ids, account.pk)
+                ],
+                attempts=[
+                    attempt
+                    for attempt in contact_attempt_list(access=access)
+                    if _about_account((a.pk for a in attempt.accounts.all()), account.pk)
+                ],
+                holds=[
+                    hold
+                    for hold in hold_list(access=access).select_related("placed_by", "released_by")
+                    if _about_account((a.pk for a in hold.accounts.all()), account.pk)
+                ],
+                consents=[
+                    consent
+                    for consent in consent_list(access=access)
+                    if _about_account((a.pk for a in consent.accounts.all()), account.pk)
+                ],
+            )
+        )
+    return account, evidence
