@@ -282,6 +282,95 @@ def _review_post(target: str, build: Build, may: frozenset[str], redirect: str) 
     return Row("write", target, build, 302, may=may, redirect="/")
 
 
+# The compliance review (src/solvent/desk/urls_review.py, ADR 0027): its roles, and its builds.
+REVIEWERS = frozenset({Role.COMPLIANCE_OFFICER.value, Role.ADMIN.value, Role.SUPERVISOR.value})
+
+
+def _review_decision(world: World, target: str) -> Req:
+    """The decision the gate logged for the target's reserved attempt."""
+    from solvent.compliance.models import ContactAttempt
+
+    attempt = ContactAttempt.objects.get(pk=world.parts[target].attempt)
+    return Req({"decision_id": attempt.decision_log_id})
+
+
+def _review_hold(attribute: str, form: dict[str, str] | None = None) -> Build:
+    return lambda world, target: Req(
+        {"hold_id": getattr(world.parts[target], attribute)}, form=form
+    )
+
+
+def _review_page(target: str, build: Build) -> Row:
+    return Row("read", target, build, 200, may=REVIEWERS)
+
+
+def _review_post(target: str, build: Build, may: frozenset[str]) -> Row:
+    """A form post answered by a redirect to the review page it came from. One prefix must hold for
+    the anonymous cell (/login/) and the success (/review/...): "/". tests/desk/test_review_views.py
+    checks both Locations exactly."""
+    return Row("write", target, build, 302, may=may, redirect="/")
+
+
+# The wallboard's roles (solvent.desk.roles.WALLBOARD_ROLES) and its drill-down to an agent: the
+# own client's agent, or the other client's (in client B's team only).
+WALLBOARD = frozenset({Role.SUPERVISOR.value, Role.STRATEGY_MANAGER.value, Role.ADMIN.value})
+
+
+def _wallboard_agent(_world: World, target: str) -> Req:
+    name = "matrix-agent" if target == OWN else "matrix-globex-agent"
+    return Req({"agent_id": User.objects.get(username=name).pk})
+
+
+# The arrangements panel (src/solvent/desk/urls_arrangements.py, ADR 0023): the records a row
+# acts on are made by its build, inside the test's savepoint, on the target's account.
+def _arrangement_form(fields: dict[str, str]) -> Build:
+    return lambda world, target: Req(
+        {"account_id": _account_of(world.parts[target])},
+        form={"debtor_id": str(world.parts[target].debtor), **fields},
+    )
+
+
+def _arrangement_record(kind: str) -> Build:
+    def build(world: World, target: str) -> Req:
+        from solvent.arrangements import services as arrangements
+        from solvent.arrangements.domain.statement import LineInput
+
+        part = world.parts[target]
+        account = _account_of(part)
+        if kind == "promise":
+            record = arrangements.promise_create(
+                account_id=account, debtor_id=part.debtor, amount="10", due_on=date(2026, 6, 20)
+            )
+        elif kind == "plan":
+            statement = arrangements.income_expenditure_record(
+                debtor_id=part.debtor,
+                account_id=account,
+                lines=[LineInput("earnings.wages", Decimal("900"))],
+            )
+            record = arrangements.plan_propose(
+                account_id=account,
+                debtor_id=part.debtor,
+                income_expenditure_id=statement.pk,
+                frequency="monthly",
+                first_due_on=date(2026, 6, 20),
+            )
+        else:
+            record = arrangements.vulnerability_flag_record(
+                debtor_id=part.debtor,
+                account_id=account,
+                kind="illness",
+                treatment="pause",
+                consent_given=True,
+                hold_account_ids=[account],
+            )
+        return Req(
+            {"account_id": account, f"{kind}_id": record.pk},
+            form={"reason": "checked with the debtor"},
+        )
+
+    return build
+
+
 RELEASE = {"reason": "checked with the debtor"}
 
 
@@ -463,6 +552,52 @@ ROUTES: dict[tuple[str, str], Row] = {
         ),
         REVIEWERS,
         "/review/accounts/",
+    ),
+    ("POST", "/review/accounts/{account_id}/evidence/"): Row(
+        "write", "account", _account, 200, may=REVIEWERS
+    ),
+    # -- the compliance review (src/solvent/desk/urls_review.py): officers, admins, supervisors
+    ("GET", "/review/"): _review_page("none", _none),
+    ("GET", "/review/decisions/{decision_id}/"): _review_page("attempt", _review_decision),
+    ("GET", "/review/holds/"): _review_page("none", _none),
+    ("POST", "/review/holds/{hold_id}/release/"): _review_post(
+        "hold",
+        _review_hold("hardship_hold", RELEASE),
+        HARDSHIP_RELEASERS,
+    ),
+    ("POST", "/review/holds/{hold_id}/release-request/"): _review_post(
+        "hold",
+        _review_hold("attorney_hold", RELEASE),
+        OFFICER_ONLY,
+    ),
+    ("POST", "/review/holds/{hold_id}/release-request/approve/"): _review_post(
+        "hold",
+        _review_hold("pending_hold"),
+        OFFICER_ONLY,
+    ),
+    ("POST", "/review/holds/{hold_id}/release-request/reject/"): _review_post(
+        "hold",
+        _review_hold("pending_hold", RELEASE),
+        OFFICER_ONLY,
+    ),
+    ("GET", "/review/consents/"): _review_page("none", _none),
+    ("POST", "/review/debtors/{debtor_id}/consents/revoke/"): _review_post(
+        "debtor",
+        lambda world, target: Req(
+            {"debtor_id": world.parts[target].debtor},
+            form={"channel": "sms", "contact_point": world.parts[target].phone},
+        ),
+        REVIEWERS,
+    ),
+    ("GET", "/review/accounts/"): _review_page("none", _none),
+    ("GET", "/review/accounts/{account_id}/"): _review_page("account", _account),
+    ("POST", "/review/accounts/{account_id}/holds/"): _review_post(
+        "account",
+        lambda world, target: Req(
+            {"account_id": _account_of(world.parts[target])},
+            form={"debtor": str(world.parts[target].debtor), "kind": "hardship"},
+        ),
+        REVIEWERS,
     ),
     ("POST", "/review/accounts/{account_id}/evidence/"): Row(
         "write", "account", _account, 200, may=REVIEWERS
