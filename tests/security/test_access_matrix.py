@@ -274,36 +274,6 @@ def _review_page(target: str, build: Build) -> Row:
     return Row("read", target, build, 200, may=REVIEWERS)
 
 
-def _review_post(target: str, build: Build, may: frozenset[str], redirect: str) -> Row:
-    """A form post answered by a redirect to the page it came from. One prefix must hold for the
-    anonymous cell (/login/) and the success (/review/...): "/". tests/desk/test_review_views.py
-    checks both Locations exactly."""
-    del redirect  # named at each row for the reader
-    return Row("write", target, build, 302, may=may, redirect="/")
-
-
-# The compliance review (src/solvent/desk/urls_review.py, ADR 0027): its roles, and its builds.
-REVIEWERS = frozenset({Role.COMPLIANCE_OFFICER.value, Role.ADMIN.value, Role.SUPERVISOR.value})
-
-
-def _review_decision(world: World, target: str) -> Req:
-    """The decision the gate logged for the target's reserved attempt."""
-    from solvent.compliance.models import ContactAttempt
-
-    attempt = ContactAttempt.objects.get(pk=world.parts[target].attempt)
-    return Req({"decision_id": attempt.decision_log_id})
-
-
-def _review_hold(attribute: str, form: dict[str, str] | None = None) -> Build:
-    return lambda world, target: Req(
-        {"hold_id": getattr(world.parts[target], attribute)}, form=form
-    )
-
-
-def _review_page(target: str, build: Build) -> Row:
-    return Row("read", target, build, 200, may=REVIEWERS)
-
-
 def _review_post(target: str, build: Build, may: frozenset[str]) -> Row:
     """A form post answered by a redirect to the review page it came from. One prefix must hold for
     the anonymous cell (/login/) and the success (/review/...): "/". tests/desk/test_review_views.py
@@ -515,46 +485,6 @@ ROUTES: dict[tuple[str, str], Row] = {
             ),
             200,
         )
-    ),
-    # -- the compliance review (src/solvent/desk/urls_review.py): officers, admins, supervisors
-    ("GET", "/review/"): _review_page("none", _none),
-    ("GET", "/review/decisions/{decision_id}/"): _review_page("attempt", _review_decision),
-    ("GET", "/review/holds/"): _review_page("none", _none),
-    ("POST", "/review/holds/{hold_id}/release/"): _review_post(
-        "hold", _review_hold("hardship_hold", RELEASE), HARDSHIP_RELEASERS, "/review/holds/"
-    ),
-    ("POST", "/review/holds/{hold_id}/release-request/"): _review_post(
-        "hold", _review_hold("attorney_hold", RELEASE), OFFICER_ONLY, "/review/holds/"
-    ),
-    ("POST", "/review/holds/{hold_id}/release-request/approve/"): _review_post(
-        "hold", _review_hold("pending_hold"), OFFICER_ONLY, "/review/holds/"
-    ),
-    ("POST", "/review/holds/{hold_id}/release-request/reject/"): _review_post(
-        "hold", _review_hold("pending_hold", RELEASE), OFFICER_ONLY, "/review/holds/"
-    ),
-    ("GET", "/review/consents/"): _review_page("none", _none),
-    ("POST", "/review/debtors/{debtor_id}/consents/revoke/"): _review_post(
-        "debtor",
-        lambda world, target: Req(
-            {"debtor_id": world.parts[target].debtor},
-            form={"channel": "sms", "contact_point": world.parts[target].phone},
-        ),
-        REVIEWERS,
-        "/review/consents/",
-    ),
-    ("GET", "/review/accounts/"): _review_page("none", _none),
-    ("GET", "/review/accounts/{account_id}/"): _review_page("account", _account),
-    ("POST", "/review/accounts/{account_id}/holds/"): _review_post(
-        "account",
-        lambda world, target: Req(
-            {"account_id": _account_of(world.parts[target])},
-            form={"debtor": str(world.parts[target].debtor), "kind": "hardship"},
-        ),
-        REVIEWERS,
-        "/review/accounts/",
-    ),
-    ("POST", "/review/accounts/{account_id}/evidence/"): Row(
-        "write", "account", _account, 200, may=REVIEWERS
     ),
     # -- the compliance review (src/solvent/desk/urls_review.py): officers, admins, supervisors
     ("GET", "/review/"): _review_page("none", _none),
