@@ -392,6 +392,16 @@ def _arrangement_record(kind: str) -> Build:
     return build
 
 
+# The wallboard's roles (solvent.desk.roles.WALLBOARD_ROLES) and its drill-down to an agent: the
+# own client's agent, or the other client's (in client B's team only).
+WALLBOARD = frozenset({Role.SUPERVISOR.value, Role.STRATEGY_MANAGER.value, Role.ADMIN.value})
+
+
+def _wallboard_agent(_world: World, target: str) -> Req:
+    name = "matrix-agent" if target == OWN else "matrix-globex-agent"
+    return Req({"agent_id": User.objects.get(username=name).pk})
+
+
 RELEASE = {"reason": "checked with the debtor"}
 
 
@@ -506,6 +516,18 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/"): Row("read", "search", _search, 200, unseen=200),
     ("GET", "/accounts/{account_id}/"): _read("account", _account),
     ("GET", "/accounts/{account_id}/timeline/"): _read("account", _account),
+    # -- the wallboard (src/solvent/desk/urls_wallboard.py): a client or an agent not theirs is 404
+    ("GET", "/wallboard/"): Row(
+        "read",
+        "client",
+        lambda world, target: Req(query={"client": world.client_codes[target]}),
+        200,
+        may=WALLBOARD,
+    ),
+    ("GET", "/wallboard/figures/"): Row("read", "none", _none, 200, may=WALLBOARD),
+    ("GET", "/wallboard/agents/{agent_id}/"): Row(
+        "read", "client", _wallboard_agent, 200, may=WALLBOARD
+    ),
     # -- the arrangements panel (src/solvent/desk/urls_arrangements.py): writers only
     ("GET", "/accounts/{account_id}/arrangements/"): _desk(
         Row("read", "account", _account, 200, may=WRITERS)
