@@ -147,6 +147,11 @@ def _attempt(
 
 @pytest.fixture
 def floor() -> dict[str, object]:
+    return floor_build()
+
+
+def floor_build() -> dict[str, object]:
+    """The world of the module docstring (also the page tests')."""
     acme = Client.objects.create(code="acme", name="Acme Bank")
     globex = Client.objects.create(code="globex", name="Globex Telecom")
     acme_team = Team.objects.create(name="acme floor")
@@ -165,9 +170,7 @@ def floor() -> dict[str, object]:
     _attempt(a1, at=NOW - timedelta(hours=3), by=ann, outcome=rpc)  # 1
     _attempt(a1, at=NOW - timedelta(hours=2), by=ann, outcome="no_answer")  # 2
     _attempt(a2, at=NOW - timedelta(hours=1), by=ann, outcome=reached)  # 3
-    _attempt(
-        a2, at=NOW - timedelta(minutes=5), by=ann, status=ContactAttempt.Status.RESERVED
-    )  # 4
+    _attempt(a2, at=NOW - timedelta(minutes=5), by=ann, status=ContactAttempt.Status.RESERVED)  # 4
     _attempt(a1, at=NOW - timedelta(hours=4), channel="sms", outcome="delivered")  # 5
     _attempt(a2, at=NOW - timedelta(hours=4), channel="email", outcome="sent")  # 6
     _attempt(a1, at=YESTERDAY, by=ann, outcome=rpc)  # 7
