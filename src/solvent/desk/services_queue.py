@@ -366,6 +366,8 @@ def desk_message_send(
 ) -> OutboxMessage:
     """Queue the previewed message in the outbox; the outbox's gate decides when it is sent."""
     account, access = _message_target(user, account_id, debtor_id, channel, contact_point)
+    # A template missing for this channel is the agent's mistake to correct, not a missing page.
+    message_template_version(code=template_code, channel=channel, language=access.debtor.language)
     return message_enqueue(
         request=MessageRequest(
             debtor_id=access.debtor.pk,
