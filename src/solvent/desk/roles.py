@@ -23,9 +23,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
+from solvent.compliance.access import (
+    access_attempt_by_id,
+    access_decision_by_id,
+    access_hold_by_id,
+)
 from solvent.core.domain.errors import NotFoundError, PermissionDeniedError
 from solvent.core.models import Role
 from solvent.core.selectors import staff_role_get
+from solvent.portfolio.access import access_account_by_id, access_debtor_by_id
 
 ALL_ROLES = frozenset(Role)
 QUEUE_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR})
@@ -34,22 +40,39 @@ REVIEW_ROLES = frozenset({Role.COMPLIANCE_OFFICER, Role.ADMIN, Role.SUPERVISOR})
 
 View = Callable[..., HttpResponse]
 
+# The records a desk URL may name, each resolved the one tenant-scoped way (404 if not seen).
+_TARGETS: dict[str, Callable[[Any, int], object]] = {
+    "account_id": lambda user, pk: access_account_by_id(user=user, account_id=pk),
+    "debtor_id": lambda user, pk: access_debtor_by_id(user=user, debtor_id=pk),
+    "hold_id": lambda user, pk: access_hold_by_id(user=user, hold_id=pk),
+    "attempt_id": lambda user, pk: access_attempt_by_id(user=user, attempt_id=pk),
+    "decision_id": lambda user, pk: access_decision_by_id(user=user, decision_log_id=pk),
+}
+
+
+def _named_records_check(user: Any, kwargs: dict[str, Any]) -> None:
+    """NotFoundError for a named record this user does not see: 404 comes before the role's 403."""
+    for name, resolve in _TARGETS.items():
+        if name in kwargs:
+            resolve(user, int(kwargs[name]))
+
 
 def desk_view(roles: frozenset[Role] = ALL_ROLES) -> Callable[[View], View]:
     """A signed-in user with one of ``roles``; NotFoundError is a 404 and a refusal a 403.
 
     Anonymous: sent to the login page. A user without a role, or with another role: 403, unless
-    the page names a record they cannot see, which the view answers with 404 first (nobody learns
-    that a record exists at another client).
+    the URL names a record (``account_id``, ``debtor_id``, ``hold_id``, ``attempt_id``,
+    ``decision_id``) they cannot see: 404 first, so nobody learns that it exists at another client.
     """
 
     def decorate(view: View) -> View:
         @login_required
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if staff_role_get(user=request.user) not in roles:
-                raise PermissionDenied("your role does not use this page")
             try:
+                if staff_role_get(user=request.user) not in roles:
+                    _named_records_check(request.user, kwargs)
+                    raise PermissionDenied("your role does not use this page")
                 return view(request, *args, **kwargs)
             except NotFoundError as error:
                 raise Http404(error.message) from error

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
+from django.db.models import Case, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -14,6 +15,7 @@ from solvent.core.domain.errors import NotFoundError
 from solvent.desk.presenters import contact_option_rows, hold_rows
 from solvent.portfolio import selectors as portfolio_selectors
 from solvent.portfolio.access import access_account_by_id, access_debtor_by_id
+from solvent.portfolio.models import AccountDebtor
 
 PAGE_SIZE = 25
 TIMELINE_PAGE_SIZE = 15
@@ -46,11 +48,16 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         account = access_account_by_id(user=request.user, account_id=account_id)
     except NotFoundError as error:
         raise Http404(error.message) from error
-    links = list(account.account_debtors.select_related("debtor").order_by("role", "id"))
+    # The primary debtor first, then co-signers ("co_signer" sorts before "primary" by name).
+    primary_first = Case(When(role=AccountDebtor.Role.PRIMARY, then=Value(0)), default=Value(1))
+    links = list(account.account_debtors.select_related("debtor").order_by(primary_first, "id"))
     now = clock.now()
     debtors = []
     for link in links:
         access = access_debtor_by_id(user=request.user, debtor_id=link.debtor_id)
+        options = contact_option_rows(
+            compliance_selectors.contact_option_list(access=access, at=now), now
+        )
         debtors.append(
             {
                 "role": link.get_role_display(),
@@ -62,9 +69,8 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
                     access=access
                 ).exclude(pk=account.pk),
                 "holds": hold_rows(compliance_selectors.hold_list(access=access), access.scope),
-                "contact_options": contact_option_rows(
-                    compliance_selectors.contact_option_list(access=access, at=now)
-                ),
+                "contact_options": options,
+                "local_times": sorted({time for option in options for time in option.local_times}),
             }
         )
     today = now.date()

@@ -14,6 +14,7 @@ from solvent.compliance.services.consents import (
     time_preference_set,
     time_preference_withdraw,
 )
+from solvent.compliance.services.flag_holds import holds_from_flags
 from solvent.compliance.services.gate import (
     Authorization,
     AuthorizationRequest,
@@ -56,6 +57,7 @@ __all__ = [
     "hold_release_approve",
     "hold_release_reject",
     "hold_release_request",
+    "holds_from_flags",
     "notice_record",
     "time_preference_set",
     "time_preference_withdraw",

@@ -27,6 +27,7 @@ from solvent.compliance.services.common import (
     owed_accounts_check,
     require,
 )
+from solvent.compliance.services.flag_holds import flag_clear_on_release
 from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError, PermissionDeniedError, ValidationError
 from solvent.portfolio.access import (
@@ -258,6 +259,7 @@ def _released(hold: Hold, *, reason: str, released_by: int, at: datetime) -> Non
     hold.release_reason = reason
     hold.released_by_id = released_by
     hold.save(update_fields=["released_at", "release_reason", "released_by"])
+    flag_clear_on_release(hold)
 
 
 class _ReleaseRefusedError(PermissionDeniedError):

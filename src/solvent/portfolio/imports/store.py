@@ -120,7 +120,27 @@ def batch_store(batch: Batch) -> BatchOutcome:
             target.append((account_id, cosigner.debtor_id, AccountDebtor.Role.CO_SIGNER.value))
     writer.links_insert(fresh_links, may_exist=False)
     writer.links_insert(known_links, may_exist=True)
+    _flag_holds_open(batch.people)
     return BatchOutcome(accounts_created=len(fresh_rows), accounts_updated=len(known_rows))
+
+
+def _flag_holds_open(people: list[Person]) -> None:
+    """A flag in the file (cease, attorney, bankruptcy, deceased) opens a hold (ADR 0028)."""
+    from solvent.compliance.services import holds_from_flags  # compliance builds on portfolio
+
+    flagged = [
+        person.debtor_id
+        for person in people
+        if person.debtor_id is not None
+        and (
+            person.record.cease_communication
+            or person.record.is_deceased
+            or person.record.in_bankruptcy
+            or person.record.attorney_name
+        )
+    ]
+    if flagged:
+        holds_from_flags(debtor_ids=flagged)
 
 
 def _contact_points_attribute(batch: Batch) -> None:
