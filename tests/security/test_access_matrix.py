@@ -516,6 +516,55 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/"): Row("read", "search", _search, 200, unseen=200),
     ("GET", "/accounts/{account_id}/"): _read("account", _account),
     ("GET", "/accounts/{account_id}/timeline/"): _read("account", _account),
+    # -- the work queue (src/solvent/desk/urls_queue.py, ADR 0025): agents and supervisors; in this
+    # world every account of client A is under an attorney hold, so "next" finds the queue empty
+    ("GET", "/queue/"): Row(
+        "read", "none", _none, 200, may=frozenset({Role.AGENT.value, Role.SUPERVISOR.value})
+    ),
+    ("POST", "/queue/next/"): Row(
+        "write", "none", _none, 200, may=frozenset({Role.AGENT.value, Role.SUPERVISOR.value})
+    ),
+    ("GET", "/pop/"): Row(
+        "read",
+        "attempt",
+        lambda world, target: Req(query={"call": str(world.parts[target].attempt)}),
+        302,
+        redirect="/accounts/",
+    ),
+    ("GET", "/accounts/{account_id}/queue-panel/"): _read("account", _account),
+    ("POST", "/accounts/{account_id}/callbacks/"): _write(
+        "account",
+        lambda world, target: Req(
+            {"account_id": _account_of(world.parts[target])},
+            form={
+                "target": f"{world.parts[target].debtor}|{world.parts[target].phone}",
+                "due_local": "2026-06-10T10:00",
+            },
+        ),
+        200,
+    ),
+    ("POST", "/accounts/{account_id}/messages/preview/"): _write(
+        "account",
+        lambda world, target: Req(
+            {"account_id": _account_of(world.parts[target])},
+            form={
+                "target": f"{world.parts[target].debtor}|sms|{world.parts[target].phone}",
+                "template": "payment_reminder",
+            },
+        ),
+        200,
+    ),
+    ("POST", "/accounts/{account_id}/messages/"): _write(
+        "account",
+        lambda world, target: Req(
+            {"account_id": _account_of(world.parts[target])},
+            form={
+                "target": f"{world.parts[target].debtor}|sms|{world.parts[target].phone}",
+                "template": "payment_reminder",
+            },
+        ),
+        200,
+    ),
     # -- the wallboard (src/solvent/desk/urls_wallboard.py): a client or an agent not theirs is 404
     ("GET", "/wallboard/"): Row(
         "read",
@@ -1096,7 +1145,10 @@ def test_access_matrix(world: World, method: str, route: str, who: str, target: 
     assert not leaked, f"{who} on the {target} {row.target}: {method} {path} shows {leaked}: {body}"
     if expected == 302:
         location = response.headers.get("Location", "")
-        assert location.startswith(row.redirect), f"{who}: {method} {route} -> {location}"
+        # Anonymous on a page is sent to sign in, whatever the page's own redirect (a screen pop's).
+        signing_in = who == ANONYMOUS and row.everyone is None and row.anonymous is None
+        prefix = "/login/" if signing_in else row.redirect
+        assert location.startswith(prefix), f"{who}: {method} {route} -> {location}"
 
 
 @pytest.mark.django_db
