@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from solvent.arrangements import selectors, services
 from solvent.arrangements.domain.errors import FieldError
 from solvent.arrangements.domain.proposal import PLAN_FREQUENCIES
-from solvent.arrangements.domain.statement import CATEGORIES, LINES, Frequency, LineInput
+from solvent.arrangements.domain.statement import CATEGORIES, LINES, Frequency, LineInput, Side
 from solvent.arrangements.domain.vulnerability import advice_providers
 from solvent.arrangements.models import ReminderChannel, VulnerabilityFlag
 from solvent.compliance.access import access_hold_by_id
@@ -263,22 +263,30 @@ def _country(debtors: list[Debtor], account: Account) -> str:
     return account.client.country
 
 
-def _statement_form(form: QueryDict | dict[str, str]) -> list[tuple[Any, list[Any]]]:
-    """The SFS groups with their lines and what was typed in them (kept when a refusal re-renders)."""
+def _statement_form(form: QueryDict | dict[str, str]) -> list[tuple[str, list[Any]]]:
+    """Income, then spending: the SFS groups with their lines and what was typed in them (kept
+    when a refusal re-renders the form)."""
     return [
         (
-            category,
+            side.value,
             [
                 (
-                    kind,
-                    form.get(f"line-{kind.code}", ""),
-                    form.get(f"frequency-{kind.code}", Frequency.MONTHLY.value),
+                    category,
+                    [
+                        (
+                            kind,
+                            form.get(f"line-{kind.code}", ""),
+                            form.get(f"frequency-{kind.code}", Frequency.MONTHLY.value),
+                        )
+                        for kind in LINES.values()
+                        if kind.category == category
+                    ],
                 )
-                for kind in LINES.values()
-                if kind.category == category
+                for category in CATEGORIES
+                if category.side is side
             ],
         )
-        for category in CATEGORIES
+        for side in Side
     ]
 
 
@@ -292,7 +300,7 @@ def _panel(request: HttpRequest, account: Account, **state: Any) -> HttpResponse
         "promises": list(selectors.account_promise_list(account=account)),
         "plans": list(selectors.account_plan_list(account=account)),
         "categories": _statement_form(form or {}),
-        "statement_frequencies": list(Frequency),
+        "statement_frequencies": [(f.value, f.value.replace("_", "-")) for f in Frequency],
         "plan_frequencies": PLAN_FREQUENCIES,
         "reminder_channels": ReminderChannel.choices,
         "kinds": VulnerabilityFlag.Kind.choices,
