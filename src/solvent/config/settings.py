@@ -25,7 +25,31 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("SOLVENT_VAR_DIR", Path.cwd() / "var")).resolve()
+
+
+def _var_dir() -> Path:
+    """Where the embedded database, keys and files live (issue 11: `solvent` from any folder).
+
+    SOLVENT_VAR_DIR when set; else the nearest ``var/`` holding Solvent's files, in the current
+    folder or one above it (so a command run from a subfolder of the checkout finds the demo's
+    data); else the checkout's own ``var/`` when Solvent runs from its source tree; else ./var.
+    """
+    configured = os.environ.get("SOLVENT_VAR_DIR")
+    if configured:
+        return Path(configured).expanduser().resolve()
+    markers = ("solvent.sqlite3", "development-keys.json")
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "var"
+        if any((candidate / marker).exists() for marker in markers):
+            return candidate
+    checkout = BASE_DIR.parent.parent
+    if (checkout / "pyproject.toml").exists() and (checkout / "var").is_dir():
+        return checkout / "var"
+    return here / "var"
+
+
+VAR_DIR = _var_dir()
 
 
 def _env_bool(name: str, default: bool) -> bool:

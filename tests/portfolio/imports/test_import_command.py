@@ -43,9 +43,20 @@ def test_import_prints_a_summary_and_writes_the_errors(acme, tmp_path) -> None:
     assert Account.objects.get().placed_on.isoformat() == "2026-11-01"
 
 
+def test_without_an_errors_file_the_summary_says_where_the_report_is(acme, tmp_path) -> None:
+    path = write_rows(tmp_path / "p.csv", [good_row(1), good_row(2, email="bad@")])
+    out = io.StringIO()
+    call_command("import", "placements", str(path), "--client", "acme", stdout=out)
+    summary = out.getvalue()
+    placement_id = Account.objects.get().placement_id
+    assert f"GET /api/placements/{placement_id}/errors" in summary
+    assert "--errors FILE" in summary
+    assert "3,email,bad@,not an e-mail address: 'bad@'" in summary  # the first lines, shown
+
+
 def test_unknown_client_and_missing_file(acme, tmp_path) -> None:
     path = write_rows(tmp_path / "p.csv", [good_row(1)])
-    with pytest.raises(CommandError, match="no client with code 'nope'"):
+    with pytest.raises(CommandError, match="no client with code 'nope'; the clients are: acme"):
         call_command("import", "placements", str(path), "--client", "nope")
     with pytest.raises(CommandError, match="no such file"):
         call_command("import", "placements", str(tmp_path / "missing.csv"), "--client", "acme")

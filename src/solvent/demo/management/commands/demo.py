@@ -25,6 +25,7 @@ from solvent.demo.services import (
     demo_portfolio_load,
     demo_users_create,
 )
+from solvent.portfolio.models import Client
 
 
 class Command(BaseCommand):
@@ -95,6 +96,13 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo logins (username / password):")
         for user in DEMO_USERS:
             self.stdout.write(f"  {user.username:<12} {user.password:<18} {user.description}")
+        self.stdout.write("\nClients (the code is what --client takes):")
+        for client in Client.objects.order_by("code"):
+            self.stdout.write(f"  {client.code:<12} {client.name}")
+        self.stdout.write(
+            "Import a file: solvent import placements FILE --client CODE "
+            "(format: docs/placement-format.md)"
+        )
         if url:
             self.stdout.write("\nPress Ctrl-C to stop.")
 

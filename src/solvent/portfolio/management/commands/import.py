@@ -137,7 +137,9 @@ def _client(code: str | None) -> Client:
         raise CommandError("--client is required for a new import")
     client = Client.objects.filter(code=code).first()
     if client is None:
-        raise CommandError(f"no client with code {code!r}")
+        codes = list(Client.objects.order_by("code").values_list("code", flat=True)[:50])
+        known = f"; the clients are: {', '.join(codes)}" if codes else "; there is no client yet"
+        raise CommandError(f"no client with code {code!r}{known}")
     return client
 
 
@@ -168,6 +170,17 @@ def _summary(placement: Placement, errors_path: Path | None) -> str:
             f"  runs              {placement.attempt:>10,}  (resumed where the last stopped)"
         )
     if placement.error_report:
-        where = f"written to {errors_path}" if errors_path else "see the placement's error report"
-        lines.append(f"  errors: {where}")
+        report = placement.error_report.splitlines()
+        if errors_path:
+            lines.append(f"  errors: written to {errors_path}")
+        else:
+            lines.append(
+                f"  errors: the whole report (CSV) is at GET /api/placements/{placement.pk}/errors,"
+                " or re-run with --errors FILE to write it here; the first lines:"
+            )
+            lines.extend(f"    {line}" for line in report[: SUMMARY_ERROR_LINES + 1])
     return "\n".join(lines)
+
+
+# How many lines of the error report the summary shows (after its header) when --errors is not given.
+SUMMARY_ERROR_LINES = 5
