@@ -260,7 +260,7 @@ def test_a_cease_hold_stops_contact_on_every_channel_at_once(desk) -> None:
     assert 'data-testid="hold-placed"' in response.content.decode()
     hold = Hold.objects.get(debtor=desk["debtor"], kind="cease")
     assert hold.source == "desk" and hold.evidence == "said stop calling"
-    assert list(hold.accounts.values_list("pk", flat=True)) == [desk["account"].pk]
+    assert not hold.accounts.exists()  # the person's: every debt, whoever the creditor
     for channel, point in (("call", PHONE), ("sms", PHONE), ("email", "ada@example.com")):
         decision = contact_attempt_authorize(
             debtor_id=desk["debtor"].pk,
@@ -298,6 +298,12 @@ def test_the_hold_form_offers_exactly_the_kinds_the_view_accepts(desk) -> None:
     form = html.split('name="kind"')[1].split("</select>")[0]
     offered = re.findall(r'<option value="(\w+)">([^<]+)</option>', form)
     assert offered == list(HOLD_KINDS)
+
+
+def test_a_dispute_hold_is_about_this_debt(desk) -> None:
+    desk["agent"].post(_url(desk, "holds"), {"debtor_id": desk["debtor"].pk, "kind": "dispute"})
+    hold = Hold.objects.get(kind="dispute")
+    assert list(hold.accounts.values_list("pk", flat=True)) == [desk["account"].pk]
 
 
 def test_an_unknown_hold_kind_places_nothing(desk) -> None:

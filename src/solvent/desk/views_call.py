@@ -202,8 +202,9 @@ def call_hold_place(request: HttpRequest, account_id: int) -> HttpResponse:
     evidence = " · ".join(
         part for part in (f"attorney: {attorney}" if kind == "attorney" else "", note) if part
     )
-    # A dispute is about this debt; the others are about the person: every debt the user sees.
-    accounts = sorted(access.account_ids) if kind in _PERSON_HOLDS else [account.pk]
+    # A dispute is about this debt; the others are the person's whoever the creditor (ADR 0022):
+    # a hold naming no account, which the engine applies to every debt of the debtor.
+    accounts = [] if kind in _PERSON_HOLDS else [account.pk]
     try:
         hold_place(
             debtor_id=access.debtor.pk,
