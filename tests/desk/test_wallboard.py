@@ -1,7 +1,7 @@
 """The wallboard's figures against a hand-counted day, tenant scoping and the agents' states.
 
 The world (``floor``): clients Acme (team "acme floor") and Globex (team "globex floor"). Acme's
-accounts A1-A3 are active, A4 is paid; Globex has G1 and G2, both active. The ledger rows of the
+accounts A1-A3 are active, A4 is paid, A5 is under a dispute and A6 under a hardship pause; Globex has G1 and G2, both active. The ledger rows of the
 day, and what each must count as for Acme (the comments beside each row in ``floor``):
 
 | row | account | what | counts as |
@@ -31,24 +31,17 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from solvent.compliance.models import ContactAttempt, DecisionLog
+from solvent.compliance.models import ContactAttempt, DecisionLog, Hold
 from solvent.contact.models import Interaction
 from solvent.core.domain.errors import NotFoundError
 from solvent.core.models import Role
 from solvent.core.services import staff_role_set
-from solvent.desk.wallboard import (
-    AgentState,
-    Ratio,
-    agent_get,
-    agent_interaction_list,
-    agent_state,
-    chart_data,
-    day_bounds,
-    promise_model,
-    wallboard_get,
-    wallboard_scope,
-)
-from solvent.portfolio.models import Account, AccountDebtor, Client, Debtor, Team
+from solvent.desk.domain.wallboard import AgentState, Ratio, agent_state, chart_data
+from solvent.desk.wallboard import wallboard_get
+from solvent.desk.wallboard_agents import agent_get, agent_interaction_list
+from solvent.desk.wallboard_ledger import day_bounds, promise_model
+from solvent.desk.wallboard_scope import wallboard_scope
+from solvent.portfolio.models import Account, AccountDebtor, Client, Debtor, Phone, Team
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +156,19 @@ def floor_build() -> dict[str, object]:
     ann = _user("ann", Role.AGENT, acme_team)
     bob = _user("bob", Role.AGENT, globex_team)
     a1, a2, a3 = (_account(acme, number) for number in ("A1", "A2", "A3"))
+    Phone.objects.create(
+        debtor=a1.debtors.get(), e164="+16142250101", time_zones=["America/New_York"]
+    )
     _account(acme, "A4", Account.Status.PAID)
+    disputed = _account(acme, "A5")  # active, untouched, but a dispute stops all contact
+    hold = Hold.objects.create(
+        debtor=disputed.debtors.get(), kind="dispute", source="letter", placed_at=YESTERDAY
+    )
+    hold.accounts.add(disputed)
+    hardship = _account(acme, "A6")  # a hardship pause narrows contact: still in the queue
+    Hold.objects.create(
+        debtor=hardship.debtors.get(), kind="hardship", source="letter", placed_at=YESTERDAY
+    )
     g1 = _account(globex, "G1")
     _account(globex, "G2")
     rpc, reached = "right_party_conversation", "wrong_number"
@@ -208,7 +213,8 @@ def test_a_supervisor_sees_their_clients_day_counted_by_the_glossary(floor) -> N
         # One refused contact, refused by two rules: one block, listed under each rule.
         assert row.refused == 1
         assert row.blocks == {"regf.call_cap": 1, "us.call_hours": 1}
-        assert row.queue == 1  # A3: active and untouched (its only attempt was cancelled)
+        # A3 (its only attempt was cancelled) and A6; not A5 (disputed) nor A4 (paid).
+        assert row.queue == 2
         assert row.promises == 0 and row.promise_amounts == {}
     assert board.live is True
 
@@ -224,7 +230,7 @@ def test_an_admin_sees_every_client_and_the_total_counts_each_once(floor) -> Non
     assert (board.total.attempts, board.total.call_attempts) == (7, 5)
     assert board.total.refused == 2
     assert board.total.blocks == {"regf.call_cap": 2, "us.call_hours": 1}
-    assert board.total.queue == 2
+    assert board.total.queue == 3
     assert {row.label for row in board.teams} == {"acme floor", "globex floor"}
 
 
@@ -273,6 +279,12 @@ def test_agent_drill_down_lists_the_days_interactions_with_links_to_visible_acco
     rows = agent_interaction_list(scope=scope, agent_id=floor["ann"].pk)
     assert len(rows) == 3  # rows 1-3: the reservation has no interaction yet, yesterday's is out
     assert [number for row in rows for _pk, number in row.accounts] == ["A2", "A1", "A1"]
+    # In the debtor's local time where the phone's zone is known (A1's), else left blank.
+    assert [row.debtor_local_time for row in rows] == [
+        "",
+        "10:00 EDT, New York",
+        "09:00 EDT, New York",
+    ]
     with pytest.raises(NotFoundError):
         agent_get(scope=scope, agent_id=floor["bob"].pk)
 

@@ -56,7 +56,7 @@ def test_the_page_has_the_chart_its_data_and_polls_the_figures(floor) -> None:
     assert _figure(html, "total-contacts") == "2"
     assert _figure(html, "total-rpc") == "1"
     assert _figure(html, "total-blocks") == "1"
-    assert _figure(html, "total-queue") == "1"
+    assert _figure(html, "total-queue") == "2"
     assert _figure(html, "abandon-rate") == "no dialer yet"
     assert "Globex" not in html and "globex" not in html and "bob" not in html
     # No inline script or style attribute the CSP would refuse.

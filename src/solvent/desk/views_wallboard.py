@@ -17,15 +17,11 @@ from django.shortcuts import render
 
 from solvent.core.domain.errors import NotFoundError
 from solvent.core.selectors import staff_role_get
+from solvent.desk.domain.wallboard import chart_data
 from solvent.desk.roles import WALLBOARD_ROLES, desk_view
-from solvent.desk.wallboard import (
-    WallboardScope,
-    agent_get,
-    agent_interaction_list,
-    chart_data,
-    wallboard_get,
-    wallboard_scope,
-)
+from solvent.desk.wallboard import wallboard_get
+from solvent.desk.wallboard_agents import agent_get, agent_interaction_list
+from solvent.desk.wallboard_scope import WallboardScope, wallboard_scope
 
 
 class _BadFilterError(ValueError):
