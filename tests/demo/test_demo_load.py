@@ -21,11 +21,13 @@ def test_demo_loads_three_clients_without_rejections_and_users_for_every_role(tm
     settings.VAR_DIR = tmp_path
     out = StringIO()
     call_command("demo", "--no-serve", "--accounts", "120", stdout=out)
-    assert Account.objects.count() == 120
+    accounts = Account.objects.count()
+    assert 120 < accounts < 132  # and Lakeside Auto's file, naming some of Harbor Bank's people
     assert set(Account.objects.values_list("client__code", flat=True)) == {
         "harbor-bank",
         "maple-telecom",
         "thames-energy",
+        "lakeside-auto",
     }
     assert all(p.rows_rejected == 0 for p in Placement.objects.all())
     assert Debtor.objects.filter(phones__isnull=False).exists()
@@ -35,10 +37,10 @@ def test_demo_loads_three_clients_without_rejections_and_users_for_every_role(tm
         assert staff_role_get(user=user) == spec.role
     # Loading again keeps what is there.
     call_command("demo", "--no-serve", "--accounts", "120", stdout=out)
-    assert Account.objects.count() == 120
+    assert Account.objects.count() == accounts
     assert "agent-demo" in out.getvalue()
     # The client codes a newcomer needs for `solvent import placements --client CODE`.
-    for code in ("harbor-bank", "maple-telecom", "thames-energy"):
+    for code in ("harbor-bank", "maple-telecom", "thames-energy", "lakeside-auto"):
         assert f"  {code:<12} " in out.getvalue()
 
 
@@ -53,3 +55,30 @@ def test_generated_phones_are_valid_and_rows_are_reproducible() -> None:
             if row[column]:
                 number = phonenumbers.parse(row[column], row["country"])
                 assert phonenumbers.is_valid_number(number), (row[column], row["country"])
+
+
+def test_the_demo_floor_has_something_true_on_every_screen(tmp_path, settings) -> None:
+    from django.db.models import Count
+
+    from solvent.arrangements.models import PaymentPlan, Promise
+    from solvent.compliance.models import Hold
+    from solvent.contact.models import Interaction, OutboxMessage
+    from solvent.desk.models import Callback
+
+    settings.VAR_DIR = tmp_path
+    call_command("demo", "--no-serve", "--accounts", "300", stdout=StringIO())
+    shared = (
+        Debtor.objects.annotate(clients=Count("accounts__client", distinct=True))
+        .filter(clients__gte=2)
+        .count()
+    )
+    assert shared >= 3  # people who owe Harbor Bank and Lakeside Auto
+    assert {"kept", "broken", "pending"} <= set(Promise.objects.values_list("status", flat=True))
+    assert {"active", "broken"} <= set(PaymentPlan.objects.values_list("status", flat=True))
+    assert Callback.objects.filter(status="pending").count() >= 4
+    assert {"dispute", "attorney", "hardship"} <= set(Hold.objects.values_list("kind", flat=True))
+    assert OutboxMessage.objects.exists()
+    named = set(
+        Interaction.objects.filter(agent__isnull=False).values_list("agent__username", flat=True)
+    )
+    assert {"agent", "maria", "tom"} <= named

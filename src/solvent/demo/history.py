@@ -6,6 +6,7 @@ demo's history is itself lawful and the desk's caps and cool-downs show real num
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -44,8 +45,11 @@ def _local_moment(rng: random.Random, day: datetime, zone: str) -> datetime:
 
 
 @audit_system("solvent demo: making past contact history")
-def demo_history_create(*, now: datetime, share: float = 0.15, seed: int = 99) -> HistoryCounts:
-    """Give a share of debtors a few calls, texts and e-mails over the last 30 days."""
+def demo_history_create(
+    *, now: datetime, share: float = 0.15, seed: int = 99, agent_ids: Sequence[int] = ()
+) -> HistoryCounts:
+    """Give a share of debtors a few calls, texts and e-mails over the last 30 days; the calls
+    are made by the named agents (``agent_ids``), the messages by the system."""
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not a secret
     attempted = recorded = refused = 0
     debtors = Debtor.objects.prefetch_related("phones", "emails", "addresses").order_by("id")
@@ -101,6 +105,7 @@ def demo_history_create(*, now: datetime, share: float = 0.15, seed: int = 99) -
                 if disposition in {"right_party_contact", "promise_to_pay"}
                 else None,
                 summary="Demo history",
+                agent_id=rng.choice(agent_ids) if channel == "call" and agent_ids else None,
                 attempt_id=authorization.attempt_id,
                 decision_log_id=authorization.decision_log_id,
             )

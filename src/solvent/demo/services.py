@@ -40,6 +40,7 @@ class DemoUser:
     role: Role
     all_clients: bool
     description: str
+    full_name: str = ""
 
     @property
     def password(self) -> str:
@@ -48,13 +49,25 @@ class DemoUser:
 
 
 DEMO_USERS: tuple[DemoUser, ...] = (
-    DemoUser("agent", Role.AGENT, True, "collector working the floor"),
-    DemoUser("supervisor", Role.SUPERVISOR, True, "floor supervisor"),
+    DemoUser("agent", Role.AGENT, True, "collector working the floor", "Alex Morgan"),
+    DemoUser("maria", Role.AGENT, True, "collector", "Maria Gomez"),
+    DemoUser("tom", Role.AGENT, True, "collector", "Tom Becker"),
+    DemoUser("supervisor", Role.SUPERVISOR, True, "floor supervisor", "Priya Shah"),
     DemoUser("strategy", Role.STRATEGY_MANAGER, True, "strategy manager"),
     DemoUser("compliance", Role.COMPLIANCE_OFFICER, True, "compliance officer"),
     DemoUser("admin", Role.ADMIN, True, "operations / admin (back office)"),
     DemoUser("viewer", Role.CLIENT_VIEWER, False, "Harbor Bank's client viewer"),
 )
+
+
+# The second US creditor whose file names some of Harbor Bank's people (demo.work).
+SHARED = "lakeside-auto"
+
+
+def demo_agents() -> list[User]:
+    """The demo's collectors, by name: the history's calls and the floor's work are theirs."""
+    names = [spec.username for spec in DEMO_USERS if spec.role == Role.AGENT]
+    return list(User.objects.filter(username__in=names).order_by("username"))
 
 
 def demo_is_loaded() -> bool:
@@ -65,12 +78,14 @@ def demo_is_loaded() -> bool:
 def demo_users_create() -> tuple[DemoUser, ...]:
     floor, _ = Team.objects.get_or_create(name="Collections floor")
     harbor_viewers, _ = Team.objects.get_or_create(name="Harbor Bank viewers")
-    floor.clients.set(Client.objects.filter(code__in=[c.code for c in DEMO_CLIENTS]))
+    floor.clients.set(Client.objects.filter(code__in=[c.code for c in DEMO_CLIENTS] + [SHARED]))
     harbor_viewers.clients.set(Client.objects.filter(code=DEMO_CLIENTS[0].code))
     for spec in DEMO_USERS:
         user, created = User.objects.get_or_create(username=spec.username)
         if created:
             user.set_password(spec.password)
+        if spec.full_name:
+            user.first_name, user.last_name = spec.full_name.split(" ", 1)
         user.is_staff = spec.role == Role.ADMIN
         user.is_superuser = spec.role == Role.ADMIN
         user.save()

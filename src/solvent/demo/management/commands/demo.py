@@ -20,11 +20,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from solvent.core import clock
 from solvent.demo.history import demo_history_create
 from solvent.demo.services import (
+    DEMO_CLIENTS,
     DEMO_USERS,
+    demo_agents,
     demo_is_loaded,
     demo_portfolio_load,
     demo_users_create,
 )
+from solvent.demo.work import demo_floor_create, demo_shared_client_load
 from solvent.portfolio.models import Client
 
 
@@ -60,16 +63,33 @@ class Command(BaseCommand):
                 work_dir=Path(settings.VAR_DIR) / "demo",
                 as_of=clock.today(),
             )
+            placements.append(
+                demo_shared_client_load(
+                    harbor_rows=max(1, round(options["accounts"] * DEMO_CLIENTS[0].share)),
+                    harbor_seed=DEMO_CLIENTS[0].seed,
+                    work_dir=Path(settings.VAR_DIR) / "demo",
+                    as_of=clock.today(),
+                )
+            )
             for placement in placements:
                 self.stdout.write(
                     f"  {placement.client.name}: {placement.rows_imported:,} imported, "
                     f"{placement.rows_rejected:,} rejected"
                 )
+            demo_users_create()
+            call_command("contact_templates_install", verbosity=0, stdout=self.stdout)
+            agents = demo_agents()
             self.stdout.write("Making 30 days of past contact history (each attempt authorised)…")
-            counts = demo_history_create(now=clock.now())
+            counts = demo_history_create(now=clock.now(), agent_ids=[a.pk for a in agents])
             self.stdout.write(
                 f"  {counts.recorded:,} contacts recorded, "
                 f"{counts.refused:,} refused by the compliance engine"
+            )
+            floor = demo_floor_create(now=clock.now(), agents=agents)
+            self.stdout.write(
+                f"  {floor.promises} promises, {floor.plans} payment plans, "
+                f"{floor.callbacks} callbacks, {floor.holds} holds, "
+                f"{floor.messages} messages in the outbox"
             )
         demo_users_create()
         call_command("contact_templates_install", verbosity=0, stdout=self.stdout)
