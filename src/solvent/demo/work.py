@@ -194,9 +194,10 @@ def demo_floor_create(*, now: datetime, agents: list[User], seed: int = 5) -> Fl
         except DomainError:
             continue
         plans += 1
-        due = plan.instalments.filter(due_on__lte=now.date()).order_by("number")
+        fallen_due = list(plan.instalments.filter(due_on__lte=now.date()).order_by("number"))
         # On track: every instalment due so far paid on its day; broken: only the first.
-        paid = [Payment(row.due_on, row.amount) for row in (due if number < 4 else due[:1])]
+        kept = fallen_due if number < 4 else fallen_due[:1]
+        paid = [Payment(row.due_on, row.amount) for row in kept]
         with _at(now):
             plan_evaluate(plan_id=plan.pk, payments=paid, today=now.date(), actor_id=None)
     # Callbacks the debtors asked for: some due this morning, some tomorrow.
