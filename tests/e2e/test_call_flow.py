@@ -8,6 +8,7 @@ hour the test runs. Screenshots go to var/screenshots/.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -150,6 +151,11 @@ def test_agent_calls_verifies_and_records_a_right_party_contact(live_server, flo
             assert serious == [], serious
 
             # The note, then the outcome by its keyboard shortcut ("5": right-party contact).
+            # A key typed into the note is the note's, not an outcome ("7" is the promise).
+            page.fill("#call-note", "Will pay on Friday")
+            page.locator("#call-note").press("7")
+            expect(page.locator("#call-note")).to_have_value("Will pay on Friday7")
+            expect(page.locator("[data-testid=call-recorded]")).to_have_count(0)
             page.fill("#call-note", "Will pay on Friday")
             page.locator("h1").click()  # leave the field: keys typed there are the note's
             page.keyboard.press("5")
@@ -164,6 +170,11 @@ def test_agent_calls_verifies_and_records_a_right_party_contact(live_server, flo
             _assert_no_horizontal_overflow(page)
             serious = _axe_serious(page)
             assert serious == [], serious
+
+            # "n" anywhere but in a field: the next account from the work queue.
+            page.goto(f"{live_server.url}/queue/")
+            page.keyboard.press("n")  # the work queue's next account
+            page.wait_for_url(re.compile(r"/accounts/\d+/$"))
 
             # Phone width: nothing wider than the screen, the call buttons still there.
             page.set_viewport_size({"width": 390, "height": 844})

@@ -2,7 +2,8 @@
  *
  * Digits press the call outcome buttons that carry data-shortcut="<digit>" (a disabled one, such
  * as a debt outcome before right-party verification, stays disabled); "n" follows the link with
- * id "next-account" when the page has one. Keys typed into a field are the field's. Loaded as a
+ * id "next-account" (or presses the work queue's button, accesskey "n") when the page has one.
+ * Keys typed into a field are the field's. Loaded as a
  * file: the Content-Security-Policy allows no inline script.
  */
 (function () {
@@ -28,7 +29,9 @@
       return;
     }
     if (key === "n") {
-      var next = document.getElementById("next-account");
+      // The link with id "next-account", or the work queue's button declared with accesskey "n".
+      var next =
+        document.getElementById("next-account") || document.querySelector('[accesskey="n"]');
       if (next) {
         event.preventDefault();
         next.click();
