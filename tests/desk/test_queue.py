@@ -236,3 +236,15 @@ def test_roles_that_do_not_work_a_queue_are_refused(floor: Floor, role: Role) ->
 def test_a_supervisor_may_take_the_next_account(floor: Floor) -> None:
     supervisor = staff("supervisor", Role.SUPERVISOR, floor.team)
     assert session(supervisor).post("/queue/next/").status_code == 302
+
+
+def test_the_refresh_command_creates_the_entries(floor: Floor) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    newcomer = account_with(floor.acme, balance="1.00")
+    out = StringIO()
+    call_command("queue_refresh", stdout=out)
+    assert "1 entries created or moved" in out.getvalue()
+    assert QueueEntry.objects.filter(pk=newcomer.pk).exists()

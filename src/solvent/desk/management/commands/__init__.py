@@ -1,0 +1,1 @@
+"""`solvent <command>` commands of the desk."""
