@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 import pytest
 from django.test import Client as HttpClient
 
-from solvent.arrangements.models import PaymentPlan, Promise, VulnerabilityFlag
+from solvent.arrangements.models import (
+    IncomeExpenditure,
+    PaymentPlan,
+    Promise,
+    VulnerabilityFlag,
+)
 from solvent.compliance.models import Hold
 from solvent.core.models import Role
 from tests.arrangements.factories import ClientFactory, debt_create, staff_create
@@ -120,7 +125,7 @@ def test_the_statement_gives_the_disposable_income_and_a_plan_to_accept(desk) ->
     )
     html = response.content.decode()
     assert 'data-testid="disposable">575.00 GBP' in html  # 1800 - 900 - 75 x 52 / 12
-    assert "a monthly plan of 575.00 GBP is proposed" in html
+    assert "A monthly plan of 575.00 GBP is proposed" in html
     plan = PaymentPlan.objects.get()
     assert plan.status == "proposed" and plan.instalments.count() == 2
     response = http.post(_url(account.pk, f"plans/{plan.pk}/accept/"), **HTMX)
@@ -139,6 +144,52 @@ def test_an_instalment_over_the_disposable_income_is_explained(desk) -> None:
     assert 'data-testid="plan-refused"' in html
     assert "more than the disposable income allows (575.00 GBP monthly)" in html
     assert not PaymentPlan.objects.exists()
+    # The statement stands: the plan is asked again beside it, the lines are not typed twice.
+    assert "Statement recorded: 575.00 GBP a month disposable." in html
+    assert 'value="1,800"' not in html and 'value="600"' in html
+    statement = IncomeExpenditure.objects.get()
+    again = (
+        desk["http"]
+        .post(
+            _url(desk["account"].pk, "plans/"),
+            {
+                "debtor_id": desk["debtor"].pk,
+                "income_expenditure_id": statement.pk,
+                "frequency": "weekly",
+                "first_due_on": "2026-12-07",
+                "instalment": "100",
+            },
+            **HTMX,
+        )
+        .content.decode()
+    )
+    assert "A weekly plan of 100.00 GBP is proposed" in again
+    plan = PaymentPlan.objects.get()
+    assert plan.instalments.count() == 10 and plan.income_expenditure == statement
+    assert IncomeExpenditure.objects.count() == 1
+
+
+def test_another_debtors_statement_cannot_be_named(desk) -> None:
+    other_account, other_debtor = debt_create(client=desk["harbor"])
+    foreign = IncomeExpenditure.objects.create(
+        debtor=other_debtor,
+        account=other_account,
+        currency="GBP",
+        income_total=1,
+        expenditure_total=0,
+        disposable=1,
+        recorded_at=NOW,
+    )
+    response = desk["http"].post(
+        _url(desk["account"].pk, "plans/"),
+        {
+            "debtor_id": desk["debtor"].pk,
+            "income_expenditure_id": foreign.pk,
+            "frequency": "monthly",
+            "first_due_on": "2026-12-07",
+        },
+    )
+    assert response.status_code == 404
 
 
 def test_a_flag_needs_consent_and_a_pause_stops_contact(desk) -> None:

@@ -301,53 +301,25 @@ def _arrangement_form(fields: dict[str, str]) -> Build:
     )
 
 
-def _arrangement_record(kind: str) -> Build:
-    def build(world: World, target: str) -> Req:
-        from solvent.arrangements import services as arrangements
-        from solvent.arrangements.domain.statement import LineInput
+def _arrangement_statement(world: World, target: str) -> Req:
+    """A plan asked from a statement the build records on the target's account."""
+    from solvent.arrangements import services as arrangements
+    from solvent.arrangements.domain.statement import LineInput
 
-        part = world.parts[target]
-        account = _account_of(part)
-        if kind == "promise":
-            record = arrangements.promise_create(
-                account_id=account, debtor_id=part.debtor, amount="10", due_on=date(2026, 6, 20)
-            )
-        elif kind == "plan":
-            statement = arrangements.income_expenditure_record(
-                debtor_id=part.debtor,
-                account_id=account,
-                lines=[LineInput("earnings.wages", Decimal("900"))],
-            )
-            record = arrangements.plan_propose(
-                account_id=account,
-                debtor_id=part.debtor,
-                income_expenditure_id=statement.pk,
-                frequency="monthly",
-                first_due_on=date(2026, 6, 20),
-            )
-        else:
-            record = arrangements.vulnerability_flag_record(
-                debtor_id=part.debtor,
-                account_id=account,
-                kind="illness",
-                treatment="pause",
-                consent_given=True,
-                hold_account_ids=[account],
-            )
-        return Req(
-            {"account_id": account, f"{kind}_id": record.pk},
-            form={"reason": "checked with the debtor"},
-        )
-
-    return build
-
-
-# The arrangements panel (src/solvent/desk/urls_arrangements.py, ADR 0023): the records a row
-# acts on are made by its build, inside the test's savepoint, on the target's account.
-def _arrangement_form(fields: dict[str, str]) -> Build:
-    return lambda world, target: Req(
-        {"account_id": _account_of(world.parts[target])},
-        form={"debtor_id": str(world.parts[target].debtor), **fields},
+    part = world.parts[target]
+    statement = arrangements.income_expenditure_record(
+        debtor_id=part.debtor,
+        account_id=_account_of(part),
+        lines=[LineInput("earnings.wages", Decimal("900"))],
+    )
+    return Req(
+        {"account_id": _account_of(part)},
+        form={
+            "debtor_id": str(part.debtor),
+            "income_expenditure_id": str(statement.pk),
+            "frequency": "monthly",
+            "first_due_on": "2026-06-20",
+        },
     )
 
 
@@ -578,39 +550,38 @@ ROUTES: dict[tuple[str, str], Row] = {
         "read", "client", _wallboard_agent, 200, may=WALLBOARD
     ),
     # -- the arrangements panel (src/solvent/desk/urls_arrangements.py): writers only
-    ("GET", "/accounts/{account_id}/arrangements/"): _desk(
-        Row("read", "account", _account, 200, may=WRITERS)
+    ("GET", "/accounts/{account_id}/arrangements/"): Row(
+        "read", "account", _account, 200, may=WRITERS
     ),
-    ("POST", "/accounts/{account_id}/arrangements/promises/"): _desk(
-        _write("account", _arrangement_form({"amount": "10", "due_on": "2026-06-20"}), 200)
+    ("POST", "/accounts/{account_id}/arrangements/promises/"): _write(
+        "account", _arrangement_form({"amount": "10", "due_on": "2026-06-20"}), 200
     ),
-    ("POST", "/accounts/{account_id}/arrangements/promises/{promise_id}/cancel/"): _desk(
-        _write("account", _arrangement_record("promise"), 200)
+    ("POST", "/accounts/{account_id}/arrangements/promises/{promise_id}/cancel/"): _write(
+        "account", _arrangement_record("promise"), 200
     ),
-    ("POST", "/accounts/{account_id}/arrangements/statements/"): _desk(
-        _write(
-            "account",
-            _arrangement_form(
-                {"line-earnings.wages": "900", "frequency": "monthly", "first_due_on": "2026-06-20"}
-            ),
-            200,
-        )
+    ("POST", "/accounts/{account_id}/arrangements/statements/"): _write(
+        "account",
+        _arrangement_form(
+            {"line-earnings.wages": "900", "frequency": "monthly", "first_due_on": "2026-06-20"}
+        ),
+        200,
     ),
-    ("POST", "/accounts/{account_id}/arrangements/plans/{plan_id}/accept/"): _desk(
-        _write("account", _arrangement_record("plan"), 200)
+    ("POST", "/accounts/{account_id}/arrangements/plans/"): _write(
+        "account", _arrangement_statement, 200
     ),
-    ("POST", "/accounts/{account_id}/arrangements/vulnerability/"): _desk(
-        _write(
-            "account",
-            _arrangement_form(
-                {"kind": "job_loss", "treatment": "different_script", "consent_given": "on"}
-            ),
-            200,
-        )
+    ("POST", "/accounts/{account_id}/arrangements/plans/{plan_id}/accept/"): _write(
+        "account", _arrangement_record("plan"), 200
+    ),
+    ("POST", "/accounts/{account_id}/arrangements/vulnerability/"): _write(
+        "account",
+        _arrangement_form(
+            {"kind": "job_loss", "treatment": "different_script", "consent_given": "on"}
+        ),
+        200,
     ),
     # Ending a pausing flag lifts its hardship hold: a supervisor's or an officer's (ADR 0013).
-    ("POST", "/accounts/{account_id}/arrangements/vulnerability/{flag_id}/end/"): _desk(
-        _write("account", _arrangement_record("flag"), 200, may=HARDSHIP_RELEASERS)
+    ("POST", "/accounts/{account_id}/arrangements/vulnerability/{flag_id}/end/"): _write(
+        "account", _arrangement_record("flag"), 200, may=HARDSHIP_RELEASERS
     ),
     # -- the guided call (src/solvent/desk/urls_call.py): the panel re-rendered by HTMX
     ("GET", "/accounts/{account_id}/call/"): _desk(_read("account", _account)),

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern] = [
         views.income_expenditure_record,
         name="income_expenditure_record",
     ),
+    path(f"{_BASE}plans/", views.plan_propose, name="plan_propose"),
     path(f"{_BASE}plans/<int:plan_id>/accept/", views.plan_accept, name="plan_accept"),
     path(
         f"{_BASE}vulnerability/",

@@ -104,30 +104,71 @@ def income_expenditure_record(request: HttpRequest, account_id: int) -> HttpResp
         )
     except FieldError as refused:
         return _panel(request, account, errors={f"ie_{refused.field}": refused.reason}, form=form)
+    return _propose(
+        request,
+        account,
+        access,
+        statement_id=statement.pk,
+        recorded=f"Statement recorded: {statement.disposable} {statement.currency} a month "
+        "disposable.",
+    )
+
+
+@desk_view()
+@require_POST
+def plan_propose(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Another plan from a recorded statement (a later date, a smaller instalment)."""
+    account, access = _account_and_debtor(request, account_id)
+    statement_id = request.POST.get("income_expenditure_id", "")
+    if not statement_id.isdigit() or len(statement_id) > 18:
+        raise NotFoundError("statement not found")
+    return _propose(request, account, access, statement_id=int(statement_id), recorded="")
+
+
+_PLAN_FIELDS = ("frequency", "first_due_on", "instalment")
+
+
+def _propose(
+    request: HttpRequest,
+    account: Account,
+    access: DebtorAccess,
+    *,
+    statement_id: int,
+    recorded: str,
+) -> HttpResponse:
+    form = request.POST
     try:
         plan = services.plan_propose(
             account_id=account.pk,
             debtor_id=access.debtor.pk,
-            income_expenditure_id=statement.pk,
+            income_expenditure_id=statement_id,
             frequency=form.get("frequency", Frequency.MONTHLY),
             first_due_on=_date(form.get("first_due_on", ""), "first_due_on"),
             instalment=form.get("instalment", "").strip() or None,
             actor_id=request.user.pk,
         )
     except FieldError as refused:
-        # The statement stands (it is what the debtor said); the plan did not fit.
+        # The statement stands (it is what the debtor said): the plan is asked again from it, in
+        # the form beside it, so the lines are not typed (and recorded) twice.
         return _panel(
             request,
             account,
-            notice=f"Statement recorded: {statement.disposable} {statement.currency} a month disposable.",
-            errors={f"plan_{refused.field}": refused.reason, "plan": refused.reason},
-            form=form,
+            notice=recorded,
+            errors={"plan": refused.reason, "plan_debtor": str(access.debtor.pk)},
+            form={field: form.get(field, "") for field in _PLAN_FIELDS},
         )
     return _panel(
         request,
         account,
-        notice=f"Statement recorded; a {plan.frequency} plan of {plan.instalment_amount} "
-        f"{plan.currency} is proposed: accept it when the debtor agrees.",
+        notice=" ".join(
+            part
+            for part in (
+                recorded,
+                f"A {plan.frequency} plan of {plan.instalment_amount} {plan.currency} is "
+                "proposed: accept it when the debtor agrees.",
+            )
+            if part
+        ),
     )
 
 
