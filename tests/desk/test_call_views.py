@@ -312,7 +312,10 @@ def test_an_unknown_hold_kind_places_nothing(desk) -> None:
 
 
 def test_a_client_viewer_may_look_but_not_call_or_hold(desk) -> None:
-    assert desk["viewer"].get(_url(desk, "call")).status_code == 200
+    panel = desk["viewer"].get(_url(desk, "call"))
+    assert panel.status_code == 200
+    assert b'data-testid="call-read-only"' in panel.content
+    assert b"call-button" not in panel.content and b"hold-form" not in panel.content
     assert _start(desk, desk["viewer"]).status_code == 403
     response = desk["viewer"].post(
         _url(desk, "holds"), {"debtor_id": desk["debtor"].pk, "kind": "cease"}
