@@ -16,6 +16,7 @@ from solvent.arrangements.models import (
 )
 from solvent.compliance.models import Hold
 from solvent.core.models import Role
+from solvent.portfolio.models import Phone
 from tests.arrangements.factories import ClientFactory, debt_create, staff_create
 
 pytestmark = pytest.mark.django_db
@@ -194,6 +195,9 @@ def test_another_debtors_statement_cannot_be_named(desk) -> None:
 
 def test_a_flag_needs_consent_and_a_pause_stops_contact(desk) -> None:
     http, account = desk["http"], desk["account"]
+    Phone.objects.create(
+        debtor=desk["debtor"], e164="+12125550143", kind="mobile", time_zones=["America/New_York"]
+    )
     form = {
         "debtor_id": desk["debtor"].pk,
         "kind": "mental_health_capacity",
@@ -210,6 +214,7 @@ def test_a_flag_needs_consent_and_a_pause_stops_contact(desk) -> None:
     assert html.index("vulnerability-banner") < html.index('data-testid="promises"')
     assert "Mental health or capacity" in html and "carer present on calls" in html
     assert "Contact is paused on every channel." in html
+    assert "since Wed 02 Dec 05:00 EST (America/New_York)" in html  # the debtor's local time
     assert Hold.objects.get(kind="hardship", released_at__isnull=True).debtor == desk["debtor"]
 
 

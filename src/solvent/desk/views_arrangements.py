@@ -27,6 +27,7 @@ from solvent.arrangements.models import ReminderChannel, VulnerabilityFlag
 from solvent.compliance.access import access_hold_by_id
 from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError, ValidationError
+from solvent.desk.domain.call_script import local_time_text
 from solvent.desk.roles import desk_view
 from solvent.portfolio.access import DebtorAccess, access_account_by_id, access_debtor_by_id
 from solvent.portfolio.models import Account
@@ -40,8 +41,9 @@ class Debtor:
 
     access: DebtorAccess
     role: str
-    flags: list[selectors.FlagRow]
+    flags: list[tuple[selectors.FlagRow, str]]  # with when it was recorded, the debtor's time
     statement: selectors.StatementView | None
+    statement_recorded: str  # the debtor's local time
 
 
 # --- views -------------------------------------------------------------------------------------
@@ -284,15 +286,31 @@ def _panel_debtors(request: HttpRequest, account: Account) -> list[Debtor]:
     debtors = []
     for link in account.account_debtors.select_related("debtor").order_by("role", "id"):
         access = access_debtor_by_id(user=request.user, debtor_id=link.debtor_id)
+        zones = _zones(access)
+        statement = selectors.income_expenditure_latest(access=access)
         debtors.append(
             Debtor(
                 access=access,
                 role=link.get_role_display(),
-                flags=selectors.vulnerability_flag_list(access=access),
-                statement=selectors.income_expenditure_latest(access=access),
+                flags=[
+                    (flag, local_time_text(flag.recorded_at, zones))
+                    for flag in selectors.vulnerability_flag_list(access=access)
+                ],
+                statement=statement,
+                statement_recorded=local_time_text(statement.row.recorded_at, zones)
+                if statement
+                else "",
             )
         )
     return debtors
+
+
+def _zones(access: DebtorAccess) -> list[str]:
+    """The debtor's time zones as their phones place them (times are shown in the first)."""
+    zones: list[str] = []
+    for phone_zones in access.phones().values_list("time_zones", flat=True):
+        zones += [zone for zone in phone_zones or [] if zone not in zones]
+    return zones
 
 
 def _country(debtors: list[Debtor], account: Account) -> str:
@@ -337,7 +355,7 @@ def _panel(request: HttpRequest, account: Account, **state: Any) -> HttpResponse
     context = {
         "account": account,
         "panel_debtors": debtors,
-        "flags": [(entry, flag) for entry in debtors for flag in entry.flags],
+        "flags": [(entry, flag, since) for entry in debtors for flag, since in entry.flags],
         "promises": list(selectors.account_promise_list(account=account)),
         "plans": list(selectors.account_plan_list(account=account)),
         "categories": _statement_form(form or {}),
