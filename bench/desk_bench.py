@@ -178,10 +178,10 @@ def _run(
             _each(floors, lambda agent: agent.sign_in(sessions.get(agent.username)))
         with stages("warm_up"):
             _each(floors, lambda agent: agent.cycle(record=False))  # every worker, every path
-        cpu_before = _cpu_seconds(server.pid)
+        machine = _Machine(server.pid)
         with stages("desk_phase"):
             _phase(floors, seconds, lambda agent: agent.cycle(record=True))
-        stages.seconds["server_cpu"] = _cpu_seconds(server.pid) - cpu_before
+        stages.seconds.update(machine.since())
         with stages("reference_phase"):
             _phase(floors, max(10.0, seconds / 3), lambda agent: agent.reference_cycle())
     finally:
@@ -561,6 +561,35 @@ def _gunicorn_start(port: int, workers: int, work: Path) -> subprocess.Popen[byt
     raise RuntimeError("gunicorn did not answer within 60 seconds")
 
 
+class _Machine:
+    """CPU seconds of the server, of this process (the agents) and of the whole machine, and the
+    load average: on a shared machine they tell waiting for a CPU from working."""
+
+    def __init__(self, server_pid: int) -> None:
+        import psutil
+
+        self.server_pid = server_pid
+        self.server = _cpu_seconds(server_pid)
+        self.agents = time.process_time()
+        self.machine = psutil.cpu_times()
+        self.started = time.monotonic()
+
+    def since(self) -> dict[str, float]:
+        import psutil
+
+        now = psutil.cpu_times()
+        idle = (now.idle + getattr(now, "iowait", 0.0)) - (
+            self.machine.idle + getattr(self.machine, "iowait", 0.0)
+        )
+        wall = time.monotonic() - self.started
+        return {
+            "server_cpu": _cpu_seconds(self.server_pid) - self.server,
+            "agents_cpu": time.process_time() - self.agents,
+            "machine_busy_share": 1 - idle / (wall * (os.cpu_count() or 1)),
+            "load_average_1min": os.getloadavg()[0],
+        }
+
+
 def _cpu_seconds(pid: int) -> float:
     import psutil
 
@@ -795,7 +824,6 @@ def _figures(
         "interactions": loaded["rows"]["interactions"],
         "agents": len(agents),
         "gunicorn_workers": args.workers,
-        "cpus": os.cpu_count(),
         "think_seconds": args.think,
         "sign_in": args.sign_in,
         "next_account_mode": "queue" if queue and not fallbacks else "fallback_random",
@@ -816,6 +844,13 @@ def _figures(
         "server_cpu_ms_per_request": round(seconds["server_cpu"] / desk_requests * 1000, 1)
         if desk_requests
         else None,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "busy_share_during_run": round(seconds.pop("machine_busy_share"), 2),
+            "load_average_1min_at_end": round(seconds.pop("load_average_1min"), 1),
+            "server_cpu_seconds": round(seconds["server_cpu"], 1),
+            "agents_cpu_seconds": round(seconds.pop("agents_cpu"), 1),
+        },
         "seconds": {name: round(value, 1) for name, value in seconds.items()},
         "load_seconds": loaded["seconds"],
     }
