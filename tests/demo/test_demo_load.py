@@ -41,7 +41,7 @@ def test_demo_loads_three_clients_without_rejections_and_users_for_every_role(tm
     assert "agent-demo" in out.getvalue()
     # The client codes a newcomer needs for `solvent import placements --client CODE`.
     for code in ("harbor-bank", "maple-telecom", "thames-energy", "lakeside-auto"):
-        assert f"  {code:<12} " in out.getvalue()
+        assert f"  {code:<13}  " in out.getvalue()
 
 
 def test_generated_phones_are_valid_and_rows_are_reproducible() -> None:

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -39,6 +40,30 @@ def test_a_taken_port_is_refused_before_anything_is_loaded(tmp_path, settings) -
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
+def _an_agent_writes_through_the_web_server(base: str) -> None:
+    """An audited write in the demo's web server (its own process, started with the demo's keys)
+    succeeds: the audit chain has a key there too (it once answered 500 to every write)."""
+    session = requests.Session()
+    login = session.get(f"{base}/login/", timeout=30)
+    token = login.text.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    signed_in = session.post(
+        f"{base}/login/",
+        data={"username": "agent", "password": "agent-demo", "csrfmiddlewaretoken": token},
+        headers={"Referer": f"{base}/login/"},
+        timeout=30,
+    )
+    assert signed_in.status_code == 200 and "Log out" in signed_in.text
+    account = session.get(f"{base}/api/accounts?limit=1", timeout=30).json()["items"][0]
+    debtor_id = account["debtors"][0]["debtor_id"]
+    placed = session.post(
+        f"{base}/api/compliance/debtors/{debtor_id}/holds",
+        json={"kind": "dispute", "source": "inbound_call", "account_ids": [account["id"]]},
+        headers={"X-CSRFToken": session.cookies["csrftoken"], "Referer": f"{base}/"},
+        timeout=30,
+    )
+    assert placed.status_code == 201, placed.text
+
+
 def test_sigterm_stops_the_demo_and_its_web_server_and_worker(tmp_path: Path) -> None:
     port = _free_port()
     environment = {**os.environ, "SOLVENT_VAR_DIR": str(tmp_path)}
@@ -74,6 +99,7 @@ def test_sigterm_stops_the_demo_and_its_web_server_and_worker(tmp_path: Path) ->
                 seen, quiet_since = len(lines), time.monotonic()
             assert time.monotonic() - quiet_since < 300, "demo silent for 300 s:\n" + "".join(lines)
         assert not port_is_free("127.0.0.1", port)
+        _an_agent_writes_through_the_web_server(f"http://127.0.0.1:{port}")
         demo.send_signal(signal.SIGTERM)
         assert demo.wait(timeout=120) == 0, "".join(lines)
         reader.join(timeout=10)

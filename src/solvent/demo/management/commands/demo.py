@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import signal
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             )
         Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
         self._announce_keys()
+        _demo_audit_key_set()
         self.stdout.write("Migrating the database…")
         call_command("migrate", interactive=False, verbosity=0)
         if demo_is_loaded():
@@ -117,8 +119,10 @@ class Command(BaseCommand):
         for user in DEMO_USERS:
             self.stdout.write(f"  {user.username:<12} {user.password:<18} {user.description}")
         self.stdout.write("\nClients (the code is what --client takes):")
-        for client in Client.objects.order_by("code"):
-            self.stdout.write(f"  {client.code:<12} {client.name}")
+        clients = list(Client.objects.order_by("code"))
+        width = max((len(client.code) for client in clients), default=0)
+        for client in clients:
+            self.stdout.write(f"  {client.code:<{width}}  {client.name}")
         self.stdout.write(
             "Import a file: solvent import placements FILE --client CODE "
             "(format: docs/placement-format.md)"
@@ -133,6 +137,7 @@ class Command(BaseCommand):
             **os.environ,
             "SECRET_KEY": settings.SECRET_KEY,
             "SOLVENT_FIELD_KEY": settings.SOLVENT_FIELD_KEY,
+            "SOLVENT_AUDIT_KEY": os.environ.get("SOLVENT_AUDIT_KEY", ""),
             "SOLVENT_HTTPS": "0",
         }
         # SIGTERM (kill, systemd, a container stop) ends the demo like Ctrl-C: its children too.
@@ -184,6 +189,17 @@ def port_is_free(host: str, port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def _demo_audit_key_set() -> None:
+    """The demo's web server and worker are started with its keys in their environment, which
+    makes them "production" to the audit chain (ADR 0017): they need a configured audit key, or
+    every audited write (an agent's call, a message sent) is refused. The demo sets one, derived
+    from its own generated SECRET_KEY, for itself and its children, so all three seal one chain."""
+    if settings.SOLVENT_KEY_SOURCE != "demo" or os.environ.get("SOLVENT_AUDIT_KEY"):
+        return
+    digest = hashlib.sha256(("solvent-demo-audit-key:" + settings.SECRET_KEY).encode())
+    os.environ["SOLVENT_AUDIT_KEY"] = digest.hexdigest()
 
 
 def _wait_for_port(
