@@ -1,6 +1,6 @@
 """The wallboard's pages: the full page, the polled figures, the agent drill-down, roles and scoping.
 
-The world and its hand-counted figures are test_wallboard.py's ``floor``.
+The world and its hand-counted figures are test_wallboard_figures.py's ``floor``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 
 from solvent.core.models import Role
-from tests.desk.test_wallboard import NOW, _user, floor_build
+from tests.desk.test_wallboard_figures import NOW, _user, floor_build
 
 pytestmark = pytest.mark.django_db
 
