@@ -248,3 +248,16 @@ def test_the_refresh_command_creates_the_entries(floor: Floor) -> None:
     call_command("queue_refresh", stdout=out)
     assert "1 entries created or moved" in out.getvalue()
     assert QueueEntry.objects.filter(pk=newcomer.pk).exists()
+
+
+def test_a_due_callback_on_an_account_put_under_a_hold_since_is_not_offered(floor: Floor) -> None:
+    account = floor.numbers["touched_lately"]
+    debtor = account.debtors.get()
+    Callback.objects.create(
+        account=account,
+        debtor=debtor,
+        phone=debtor.phones.get().e164,
+        due_at=NOON - timedelta(minutes=5),
+    )
+    hold_place(debtor_id=debtor.pk, kind="dispute", source="letter", account_ids=[account.pk])
+    assert account.pk not in claims(floor.agent, 5)

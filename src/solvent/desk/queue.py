@@ -59,7 +59,10 @@ def workable_entries(*, user: User | AnonymousUser, now: datetime) -> QuerySet[Q
 
 
 def due_callbacks(*, user: User | AnonymousUser, now: datetime) -> list[Callback]:
-    """Pending callbacks due by ``now`` on accounts the agent sees: theirs, then the team's."""
+    """Pending callbacks due by ``now`` on accounts the agent sees: theirs, then the team's.
+
+    Not one on an account that a hold has taken out of the queue since it was set.
+    """
     rows = list(
         Callback.objects.filter(
             status=Callback.Status.PENDING,
@@ -67,6 +70,7 @@ def due_callbacks(*, user: User | AnonymousUser, now: datetime) -> list[Callback
             account__in=access_account_queryset(user=user).filter(status=Account.Status.ACTIVE),
         )
         .filter(Q(agent_id=user.pk) | Q(agent__isnull=True))
+        .exclude(_blocking_hold())
         .select_related("account")
         .order_by("due_at", "pk")[:200]
     )
