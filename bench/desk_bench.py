@@ -179,17 +179,44 @@ def _run(
         with stages("warm_up"):
             _each(floors, lambda agent: agent.cycle(record=False))  # every worker, every path
         machine = _Machine(server.pid)
+        access_log = work / "access.log"
+        logged_before = access_log.stat().st_size
         with stages("desk_phase"):
             _phase(floors, seconds, lambda agent: agent.cycle(record=True))
         stages.seconds.update(machine.since())
+        inside = _inside_worker(access_log, logged_before)
         with stages("reference_phase"):
             _phase(floors, max(10.0, seconds / 3), lambda agent: agent.reference_cycle())
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return _figures(
+    figures = _figures(
         floors, accounts=accounts, loaded=loaded, queue=queue, args=args, seconds=stages.seconds
     )
+    figures["inside_worker"] = inside
+    return figures
+
+
+def _inside_worker(access_log: Path, offset: int) -> dict[str, Any]:
+    """Percentiles of the time inside a gunicorn worker, per action, from the access log."""
+    times: dict[str, list[float]] = {}
+    with access_log.open(encoding="utf-8") as log:
+        log.seek(offset)
+        for line in log:
+            parts = line.split()
+            if len(parts) != 4 or not parts[3].isdigit():
+                continue
+            method, path, _status, micros = parts
+            if method == "POST" and path == "/queue/next/":
+                action = "next_account"
+            elif re.fullmatch(r"/accounts/\d+/", path):
+                action = "account_screen"
+            elif path.startswith("/accounts/"):
+                action = "panel"
+            else:
+                continue
+            times.setdefault(action, []).append(int(micros) / 1000)
+    return {action: _percentiles(values) for action, values in times.items()}
 
 
 class _Stages:
@@ -539,6 +566,12 @@ def _gunicorn_start(port: int, workers: int, work: Path) -> subprocess.Popen[byt
             "120",
             "--log-level",
             "warning",
+            # The time each request spent inside a worker (%(D)s, microseconds): what the agents
+            # measure minus the wait for a free worker and the trip through loopback.
+            "--access-logfile",
+            str(work / "access.log"),
+            "--access-logformat",
+            "%(m)s %(U)s %(s)s %(D)s",
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
