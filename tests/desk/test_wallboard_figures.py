@@ -384,3 +384,14 @@ def test_promises_of_the_day_and_their_amount(floor) -> None:
     assert board.total.promises == 2  # not yesterday's, not Globex's
     assert board.total.promise_amounts == {"USD": Decimal("75.50")}
     assert board.agents[0].figures.promises == 2
+
+
+def test_the_board_counts_the_agencys_day_not_utcs(floor, settings) -> None:
+    late = datetime(2026, 6, 9, 3, 30, tzinfo=UTC)  # 23:30 on 8 June in New York
+    _attempt(floor["accounts"]["A3"], at=late, by=floor["ann"], outcome="no_answer")
+    in_utc = wallboard_get(scope=wallboard_scope(user=floor["supervisor"]))
+    assert in_utc.total.attempts == 7 and in_utc.total.queue == 1  # A3 was touched today
+    settings.TIME_ZONE = "America/New_York"
+    in_new_york = wallboard_get(scope=wallboard_scope(user=floor["supervisor"]))
+    assert in_new_york.day == NOW.date()
+    assert in_new_york.total.attempts == 6 and in_new_york.total.queue == 2  # yesterday's there
