@@ -1,10 +1,11 @@
 """The work queue's pages: my queue, next account, the screen pop, and the account screen's panel
 for callbacks and messages. Thin: parse, call one service or selector, render.
 
-The queue's own pages (``/queue/``) are for agents and supervisors (``desk_view(QUEUE_ROLES)``).
-The pop and the account panel name a record, so they answer "not found" before any role check
-(ADR 0022; the access matrix): they are signed-in pages whose services load the record through
-``solvent.portfolio.access`` (a client viewer reads the panel and may not write: 403).
+The queue's own pages (``/queue/``) are for agents and supervisors (``desk_view(QUEUE_ROLES)``);
+the account panel and its forms are every role's (a client viewer reads it and may not write: 403).
+The pop names its call or number in the query string, which ``desk_view`` cannot resolve before its
+role check, so it is a signed-in page whose selector answers "not found" for anything not the
+user's, a user without a role included (ADR 0022; the access matrix).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from solvent.core.domain.errors import NotFoundError, PermissionDeniedError, Val
 from solvent.desk import queue as queue_selectors
 from solvent.desk import services_queue
 from solvent.desk.queue_rules import LocalTimeError, local_to_utc, utc_to_local_input
-from solvent.desk.roles import QUEUE_ROLES, desk_view
+from solvent.desk.roles import ALL_ROLES, QUEUE_ROLES, desk_view
 from solvent.portfolio.access import (
     DebtorAccess,
     access_account_by_id,
@@ -44,7 +45,7 @@ REFRESH_AGE_SECONDS = 60
 
 
 def _record_page(view: View) -> View:
-    """A signed-in page naming a record: NotFoundError is a 404, a refusal a 403."""
+    """A signed-in page naming a record in its query: NotFoundError is a 404, a refusal a 403."""
 
     @login_required
     @wraps(view)
@@ -190,14 +191,14 @@ def _panel_context(request: HttpRequest, account: Account, **extra: object) -> d
     }
 
 
-@_record_page
+@desk_view(ALL_ROLES)
 @require_GET
 def account_queue_panel(request: HttpRequest, account_id: int) -> HttpResponse:
     account = access_account_by_id(user=request.user, account_id=account_id)
     return render(request, "desk/queue/panel.html", _panel_context(request, account))
 
 
-@_record_page
+@desk_view(ALL_ROLES)
 @require_POST
 def callback_create(request: HttpRequest, account_id: int) -> HttpResponse:
     """Set a callback at a time in the debtor's zone; refused outside the lawful window."""
@@ -264,7 +265,7 @@ def _message_fields(request: HttpRequest) -> tuple[int, str, str, str]:
     return int(debtor_text), channel, point, request.POST.get("template", "")
 
 
-@_record_page
+@desk_view(ALL_ROLES)
 @require_POST
 def message_preview(request: HttpRequest, account_id: int) -> HttpResponse:
     """The exact words, filled in: the agent reads them before sending."""
@@ -287,7 +288,7 @@ def message_preview(request: HttpRequest, account_id: int) -> HttpResponse:
     )
 
 
-@_record_page
+@desk_view(ALL_ROLES)
 @require_POST
 def message_send(request: HttpRequest, account_id: int) -> HttpResponse:
     """Queue the previewed message in the outbox; the outbox's gate decides when it goes."""
