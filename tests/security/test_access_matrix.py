@@ -38,7 +38,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -240,17 +240,6 @@ def _read(target: str, build: Build, success: int = 200) -> Row:
 
 def _write(target: str, build: Build, success: int, may: frozenset[str] = WRITERS) -> Row:
     return Row("write", target, build, success, may=may)
-
-
-# ``desk_view`` (src/solvent/desk/roles.py) refuses a user with no role (403) before the view can
-# answer 404 for a record they do not see, though its docstring promises the 404 first: known.
-_DESK_VIEW_NO_ROLE = "desk_view answers 403 to a user with no role before the view's 404"
-
-
-def _desk(row: Row) -> Row:
-    return replace(
-        row, known={(NO_ROLE, target): _DESK_VIEW_NO_ROLE for target in TARGETS[row.target]}
-    )
 
 
 # The compliance review (src/solvent/desk/urls_review.py, ADR 0027): its roles, and its builds.
@@ -584,35 +573,31 @@ ROUTES: dict[tuple[str, str], Row] = {
         "account", _arrangement_record("flag"), 200, may=HARDSHIP_RELEASERS
     ),
     # -- the guided call (src/solvent/desk/urls_call.py): the panel re-rendered by HTMX
-    ("GET", "/accounts/{account_id}/call/"): _desk(_read("account", _account)),
-    ("POST", "/accounts/{account_id}/call/start/"): _desk(
-        _write(
-            "account",
-            lambda world, target: Req(
-                {"account_id": _account_of(world.parts[target])},
-                form={
-                    "debtor_id": str(world.parts[target].debtor),
-                    "phone": world.parts[target].phone,
-                },
-            ),
-            200,
-        )
+    ("GET", "/accounts/{account_id}/call/"): _read("account", _account),
+    ("POST", "/accounts/{account_id}/call/start/"): _write(
+        "account",
+        lambda world, target: Req(
+            {"account_id": _account_of(world.parts[target])},
+            form={
+                "debtor_id": str(world.parts[target].debtor),
+                "phone": world.parts[target].phone,
+            },
+        ),
+        200,
     ),
-    ("POST", "/accounts/{account_id}/call/verify/"): _desk(
-        _write("account", _call_form({"name_confirmed": "on", "fact": "postal_code"}), 200)
+    ("POST", "/accounts/{account_id}/call/verify/"): _write(
+        "account", _call_form({"name_confirmed": "on", "fact": "postal_code"}), 200
     ),
-    ("POST", "/accounts/{account_id}/call/outcome/"): _desk(
-        _write("account", _call_form({"disposition": "no_answer"}), 200)
+    ("POST", "/accounts/{account_id}/call/outcome/"): _write(
+        "account", _call_form({"disposition": "no_answer"}), 200
     ),
-    ("POST", "/accounts/{account_id}/holds/"): _desk(
-        _write(
-            "account",
-            lambda world, target: Req(
-                {"account_id": _account_of(world.parts[target])},
-                form={"debtor_id": str(world.parts[target].debtor), "kind": "dispute"},
-            ),
-            200,
-        )
+    ("POST", "/accounts/{account_id}/holds/"): _write(
+        "account",
+        lambda world, target: Req(
+            {"account_id": _account_of(world.parts[target])},
+            form={"debtor_id": str(world.parts[target].debtor), "kind": "dispute"},
+        ),
+        200,
     ),
     # -- the compliance review (src/solvent/desk/urls_review.py): officers, admins, supervisors
     ("GET", "/review/"): _review_page("none", _none),
