@@ -10,10 +10,12 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 
 from solvent.core.models import Role
-from tests.desk.test_wallboard_figures import NOW, _user, floor_build
+from tests.desk.test_wallboard_figures import NOW, _more_of_everything, _user, floor_build
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +131,14 @@ def test_another_clients_agent_is_not_found(floor) -> None:
     assert http.get(f"/wallboard/agents/{floor['bob'].pk}/").status_code == 404
     assert http.get("/wallboard/agents/999999/").status_code == 404
     assert _as(floor["admin"]).get(f"/wallboard/agents/{floor['bob'].pk}/").status_code == 200
+
+
+def test_the_polled_figures_cost_the_same_queries_whatever_the_floors_size(floor) -> None:
+    http = _as(floor["admin"])
+    with CaptureQueriesContext(connection) as small:
+        assert http.get("/wallboard/figures/").status_code == 200
+    _more_of_everything()
+    with CaptureQueriesContext(connection) as large:
+        html = http.get("/wallboard/figures/").content.decode()
+    assert "Extra 2" in html and "extra-agent-2" in html
+    assert len(large.captured_queries) == len(small.captured_queries) <= 30
