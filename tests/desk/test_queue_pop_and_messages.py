@@ -7,6 +7,7 @@ The clock is Tuesday 9 June 2026 at noon in New York (16:00 UTC).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import User
@@ -158,6 +159,7 @@ def test_a_message_is_previewed_with_its_exact_words_then_queued_in_the_outbox(
         f"Hi Maria, Solvent Recovery here about your Acme Bank account ••••{number}: 1,034.56 USD."
     )
     assert expected in html
+    assert 'data-testid="message-allowed"' in html  # noon in New York: a text is lawful now
     assert not OutboxMessage.objects.exists()  # a preview queues nothing
 
     sent = desk.http.post(f"/accounts/{desk.account.pk}/messages/", form, HTTP_HX_REQUEST="true")
@@ -218,3 +220,15 @@ def test_messages_to_another_clients_debtor_or_by_a_client_viewer_are_refused(
     refused = _session(viewer).post(f"/accounts/{desk.account.pk}/messages/", mine)
     assert refused.status_code == 403
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_preview_at_an_unlawful_hour_says_the_outbox_will_hold_it_until_8_am(
+    desk: Desk, sms_template: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    late = datetime(2026, 6, 10, 2, 30, tzinfo=UTC)  # 22:30 in New York
+    monkeypatch.setattr("solvent.core.clock.now", lambda: late)
+    form = {"target": f"{desk.debtor.pk}|sms|{desk.phone}", "template": sms_template}
+    html = desk.http.post(f"/accounts/{desk.account.pk}/messages/preview/", form).content.decode()
+    assert 'data-testid="message-blocked"' in html
+    assert "regf.inconvenient_time.8am_9pm_local" in html
+    assert "Wed 10 Jun 2026 08:00 EDT" in html

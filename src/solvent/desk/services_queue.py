@@ -306,6 +306,11 @@ class MessagePreview:
     template_code: str
     subject: str
     body: str
+    # What the engine says about this channel and point now (a read: the outbox's gate decides).
+    allowed_now: bool = True
+    blocking: tuple[tuple[str, str, str], ...] = ()
+    earliest_lawful_at: datetime | None = None
+    time_zone: str = "UTC"
 
 
 def _message_target(
@@ -345,6 +350,14 @@ def desk_message_preview(
         language=version.template.language,
     )
     subject, body = template_preview(version_id=version.pk, variables=variables)
+    decision = next(
+        (
+            option.decision
+            for option in contact_option_list(access=access, at=clock.now())
+            if option.channel == channel and option.contact_point == contact_point.lower()
+        ),
+        None,
+    )
     return MessagePreview(
         debtor_id=debtor.pk,
         channel=channel,
@@ -352,6 +365,12 @@ def desk_message_preview(
         template_code=template_code,
         subject=subject,
         body=body,
+        allowed_now=decision is not None and decision.allowed,
+        blocking=tuple((r.rule_id, r.message, r.citation) for r in decision.blocking)
+        if decision is not None
+        else (("unknown_contact_point", "not a contact point on file", ""),),
+        earliest_lawful_at=decision.earliest_lawful_at if decision is not None else None,
+        time_zone=(decision.time_zones or ("UTC",))[0] if decision is not None else "UTC",
     )
 
 
