@@ -261,7 +261,9 @@ def test_a_cease_hold_stops_contact_on_every_channel_at_once(desk) -> None:
     hold = Hold.objects.get(debtor=desk["debtor"], kind="cease")
     assert hold.source == "desk" and hold.evidence == "said stop calling"
     assert not hold.accounts.exists()  # the person's: every debt, whoever the creditor
-    for channel, point in (("call", PHONE), ("sms", PHONE), ("email", "ada@example.com")):
+    letter = f"address:{desk['debtor'].addresses.get().pk}"
+    channels = (("call", PHONE), ("sms", PHONE), ("email", "ada@example.com"), ("letter", letter))
+    for channel, point in channels:
         decision = contact_attempt_authorize(
             debtor_id=desk["debtor"].pk,
             channel=channel,
