@@ -70,7 +70,8 @@ def demo_history_create(
             notice_record(
                 account_id=account_ids[0], kind=kind, sent_on=notice_day, source="demo:letter"
             )
-        days_ago = sorted(rng.sample(range(1, 31), k=rng.randrange(1, 6)), reverse=True)
+        # Day 0 is today (so the wallboard has a day under way); a moment still ahead is skipped.
+        days_ago = sorted(rng.sample(range(0, 31), k=rng.randrange(1, 6)), reverse=True)
         for days in days_ago:
             channel = "call" if phones and (not emails or rng.random() < 0.75) else "email"
             if channel == "call":
@@ -79,6 +80,8 @@ def demo_history_create(
             else:
                 point, zones = rng.choice(emails).address, ["America/New_York"]
             moment = _local_moment(rng, now - timedelta(days=days), zones[0])
+            if moment >= now:
+                continue
             attempted += 1
             authorization = contact_attempt_authorize(
                 debtor_id=debtor.pk,

@@ -139,7 +139,9 @@ def demo_floor_create(*, now: datetime, agents: list[User], seed: int = 5) -> Fl
         taken = now - timedelta(days=rng.randrange(3, 21), hours=rng.randrange(0, 6))
         due = taken.date() + timedelta(days=rng.randrange(2, 10))
         if number >= 14:
-            taken, due = now - timedelta(days=1), now.date() + timedelta(days=rng.randrange(1, 14))
+            # Taken this morning: today's promises on the wallboard.
+            taken = now - timedelta(hours=rng.randrange(1, 5))
+            due = now.date() + timedelta(days=rng.randrange(1, 14))
         amount = min(account.balance, Decimal(rng.randrange(25, 400)))
         if amount <= 0:
             continue
