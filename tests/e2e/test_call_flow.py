@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
+from solvent.compliance.models import Hold
 from solvent.contact.models import Interaction
 from solvent.core.models import Role
 from solvent.core.services import staff_role_set
@@ -191,8 +192,18 @@ def test_agent_calls_verifies_and_records_a_right_party_contact(live_server, flo
             _screenshot(page, "call-refused-390.png")
             serious = _axe_serious(page)
             assert serious == [], serious
+
+            # The debtor says stop: a cease hold, in place, at phone width.
+            page.click(".hold-form summary")
+            page.select_option("select[name=kind]", "cease")
+            page.fill(".hold-form input[name=note]", "asked us to stop")
+            page.click(".hold-form button[type=submit]")
+            expect(page.locator("[data-testid=hold-placed]")).to_contain_text("Cease request")
+            _assert_no_horizontal_overflow(page)
+            _screenshot(page, "call-hold-390.png")
         finally:
             browser.close()
+    assert Hold.objects.get(kind="cease").evidence == "asked us to stop"
     interaction = Interaction.objects.get(disposition="right_party_contact")
     assert interaction.summary == "RPV: full name + date of birth · Will pay on Friday"
     assert interaction.compliance_attempt_id is not None
