@@ -191,3 +191,20 @@ def test_the_account_screen_loads_the_panel_with_htmx(desk: Desk) -> None:
     assert f'hx-get="/accounts/{desk.account.pk}/queue-panel/"' in html
     assert 'hx-trigger="load"' in html
     assert Phone.objects.filter(e164=desk.phone).exists()
+
+
+def test_a_pending_callback_is_cancelled_from_the_panel_once(desk: Desk) -> None:
+    post_callback(desk, "2026-06-10T10:00")
+    callback = Callback.objects.get()
+    url = f"/accounts/{desk.account.pk}/callbacks/{callback.pk}/cancel/"
+    html = desk.http.post(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "Callback cancelled." in html
+    callback.refresh_from_db()
+    assert callback.status == Callback.Status.CANCELLED
+    assert AuditEntry.objects.filter(action="callback.cancel", object_id=str(callback.pk)).exists()
+    again = desk.http.post(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "already cancelled" in again
+    # Named under another account: not found.
+    _other_debtor, elsewhere = make_debtor(client=make_client("acme"))
+    response = desk.http.post(f"/accounts/{elsewhere.pk}/callbacks/{callback.pk}/cancel/")
+    assert response.status_code == 404

@@ -363,6 +363,17 @@ def _wallboard_agent(_world: World, target: str) -> Req:
     return Req({"agent_id": User.objects.get(username=name).pk})
 
 
+def _callback_on_target(world: World, target: str) -> Req:
+    """A pending callback on the target's account, made inside the test's savepoint."""
+    from solvent.desk.models import Callback
+
+    part = world.parts[target]
+    callback = Callback.objects.create(
+        account_id=_account_of(part), debtor_id=part.debtor, phone=part.phone, due_at=NOON
+    )
+    return Req({"account_id": _account_of(part), "callback_id": callback.pk})
+
+
 RELEASE = {"reason": "checked with the debtor"}
 
 
@@ -503,6 +514,9 @@ ROUTES: dict[tuple[str, str], Row] = {
             },
         ),
         200,
+    ),
+    ("POST", "/accounts/{account_id}/callbacks/{callback_id}/cancel/"): _write(
+        "account", _callback_on_target, 200
     ),
     ("POST", "/accounts/{account_id}/messages/preview/"): _write(
         "account",

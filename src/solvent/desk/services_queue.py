@@ -279,20 +279,28 @@ def callback_create(
     return callback
 
 
-def callback_cancel(*, user: User | AnonymousUser, callback_id: int) -> Callback:
-    callback = Callback.objects.filter(pk=callback_id).first()
-    if callback is None:
-        raise NotFoundError(f"callback {callback_id} not found")
-    access_account_by_id(user=user, account_id=callback.account_id, for_write=True)
+def callback_cancel(*, user: User | AnonymousUser, account_id: int, callback_id: int) -> Callback:
+    """Cancel a pending callback of an account the user may write to (the debtor changed their mind)."""
+    account = access_account_by_id(user=user, account_id=account_id, for_write=True)
     with transaction.atomic():
-        Callback.objects.filter(pk=callback.pk).update(status=Callback.Status.CANCELLED)
+        callback = (
+            Callback.objects.select_for_update().filter(pk=callback_id, account=account).first()
+        )
+        if callback is None:
+            raise NotFoundError(f"callback {callback_id} not found")
+        if callback.status != Callback.Status.PENDING:
+            raise ValidationError(
+                f"the callback is already {callback.status}", code="callback_not_pending"
+            )
+        callback.status = Callback.Status.CANCELLED
+        callback.save(update_fields=["status"])
         audit_record(
             action="callback.cancel",
             object_type="desk.Callback",
             object_id=callback.pk,
+            data={"account_id": account.pk},
             actor_id=user.pk,
         )
-    callback.refresh_from_db()
     return callback
 
 

@@ -19,6 +19,11 @@ urlpatterns: list[URLPattern] = [
         name="callback_create",
     ),
     path(
+        "accounts/<int:account_id>/callbacks/<int:callback_id>/cancel/",
+        views_queue.callback_cancel,
+        name="callback_cancel",
+    ),
+    path(
         "accounts/<int:account_id>/messages/preview/",
         views_queue.message_preview,
         name="message_preview",

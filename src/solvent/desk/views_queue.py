@@ -254,6 +254,20 @@ def callback_create(request: HttpRequest, account_id: int) -> HttpResponse:
     return _panel(request, account, **context)
 
 
+@desk_view(ALL_ROLES)
+@require_POST
+def callback_cancel(request: HttpRequest, account_id: int, callback_id: int) -> HttpResponse:
+    try:
+        services_queue.callback_cancel(
+            user=request.user, account_id=account_id, callback_id=callback_id
+        )
+    except ValidationError as error:
+        account = access_account_by_id(user=request.user, account_id=account_id)
+        return _panel(request, account, error=error.message)
+    account = access_account_by_id(user=request.user, account_id=account_id)
+    return _panel(request, account, saved="Callback cancelled.")
+
+
 def _panel(request: HttpRequest, account: Account, **extra: object) -> HttpResponse:
     return render(request, "desk/queue/panel.html", _panel_context(request, account, **extra))
 
