@@ -178,7 +178,7 @@ def _run(
             _each(floors, lambda agent: agent.sign_in(sessions.get(agent.username)))
         with stages("warm_up"):
             _each(floors, lambda agent: agent.cycle(record=False))  # every worker, every path
-        machine = _Machine(server.pid)
+        machine = _Machine(server.pid, url.rsplit("/", 1)[-1])
         access_log = work / "access.log"
         logged_before = access_log.stat().st_size
         with stages("desk_phase"):
@@ -598,11 +598,13 @@ class _Machine:
     """CPU seconds of the server, of this process (the agents) and of the whole machine, and the
     load average: on a shared machine they tell waiting for a CPU from working."""
 
-    def __init__(self, server_pid: int) -> None:
+    def __init__(self, server_pid: int, database: str) -> None:
         import psutil
 
         self.server_pid = server_pid
+        self.database = database
         self.server = _cpu_seconds(server_pid)
+        self.backends = _backend_cpu(database)
         self.agents = time.process_time()
         self.machine = psutil.cpu_times()
         self.started = time.monotonic()
@@ -617,10 +619,30 @@ class _Machine:
         wall = time.monotonic() - self.started
         return {
             "server_cpu": _cpu_seconds(self.server_pid) - self.server,
+            "database_cpu": sum(
+                seconds - self.backends.get(pid, 0.0)
+                for pid, seconds in _backend_cpu(self.database).items()
+            ),
             "agents_cpu": time.process_time() - self.agents,
             "machine_busy_share": 1 - idle / (wall * (os.cpu_count() or 1)),
             "load_average_1min": os.getloadavg()[0],
         }
+
+
+def _backend_cpu(database: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving ``database`` (its title names it)."""
+    import psutil
+
+    found = {}
+    for process in psutil.process_iter(["cmdline"]):
+        title = " ".join(process.info["cmdline"] or ())
+        if title.startswith("postgres:") and f" {database} " in title:
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            found[process.pid] = times.user + times.system
+    return found
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -882,6 +904,7 @@ def _figures(
             "busy_share_during_run": round(seconds.pop("machine_busy_share"), 2),
             "load_average_1min_at_end": round(seconds.pop("load_average_1min"), 1),
             "server_cpu_seconds": round(seconds["server_cpu"], 1),
+            "database_cpu_seconds": round(seconds.pop("database_cpu"), 1),
             "agents_cpu_seconds": round(seconds.pop("agents_cpu"), 1),
         },
         "seconds": {name: round(value, 1) for name, value in seconds.items()},
