@@ -232,3 +232,21 @@ def test_a_preview_at_an_unlawful_hour_says_the_outbox_will_hold_it_until_8_am(
     assert 'data-testid="message-blocked"' in html
     assert "regf.inconvenient_time.8am_9pm_local" in html
     assert "Wed 10 Jun 2026 08:00 EDT" in html
+
+
+def test_the_queued_note_polls_the_outbox_status_until_it_settles(
+    desk: Desk, sms_template: str
+) -> None:
+    form = {"target": f"{desk.debtor.pk}|sms|{desk.phone}", "template": sms_template}
+    sent = desk.http.post(f"/accounts/{desk.account.pk}/messages/", form).content.decode()
+    message = OutboxMessage.objects.get()
+    url = f"/accounts/{desk.account.pk}/messages/{message.pk}/"
+    assert f'hx-get="{url}"' in sent and 'hx-trigger="every 5s"' in sent
+    OutboxMessage.objects.filter(pk=message.pk).update(status="sent")
+    settled = desk.http.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<strong>sent</strong>" in settled and "hx-trigger" not in settled
+    # Not under another account, nor another client's.
+    _debtor, sibling = make_debtor(client=make_client("acme"))
+    assert desk.http.get(f"/accounts/{sibling.pk}/messages/{message.pk}/").status_code == 404
+    _other, foreign = make_debtor(client=make_client("globex"))
+    assert desk.http.get(f"/accounts/{foreign.pk}/messages/{message.pk}/").status_code == 404

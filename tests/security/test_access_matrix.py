@@ -374,6 +374,22 @@ def _callback_on_target(world: World, target: str) -> Req:
     return Req({"account_id": _account_of(part), "callback_id": callback.pk})
 
 
+def _message_on_target(world: World, target: str) -> Req:
+    """A message queued about the target's account, made inside the test's savepoint."""
+    from solvent.contact.models import OutboxMessage
+
+    part = world.parts[target]
+    message = OutboxMessage.objects.create(
+        channel="sms",
+        debtor_id=part.debtor,
+        contact_point=part.phone,
+        account_ids=[_account_of(part)],
+        body="Reply STOP to opt out.",
+        next_attempt_at=NOON,
+    )
+    return Req({"account_id": _account_of(part), "message_id": message.pk})
+
+
 RELEASE = {"reason": "checked with the debtor"}
 
 
@@ -518,6 +534,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/accounts/{account_id}/callbacks/{callback_id}/cancel/"): _write(
         "account", _callback_on_target, 200
     ),
+    ("GET", "/accounts/{account_id}/messages/{message_id}/"): _read("account", _message_on_target),
     ("POST", "/accounts/{account_id}/messages/preview/"): _write(
         "account",
         lambda world, target: Req(

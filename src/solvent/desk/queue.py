@@ -18,7 +18,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from solvent.compliance.models import ContactAttempt, Hold
-from solvent.contact.models import TemplateVersion
+from solvent.contact.models import OutboxMessage, TemplateVersion
 from solvent.core.domain.errors import NotFoundError, ValidationError
 from solvent.desk.models import Callback, QueueEntry
 from solvent.desk.queue_rules import QUEUE_BLOCKING_HOLD_KINDS, DueCallback, callback_order
@@ -196,3 +196,11 @@ def message_template_version(*, code: str, channel: str, language: str) -> Templ
             f"no active template {code!r} for {channel}", code="template_not_found"
         )
     return version
+
+
+def desk_message_get(*, account: Account, message_id: int) -> OutboxMessage:
+    """A message queued about an account (loaded by the caller through the access module)."""
+    for message in OutboxMessage.objects.filter(pk=message_id):
+        if account.pk in (message.account_ids or []):
+            return message
+    raise NotFoundError(f"message {message_id} not found")

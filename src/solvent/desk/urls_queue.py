@@ -29,4 +29,9 @@ urlpatterns: list[URLPattern] = [
         name="message_preview",
     ),
     path("accounts/<int:account_id>/messages/", views_queue.message_send, name="message_send"),
+    path(
+        "accounts/<int:account_id>/messages/<int:message_id>/",
+        views_queue.message_status,
+        name="message_status",
+    ),
 ]

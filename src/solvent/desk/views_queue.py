@@ -319,3 +319,12 @@ def message_send(request: HttpRequest, account_id: int) -> HttpResponse:
     except ValidationError as error:
         return render(request, "desk/queue/message.html", {"error": error.message})
     return render(request, "desk/queue/message.html", {"queued": message})
+
+
+@desk_view(ALL_ROLES)
+@require_GET
+def message_status(request: HttpRequest, account_id: int, message_id: int) -> HttpResponse:
+    """The outbox status of a message sent from the desk; the fragment polls until it settles."""
+    account = access_account_by_id(user=request.user, account_id=account_id)
+    message = queue_selectors.desk_message_get(account=account, message_id=message_id)
+    return render(request, "desk/queue/message.html", {"queued": message})
