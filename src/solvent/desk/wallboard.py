@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Q, Sum
 
 from solvent.compliance.models import ContactAttempt, Hold
 from solvent.core import clock
@@ -34,7 +34,7 @@ from solvent.desk.wallboard_ledger import (
     promises_made,
 )
 from solvent.desk.wallboard_scope import WallboardScope
-from solvent.portfolio.models import Account
+from solvent.portfolio.models import Account, AccountDebtor, Team
 
 # --- the board ----------------------------------------------------------------------------------
 
@@ -116,24 +116,39 @@ def _apply_queue(
 
     Active, no ledger row about them since the day began, and no open hold that stops every
     collection contact (the work queue's rule, ADR 0025: person-wide or naming the account).
+    Counted as the active accounts less those touched or held, found from the day's ledger and the
+    open holds (small sets), so the portfolio is read once, by an index, not once per account. An
+    account has one client, so a team's queue is the sum of its clients'.
     """
+    active = Account.objects.filter(client_id__in=list(client_ids), status=Account.Status.ACTIVE)
     touched = LedgerLink._default_manager.filter(contactattempt__at__gte=start).exclude(
         contactattempt__status=ContactAttempt.Status.CANCELLED
     )
-    waiting = Account.objects.filter(
-        client_id__in=list(client_ids), status=Account.Status.ACTIVE
-    ).exclude(pk__in=touched.values("account_id"))
-    held = Hold.objects.filter(
-        released_at__isnull=True,
-        kind__in=QUEUE_BLOCKING_HOLD_KINDS,
-        debtor__account_debtors__account_id=OuterRef("pk"),
-    ).filter(Q(accounts__isnull=True) | Q(accounts=OuterRef("pk")))
-    waiting = waiting.exclude(Exists(held))
-    for figures in (*by_client.values(), *by_team.values(), total):
+    blocking = {"released_at__isnull": True, "kind__in": QUEUE_BLOCKING_HOLD_KINDS}
+    named = Hold.accounts.through._default_manager.filter(
+        **{f"hold__{name}": value for name, value in blocking.items()}
+    )
+    person_wide = AccountDebtor.objects.filter(
+        **{f"debtor__holds__{name}": value for name, value in blocking.items()},
+        debtor__holds__accounts__isnull=True,
+    )
+    out = active.filter(
+        Q(pk__in=touched.values("account_id"))
+        | Q(pk__in=named.values("account_id"))
+        | Q(pk__in=person_wide.values("account_id"))
+    )
+    counts = dict(active.values("client_id").annotate(n=Count("pk")).values_list("client_id", "n"))
+    for client_id, n in (
+        out.values("client_id").annotate(n=Count("pk")).values_list("client_id", "n")
+    ):
+        counts[client_id] -= n
+    for client_id, figures in by_client.items():
+        figures.queue = counts.get(client_id, 0)
+    for figures in by_team.values():
         figures.queue = 0
-    for row in waiting.values("client_id").annotate(count=Count("pk")):
-        by_client[row["client_id"]].queue = row["count"]
-    team_rows = waiting.filter(client__teams__in=team_ids).values("client__teams")
-    for team_row in team_rows.annotate(count=Count("pk", distinct=True)):
-        by_team[team_row["client__teams"]].queue = team_row["count"]
-    total.queue = waiting.count()
+    served = Team.clients.through._default_manager.filter(
+        team_id__in=team_ids, client_id__in=list(client_ids)
+    ).values_list("team_id", "client_id")
+    for team_id, client_id in served:
+        by_team[team_id].queue = (by_team[team_id].queue or 0) + counts.get(client_id, 0)
+    total.queue = sum(counts.values())
