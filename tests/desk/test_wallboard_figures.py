@@ -238,6 +238,7 @@ def test_filters_narrow_the_board_and_refuse_what_the_user_does_not_see(floor) -
     admin, supervisor = floor["admin"], floor["supervisor"]
     globex_only = wallboard_get(scope=wallboard_scope(user=admin, client_code="globex"))
     assert [row.label for row in globex_only.clients] == ["Globex Telecom"]
+    assert [row.label for row in globex_only.teams] == ["globex floor"]  # not acme's
     assert globex_only.total.attempts == 1
     by_team = wallboard_get(scope=wallboard_scope(user=admin, team_id=floor["acme_team"].pk))
     assert [row.label for row in by_team.teams] == ["acme floor"]

@@ -48,7 +48,14 @@ def wallboard_get(*, scope: WallboardScope, now: datetime | None = None) -> Wall
     by_client = {
         c.pk: Figures(key=c.code, label=c.name) for c in scope.clients if c.pk in client_ids
     }
-    shown_teams = [t for t in scope.teams if scope.team is None or t.pk == scope.team.pk]
+    candidates = [t for t in scope.teams if scope.team is None or t.pk == scope.team.pk]
+    # (team, client) pairs of the board: a team is shown when it serves one of its clients.
+    served = list(
+        Team.clients.through._default_manager.filter(
+            team_id__in=[t.pk for t in candidates], client_id__in=list(client_ids)
+        ).values_list("team_id", "client_id")
+    )
+    shown_teams = [t for t in candidates if any(team_id == t.pk for team_id, _ in served)]
     teams = [Figures(key=str(t.pk), label=t.name) for t in shown_teams]
     by_team = dict(zip([t.pk for t in shown_teams], teams, strict=True))
     team_ids = list(by_team)
@@ -89,7 +96,7 @@ def wallboard_get(*, scope: WallboardScope, now: datetime | None = None) -> Wall
         apply_promises(total, promises.values("currency").annotate(**amounts))
 
     if live:
-        _apply_queue(client_ids, start, by_client, by_team, team_ids, total)
+        _apply_queue(client_ids, start, by_client, by_team, served, total)
 
     return Wallboard(
         day=scope.day,
@@ -109,7 +116,7 @@ def _apply_queue(
     start: datetime,
     by_client: dict[int, Figures],
     by_team: dict[int, Figures],
-    team_ids: list[int],
+    served: list[tuple[int, int]],
     total: Figures,
 ) -> None:
     """Accounts the work queue could offer and nobody touched today, per client, team and total.
@@ -146,9 +153,6 @@ def _apply_queue(
         figures.queue = counts.get(client_id, 0)
     for figures in by_team.values():
         figures.queue = 0
-    served = Team.clients.through._default_manager.filter(
-        team_id__in=team_ids, client_id__in=list(client_ids)
-    ).values_list("team_id", "client_id")
     for team_id, client_id in served:
         by_team[team_id].queue = (by_team[team_id].queue or 0) + counts.get(client_id, 0)
     total.queue = sum(counts.values())
