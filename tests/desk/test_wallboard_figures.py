@@ -213,6 +213,8 @@ def test_a_supervisor_sees_their_clients_day_counted_by_the_glossary(floor) -> N
         # One refused contact, refused by two rules: one block, listed under each rule.
         assert row.refused == 1
         assert row.blocks == {"regf.call_cap": 1, "us.call_hours": 1}
+        # Of 8 contacts proposed to the gate today (rows 1-6 and 8, and the refused one).
+        assert row.block_rate == Ratio(1, 8)
         # A3 (its only attempt was cancelled) and A6; not A5 (disputed) nor A4 (paid).
         assert row.queue == 2
         assert row.promises == 0 and row.promise_amounts == {}
@@ -230,6 +232,7 @@ def test_an_admin_sees_every_client_and_the_total_counts_each_once(floor) -> Non
     assert (board.total.attempts, board.total.call_attempts) == (7, 5)
     assert board.total.refused == 2
     assert board.total.blocks == {"regf.call_cap": 2, "us.call_hours": 1}
+    assert board.total.block_rate == Ratio(2, 10)
     assert board.total.queue == 3
     assert {row.label for row in board.teams} == {"acme floor", "globex floor"}
 

@@ -78,11 +78,13 @@ def wallboard_get(*, scope: WallboardScope, now: datetime | None = None) -> Wall
     for by, targets in groups:
         for by_rule in (False, True):
             rows = blocks_count(client_ids, start, end, by=by, team_ids=team_ids, by_rule=by_rule)
-            for group, rule, count in rows:
+            for group, rule, refused, proposed in rows:
                 if by_rule:
-                    targets[group].blocks[rule] = count
+                    if refused:
+                        targets[group].blocks[rule] = refused
                 else:
-                    targets[group].refused = count
+                    targets[group].refused = refused
+                    targets[group].proposed = proposed
 
     model = promise_model()
     if model is not None:

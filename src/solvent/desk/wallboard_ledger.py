@@ -120,22 +120,22 @@ def apply_ledger(target: Figures, row: Mapping[str, Any]) -> None:
 
 _BLOCKS_SQL = {
     "postgresql": """
-        SELECT {key}, {rule}, COUNT(DISTINCT decision.id)
+        SELECT {key}, {rule}, COUNT(DISTINCT {refused}), COUNT(DISTINCT decision.id)
         FROM compliance_decisionlog decision
         {by_rule}
         CROSS JOIN LATERAL jsonb_array_elements_text(decision.account_ids) AS named(value)
         JOIN portfolio_account account ON account.id = named.value::bigint
         {join}
-        WHERE decision.allowed = false AND decision.decided_at >= %s AND decision.decided_at < %s
+        WHERE decision.decided_at >= %s AND decision.decided_at < %s
           AND account.client_id IN ({clients}) {where}
         {group_by}
     """,
     "sqlite": """
-        SELECT {key}, {rule}, COUNT(DISTINCT decision.id)
+        SELECT {key}, {rule}, COUNT(DISTINCT {refused}), COUNT(DISTINCT decision.id)
         FROM compliance_decisionlog decision{by_rule}, json_each(decision.account_ids) AS named
         JOIN portfolio_account account ON account.id = named.value
         {join}
-        WHERE decision.allowed = 0 AND decision.decided_at >= %s AND decision.decided_at < %s
+        WHERE decision.decided_at >= %s AND decision.decided_at < %s
           AND account.client_id IN ({clients}) {where}
         {group_by}
     """,
@@ -147,6 +147,7 @@ _BY_RULE = {
     ),
     "sqlite": ", json_each(decision.blocking_rule_ids) AS rule",
 }
+_REFUSED = "CASE WHEN decision.allowed THEN NULL ELSE decision.id END"
 _GROUP_COLUMN = {"client": "account.client_id", "team": "team.team_id", "total": ""}
 
 
@@ -164,10 +165,12 @@ def blocks_count(
     by: str,
     team_ids: list[int],
     by_rule: bool,
-) -> list[tuple[Any, str, int]]:
-    """(group, rule id, refused decisions), group a client id, a team id or None (the total).
+) -> list[tuple[Any, str, int, int]]:
+    """(group, rule id, refused decisions, decisions), group a client, a team or None (the total).
 
-    Without ``by_rule`` the rule id is "" and a decision two rules refused counts once.
+    The decisions are the contacts proposed to the gate; with ``by_rule`` those of a rule are the
+    ones it refused. Without ``by_rule`` the rule id is "" and a decision two rules refused counts
+    once.
     """
     if not client_ids or (by == "team" and not team_ids):
         return []
@@ -183,13 +186,17 @@ def blocks_count(
         join=_BY_TEAM_JOIN if by == "team" else "",
         clients=", ".join(["%s"] * len(client_ids)),
         where=where,
+        refused=_REFUSED,
         rule="rule.value" if by_rule else "''",
         group_by=_group_by([_GROUP_COLUMN[by], "rule.value" if by_rule else ""]),
         by_rule=_BY_RULE[vendor] if by_rule else "",
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        return [(group, str(rule), int(count)) for group, rule, count in cursor.fetchall()]
+        return [
+            (group, str(rule), int(refused), int(proposed))
+            for group, rule, refused, proposed in cursor.fetchall()
+        ]
 
 
 # --- promises (arrangements.Promise, written by another feature) -------------------------------

@@ -89,6 +89,7 @@ class Figures:
     delivered: dict[str, int] = field(default_factory=dict)
     blocks: dict[str, int] = field(default_factory=dict)  # refused decisions per rule
     refused: int = 0  # refused decisions, whatever rules refused them
+    proposed: int = 0  # decisions: the contacts proposed to the compliance gate
     queue: int | None = None
     abandoned: int = 0
     answered_live: int = 0
@@ -100,6 +101,10 @@ class Figures:
     @property
     def right_party_contact_rate(self) -> Ratio:
         return Ratio(self.right_party_contacts, self.call_attempts)
+
+    @property
+    def block_rate(self) -> Ratio:
+        return Ratio(self.refused, self.proposed)
 
     @property
     def abandon_rate(self) -> Ratio:
