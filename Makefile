@@ -8,7 +8,7 @@ DEMO_ACCOUNTS ?= 5000
 PORT ?= 8000
 BENCH_SCALE ?= 1
 
-.PHONY: demo test test-sqlite test-postgres lint bench install clean
+.PHONY: demo test test-sqlite test-postgres lint bench install clean screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,13 @@ test: $(STAMP)
 bench: $(STAMP)
 	@for script in bench/*_bench.py; do echo "# $$script --scale $(BENCH_SCALE)" >&2; \
 		$(BIN)/python $$script --scale $(BENCH_SCALE) || exit 1; done
+
+# The README's screenshots, taken by the browser test of a day's work (tests/e2e/test_agent_flow.py).
+screenshots: $(STAMP)
+	$(BIN)/pytest -q -p no:randomly tests/e2e/test_agent_flow.py
+	cp var/screenshots/readme-desk.png docs/screenshot-account.png
+	cp var/screenshots/readme-wallboard.png docs/screenshot-wallboard.png
+	cp var/screenshots/readme-review.png docs/screenshot-review.png
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
