@@ -105,7 +105,12 @@ def test_sigterm_stops_the_demo_and_its_web_server_and_worker(tmp_path: Path) ->
         reader.join(timeout=10)
     finally:
         if demo.poll() is None:
-            demo.kill()
+            # SIGTERM first: the demo then stops its web server and worker (a kill orphans them).
+            demo.send_signal(signal.SIGTERM)
+            try:
+                demo.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                demo.kill()
     output = "".join(lines)
     assert "Stopping the web server and the worker" in output and "Stopped." in output, output
     assert port_is_free("127.0.0.1", port), "the web server outlived the demo"
