@@ -233,6 +233,7 @@ def test_an_admin_sees_every_client_and_the_total_counts_each_once(floor) -> Non
     assert board.total.refused == 2
     assert board.total.blocks == {"regf.call_cap": 2, "us.call_hours": 1}
     assert board.total.block_rate == Ratio(2, 10)
+    assert board.blocks_by_rule == [("regf.call_cap", [1, 1], 2), ("us.call_hours", [1, 0], 1)]
     assert board.total.queue == 3
     assert {row.label for row in board.teams} == {"acme floor", "globex floor"}
 

@@ -60,6 +60,9 @@ def test_the_page_has_the_chart_its_data_and_polls_the_figures(floor) -> None:
     assert _figure(html, "total-blocks") == "1"
     assert _figure(html, "total-queue") == "2"
     assert _figure(html, "abandon-rate") == "no dialer yet"
+    assert re.search(
+        r'data-rule="us.call_hours">.*?<td class="num">1</td><td class="num">1</td>', html
+    )
     assert "Globex" not in html and "globex" not in html and "bob" not in html
     # No inline script or style attribute the CSP would refuse.
     assert "<script>" not in html and " style=" not in html

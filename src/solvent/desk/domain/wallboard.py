@@ -136,6 +136,15 @@ class Wallboard:
     dialer_installed: bool
     promises_installed: bool
 
+    @property
+    def blocks_by_rule(self) -> list[tuple[str, list[int], int]]:
+        """(rule id, refused per client row, refused in total), the most frequent rule first."""
+        rules = sorted(self.total.blocks, key=lambda rule: (-self.total.blocks[rule], rule))
+        return [
+            (rule, [row.blocks.get(rule, 0) for row in self.clients], self.total.blocks[rule])
+            for rule in rules
+        ]
+
 
 def chart_data(board: Wallboard) -> dict[str, Any]:
     """What the page's chart draws (rendered into a JSON block, read by desk/wallboard.js)."""
