@@ -283,3 +283,26 @@ def test_another_clients_account_and_debtor_are_not_found(desk) -> None:
         {"debtor_id": other_debtor, "amount": "10", "due_on": "2026-12-18"},
     )
     assert response.status_code == 404
+
+
+def test_a_flag_told_to_another_client_is_seen_but_not_ended_by_this_one(desk) -> None:
+    from solvent.arrangements import services
+
+    globex = ClientFactory(code="globex", name="Globex")
+    theirs, _ = debt_create(client=globex, debtor=desk["debtor"])
+    flag = services.vulnerability_flag_record(
+        debtor_id=desk["debtor"].pk,
+        account_id=theirs.pk,
+        kind="illness",
+        treatment="different_script",
+        consent_given=True,
+        note="told to Globex in confidence",
+    )
+    http, account = desk["http"], desk["account"]
+    html = http.get(_url(account.pk), **HTMX).content.decode()
+    assert "Illness" in html and "told to Globex" not in html  # the person's fact, not their note
+    assert "Ended by the team that recorded it." in html and f"vulnerability/{flag.pk}/end/" not in html
+    end = http.post(_url(account.pk, f"vulnerability/{flag.pk}/end/"), {"reason": "better"})
+    assert end.status_code == 404
+    flag.refresh_from_db()
+    assert flag.active

@@ -21,11 +21,31 @@ from solvent.arrangements.models import (
     PaymentPlan,
     PlanInstalment,
     Promise,
+    ReminderChannel,
     VulnerabilityFlag,
 )
+from solvent.core.domain.errors import NotFoundError
 from solvent.portfolio.access import DebtorAccess
+from solvent.portfolio.models import Account
 
 OPEN_PLAN_STATUSES = (PaymentPlan.Status.PROPOSED, PaymentPlan.Status.ACTIVE)
+
+
+@dataclass(frozen=True, slots=True)
+class FormChoices:
+    """(value, label) pairs the desk's forms offer, from the records' own choices."""
+
+    reminder_channels: list[tuple[str, str]]
+    kinds: list[tuple[str, str]]
+    treatments: list[tuple[str, str]]
+
+
+def arrangement_choices() -> FormChoices:
+    return FormChoices(
+        reminder_channels=list(ReminderChannel.choices),
+        kinds=list(VulnerabilityFlag.Kind.choices),
+        treatments=list(VulnerabilityFlag.Treatment.choices),
+    )
 
 
 def promise_list(*, access: DebtorAccess, account_id: int | None = None) -> QuerySet[Promise]:
@@ -47,6 +67,50 @@ def plan_list(*, access: DebtorAccess, account_id: int | None = None) -> QuerySe
         )
         .order_by("-created_at", "-pk")
     )
+
+
+def account_promise_list(*, account: Account) -> QuerySet[Promise]:
+    """Every promise on an account the caller loaded through ``access_account_by_id``."""
+    return (
+        Promise.objects.filter(account_id=account.pk)
+        .select_related("debtor", "created_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def account_plan_list(*, account: Account) -> QuerySet[PaymentPlan]:
+    """Every plan on an account the caller loaded through ``access_account_by_id``."""
+    return (
+        PaymentPlan.objects.filter(account_id=account.pk)
+        .select_related("debtor")
+        .prefetch_related(
+            Prefetch("instalments", queryset=PlanInstalment.objects.order_by("number"))
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def promise_get(*, account_id: int, promise_id: int) -> Promise:
+    """A promise on this (already accessed) account, or NotFoundError."""
+    promise = Promise.objects.filter(pk=promise_id, account_id=account_id).first()
+    if promise is None:
+        raise NotFoundError(f"promise {promise_id} not found")
+    return promise
+
+
+def plan_get(*, account_id: int, plan_id: int) -> PaymentPlan:
+    plan = PaymentPlan.objects.filter(pk=plan_id, account_id=account_id).first()
+    if plan is None:
+        raise NotFoundError(f"payment plan {plan_id} not found")
+    return plan
+
+
+def vulnerability_flag_get(*, debtor_ids: Iterable[int], flag_id: int) -> VulnerabilityFlag:
+    """A flag of one of these (already accessed) debtors, or NotFoundError."""
+    flag = VulnerabilityFlag.objects.filter(pk=flag_id, debtor_id__in=list(debtor_ids)).first()
+    if flag is None:
+        raise NotFoundError(f"vulnerability flag {flag_id} not found")
+    return flag
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +164,7 @@ def income_expenditure_latest(*, access: DebtorAccess) -> StatementView | None:
 @dataclass(frozen=True, slots=True)
 class FlagRow:
     pk: int
+    account_id: int | None  # the debt it was told about
     kind: str
     treatment: str
     treatment_code: str
@@ -117,6 +182,7 @@ def vulnerability_flag_list(*, access: DebtorAccess) -> list[FlagRow]:
     return [
         FlagRow(
             pk=flag.pk,
+            account_id=flag.account_id,
             kind=flag.get_kind_display(),
             treatment=flag.get_treatment_display(),
             treatment_code=flag.treatment,

@@ -23,7 +23,6 @@ from solvent.arrangements.domain.errors import FieldError
 from solvent.arrangements.domain.proposal import PLAN_FREQUENCIES
 from solvent.arrangements.domain.statement import CATEGORIES, LINES, Frequency, LineInput, Side
 from solvent.arrangements.domain.vulnerability import advice_providers
-from solvent.arrangements.models import ReminderChannel, VulnerabilityFlag
 from solvent.compliance.access import access_hold_by_id
 from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError, ValidationError
@@ -41,7 +40,8 @@ class Debtor:
 
     access: DebtorAccess
     role: str
-    flags: list[tuple[selectors.FlagRow, str]]  # with when it was recorded, the debtor's time
+    # Each with when it was recorded (the debtor's time) and whether this user may end it.
+    flags: list[tuple[selectors.FlagRow, str, bool]]
     statement: selectors.StatementView | None
     statement_recorded: str  # the debtor's local time
 
@@ -67,7 +67,7 @@ def promise_create(request: HttpRequest, account_id: int) -> HttpResponse:
             debtor_id=access.debtor.pk,
             amount=form.get("amount", "").strip(),
             due_on=_date(form.get("due_on", ""), "due_on"),
-            reminder_channel=form.get("reminder_channel", ReminderChannel.NONE),
+            reminder_channel=form.get("reminder_channel", "none"),
             actor_id=request.user.pk,
         )
     except FieldError as refused:
@@ -216,12 +216,12 @@ def vulnerability_flag_record(request: HttpRequest, account_id: int) -> HttpResp
 @require_POST
 def vulnerability_flag_end(request: HttpRequest, account_id: int, flag_id: int) -> HttpResponse:
     account = access_account_by_id(user=request.user, account_id=account_id, for_write=True)
-    flag = _flag_of(request.user, account, flag_id)
+    flag_pk = _flag_of(request.user, account, flag_id)
     actor_id = request.user.pk
     assert actor_id is not None  # desk_view: a signed-in user
     try:
         services.vulnerability_flag_end(
-            flag_id=flag.pk, reason=request.POST.get("reason", ""), actor_id=actor_id
+            flag_id=flag_pk, reason=request.POST.get("reason", ""), actor_id=actor_id
         )
     except FieldError as refused:
         return _panel(request, account, errors={"flag_end": refused.reason})
@@ -249,13 +249,17 @@ def _debtor_of(user: User | AnonymousUser, account: Account, debtor_id: str) -> 
     return access
 
 
-def _flag_of(user: User | AnonymousUser, account: Account, flag_id: int) -> VulnerabilityFlag:
-    """A flag of a debtor of this account; its pause, if any, wholly the user's to lift."""
+def _flag_of(user: User | AnonymousUser, account: Account, flag_id: int) -> int:
+    """A flag of a debtor of this account, told about a debt the user sees (changing a record needs
+    all of it, ADR 0022); its pause, if any, wholly the user's to lift."""
     debtor_ids = list(account.account_debtors.values_list("debtor_id", flat=True))
     flag = selectors.vulnerability_flag_get(debtor_ids=debtor_ids, flag_id=flag_id)
+    access = access_debtor_by_id(user=user, debtor_id=flag.debtor_id, for_write=True)
+    if not access.whole and flag.account_id not in access.account_ids:
+        raise NotFoundError(f"vulnerability flag {flag_id} not found")
     if flag.hold_id is not None:
         access_hold_by_id(user=user, hold_id=flag.hold_id, for_write=True)
-    return flag
+    return flag.pk
 
 
 def _date(text: str, field: str) -> date:
@@ -293,7 +297,11 @@ def _panel_debtors(request: HttpRequest, account: Account) -> list[Debtor]:
                 access=access,
                 role=link.get_role_display(),
                 flags=[
-                    (flag, local_time_text(flag.recorded_at, zones))
+                    (
+                        flag,
+                        local_time_text(flag.recorded_at, zones),
+                        access.whole or flag.account_id in access.account_ids,
+                    )
                     for flag in selectors.vulnerability_flag_list(access=access)
                 ],
                 statement=statement,
@@ -355,15 +363,17 @@ def _panel(request: HttpRequest, account: Account, **state: Any) -> HttpResponse
     context = {
         "account": account,
         "panel_debtors": debtors,
-        "flags": [(entry, flag, since) for entry in debtors for flag, since in entry.flags],
+        "flags": [
+            (entry, flag, since, endable)
+            for entry in debtors
+            for flag, since, endable in entry.flags
+        ],
         "promises": list(selectors.account_promise_list(account=account)),
         "plans": list(selectors.account_plan_list(account=account)),
         "categories": _statement_form(form or {}),
         "statement_frequencies": [(f.value, f.value.replace("_", "-")) for f in Frequency],
         "plan_frequencies": PLAN_FREQUENCIES,
-        "reminder_channels": ReminderChannel.choices,
-        "kinds": VulnerabilityFlag.Kind.choices,
-        "treatments": VulnerabilityFlag.Treatment.choices,
+        "choices": selectors.arrangement_choices(),
         "providers": advice_providers(_country(debtors, account)),
         "today": clock.today().isoformat(),
         "form": form or {},
