@@ -313,6 +313,36 @@ def test_a_supervisor_filtering_on_another_client_finds_nothing(world: ReviewWor
     assert _decision_ids(response) == set()
 
 
+def test_a_decision_about_the_person_shows_where_the_debtor_owes_no_other_client(
+    world: ReviewWorld,
+) -> None:
+    own = decision_create(debtor=world.debtors["own"], accounts=[], allowed=True)
+    shared = decision_create(debtor=world.debtors["shared"], accounts=[], allowed=True)
+    both = decision_create(
+        debtor=world.debtors["shared"],
+        accounts=[world.accounts["shared"], world.accounts["shared_other"]],
+        allowed=True,
+    )
+    query = {"outcome": "allowed"}
+    officer = _decision_ids(world.http("officer").get("/review/", query))
+    assert {own.pk, shared.pk, both.pk} <= officer
+    supervisor = world.http("supervisor").get("/review/", query)
+    assert _decision_ids(supervisor) == {own.pk, both.pk, world.decisions["own_allowed"].pk}
+    assert "B-SHARED" not in supervisor.text  # the decision about both shows A's account only
+    acme = _decision_ids(world.http("officer").get("/review/", {**query, "client": world.acme.pk}))
+    assert acme == {own.pk, both.pk, world.decisions["own_allowed"].pk}
+
+
+def test_past_the_cap_the_count_says_more_than(
+    world: ReviewWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("solvent.desk.views_review.COUNT_CAP", 3)
+    http = world.http("officer")
+    assert "More than 3 decisions" in http.get("/review/").text  # five match
+    exactly = http.get("/review/", {"rule": TIME_RULE}).text  # three match
+    assert "3 decisions" in exactly and "More than" not in exactly
+
+
 def test_decisions_show_rules_and_citations_readably(world: ReviewWorld) -> None:
     html = world.http("officer").get("/review/", {"rule": FREQUENCY_RULE}).text
     assert f"<code>{FREQUENCY_RULE}</code> {FREQUENCY_RULE} says no" in html

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
-from functools import wraps
+from functools import cached_property, wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -44,6 +45,7 @@ from solvent.desk.review_presenters import (
 from solvent.desk.roles import REVIEW_ROLES, desk_view
 from solvent.portfolio import selectors as portfolio_selectors
 from solvent.portfolio.access import (
+    RecordScope,
     access_account_by_id,
     access_can_place_hold,
     access_contact_point_check,
@@ -52,6 +54,8 @@ from solvent.portfolio.access import (
 )
 
 PAGE_SIZE = 50
+# Counting every match of a filter over millions of decisions is a scan; past this, "more than".
+COUNT_CAP = 10_000
 SOURCE = "compliance_review"
 
 View = Callable[..., HttpResponse]
@@ -114,6 +118,16 @@ def _filters(query: QueryDict, names: tuple[str, ...]) -> dict[str, str]:
     return {name: query.get(name, "").strip() for name in names}
 
 
+class CappedPaginator(Paginator):  # type: ignore[type-arg]
+    """Counts at most COUNT_CAP + 1 rows (``SELECT COUNT(*) FROM (... LIMIT n)``): the pages past
+    the cap are reached by narrowing the filters."""
+
+    @cached_property
+    def count(self) -> int:
+        capped: QuerySet[Any] = self.object_list[: COUNT_CAP + 1]  # type: ignore[assignment]
+        return capped.count()
+
+
 def _paged(request: HttpRequest, records: Any) -> Any:
     return Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -131,7 +145,7 @@ def review(request: HttpRequest) -> HttpResponse:
     """Decisions, filtered by rule, outcome, client, agent, channel and date range (UTC days)."""
     shown = _filters(request.GET, ("rule", "outcome", "client", "agent", "channel", "from", "to"))
     until = _day(shown["to"])
-    decisions, scope = selectors.decision_log_review(
+    decisions = selectors.decision_log_review(
         user=request.user,
         rule_id=shown["rule"],
         outcome=shown["outcome"],
@@ -141,12 +155,15 @@ def review(request: HttpRequest) -> HttpResponse:
         since=_start_of(_day(shown["from"])),
         until=_start_of(until + timedelta(days=1)) if until else None,
     )
-    page = _paged(request, decisions)
+    page = CappedPaginator(decisions, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         **_choices(request),
         "filters": shown,
         "page": page,
-        "rows": decision_rows(user=request.user, decisions=list(page), scope=scope),
+        "count_cap": COUNT_CAP,
+        # The selector already left out what the user may not see; an account number is shown
+        # only for an account the user sees (``account_numbers``).
+        "rows": decision_rows(user=request.user, decisions=list(page), scope=RecordScope()),
         "agents": selectors.decision_asker_list(user=request.user),
         "tab": "decisions",
     }
