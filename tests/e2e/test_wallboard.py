@@ -7,6 +7,7 @@ poll, without a reload. The clock is fixed at noon in New York, so the gate allo
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -152,5 +153,12 @@ def test_the_wallboard_draws_its_chart_and_updates_live(live_server, floor) -> N
             page.click("[data-testid=agent-interactions] >> text=HB-0001")
             assert f"/accounts/{floor['account']}/" in page.url
             assert not [e for e in errors if "Content Security Policy" in e], errors
+
+            # The session ends: the next poll takes the page to the login form, not into the board.
+            page.goto(f"{live_server.url}/wallboard/")
+            expect(page.locator("[data-testid=total-attempts]")).to_have_text("1")
+            page.context.clear_cookies()
+            expect(page).to_have_url(re.compile(r"/login/"), timeout=20_000)
+            assert page.locator("input[name=username]").is_visible()
         finally:
             browser.close()

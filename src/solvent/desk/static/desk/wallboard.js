@@ -41,6 +41,15 @@
     canvas.dataset.drawnAttempts = String(data.total.attempts);
   }
 
+  // A poll after the session ended is answered with the login page: go there, not into the board.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var url = event.detail.xhr && event.detail.xhr.responseURL;
+    if (url && url.indexOf("/login/") !== -1) {
+      event.detail.shouldSwap = false;
+      window.location.assign(url);
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", draw);
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.target && event.target.id === "wallboard-figures") {
