@@ -141,6 +141,12 @@ def test_the_wallboard_draws_its_chart_and_updates_live(live_server, floor) -> N
             assert page.locator("[data-testid=total-rpc]").inner_text() == "1"
             assert page.locator("tr[data-agent=ann]").inner_text().count("1") >= 1
             _screenshot(page, "wallboard.png")
+            # At 1366 px the client figures fit their card: no sideways scrolling on a desk screen.
+            fits = (
+                "() => { const s = document.querySelector('[data-testid=client-figures]')"
+                ".parentElement; return s.scrollWidth <= s.clientWidth; }"
+            )
+            assert page.evaluate(fits)
             assert _axe_serious(page) == []
             page.set_viewport_size({"width": 390, "height": 844})
             expect(page.locator("[data-testid=total-attempts]")).to_have_text("1")
