@@ -101,13 +101,14 @@ def queue_refresh(*, older_than: timedelta | None = None) -> int | None:
         mark.last_attempt_id = max(last_attempt, mark.last_attempt_id)
         mark.refreshed_at = clock.now()
         mark.save()
-        audit_record(
-            action="queue.refresh",
-            object_type="desk.QueueRefresh",
-            object_id=mark.pk,
-            data={"changed": changed},
-            system="queue refresh",
-        )
+        if changed:  # a run that found nothing new leaves no entry (the desk runs one a minute)
+            audit_record(
+                action="queue.refresh",
+                object_type="desk.QueueRefresh",
+                object_id=mark.pk,
+                data={"changed": changed},
+                system="queue refresh",
+            )
     return changed
 
 
