@@ -149,20 +149,21 @@ def _run(
     stages = _Stages()
     with stages("migrate"):
         call_command("migrate", verbosity=0)
-    with stages("load"):
-        loaded = _load(url, accounts, args.seed)
     try:
         resolve("/queue/next/")
         queue = True
     except Resolver404:
         queue = False
+    with stages("load"):
+        loaded = _load(url, accounts, args.seed, queue=queue)
     if queue:
-        # The queue's entries as the worker keeps them after an import: the first next-account
-        # would otherwise build them for every account inside one agent's request.
+        # The entries were filled by SQL as the service would (its first build of a million
+        # entries reads each batch back with a plan made for an empty table: over an hour here).
+        # Its own incremental run then proves the fill agrees with it: nothing left to change.
         from solvent.desk.services_queue import queue_refresh
 
         with stages("queue_refresh"):
-            queue_refresh()
+            loaded["queue_refresh_changed"] = queue_refresh()
     with stages("agents"):
         agents = _agents_create(args.agents)
         names = [name for name, _client in agents]
@@ -449,7 +450,41 @@ _SEQUENCED_TABLES = (
 )
 
 
-def _load(url: str, accounts: int, seed: int) -> dict[str, Any]:
+def _queue_statements() -> list[tuple[str, sql.Composed]]:
+    """The work queue's entries and bookkeeping row, as ``queue_refresh`` leaves them."""
+    from solvent.desk.models import QueueEntry, QueueRefresh
+    from solvent.desk.queue_rules import NEVER_TOUCHED
+
+    entries = sql.Identifier(QueueEntry._meta.db_table)
+    mark = sql.Identifier(QueueRefresh._meta.db_table)
+    return [
+        (
+            "queue_entries",
+            sql.SQL("""
+            INSERT INTO {entries} (account_id, client_id, balance, last_touched_at)
+            SELECT account.id, account.client_id,
+                account.principal + account.interest + account.fees,
+                coalesce(touched.last, {never})
+            FROM portfolio_account AS account
+            LEFT JOIN (SELECT link.account_id, max(attempt.at) AS last
+                       FROM compliance_contactattempt_accounts AS link
+                       JOIN compliance_contactattempt AS attempt
+                         ON attempt.id = link.contactattempt_id
+                       GROUP BY link.account_id) AS touched ON touched.account_id = account.id
+            """).format(entries=entries, never=sql.Literal(NEVER_TOUCHED)),
+        ),
+        (
+            "queue_mark",
+            sql.SQL("""
+            INSERT INTO {mark} (id, last_account_id, last_attempt_id, refreshed_at)
+            SELECT 1, (SELECT max(id) FROM portfolio_account),
+                (SELECT coalesce(max(id), 0) FROM compliance_contactattempt), now()
+            """).format(mark=mark),
+        ),
+    ]
+
+
+def _load(url: str, accounts: int, seed: int, *, queue: bool) -> dict[str, Any]:
     from solvent.portfolio.generate import _ORIGINAL_CREDITORS
     from solvent.portfolio.models import Client
 
@@ -481,7 +516,10 @@ def _load(url: str, accounts: int, seed: int) -> dict[str, Any]:
     rows: dict[str, Any] = {}
     timings: dict[str, float] = {}
     with psycopg.connect(url, autocommit=True) as db:
-        for name, statement in _STATEMENTS:
+        statements: list[tuple[str, Any]] = [*_STATEMENTS]
+        if queue:
+            statements += _queue_statements()
+        for name, statement in statements:
             started = time.perf_counter()
             rows[name] = db.execute(statement, parameters).rowcount  # type: ignore[arg-type]
             timings[name] = round(time.perf_counter() - started, 1)
@@ -877,6 +915,7 @@ def _figures(
         "accounts": accounts,
         "debtors": loaded["rows"]["debtors"],
         "interactions": loaded["rows"]["interactions"],
+        "queue_refresh_changed": loaded.get("queue_refresh_changed"),
         "agents": len(agents),
         "gunicorn_workers": args.workers,
         "think_seconds": args.think,
