@@ -27,6 +27,7 @@ from solvent.compliance.selectors import DebtorEvidence
 from solvent.contact import selectors as contact_selectors
 from solvent.contact.models import Interaction
 from solvent.core.domain.csv_safety import csv_row
+from solvent.desk.presenters import CHANNEL_LABELS
 from solvent.portfolio.access import (
     HOLD_KINDS_RELEASED_BY_TWO,
     RecordScope,
@@ -52,6 +53,7 @@ class RuleLine:
 @dataclass(frozen=True, slots=True)
 class DecisionRow:
     decision: DecisionLog
+    channel: str  # as people say it: "Text", not "sms"
     local_time: str  # when it was decided, in the debtor's first time zone of the decision
     accounts: tuple[str, ...]  # account numbers the user may see
     blocking: tuple[RuleLine, ...]
@@ -100,6 +102,7 @@ def decision_rows(
         rows.append(
             DecisionRow(
                 decision=decision,
+                channel=CHANNEL_LABELS.get(decision.channel, decision.channel),
                 local_time=_local(decision.decided_at, zones),
                 accounts=tuple(numbers[pk] for pk in visible if pk in numbers),
                 blocking=_lines(answer.get("blocking") or []),
