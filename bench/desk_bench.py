@@ -6,7 +6,7 @@ their area codes and time zones; 2% of debtors owe two accounts, 3% of accounts 
 1% of debtors a hold; every account a history of 0-5 calls with their ledger rows, 2.5 million
 at --scale 1). Two clients, two teams of 25 agents, one per client.
 
-Then starts gunicorn (sync workers, 2 x CPUs + 1) on loopback and 50 simulated agents (threads,
+Then starts gunicorn (sync workers, 2 x CPUs + 1; gthread with --threads) on loopback and 50 simulated agents (threads,
 one HTTP connection each). Each agent is signed in (by default the bench opens its session as the
 login view would; --sign-in form posts the login form instead, about a CPU second of PBKDF2 per
 agent) and loops until the end of the run: next account (POST /queue/next/ when that URL exists,
@@ -90,6 +90,9 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (above 1: gthread workers)"
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get("SOLVENT_BENCH_DATABASE_URL")
         or os.environ.get("SOLVENT_TEST_DATABASE_URL")
@@ -172,7 +175,7 @@ def _run(
 
     port = free_port()
     with stages("server_start"):
-        server = _gunicorn_start(port, args.workers, work)
+        server = _gunicorn_start(port, args.workers, args.threads, work)
     try:
         floors = [_AgentRun(name, client, port, queue, accounts, args) for name, client in agents]
         with stages("sign_in"):
@@ -586,7 +589,7 @@ def _sessions_open(usernames: list[str]) -> dict[str, str]:
 # -- the server ------------------------------------------------------------------------------
 
 
-def _gunicorn_start(port: int, workers: int, work: Path) -> subprocess.Popen[bytes]:
+def _gunicorn_start(port: int, workers: int, threads: int, work: Path) -> subprocess.Popen[bytes]:
     log = (work / "gunicorn.log").open("wb")
     server = subprocess.Popen(
         [
@@ -598,6 +601,8 @@ def _gunicorn_start(port: int, workers: int, work: Path) -> subprocess.Popen[byt
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
+            "--threads",
+            str(threads),
             # Django and the app imported once, then forked: five imports at once on two CPUs
             # took half a minute.
             "--preload",
@@ -920,6 +925,7 @@ def _figures(
         "queue_refresh_changed": loaded.get("queue_refresh_changed"),
         "agents": len(agents),
         "gunicorn_workers": args.workers,
+        "gunicorn_threads": args.threads,
         "think_seconds": args.think,
         "sign_in": args.sign_in,
         "next_account_mode": "queue" if queue and not fallbacks else "fallback_random",
