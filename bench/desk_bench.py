@@ -6,8 +6,8 @@ their area codes and time zones; 2% of debtors owe two accounts, 3% of accounts 
 1% of debtors a hold; every account a history of 0-5 calls with their ledger rows, 2.5 million
 at --scale 1). Two clients, two teams of 25 agents, one per client.
 
-Then starts gunicorn (sync workers, 2 x CPUs + 1; gthread with --threads) on loopback and 50 simulated agents (threads,
-one HTTP connection each). Each agent is signed in (by default the bench opens its session as the
+Then starts gunicorn on loopback (sync workers, 2 x CPUs + 1; gthread ones with --threads) and 50
+simulated agents (threads, one HTTP connection each). Each agent is signed in (by default the bench opens its session as the
 login view would; --sign-in form posts the login form instead, about a CPU second of PBKDF2 per
 agent) and loops until the end of the run: next account (POST /queue/next/ when that URL exists,
 else a random account of its client: "next_account_mode" says which), the account screen, each
