@@ -7,13 +7,14 @@ their area codes and time zones; 2% of debtors owe two accounts, 3% of accounts 
 at --scale 1). Two clients, two teams of 25 agents, one per client.
 
 Then starts gunicorn on loopback (sync workers, 2 x CPUs + 1; gthread ones with --threads) and 50
-simulated agents (threads, one HTTP connection each). Each agent is signed in (by default the bench opens its session as the
-login view would; --sign-in form posts the login form instead, about a CPU second of PBKDF2 per
-agent) and loops until the end of the run: next account (POST /queue/next/ when that URL exists,
-else a random account of its client: "next_account_mode" says which), the account screen, each
-panel the screen loads by itself with hx-get (hx-trigger load / revealed / intersect / every), then
-a pause drawn between 0.5 and 1.5 times --think (default 10 s: an agent reads and talks before the
-next account; real agents spend minutes per account, so this is several times their load).
+simulated agents (threads, one HTTP connection each). Each agent is signed in (by default the bench
+opens its session as the login view would; --sign-in form posts the login form instead, about a CPU
+second of PBKDF2 per agent) and loops until the end of the run: next account (POST /queue/next/
+when that URL exists, else a random account of its client: "next_account_mode" says which), the
+account screen, each panel the screen loads by itself with hx-get (hx-trigger load / revealed /
+intersect / every), then a pause drawn between 0.5 and 1.5 times --think (default 10 s: an agent
+reads and talks before the next account; real agents spend minutes per account, so this is several
+times their load).
 
 A second phase runs the same agents, the same number of requests per cycle and the same pauses
 against the login page (a session read and a template): the reference, measured in the same run
