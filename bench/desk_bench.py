@@ -831,8 +831,14 @@ class _AgentRun:
             if account_id % len(CLIENT_CODES) == self.client_index:
                 return account_id
 
+    def _fresh_connection(self) -> None:
+        """After a pause the server has closed a kept-alive connection (gthread: 2 s); a browser
+        opens a new one, and so does the agent, instead of writing into the closed one."""
+        self.connection.close()
+
     def cycle(self, *, record: bool) -> None:
         self.record = record
+        self._fresh_connection()
         account_id = self._next_account()
         _status, _headers, page = self._request("account_screen", "GET", f"/accounts/{account_id}/")
         finder = _Triggers()
@@ -844,6 +850,7 @@ class _AgentRun:
     def reference_cycle(self) -> None:
         """As many requests as a desk cycle, to the login page (a session read and a template)."""
         self.record = True
+        self._fresh_connection()
         for _ in range(2 + self.panels_seen):
             self._request("reference", "GET", "/login/")
 
