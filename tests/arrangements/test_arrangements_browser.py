@@ -90,6 +90,7 @@ def test_agent_records_a_promise_a_plan_and_a_pause_in_place(live_server, floor)
             expect(page.locator("[data-testid=promises]")).to_contain_text("150.00 GBP")
             assert page.locator("[data-testid=promises]").inner_text().count("Pending") == 1
 
+            page.click("[data-testid=statement-details] > summary")  # folded until needed
             page.fill("[id='line-earnings.wages']", "1600")
             page.fill("[id='line-home.rent']", "700")
             page.fill("[id='line-food.groceries']", "60")
