@@ -17,6 +17,7 @@ from django.db.models import Max, Q
 from solvent.audit.services import audit_record
 from solvent.compliance.models import ContactAttempt
 from solvent.compliance.selectors import contact_option_list
+from solvent.compliance.services import consent_grant
 from solvent.contact.models import OutboxMessage
 from solvent.contact.selectors import template_preview
 from solvent.contact.services import MessageRequest, message_enqueue, message_variables
@@ -233,6 +234,7 @@ def callback_create(
     time_zone: str,
     agent_id: int | None,
     note: str = "",
+    prior_consent: bool = False,
 ) -> Callback:
     """Promise a call at ``due_at`` (UTC) to one of the account's debtors on one of their phones.
 
@@ -246,20 +248,34 @@ def callback_create(
     access = access_debtor_by_id(user=user, debtor_id=debtor_id, for_write=True)
     if due_at <= clock.now():
         raise ValidationError("a callback is due in the future", code="callback_in_past")
-    options = [
-        option
-        for option in contact_option_list(access=access, at=due_at)
-        if option.channel == "call" and option.contact_point == phone
-    ]
-    if not options:
-        raise NotFoundError(f"phone {phone} not found for debtor {debtor_id}")
-    decision = options[0].decision
-    if not decision.allowed:
-        raise CallbackRefusedError(
-            tuple((r.rule_id, r.message, r.citation) for r in decision.blocking),
-            decision.earliest_lawful_at,
-        )
     with transaction.atomic():
+        if prior_consent:
+            # The debtor asked for this call: consent given directly to us, for this debt, lifts
+            # the call-frequency presumptions for up to 7 days (1006.14(b)(3)(i), comment
+            # 14(b)(3)(i)-2). Recorded first so the check below sees it; a refusal undoes it.
+            consent_grant(
+                debtor_id=debtor_id,
+                channel="call",
+                contact_point=phone,
+                source="desk_callback",
+                scope="additional_calls",
+                account_ids=[account.pk],
+                evidence=f"asked to be called back at {due_at.isoformat()}",
+                actor_id=user.pk,
+            )
+        options = [
+            option
+            for option in contact_option_list(access=access, at=due_at)
+            if option.channel == "call" and option.contact_point == phone
+        ]
+        if not options:
+            raise NotFoundError(f"phone {phone} not found for debtor {debtor_id}")
+        decision = options[0].decision
+        if not decision.allowed:
+            raise CallbackRefusedError(
+                tuple((r.rule_id, r.message, r.citation) for r in decision.blocking),
+                decision.earliest_lawful_at,
+            )
         callback = Callback.objects.create(
             account=account,
             debtor_id=debtor_id,
@@ -274,7 +290,12 @@ def callback_create(
             action="callback.create",
             object_type="desk.Callback",
             object_id=callback.pk,
-            data={"account_id": account.pk, "due_at": due_at.isoformat(), "agent_id": agent_id},
+            data={
+                "account_id": account.pk,
+                "due_at": due_at.isoformat(),
+                "agent_id": agent_id,
+                "prior_consent": prior_consent,
+            },
             actor_id=user.pk,
         )
     return callback

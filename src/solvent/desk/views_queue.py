@@ -209,6 +209,7 @@ def callback_create(request: HttpRequest, account_id: int) -> HttpResponse:
         "due_local": request.POST.get("use_time") or request.POST.get("due_local", ""),
         "assignee": request.POST.get("assignee", "me"),
         "note": request.POST.get("note", "")[:255],
+        "prior_consent": request.POST.get("prior_consent") == "yes",
     }
     if not debtor_text.isdigit() or len(debtor_text) > 18:
         raise NotFoundError("choose a debtor's phone")
@@ -221,7 +222,7 @@ def callback_create(request: HttpRequest, account_id: int) -> HttpResponse:
         # The "use the next lawful time" button fills the time in; the agent confirms.
         return _panel(request, account, **context)
     try:
-        local = datetime.strptime(form["due_local"], "%Y-%m-%dT%H:%M")  # noqa: DTZ007 - wall clock in `zone`
+        local = datetime.strptime(str(form["due_local"]), "%Y-%m-%dT%H:%M")  # noqa: DTZ007 - wall clock in `zone`
         due_at = local_to_utc(
             date(local.year, local.month, local.day), time(local.hour, local.minute), zone
         )
@@ -233,7 +234,8 @@ def callback_create(request: HttpRequest, account_id: int) -> HttpResponse:
             due_at=due_at,
             time_zone=zone,
             agent_id=request.user.pk if form["assignee"] == "me" else None,
-            note=form["note"],
+            note=str(form["note"]),
+            prior_consent=bool(form["prior_consent"]),
         )
     except ValueError:
         context["error"] = "Give the date and time the debtor chose (their local time)."
