@@ -29,6 +29,7 @@ from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError, PermissionDeniedError, ValidationError
 from solvent.desk import queue as queue_selectors
 from solvent.desk import services_queue
+from solvent.desk.presenters import place_name
 from solvent.desk.queue_rules import LocalTimeError, local_to_utc, utc_to_local_input
 from solvent.desk.roles import ALL_ROLES, QUEUE_ROLES, desk_view
 from solvent.portfolio.access import (
@@ -252,7 +253,7 @@ def callback_create(request: HttpRequest, account_id: int) -> HttpResponse:
         context["error"] = error.message
     else:
         local_label = callback.due_at.astimezone(ZoneInfo(zone)).strftime("%a %d %b %Y %H:%M %Z")
-        context = {"saved": f"Callback set for {local_label} ({zone})."}
+        context = {"saved": f"Callback set for {local_label} ({place_name(zone)})."}
     return _panel(request, account, **context)
 
 

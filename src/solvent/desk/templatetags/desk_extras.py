@@ -13,3 +13,9 @@ register = template.Library()
 def places(zones: list[str] | tuple[str, ...]) -> str:
     """``["Europe/Isle_of_Man"]`` -> "Isle of Man"."""
     return ", ".join(place_name(zone) for zone in zones or ())
+
+
+@register.filter
+def place(zone: str) -> str:
+    """``"America/Boise"`` -> "Boise"."""
+    return place_name(zone) if zone else ""
