@@ -151,3 +151,16 @@ def test_a_cease_flag_from_the_file_is_a_hold_that_can_be_lifted(tmp_path, batch
     flagged.refresh_from_db()
     assert not flagged.cease_communication  # lifting the hold lifts the flag it stood for
     assert call_allowed()
+
+
+def test_the_account_screen_offers_the_next_account_to_queue_roles_only(screen) -> None:
+    html = _page(screen)
+    assert 'id="next-account"' in html and 'action="/queue/next/"' in html
+    viewer = User.objects.create_user(username="viewer", password="viewer-password-1")
+    staff_role_set(user=viewer, role=Role.CLIENT_VIEWER)
+    Team.objects.get().members.add(viewer)
+    http = HttpClient()
+    http.force_login(viewer)
+    account = screen["account"]
+    page = http.get(f"/accounts/{account.pk}/").content.decode()
+    assert "Account HB-1" in page and 'id="next-account"' not in page
