@@ -10,15 +10,27 @@ from django.db.models import Count, Q
 
 from solvent.core.models import LoginFailure, Role, StaffProfile
 
+# Where a user object keeps its role once read: a request asks four or five times (the frame, the
+# role check, the access path), and ``request.user`` is a fresh object on every request.
+ROLE_CACHE = "_solvent_staff_role"
+
 
 def staff_role_get(*, user: User | AnonymousUser) -> Role | None:
-    """The user's role; superusers act as admins; users without a profile have none."""
+    """The user's role; superusers act as admins; users without a profile have none.
+
+    Read once per user object (``staff_role_set`` forgets it on the object it is given).
+    """
     if not user.is_authenticated:
         return None
     if getattr(user, "is_superuser", False):
         return Role.ADMIN
+    cached: Role | str | None = getattr(user, ROLE_CACHE, "")
+    if cached != "":
+        return cached  # type: ignore[return-value]
     profile = StaffProfile.objects.filter(user_id=user.pk).only("role").first()
-    return Role(profile.role) if profile else None
+    role = Role(profile.role) if profile else None
+    setattr(user, ROLE_CACHE, role)
+    return role
 
 
 def login_is_throttled(*, username: str, address: str, now: datetime) -> bool:

@@ -13,6 +13,7 @@ from django.db import transaction
 from solvent.audit.services import audit_record
 from solvent.core import clock
 from solvent.core.models import ApiToken, LoginFailure, Role, StaffProfile, TokenScope
+from solvent.core.selectors import ROLE_CACHE
 
 
 def _digest(raw_token: str) -> str:
@@ -99,4 +100,6 @@ def login_failure_record(*, username: str, address: str, now: datetime, refused:
 
 def staff_role_set(*, user: User, role: Role) -> StaffProfile:
     profile, _ = StaffProfile.objects.update_or_create(user=user, defaults={"role": role})
+    if hasattr(user, ROLE_CACHE):
+        delattr(user, ROLE_CACHE)
     return profile
