@@ -301,7 +301,10 @@ def test_a_flag_told_to_another_client_is_seen_but_not_ended_by_this_one(desk) -
     http, account = desk["http"], desk["account"]
     html = http.get(_url(account.pk), **HTMX).content.decode()
     assert "Illness" in html and "told to Globex" not in html  # the person's fact, not their note
-    assert "Ended by the team that recorded it." in html and f"vulnerability/{flag.pk}/end/" not in html
+    assert (
+        "Ended by the team that recorded it." in html
+        and f"vulnerability/{flag.pk}/end/" not in html
+    )
     end = http.post(_url(account.pk, f"vulnerability/{flag.pk}/end/"), {"reason": "better"})
     assert end.status_code == 404
     flag.refresh_from_db()

@@ -148,7 +148,9 @@ def test_agent_calls_verifies_and_records_a_right_party_contact(live_server, flo
             )
             expect(page.locator("button[value=promise_to_pay]")).to_be_enabled()
             _screenshot(page, "call-verified-1366.png")
-            page.locator("#call-panel").screenshot(path=str(SCREENSHOTS / "call-panel-verified.png"))
+            page.locator("#call-panel").screenshot(
+                path=str(SCREENSHOTS / "call-panel-verified.png")
+            )
             serious = _axe_serious(page)
             assert serious == [], serious
 

@@ -353,16 +353,6 @@ def _arrangement_record(kind: str) -> Build:
     return build
 
 
-# The wallboard's roles (solvent.desk.roles.WALLBOARD_ROLES) and its drill-down to an agent: the
-# own client's agent, or the other client's (in client B's team only).
-WALLBOARD = frozenset({Role.SUPERVISOR.value, Role.STRATEGY_MANAGER.value, Role.ADMIN.value})
-
-
-def _wallboard_agent(_world: World, target: str) -> Req:
-    name = "matrix-agent" if target == OWN else "matrix-globex-agent"
-    return Req({"agent_id": User.objects.get(username=name).pk})
-
-
 def _callback_on_target(world: World, target: str) -> Req:
     """A pending callback on the target's account, made inside the test's savepoint."""
     from solvent.desk.models import Callback

@@ -71,7 +71,7 @@ def demo_history_create(
                 account_id=account_ids[0], kind=kind, sent_on=notice_day, source="demo:letter"
             )
         # Day 0 is today (so the wallboard has a day under way); a moment still ahead is skipped.
-        days_ago = sorted(rng.sample(range(0, 31), k=rng.randrange(1, 6)), reverse=True)
+        days_ago = sorted(rng.sample(range(31), k=rng.randrange(1, 6)), reverse=True)
         for days in days_ago:
             channel = "call" if phones and (not emails or rng.random() < 0.75) else "email"
             if channel == "call":
