@@ -15,17 +15,15 @@ from collections.abc import Sequence
 
 from django.db.models import Exists, OuterRef
 
+from solvent.compliance.engine_input.values import FLAG_HOLDS
 from solvent.compliance.models import Hold
 from solvent.compliance.services.common import audit
 from solvent.core import clock
 from solvent.portfolio.models import Debtor
 
-# The debtor's flag and the hold kind it stands for (the engine's FLAG_HOLDS, as Hold kinds).
-FLAG_KINDS: tuple[tuple[str, str], ...] = (
-    ("cease_communication", Hold.Kind.CEASE),
-    ("attorney_represented", Hold.Kind.ATTORNEY),
-    ("in_bankruptcy", Hold.Kind.BANKRUPTCY),
-    ("is_deceased", Hold.Kind.DECEASED),
+# The debtor's flag and the hold kind it stands for: the engine's own FLAG_HOLDS, as Hold kinds.
+FLAG_KINDS: tuple[tuple[str, str], ...] = tuple(
+    (flag, Hold.Kind(kind.value)) for flag, kind in FLAG_HOLDS
 )
 PLACEMENT_SOURCE = "placement"
 
