@@ -240,6 +240,7 @@ INSTALLED_APPS = [
     "solvent.contact",
     "solvent.desk",
     "solvent.arrangements",
+    "solvent.strategy",
     "solvent.demo",
 ]
 
