@@ -1,0 +1,170 @@
+"""Reads of the strategy's definitions: segments with their live counts, strategies, experiments.
+
+Who may: the strategy pages and endpoints are for ``STRATEGY_READ_ROLES``; changes are for
+``STRATEGY_WRITE_ROLES`` (``strategy_role_require``). Strategies and segments for every client are
+the agency's; a segment kept to one client is seen only by the users who see that client, and
+"missing" and "not yours" are the same NotFoundError. Counting accounts is tenant-scoped: a
+segment's count is of the accounts of the user's clients only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import polars as pl
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q, QuerySet
+
+from solvent.core.domain.errors import NotFoundError, PermissionDeniedError
+from solvent.core.models import Role
+from solvent.core.selectors import staff_role_get
+from solvent.portfolio.access import access_client_ids
+from solvent.portfolio.models import Client
+from solvent.strategy.domain.segments import SegmentError, segment_count, segment_parse
+from solvent.strategy.features import features_frame
+from solvent.strategy.models import Experiment, Segment, Strategy
+
+# Who opens the strategy pages and reads the API: supervisors read, to see what their floor will do.
+STRATEGY_READ_ROLES = frozenset({Role.STRATEGY_MANAGER, Role.ADMIN, Role.SUPERVISOR})
+# Who changes segments, paths, experiments and capacity.
+STRATEGY_WRITE_ROLES = frozenset({Role.STRATEGY_MANAGER, Role.ADMIN})
+
+AnyUser = User | AnonymousUser
+
+
+def strategy_role_require(*, user: AnyUser, write: bool = False) -> int:
+    """The acting user's id once their role reads (or, with ``write``, changes) strategies."""
+    role = staff_role_get(user=user)
+    if role not in STRATEGY_READ_ROLES or user.pk is None:
+        raise PermissionDeniedError("your role does not use the strategy pages")
+    if write and role not in STRATEGY_WRITE_ROLES:
+        raise PermissionDeniedError(
+            "your role reads strategies: a strategy manager changes them",
+            code="strategy_write_forbidden",
+        )
+    return int(user.pk)
+
+
+def _client_filter(user: AnyUser) -> Q:
+    """Segments for every client, and those kept to a client the user serves."""
+    client_ids = access_client_ids(user=user)
+    if client_ids is None:
+        return Q()
+    return Q(client__isnull=True) | Q(client_id__in=client_ids)
+
+
+def segment_list(*, user: AnyUser) -> QuerySet[Segment]:
+    """The segments the user sees, in the order the plan tries them (priority, key)."""
+    return (
+        Segment.objects.filter(_client_filter(user))
+        .select_related("strategy", "client")
+        .order_by("priority", "key")
+    )
+
+
+def segment_get(*, user: AnyUser, key: str) -> Segment:
+    segment = segment_list(user=user).filter(key=key).first()
+    if segment is None:
+        raise NotFoundError(f"segment '{key}' not found")
+    return segment
+
+
+def client_get(*, user: AnyUser, code: str) -> Client:
+    """A client the user serves, by code (404 for one they do not, as for one that is missing)."""
+    client_ids = access_client_ids(user=user)
+    clients = Client.objects.filter(code=code)
+    if client_ids is not None:
+        clients = clients.filter(pk__in=client_ids)
+    client = clients.first()
+    if client is None:
+        raise NotFoundError(f"client '{code}' not found")
+    return client
+
+
+def client_choices(*, user: AnyUser) -> QuerySet[Client]:
+    client_ids = access_client_ids(user=user)
+    clients = Client.objects.order_by("name")
+    return clients if client_ids is None else clients.filter(pk__in=client_ids)
+
+
+def strategy_list() -> QuerySet[Strategy]:
+    return Strategy.objects.order_by("key")
+
+
+def strategy_get(*, key: str) -> Strategy:
+    strategy = Strategy.objects.filter(key=key).first()
+    if strategy is None:
+        raise NotFoundError(f"strategy '{key}' not found")
+    return strategy
+
+
+def experiment_list(*, user: AnyUser) -> QuerySet[Experiment]:
+    """Experiments on the segments the user sees, running ones first, newest first."""
+    segments = Segment.objects.filter(_client_filter(user))
+    return (
+        Experiment.objects.filter(segment__in=segments)
+        .select_related("segment", "segment__strategy")
+        .order_by("-status", "-started_on", "key")
+    )
+
+
+def experiment_get(*, user: AnyUser, key: str) -> Experiment:
+    experiment = experiment_list(user=user).filter(key=key).first()
+    if experiment is None:
+        raise NotFoundError(f"experiment '{key}' not found")
+    return experiment
+
+
+def experiment_running_by_segment(*, user: AnyUser) -> dict[int, Experiment]:
+    return {
+        experiment.segment_id: experiment
+        for experiment in experiment_list(user=user).filter(status=Experiment.Status.RUNNING)
+    }
+
+
+# --- counting accounts --------------------------------------------------------------------------
+
+
+def features_for(*, user: AnyUser, day: date) -> pl.DataFrame:
+    """The features of the active accounts of the user's clients on ``day`` (one row each)."""
+    client_ids = access_client_ids(user=user)
+    chosen = None if client_ids is None else sorted(client_ids)
+    return features_frame(day=day, client_ids=chosen)
+
+
+@dataclass(frozen=True)
+class SegmentPreview:
+    """What the editor shows while conditions change: the count, or the error naming a condition."""
+
+    count: int | None
+    total: int
+    error: str = ""
+    error_index: int | None = None
+
+
+def segment_preview(
+    *, features: pl.DataFrame, key: str, name: str, conditions: Sequence[Mapping[str, Any]]
+) -> SegmentPreview:
+    """How many of ``features``' accounts the conditions match, or why they cannot be read."""
+    try:
+        spec = segment_parse(key or "preview", name or "preview", conditions, 0)
+    except SegmentError as error:
+        return SegmentPreview(None, features.height, str(error), error.index)
+    return SegmentPreview(segment_count(features, spec), features.height)
+
+
+def segment_counts(*, features: pl.DataFrame, segments: Sequence[Segment]) -> dict[str, int | None]:
+    """Each segment's matching accounts among ``features`` (None when its stored conditions no
+    longer parse, e.g. a feature was retired): each counted on its own, not first-match."""
+    counts: dict[str, int | None] = {}
+    for segment in segments:
+        try:
+            spec = segment_parse(segment.key, segment.name, segment.conditions, segment.priority)
+        except SegmentError:
+            counts[segment.key] = None
+            continue
+        counts[segment.key] = segment_count(features, spec)
+    return counts
