@@ -73,6 +73,99 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         "{{ agency_name }}: {{ debt_collector_disclosure }} Sobre su cuenta de {{ creditor_name }}: "
         "{{ portal_url }} o {{ agency_phone }}. Responda STOP para no recibir mensajes.",
     ),
+    # The default treatment paths' messages (solvent.strategy.domain.defaults, docs/strategy.md).
+    DefaultTemplate(
+        "strategy_sms_selfservice",
+        "sms",
+        "en",
+        "Strategy: first text with the self-service link",
+        "",
+        "{{ agency_name }}: {{ debt_collector_disclosure }} See your {{ creditor_name }} balance, pay "
+        "or set up a plan at {{ portal_url }}. Questions: {{ agency_phone }}. Reply STOP to opt out.",
+    ),
+    DefaultTemplate(
+        "strategy_sms_selfservice",
+        "sms",
+        "es",
+        "Estrategia: primer texto con el enlace de autoservicio",
+        "",
+        "{{ agency_name }}: {{ debt_collector_disclosure }} Vea su saldo de {{ creditor_name }}, pague "
+        "o acuerde un plan en {{ portal_url }}. Dudas: {{ agency_phone }}. Responda STOP para no "
+        "recibir mensajes.",
+    ),
+    DefaultTemplate(
+        "strategy_email_reminder",
+        "email",
+        "en",
+        "Strategy: reminder e-mail",
+        "About your {{ creditor_name }} account {{ account_number_masked }}",
+        "Dear {{ debtor_first_name }},\n\nWe wrote to you about your {{ creditor_name }} account "
+        "{{ account_number_masked }} (balance {{ balance }} {{ currency }}). If you are finding it hard "
+        "to pay, we can agree an amount you can afford: see {{ portal_url }} or call "
+        "{{ agency_phone }} ({{ agency_hours }}).\n\n{{ debt_collector_disclosure }}\n\n"
+        "{{ agency_name }}\n\nTo stop receiving e-mails from us at this address: {{ unsubscribe_url }}",
+    ),
+    DefaultTemplate(
+        "strategy_email_reminder",
+        "email",
+        "es",
+        "Estrategia: correo recordatorio",
+        "Sobre su cuenta de {{ creditor_name }} {{ account_number_masked }}",
+        "Estimado/a {{ debtor_first_name }}:\n\nLe escribimos sobre su cuenta de {{ creditor_name }} "
+        "{{ account_number_masked }} (saldo {{ balance }} {{ currency }}). Si le resulta difícil pagar, "
+        "podemos acordar una cantidad que pueda asumir: {{ portal_url }} o {{ agency_phone }} "
+        "({{ agency_hours }}).\n\n{{ debt_collector_disclosure }}\n\n{{ agency_name }}\n\n"
+        "Para dejar de recibir correos nuestros en esta dirección: {{ unsubscribe_url }}",
+    ),
+    DefaultTemplate(
+        "strategy_email_settlement",
+        "email",
+        "en",
+        "Strategy: settlement offer e-mail",
+        "An offer to settle your {{ creditor_name }} account",
+        "Dear {{ debtor_first_name }},\n\nYour {{ creditor_name }} account {{ account_number_masked }} "
+        "has a balance of {{ balance }} {{ currency }}. We may be able to accept less than the full "
+        "balance to settle it. See what we can offer at {{ portal_url }} or call {{ agency_phone }} "
+        "({{ agency_hours }}).\n\n{{ debt_collector_disclosure }}\n\n{{ agency_name }}\n\n"
+        "To stop receiving e-mails from us at this address: {{ unsubscribe_url }}",
+    ),
+    DefaultTemplate(
+        "strategy_email_settlement",
+        "email",
+        "es",
+        "Estrategia: oferta de liquidación (correo)",
+        "Una oferta para liquidar su cuenta de {{ creditor_name }}",
+        "Estimado/a {{ debtor_first_name }}:\n\nSu cuenta de {{ creditor_name }} "
+        "{{ account_number_masked }} tiene un saldo de {{ balance }} {{ currency }}. Podríamos aceptar "
+        "menos del saldo total para liquidarla. Vea nuestra oferta en {{ portal_url }} o llame al "
+        "{{ agency_phone }} ({{ agency_hours }}).\n\n{{ debt_collector_disclosure }}\n\n"
+        "{{ agency_name }}\n\nPara dejar de recibir correos nuestros en esta dirección: "
+        "{{ unsubscribe_url }}",
+    ),
+    DefaultTemplate(
+        "strategy_letter_contact",
+        "letter",
+        "en",
+        "Strategy: letter asking the debtor to get in touch",
+        "Please contact us about your {{ creditor_name }} account",
+        "Dear {{ debtor_full_name }},\n\n## Your {{ creditor_name }} account "
+        "{{ account_number_masked }}\n\nWe have tried to reach you about this account, which has a "
+        "balance of {{ balance }} {{ currency }}. Please contact us on {{ agency_phone }} "
+        "({{ agency_hours }}) or visit {{ portal_url }} to see the details and agree a way forward "
+        "you can afford.\n\n{{ debt_collector_disclosure }}\n\n{{ agency_name }}",
+    ),
+    DefaultTemplate(
+        "strategy_letter_contact",
+        "letter",
+        "es",
+        "Estrategia: carta pidiendo que nos contacte",
+        "Por favor contáctenos sobre su cuenta de {{ creditor_name }}",
+        "Estimado/a {{ debtor_full_name }}:\n\n## Su cuenta de {{ creditor_name }} "
+        "{{ account_number_masked }}\n\nHemos intentado contactarle sobre esta cuenta, con un saldo de "
+        "{{ balance }} {{ currency }}. Llámenos al {{ agency_phone }} ({{ agency_hours }}) o visite "
+        "{{ portal_url }} para ver los detalles y acordar una solución que pueda asumir.\n\n"
+        "{{ debt_collector_disclosure }}\n\n{{ agency_name }}",
+    ),
     DefaultTemplate(
         "limited_content_voicemail",
         "voicemail",

@@ -8,6 +8,8 @@ import pytest
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
+from solvent.contact.default_templates import DEFAULT_TEMPLATES
+
 pytestmark = pytest.mark.django_db
 
 
@@ -28,4 +30,7 @@ def test_letters_export_with_nothing_waiting(settings, tmp_path) -> None:
 def test_templates_install_command() -> None:
     out = io.StringIO()
     call_command("contact_templates_install", stdout=out)
-    assert out.getvalue().strip() == "6 template(s) installed"
+    assert out.getvalue().strip() == f"{len(DEFAULT_TEMPLATES)} template(s) installed"
+    again = io.StringIO()
+    call_command("contact_templates_install", stdout=again)
+    assert again.getvalue().strip() == "0 template(s) installed"

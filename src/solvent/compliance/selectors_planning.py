@@ -1,0 +1,225 @@
+"""The batch compliance path for a planning day: for many candidate contacts at once, when each is
+lawful on the day (UTC windows), and if never, which rule stops it and until when.
+
+The daily plan (``solvent.strategy``) calls ``contacts_eligibility_for_day``; the execution still
+passes the gate (the outbox's sender, the dialer at dial time, an agent's click), so a fact that
+changes after planning (a STOP at noon) still stops the contact. The reads are the gate's
+(``gate_reads_load``, a fixed number of queries per chunk, no locks: planning reserves nothing);
+the answers are the pure batch engine's (``eligibility.batch_eligibility``, proven equal to
+``decide()`` at every moment of the day), and a blocked contact's reasons and earliest lawful moment
+are ``decide()``'s own. See docs/strategy.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from solvent.compliance.domain import model
+from solvent.compliance.domain.engine import decide
+from solvent.compliance.domain.jurisdictions import resolve
+from solvent.compliance.eligibility.evaluate import batch_eligibility
+from solvent.compliance.eligibility.frames import batch_input
+from solvent.compliance.eligibility.profiles import (
+    BatchOptions,
+    Target,
+    day_bounds,
+    proposed_for,
+)
+from solvent.compliance.engine_input import LEDGER_WINDOW, debtor_facts_build, history_events
+from solvent.compliance.services.gate_reads import gate_reads_load
+from solvent.portfolio.models import (
+    Address,
+    ContactOwner,
+    ContactStatus,
+    Debtor,
+    Email,
+    Phone,
+)
+
+# Channels the plan proposes, as the engine names them.
+PLAN_CHANNELS = {
+    "call": model.Channel.CALL,
+    "sms": model.Channel.SMS,
+    "email": model.Channel.EMAIL,
+    "letter": model.Channel.LETTER,
+}
+
+Reason = tuple[str, str, str]  # (rule_id, message, citation)
+
+
+@dataclass(frozen=True)
+class PlanTarget:
+    """One candidate contact: ``key`` is the caller's (the plan uses the account id)."""
+
+    key: Hashable
+    debtor_id: int
+    account_id: int
+    channel: str  # a key of PLAN_CHANNELS
+
+
+@dataclass(frozen=True)
+class DayEligibility:
+    """The engine's answer about one candidate for the day."""
+
+    contact_point: str  # the point chosen for the channel; "" when the debtor has none
+    zone: str | None  # the debtor's counting zone (its first candidate zone); None when unknown
+    windows: tuple[tuple[datetime, datetime], ...]  # UTC, half-open: lawful exactly inside
+    blocking: tuple[Reason, ...]  # when no window: why (decide() at the start of the day)
+    earliest_lawful_at: datetime | None  # when no window: the next lawful moment (None: never)
+
+    @property
+    def allowed_today(self) -> bool:
+        return bool(self.windows)
+
+
+def _phone_order(phone: Phone) -> tuple[int, int]:
+    mobile = phone.line_type == Phone.LineType.MOBILE or phone.kind == Phone.Kind.MOBILE
+    return (0 if mobile else 1, phone.pk)
+
+
+def _usable_phone(phone: Phone) -> bool:
+    return phone.status == ContactStatus.VALID and phone.owner == ContactOwner.DEBTOR
+
+
+def contact_point_for(
+    channel: str, phones: Sequence[Phone], emails: Sequence[Email], addresses: Sequence[Address]
+) -> str:
+    """The debtor's point the plan uses for ``channel`` ("" when none): the debtor's own, valid one;
+    a mobile first for calls and only a mobile for texts; the current address for letters."""
+    if channel in ("call", "sms"):
+        usable = sorted((p for p in phones if _usable_phone(p)), key=_phone_order)
+        if channel == "sms":
+            usable = [p for p in usable if _phone_order(p)[0] == 0]
+        return usable[0].e164 if usable else ""
+    if channel == "email":
+        for email in sorted(emails, key=lambda item: item.pk):
+            owned = email.status == ContactStatus.VALID and email.owner == ContactOwner.DEBTOR
+            if owned and not email.employer_provided:
+                return email.address.lower()
+        return ""
+    current = [a for a in sorted(addresses, key=lambda item: item.pk) if a.is_current]
+    return f"address:{current[0].pk}" if current else ""
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def contacts_eligibility_for_day(
+    *, targets: Sequence[PlanTarget], day: date, chunk: int = 2000
+) -> dict[Hashable, DayEligibility]:
+    """When each target is lawful on ``day`` (the local date in the debtor's counting zone).
+
+    Fails closed: an unknown debtor, no contact point, or no known zone gives no window.
+    """
+    by_debtor: dict[int, list[PlanTarget]] = {}
+    for target in targets:
+        by_debtor.setdefault(target.debtor_id, []).append(target)
+    answers: dict[Hashable, DayEligibility] = {}
+    for debtor_ids in _chunks(sorted(by_debtor), chunk):
+        answers |= _chunk_eligibility({pk: by_debtor[pk] for pk in debtor_ids}, day)
+    return answers
+
+
+def _chunk_eligibility(
+    by_debtor: dict[int, list[PlanTarget]], day: date
+) -> dict[Hashable, DayEligibility]:
+    debtors = Debtor.objects.in_bulk(list(by_debtor))
+    # The ledger up to the latest start of the day in any zone (UTC-12 starts 12 h after UTC);
+    # each debtor keeps only what came before its own day started.
+    day_start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+    reads = gate_reads_load(debtors, day_start - LEDGER_WINDOW, day_start + timedelta(hours=14))
+    answers: dict[Hashable, DayEligibility] = {}
+    situations: dict[Hashable, model.DebtorProfile] = {}
+    histories: dict[Hashable, tuple[model.HistoryEvent, ...]] = {}
+    engine_targets: list[tuple[PlanTarget, Target, str]] = []
+    zones: dict[int, str | None] = {}
+    for debtor_id, wanted in by_debtor.items():
+        debtor = debtors.get(debtor_id)
+        if debtor is None:
+            for target in wanted:
+                answers[target.key] = _refused("", None, "solvent.debtor.unknown", "no such debtor")
+            continue
+        rows = reads.rows[debtor_id]
+        zone_start = day_bounds(None, day)[0]
+        facts = debtor_facts_build(
+            debtor=debtor,
+            owed=reads.owed.get(debtor_id, []),
+            at=zone_start,
+            rows=rows,
+            history=(),
+        )
+        resolution = resolve(facts.profile)
+        zone = resolution.time_zones[0] if resolution.time_zones else None
+        zones[debtor_id] = zone
+        local_start = day_bounds(zone, day)[0]
+        history = tuple(
+            event
+            for event in history_events(reads.ledger.get(debtor_id, []))
+            if event.at < local_start
+        )
+        if history or local_start != zone_start:
+            facts = debtor_facts_build(
+                debtor=debtor,
+                owed=reads.owed.get(debtor_id, []),
+                at=local_start,
+                rows=rows,
+                history=history,
+            )
+        situations[debtor_id] = facts.profile
+        histories[debtor_id] = history
+        for target in wanted:
+            point = contact_point_for(target.channel, rows.phones, rows.emails, rows.addresses)
+            if not point:
+                answers[target.key] = _refused(
+                    "", zone, "solvent.contact_point.none", f"no usable {target.channel} contact"
+                )
+                continue
+            engine_target = Target(
+                debtor_id, str(target.account_id), PLAN_CHANNELS[target.channel], point
+            )
+            engine_targets.append((target, engine_target, point))
+    if engine_targets:
+        batch = batch_input(
+            situations, histories, [item[1] for item in engine_targets], day, BatchOptions()
+        )
+        frame = batch_eligibility(batch, day)
+        for (target, engine_target, point), row in zip(
+            engine_targets, frame.iter_rows(named=True), strict=True
+        ):
+            windows = tuple((w["start"], w["end"]) for w in row["windows"] or [])
+            zone = zones[target.debtor_id]
+            if windows:
+                answers[target.key] = DayEligibility(point, zone, windows, (), None)
+                continue
+            answers[target.key] = _blocked(
+                situations[target.debtor_id],
+                histories[target.debtor_id],
+                engine_target,
+                point,
+                zone,
+                day,
+            )
+    return answers
+
+
+def _blocked(
+    situation: model.DebtorProfile,
+    history: tuple[model.HistoryEvent, ...],
+    target: Target,
+    point: str,
+    zone: str | None,
+    day: date,
+) -> DayEligibility:
+    """Why a target has no window today: decide() at the day's start says which rules and when."""
+    start = day_bounds(zone, day)[0]
+    decision = decide(situation, history, proposed_for(target, BatchOptions(), start))
+    blocking = tuple((r.rule_id, r.message, r.citation) for r in decision.blocking)
+    return DayEligibility(point, zone, (), blocking, decision.earliest_lawful_at)
+
+
+def _refused(point: str, zone: str | None, rule_id: str, message: str) -> DayEligibility:
+    return DayEligibility(point, zone, (), ((rule_id, message, ""),), None)
