@@ -1,0 +1,1 @@
+"""Tests of the benchmarks' pure parts: the strategy bench's simulated world and its checker."""
