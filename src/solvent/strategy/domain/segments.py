@@ -262,14 +262,13 @@ def segment_assign_expr(segments: Sequence[SegmentSpec]) -> pl.Expr:
 
 def segment_assign(features: pl.DataFrame, segments: Sequence[SegmentSpec]) -> pl.Series:
     """Each row's segment key (first match by priority, then key), null where none matches."""
-    if not segments:
-        return pl.Series("segment", [None] * features.height, dtype=pl.String)
-    return features.select(segment_assign_expr(segments)).to_series()
+    # with_columns broadcasts a literal (a segment with no conditions) to the frame's height.
+    return features.with_columns(segment_assign_expr(segments)).get_column("segment")
 
 
 def segment_count(features: pl.DataFrame, spec: SegmentSpec) -> int:
     """How many rows meet the segment's conditions (the editor's live preview)."""
-    return features.select(segment_expr(spec).sum()).item() if features.height else 0
+    return features.filter(segment_expr(spec)).height
 
 
 def condition_holds(condition: Condition, facts: Mapping[str, object]) -> bool:
