@@ -1,0 +1,321 @@
+"""Running the daily plan: store it (plan items, path positions, outbox messages, work items and
+the campaigns' call lists) or, in a dry run, write it as CSV and store nothing.
+
+Each client's plan of a day is one transaction: its ``PlanRun`` row, every item, the positions, the
+messages and the work items land together or not at all, so a process that dies mid-way leaves
+nothing half-planned and running again plans it whole. A client already planned for the day is
+left alone (the ``PlanRun`` row's unique date and client): running twice changes nothing.
+At scale each client is a background task (``tasks.plan_client_task``); with the RQ backend, more
+workers on more machines plan a larger portfolio. docs/strategy.md explains the whole loop.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+
+from solvent.audit.services import audit_record
+from solvent.contact.services import MessageRequest, message_enqueue_many
+from solvent.core import clock
+from solvent.core.domain.errors import NotFoundError
+from solvent.portfolio.models import Client
+from solvent.strategy.models import PathPosition, PlanItem, PlanRun, Strategy
+from solvent.strategy.planner import Draft, PlanRow, plan_draft
+from solvent.strategy.services.work_queues import work_items_add
+from solvent.strategy.work_rules import WorkItemRequest, WorkKind
+
+PLAN_CSV_COLUMNS = (
+    "account_number",
+    "client",
+    "debtor_id",
+    "segment",
+    "strategy",
+    "arm",
+    "step",
+    "channel",
+    "template",
+    "contact_point",
+    "planned_utc",
+    "planned_local",
+    "time_zone",
+    "priority",
+    "status",
+    "reason",
+    "detail",
+)
+MESSAGE_CHANNELS = ("sms", "email", "letter")
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class PlanSummary:
+    """What a run did: per client, planned now, planned before (left alone), or failed."""
+
+    day: date
+    dry_run: bool
+    planned: list[str] = field(default_factory=list)
+    already_planned: list[str] = field(default_factory=list)
+    figures: dict[str, dict[str, Any]] = field(default_factory=dict)  # client -> figures
+    csv_path: Path | None = None
+
+    def total(self, name: str) -> int:
+        return sum(int(figures.get(name, 0)) for figures in self.figures.values())
+
+
+def _clients(client_codes: Sequence[str] | None) -> list[Client]:
+    clients = Client.objects.filter(is_active=True).order_by("code")
+    if client_codes is None:
+        return list(clients)
+    found = {client.code: client for client in clients.filter(code__in=client_codes)}
+    missing = sorted(set(client_codes) - set(found))
+    if missing:
+        known = ", ".join(Client.objects.order_by("code").values_list("code", flat=True))
+        raise NotFoundError(
+            f"unknown client {', '.join(missing)} (known: {known})", code="client_not_found"
+        )
+    return [found[code] for code in sorted(found)]
+
+
+def plan_csv_rows(rows: Iterable[PlanRow]) -> Iterable[dict[str, object]]:
+    for row in rows:
+        yield {
+            "account_number": row.account_number,
+            "client": row.client,
+            "debtor_id": row.debtor_id or "",
+            "segment": row.segment,
+            "strategy": row.strategy,
+            "arm": row.arm,
+            "step": row.step,
+            "channel": row.channel,
+            "template": row.template,
+            "contact_point": row.contact_point,
+            "planned_utc": row.planned_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if row.planned_at
+            else "",
+            "planned_local": row.planned_local,
+            "time_zone": row.time_zone,
+            "priority": f"{row.priority:.4f}",
+            "status": row.status,
+            "reason": row.reason,
+            "detail": row.detail,
+        }
+
+
+def plan_run(
+    *,
+    day: date,
+    client_codes: Sequence[str] | None = None,
+    dry_run: bool = False,
+    csv_path: Path | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    actor_id: int | None = None,
+    progress: Progress | None = None,
+) -> PlanSummary:
+    """Plan ``day`` for each client (all active clients by default), one client at a time.
+
+    ``dry_run`` stores nothing; ``csv_path`` receives every row (planned and skipped, with the
+    reason). ``overrides`` (segment key -> path definition) only with ``dry_run`` (what-if).
+    """
+    if overrides and not dry_run:
+        raise ValueError(
+            "a changed strategy is tried in a dry run only; activate it to plan with it"
+        )
+    summary = PlanSummary(day=day, dry_run=dry_run, csv_path=csv_path)
+    writer = None
+    handle = csv_path.open("w", newline="", encoding="utf-8") if csv_path else None
+    try:
+        if handle is not None:
+            writer = csv.DictWriter(handle, fieldnames=PLAN_CSV_COLUMNS)
+            writer.writeheader()
+        for client in _clients(client_codes):
+            if not dry_run and PlanRun.objects.filter(plan_date=day, client=client).exists():
+                summary.already_planned.append(client.code)
+                continue
+            draft = plan_draft(
+                day=day,
+                client_ids=[client.pk],
+                overrides=overrides,
+                now=_now_if_today(day),
+                progress=progress,
+            )
+            if not dry_run and not plan_store(draft=draft, client=client, actor_id=actor_id):
+                summary.already_planned.append(client.code)
+                continue
+            summary.planned.append(client.code)
+            summary.figures[client.code] = draft.figures()
+            if writer is not None:
+                writer.writerows(plan_csv_rows(draft.rows))
+    finally:
+        if handle is not None:
+            handle.close()
+    return summary
+
+
+def _now_if_today(day: date) -> datetime | None:
+    """Planning the current day (in UTC terms or later) leaves out the moments already past."""
+    now = clock.now()
+    return now if day <= now.astimezone(UTC).date() else None
+
+
+def plan_store(*, draft: Draft, client: Client, actor_id: int | None = None) -> bool:
+    """Store one client's plan in one transaction; False when it was stored before (left alone)."""
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            run = PlanRun.objects.create(
+                plan_date=draft.day,
+                client=client,
+                status=PlanRun.Status.DONE,
+                figures=draft.figures(),
+                started_at=now,
+                finished_at=now,
+                created_by_id=actor_id,
+            )
+            _store(run, draft, client, now)
+            audit_record(
+                action="strategy.plan_run",
+                object_type="strategy.PlanRun",
+                object_id=run.pk,
+                data={"client": client.code, "day": draft.day.isoformat(), **run.figures},
+                actor_id=actor_id,
+                system="" if actor_id else "the daily plan",
+            )
+    except IntegrityError:
+        # Another process stored this client's plan of the day first.
+        if PlanRun.objects.filter(plan_date=draft.day, client=client).exists():
+            return False
+        raise
+    return True
+
+
+def _store(run: PlanRun, draft: Draft, client: Client, now: datetime) -> None:
+    items = PlanItem.objects.bulk_create(
+        [_item(run, client, row) for row in draft.rows], batch_size=2000
+    )
+    by_account = {item.account_id: item for item in items}
+    _positions_store(draft, now)
+    planned = [row for row in draft.rows if row.status == "planned"]
+    messages = [row for row in planned if row.channel in MESSAGE_CHANNELS]
+    if messages:
+        queued = message_enqueue_many(
+            requests=[
+                MessageRequest(
+                    debtor_id=int(row.debtor_id or 0),
+                    channel=row.channel,
+                    contact_point=row.contact_point,
+                    account_ids=(row.account_id,),
+                    template_code=row.template,
+                    not_before=row.planned_at,
+                    cause=f"plan:{draft.day.isoformat()}:{row.step}",
+                )
+                for row in messages
+            ]
+        )
+        updated = []
+        for row, message in zip(messages, queued, strict=True):
+            item = by_account[row.account_id]
+            item.outbox_message_id = message.pk
+            updated.append(item)
+        PlanItem.objects.bulk_update(updated, ["outbox_message_id"], batch_size=2000)
+    work = [_work_item(draft.day, row) for row in draft.rows if row.queue or row.channel == "call"]
+    work_items_add(items=[item for item in work if item is not None])
+
+
+def _item(run: PlanRun, client: Client, row: PlanRow) -> PlanItem:
+    return PlanItem(
+        run=run,
+        plan_date=run.plan_date,
+        client=client,
+        account_id=row.account_id,
+        debtor_id=row.debtor_id,
+        segment_key=row.segment,
+        strategy_key=row.strategy,
+        arm=row.arm,
+        step_key=row.step,
+        channel=row.channel,
+        template=row.template,
+        contact_point=row.contact_point,
+        campaign=row.campaign,
+        planned_at=row.planned_at if row.status == "planned" else None,
+        time_zone=row.time_zone,
+        priority=row.priority,
+        status=row.status,
+        reason=row.reason,
+        detail=row.detail[:255],
+    )
+
+
+def _positions_store(draft: Draft, now: datetime) -> None:
+    """The path positions of the accounts whose step was done or whose queue item was asked for."""
+    changed = [row for row in draft.rows if row.position is not None and row.position_changed]
+    keys = {row.strategy for row in changed}
+    strategies = dict(Strategy.objects.filter(key__in=keys).values_list("key", "pk"))
+    positions = [
+        PathPosition(
+            account_id=row.account_id,
+            strategy_id=strategies[row.strategy],
+            segment_key=row.segment,
+            arm=row.arm,
+            step_index=row.position.step_index,
+            entered_on=row.position.entered_on,
+            last_action_on=row.position.last_action_on,
+            done=sorted(row.position.done),
+            repeats=row.position.repeats,
+            paused_reason=row.position.paused_reason,
+            updated_at=now,
+        )
+        for row in changed
+        if row.position is not None and row.strategy in strategies
+    ]
+    PathPosition.objects.bulk_create(
+        positions,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["account"],
+        update_fields=[
+            "strategy",
+            "segment_key",
+            "arm",
+            "step_index",
+            "entered_on",
+            "last_action_on",
+            "done",
+            "repeats",
+            "paused_reason",
+            "updated_at",
+        ],
+    )
+
+
+def _work_item(day: date, row: PlanRow) -> WorkItemRequest | None:
+    if row.status == "planned" and row.channel == "call" and row.planned_at is not None:
+        return WorkItemRequest(
+            account_id=row.account_id,
+            kind=WorkKind.PLANNED_CALL,
+            source_key=f"plan:{day.isoformat()}:{row.account_id}",
+            due_at=row.planned_at,
+            reason=f"planned call ({row.strategy}, step {row.step})",
+            plan_priority=row.priority,
+        )
+    if not row.queue:
+        return None
+    try:
+        kind = WorkKind(row.queue)
+    except ValueError:
+        kind = WorkKind.REVIEW
+    zone = ZoneInfo(row.time_zone) if row.time_zone else UTC
+    return WorkItemRequest(
+        account_id=row.account_id,
+        kind=kind,
+        source_key=f"plan-{row.queue}:{day.isoformat()}:{row.account_id}"[:80],
+        due_at=datetime.combine(day, time(9), tzinfo=zone).astimezone(UTC),
+        reason=row.detail[:255] or f"{row.queue} ({row.strategy})",
+        plan_priority=row.priority,
+    )
