@@ -1,0 +1,1 @@
+"""The strategy app's management commands."""

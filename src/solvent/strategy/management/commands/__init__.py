@@ -1,0 +1,1 @@
+"""`solvent work_queues_refresh` (and the plan's commands)."""
