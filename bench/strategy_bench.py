@@ -46,13 +46,7 @@ sys.path[:0] = [str(REPO), str(REPO / "src")]
 
 from bench.bench_keys import bench_keys_set  # noqa: E402
 from bench.strategy_behaviour import ActionResult, PlannedAction, Tally  # noqa: E402
-from bench.strategy_checker import (  # noqa: E402
-    Action,
-    Request,
-    RequestKind,
-    violations_count,
-    violations_find,
-)
+from bench.strategy_checker import Violation, violations_count, violations_find  # noqa: E402
 from bench.strategy_world import World, planned_action_from_row, results_write  # noqa: E402
 
 FULL_ACCOUNTS = 4000
@@ -252,36 +246,9 @@ def _setup(world: World, work: Path, accounts: int) -> None:
     )
 
 
-def _check(world: World, client: str, executed: list[ActionResult]) -> list[Any]:
+def _check(world: World, client: str, executed: list[ActionResult]) -> list[Violation]:
     """Violations in what was executed for one arm, judged against what its debtors asked."""
-    actions = [
-        Action(
-            debtor=result.account_number,
-            debt=result.account_number,
-            channel=result.channel,
-            at=result.occurred_utc,
-            outcome=result.outcome,
-            reference=result.step,
-        )
-        for result in executed
-    ]
-    requests = [
-        Request(
-            debtor=result.account_number,
-            kind=RequestKind.REFUSE_MEDIUM,
-            at=result.occurred_utc,
-            medium=result.stop_medium,
-        )
-        for result in executed
-        if result.stop
-    ]
-    placed = _utc(AS_OF, 0)
-    requests += [
-        Request(debtor=number, kind=RequestKind.CEASE, at=placed)
-        for number in world.placement_ceased(client)
-    ]
-    zones = {number: world.zones_known(client, number) for number in {a.debtor for a in actions}}
-    return violations_find(actions, requests, zones)
+    return violations_find(*world.checker_inputs(client, executed))
 
 
 def _arm_figures(
@@ -289,7 +256,7 @@ def _arm_figures(
     planned: Counter[str],
     skipped: Counter[str],
     imports: Counter[str],
-    violations: list[Any],
+    violations: list[Violation],
 ) -> dict[str, Any]:
     attempts = sum(tally.attempts.values())
     collected = tally.collected

@@ -38,6 +38,7 @@ from bench.strategy_behaviour import (
     attempt_answer,
     payment_take,
 )
+from bench.strategy_checker import Action, Request, RequestKind
 from bench.strategy_people import Traits, traits_draw
 from solvent.portfolio.domain.placement_columns import COLUMN_NAMES
 from solvent.portfolio.generate import placement_rows
@@ -114,6 +115,42 @@ class World:
 
     def balance(self, client: str, account_number: str) -> Decimal:
         return self._states[client, account_number].balance
+
+    def checker_inputs(
+        self, client: str, executed: Iterable[ActionResult]
+    ) -> tuple[list[Action], list[Request], dict[str, tuple[str, ...]]]:
+        """What the checker judges for one arm: the executed attempts, what the debtors asked for
+        (each STOP for its medium, the cease requests placed with the accounts) and their zones.
+        One debt per debtor here, so the account number names both."""
+        attempts = [result for result in executed if result.channel != "payment"]
+        actions = [
+            Action(
+                debtor=result.account_number,
+                debt=result.account_number,
+                channel=result.channel,
+                at=result.occurred_utc,
+                outcome=result.outcome,
+                reference=result.step,
+            )
+            for result in attempts
+        ]
+        requests = [
+            Request(
+                debtor=result.account_number,
+                kind=RequestKind.REFUSE_MEDIUM,
+                at=result.occurred_utc,
+                medium=result.stop_medium,
+            )
+            for result in attempts
+            if result.stop
+        ]
+        placed = datetime.combine(self.as_of, time(0, 0), tzinfo=UTC)
+        requests += [
+            Request(debtor=number, kind=RequestKind.CEASE, at=placed)
+            for number in self.placement_ceased(client)
+        ]
+        zones = {action.debtor: self.zones_known(client, action.debtor) for action in actions}
+        return actions, requests, zones
 
     # -- one day --------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bench.strategy_behaviour import RESULT_COLUMNS, PlannedAction
+from bench.strategy_checker import Rule, violations_find
 from bench.strategy_people import Persona
 from bench.strategy_world import World, planned_action_from_row, results_write
 from solvent.portfolio.domain.placement_columns import COLUMN_NAMES
@@ -196,3 +197,64 @@ def test_a_plan_row_becomes_an_action_and_a_skipped_row_does_not() -> None:
     assert action is not None
     assert action.planned_utc == datetime(2026, 11, 2, 17, 30, tzinfo=UTC)
     assert planned_action_from_row({**row, "status": "skipped"}) is None
+
+
+def test_the_checker_sees_texts_sent_after_a_stop_and_nothing_when_stops_are_honoured() -> None:
+    found = {}
+    for honour in (False, True):
+        world = World(accounts=300, seed=SEED, as_of=AS_OF, clients=("north",))
+        executed = []
+        stopped: set[str] = set(world.placement_ceased("north"))
+        for offset in range(8):
+            day = MONDAY + timedelta(days=offset)
+            plan = [
+                action
+                for action in daily_plan(world, "north", day, "sms", 12)
+                if not (honour and action.account_number in stopped)
+            ]
+            results = world.day_run(day, plan)
+            executed += results
+            stopped |= {r.account_number for r in results if r.stop}
+        violations = violations_find(*world.checker_inputs("north", executed))
+        found[honour] = Counter(violation.rule for violation in violations)
+    assert found[False][Rule.REFUSED_MEDIUM] > 0
+    # (Noon at home is before 8:00 for the few with a Honolulu phone: a time violation, not ours.)
+    assert found[True][Rule.REFUSED_MEDIUM] == found[True][Rule.AFTER_CEASE] == 0
+
+
+def test_the_checker_judges_calls_in_every_zone_the_debtor_is_known_in() -> None:
+    world = World(accounts=300, seed=SEED, as_of=AS_OF, clients=("north",))
+    # 8:30 at home is lawful there, and too early wherever a phone's area code is further west.
+    results = world.day_run(MONDAY, daily_plan(world, "north", MONDAY, "call", 8))
+    shifted = [
+        r.__class__(
+            **{
+                **{n: getattr(r, n) for n in r.__slots__},
+                "occurred_utc": r.occurred_utc + timedelta(minutes=30),
+            }
+        )
+        for r in results
+    ]
+    violations = violations_find(*world.checker_inputs("north", shifted))
+    flagged = {violation.action.debtor for violation in violations}
+    west_of_home = {
+        row["account_number"]
+        for row, traits in zip(world.rows["north"], world.traits, strict=True)
+        if any(
+            datetime.combine(MONDAY, time(8, 30), tzinfo=ZoneInfo(traits.home_zone))
+            .astimezone(ZoneInfo(zone))
+            .time()
+            < time(8, 0)
+            for zone in traits.known_zones
+        )
+        and not row["cease_communication"]
+    }
+    assert west_of_home, "the population has no debtor with a phone west of home"
+    assert {debtor for debtor in flagged if debtor in west_of_home} == west_of_home & {
+        r.account_number for r in shifted
+    }
+    assert all(
+        violation.rule is Rule.INCONVENIENT_TIME
+        for violation in violations
+        if violation.action.debtor in west_of_home
+    )
