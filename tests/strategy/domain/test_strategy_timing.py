@@ -1,0 +1,168 @@
+"""Reach rates by channel and local hour (shrinkage), and the best moment in the lawful windows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from solvent.strategy.domain.timing import DEFAULT_P, best_moment, reach_rates
+
+PROPERTIES = settings(derandomize=True, deadline=None, max_examples=150)
+NEW_YORK = "America/New_York"
+
+
+def events(rows: list[tuple[int, str | None, str, int, bool]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows,
+        schema={
+            "debtor_id": pl.Int64,
+            "segment": pl.String,
+            "channel": pl.String,
+            "local_hour": pl.Int8,
+            "reached": pl.Boolean,
+        },
+        orient="row",
+    )
+
+
+def debtors(rows: list[tuple[int, str | None]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema={"debtor_id": pl.Int64, "segment": pl.String}, orient="row")
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+HISTORY = events(
+    [
+        (1, "a", "call", 9, True),
+        (1, "a", "call", 9, False),
+        (2, None, "call", 10, True),
+        (3, "a", "sms", 9, True),
+    ]
+)
+
+
+def test_a_debtor_s_rate_shrinks_their_own_history_toward_their_segment_and_the_global_rate():
+    table = reach_rates(HISTORY).table(debtors([(1, "a"), (5, "a"), (6, None)]), "call")
+    p = {(row["debtor_id"], row["local_hour"]): row["p"] for row in table.iter_rows(named=True)}
+
+    global_9 = (1 + 20 * DEFAULT_P) / (2 + 20)  # 2 call attempts at 9, 1 reached
+    segment_9 = (1 + 20 * global_9) / (2 + 20)
+    assert p[(1, 9)] == pytest.approx((1 + 5 * segment_9) / (2 + 5))
+    assert p[(5, 9)] == pytest.approx(segment_9)  # no history of their own
+    assert p[(6, 9)] == pytest.approx(global_9)  # no segment
+    assert p[(5, 10)] == pytest.approx((1 + 20 * DEFAULT_P) / 21)  # segment never tried at 10
+    assert p[(5, 3)] == pytest.approx(DEFAULT_P)  # nobody ever tried at 3
+
+
+def test_the_table_has_all_24_hours_for_each_debtor_and_reads_only_the_channel_asked():
+    table = reach_rates(HISTORY).table(debtors([(3, "a"), (1, "a")]), "sms")
+
+    assert table.columns == ["debtor_id", "local_hour", "p"]
+    assert table.height == 48
+    assert table["debtor_id"].to_list() == [1] * 24 + [3] * 24
+    assert table["local_hour"].to_list() == list(range(24)) * 2
+    assert table.filter(pl.col("debtor_id") == 3, pl.col("local_hour") == 9)["p"].item() > DEFAULT_P
+    assert table.filter(pl.col("debtor_id") == 1)["p"].min() == pytest.approx(DEFAULT_P, abs=0.05)
+
+
+def test_with_no_history_at_all_every_hour_is_the_flat_default():
+    table = reach_rates(events([])).table(debtors([(1, "a")]), "call")
+
+    assert table["p"].to_list() == [DEFAULT_P] * 24
+
+
+def test_p_by_hour_is_one_debtor_s_row_of_the_table():
+    rates = reach_rates(HISTORY)
+
+    by_hour = rates.p_by_hour(1, "a", "call")
+
+    assert sorted(by_hour) == list(range(24))
+    assert by_hour[9] == pytest.approx(rates.table(debtors([(1, "a")]), "call")["p"][9])
+
+
+def test_the_best_moment_is_the_start_of_the_best_hour_or_the_window_start_inside_it():
+    # 13:20-16:00 UTC is 8:20-11:00 in New York in January (UTC-5).
+    window = [(utc(2026, 1, 12, 13, 20), utc(2026, 1, 12, 16))]
+
+    assert best_moment(window, NEW_YORK, {8: 0.9, 9: 0.5}) == utc(2026, 1, 12, 13, 20)
+    assert best_moment(window, NEW_YORK, {9: 0.5, 10: 0.6}) == utc(2026, 1, 12, 15)
+    assert best_moment(window, NEW_YORK, {}) == utc(2026, 1, 12, 13, 20)  # all tie: earliest
+
+
+def test_taken_slots_are_skipped_and_none_is_returned_when_all_are():
+    window = [(utc(2026, 1, 12, 14), utc(2026, 1, 12, 16))]
+
+    assert best_moment(window, NEW_YORK, {9: 0.9, 10: 0.1}, lambda s: s.hour == 14) == utc(
+        2026, 1, 12, 15
+    )
+    assert best_moment(window, NEW_YORK, {9: 0.9}, lambda s: True) is None
+    assert best_moment([], NEW_YORK, {9: 0.9}) is None
+
+
+def test_on_the_spring_forward_day_the_skipped_hour_is_never_chosen():
+    # 8 March 2026: 2:00 EST becomes 3:00 EDT. 06:00-09:00 UTC is 1:00 EST, 3:00 EDT, 4:00 EDT.
+    window = [(utc(2026, 3, 8, 6), utc(2026, 3, 8, 9))]
+
+    assert best_moment(window, NEW_YORK, {2: 0.9, 3: 0.5, 1: 0.2}) == utc(2026, 3, 8, 7)
+
+
+def test_on_the_fall_back_day_the_repeated_hour_is_two_slots():
+    # 1 November 2026: 1:00 EDT (05:00 UTC) is followed by 1:00 EST (06:00 UTC).
+    window = [(utc(2026, 11, 1, 4), utc(2026, 11, 1, 8))]
+
+    assert best_moment(window, NEW_YORK, {1: 0.5}) == utc(2026, 11, 1, 5)
+    second = best_moment(window, NEW_YORK, {1: 0.5}, lambda slot: slot == utc(2026, 11, 1, 5))
+    assert second == utc(2026, 11, 1, 6)
+
+
+def test_a_half_hour_zone_cuts_the_window_at_its_own_clock_hours():
+    # Kolkata is UTC+5:30: 03:00-05:00 UTC is 8:30-10:30 local.
+    window = [(utc(2026, 1, 12, 3), utc(2026, 1, 12, 5))]
+
+    assert best_moment(window, "Asia/Kolkata", {9: 1.0}) == utc(2026, 1, 12, 3, 30)
+    assert best_moment(window, "Asia/Kolkata", {10: 1.0}) == utc(2026, 1, 12, 4, 30)
+
+
+def test_naive_windows_are_refused():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        best_moment([(datetime(2026, 1, 1, 9), datetime(2026, 1, 1, 10))], NEW_YORK, {})
+
+
+@st.composite
+def windows(draw: st.DrawFn) -> list[tuple[datetime, datetime]]:
+    # Around both 2026 US transitions, to minute resolution.
+    base = draw(st.sampled_from([utc(2026, 3, 7, 20), utc(2026, 10, 31, 20), utc(2026, 6, 1)]))
+    result = []
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        start = base + timedelta(minutes=draw(st.integers(min_value=0, max_value=24 * 60)))
+        result.append(
+            (start, start + timedelta(minutes=draw(st.integers(min_value=1, max_value=600))))
+        )
+    return result
+
+
+@PROPERTIES
+@given(
+    found_in=windows(),
+    zone=st.sampled_from([NEW_YORK, "Europe/London", "Asia/Kolkata", "Australia/Lord_Howe"]),
+    p=st.dictionaries(st.integers(min_value=0, max_value=23), st.floats(min_value=0, max_value=1)),
+    taken_hours=st.sets(st.integers(min_value=0, max_value=23), max_size=6),
+)
+def test_the_best_moment_always_lies_inside_a_window_and_outside_taken_slots(
+    found_in, zone, p, taken_hours
+):
+    moment = best_moment(found_in, zone, p, lambda slot: slot.hour in taken_hours)
+
+    if moment is None:
+        assert taken_hours
+        return
+    assert any(start <= moment < end for start, end in found_in)
+    assert moment.tzinfo is not None and moment.utcoffset() == timedelta(0)
+    if zone in (NEW_YORK, "Europe/London"):  # whole-hour offsets: the clock hour is the UTC hour
+        assert moment.hour not in taken_hours
