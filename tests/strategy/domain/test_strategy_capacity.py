@@ -22,8 +22,8 @@ PROPERTIES = settings(derandomize=True, deadline=None, max_examples=120)
 NEW_YORK = "America/New_York"
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_a_shift_has_one_slot_per_staffed_hour_keyed_by_its_utc_start():

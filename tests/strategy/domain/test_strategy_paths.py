@@ -266,7 +266,13 @@ def paths(draw: st.DrawFn) -> PathSpec:
                 max_repeats=draw(st.integers(min_value=0, max_value=3)) if repeat else 0,
             )
         )
-    raw = {"key": "p", "name": "P", "objective": "recovery", "steps": [], "rules": []}
+    raw: dict[str, Any] = {
+        "key": "p",
+        "name": "P",
+        "objective": "recovery",
+        "steps": [],
+        "rules": [],
+    }
     raw["steps"] = [
         {
             "key": s.key,

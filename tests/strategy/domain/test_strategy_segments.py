@@ -75,7 +75,7 @@ def test_a_balance_with_thousands_separators_and_an_integer_are_both_read():
         ({"field": "client", "op": "eq", "value": 7}, "7 is not a text value"),
     ],
 )
-def test_a_bad_condition_is_refused_with_a_message_naming_it(raw, message):
+def test_a_bad_condition_is_refused_with_a_message_naming_it(raw: dict[str, Any], message: str):
     with pytest.raises(SegmentError) as caught:
         segment_parse("s", "S", [{"field": "hardship", "op": "is_true"}, raw], 1)
 
@@ -131,7 +131,7 @@ def test_describe_says_the_segment_as_a_sentence():
 
 def test_a_condition_on_an_unknown_value_never_matches_except_the_null_tests():
     features = frame(score=[None], jurisdiction=[None], hardship=[None])
-    unknown_tests = [
+    unknown_tests: list[dict[str, object]] = [
         {"field": "score", "op": "ne", "value": 5},
         {"field": "score", "op": "not_in", "value": [1, 2]},
         {"field": "jurisdiction", "op": "ne", "value": "US-NY"},
@@ -194,34 +194,34 @@ def oracle_holds(condition: Condition, row: dict[str, Any]) -> bool:
         return actual is not None
     if actual is None:
         return False
-    value = condition.value
+    value: Any = condition.value
 
     def unit(item: Any) -> Any:
         return int(Decimal(item) * 100) if feature.minor_units else item
 
     match condition.op:
         case "is_true":
-            return actual is True
+            return bool(actual is True)
         case "is_false":
-            return actual is False
+            return bool(actual is False)
         case "in":
-            return any(actual == unit(item) for item in value)
+            return bool(any(actual == unit(item) for item in value))
         case "not_in":
-            return all(actual != unit(item) for item in value)
+            return bool(all(actual != unit(item) for item in value))
         case "between":
-            return unit(value[0]) <= actual <= unit(value[1])
+            return bool(unit(value[0]) <= actual <= unit(value[1]))
         case "eq":
-            return actual == unit(value)
+            return bool(actual == unit(value))
         case "ne":
-            return actual != unit(value)
+            return bool(actual != unit(value))
         case "lt":
-            return actual < unit(value)
+            return bool(actual < unit(value))
         case "le":
-            return actual <= unit(value)
+            return bool(actual <= unit(value))
         case "gt":
-            return actual > unit(value)
+            return bool(actual > unit(value))
         case "ge":
-            return actual >= unit(value)
+            return bool(actual >= unit(value))
     raise AssertionError(condition.op)
 
 

@@ -33,8 +33,8 @@ def debtors(rows: list[tuple[int, str | None]]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"debtor_id": pl.Int64, "segment": pl.String}, orient="row")
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 HISTORY = events(
