@@ -224,6 +224,10 @@ def path_with(step_changes: dict[str, Any] | None = None, **changes: Any) -> dic
         ),
         (path_with(rules=[{"when": [], "then": "queue"}]), "rule 1: a queue rule needs a target"),
         (path_with(rules=[{"when": [], "then": "stop"}]), "rule 1: unknown kind 'stop'"),
+        (path_with(rules=[{"when": "hardship", "then": "pause"}]), "rule 1: when must be a list"),
+        (path_with(rules=["pause"]), "rule 1: not a rule"),
+        (path_with(steps="sms"), "path steps must be a list"),
+        (path_with(steps=["sms"]), "step 1: not a step"),
         (
             path_with(
                 rules=[{"when": [{"field": "balance", "op": "ge", "value": "x"}], "then": "pause"}]

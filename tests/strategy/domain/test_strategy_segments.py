@@ -91,6 +91,13 @@ def test_the_error_carries_the_field_for_the_form_to_highlight():
     assert str(caught.value).startswith("condition 5 (score):")
 
 
+def test_conditions_that_are_not_a_list_of_mappings_are_refused():
+    with pytest.raises(SegmentError, match="must be a list"):
+        segment_parse("s", "S", {"field": "score"}, 1)  # type: ignore[arg-type]
+    with pytest.raises(SegmentError, match="condition 1: not a condition"):
+        segment_parse("s", "S", ["score >= 3"], 1)  # type: ignore[list-item]
+
+
 @pytest.mark.parametrize(("key", "name"), [("Bad Key", "x"), ("", "x"), ("ok", "  ")])
 def test_a_segment_needs_a_slug_key_and_a_name(key, name):
     with pytest.raises(SegmentError):

@@ -9,4 +9,5 @@
 - ``timing``: when a debtor is most likely to answer, by channel and local hour (shrunk estimates).
 - ``priority``: the documented expected-value priority of a planned action.
 - ``capacity``: the staffed call capacity of a day by hour, and the allocation of calls to it.
+- ``costs``: what an attempt costs by channel (the plan's expected cost, an arm's cost to collect).
 """

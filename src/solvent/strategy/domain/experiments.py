@@ -4,8 +4,8 @@ Assignment hashes "<experiment key>:<account id>" with BLAKE2b (8-byte digest, b
 10,000 buckets, so an account stays in its arm across runs, processes and machines, and percentages
 are honoured to 0.01 %. Python's ``hash()`` is salted per process and is never used.
 
-The metrics are the glossary's (docs and ../shared/GLOSSARY.md): rates over attempts, right-party
-contacts, due promises and accounts, with Wilson intervals and a two-sided pooled two-proportion
+The metrics use the collections glossary's definitions (as docs/wallboard.md does): rates over
+attempts, right-party contacts, promises whose due date plus grace has passed, and accounts, with Wilson intervals and a two-sided pooled two-proportion
 z-test; collected per account with a normal-approximation interval and Welch's test when the
 per-account amounts are given.
 """

@@ -172,7 +172,11 @@ def _step_timing(step: Step, position: Position, today: date) -> StepDue:
 def due_step(
     path: PathSpec, position: Position | None, facts: Mapping[str, object], today: date
 ) -> StepDue:
-    """What the path wants of this account today (see the module docstring for the order)."""
+    """What the path wants of this account today (see the module docstring for the order).
+
+    None means the account enters the path today. Store ``position_start(today)`` when an account
+    enters a path (or changes path): a first step with a wait is timed from that entry date.
+    """
     position = position or position_start(today)
     for code, flag in BUILT_IN_PAUSES:
         if _flag(facts, flag):
@@ -241,6 +245,8 @@ def _whole(raw: Mapping[str, Any], name: str, default: int | None, fail: Any) ->
 
 
 def _step_parse(raw: Mapping[str, Any], number: int) -> Step:
+    if not isinstance(raw, Mapping):
+        raise PathError(f"step {number}: not a step: {raw!r}")
     key = raw.get("key")
 
     def fail(problem: str) -> PathError:
@@ -277,6 +283,11 @@ def _rule_parse(raw: Mapping[str, Any], number: int, step_keys: Sequence[str]) -
     def fail(problem: str) -> PathError:
         return PathError(f"rule {number}: {problem}", rule=number - 1)
 
+    if not isinstance(raw, Mapping):
+        raise fail(f"not a rule: {raw!r}")
+    when = raw.get("when", ())
+    if not isinstance(when, list | tuple):
+        raise fail("when must be a list of conditions")
     then = raw.get("then")
     if then not in RULE_KINDS:
         raise fail(f"unknown kind {then!r} (use jump, pause or queue)")
@@ -286,9 +297,7 @@ def _rule_parse(raw: Mapping[str, Any], number: int, step_keys: Sequence[str]) -
     if then == "queue" and not target:
         raise fail("a queue rule needs a target queue kind")
     try:
-        when = tuple(
-            condition_parse(condition, index) for index, condition in enumerate(raw.get("when", ()))
-        )
+        when = tuple(condition_parse(condition, index) for index, condition in enumerate(when))
     except SegmentError as error:
         raise fail(str(error)) from None
     return PathRule(when, cast(RuleKind, then), target, str(raw.get("reason") or ""))
@@ -305,6 +314,9 @@ def path_parse(raw: Mapping[str, Any]) -> PathSpec:
     objective = raw.get("objective")
     if objective not in OBJECTIVES:
         raise PathError(f"unknown objective {objective!r} (use {', '.join(OBJECTIVES)})")
+    for part in ("steps", "rules"):
+        if not isinstance(raw.get(part, []), list | tuple):
+            raise PathError(f"path {part} must be a list")
     steps: list[Step] = []
     for number, raw_step in enumerate(raw.get("steps", ()), start=1):
         step = _step_parse(raw_step, number)

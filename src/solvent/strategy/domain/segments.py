@@ -127,6 +127,8 @@ def _scalar(feature: Feature, raw: object, index: int) -> Scalar:
 
 def condition_parse(raw: Mapping[str, object], index: int) -> Condition:
     """A checked condition from ``{"field", "op", "value"}`` (a form's or JSON's); ``index`` is 0-based."""
+    if not isinstance(raw, Mapping):
+        raise SegmentError(f"condition {index + 1}: not a condition: {raw!r}", index=index)
     field = raw.get("field")
     if not isinstance(field, str) or field not in FEATURES:
         raise SegmentError(
@@ -170,6 +172,8 @@ def segment_parse(
         raise SegmentError("name is required", field="name")
     if isinstance(priority, bool) or not isinstance(priority, int):
         raise SegmentError(f"priority {priority!r} is not a whole number", field="priority")
+    if isinstance(raw_conditions, str | bytes | Mapping):
+        raise SegmentError("conditions must be a list of conditions", field="conditions")
     conditions = tuple(condition_parse(raw, index) for index, raw in enumerate(raw_conditions))
     return SegmentSpec(key, name.strip(), conditions, priority)
 
