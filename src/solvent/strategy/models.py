@@ -102,6 +102,9 @@ class TeamCapacity(models.Model):
     class Meta:
         verbose_name_plural = "team capacities"
 
+    def __str__(self) -> str:
+        return f"team {self.team_id}: {self.agents} agents x {self.calls_per_hour} calls/h"
+
 
 class PathPosition(models.Model):
     """Where an account stands on its strategy's path (``domain.paths.Position``)."""
@@ -119,6 +122,9 @@ class PathPosition(models.Model):
     repeats = models.PositiveIntegerField(default=0)
     paused_reason = models.CharField(max_length=255, blank=True)
     updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.account_id} on {self.strategy_id} at step {self.step_index}"
 
 
 class PlanRun(models.Model):
@@ -144,6 +150,9 @@ class PlanRun(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan_date", "client"], name="plan_run_once_a_day")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.plan_date}"
 
 
 class PlanItem(models.Model):
@@ -186,6 +195,9 @@ class PlanItem(models.Model):
             models.Index(fields=["account", "-plan_date"], name="plan_item_account"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.plan_date} {self.account_id}: {self.status} ({self.reason})"
+
 
 class ActionResult(models.Model):
     """One result posted back for a day (a dialer vendor's, an SMS provider's or a processor's)."""
@@ -210,6 +222,9 @@ class ActionResult(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["account", "occurred_at"], name="action_result_account")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.channel} {self.outcome} at {self.occurred_at}"
 
 
 class WorkItem(models.Model):
@@ -250,3 +265,6 @@ class WorkItem(models.Model):
             models.Index(fields=["client", "status", "-priority"], name="work_item_queue"),
             models.Index(fields=["account", "status"], name="work_item_account"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.account_id} ({self.status})"

@@ -68,6 +68,7 @@ REASONS: dict[str, str] = {
     "consent_missing": "consent needed for this channel is missing",
     "compliance_blocked": "the compliance engine refuses the contact today",
     "capacity_exhausted": "the day's staffed calls are all planned",
+    "closed": "the account is no longer worked (paid, settled, recalled or closed)",
 }
 
 
@@ -552,3 +553,26 @@ def _allocate_calls(
             row.planned_at = moment
             row.campaign = f"{client}-{row.strategy}"
             _planned(row)
+
+
+def account_paths(
+    account_ids: Sequence[int], day: date
+) -> dict[int, tuple[Assignment, PathSpec, Position | None]]:
+    """Each open account's segment, strategy and stored position (None: not on that path yet),
+    as the plan of ``day`` sees them (results posted back move accounts along these paths)."""
+    features = features_frame(day=day, account_ids=account_ids)
+    definitions = definitions_load()
+    segments = segment_assign(features, definitions.segments)
+    positions = _positions(features.get_column("account_id").to_list())
+    found: dict[int, tuple[Assignment, PathSpec, Position | None]] = {}
+    for account_id, segment in zip(
+        features.get_column("account_id").to_list(), segments, strict=True
+    ):
+        assignment = definitions.assign(account_id, segment)
+        if assignment is None:
+            continue
+        path = definitions.paths[assignment.strategy]
+        stored = positions.get(account_id)
+        position = stored[1] if stored is not None and stored[0] == path.key else None
+        found[account_id] = (assignment, path, position)
+    return found

@@ -69,7 +69,8 @@ class PlanSummary:
         return sum(int(figures.get(name, 0)) for figures in self.figures.values())
 
 
-def _clients(client_codes: Sequence[str] | None) -> list[Client]:
+def plan_clients(client_codes: Sequence[str] | None) -> list[Client]:
+    """The active clients to plan (all by default); an unknown code is refused, listing the known."""
     clients = Client.objects.filter(is_active=True).order_by("code")
     if client_codes is None:
         return list(clients)
@@ -134,7 +135,7 @@ def plan_run(
         if handle is not None:
             writer = csv.DictWriter(handle, fieldnames=PLAN_CSV_COLUMNS)
             writer.writeheader()
-        for client in _clients(client_codes):
+        for client in plan_clients(client_codes):
             if not dry_run and PlanRun.objects.filter(plan_date=day, client=client).exists():
                 summary.already_planned.append(client.code)
                 continue
