@@ -387,6 +387,123 @@ def _consent(part: Part) -> dict[str, Any]:
     return {"channel": "sms", "contact_point": part.phone, "source": "inbound_call"}
 
 
+# The strategy pages and API (src/solvent/desk/urls_strategy.py, src/solvent/strategy/api.py):
+# strategy managers and admins change, supervisors read. The segment or experiment a row names is
+# kept to the target's client, made (with the default paths) inside the test's savepoint.
+STRATEGY_READERS = frozenset({Role.STRATEGY_MANAGER.value, Role.ADMIN.value, Role.SUPERVISOR.value})
+STRATEGY_WRITERS = frozenset({Role.STRATEGY_MANAGER.value, Role.ADMIN.value})
+STRATEGY_ARMS = [
+    {"arm": "champion", "strategy": "early", "percent": 50},
+    {"arm": "challenger", "strategy": "middle", "percent": 50},
+]
+
+
+def _strategy_defaults(_world: World, _target: str) -> Req:
+    from solvent.strategy.services.definitions import strategy_defaults_install
+
+    strategy_defaults_install()
+    return Req({"key": "early"})
+
+
+def _strategy_segment(world: World, target: str) -> str:
+    from solvent.strategy.services.definitions import segment_save
+
+    _strategy_defaults(world, target)
+    key = f"matrix-{target}"
+    segment_save(
+        key=key,
+        name="Matrix segment",
+        conditions=[{"field": "days_past_due", "op": "ge", "value": 1}],
+        priority=50,
+        strategy_key="early",
+        client_code=world.client_codes[target],
+        actor_id=None,
+    )
+    return key
+
+
+def _strategy_experiment(world: World, target: str) -> str:
+    from solvent.strategy.services.definitions import experiment_start
+
+    key = _strategy_segment(world, target)
+    experiment_start(
+        key=key, name="Matrix test", segment_key=key, arms=STRATEGY_ARMS, actor_id=None
+    )
+    return key
+
+
+SEGMENT_FORM = {
+    "name": "Matrix segment",
+    "priority": "50",
+    "strategy": "early",
+    "field": "days_past_due",
+    "op": "ge",
+    "value": "2",
+}
+
+
+def _strategy_segment_form(world: World, target: str) -> Req:
+    key = _strategy_segment(world, target)
+    return Req({"key": key}, form={**SEGMENT_FORM, "client": world.client_codes[target]})
+
+
+def _strategy_new_segment_form(world: World, target: str) -> Req:
+    _strategy_defaults(world, target)
+    return Req(form={**SEGMENT_FORM, "key": "matrix-new", "client": world.client_codes[target]})
+
+
+def _strategy_path_form(world: World, target: str) -> Req:
+    _strategy_defaults(world, target)
+    steps = [{"key": "letter", "action": "letter", "template": "strategy_letter_contact"}]
+    return Req(
+        {"key": "early"},
+        form={
+            "key": "matrix-path",
+            "name": "Letters",
+            "objective": "recovery",
+            "definition": json.dumps({"steps": steps}),
+        },
+    )
+
+
+def _strategy_segment_json(world: World, target: str) -> Req:
+    key = _strategy_segment(world, target)
+    body = {**SEGMENT_FORM, "client": world.client_codes[target], "conditions": []}
+    return Req({"key": key}, json=body)
+
+
+def _strategy_path_json(world: World, target: str) -> Req:
+    _strategy_defaults(world, target)
+    steps = [{"key": "letter", "action": "letter", "template": "strategy_letter_contact"}]
+    body = {"name": "Letters", "objective": "recovery", "definition": {"steps": steps}}
+    return Req({"key": "matrix-path"}, json=body)
+
+
+def _strategy_experiment_start(world: World, target: str) -> Req:
+    key = _strategy_segment(world, target)
+    return Req(json={"key": "matrix-new", "name": "New", "segment": key, "arms": STRATEGY_ARMS})
+
+
+def _strategy_experiment_form(world: World, target: str) -> Req:
+    key = _strategy_segment(world, target)
+    return Req(
+        form={
+            "key": "matrix-new",
+            "name": "New",
+            "segment": key,
+            "arm": ["champion", "challenger"],
+            "arm_strategy": ["early", "middle"],
+            "arm_percent": ["50", "50"],
+        }
+    )
+
+
+def _strategy_experiment_named(body: Any = None, form: dict[str, str] | None = None) -> Build:
+    return lambda world, target: Req(
+        {"key": _strategy_experiment(world, target)}, json=body, form=form
+    )
+
+
 # ONE table: every (method, route) served, keyed as the route is written (ninja's {param}).
 ROUTES: dict[tuple[str, str], Row] = {
     # -- portfolio (src/solvent/portfolio/api.py)
@@ -665,6 +782,98 @@ ROUTES: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/review/accounts/{account_id}/evidence/"): Row(
         "write", "account", _account, 200, may=REVIEWERS
+    ),
+    # -- the strategy pages (src/solvent/desk/urls_strategy.py): managers and admins change
+    ("GET", "/strategy/"): Row("read", "none", _none, 200, may=STRATEGY_READERS),
+    ("GET", "/strategy/preview/"): Row(
+        "read",
+        "none",
+        lambda _world, _target: Req(query={"field": "balance", "op": "ge", "value": "1"}),
+        200,
+        may=STRATEGY_READERS,
+    ),
+    ("GET", "/strategy/new-segment/"): Row(
+        "read", "none", _strategy_defaults, 200, may=STRATEGY_WRITERS
+    ),
+    ("POST", "/strategy/new-segment/"): Row(
+        "write", "client", _strategy_new_segment_form, 302, may=STRATEGY_WRITERS, redirect="/"
+    ),
+    ("GET", "/strategy/segments/{key}/"): Row(
+        "read",
+        "client",
+        lambda world, target: Req({"key": _strategy_segment(world, target)}),
+        200,
+        may=STRATEGY_READERS,
+    ),
+    ("POST", "/strategy/segments/{key}/"): Row(
+        "write", "client", _strategy_segment_form, 302, may=STRATEGY_WRITERS, redirect="/"
+    ),
+    ("GET", "/strategy/paths/"): Row("read", "none", _strategy_defaults, 200, may=STRATEGY_READERS),
+    ("GET", "/strategy/paths/{key}/"): Row(
+        "read", "none", _strategy_defaults, 200, may=STRATEGY_READERS
+    ),
+    ("POST", "/strategy/paths/{key}/"): Row(
+        "write", "none", _strategy_path_form, 302, may=STRATEGY_WRITERS, redirect="/"
+    ),
+    ("GET", "/strategy/new-path/"): Row("read", "none", _none, 200, may=STRATEGY_WRITERS),
+    ("POST", "/strategy/new-path/"): Row(
+        "write", "none", _strategy_path_form, 302, may=STRATEGY_WRITERS, redirect="/"
+    ),
+    ("GET", "/strategy/experiments/"): Row("read", "none", _none, 200, may=STRATEGY_READERS),
+    ("POST", "/strategy/experiments/"): Row(
+        "write", "client", _strategy_experiment_form, 302, may=STRATEGY_WRITERS, redirect="/"
+    ),
+    ("GET", "/strategy/experiments/{key}/"): Row(
+        "read", "client", _strategy_experiment_named(), 200, may=STRATEGY_READERS
+    ),
+    ("POST", "/strategy/experiments/{key}/promote/"): Row(
+        "write",
+        "client",
+        _strategy_experiment_named(form={"arm": "challenger"}),
+        302,
+        may=STRATEGY_WRITERS,
+        redirect="/",
+    ),
+    ("POST", "/strategy/experiments/{key}/stop/"): Row(
+        "write",
+        "client",
+        _strategy_experiment_named(form={}),
+        302,
+        may=STRATEGY_WRITERS,
+        redirect="/",
+    ),
+    # -- the strategy API (src/solvent/strategy/api.py)
+    ("GET", "/api/strategy/segments"): Row("read", "none", _none, 200, may=STRATEGY_READERS),
+    ("GET", "/api/strategy/segments/{key}"): Row(
+        "read",
+        "client",
+        lambda world, target: Req({"key": _strategy_segment(world, target)}),
+        200,
+        may=STRATEGY_READERS,
+    ),
+    ("PUT", "/api/strategy/segments/{key}"): Row(
+        "write", "client", _strategy_segment_json, 200, may=STRATEGY_WRITERS
+    ),
+    ("GET", "/api/strategy/strategies"): Row("read", "none", _none, 200, may=STRATEGY_READERS),
+    ("GET", "/api/strategy/strategies/{key}"): Row(
+        "read", "none", _strategy_defaults, 200, may=STRATEGY_READERS
+    ),
+    ("PUT", "/api/strategy/strategies/{key}"): Row(
+        "write", "none", _strategy_path_json, 200, may=STRATEGY_WRITERS
+    ),
+    ("GET", "/api/strategy/experiments"): Row("read", "none", _none, 200, may=STRATEGY_READERS),
+    ("POST", "/api/strategy/experiments"): Row(
+        "write", "client", _strategy_experiment_start, 201, may=STRATEGY_WRITERS
+    ),
+    ("POST", "/api/strategy/experiments/{key}/promote"): Row(
+        "write",
+        "client",
+        _strategy_experiment_named(body={"arm": "challenger"}),
+        200,
+        may=STRATEGY_WRITERS,
+    ),
+    ("GET", "/api/strategy/experiments/{key}/results"): Row(
+        "read", "client", _strategy_experiment_named(), 200, may=STRATEGY_READERS
     ),
     ("GET", "/login/"): Row("public", "none", _none, 200, everyone=200),
     ("POST", "/login/"): Row(
@@ -1090,6 +1299,9 @@ def _request(world: World, method: str, route: str, who: str, path: str, req: Re
     _FIGURES["requests"] += 1
     if method == "GET":
         return http.get(path, headers=headers)
+    if method == "PUT":
+        body = json.dumps(req.json)
+        return http.put(path, body, content_type="application/json", headers=headers)
     if req.form is not None:
         return http.post(path, req.form, headers=headers)
     if req.json is not None:

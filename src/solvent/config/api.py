@@ -246,5 +246,9 @@ def _register_routers() -> None:
 
     api.add_router("/contact", contact_router)
 
+    from solvent.strategy.api import router as strategy_router
+
+    api.add_router("/strategy", strategy_router)
+
 
 _register_routers()

@@ -11,6 +11,8 @@ The role matrix (docs/adr/0001-foundation.md, extended for the desk in issue 11)
 | wallboard                     | supervisors, strategy managers, admins                     |
 | compliance review             | compliance officers, admins, supervisors (read); what a   |
 |                               | person may release is the hold service's to decide         |
+| strategy (segments, paths,    | strategy managers and admins; supervisors read             |
+| experiments, plan)            |                                                            |
 """
 
 from __future__ import annotations
@@ -32,11 +34,14 @@ from solvent.core.domain.errors import NotFoundError, PermissionDeniedError
 from solvent.core.models import Role
 from solvent.core.selectors import staff_role_get
 from solvent.portfolio.access import access_account_by_id, access_debtor_by_id
+from solvent.strategy.selectors.definitions import STRATEGY_READ_ROLES
 
 ALL_ROLES = frozenset(Role)
 QUEUE_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR})
 WALLBOARD_ROLES = frozenset({Role.SUPERVISOR, Role.STRATEGY_MANAGER, Role.ADMIN})
 REVIEW_ROLES = frozenset({Role.COMPLIANCE_OFFICER, Role.ADMIN, Role.SUPERVISOR})
+# Who opens the strategy pages; who may change them is STRATEGY_WRITE_ROLES (strategy.selectors).
+STRATEGY_ROLES = STRATEGY_READ_ROLES
 
 View = Callable[..., HttpResponse]
 
@@ -93,4 +98,6 @@ def nav_links(role: Role | None) -> list[tuple[str, str]]:
         links.append(("desk:wallboard", "Wallboard"))
     if role in REVIEW_ROLES:
         links.append(("desk:review", "Compliance review"))
+    if role in STRATEGY_ROLES:
+        links.append(("desk:strategy", "Strategy"))
     return links

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("solvent.desk.urls_arrangements")),
     path("wallboard/", include("solvent.desk.urls_wallboard")),
     path("review/", include("solvent.desk.urls_review")),
+    path("strategy/", include("solvent.desk.urls_strategy")),
 ]

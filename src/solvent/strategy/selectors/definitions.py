@@ -23,7 +23,12 @@ from solvent.core.models import Role
 from solvent.core.selectors import staff_role_get
 from solvent.portfolio.access import access_client_ids
 from solvent.portfolio.models import Client
-from solvent.strategy.domain.segments import SegmentError, segment_count, segment_parse
+from solvent.strategy.domain.segments import (
+    SegmentError,
+    SegmentSpec,
+    segment_count,
+    segment_parse,
+)
 from solvent.strategy.features import features_frame
 from solvent.strategy.models import Experiment, Segment, Strategy
 
@@ -156,13 +161,23 @@ def segment_preview(
     return SegmentPreview(segment_count(features, spec), features.height)
 
 
+def segment_spec(segment: Segment) -> SegmentSpec:
+    """The segment as the domain evaluates it; one kept to a client also tests the client.
+
+    Raises ``SegmentError`` when its stored conditions no longer parse (a feature was retired)."""
+    conditions = list(segment.conditions)
+    if segment.client is not None:
+        conditions.append({"field": "client", "op": "eq", "value": segment.client.code})
+    return segment_parse(segment.key, segment.name, conditions, segment.priority)
+
+
 def segment_counts(*, features: pl.DataFrame, segments: Sequence[Segment]) -> dict[str, int | None]:
     """Each segment's matching accounts among ``features`` (None when its stored conditions no
     longer parse, e.g. a feature was retired): each counted on its own, not first-match."""
     counts: dict[str, int | None] = {}
     for segment in segments:
         try:
-            spec = segment_parse(segment.key, segment.name, segment.conditions, segment.priority)
+            spec = segment_spec(segment)
         except SegmentError:
             counts[segment.key] = None
             continue

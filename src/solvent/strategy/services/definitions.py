@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
 
-from solvent.audit.services import audit_record
+from solvent.audit.services import audit_record, audit_system
 from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError, ValidationError
 from solvent.portfolio.models import Client, Team
@@ -54,7 +54,6 @@ def _audit(action: str, row: Any, data: dict[str, Any], actor_id: int | None) ->
         object_id=row.pk,
         data=data,
         actor_id=actor_id,
-        system="" if actor_id is not None else "strategy_defaults_install",
     )
 
 
@@ -473,7 +472,7 @@ def strategy_defaults_install(*, actor_id: int | None = None) -> DefaultsInstall
     as it is (a manager's edits survive). Running it again installs nothing."""
     made_strategies: list[str] = []
     made_segments: list[str] = []
-    with transaction.atomic():
+    with transaction.atomic(), audit_system("strategy_defaults_install"):
         existing = set(Strategy.objects.values_list("key", flat=True))
         for raw in DEFAULT_PATHS:
             if raw["key"] in existing:

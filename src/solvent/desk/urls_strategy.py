@@ -1,0 +1,28 @@
+"""Desk pages of the strategy manager (issue 12); included from desk/urls.py at /strategy/."""
+
+from django.urls import URLPattern, path
+
+from solvent.desk import views_strategy as views
+from solvent.desk import views_strategy_experiments as experiments
+
+urlpatterns: list[URLPattern] = [
+    path("", views.strategy_home, name="strategy"),
+    path("new-segment/", views.strategy_segment_new, name="strategy_segment_new"),
+    path("preview/", views.strategy_segment_preview, name="strategy_segment_preview"),
+    path("segments/<slug:key>/", views.strategy_segment, name="strategy_segment"),
+    path("paths/", views.strategy_paths, name="strategy_paths"),
+    path("new-path/", views.strategy_path_new, name="strategy_path_new"),
+    path("paths/<slug:key>/", views.strategy_path, name="strategy_path"),
+    path("experiments/", experiments.strategy_experiments, name="strategy_experiments"),
+    path("experiments/<slug:key>/", experiments.strategy_experiment, name="strategy_experiment"),
+    path(
+        "experiments/<slug:key>/promote/",
+        experiments.strategy_experiment_promote,
+        name="strategy_experiment_promote",
+    ),
+    path(
+        "experiments/<slug:key>/stop/",
+        experiments.strategy_experiment_stop,
+        name="strategy_experiment_stop",
+    ),
+]
