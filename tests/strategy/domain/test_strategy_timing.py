@@ -166,3 +166,37 @@ def test_the_best_moment_always_lies_inside_a_window_and_outside_taken_slots(
     assert moment.tzinfo is not None and moment.utcoffset() == timedelta(0)
     if zone in (NEW_YORK, "Europe/London"):  # whole-hour offsets: the clock hour is the UTC hour
         assert moment.hour not in taken_hours
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> pl.DataFrame:
+    row = st.tuples(
+        st.integers(min_value=1, max_value=6),
+        st.sampled_from(["a", "b", None]),
+        st.sampled_from(["call", "sms"]),
+        st.integers(min_value=0, max_value=23),
+        st.booleans(),
+    )
+    return events(draw(st.lists(row, max_size=60)))
+
+
+@settings(derandomize=True, deadline=None, max_examples=40)
+@given(
+    history=histories(),
+    who=st.lists(
+        st.tuples(st.integers(min_value=1, max_value=8), st.sampled_from(["a", "b", "c", None])),
+        min_size=1,
+        max_size=5,
+        unique_by=lambda pair: pair[0],
+    ),
+    channel=st.sampled_from(["call", "sms", "email"]),
+)
+def test_one_debtor_s_p_by_hour_equals_their_rows_of_the_vectorised_table(history, who, channel):
+    rates = reach_rates(history)
+
+    table = rates.table(debtors(who), channel)
+
+    for debtor_id, segment in who:
+        rows = table.filter(pl.col("debtor_id") == debtor_id)
+        expected = dict(zip(rows["local_hour"].to_list(), rows["p"].to_list(), strict=True))
+        assert rates.p_by_hour(debtor_id, segment, channel) == pytest.approx(expected)

@@ -16,7 +16,7 @@ worth: 5 of a debtor's own attempts weigh as much as their segment's rate.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -45,6 +45,10 @@ class ReachRates:
     global_counts: pl.DataFrame  # channel, local_hour, attempts, reached
     segment_counts: pl.DataFrame  # segment, channel, local_hour, attempts, reached
     debtor_counts: pl.DataFrame  # debtor_id, channel, local_hour, attempts, reached
+    # Per channel, built on first use by p_by_hour (a cache: not part of the value).
+    _indexes: dict[str, _ChannelIndex] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def table(self, debtors: pl.DataFrame, channel: str) -> pl.DataFrame:
         """p for every debtor of ``debtors`` (debtor_id, segment) and all 24 local hours.
@@ -97,13 +101,66 @@ class ReachRates:
         )
 
     def p_by_hour(self, debtor_id: int, segment: str | None, channel: str) -> dict[int, float]:
-        """One debtor's p by local hour (for ``best_moment``)."""
-        debtors = pl.DataFrame(
-            {"debtor_id": [debtor_id], "segment": [segment]},
-            schema={"debtor_id": pl.Int64, "segment": pl.String},
+        """One debtor's p by local hour (for ``best_moment``); the same figures as ``table``.
+
+        The first call for a channel indexes that channel's counts in memory (one pass over the
+        debtor counts); every later call is a dictionary lookup and 24 divisions.
+        """
+        index = self._channel_index(channel)
+        prior = index.global_p if segment is None else index.segment_p.get(segment, index.global_p)
+        # With no attempts of their own in an hour, (0 + K p) / (0 + K) is the prior itself.
+        result = dict(enumerate(prior))
+        for hour, (attempts, reached) in index.debtor_counts.get(debtor_id, {}).items():
+            result[hour] = (reached + K_DEBTOR * prior[hour]) / (attempts + K_DEBTOR)
+        return result
+
+    def _channel_index(self, channel: str) -> _ChannelIndex:
+        if channel not in self._indexes:
+            self._indexes[channel] = _ChannelIndex.build(self, channel)
+        return self._indexes[channel]
+
+
+@dataclass(frozen=True)
+class _ChannelIndex:
+    """One channel's rates as Python values: p by hour globally and by segment, debtors' counts."""
+
+    global_p: tuple[float, ...]
+    segment_p: dict[str, tuple[float, ...]]
+    debtor_counts: dict[int, dict[int, tuple[int, int]]]
+
+    @classmethod
+    def build(cls, rates: ReachRates, channel: str) -> _ChannelIndex:
+        on_channel = pl.col("channel") == channel
+        global_p = [DEFAULT_P] * len(HOURS)
+        for hour, attempts, reached in (
+            rates.global_counts.filter(on_channel)
+            .select("local_hour", "attempts", "reached")
+            .iter_rows()
+        ):
+            global_p[hour] = (reached + K_GLOBAL * DEFAULT_P) / (attempts + K_GLOBAL)
+        segment_p: dict[str, list[float]] = {}
+        for segment, hour, attempts, reached in (
+            rates.segment_counts.filter(on_channel)
+            .select("segment", "local_hour", "attempts", "reached")
+            .iter_rows()
+        ):
+            by_hour = segment_p.setdefault(segment, list(global_p))
+            by_hour[hour] = (reached + K_SEGMENT * global_p[hour]) / (attempts + K_SEGMENT)
+        debtor_counts: dict[int, dict[int, tuple[int, int]]] = {}
+        own = rates.debtor_counts.filter(on_channel)
+        for debtor_id, hour, attempts, reached in zip(
+            own["debtor_id"].to_list(),
+            own["local_hour"].to_list(),
+            own["attempts"].to_list(),
+            own["reached"].to_list(),
+            strict=True,
+        ):
+            debtor_counts.setdefault(debtor_id, {})[hour] = (attempts, reached)
+        return cls(
+            tuple(global_p),
+            {segment: tuple(by_hour) for segment, by_hour in segment_p.items()},
+            debtor_counts,
         )
-        table = self.table(debtors, channel)
-        return dict(zip(table["local_hour"].to_list(), table["p"].to_list(), strict=True))
 
 
 def reach_rates(events: pl.DataFrame) -> ReachRates:
