@@ -380,6 +380,22 @@ def _message_on_target(world: World, target: str) -> Req:
     return Req({"account_id": _account_of(part), "message_id": message.pk})
 
 
+def _work_item_on_target(world: World, target: str) -> Req:
+    """An open work item on the target's account, made inside the test's savepoint."""
+    from solvent.strategy.models import WorkItem
+
+    account = Account.objects.get(pk=_account_of(world.parts[target]))
+    item = WorkItem.objects.create(
+        client_id=account.client_id,
+        account=account,
+        kind="review",
+        due_at=NOON,
+        source_key=f"matrix:{target}",
+        created_at=NOON,
+    )
+    return Req({"account_id": account.pk, "item_id": item.pk})
+
+
 RELEASE = {"reason": "checked with the debtor"}
 
 
@@ -618,6 +634,17 @@ ROUTES: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/queue/next/"): Row(
         "write", "none", _none, 200, may=frozenset({Role.AGENT.value, Role.SUPERVISOR.value})
+    ),
+    ("POST", "/accounts/{account_id}/work-items/{item_id}/open/"): Row(
+        "write",
+        "account",
+        _work_item_on_target,
+        302,
+        may=frozenset({Role.AGENT.value, Role.SUPERVISOR.value}),
+        redirect="/accounts/",
+    ),
+    ("POST", "/accounts/{account_id}/work-items/{item_id}/done/"): _write(
+        "account", _work_item_on_target, 200
     ),
     ("GET", "/pop/"): Row(
         "read",

@@ -1,10 +1,11 @@
 """Reads of the work queue: what an agent may be given next, due callbacks, and the screen pop.
 
-The order (docs/adr/0025-work-queue-and-callbacks.md), until the daily plan exists:
+The order (docs/adr/0025-work-queue-and-callbacks.md, docs/work-queues.md):
 1. callbacks due now: the agent's own, then the team's (no agent named), oldest due first;
-2. the accounts never touched, then those untouched longest (the last contact attempt about the
-   account, or the last time an agent opened it from the queue);
-3. the higher balance first.
+2. the teams' work items by priority (``strategy.selectors.work_queues``: broken promises,
+   disputes, hardship, review, the plan's calls);
+3. the accounts never touched, then those untouched longest (the last contact attempt about the
+   account, or the last time an agent opened it from the queue); the higher balance first.
 Only accounts of the clients the agent serves, only active ones, none under a hold that stops every
 collection contact, and none another agent holds (a claim of a few minutes).
 """

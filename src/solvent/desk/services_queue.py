@@ -33,6 +33,11 @@ from solvent.portfolio.access import (
     access_debtor_by_id,
 )
 from solvent.portfolio.models import Account
+from solvent.strategy.services.work_queues import (
+    work_item_claim_next,
+    work_item_open,
+    work_items_release,
+)
 
 _REFRESH_BATCH = 2000
 # How many rows a claim tries before it says the queue is empty (each lost race costs one).
@@ -154,36 +159,62 @@ def _touch(touched: dict[int, datetime]) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """The account an agent was given, and the callback that brought it (if any)."""
+    """The account an agent was given, and the callback or work item that brought it (if any)."""
 
     account_id: int
     callback_id: int | None = None
+    work_item_id: int | None = None
 
 
 def queue_next_claim(*, user: User | AnonymousUser) -> Claim | None:
     """Give the agent the next account of their queue and hold it for them a few minutes.
 
-    Due callbacks first (theirs, then the team's), then the entries in the queue's order. Two agents
+    Due callbacks first (theirs, then the team's), then the highest open work item of their teams'
+    queues (``strategy.services.work_queues``), then the entries in the queue's order. Two agents
     asking at the same moment never get the same account: on PostgreSQL the candidate row is locked
     with SKIP LOCKED (a concurrent claimer passes over it), and on every database the claim itself
     is a conditional UPDATE that only one transaction can win. None: nothing left to work.
     """
     now = clock.now()
     with transaction.atomic():
-        # Moving on releases what the agent held: it goes back to the queue (touched just now).
+        # Moving on releases what the agent held: it goes back to the queue (touched just now); a
+        # work item whose call was recorded is done, any other goes back for someone else.
         QueueEntry.objects.filter(claimed_by=user.pk, claimed_until__gt=now).update(
             claimed_until=None
         )
-        claim = _claim_callback(user, now) or _claim_entry(user, now)
+        work_items_release(user=user, now=now)
+        claim = _claim_callback(user, now) or _claim_work_item(user, now) or _claim_entry(user, now)
         if claim is not None:
             audit_record(
                 action="queue.claim",
                 object_type="portfolio.Account",
                 object_id=claim.account_id,
-                data={"callback_id": claim.callback_id},
+                data={"callback_id": claim.callback_id, "work_item_id": claim.work_item_id},
                 actor_id=user.pk,
             )
     return claim
+
+
+def _claim_work_item(user: User | AnonymousUser, now: datetime) -> Claim | None:
+    item = work_item_claim_next(
+        user=user, now=now, account_claim=lambda account_id: _claim_account(user, account_id, now)
+    )
+    if item is None:
+        return None
+    return Claim(account_id=item.account_id, work_item_id=item.pk)
+
+
+def queue_work_item_open(*, user: User | AnonymousUser, account_id: int, item_id: int) -> int:
+    """The agent opens a work item from the list: the item and its account are theirs for a few
+    minutes (ValidationError when another agent holds either). Returns the account id."""
+    now = clock.now()
+    item = work_item_open(
+        user=user,
+        account_id=account_id,
+        item_id=item_id,
+        account_claim=lambda pk: _claim_account(user, pk, now),
+    )
+    return item.account_id
 
 
 def _claim_callback(user: User | AnonymousUser, now: datetime) -> Claim | None:

@@ -9,6 +9,16 @@ urlpatterns: list[URLPattern] = [
     path("queue/next/", views_queue.queue_next, name="queue_next"),
     path("pop/", views_queue.screen_pop, name="screen_pop"),
     path(
+        "accounts/<int:account_id>/work-items/<int:item_id>/open/",
+        views_queue.work_item_open,
+        name="work_item_open",
+    ),
+    path(
+        "accounts/<int:account_id>/work-items/<int:item_id>/done/",
+        views_queue.work_item_done,
+        name="work_item_done",
+    ),
+    path(
         "accounts/<int:account_id>/queue-panel/",
         views_queue.account_queue_panel,
         name="account_queue_panel",

@@ -1,5 +1,6 @@
-"""The work queue's pages: my queue, next account, the screen pop, and the account screen's panel
-for callbacks and messages. Thin: parse, call one service or selector, render.
+"""The work queue's pages: my queue (with the teams' work queues), next account, opening a work
+item, the screen pop, and the account screen's panel for work items, callbacks and messages.
+Thin: parse, call one service or selector, render.
 
 The queue's own pages (``/queue/``) are for agents and supervisors (``desk_view(QUEUE_ROLES)``);
 the account panel and its forms are every role's (a client viewer reads it and may not write: 403).
@@ -39,6 +40,9 @@ from solvent.portfolio.access import (
     access_debtor_by_id,
 )
 from solvent.portfolio.models import Account
+from solvent.strategy.selectors import work_queues
+from solvent.strategy.services import work_queues as work_queue_services
+from solvent.strategy.work_rules import QUEUE_LABELS, WorkKind
 
 View = Callable[..., HttpResponse]
 # The lazy refresh behind the next-account button: at most one run a minute, by one agent.
@@ -82,10 +86,24 @@ def queue_page(request: HttpRequest) -> HttpResponse:
 
 def _queue_context(request: HttpRequest, **extra: object) -> dict[str, object]:
     now = clock.now()
+    due = queue_selectors.due_callbacks(user=request.user, now=now)
+    kind = request.GET.get("kind", "")
+    queues = work_queues.work_queue_summary(user=request.user, now=now)
+    if kind not in {queue.kind for queue in queues}:
+        kind = ""
     return {
-        "due": queue_selectors.due_callbacks(user=request.user, now=now),
+        "due": due,
         "upcoming": queue_selectors.upcoming_callbacks(user=request.user, now=now)[:20],
         "next_entries": queue_selectors.queue_preview(user=request.user, now=now),
+        "queues": [
+            work_queues.QueueCount(
+                WorkKind.CALLBACK.value, QUEUE_LABELS[WorkKind.CALLBACK], len(due)
+            ),
+            *queues,
+        ],
+        "kind": kind,
+        "now": now,
+        "work_items": work_queues.work_queue_list(user=request.user, kind=kind or None, now=now),
         **extra,
     }
 
@@ -103,6 +121,36 @@ def queue_next(request: HttpRequest) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return render(request, "desk/queue/empty.html", {"message": message})
     return render(request, "desk/queue/page.html", _queue_context(request, message=message))
+
+
+@desk_view(QUEUE_ROLES)
+@require_POST
+def work_item_open(request: HttpRequest, account_id: int, item_id: int) -> HttpResponse:
+    """Open a work item from the list: it and its account are the agent's for a few minutes."""
+    try:
+        services_queue.queue_work_item_open(
+            user=request.user, account_id=account_id, item_id=item_id
+        )
+    except ValidationError as error:
+        return render(
+            request, "desk/queue/page.html", _queue_context(request, message=error.message)
+        )
+    return _hx_redirect(request, reverse("desk:account_detail", args=[account_id]))
+
+
+@desk_view(ALL_ROLES)
+@require_POST
+def work_item_done(request: HttpRequest, account_id: int, item_id: int) -> HttpResponse:
+    """The account panel's "Done" on a work item: it leaves the queue."""
+    try:
+        work_queue_services.work_item_done(
+            user=request.user, account_id=account_id, item_id=item_id
+        )
+    except ValidationError as error:
+        account = access_account_by_id(user=request.user, account_id=account_id)
+        return _panel(request, account, work_error=error.message)
+    account = access_account_by_id(user=request.user, account_id=account_id)
+    return _panel(request, account, work_saved="Done: the item has left the queue.")
 
 
 # --- the screen pop -----------------------------------------------------------------------------
@@ -188,6 +236,7 @@ def _panel_context(request: HttpRequest, account: Account, **extra: object) -> d
         "points": points,
         "templates": queue_selectors.message_template_list(),
         "callbacks": callbacks,
+        "work_items": work_queues.account_work_items(account=account),
         **extra,
     }
 
