@@ -192,3 +192,18 @@ def test_results_with_bad_rows_report_row_field_and_reason_and_post_the_good_one
         (5, "channel"),
     ]
     assert "not an amount" in summary.rejected[0].reason
+
+
+def test_what_if_plans_a_changed_strategy_beside_todays_and_stores_nothing(portfolio) -> None:
+    from solvent.strategy.domain.defaults import BASELINE
+    from solvent.strategy.services.plan import plan_what_if
+
+    portfolio(rows=40)
+    before = _counts()
+    compared = plan_what_if(day=PLAN_DAY, segment_key="late", definition=BASELINE)
+    assert _counts() == before
+    table = {name: (current, changed) for name, current, changed in compared.rows()}
+    current_calls, changed_calls = table["calls needed"]
+    # Calling every late account every day needs more calls than the late path's letters.
+    assert changed_calls > current_calls
+    assert table["accounts"][0] == table["accounts"][1] == 40

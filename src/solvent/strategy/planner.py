@@ -127,6 +127,8 @@ class Draft:
             "reasons": dict(sorted(Counter(row.reason for row in self.rows).items())),
             "queued": dict(sorted(Counter(r.queue for r in self.rows if r.queue).items())),
             "calls_planned": by_channel.get("call", 0),
+            "calls_needed": by_channel.get("call", 0)
+            + sum(1 for row in self.rows if row.reason == "capacity_exhausted"),
             "calls_capacity": sum(self.capacity.values()),
             "compliance_blocks": dict(blocks.most_common()),
             "expected_cost": f"{cost / 100:.2f}",

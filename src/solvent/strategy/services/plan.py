@@ -320,3 +320,61 @@ def _work_item(day: date, row: PlanRow) -> WorkItemRequest | None:
         reason=row.detail[:255] or f"{row.queue} ({row.strategy})",
         plan_priority=row.priority,
     )
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """Today's strategies and a changed one, planned side by side in dry runs."""
+
+    day: date
+    segment: str
+    current: dict[str, Any]
+    changed: dict[str, Any]
+
+    def rows(self) -> list[tuple[str, object, object]]:
+        """(figure, current, changed) for the side-by-side table."""
+        names = sorted(set(self.current["by_channel"]) | set(self.changed["by_channel"]))
+        table: list[tuple[str, object, object]] = [
+            ("accounts", self.current["accounts"], self.changed["accounts"]),
+            ("actions planned", self.current["planned"], self.changed["planned"]),
+        ]
+        table += [
+            (
+                f"accounts touched by {name}",
+                self.current["by_channel"].get(name, 0),
+                self.changed["by_channel"].get(name, 0),
+            )
+            for name in names
+        ]
+        table += [
+            ("calls needed", self.current["calls_needed"], self.changed["calls_needed"]),
+            ("calls staffed", self.current["calls_capacity"], self.changed["calls_capacity"]),
+            (
+                "compliance blocks",
+                sum(self.current["compliance_blocks"].values()),
+                sum(self.changed["compliance_blocks"].values()),
+            ),
+            ("expected cost", self.current["expected_cost"], self.changed["expected_cost"]),
+        ]
+        return table
+
+
+def plan_what_if(
+    *,
+    day: date,
+    segment_key: str,
+    definition: Mapping[str, Any],
+    client_ids: Sequence[int] | None = None,
+) -> WhatIf:
+    """Plan ``day`` twice in dry runs, nothing stored: as the strategies stand, and with
+    ``segment_key`` following the path ``definition`` (a ``domain.paths`` dict; its errors are
+    raised as ``PathError``). ``client_ids`` limits both to the caller's clients."""
+    from solvent.strategy.domain.paths import path_parse
+
+    path_parse(definition)
+    now = _now_if_today(day)
+    current = plan_draft(day=day, client_ids=client_ids, now=now)
+    changed = plan_draft(
+        day=day, client_ids=client_ids, overrides={segment_key: definition}, now=now
+    )
+    return WhatIf(day, segment_key, current.figures(), changed.figures())
