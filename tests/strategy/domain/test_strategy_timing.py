@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import polars as pl
 import pytest
@@ -200,3 +201,41 @@ def test_one_debtor_s_p_by_hour_equals_their_rows_of_the_vectorised_table(histor
         rows = table.filter(pl.col("debtor_id") == debtor_id)
         expected = dict(zip(rows["local_hour"].to_list(), rows["p"].to_list(), strict=True))
         assert rates.p_by_hour(debtor_id, segment, channel) == pytest.approx(expected)
+
+
+def reference_best_moment(found_in, zone, p, taken):
+    """Minute by minute: each minute's clock hour, from its own local time (windows are whole minutes)."""
+    tz = ZoneInfo(zone)
+    best = None
+    for start, end in found_in:
+        minute = start
+        previous_slot = None
+        while minute < end:
+            local = minute.astimezone(tz)
+            slot = minute - timedelta(minutes=local.minute)
+            if slot != previous_slot:  # the first minute of this clock hour inside the window
+                previous_slot = slot
+                if not taken(slot):
+                    score = p.get(local.hour, 0.0)
+                    if best is None or score > best[0] or (score == best[0] and minute < best[1]):
+                        best = (score, minute)
+            minute += timedelta(minutes=1)
+    return None if best is None else best[1]
+
+
+@settings(derandomize=True, deadline=None, max_examples=60)
+@given(
+    found_in=windows(),
+    zone=st.sampled_from([NEW_YORK, "Europe/London", "Asia/Kolkata", "Australia/Lord_Howe"]),
+    p=st.dictionaries(
+        st.integers(min_value=0, max_value=23), st.sampled_from([0.1, 0.2, 0.5, 0.9])
+    ),
+    taken_hours=st.sets(st.integers(min_value=0, max_value=23), max_size=6),
+)
+def test_best_moment_equals_a_minute_by_minute_reference_across_dst_days(
+    found_in, zone, p, taken_hours
+):
+    def taken(slot: datetime) -> bool:
+        return slot.hour in taken_hours
+
+    assert best_moment(found_in, zone, p, taken) == reference_best_moment(found_in, zone, p, taken)

@@ -29,6 +29,8 @@ K_DEBTOR = 5
 DEFAULT_P = 0.1
 HOURS = tuple(range(24))
 _ONE_HOUR = timedelta(hours=1)
+_ONE_DAY = timedelta(days=1)
+_TICK = timedelta(microseconds=1)
 
 
 def _counts(events: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
@@ -187,6 +189,12 @@ def _slots(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[datetim
     A clock hour is found from the local time of an instant, so the hour that a spring-forward
     skips is never produced and the hour a fall-back repeats is produced twice, once per offset.
     """
+    offset = start.astimezone(zone).utcoffset()
+    if end - start <= _ONE_DAY and offset == (end - _TICK).astimezone(zone).utcoffset():
+        # No change of offset inside a window shorter than a day (zones change at most twice a
+        # year): local time is UTC plus one fixed offset, no zone lookup per hour.
+        assert offset is not None
+        return _fixed_offset_slots(start, end, offset)
     slots: list[tuple[datetime, datetime, int]] = []
     moment = start
     while moment < end:
@@ -196,6 +204,23 @@ def _slots(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[datetim
         )
         slots.append((slot_start, moment, local.hour))
         moment = slot_start + _ONE_HOUR
+    return slots
+
+
+def _fixed_offset_slots(
+    start: datetime, end: datetime, offset: timedelta
+) -> list[tuple[datetime, datetime, int]]:
+    local = start + offset
+    slot_start = start - timedelta(
+        minutes=local.minute, seconds=local.second, microseconds=local.microsecond
+    )
+    hour = local.hour
+    slots = [(slot_start, start, hour)]
+    slot_start += _ONE_HOUR
+    while slot_start < end:
+        hour = (hour + 1) % 24
+        slots.append((slot_start, slot_start, hour))
+        slot_start += _ONE_HOUR
     return slots
 
 
