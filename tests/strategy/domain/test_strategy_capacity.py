@@ -18,7 +18,7 @@ from solvent.strategy.domain.capacity import (
     hourly_slots,
 )
 
-PROPERTIES = settings(derandomize=True, deadline=None, max_examples=120)
+PROPERTIES = settings(derandomize=True, deadline=None, max_examples=60)
 NEW_YORK = "America/New_York"
 
 
@@ -126,7 +126,7 @@ def floors(draw: st.DrawFn) -> tuple[dict[datetime, int], list[CallCandidate]]:
     slots = {base + timedelta(hours=h): draw(st.integers(min_value=0, max_value=4)) for h in hours}
     minutes = st.integers(min_value=-60, max_value=12 * 60)
     candidates = []
-    for key in range(draw(st.integers(min_value=0, max_value=40))):
+    for key in range(draw(st.integers(min_value=0, max_value=25))):
         windows = []
         for _ in range(draw(st.integers(min_value=1, max_value=2))):
             start = base + timedelta(minutes=draw(minutes))

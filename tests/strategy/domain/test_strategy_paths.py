@@ -26,7 +26,7 @@ from solvent.strategy.domain.paths import (
 )
 from solvent.strategy.domain.segments import segment_from_json
 
-PROPERTIES = settings(derandomize=True, deadline=None, max_examples=200)
+PROPERTIES = settings(derandomize=True, deadline=None, max_examples=100)
 DAY = date(2026, 3, 2)
 QUIET: dict[str, object] = {
     "on_hold": False,

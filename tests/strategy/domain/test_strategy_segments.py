@@ -26,7 +26,7 @@ from solvent.strategy.domain.segments import (
     segment_to_json,
 )
 
-PROPERTIES = settings(derandomize=True, deadline=None, max_examples=100)
+PROPERTIES = settings(derandomize=True, deadline=None, max_examples=60)
 
 
 def frame(**columns: list[Any]) -> pl.DataFrame:

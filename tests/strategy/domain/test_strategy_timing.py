@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from solvent.strategy.domain.timing import DEFAULT_P, best_moment, reach_rates
 
-PROPERTIES = settings(derandomize=True, deadline=None, max_examples=150)
+PROPERTIES = settings(derandomize=True, deadline=None, max_examples=80)
 NEW_YORK = "America/New_York"
 
 
