@@ -18,7 +18,7 @@ today), whole UTC days. What is counted, and from where:
   or for a posted-back promise, payments posted back for the account from the promise's day to its
   due date plus grace add up to the amount.
 - collected: payments posted back (``ActionResult.payment_amount``) dated in the period.
-- cost: attempts per channel at ``COST_PER_ATTEMPT`` (documented below; not the operation's books).
+- cost: attempts per channel at ``domain.costs.COST_PER_ATTEMPT_MINOR`` (not the operation's books).
 - complaints: accounts with a complaint posted back or a complaint hold placed in the period.
 
 The arm of an account is its current ``PathPosition.arm``: figures read after the segment's
@@ -41,14 +41,12 @@ from solvent.arrangements.models import Promise
 from solvent.compliance.models import ContactAttempt, Hold
 from solvent.portfolio.access import access_client_ids
 from solvent.portfolio.models import Account
+from solvent.strategy.domain.costs import COST_PER_ATTEMPT_MINOR
 from solvent.strategy.domain.experiments import ArmFigures, MetricComparison, compare
 from solvent.strategy.models import ActionResult, Experiment, PathPosition
 
-# What one attempt costs, in minor units of the accounts' currency: a call is about 4 minutes of
-# an agent at a loaded $22/hour plus telephony; an SMS and an e-mail are the providers' list prices
-# with a margin; a letter is print, envelope and first-class postage. Change them here; the page
-# and the API say which were used.
-COST_PER_ATTEMPT: dict[str, int] = {"call": 150, "sms": 5, "email": 1, "letter": 85}
+# What one attempt costs: the domain's one table (the plan's expected cost uses it too).
+COST_PER_ATTEMPT = COST_PER_ATTEMPT_MINOR
 _CONTACTS = (
     ContactAttempt.Outcome.RIGHT_PARTY_CONVERSATION,
     ContactAttempt.Outcome.THIRD_PARTY_CONVERSATION,
