@@ -111,7 +111,8 @@ def _run(work: Path, accounts: int, args: argparse.Namespace) -> dict[str, Any]:
     with stages("setup"), time_machine.travel(_utc(AS_OF, 12), tick=False):
         _setup(world, work, accounts)
 
-    from solvent.strategy.services import plan_results_import, plan_run
+    from solvent.strategy.services.plan import plan_run
+    from solvent.strategy.services.results import plan_results_import
 
     executed: dict[str, list[ActionResult]] = {client: [] for client in world.clients}
     skipped: dict[str, Counter[str]] = {client: Counter() for client in world.clients}
