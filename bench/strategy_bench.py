@@ -144,12 +144,17 @@ def _run(work: Path, accounts: int, args: argparse.Namespace) -> dict[str, Any]:
                 time_machine.travel(_utc(day + timedelta(days=1), RESULTS_HOUR_UTC), tick=False),
             ):
                 summary = plan_results_import(path=path)
-            imports[client]["accepted"] += _count(getattr(summary, "accepted", 0))
+            for name in ("accepted", "duplicates", "refused", "payments", "promises"):
+                imports[client][name] += _count(getattr(summary, name, 0))
             errors = list(getattr(summary, "rejected", []) or [])
             imports[client]["rejected"] += len(errors)
             rejected_examples += [
                 str(error) for error in errors[: max(0, 5 - len(rejected_examples))]
             ]
+        print(
+            f"{day}: {len(actions)} actions planned, {sum(stages.seconds.values()):.0f} s so far",
+            file=sys.stderr,
+        )
     with stages("check"):
         violations = {client: _check(world, client, executed[client]) for client in world.clients}
     arms = {
@@ -285,6 +290,9 @@ def _arm_figures(
         "skipped_by_reason": dict(skipped.most_common(12)),
         "results_accepted": imports["accepted"],
         "results_rejected": imports["rejected"],
+        # Executed contacts Solvent's own gate refuses at the moment they happened.
+        "results_refused_by_solvent_gate": imports["refused"],
+        "results_duplicates": imports["duplicates"],
         "violations": len(violations),
         "violations_by_rule": {k: v for k, v in violations_count(violations).items() if v},
         "violation_examples": [
