@@ -514,6 +514,14 @@ def _strategy_experiment_form(world: World, target: str) -> Req:
     )
 
 
+def _strategy_what_if_form(world: World, target: str) -> Req:
+    from solvent.strategy.models import Strategy
+
+    key = _strategy_segment(world, target)
+    definition = Strategy.objects.get(key="early").definition
+    return Req(form={"segment": key, "date": "2026-06-10", "definition": json.dumps(definition)})
+
+
 def _strategy_experiment_named(body: Any = None, form: dict[str, str] | None = None) -> Build:
     return lambda world, target: Req(
         {"key": _strategy_experiment(world, target)}, json=body, form=form
@@ -869,6 +877,19 @@ ROUTES: dict[tuple[str, str], Row] = {
         may=STRATEGY_WRITERS,
         redirect="/",
     ),
+    ("GET", "/strategy/plan/"): Row(
+        "read",
+        "none",
+        lambda _world, _target: Req(query={"run": "1", "date": "2026-06-10"}),
+        200,
+        may=STRATEGY_READERS,
+    ),
+    ("GET", "/strategy/what-if/"): Row("read", "none", _none, 200, may=STRATEGY_READERS),
+    # A what-if stores nothing: whoever reads the strategy may try a change.
+    ("POST", "/strategy/what-if/"): Row(
+        "write", "client", _strategy_what_if_form, 200, may=STRATEGY_READERS
+    ),
+    ("GET", "/strategy/accounts/{account_id}/why-not/"): _read("account", _account),
     # -- the strategy API (src/solvent/strategy/api.py)
     ("GET", "/api/strategy/segments"): Row("read", "none", _none, 200, may=STRATEGY_READERS),
     ("GET", "/api/strategy/segments/{key}"): Row(

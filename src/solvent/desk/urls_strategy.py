@@ -4,6 +4,7 @@ from django.urls import URLPattern, path
 
 from solvent.desk import views_strategy as views
 from solvent.desk import views_strategy_experiments as experiments
+from solvent.desk import views_strategy_plan as plan
 
 urlpatterns: list[URLPattern] = [
     path("", views.strategy_home, name="strategy"),
@@ -25,4 +26,8 @@ urlpatterns: list[URLPattern] = [
         experiments.strategy_experiment_stop,
         name="strategy_experiment_stop",
     ),
+    path("plan/", plan.strategy_plan, name="strategy_plan"),
+    path("what-if/", plan.strategy_what_if, name="strategy_what_if"),
+    # The account screen's "Why not?" panel (desk/templates/desk/pages/account_detail.html).
+    path("accounts/<int:account_id>/why-not/", plan.account_why_not_panel, name="account_why_not"),
 ]

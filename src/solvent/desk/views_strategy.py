@@ -61,7 +61,7 @@ def _htmx(request: HttpRequest) -> bool:
     return bool(request.headers.get("HX-Request"))
 
 
-def _common(request: HttpRequest, tab: str) -> dict[str, Any]:
+def page_context(request: HttpRequest, tab: str) -> dict[str, Any]:
     return {"tab": tab, "can_write": staff_role_get(user=request.user) in STRATEGY_WRITE_ROLES}
 
 
@@ -76,7 +76,7 @@ def strategy_home(request: HttpRequest) -> HttpResponse:
     segments = list(selectors.segment_list(user=request.user))
     features = selectors.features_for(user=request.user, day=clock.today())
     context = {
-        **_common(request, "segments"),
+        **page_context(request, "segments"),
         "rows": segment_rows(
             features=features,
             segments=segments,
@@ -117,7 +117,7 @@ def _segment_context(
         rows = condition_rows(segment.conditions if segment else [], edit="")
     error_index = getattr(error, "index", None)
     return {
-        **_common(request, "segments"),
+        **page_context(request, "segments"),
         "segment": segment,
         "fields": fields,
         "rows": rows,
@@ -229,7 +229,7 @@ def strategy_paths(request: HttpRequest) -> HttpResponse:
     for segment in selectors.segment_list(user=request.user):
         used.setdefault(segment.strategy.key, []).append(segment.key)
     rows = [(strategy, used.get(strategy.key, [])) for strategy in selectors.strategy_list()]
-    context = {**_common(request, "paths"), "rows": rows}
+    context = {**page_context(request, "paths"), "rows": rows}
     return render(request, "desk/strategy/paths.html", context)
 
 
@@ -243,7 +243,7 @@ def _path_context(
     shown = {"steps": definition.get("steps", []), "rules": definition.get("rules", [])}
     form = request.POST if request.method == "POST" else None
     return {
-        **_common(request, "paths"),
+        **page_context(request, "paths"),
         "strategy": strategy,
         "steps": shown["steps"],
         "rules": shown["rules"],

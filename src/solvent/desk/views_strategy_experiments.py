@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from solvent.core import clock
 from solvent.core.domain.errors import DomainError
-from solvent.desk.views_strategy import _common, strategy_page
+from solvent.desk.views_strategy import page_context, strategy_page
 from solvent.strategy.domain.experiments import MetricComparison
 from solvent.strategy.selectors import definitions as selectors
 from solvent.strategy.selectors.experiments import COST_PER_ATTEMPT, experiment_results
@@ -59,7 +59,7 @@ def _experiments_page(
         rows[0] = {"arm": "champion", "strategy": "", "percent": 80}
         rows[1] = {"arm": "challenger", "strategy": "", "percent": 20}
     context = {
-        **_common(request, "experiments"),
+        **page_context(request, "experiments"),
         "experiments": selectors.experiment_list(user=request.user),
         "segments": selectors.segment_list(user=request.user),
         "strategies": selectors.strategy_list(),
@@ -190,7 +190,7 @@ def strategy_experiment(request: HttpRequest, key: str) -> HttpResponse:
     selectors.strategy_role_require(user=request.user)
     results = experiment_results(user=request.user, experiment=experiment, today=clock.today())
     context = {
-        **_common(request, "experiments"),
+        **page_context(request, "experiments"),
         "experiment": experiment,
         "results": results,
         "arms": [

@@ -156,7 +156,7 @@ def segment_save(
 # --- strategies ----------------------------------------------------------------------------------
 
 
-def _path_shape_check(definition: object) -> None:
+def path_shape_check(definition: object) -> None:
     """The JSON's outline (an object with lists of objects) before the domain reads its content."""
     if not isinstance(definition, Mapping):
         raise DefinitionError("the path is a JSON object with steps and rules", field="definition")
@@ -189,7 +189,7 @@ def strategy_save(
     if objective not in Strategy.Objective.values:
         allowed = ", ".join(Strategy.Objective.values)
         raise DefinitionError(f"objective {objective!r}: use one of {allowed}", field="objective")
-    _path_shape_check(definition)
+    path_shape_check(definition)
     raw = {**definition, "key": key, "name": name, "objective": objective}
     try:
         spec = path_parse(raw)
