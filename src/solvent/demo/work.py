@@ -77,7 +77,13 @@ def demo_shared_client_load(
             if index % every or not row["national_id"] or row["country"] != "US":
                 continue
             principal = Decimal(rng.randrange(2_000, 18_000)).quantize(Decimal("0.01"))
+            # An auto lender places early: 1-200 days past due, so every stage of the strategy
+            # (early, middle, late) has accounts in the demo.
+            delinquent = as_of - timedelta(days=rng.randrange(1, 200))
             row.update(
+                delinquency_date=delinquent.isoformat(),
+                charge_off_date="",
+                last_payment_date=(delinquent - timedelta(days=30)).isoformat(),
                 account_number=f"LAK{index + 1:08d}",
                 original_creditor=name,
                 product="auto_loan",

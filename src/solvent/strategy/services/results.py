@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -32,6 +32,7 @@ from solvent.arrangements.models import Promise
 from solvent.arrangements.services.promises import promise_create, promise_evaluate
 from solvent.audit.services import audit_record
 from solvent.compliance.services import (
+    Authorization,
     AuthorizationRequest,
     consent_revoke,
     contact_attempts_authorize_many,
@@ -79,6 +80,8 @@ OUTCOMES: dict[str, dict[str, str]] = {
     "letter": {"delivered": "message_sent", "returned": "not_in_service"},
 }
 TRUE = {"true", "1", "yes", "y"}
+# Contacts asked of the gate in one batch (one transaction and one audit entry each).
+GATE_BATCH = 500
 FALSE = {"false", "0", "no", "n", ""}
 
 
@@ -280,7 +283,14 @@ def plan_results_post(
         seen.add(row.key)
         fresh.append(row)
     contacts = sorted((r for r in fresh if r.channel != "payment"), key=lambda r: r.occurred_at)
-    done = [row for row in contacts if _contact(row, summary, actor_id)]
+    done: list[_Row] = []
+    for batch in _rounds(contacts):
+        answers = contact_attempts_authorize_many([_request(row, actor_id) for row in batch])
+        done += [
+            row
+            for row, answer in zip(batch, answers, strict=True)
+            if _contact(row, answer, summary, actor_id)
+        ]
     _paths_advance([row for row in done if row.step])
     for row in (r for r in fresh if r.channel == "payment"):
         _payment(row, summary, actor_id)
@@ -293,21 +303,39 @@ def _accounts(rows: Sequence[Mapping[str, str]]) -> dict[tuple[str, str], Accoun
     return {(a.client.code, a.account_number): a for a in found}
 
 
-def _contact(row: _Row, summary: ResultsSummary, actor_id: int | None) -> bool:
-    """One attempt: the gate at the moment it happened, then the history, promise, STOP.
-    False when the gate refused it (nothing recorded but the refusal)."""
-    (answer,) = contact_attempts_authorize_many(
-        [
-            AuthorizationRequest(
-                debtor_id=row.debtor_id,
-                channel=row.channel,
-                contact_point=row.contact_point,
-                account_ids=[row.account.pk],
-                at=row.occurred_at,
-                actor_id=actor_id,
-            )
-        ]
+def _rounds(contacts: Sequence[_Row]) -> Iterator[list[_Row]]:
+    """Batches for the gate in which no debtor appears twice: each debtor's first contact, then
+    each one's second, and so on (in time order), so every outcome (a conversation starts a 7-day
+    wait) is recorded before the gate decides that debtor's next contact."""
+    rounds: list[list[_Row]] = []
+    seen: dict[int, int] = {}
+    for row in contacts:
+        index = seen.get(row.debtor_id, 0)
+        seen[row.debtor_id] = index + 1
+        if index == len(rounds):
+            rounds.append([])
+        rounds[index].append(row)
+    for batch in rounds:
+        for start in range(0, len(batch), GATE_BATCH):
+            yield batch[start : start + GATE_BATCH]
+
+
+def _request(row: _Row, actor_id: int | None) -> AuthorizationRequest:
+    return AuthorizationRequest(
+        debtor_id=row.debtor_id,
+        channel=row.channel,
+        contact_point=row.contact_point,
+        account_ids=[row.account.pk],
+        at=row.occurred_at,
+        actor_id=actor_id,
     )
+
+
+def _contact(
+    row: _Row, answer: Authorization | DomainError, summary: ResultsSummary, actor_id: int | None
+) -> bool:
+    """One attempt the gate answered at the moment it happened: the history, promise, STOP.
+    False when the gate refused it (nothing recorded but the refusal)."""
     if isinstance(answer, DomainError) or not answer.allowed:
         reason = (
             str(answer)

@@ -28,6 +28,7 @@ from solvent.demo.services import (
     demo_portfolio_load,
     demo_users_create,
 )
+from solvent.demo.strategy import demo_strategy_create
 from solvent.demo.work import demo_floor_create, demo_shared_client_load
 from solvent.portfolio.models import Client
 
@@ -92,6 +93,13 @@ class Command(BaseCommand):
                 f"  {floor.promises} promises, {floor.plans} payment plans, "
                 f"{floor.callbacks} callbacks, {floor.holds} holds, "
                 f"{floor.messages} messages in the outbox"
+            )
+            self.stdout.write("Running the strategy: past days through the plan and results loop…")
+            strategy = demo_strategy_create(now=clock.now())
+            self.stdout.write(
+                f"  {strategy.days} days: {strategy.actions:,} actions with results, "
+                f"{strategy.promises} promises, {strategy.payments} payments; "
+                f"today's plan: {strategy.planned_today:,} actions"
             )
         demo_users_create()
         call_command("contact_templates_install", verbosity=0, stdout=self.stdout)

@@ -1,0 +1,52 @@
+"""Results posted back pass the gate at the moment they happened, in order per debtor: a
+conversation reported early in a file starts the 7-day wait for the calls reported after it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+
+from solvent.compliance.models import ContactAttempt
+from solvent.portfolio.models import AccountDebtor, Phone
+from solvent.strategy.models import ActionResult
+from solvent.strategy.services import plan_results_post
+
+pytestmark = pytest.mark.django_db
+
+
+def _call(number: str, point: str, at: str, outcome: str) -> dict[str, str]:
+    return {
+        "account_number": number,
+        "client": "acme",
+        "channel": "call",
+        "contact_point": point,
+        "occurred_utc": at,
+        "outcome": outcome,
+    }
+
+
+def test_a_call_after_a_reported_conversation_is_refused_by_the_seven_day_wait(portfolio) -> None:
+    portfolio(rows=20)
+    link = (
+        AccountDebtor.objects.filter(role="primary", debtor__phones__isnull=False)
+        .select_related("account")
+        .order_by("account_id")
+        .first()
+    )
+    phone = Phone.objects.filter(debtor_id=link.debtor_id).order_by("pk").first()
+    number = link.account.account_number
+    rows = [
+        # Out of order in the file on purpose: the import sorts by time.
+        _call(number, phone.e164, "2026-12-03T21:00:00Z", "no_answer"),
+        _call(number, phone.e164, "2026-12-02T21:00:00Z", "right_party"),
+    ]
+    with time_machine.travel(datetime(2026, 12, 4, 12, tzinfo=UTC), tick=False):
+        summary = plan_results_post(rows=rows)
+    assert summary.accepted == 1 and summary.refused == 1
+    (refusal,) = summary.rejected
+    assert refusal.row == 1 and "7" in refusal.reason
+    refused = ActionResult.objects.get(refused_reason__gt="")
+    assert refused.occurred_at == datetime(2026, 12, 3, 21, tzinfo=UTC)
+    assert ContactAttempt.objects.filter(debtor_id=link.debtor_id).count() == 1
