@@ -214,9 +214,10 @@ def _blocked(
     zone: str | None,
     day: date,
 ) -> DayEligibility:
-    """Why a target has no window today: decide() at the day's start says which rules and when."""
-    start = day_bounds(zone, day)[0]
-    decision = decide(situation, history, proposed_for(target, BatchOptions(), start))
+    """Why a target has no window today: decide() at local noon (inside every calling-hours
+    window, so the hours rule does not hide the real reason) says which rules and until when."""
+    noon = day_bounds(zone, day)[0] + timedelta(hours=12)
+    decision = decide(situation, history, proposed_for(target, BatchOptions(), noon))
     blocking = tuple((r.rule_id, r.message, r.citation) for r in decision.blocking)
     return DayEligibility(point, zone, (), blocking, decision.earliest_lawful_at)
 
