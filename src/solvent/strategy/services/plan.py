@@ -149,6 +149,8 @@ def plan_run(
             if not dry_run and not plan_store(draft=draft, client=client, actor_id=actor_id):
                 summary.already_planned.append(client.code)
                 continue
+            if progress is not None:
+                progress("stored", len(draft.rows))
             summary.planned.append(client.code)
             summary.figures[client.code] = draft.figures()
             if writer is not None:
