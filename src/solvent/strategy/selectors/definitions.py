@@ -9,6 +9,9 @@ segment's count is of the accounts of the user's clients only.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -133,11 +136,39 @@ def experiment_running_by_segment(*, user: AnyUser) -> dict[int, Experiment]:
 # --- counting accounts --------------------------------------------------------------------------
 
 
+# A large portfolio's features take seconds to read: the editor's live count, asked as a manager
+# types, reuses them for a few minutes. A small one is read afresh each time (exact, and cheap).
+FRAME_CACHE_MIN_ROWS = 50_000
+FRAME_CACHE_SECONDS = 300.0
+_FRAME_CACHE_ENTRIES = 4
+_frames: OrderedDict[tuple[date, tuple[int, ...] | None], tuple[float, pl.DataFrame]] = (
+    OrderedDict()
+)
+_frames_lock = threading.Lock()
+_seconds = time.monotonic  # the cache's clock (a test moves it)
+
+
 def features_for(*, user: AnyUser, day: date) -> pl.DataFrame:
-    """The features of the active accounts of the user's clients on ``day`` (one row each)."""
+    """The features of the open accounts of the user's clients on ``day`` (one row each).
+
+    A frame of FRAME_CACHE_MIN_ROWS rows or more is kept for FRAME_CACHE_SECONDS in this process
+    (the last few sets of clients): counts on a large portfolio are then minutes old at most.
+    """
     client_ids = access_client_ids(user=user)
-    chosen = None if client_ids is None else sorted(client_ids)
-    return features_frame(day=day, client_ids=chosen)
+    chosen = None if client_ids is None else tuple(sorted(client_ids))
+    key = (day, chosen)
+    with _frames_lock:
+        cached = _frames.get(key)
+        if cached is not None and _seconds() - cached[0] < FRAME_CACHE_SECONDS:
+            _frames.move_to_end(key)
+            return cached[1]
+    frame = features_frame(day=day, client_ids=None if chosen is None else list(chosen))
+    if frame.height >= FRAME_CACHE_MIN_ROWS:
+        with _frames_lock:
+            _frames[key] = (_seconds(), frame)
+            while len(_frames) > _FRAME_CACHE_ENTRIES:
+                _frames.popitem(last=False)
+    return frame
 
 
 @dataclass(frozen=True)
