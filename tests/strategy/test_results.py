@@ -50,3 +50,25 @@ def test_a_call_after_a_reported_conversation_is_refused_by_the_seven_day_wait(p
     refused = ActionResult.objects.get(refused_reason__gt="")
     assert refused.occurred_at == datetime(2026, 12, 3, 21, tzinfo=UTC)
     assert ContactAttempt.objects.filter(debtor_id=link.debtor_id).count() == 1
+
+
+def test_results_from_the_future_are_refused_naming_the_field(portfolio) -> None:
+    portfolio(rows=5)
+    number = AccountDebtor.objects.order_by("account_id").first().account.account_number
+    rows = [
+        _call(number, "+12025550100", "2026-12-09T21:00:00Z", "no_answer"),
+        {
+            "account_number": number,
+            "client": "acme",
+            "channel": "payment",
+            "payment_amount": "10",
+            "payment_date": "2026-12-09",
+        },
+    ]
+    with time_machine.travel(datetime(2026, 12, 4, 12, tzinfo=UTC), tick=False):
+        summary = plan_results_post(rows=rows)
+    assert summary.accepted == 0
+    assert [(e.row, e.field) for e in summary.rejected] == [
+        (1, "occurred_utc"),
+        (2, "payment_date"),
+    ]

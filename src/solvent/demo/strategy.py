@@ -123,7 +123,8 @@ def demo_strategy_create(*, now: datetime, days: int = 4, seed: int = 12) -> Str
         with _at(datetime.combine(day, time(6), tzinfo=UTC)):
             draft = plan_draft(day=day)
         planned = [row for row in draft.rows if row.status == "planned"]
-        with _at(datetime.combine(day + timedelta(days=1), time(2), tzinfo=UTC)):
+        # The morning after, everywhere (9 p.m. in Hawaii is 07:00 UTC): every result is past.
+        with _at(datetime.combine(day + timedelta(days=1), time(10), tzinfo=UTC)):
             summary = plan_results_post(rows=[_outcome(row, rng) for row in planned])
             paid = [
                 {

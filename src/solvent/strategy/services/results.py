@@ -20,7 +20,7 @@ import csv
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -80,6 +80,8 @@ OUTCOMES: dict[str, dict[str, str]] = {
     "letter": {"delivered": "message_sent", "returned": "not_in_service"},
 }
 TRUE = {"true", "1", "yes", "y"}
+# A result from a machine whose clock runs a little ahead is still taken.
+FUTURE_SLACK = timedelta(minutes=5)
 # Contacts asked of the gate in one batch (one transaction and one audit entry each).
 GATE_BATCH = 500
 FALSE = {"false", "0", "no", "n", ""}
@@ -177,7 +179,10 @@ def _occurred(raw: Mapping[str, str], channel: str, payment_date: date | None) -
     """When it happened; a payment row may give only its date (then midnight UTC of it)."""
     if channel == "payment" and not (raw.get("occurred_utc") or "").strip():
         return datetime.combine(payment_date or clock.now().date(), time(0), tzinfo=UTC)
-    return _moment(raw)
+    moment = _moment(raw)
+    if moment > clock.now() + FUTURE_SLACK:
+        raise _BadCellError("occurred_utc", f"{moment.isoformat()} is in the future")
+    return moment
 
 
 def _row_key(raw: Mapping[str, str]) -> str:
@@ -211,6 +216,9 @@ def _parse(
     payment_amount, payment_date = _money(raw, "payment_amount"), _date(raw, "payment_date")
     if channel == "payment" and payment_amount is None:
         raise _BadCellError("payment_amount", "a payment row needs its amount")
+    now = clock.now()
+    if payment_date is not None and payment_date > now.date():
+        raise _BadCellError("payment_date", f"{payment_date} is after today: not paid yet")
     debtor_id = debtors.get(account.pk)
     if debtor_id is None:
         raise _BadCellError("account_number", "the account has no primary debtor")
