@@ -73,7 +73,7 @@ def test_a_large_portfolios_features_are_read_once_for_a_few_minutes_per_set_of_
     world: StrategyWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reads: list[Any] = []
-    real = selectors.features_frame
+    real = selectors.features_frame  # type: ignore[attr-defined]
 
     def counted(**arguments: Any) -> Any:
         reads.append(arguments["client_ids"])
