@@ -40,6 +40,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "src")]
@@ -157,6 +158,8 @@ def _run(work: Path, accounts: int, args: argparse.Namespace) -> dict[str, Any]:
         )
     with stages("check"):
         violations = {client: _check(world, client, executed[client]) for client in world.clients}
+    for client in world.clients:
+        imports[client]["accounts_attempted"] = len({r.account_number for r in executed[client]})
     arms = {
         client: _arm_figures(
             world.tallies[client],
@@ -184,7 +187,12 @@ def _run(work: Path, accounts: int, args: argparse.Namespace) -> dict[str, Any]:
         "meets_ratio": ratio is not None and ratio >= TARGET_RATIO,
         "fewer_complaints": strategy["complaints"] < baseline["complaints"],
         "zero_violations": strategy["violations"] == 0 and baseline["violations"] == 0,
-        "drivers": _drivers(strategy, baseline),
+        "drivers": {
+            **_drivers(strategy, baseline),
+            "calls_by_local_hour": {
+                client: _call_timing(world, client, executed[client]) for client in world.clients
+            },
+        },
         "results_rejected_examples": rejected_examples,
         "seconds": {name: round(value, 1) for name, value in stages.seconds.items()},
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
@@ -286,6 +294,7 @@ def _arm_figures(
         "stop_requests_by_channel": dict(sorted(tally.stops.items())),
         "withheld_after_same_day_stop": tally.withheld_after_stop,
         "plan_rows_unknown_to_world": tally.unknown_accounts,
+        "accounts_attempted": imports["accounts_attempted"],
         "planned_by_channel": dict(sorted(planned.items())),
         "skipped_by_reason": dict(skipped.most_common(12)),
         "results_accepted": imports["accepted"],
@@ -336,6 +345,28 @@ def _drivers(strategy: dict[str, Any], baseline: dict[str, Any]) -> dict[str, An
             "strategy": strategy["collected_by_channel"],
             "baseline": baseline["collected_by_channel"],
         },
+    }
+
+
+def _call_timing(
+    world: World, client: str, executed: list[ActionResult]
+) -> dict[str, dict[str, float]]:
+    """Calls and right-party rate by the debtor's real local hour: does the plan find the hours
+    its debtors answer?"""
+    buckets = (("08-12", 8, 12), ("12-17", 12, 17), ("17-21", 17, 21))
+    counts: dict[str, list[int]] = {name: [0, 0] for name, _, _ in buckets}
+    for result in executed:
+        if result.channel != "call":
+            continue
+        zone = ZoneInfo(world.home_zone(client, result.account_number))
+        hour = result.occurred_utc.astimezone(zone).hour
+        name = next((n for n, start, end in buckets if start <= hour < end), "other")
+        tally = counts.setdefault(name, [0, 0])
+        tally[0] += 1
+        tally[1] += result.outcome == "right_party"
+    return {
+        name: {"calls": calls, "right_party_rate": round(reached / calls, 3) if calls else 0.0}
+        for name, (calls, reached) in counts.items()
     }
 
 

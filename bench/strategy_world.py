@@ -109,6 +109,10 @@ class World:
         """The zones a collector's information points to: the address and each phone's area code."""
         return self._states[client, account_number].traits.known_zones
 
+    def home_zone(self, client: str, account_number: str) -> str:
+        """Where the debtor really is (hidden from Solvent; the bench reports call timing with it)."""
+        return self._states[client, account_number].traits.home_zone
+
     def placement_ceased(self, client: str) -> list[str]:
         """Accounts placed with a cease request already on file."""
         return [row["account_number"] for row in self.rows[client] if row["cease_communication"]]
