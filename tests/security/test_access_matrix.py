@@ -890,6 +890,56 @@ ROUTES: dict[tuple[str, str], Row] = {
         "write", "client", _strategy_what_if_form, 200, may=STRATEGY_READERS
     ),
     ("GET", "/strategy/accounts/{account_id}/why-not/"): _read("account", _account),
+    ("POST", "/strategy/plan/teams/{team_id}/"): Row(
+        "write",
+        "client",
+        lambda world, target: Req(
+            {"team_id": Team.objects.get(clients__code=world.client_codes[target]).pk},
+            form={
+                "agents": "5",
+                "start_hour": "9",
+                "end_hour": "17",
+                "calls_per_hour": "10",
+                "time_zone": "America/New_York",
+            },
+        ),
+        302,
+        may=STRATEGY_WRITERS,
+        redirect="/",
+    ),
+    # -- the strategy API (src/solvent/strategy/api.py)
+    ("GET", "/api/strategy/segments"): Row("read", "none", _none, 200, may=STRATEGY_READERS),
+    ("GET", "/api/strategy/segments/{key}"): Row(
+        "read",
+        "client",
+        lambda world, target: Req({"key": _strategy_segment(world, target)}),
+        200,
+        may=STRATEGY_READERS,
+    ),
+    ("PUT", "/api/strategy/segments/{key}"): Row(
+        "write", "client", _strategy_segment_json, 200, may=STRATEGY_WRITERS
+    ),
+    ("GET", "/api/strategy/strategies"): Row("read", "none", _none, 200, may=STRATEGY_READERS),
+    ("GET", "/api/strategy/strategies/{key}"): Row(
+        "read", "none", _strategy_defaults, 200, may=STRATEGY_READERS
+    ),
+    ("PUT", "/api/strategy/strategies/{key}"): Row(
+        "write", "none", _strategy_path_json, 200, may=STRATEGY_WRITERS
+    ),
+    ("GET", "/api/strategy/experiments"): Row("read", "none", _none, 200, may=STRATEGY_READERS),
+    ("POST", "/api/strategy/experiments"): Row(
+        "write", "client", _strategy_experiment_start, 201, may=STRATEGY_WRITERS
+    ),
+    ("POST", "/api/strategy/experiments/{key}/promote"): Row(
+        "write",
+        "client",
+        _strategy_experiment_named(body={"arm": "challenger"}),
+        200,
+        may=STRATEGY_WRITERS,
+    ),
+    ("GET", "/api/strategy/experiments/{key}/results"): Row(
+        "read", "client", _strategy_experiment_named(), 200, may=STRATEGY_READERS
+    ),
     # -- the strategy API (src/solvent/strategy/api.py)
     ("GET", "/api/strategy/segments"): Row("read", "none", _none, 200, may=STRATEGY_READERS),
     ("GET", "/api/strategy/segments/{key}"): Row(

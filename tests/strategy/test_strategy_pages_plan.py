@@ -145,3 +145,48 @@ def test_the_why_not_panel_of_another_clients_account_is_not_found(world: Strate
     account = world.accounts["globex"][0]
     response = world.http("agent").get(f"/strategy/accounts/{account.pk}/why-not/")
     assert response.status_code == 404
+
+
+# --- staffed capacity ----------------------------------------------------------------------------
+
+
+def test_a_manager_sets_a_teams_staffed_calls_on_the_plan_page(world: StrategyWorld) -> None:
+    from solvent.portfolio.models import Team
+    from solvent.strategy.models import TeamCapacity
+
+    team = Team.objects.get(name="acme floor")
+    http = world.http("manager")
+    page = _text(http.get("/strategy/plan/"))
+    assert f'data-team="{team.pk}"' in page and "globex floor" not in page
+    form = {
+        "agents": "5",
+        "start_hour": "9",
+        "end_hour": "17",
+        "calls_per_hour": "10",
+        "time_zone": "America/Chicago",
+    }
+    response = http.post(f"/strategy/plan/teams/{team.pk}/", form)
+    assert response.status_code == 302 and response["Location"] == "/strategy/plan/"
+    capacity = TeamCapacity.objects.get(team=team)
+    assert (capacity.agents, capacity.start_hour, capacity.time_zone) == (5, 9, "America/Chicago")
+    page = _text(http.get("/strategy/plan/"))
+    assert "acme floor: 400 calls a day staffed." in page
+    assert re.search(r'data-testid="calls-a-day">400<', page)
+    refused = http.post(f"/strategy/plan/teams/{team.pk}/", {**form, "end_hour": "8"}, follow=True)
+    assert "the shift starts before it ends" in _text(refused)
+    assert TeamCapacity.objects.get(team=team).end_hour == 17
+
+
+def test_another_clients_team_is_not_found_and_a_supervisor_only_reads_capacity(
+    world: StrategyWorld,
+) -> None:
+    from solvent.portfolio.models import Team
+
+    globex = Team.objects.get(name="globex floor")
+    acme = Team.objects.get(name="acme floor")
+    assert world.http("manager").post(f"/strategy/plan/teams/{globex.pk}/").status_code == 404
+    supervisor = world.http("supervisor")
+    assert supervisor.post(f"/strategy/plan/teams/{acme.pk}/").status_code == 403
+    assert f'action="/strategy/plan/teams/{acme.pk}/"' not in _text(
+        supervisor.get("/strategy/plan/")
+    )

@@ -27,6 +27,7 @@ urlpatterns: list[URLPattern] = [
         name="strategy_experiment_stop",
     ),
     path("plan/", plan.strategy_plan, name="strategy_plan"),
+    path("plan/teams/<int:team_id>/", plan.strategy_capacity, name="strategy_capacity"),
     path("what-if/", plan.strategy_what_if, name="strategy_what_if"),
     # The account screen's "Why not?" panel (desk/templates/desk/pages/account_detail.html).
     path("accounts/<int:account_id>/why-not/", plan.account_why_not_panel, name="account_why_not"),

@@ -14,25 +14,38 @@ import json
 from datetime import date
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solvent.core import clock
 from solvent.core.domain.errors import DomainError, ValidationError
 from solvent.desk.roles import ALL_ROLES, desk_view
 from solvent.desk.views_strategy import page_context, strategy_page
 from solvent.portfolio.access import access_account_by_id, access_client_ids
-from solvent.portfolio.models import Client
+from solvent.portfolio.models import Client, Team
 from solvent.strategy.domain.paths import PathError
+from solvent.strategy.models import TeamCapacity
 from solvent.strategy.planner import REASONS, plan_draft
 from solvent.strategy.selectors import definitions as selectors
 from solvent.strategy.selectors.plan import account_why_not
-from solvent.strategy.services.definitions import path_shape_check
+from solvent.strategy.services.definitions import path_shape_check, team_capacity_save
 from solvent.strategy.services.plan import plan_what_if
 
 # The rows a dry run shows on the page (the command line writes them all as CSV).
 ROWS_SHOWN = 50
+# The floors' zones offered for a team's shift (the service takes any IANA zone).
+CAPACITY_ZONES = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "Europe/London",
+    "UTC",
+)
 
 
 def _day(text: str) -> date:
@@ -56,6 +69,20 @@ def _now_if_today(day: date) -> Any:
     return now if day <= now.date() else None
 
 
+def _capacity_rows(request: HttpRequest) -> list[tuple[Team, TeamCapacity | None, int]]:
+    """Each team of the user's clients, its staffed capacity (None: not set) and calls a day."""
+    rows = []
+    for team in selectors.team_list(user=request.user):
+        capacity = getattr(team, "capacity", None)
+        calls = (
+            capacity.agents * (capacity.end_hour - capacity.start_hour) * capacity.calls_per_hour
+            if capacity is not None
+            else 0
+        )
+        rows.append((team, capacity, calls))
+    return rows
+
+
 @require_GET
 @strategy_page
 def strategy_plan(request: HttpRequest) -> HttpResponse:
@@ -71,6 +98,8 @@ def strategy_plan(request: HttpRequest) -> HttpResponse:
         "day_text": request.GET.get("date", clock.today().isoformat()),
         "ran": "run" in request.GET,
         "reasons": REASONS,
+        "teams": _capacity_rows(request),
+        "zones": CAPACITY_ZONES,
     }
     if context["ran"]:
         try:
@@ -88,6 +117,40 @@ def strategy_plan(request: HttpRequest) -> HttpResponse:
             context["row_count"] = len(draft.rows)
         context["day"] = day
     return render(request, "desk/strategy/plan.html", context)
+
+
+def _whole(form: Any, name: str) -> int:
+    text = form.get(name, "").strip()
+    if not text.lstrip("-").isdigit() or len(text) > 6:
+        raise ValidationError(f"{name.replace('_', ' ')}: a whole number", code="invalid_capacity")
+    return int(text)
+
+
+@require_POST
+@strategy_page
+def strategy_capacity(request: HttpRequest, team_id: int) -> HttpResponse:
+    """A team's staffed calls a day (agents x hours x calls per hour), for the plan's call list."""
+    team = selectors.team_get(user=request.user, team_id=team_id)
+    actor_id = selectors.strategy_role_require(user=request.user, write=True)
+    form = request.POST
+    try:
+        capacity = team_capacity_save(
+            team_id=team.pk,
+            agents=_whole(form, "agents"),
+            start_hour=_whole(form, "start_hour"),
+            end_hour=_whole(form, "end_hour"),
+            calls_per_hour=_whole(form, "calls_per_hour"),
+            time_zone=form.get("time_zone", ""),
+            actor_id=actor_id,
+        )
+    except DomainError as error:
+        messages.error(request, f"{team.name}: {error.message}")
+    else:
+        calls = capacity.agents * (capacity.end_hour - capacity.start_hour)
+        messages.success(
+            request, f"{team.name}: {calls * capacity.calls_per_hour:,} calls a day staffed."
+        )
+    return redirect(reverse("desk:strategy_plan"))
 
 
 @require_http_methods(["GET", "POST"])

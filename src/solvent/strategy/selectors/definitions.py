@@ -25,7 +25,7 @@ from solvent.core.domain.errors import NotFoundError, PermissionDeniedError
 from solvent.core.models import Role
 from solvent.core.selectors import staff_role_get
 from solvent.portfolio.access import access_client_ids
-from solvent.portfolio.models import Client
+from solvent.portfolio.models import Client, Team
 from solvent.strategy.domain.segments import (
     SegmentError,
     SegmentSpec,
@@ -96,6 +96,20 @@ def client_choices(*, user: AnyUser) -> QuerySet[Client]:
     client_ids = access_client_ids(user=user)
     clients = Client.objects.order_by("name")
     return clients if client_ids is None else clients.filter(pk__in=client_ids)
+
+
+def team_list(*, user: AnyUser) -> QuerySet[Team]:
+    """The teams serving the user's clients, with their staffed capacity (if set)."""
+    client_ids = access_client_ids(user=user)
+    teams = Team.objects.select_related("capacity").order_by("name")
+    return teams if client_ids is None else teams.filter(clients__in=client_ids).distinct()
+
+
+def team_get(*, user: AnyUser, team_id: int) -> Team:
+    team = team_list(user=user).filter(pk=team_id).first()
+    if team is None:
+        raise NotFoundError(f"team {team_id} not found")
+    return team
 
 
 def strategy_list() -> QuerySet[Strategy]:
