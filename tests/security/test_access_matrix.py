@@ -940,39 +940,6 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/api/strategy/experiments/{key}/results"): Row(
         "read", "client", _strategy_experiment_named(), 200, may=STRATEGY_READERS
     ),
-    # -- the strategy API (src/solvent/strategy/api.py)
-    ("GET", "/api/strategy/segments"): Row("read", "none", _none, 200, may=STRATEGY_READERS),
-    ("GET", "/api/strategy/segments/{key}"): Row(
-        "read",
-        "client",
-        lambda world, target: Req({"key": _strategy_segment(world, target)}),
-        200,
-        may=STRATEGY_READERS,
-    ),
-    ("PUT", "/api/strategy/segments/{key}"): Row(
-        "write", "client", _strategy_segment_json, 200, may=STRATEGY_WRITERS
-    ),
-    ("GET", "/api/strategy/strategies"): Row("read", "none", _none, 200, may=STRATEGY_READERS),
-    ("GET", "/api/strategy/strategies/{key}"): Row(
-        "read", "none", _strategy_defaults, 200, may=STRATEGY_READERS
-    ),
-    ("PUT", "/api/strategy/strategies/{key}"): Row(
-        "write", "none", _strategy_path_json, 200, may=STRATEGY_WRITERS
-    ),
-    ("GET", "/api/strategy/experiments"): Row("read", "none", _none, 200, may=STRATEGY_READERS),
-    ("POST", "/api/strategy/experiments"): Row(
-        "write", "client", _strategy_experiment_start, 201, may=STRATEGY_WRITERS
-    ),
-    ("POST", "/api/strategy/experiments/{key}/promote"): Row(
-        "write",
-        "client",
-        _strategy_experiment_named(body={"arm": "challenger"}),
-        200,
-        may=STRATEGY_WRITERS,
-    ),
-    ("GET", "/api/strategy/experiments/{key}/results"): Row(
-        "read", "client", _strategy_experiment_named(), 200, may=STRATEGY_READERS
-    ),
     ("GET", "/login/"): Row("public", "none", _none, 200, everyone=200),
     ("POST", "/login/"): Row(
         "public", "none", _form({"username": "nobody", "password": "wrong"}), 200, everyone=200
