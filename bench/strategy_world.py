@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -245,8 +246,10 @@ def results_write(path: Path, results: Iterable[ActionResult]) -> Path:
     return path
 
 
-def _us_rows(accounts: int, seed: int, as_of: date) -> list[dict[str, str]]:
-    """Generated placement rows, US debtors only (the checker knows US rules), one debtor each."""
+@cache
+def _us_rows(accounts: int, seed: int, as_of: date) -> tuple[dict[str, str], ...]:
+    """Generated placement rows, US debtors only (the checker knows US rules), one debtor each.
+    Kept for the process (worlds of one seed share them; every arm copies its rows)."""
     rows: list[dict[str, str]] = []
     drawn = accounts + accounts // 6 + 20
     while len(rows) < accounts:
@@ -262,7 +265,7 @@ def _us_rows(accounts: int, seed: int, as_of: date) -> list[dict[str, str]]:
         for column in COLUMN_NAMES:
             if column.startswith("cosigner_"):
                 row[column] = ""
-    return rows
+    return tuple(rows)
 
 
 def _twin_row(row: dict[str, str], index: int, seed: int) -> dict[str, str]:
