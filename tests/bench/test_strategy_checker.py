@@ -191,3 +191,29 @@ def test_a_month_of_daily_lawful_calls_without_conversations_is_clean() -> None:
         Action("ann", "D1", "call", start + timedelta(days=day), "no_answer") for day in range(30)
     ]
     assert violations_find(calls, zones=ZONES) == []
+
+
+def on(month: int, day: int, hour: int = 10) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=NEW_YORK).astimezone(UTC)
+
+
+def test_the_regulations_own_example_of_eight_calls_in_seven_days_is_a_violation() -> None:
+    # Comment 14(b)(2)(ii)-1.i: April 1, two calls on each of April 2, 3 and 6, one on April 7.
+    moments = [on(4, 1)] + [on(4, d, h) for d in (2, 3, 6) for h in (10, 15)] + [on(4, 7)]
+    calls = [Action("ann", "D1", "call", moment, "no_answer") for moment in moments]
+    found = violations_find(calls, zones=ZONES)
+    assert rules(found) == [Rule.SEVEN_CALLS_IN_SEVEN_DAYS]
+    assert found[0].action.at == on(4, 7)
+
+
+def test_the_regulations_own_example_of_a_call_after_a_conversation() -> None:
+    # Comment 14(b)(2)(ii)-1.ii: a call on August 11, a conversation on August 14; a call before
+    # August 21 is presumed a violation, one on August 21 is not.
+    base = [
+        Action("ann", "D1", "call", on(8, 11), "no_answer"),
+        Action("ann", "D1", "call", on(8, 14), "right_party"),
+    ]
+    early = Action("ann", "D1", "call", on(8, 20, 20), "no_answer")
+    assert rules(violations_find([*base, early], zones=ZONES)) == [Rule.CALL_AFTER_CONVERSATION]
+    lawful = Action("ann", "D1", "call", on(8, 21, 8), "no_answer")
+    assert violations_find([*base, lawful], zones=ZONES) == []
