@@ -940,6 +940,19 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/api/strategy/experiments/{key}/results"): Row(
         "read", "client", _strategy_experiment_named(), 200, may=STRATEGY_READERS
     ),
+    # -- the plan API (src/solvent/strategy/api_plan.py)
+    ("GET", "/api/plan/accounts/{account_id}/why-not"): _read("account", _account),
+    # An empty batch: who may post results (another client's rows are "no account" errors).
+    ("POST", "/api/plan/results"): Row(
+        "write", "none", _json({"rows": []}), 200, may=STRATEGY_WRITERS
+    ),
+    ("GET", "/api/plan/{day}/calls"): Row(
+        "read",
+        "none",
+        lambda _world, _target: Req({"day": "2026-06-10"}, query={"campaign": "x"}),
+        200,
+        may=STRATEGY_READERS,
+    ),
     ("GET", "/login/"): Row("public", "none", _none, 200, everyone=200),
     ("POST", "/login/"): Row(
         "public", "none", _form({"username": "nobody", "password": "wrong"}), 200, everyone=200

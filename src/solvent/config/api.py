@@ -250,5 +250,9 @@ def _register_routers() -> None:
 
     api.add_router("/strategy", strategy_router)
 
+    from solvent.strategy.api_plan import router as plan_router
+
+    api.add_router("/plan", plan_router)
+
 
 _register_routers()

@@ -262,11 +262,18 @@ def plan_results_import(*, path: Path, actor_id: int | None = None) -> ResultsSu
 
 
 def plan_results_post(
-    *, rows: Sequence[Mapping[str, str]], actor_id: int | None = None, first_line: int = 1
+    *,
+    rows: Sequence[Mapping[str, str]],
+    actor_id: int | None = None,
+    first_line: int = 1,
+    client_ids: Iterable[int] | None = None,
 ) -> ResultsSummary:
-    """Post result rows (dicts keyed by ``RESULT_COLUMNS``); the API and the CSV import share it."""
+    """Post result rows (dicts keyed by ``RESULT_COLUMNS``); the API and the CSV import share it.
+
+    ``client_ids``: only these clients' accounts (the API's user); None: every client's.
+    """
     summary = ResultsSummary()
-    accounts = _accounts(rows)
+    accounts = _accounts(rows, None if client_ids is None else set(client_ids))
     debtors = dict(
         AccountDebtor.objects.filter(
             account_id__in=[a.pk for a in accounts.values()], role=AccountDebtor.Role.PRIMARY
@@ -305,9 +312,13 @@ def plan_results_post(
     return summary
 
 
-def _accounts(rows: Sequence[Mapping[str, str]]) -> dict[tuple[str, str], Account]:
+def _accounts(
+    rows: Sequence[Mapping[str, str]], client_ids: set[int] | None
+) -> dict[tuple[str, str], Account]:
     numbers = {(r.get("account_number") or "").strip() for r in rows}
     found = Account.objects.filter(account_number__in=numbers).select_related("client")
+    if client_ids is not None:
+        found = found.filter(client_id__in=client_ids)
     return {(a.client.code, a.account_number): a for a in found}
 
 
