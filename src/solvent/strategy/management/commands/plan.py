@@ -17,7 +17,7 @@ from solvent.core import clock
 from solvent.core.domain.errors import DomainError
 from solvent.strategy.selectors.plan import account_why_not_by_number
 from solvent.strategy.services.plan import PlanSummary, plan_clients, plan_run
-from solvent.strategy.services.results import plan_results_import
+from solvent.strategy.services.results import plan_results_import, promises_evaluate_due
 from solvent.strategy.tasks import plan_client_task
 
 STAGES = ("features", "paths", "compliance", "timing", "capacity")
@@ -61,6 +61,12 @@ class Command(BaseCommand):
 
     def _run(self, options: dict[str, Any]) -> None:
         day = options["date"] or clock.now().date()
+        if not options["dry_run"]:
+            # Promises whose day and grace have passed are kept or broken first, so a broken one
+            # reaches the work queue and the path today.
+            changed = promises_evaluate_due(today=day)
+            if changed:
+                self.stdout.write(f"{changed} promise(s) settled as kept or broken")
         if options["background"]:
             if options["dry_run"]:
                 raise CommandError("--background stores the plan; a dry run runs here")
