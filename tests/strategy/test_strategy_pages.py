@@ -415,3 +415,27 @@ def test_an_experiment_on_another_clients_segment_is_not_found(world: StrategyWo
     assert manager.post("/strategy/experiments/theirs/promote/", {"arm": "x"}).status_code == 404
     started = manager.post("/strategy/experiments/", _start_form(segment="globex-only"))
     assert started.status_code == 404
+
+
+def test_the_results_rows_show_rates_intervals_and_a_verdict_only_when_significant() -> None:
+    from solvent.desk.views_strategy_experiments import metric_rows
+    from solvent.strategy.domain.experiments import ArmFigures, compare
+
+    def arm(name: str, attempts: int, rpcs: int) -> ArmFigures:
+        return ArmFigures(name, 1000, attempts, rpcs, rpcs, 0, 0, 0, 150_000, 20_000, 0)
+
+    rows = {
+        row.label: row for row in metric_rows(compare(arm("a", 1000, 100), arm("b", 1000, 200)))
+    }
+    rpc = rows["Right-party contact rate"]
+    assert (rpc.champion, rpc.champion_rate, rpc.challenger_rate) == (
+        "100 / 1,000",
+        "10.0%",
+        "20.0%",
+    )
+    assert rpc.champion_interval.endswith("%") and " to " in rpc.champion_interval
+    assert (rpc.difference, rpc.verdict) == ("+10.0 pts", "better")
+    kept = rows["Kept rate"]  # no promise was due in either arm: nothing to estimate or test
+    assert (kept.champion_interval, kept.p_value, kept.verdict) == ("", "—", "")
+    cost = rows["Cost per currency unit collected"]
+    assert (cost.champion, cost.champion_rate) == ("200.00 / 1,500.00", "0.133")

@@ -7,6 +7,7 @@ then the role (strategy managers and admins change, supervisors read).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -115,8 +116,9 @@ def _shown(metric: str, value: float | None) -> str:
     return f"{value * 100:.1f}%"
 
 
-def _interval(metric: str, interval: tuple[float, float] | None) -> str:
-    if interval is None:
+def _interval(metric: str, interval: tuple[float, float] | None, trials: int) -> str:
+    """The interval as words; none where there is nothing to estimate from (no trials)."""
+    if interval is None or trials == 0 or not all(math.isfinite(bound) for bound in interval):
         return ""
     low, high = interval
     return f"{_shown(metric, low)} to {_shown(metric, high)}"
@@ -170,12 +172,19 @@ def metric_rows(comparison: list[MetricComparison]) -> list[MetricRow]:
                 label=metric.label[:1].upper() + metric.label[1:],
                 champion=f"{top1} / {bottom1}",
                 champion_rate=_shown(metric.metric, metric.champion_rate),
-                champion_interval=_interval(metric.metric, metric.champion_interval),
+                champion_interval=_interval(
+                    metric.metric, metric.champion_interval, metric.champion_denominator
+                ),
                 challenger=f"{top2} / {bottom2}",
                 challenger_rate=_shown(metric.metric, metric.challenger_rate),
-                challenger_interval=_interval(metric.metric, metric.challenger_interval),
+                challenger_interval=_interval(
+                    metric.metric, metric.challenger_interval, metric.challenger_denominator
+                ),
                 difference=shown_difference,
-                p_value="—" if metric.p_value is None else f"{metric.p_value:.3f}",
+                p_value="—"
+                if metric.p_value is None
+                or not (metric.champion_denominator and metric.challenger_denominator)
+                else f"{metric.p_value:.3f}",
                 verdict=verdict,
             )
         )
