@@ -12,9 +12,12 @@ are ``decide()``'s own. See docs/strategy.md.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
 from solvent.compliance.domain import model
 from solvent.compliance.domain.engine import decide
@@ -27,9 +30,16 @@ from solvent.compliance.eligibility.profiles import (
     day_bounds,
     proposed_for,
 )
-from solvent.compliance.engine_input import LEDGER_WINDOW, debtor_facts_build, history_events
-from solvent.compliance.services.gate_reads import gate_reads_load
+from solvent.compliance.engine_input import (
+    LEDGER_WINDOW,
+    DebtorRows,
+    debtor_facts_build,
+    history_outcome,
+    latest_notices,
+)
+from solvent.compliance.models import Consent, ContactAttempt, DebtNotice, Hold, TimePreference
 from solvent.portfolio.models import (
+    AccountDebtor,
     Address,
     ContactOwner,
     ContactStatus,
@@ -124,14 +134,178 @@ def contacts_eligibility_for_day(
     return answers
 
 
+@dataclass(frozen=True, slots=True)
+class _OwedAccount:
+    """The fields of an account ``debt_values`` reads (a model instance costs ten times more)."""
+
+    pk: int
+    product: str
+    principal: Decimal
+    interest: Decimal
+    fees: Decimal
+    currency: str
+    account_number: str
+    status: str
+
+    @property
+    def balance(self) -> Decimal:
+        return Decimal(self.principal + self.interest + self.fees)
+
+
+@dataclass
+class _PlanningReads:
+    """The rows of one chunk of debtors, grouped by debtor: what the gate reads (``gate_reads``),
+    read as plain rows with the same attribute names instead of model instances."""
+
+    debtors: dict[int, Any]
+    owed: dict[int, list[Any]]
+    rows: dict[int, DebtorRows]
+    ledger: dict[int, list[model.HistoryEvent]]
+
+
+def _grouped(rows: Iterable[Any]) -> dict[int, list[Any]]:
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        grouped[row.debtor_id].append(row)
+    return grouped
+
+
+def _planning_reads(debtor_ids: list[int], start: datetime, end: datetime) -> _PlanningReads:
+    """Everything about the debtors the engine reads, the ledger within start..end; no locks
+    (planning reserves nothing). Holds, consents and stated times (few) stay model instances."""
+    ids = {"debtor_id__in": debtor_ids}
+    flags = ("cease_communication", "attorney_represented", "in_bankruptcy", "is_deceased")
+    debtors = {
+        row.pk: row
+        for row in Debtor.objects.filter(pk__in=debtor_ids).values_list("pk", *flags, named=True)
+    }
+    owed: dict[int, list[Any]] = defaultdict(list)
+    links = (
+        AccountDebtor.objects.filter(**ids)
+        .order_by("account_id", "debtor_id")
+        .values_list(
+            "debtor_id",
+            "account_id",
+            "account__product",
+            "account__principal",
+            "account__interest",
+            "account__fees",
+            "account__currency",
+            "account__account_number",
+            "account__status",
+        )
+    )
+    for debtor_id, *account in links:
+        owed[debtor_id].append(_OwedAccount(*account))
+    account_ids = sorted({account.pk for debts in owed.values() for account in debts})
+    notices = (
+        latest_notices(
+            DebtNotice.objects.filter(account_id__in=account_ids).values_list(
+                "account_id", "kind", "sent_on"
+            )
+        )
+        if account_ids
+        else {}
+    )
+    addresses = _grouped(
+        Address.objects.filter(**ids)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "debtor_id",
+            "kind",
+            "country",
+            "region",
+            "city",
+            "postal_code",
+            "is_current",
+            named=True,
+        )
+    )
+    phones = _grouped(
+        Phone.objects.filter(**ids)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "debtor_id",
+            "e164",
+            "kind",
+            "line_type",
+            "status",
+            "owner",
+            "reassigned_answer",
+            named=True,
+        )
+    )
+    emails = _grouped(
+        Email.objects.filter(**ids)
+        .order_by("pk")
+        .values_list(
+            "pk", "debtor_id", "address", "status", "owner", "employer_provided", named=True
+        )
+    )
+    holds = _grouped(Hold.objects.filter(**ids).order_by("pk").prefetch_related("accounts"))
+    consents = _grouped(Consent.objects.filter(**ids).order_by("pk").prefetch_related("accounts"))
+    preferences = _grouped(TimePreference.objects.filter(**ids).order_by("pk"))
+    rows = {
+        pk: DebtorRows(
+            addresses=addresses.get(pk, []),
+            phones=phones.get(pk, []),
+            emails=emails.get(pk, []),
+            holds=holds.get(pk, []),
+            consents=consents.get(pk, []),
+            preferences=preferences.get(pk, []),
+            notices=notices,  # keyed by account: each debtor looks up only its own
+        )
+        for pk in debtor_ids
+    }
+    return _PlanningReads(debtors, dict(owed), rows, _ledger(debtor_ids, start, end))
+
+
+def _ledger(
+    debtor_ids: list[int], start: datetime, end: datetime
+) -> dict[int, list[model.HistoryEvent]]:
+    """The debtors' ledger rows within start..end as the engine's events (``history_events``
+    from plain rows), in (at, pk) order."""
+    attempts = ContactAttempt.objects.filter(
+        debtor_id__in=debtor_ids, at__gte=start, at__lte=end
+    ).exclude(status=ContactAttempt.Status.CANCELLED)
+    links = ContactAttempt.accounts.through.objects.filter(
+        contactattempt__debtor_id__in=debtor_ids,
+        contactattempt__at__gte=start,
+        contactattempt__at__lte=end,
+    ).values_list("contactattempt_id", "account_id")
+    accounts: dict[int, list[int]] = defaultdict(list)
+    for attempt_id, account_id in links.iterator(chunk_size=20_000):
+        accounts[attempt_id].append(account_id)
+    ledger: dict[int, list[model.HistoryEvent]] = defaultdict(list)
+    rows = attempts.order_by("at", "pk").values_list(
+        "pk", "debtor_id", "at", "channel", "direction", "outcome", "contact_point", named=True
+    )
+    for row in rows.iterator(chunk_size=20_000):
+        ledger[row.debtor_id].append(
+            model.HistoryEvent(
+                at=row.at,
+                channel=model.Channel(row.channel),
+                direction=model.Direction(row.direction),
+                outcome=history_outcome(row),  # type: ignore[arg-type]
+                debt_ids=tuple(str(pk) for pk in sorted(accounts.get(row.pk, ()))),
+                contact_point_id=row.contact_point,
+            )
+        )
+    return ledger
+
+
 def _chunk_eligibility(
     by_debtor: dict[int, list[PlanTarget]], day: date
 ) -> dict[Hashable, DayEligibility]:
-    debtors = Debtor.objects.in_bulk(list(by_debtor))
     # The ledger up to the latest start of the day in any zone (UTC-12 starts 12 h after UTC);
     # each debtor keeps only what came before its own day started.
     day_start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
-    reads = gate_reads_load(debtors, day_start - LEDGER_WINDOW, day_start + timedelta(hours=14))
+    reads = _planning_reads(
+        list(by_debtor), day_start - LEDGER_WINDOW, day_start + timedelta(hours=14)
+    )
+    debtors = reads.debtors
     answers: dict[Hashable, DayEligibility] = {}
     situations: dict[Hashable, model.DebtorProfile] = {}
     histories: dict[Hashable, tuple[model.HistoryEvent, ...]] = {}
@@ -157,9 +331,7 @@ def _chunk_eligibility(
         zones[debtor_id] = zone
         local_start = day_bounds(zone, day)[0]
         history = tuple(
-            event
-            for event in history_events(reads.ledger.get(debtor_id, []))
-            if event.at < local_start
+            event for event in reads.ledger.get(debtor_id, []) if event.at < local_start
         )
         if history or local_start != zone_start:
             facts = debtor_facts_build(

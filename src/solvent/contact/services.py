@@ -122,15 +122,27 @@ def _active_version(code: str, channel: str, language: str) -> TemplateVersion:
 
 
 def _build(
-    request: MessageRequest, *, debtor: Debtor | None, actor_id: int | None, now: datetime
+    request: MessageRequest,
+    *,
+    debtor: Debtor | None,
+    actor_id: int | None,
+    now: datetime,
+    accounts_by_id: Mapping[int, Account],
+    versions: dict[tuple[str, str, str], TemplateVersion],
 ) -> OutboxMessage:
     if debtor is None:
         raise NotFoundError(f"debtor {request.debtor_id} not found")
     language = request.language or debtor.language
     subject, body, version = request.subject, request.body, None
     if request.template_code:
-        version = _active_version(request.template_code, request.channel, language)
-        accounts = list(Account.objects.select_related("client").filter(pk__in=request.account_ids))
+        # Read once per template, channel and language of the batch, not once per message.
+        key = (request.template_code, request.channel, language)
+        if key not in versions:
+            versions[key] = _active_version(*key)
+        version = versions[key]
+        accounts = [
+            accounts_by_id[pk] for pk in sorted(set(request.account_ids)) if pk in accounts_by_id
+        ]
         variables = message_variables(
             debtor=debtor,
             accounts=accounts,
@@ -175,9 +187,20 @@ def message_enqueue_many(
     now = clock.now()
     with transaction.atomic():
         debtors = Debtor.objects.in_bulk({request.debtor_id for request in requests})
+        accounts_by_id = Account.objects.select_related("client").in_bulk(
+            {pk for request in requests for pk in request.account_ids}
+        )
+        versions: dict[tuple[str, str, str], TemplateVersion] = {}
         messages = OutboxMessage.objects.bulk_create(
             [
-                _build(request, debtor=debtors.get(request.debtor_id), actor_id=actor_id, now=now)
+                _build(
+                    request,
+                    debtor=debtors.get(request.debtor_id),
+                    actor_id=actor_id,
+                    now=now,
+                    accounts_by_id=accounts_by_id,
+                    versions=versions,
+                )
                 for request in requests
             ],
             batch_size=500,

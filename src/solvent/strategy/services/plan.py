@@ -199,13 +199,10 @@ def plan_store(*, draft: Draft, client: Client, actor_id: int | None = None) -> 
 
 
 def _store(run: PlanRun, draft: Draft, client: Client, now: datetime) -> None:
-    items = PlanItem.objects.bulk_create(
-        [_item(run, client, row) for row in draft.rows], batch_size=2000
-    )
-    by_account = {item.account_id: item for item in items}
-    _positions_store(draft, now)
     planned = [row for row in draft.rows if row.status == "planned"]
     messages = [row for row in planned if row.channel in MESSAGE_CHANNELS]
+    # The messages first, so each item is written once with its message's id (no second pass).
+    outbox_ids: dict[int, int] = {}
     if messages:
         queued = message_enqueue_many(
             requests=[
@@ -221,17 +218,19 @@ def _store(run: PlanRun, draft: Draft, client: Client, now: datetime) -> None:
                 for row in messages
             ]
         )
-        updated = []
-        for row, message in zip(messages, queued, strict=True):
-            item = by_account[row.account_id]
-            item.outbox_message_id = message.pk
-            updated.append(item)
-        PlanItem.objects.bulk_update(updated, ["outbox_message_id"], batch_size=2000)
+        outbox_ids = {
+            row.account_id: message.pk for row, message in zip(messages, queued, strict=True)
+        }
+    PlanItem.objects.bulk_create(
+        [_item(run, client, row, outbox_ids.get(row.account_id)) for row in draft.rows],
+        batch_size=2000,
+    )
+    _positions_store(draft, now)
     work = [_work_item(draft.day, row) for row in draft.rows if row.queue or row.channel == "call"]
     work_items_add(items=[item for item in work if item is not None])
 
 
-def _item(run: PlanRun, client: Client, row: PlanRow) -> PlanItem:
+def _item(run: PlanRun, client: Client, row: PlanRow, outbox_message_id: int | None) -> PlanItem:
     return PlanItem(
         run=run,
         plan_date=run.plan_date,
@@ -252,6 +251,7 @@ def _item(run: PlanRun, client: Client, row: PlanRow) -> PlanItem:
         status=row.status,
         reason=row.reason,
         detail=row.detail[:255],
+        outbox_message_id=outbox_message_id,
     )
 
 
