@@ -208,3 +208,19 @@ def test_what_if_plans_a_changed_strategy_beside_todays_and_stores_nothing(portf
     # Calling every late account every day needs more calls than the late path's letters.
     assert changed_calls > current_calls
     assert table["accounts"][0] == table["accounts"][1] == 40
+
+
+def test_the_stored_plan_of_a_day_is_what_the_plan_page_shows(portfolio) -> None:
+    from solvent.strategy.selectors.plan import plan_stored
+
+    client = portfolio(rows=30)
+    assert plan_stored(day=PLAN_DAY, client_ids=[client.pk]) is None
+    summary = plan_run(day=PLAN_DAY)
+    stored = plan_stored(day=PLAN_DAY, client_ids=[client.pk], rows=5)
+    assert stored is not None
+    figures, rows, count = stored
+    assert figures["planned"] == summary.figures["acme"]["planned"]
+    assert figures["by_channel"] == summary.figures["acme"]["by_channel"]
+    assert count == 30 and len(rows) == 5
+    assert rows[0].status == "planned" and rows[0].planned_local
+    assert plan_stored(day=PLAN_DAY, client_ids=[]) is None

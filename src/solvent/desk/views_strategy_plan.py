@@ -30,7 +30,7 @@ from solvent.strategy.domain.paths import PathError
 from solvent.strategy.models import TeamCapacity
 from solvent.strategy.planner import REASONS, plan_draft
 from solvent.strategy.selectors import definitions as selectors
-from solvent.strategy.selectors.plan import account_why_not
+from solvent.strategy.selectors.plan import account_why_not, plan_stored
 from solvent.strategy.services.definitions import path_shape_check, team_capacity_save
 from solvent.strategy.services.plan import plan_what_if
 
@@ -109,6 +109,11 @@ def strategy_plan(request: HttpRequest) -> HttpResponse:
             return render(request, "desk/strategy/plan.html", context, status=400)
         if client_ids == []:
             context["figures"], context["rows"] = None, []
+        elif (stored := plan_stored(day=day, client_ids=client_ids, rows=ROWS_SHOWN)) is not None:
+            # The day is planned: what was stored, not a fresh dry run (its steps are now done).
+            context["figures"], context["rows"], context["row_count"] = stored
+            context["stored"] = True
+            context["capacity"] = []
         else:
             draft = plan_draft(day=day, client_ids=client_ids, now=_now_if_today(day))
             context["figures"] = draft.figures()

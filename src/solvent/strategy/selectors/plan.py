@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from solvent.core.domain.errors import NotFoundError
 from solvent.portfolio.models import Account
-from solvent.strategy.models import PathPosition, PlanItem
+from solvent.strategy.models import PathPosition, PlanItem, PlanRun
 from solvent.strategy.planner import REASONS, PlanRow, plan_draft
 
 
@@ -188,4 +188,65 @@ def plan_items(*, day: date, client_ids: list[int]) -> QuerySet[PlanItem]:
     """A day's items of the given clients (tenant-scoped by the caller's client ids)."""
     return PlanItem.objects.filter(plan_date=day, client_id__in=client_ids).order_by(
         "status", "-priority", "account_id"
+    )
+
+
+def _merged(figures: list[dict[str, object]]) -> dict[str, object]:
+    """The figures of several clients' stored runs as one: numbers add, counters merge."""
+    merged: dict[str, object] = {}
+    for one in figures:
+        for name, value in one.items():
+            if isinstance(value, dict):
+                into = merged.setdefault(name, {})
+                assert isinstance(into, dict)
+                for key, count in value.items():
+                    into[key] = into.get(key, 0) + count
+            elif name == "expected_cost":
+                total = float(str(merged.get(name, "0"))) + float(str(value))
+                merged[name] = f"{total:.2f}"
+            elif isinstance(value, int):
+                merged[name] = int(str(merged.get(name, 0))) + value
+    return merged
+
+
+def plan_stored(
+    *, day: date, client_ids: list[int] | None, rows: int = 50
+) -> tuple[dict[str, object], list[PlanRow], int] | None:
+    """The day's stored plan for these clients (None: all), or None when none of them is planned:
+    the runs' figures merged, the first ``rows`` items (planned first, best first) and the count."""
+    runs = PlanRun.objects.filter(plan_date=day)
+    items = PlanItem.objects.filter(plan_date=day)
+    if client_ids is not None:
+        runs = runs.filter(client_id__in=client_ids)
+        items = items.filter(client_id__in=client_ids)
+    figures = [run.figures for run in runs]
+    if not figures:
+        return None
+    first = items.select_related("account", "client").order_by("status", "-priority", "account_id")
+    return (
+        _merged(figures),
+        [
+            PlanRow(
+                account_id=item.account_id,
+                account_number=item.account.account_number,
+                client=item.client.code,
+                debtor_id=item.debtor_id,
+                segment=item.segment_key,
+                strategy=item.strategy_key,
+                arm=item.arm,
+                step=item.step_key,
+                channel=item.channel,
+                template=item.template,
+                contact_point=item.contact_point,
+                campaign=item.campaign,
+                planned_at=item.planned_at,
+                time_zone=item.time_zone,
+                priority=item.priority,
+                status=item.status,
+                reason=item.reason,
+                detail=item.detail,
+            )
+            for item in first[:rows]
+        ],
+        items.count(),
     )
