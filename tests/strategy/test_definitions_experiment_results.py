@@ -139,9 +139,10 @@ def test_the_champions_figures_come_from_the_ledger_the_results_and_the_promises
     assert champion.attempts_by_channel == {"call": 3, "sms": 1, "letter": 1}
     figures = champion.figures
     assert (figures.accounts, figures.attempts, figures.contacts, figures.rpcs) == (2, 5, 3, 2)
-    # Promise rows: kept (due 10 days ago), pending (due in 10 days); a posted promise due 4 days
-    # ago (past its 3 days of grace) that the 50.00 paid two days ago keeps.
-    assert (figures.promises, figures.promises_due, figures.promises_kept) == (3, 2, 2)
+    # Promise rows: kept (due 10 days ago; a1 had a right-party contact); a posted promise due 4
+    # days ago (past its 3 days of grace) that the 50.00 paid two days ago keeps. a2's pending
+    # promise was entered with no right-party contact in the period: not a promise rate's promise.
+    assert (figures.promises, figures.promises_due, figures.promises_kept) == (2, 2, 2)
     assert figures.collected_minor == 5000
     assert figures.cost_minor == 3 * 150 + 2 + 90
     assert figures.complaints == 1  # a complaint posted and a complaint hold: one account

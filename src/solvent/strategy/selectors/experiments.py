@@ -12,7 +12,8 @@ today), whole UTC days. What is counted, and from where:
   number answered); right-party contacts: a right-party conversation, or a result posted back for
   that attempt saying the right party was reached. Every channel counts (the glossary's contact
   rate is calls only unless a channel is named: this one names all of them, shown per channel).
-- promises: ``arrangements.Promise`` rows made in the period (not cancelled), plus promises posted
+- promises: ``arrangements.Promise`` rows made in the period (not cancelled) on accounts with a
+  right-party contact in the period (a promise is made in one), plus promises posted
   back as results with no Promise row for that account and date. Due: the due date plus the grace
   (``arrangements.domain.status.DEFAULT_GRACE_DAYS``) has passed; kept: the Promise was judged kept,
   or for a posted-back promise, payments posted back for the account from the promise's day to its
@@ -151,9 +152,27 @@ def _promises(accounts: _Ids, window: _Window) -> tuple[int, int, int]:
     """Promises made in the period, those due (plus grace), those kept."""
     grace = timedelta(days=DEFAULT_GRACE_DAYS)
     due_before = window.today - grace
-    recorded = Promise.objects.filter(
-        account_id__in=accounts, created_at__gte=window.start, created_at__lt=window.end
-    ).exclude(status=Promise.Status.CANCELLED)
+    # A promise is made in a right-party contact (the glossary's promise rate): one entered on an
+    # account with no right-party contact in the period is not counted.
+    spoken = _Through.objects.filter(
+        account_id__in=accounts,
+        contactattempt__outcome=_RPC,
+        contactattempt__at__gte=window.start,
+        contactattempt__at__lt=window.end,
+    ).values("account_id")
+    posted_rpc = ActionResult.objects.filter(
+        account_id__in=accounts,
+        right_party=True,
+        occurred_at__gte=window.start,
+        occurred_at__lt=window.end,
+    ).values("account_id")
+    recorded = (
+        Promise.objects.filter(
+            account_id__in=accounts, created_at__gte=window.start, created_at__lt=window.end
+        )
+        .filter(Q(account_id__in=spoken) | Q(account_id__in=posted_rpc))
+        .exclude(status=Promise.Status.CANCELLED)
+    )
     made = recorded.count()
     due = recorded.filter(due_on__lt=due_before).count()
     kept = recorded.filter(due_on__lt=due_before, status=Promise.Status.KEPT).count()
