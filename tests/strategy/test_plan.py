@@ -224,3 +224,22 @@ def test_the_stored_plan_of_a_day_is_what_the_plan_page_shows(portfolio) -> None
     assert count == 30 and len(rows) == 5
     assert rows[0].status == "planned" and rows[0].planned_local
     assert plan_stored(day=PLAN_DAY, client_ids=[]) is None
+
+
+def test_each_strategy_is_reported_against_its_objective(portfolio) -> None:
+    from django.contrib.auth.models import User
+
+    from solvent.strategy.models import Strategy
+    from solvent.strategy.selectors.experiments import OBJECTIVE_HEADLINES, strategy_report
+
+    portfolio(rows=30)
+    plan_run(day=PLAN_DAY)
+    admin = User.objects.create_superuser("boss", "boss@example.org", "pw-not-used-123")
+    for strategy in Strategy.objects.filter(key__in=["early", "middle", "late"]):
+        report = strategy_report(
+            user=admin, strategy_id=strategy.pk, objective=strategy.objective, today=PLAN_DAY
+        )
+        assert report.headline == OBJECTIVE_HEADLINES[strategy.objective]
+        assert report.figures.accounts == PathPosition.objects.filter(strategy=strategy).count()
+        if strategy.objective == "recovery":
+            assert report.denominator > 0  # the balance of the accounts on it

@@ -36,6 +36,7 @@ from solvent.desk.strategy_forms import (
 from solvent.strategy.models import Segment, Strategy
 from solvent.strategy.selectors import definitions as selectors
 from solvent.strategy.selectors.definitions import STRATEGY_WRITE_ROLES
+from solvent.strategy.selectors.experiments import REPORT_DAYS, strategy_report
 from solvent.strategy.services import definitions as services
 
 View = Callable[..., HttpResponse]
@@ -228,8 +229,21 @@ def strategy_paths(request: HttpRequest) -> HttpResponse:
     used: dict[str, list[str]] = {}
     for segment in selectors.segment_list(user=request.user):
         used.setdefault(segment.strategy.key, []).append(segment.key)
-    rows = [(strategy, used.get(strategy.key, [])) for strategy in selectors.strategy_list()]
-    context = {**page_context(request, "paths"), "rows": rows}
+    today = clock.today()
+    rows = [
+        (
+            strategy,
+            used.get(strategy.key, []),
+            strategy_report(
+                user=request.user,
+                strategy_id=strategy.pk,
+                objective=strategy.objective,
+                today=today,
+            ),
+        )
+        for strategy in selectors.strategy_list()
+    ]
+    context = {**page_context(request, "paths"), "rows": rows, "report_days": REPORT_DAYS}
     return render(request, "desk/strategy/paths.html", context)
 
 

@@ -82,7 +82,7 @@ def test_every_default_segment_parses_and_names_a_default_path():
 
 
 def test_the_early_path_texts_on_day_0_e_mails_on_day_3_and_calls_from_day_7():
-    walked = run(path_parse(defaults.EARLY), 25)
+    walked = run(path_parse(defaults.EARLY), 41)
 
     assert done_on(walked) == [
         (0, "sms_selfservice"),
@@ -92,8 +92,12 @@ def test_the_early_path_texts_on_day_0_e_mails_on_day_3_and_calls_from_day_7():
         (13, "call_1"),
         (16, "call_1"),
         (19, "letter"),
+        # Then a call a week, for a year: the account is never left without a next step.
+        (26, "call_weekly"),
+        (33, "call_weekly"),
+        (40, "call_weekly"),
     ]
-    assert walked[20][1] == "finished"
+    assert walked[20][1] == "waiting"
     assert walked[1] == (1, "waiting", "")
 
 

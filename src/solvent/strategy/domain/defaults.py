@@ -25,6 +25,20 @@ def _hardship_pause() -> dict[str, Any]:
     }
 
 
+def _keep_in_touch(wait_days: int) -> dict[str, Any]:
+    """The last step of every stage's path: a call a week for a year, so an account whose path's
+    first weeks did not settle it is still worked, at a cadence far inside the caps and gentle
+    enough not to turn into complaints (the strategy benchmark's fatigue)."""
+    return {
+        "key": "call_weekly",
+        "action": "call",
+        "wait_days": wait_days,
+        "repeat_every_days": 7,
+        "max_repeats": 52,
+        "label": "Keep in touch: an agent call every week",
+    }
+
+
 # 1-30 days past due: keep the customer (retention): self-service first, a person after a week.
 EARLY: dict[str, Any] = {
     "key": "early",
@@ -60,6 +74,7 @@ EARLY: dict[str, Any] = {
             "wait_days": 3,
             "label": "A letter asking the debtor to get in touch",
         },
+        _keep_in_touch(7),
     ],
     "rules": [
         _hardship_pause(),
@@ -115,6 +130,7 @@ MIDDLE: dict[str, Any] = {
             "max_repeats": 3,
             "label": "Agent call, again every 4 days, 3 more times",
         },
+        _keep_in_touch(7),
     ],
     "rules": [
         _hardship_pause(),
@@ -155,6 +171,7 @@ LATE: dict[str, Any] = {
             "wait_days": 3,
             "label": "Settlement offer by e-mail",
         },
+        _keep_in_touch(7),
     ],
     "rules": [
         _hardship_pause(),

@@ -240,7 +240,8 @@ def _arm(
     positions: QuerySet[PathPosition], arm: dict[str, object], window: _Window
 ) -> tuple[ArmResult, list[int]]:
     name = str(arm["arm"])
-    mine = positions.filter(arm=name)
+    # An empty arm name: every position given (a strategy's report, not an experiment's arm).
+    mine = positions.filter(arm=name) if name else positions
     accounts = mine.values("account_id")
     count = mine.count()
     by_channel, contacts, rpcs = _attempts(accounts, window)
@@ -292,4 +293,73 @@ def experiment_results(
     )
     return ExperimentResults(
         experiment, window.since, window.until, currency or "USD", arms, comparisons
+    )
+
+
+# How each objective is judged: the headline figure of a strategy's report (docs/strategy.md).
+OBJECTIVE_HEADLINES: dict[str, str] = {
+    "recovery": "collected / balance of its accounts",
+    "cost_to_collect": "cost of its attempts / collected",
+    "retention": "accounts paid, on a plan or with a kept promise / its accounts",
+    "complaint_rate": "accounts with a complaint / its accounts",
+}
+REPORT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class StrategyReport:
+    """A strategy's figures over the last ``REPORT_DAYS`` days, judged by its objective."""
+
+    objective: str
+    headline: str  # what the figure is (OBJECTIVE_HEADLINES)
+    numerator: Decimal
+    denominator: Decimal
+    figures: ArmFigures
+
+    @property
+    def value(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return self.numerator / self.denominator
+
+
+def strategy_report(
+    *, user: User | AnonymousUser, strategy_id: int, objective: str, today: date
+) -> StrategyReport:
+    """The accounts now on the strategy (of the user's clients), over the last 30 days."""
+    since = today - timedelta(days=REPORT_DAYS - 1)
+    window = _Window(
+        datetime.combine(since, time(), tzinfo=UTC),
+        datetime.combine(today + timedelta(days=1), time(), tzinfo=UTC),
+        since,
+        today,
+        today,
+    )
+    positions = PathPosition.objects.filter(strategy_id=strategy_id)
+    client_ids = access_client_ids(user=user)
+    if client_ids is not None:
+        positions = positions.filter(account__client_id__in=client_ids)
+    result, _per_account = _arm(positions, {"arm": "", "strategy": "", "percent": 100}, window)
+    figures = result.figures
+    accounts = Account.objects.filter(pk__in=positions.values("account_id"))
+    if objective == "recovery":
+        balance = sum(
+            (a.balance for a in accounts.only("principal", "interest", "fees")), Decimal(0)
+        )
+        numerator, denominator = Decimal(figures.collected_minor) / 100, balance
+    elif objective == "cost_to_collect":
+        numerator = Decimal(figures.cost_minor) / 100
+        denominator = Decimal(figures.collected_minor) / 100
+    elif objective == "retention":
+        kept = Promise.objects.filter(account__in=accounts, status=Promise.Status.KEPT)
+        numerator = Decimal(
+            accounts.filter(
+                Q(status__in=("paid", "settled", "plan")) | Q(pk__in=kept.values("account_id"))
+            ).count()
+        )
+        denominator = Decimal(figures.accounts)
+    else:
+        numerator, denominator = Decimal(figures.complaints), Decimal(figures.accounts)
+    return StrategyReport(
+        objective, OBJECTIVE_HEADLINES.get(objective, ""), numerator, denominator, figures
     )
