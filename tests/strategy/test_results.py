@@ -72,3 +72,39 @@ def test_results_from_the_future_are_refused_naming_the_field(portfolio) -> None
         (1, "occurred_utc"),
         (2, "payment_date"),
     ]
+
+
+def test_plain_outcomes_are_recorded_in_bulk_and_the_rest_one_by_one(portfolio) -> None:
+    from solvent.contact.interactions_bulk import AttemptOutcome, interactions_record_plain
+    from solvent.contact.models import Interaction
+    from solvent.core.domain.errors import ValidationError
+
+    portfolio(rows=20)
+    links = list(
+        AccountDebtor.objects.filter(role="primary", debtor__phones__isnull=False)
+        .select_related("account")
+        .order_by("account_id")[:3]
+    )
+    rows = []
+    for link, outcome in zip(links, ("no_answer", "busy", "wrong_number"), strict=True):
+        phone = Phone.objects.filter(debtor_id=link.debtor_id).order_by("pk").first()
+        rows.append(_call(link.account.account_number, phone.e164, "2026-12-02T20:00:00Z", outcome))
+    with time_machine.travel(datetime(2026, 12, 4, 12, tzinfo=UTC), tick=False):
+        summary = plan_results_post(rows=rows)
+        assert summary.accepted == 3, summary.rejected
+        dispositions = sorted(Interaction.objects.values_list("disposition", flat=True))
+        assert dispositions == ["busy", "no_answer", "wrong_number"]
+        outcomes = sorted(
+            ContactAttempt.objects.filter(status="completed").values_list("outcome", flat=True)
+        )
+        assert outcomes == ["busy", "no_answer", "wrong_number"]
+        # The wrong number went the single way: the phone is marked.
+        assert Phone.objects.filter(e164=rows[2]["contact_point"], status="wrong_number").exists()
+        with pytest.raises(ValidationError, match="record it on its own"):
+            interactions_record_plain(
+                outcomes=[
+                    AttemptOutcome(
+                        1, "call", "+12025550100", "cease_request", (), datetime.now(UTC), 1
+                    )
+                ]
+            )

@@ -37,6 +37,11 @@ from solvent.compliance.services import (
     consent_revoke,
     contact_attempts_authorize_many,
 )
+from solvent.contact.interactions_bulk import (
+    PLAIN_DISPOSITIONS,
+    AttemptOutcome,
+    interactions_record_plain,
+)
 from solvent.contact.services import interaction_record
 from solvent.core import clock
 from solvent.core.domain.errors import DomainError
@@ -301,11 +306,15 @@ def plan_results_post(
     done: list[_Row] = []
     for batch in _rounds(contacts):
         answers = contact_attempts_authorize_many([_request(row, actor_id) for row in batch])
-        done += [
-            row
-            for row, answer in zip(batch, answers, strict=True)
-            if _contact(row, answer, summary, actor_id)
-        ]
+        plain: list[tuple[_Row, Authorization]] = []
+        for row, answer in zip(batch, answers, strict=True):
+            if isinstance(answer, Authorization) and answer.allowed and _plain(row):
+                plain.append((row, answer))
+            elif _contact(row, answer, summary, actor_id):
+                done.append(row)
+        _plain_record(plain, actor_id)
+        summary.accepted += len(plain)
+        done += [row for row, _answer in plain]
     _paths_advance([row for row in done if row.step])
     for row in (r for r in fresh if r.channel == "payment"):
         _payment(row, summary, actor_id)
@@ -320,6 +329,52 @@ def _accounts(
     if client_ids is not None:
         found = found.filter(client_id__in=client_ids)
     return {(a.client.code, a.account_number): a for a in found}
+
+
+def _disposition(row: _Row) -> str:
+    if row.channel == "call" and row.stop:
+        return "cease_request"
+    if row.channel == "call" and row.promise_amount is not None:
+        return "promise_to_pay"
+    return OUTCOMES[row.channel][row.outcome]
+
+
+def _plain(row: _Row) -> bool:
+    """Nothing but an outcome: no conversation, STOP, promise or complaint to act on."""
+    return (
+        _disposition(row) in PLAIN_DISPOSITIONS
+        and not (row.stop or row.complaint or row.right_party)
+        and row.promise_amount is None
+    )
+
+
+def _plain_record(rows: Sequence[tuple[_Row, Authorization]], actor_id: int | None) -> None:
+    """Plain outcomes in one transaction: the history, the ledger, the result rows."""
+    if not rows:
+        return
+    with transaction.atomic():
+        interactions_record_plain(
+            outcomes=[
+                AttemptOutcome(
+                    debtor_id=row.debtor_id,
+                    channel=row.channel,
+                    contact_point=row.contact_point,
+                    disposition=_disposition(row),
+                    account_ids=(row.account.pk,),
+                    occurred_at=row.occurred_at,
+                    attempt_id=int(answer.attempt_id or 0),
+                    decision_log_id=answer.decision_log_id,
+                    summary=f"result posted back ({row.step or row.channel}: {row.outcome})",
+                )
+                for row, answer in rows
+            ],
+            actor_id=actor_id,
+        )
+        now = clock.now()
+        ActionResult.objects.bulk_create(
+            [_result_row(row, attempt_id=answer.attempt_id, now=now) for row, answer in rows],
+            batch_size=1000,
+        )
 
 
 def _rounds(contacts: Sequence[_Row]) -> Iterator[list[_Row]]:
@@ -367,11 +422,7 @@ def _contact(
         summary.refused += 1
         summary.rejected.append(RowError(row.number, "occurred_utc", f"refused: {reason}"[:300]))
         return False
-    disposition = OUTCOMES[row.channel][row.outcome]
-    if row.channel == "call" and row.stop:
-        disposition = "cease_request"
-    if row.channel == "call" and row.promise_amount is not None:
-        disposition = "promise_to_pay"
+    disposition = _disposition(row)
     with transaction.atomic():
         interaction = interaction_record(
             debtor_id=row.debtor_id,
@@ -471,7 +522,15 @@ def _paths_advance(rows: Sequence[_Row]) -> None:
 
 
 def _result(row: _Row, *, attempt_id: int | None = None, refused: str = "") -> ActionResult:
-    return ActionResult.objects.create(
+    result = _result_row(row, attempt_id=attempt_id, refused=refused, now=clock.now())
+    result.save()
+    return result
+
+
+def _result_row(
+    row: _Row, *, attempt_id: int | None, now: datetime, refused: str = ""
+) -> ActionResult:
+    return ActionResult(
         account=row.account,
         row_key=row.key,
         step_key=row.step,
@@ -488,7 +547,7 @@ def _result(row: _Row, *, attempt_id: int | None = None, refused: str = "") -> A
         stop=row.stop,
         compliance_attempt_id=attempt_id,
         refused_reason=refused,
-        created_at=clock.now(),
+        created_at=now,
     )
 
 
