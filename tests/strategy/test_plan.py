@@ -243,3 +243,17 @@ def test_each_strategy_is_reported_against_its_objective(portfolio) -> None:
         assert report.figures.accounts == PathPosition.objects.filter(strategy=strategy).count()
         if strategy.objective == "recovery":
             assert report.denominator > 0  # the balance of the accounts on it
+
+
+def test_a_step_whose_channel_the_debtor_lacks_is_passed_over_not_waited_on(portfolio) -> None:
+    from solvent.portfolio.models import Email
+
+    portfolio(rows=60)
+    Email.objects.all().delete()  # nobody can be e-mailed
+    plan_run(day=PLAN_DAY)
+    passed = PlanItem.objects.filter(reason="no_contact_point", channel="email")
+    assert passed.exists()
+    for item in passed:
+        position = PathPosition.objects.get(account_id=item.account_id)
+        assert item.step_key in position.done, item.detail
+        assert item.detail.startswith(f"step {item.step_key} passed over")

@@ -66,10 +66,15 @@ REASONS: dict[str, str] = {
     "no_window_today": "no lawful window left today",
     "cap_reached": "a contact cap is reached",
     "consent_missing": "consent needed for this channel is missing",
+    "channel_refused": "the debtor refused this channel (an opt-out of the medium)",
     "compliance_blocked": "the compliance engine refuses the contact today",
     "capacity_exhausted": "the day's staffed calls are all planned",
     "closed": "the account is no longer worked (paid, settled, recalled or closed)",
 }
+
+
+# Reasons a step's channel cannot be used for the debtor at all: the path moves past the step.
+PASSED_OVER = frozenset({"no_contact_point", "consent_missing", "channel_refused"})
 
 
 @dataclass
@@ -346,6 +351,8 @@ def _blocked_reason(answer: DayEligibility) -> tuple[str, str]:
         code = "zone_unknown"
     elif any("frequency" in r or "cap" in r or "7_day" in r or "wait" in r for r in rule_ids):
         code = "cap_reached"
+    elif any("opt_out" in rule_id or "medium" in rule_id for rule_id in rule_ids):
+        code = "channel_refused"
     elif any("consent" in rule_id for rule_id in rule_ids):
         code = "consent_missing"
     elif any("time" in rule_id for rule_id in rule_ids):
@@ -444,7 +451,12 @@ def plan_draft(
                 else ("no_window_today", "no lawful window left today")
             )
             row.blocking_rules = tuple(rule_id for rule_id, _m, _c in answer.blocking)
-            # The step stays due: tried again tomorrow.
+            if row.reason in PASSED_OVER:
+                # The channel cannot be used for this debtor (no such contact point, no consent,
+                # the medium refused): waiting would stall the path, so it moves past the step.
+                row.position, row.position_changed = row.done_position, True
+                row.detail = f"step {row.step} passed over: {row.detail}"[:255]
+            # Otherwise the step stays due: tried again tomorrow.
             continue
         p_hours = _p_by_hour(rates, int(row.debtor_id or 0), row.segment, row.channel, cache)
         best = best_moment(windows, row.time_zone, p_hours)
