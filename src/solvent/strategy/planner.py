@@ -243,6 +243,10 @@ def _step_rows(
             row.position, row.position_changed = position_queued(position, due.queue), True
         if due.step is None:
             row.reason = "queued" if due.queue else due.reason_code
+            if due.queue and due.next_due_on is not None:
+                # Queued today, and the path itself waits: say both.
+                row.reason = "waiting"
+                row.detail = f"{due.detail}; the next step is due on {due.next_due_on}"[:255]
             continue
         row.step = due.step.key
         if due.step.action in CONTACT_ACTIONS:
