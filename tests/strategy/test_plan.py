@@ -61,7 +61,10 @@ def test_the_default_strategies_plan_every_open_account_with_a_reason(portfolio)
     calls = [i for i in planned if i.channel == "call"]
     assert WorkItem.objects.filter(kind="planned_call").count() == len(calls)
     assert figures["calls_planned"] <= figures["calls_capacity"]
-    assert PathPosition.objects.filter(last_action_on=PLAN_DAY).count() == len(planned)
+    # A step is done today when planned, or passed over when the debtor lacks its channel.
+    passed_over = [item for item in items if item.detail.startswith(f"step {item.step_key} passed")]
+    moved = PathPosition.objects.filter(last_action_on=PLAN_DAY).count()
+    assert moved == len(planned) + len(passed_over)
 
 
 def test_running_the_plan_twice_for_a_day_changes_nothing(portfolio) -> None:
