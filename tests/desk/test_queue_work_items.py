@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -22,6 +23,7 @@ from solvent.desk.queue_rules import CLAIM_DURATION
 from solvent.portfolio.models import Account, Client
 from solvent.strategy.models import WorkItem
 from solvent.strategy.services.work_queues import work_items_refresh
+from solvent.strategy.tasks import work_queues_refresh_task
 from tests.arrangements.factories import staff_create
 from tests.compliance.services.compliance_fixtures import NOON
 from tests.contact.factories import make_client, make_debtor
@@ -150,3 +152,22 @@ def test_next_account_gives_the_highest_work_item_before_the_general_queue(floor
     assert response["Location"] == f"/accounts/{floor.promised.pk}/"
     response = session(floor.colleague).post("/queue/next/")
     assert response["Location"] == f"/accounts/{floor.disputed.pk}/"
+
+
+def test_the_queue_page_has_the_work_items_refreshed_in_the_background_at_most_once_a_minute(
+    floor: Floor, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    new_account = make_debtor(client=floor.acme)[1]
+    _broken(new_account, "50.00")
+    http = session(floor.agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        http.get("/queue/")
+        http.get("/queue/")
+    queued = DBTaskResult.objects.filter(task_path__endswith="work_queues_refresh_task")
+    assert queued.count() == 1
+    # What the worker then does: the new broken promise joins its queue.
+    assert 'data-testid="count-broken_promise">1<' in http.get("/queue/").content.decode()
+    work_queues_refresh_task.call()
+    assert 'data-testid="count-broken_promise">2<' in http.get("/queue/").content.decode()

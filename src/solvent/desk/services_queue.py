@@ -38,6 +38,7 @@ from solvent.strategy.services.work_queues import (
     work_item_open,
     work_items_release,
 )
+from solvent.strategy.tasks import work_queues_refresh_task
 
 _REFRESH_BATCH = 2000
 # How many rows a claim tries before it says the queue is empty (each lost race costs one).
@@ -119,6 +120,14 @@ def queue_refresh(*, older_than: timedelta | None = None) -> int | None:
                 system="queue refresh",
             )
     return changed
+
+
+def queue_refresh_lazy(*, older_than: timedelta) -> None:
+    """The desk's own refresh (the queue page, the next-account button): the entries, at most
+    once per ``older_than`` by one agent, and then the work items in the background (their
+    refresh reads every open cause: a worker's job, not a request's)."""
+    if queue_refresh(older_than=older_than) is not None:
+        transaction.on_commit(work_queues_refresh_task.enqueue)
 
 
 def _entries_insert_missing() -> int:

@@ -80,7 +80,7 @@ def _hx_redirect(request: HttpRequest, url: str) -> HttpResponse:
 @require_GET
 def queue_page(request: HttpRequest) -> HttpResponse:
     # Bookkeeping, not a business write: new accounts and recent contacts find their place.
-    services_queue.queue_refresh(older_than=timedelta(seconds=REFRESH_AGE_SECONDS))
+    services_queue.queue_refresh_lazy(older_than=timedelta(seconds=REFRESH_AGE_SECONDS))
     return render(request, "desk/queue/page.html", _queue_context(request))
 
 
@@ -112,7 +112,7 @@ def _queue_context(request: HttpRequest, **extra: object) -> dict[str, object]:
 @require_POST
 def queue_next(request: HttpRequest) -> HttpResponse:
     """Claim the next account and open it; an empty queue says so where the button is."""
-    services_queue.queue_refresh(older_than=timedelta(seconds=REFRESH_AGE_SECONDS))
+    services_queue.queue_refresh_lazy(older_than=timedelta(seconds=REFRESH_AGE_SECONDS))
     claim = services_queue.queue_next_claim(user=request.user)
     if claim is not None:
         url = reverse("desk:account_detail", args=[claim.account_id])
