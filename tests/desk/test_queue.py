@@ -19,9 +19,9 @@ from solvent.contact.services import interaction_record
 from solvent.core.models import Role
 from solvent.core.services import staff_role_set
 from solvent.desk.models import Callback, QueueEntry
-from solvent.desk.queue_rules import CLAIM_DURATION
 from solvent.desk.services_queue import queue_next_claim, queue_refresh
 from solvent.portfolio.models import Account, Client, Team
+from solvent.strategy.work_rules import CLAIM_DURATION
 from tests.compliance.services.compliance_fixtures import NOON
 from tests.contact.factories import make_client, make_debtor
 

@@ -19,11 +19,11 @@ from solvent.arrangements.models import Promise
 from solvent.compliance.services import hold_place
 from solvent.core.models import Role
 from solvent.desk.models import QueueEntry
-from solvent.desk.queue_rules import CLAIM_DURATION
 from solvent.portfolio.models import Account, Client
 from solvent.strategy.models import WorkItem
 from solvent.strategy.services.work_queues import work_items_refresh
 from solvent.strategy.tasks import work_queues_refresh_task
+from solvent.strategy.work_rules import CLAIM_DURATION
 from tests.arrangements.factories import staff_create
 from tests.compliance.services.compliance_fixtures import NOON
 from tests.contact.factories import make_client, make_debtor

@@ -25,7 +25,6 @@ from solvent.contact.services import interaction_record
 from solvent.core.domain.errors import NotFoundError, ValidationError
 from solvent.core.models import Role
 from solvent.desk.models import Callback
-from solvent.desk.queue_rules import CLAIM_DURATION
 from solvent.desk.services_queue import queue_next_claim, queue_refresh
 from solvent.portfolio.models import Account, Client, Debtor, Team
 from solvent.strategy.models import WorkItem
@@ -36,7 +35,7 @@ from solvent.strategy.services.work_queues import (
     work_items_refresh,
 )
 from solvent.strategy.tasks import work_queues_refresh_task
-from solvent.strategy.work_rules import SKIP_WINDOW, WorkItemRequest, WorkKind
+from solvent.strategy.work_rules import CLAIM_DURATION, SKIP_WINDOW, WorkItemRequest, WorkKind
 from tests.arrangements.factories import staff_create
 from tests.compliance.services.compliance_fixtures import NOON
 from tests.contact.factories import make_client, make_debtor

@@ -1,4 +1,4 @@
-"""The work queue's rules as plain Python: which holds take an account out, how long a claim lasts,
+"""The work queue's rules as plain Python: which holds take an account out (compliance's set),
 in which order due callbacks come, and how a local wall-clock time becomes a UTC moment.
 
 No Django, no clock: ``now`` and time zones come in as arguments (docs/adr/0025).
@@ -7,19 +7,16 @@ No Django, no clock: ``now`` and time zones come in as arguments (docs/adr/0025)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-# Holds that stop every collection contact with the person or the debt: an account under one is
-# not offered by the queue (the gate would refuse any call anyway). A hardship pause, a complaint or
-# a medium opt-out narrows contact but leaves the account workable (a letter, another channel).
-QUEUE_BLOCKING_HOLD_KINDS = frozenset({"cease", "dispute", "attorney", "bankruptcy", "deceased"})
+from solvent.compliance.domain.holds import CONTACT_STOPPING_HOLD_KINDS
+
+# Holds that stop every collection contact: an account under one is not offered by the queue.
+QUEUE_BLOCKING_HOLD_KINDS = CONTACT_STOPPING_HOLD_KINDS
 
 # The last-touched time of an account nobody has touched: before any real moment, so it sorts first.
 NEVER_TOUCHED = datetime(1970, 1, 1, tzinfo=UTC)
-
-# An account opened from the queue is the opener's for this long: nobody else is offered it.
-CLAIM_DURATION = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +40,6 @@ def callback_order(callbacks: list[DueCallback], *, agent_id: int) -> list[DueCa
 
 def _due(callback: DueCallback) -> tuple[datetime, int]:
     return callback.due_at, callback.callback_id
-
-
-def claim_expiry(now: datetime) -> datetime:
-    return now + CLAIM_DURATION
 
 
 class LocalTimeError(ValueError):

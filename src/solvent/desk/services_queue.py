@@ -25,7 +25,7 @@ from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError, ValidationError
 from solvent.desk.models import Callback, QueueEntry, QueueRefresh
 from solvent.desk.queue import due_callbacks, message_template_version, workable_entries
-from solvent.desk.queue_rules import NEVER_TOUCHED, claim_expiry
+from solvent.desk.queue_rules import NEVER_TOUCHED
 from solvent.portfolio.access import (
     DebtorAccess,
     access_account_by_id,
@@ -39,6 +39,7 @@ from solvent.strategy.services.work_queues import (
     work_items_release,
 )
 from solvent.strategy.tasks import work_queues_refresh_task
+from solvent.strategy.work_rules import claim_expiry
 
 _REFRESH_BATCH = 2000
 # How many rows a claim tries before it says the queue is empty (each lost race costs one).

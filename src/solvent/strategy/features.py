@@ -18,6 +18,7 @@ from django.db.models import Count, Max, Q
 from django.db.models.functions import ExtractHour
 
 from solvent.arrangements.models import PaymentPlan, Promise, VulnerabilityFlag
+from solvent.compliance.domain.holds import CONTACT_STOPPING_HOLD_KINDS
 from solvent.compliance.models import ContactAttempt, Hold
 from solvent.portfolio.models import Account, AccountDebtor, Address
 from solvent.strategy.domain.features import features_schema, stage_expr
@@ -30,8 +31,6 @@ OPEN_STATUSES = (
     Account.Status.DISPUTED,
     Account.Status.LEGAL,
 )
-# Holds after which nothing is planned (the gate would refuse every contact anyway).
-BLOCKING_HOLDS = ("cease", "dispute", "attorney", "bankruptcy", "deceased")
 RPC = ContactAttempt.Outcome.RIGHT_PARTY_CONVERSATION
 # How far back contact-history features look.
 HISTORY_DAYS = 90
@@ -112,7 +111,9 @@ def _holds(debtor_ids: list[int], now: datetime) -> pl.DataFrame:
     rows = open_holds.values_list("debtor_id", "kind").order_by("debtor_id", "pk")
     frame = _frame(list(rows), {"debtor_id": pl.Int64(), "kind": pl.String()})
     return frame.group_by("debtor_id").agg(
-        hold_kind=pl.col("kind").filter(pl.col("kind").is_in(BLOCKING_HOLDS)).first(),
+        hold_kind=pl.col("kind")
+        .filter(pl.col("kind").is_in(sorted(CONTACT_STOPPING_HOLD_KINDS)))
+        .first(),
         open_dispute=(pl.col("kind") == "dispute").any(),
         hardship_hold=(pl.col("kind") == "hardship").any(),
     )

@@ -29,6 +29,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+# An account or an item opened from a queue is the opener's for this long: nobody else is offered
+# it (the desk's general queue and the teams' work queues alike).
+CLAIM_DURATION = timedelta(minutes=10)
+
+
+def claim_expiry(now: datetime) -> datetime:
+    return now + CLAIM_DURATION
+
 
 class WorkKind(StrEnum):
     """``strategy.models.WorkItem.Kind``'s values."""
@@ -83,7 +91,7 @@ _SPAN_SECONDS = 200 * 365.25 * 24 * 3600
 
 # Work about a hold itself (verify a dispute, review a legal flag): offered although the account is
 # under a hold that stops contact. Every other kind is a call or a conversation and is not offered
-# under such a hold (the desk's QUEUE_BLOCKING_HOLD_KINDS), like the general queue.
+# under such a hold (``compliance.domain.holds.CONTACT_STOPPING_HOLD_KINDS``), like the general queue.
 KINDS_DESPITE_HOLDS = frozenset({WorkKind.DISPUTE, WorkKind.REVIEW, WorkKind.LEGAL_REVIEW})
 
 # Contact work: an outcome an agent records on the account (a call's disposition, an inbound

@@ -14,8 +14,8 @@ from datetime import datetime
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
+from solvent.compliance.domain.holds import CONTACT_STOPPING_HOLD_KINDS
 from solvent.compliance.models import Hold
-from solvent.desk.queue_rules import QUEUE_BLOCKING_HOLD_KINDS
 from solvent.portfolio.access import access_client_ids
 from solvent.portfolio.models import Account
 from solvent.strategy.models import WorkItem
@@ -34,7 +34,7 @@ def _blocking_hold() -> Exists:
     """An open hold that stops all contact about the item's account (person-wide or naming it)."""
     holds = Hold.objects.filter(
         released_at__isnull=True,
-        kind__in=QUEUE_BLOCKING_HOLD_KINDS,
+        kind__in=CONTACT_STOPPING_HOLD_KINDS,
         debtor__account_debtors__account_id=OuterRef("account_id"),
     ).filter(Q(accounts__isnull=True) | Q(accounts=OuterRef("account_id")))
     return Exists(holds)

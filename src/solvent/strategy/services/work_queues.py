@@ -21,7 +21,6 @@ from django.db.models import Q
 from solvent.audit.services import audit_record
 from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError, ValidationError
-from solvent.desk.queue_rules import claim_expiry
 from solvent.portfolio.access import access_account_by_id
 from solvent.portfolio.models import Account
 from solvent.strategy.models import WorkItem
@@ -31,6 +30,7 @@ from solvent.strategy.work_rules import (
     KINDS_CLOSED_BY_OUTCOME,
     WorkItemRequest,
     WorkKind,
+    claim_expiry,
     source_prefix,
     work_priority,
 )
