@@ -132,7 +132,10 @@ def test_sixty_days_past_due_jumps_the_middle_path_to_the_settlement_offer():
 
 def test_a_late_account_over_120_days_is_queued_for_legal_review_and_its_path_continues():
     late = path_parse(defaults.LATE)
-    account = facts(days_past_due=130)
+    account = facts(days_past_due=130, balance_minor=300_000)
+    # A small balance is not worth a suit: no legal review, the path goes on.
+    small = due_step(late, None, facts(days_past_due=130, balance_minor=249_999), DAY)
+    assert (small.reason_code, small.queue) == ("due", "")
 
     due = due_step(late, None, account, DAY)
 

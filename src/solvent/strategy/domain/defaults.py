@@ -176,10 +176,14 @@ LATE: dict[str, Any] = {
     "rules": [
         _hardship_pause(),
         {
-            "when": [{"field": "days_past_due", "op": "ge", "value": 120}],
+            # Legal review is a person's time: only for a balance a suit could be worth.
+            "when": [
+                {"field": "days_past_due", "op": "ge", "value": 120},
+                {"field": "balance", "op": "ge", "value": "2500"},
+            ],
             "then": "queue",
             "target": "legal_review",
-            "reason": "120 or more days past due: legal review",
+            "reason": "120 or more days past due, balance 2,500 or more: legal review",
         },
     ],
 }

@@ -322,6 +322,11 @@ class StrategyReport:
             return None
         return self.numerator / self.denominator
 
+    @property
+    def percent(self) -> Decimal | None:
+        value = self.value
+        return None if value is None else value * 100
+
 
 def strategy_report(
     *, user: User | AnonymousUser, strategy_id: int, objective: str, today: date
