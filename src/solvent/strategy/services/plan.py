@@ -12,20 +12,24 @@ workers on more machines plan a larger portfolio. docs/strategy.md explains the 
 from __future__ import annotations
 
 import csv
+import multiprocessing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 
 from solvent.audit.services import audit_record
 from solvent.contact.services import MessageRequest, message_enqueue_many
 from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError
-from solvent.portfolio.models import Client
+from solvent.portfolio.models import Account, Client
+from solvent.strategy import plan_workers
 from solvent.strategy.models import PathPosition, PlanItem, PlanRun, Strategy
 from solvent.strategy.planner import Draft, PlanRow, plan_draft
 from solvent.strategy.services.work_queues import work_items_add
@@ -64,6 +68,10 @@ class PlanSummary:
     already_planned: list[str] = field(default_factory=list)
     figures: dict[str, dict[str, Any]] = field(default_factory=dict)  # client -> figures
     csv_path: Path | None = None
+    # Wall seconds per stage (features, paths, compliance, timing, capacity, stored), summed over
+    # the clients: with parallel workers the sum exceeds the run's wall time.
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    workers: int = 1  # processes that planned the clients (1: this one)
 
     def total(self, name: str) -> int:
         return sum(int(figures.get(name, 0)) for figures in self.figures.values())
@@ -118,39 +126,61 @@ def plan_run(
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
     actor_id: int | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> PlanSummary:
     """Plan ``day`` for each client (all active clients by default), one client at a time.
 
     ``dry_run`` stores nothing; ``csv_path`` receives every row (planned and skipped, with the
     reason). ``overrides`` (segment key -> path definition) only with ``dry_run`` (what-if).
+    ``workers`` above 1 plans the clients in that many processes at once (PostgreSQL, a stored run
+    without CSV, outside a transaction; otherwise one at a time here): each client's plan is its
+    own transaction either way, and capacity is shared per team by open accounts, so the result is
+    the same. ``progress`` is then told only by this process (each client's "stored").
     """
     if overrides and not dry_run:
         raise ValueError(
             "a changed strategy is tried in a dry run only; activate it to plan with it"
         )
     summary = PlanSummary(day=day, dry_run=dry_run, csv_path=csv_path)
+    clients = plan_clients(client_codes)
+    now = _now_if_today(day)
+    if workers > 1 and len(clients) > 1 and _can_fork(dry_run, csv_path):
+        return _plan_parallel(summary, clients, workers, now, actor_id, progress)
+    return _plan_serial(summary, clients, now, overrides, actor_id, progress)
+
+
+def _plan_serial(
+    summary: PlanSummary,
+    clients: list[Client],
+    now: datetime | None,
+    overrides: Mapping[str, Mapping[str, Any]] | None,
+    actor_id: int | None,
+    progress: Progress | None,
+) -> PlanSummary:
+    day, dry_run, csv_path = summary.day, summary.dry_run, summary.csv_path
+    stages = _StageClock(progress)
     writer = None
     handle = csv_path.open("w", newline="", encoding="utf-8") if csv_path else None
     try:
         if handle is not None:
             writer = csv.DictWriter(handle, fieldnames=PLAN_CSV_COLUMNS)
             writer.writeheader()
-        for client in plan_clients(client_codes):
+        for client in clients:
             if not dry_run and PlanRun.objects.filter(plan_date=day, client=client).exists():
                 summary.already_planned.append(client.code)
                 continue
+            stages.restart()
             draft = plan_draft(
                 day=day,
                 client_ids=[client.pk],
                 overrides=overrides,
-                now=_now_if_today(day),
-                progress=progress,
+                now=now,
+                progress=stages.tell,
             )
             if not dry_run and not plan_store(draft=draft, client=client, actor_id=actor_id):
                 summary.already_planned.append(client.code)
                 continue
-            if progress is not None:
-                progress("stored", len(draft.rows))
+            stages.tell("stored", len(draft.rows))
             summary.planned.append(client.code)
             summary.figures[client.code] = draft.figures()
             if writer is not None:
@@ -158,7 +188,84 @@ def plan_run(
     finally:
         if handle is not None:
             handle.close()
+    summary.stage_seconds = stages.seconds
     return summary
+
+
+class _StageClock:
+    """Wall seconds per stage from the stage ends ``plan_draft`` tells; passes them on."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.seconds: dict[str, float] = {}
+        self.last = perf_counter()
+
+    def restart(self) -> None:
+        self.last = perf_counter()
+
+    def tell(self, stage: str, done: int) -> None:
+        now = perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self.last
+        self.last = now
+        if self.progress is not None:
+            self.progress(stage, done)
+
+
+def _can_fork(dry_run: bool, csv_path: Path | None) -> bool:
+    """Worker processes need a server database (SQLite's one writer would serialise them),
+    a stored run without CSV, and no open transaction (theirs could not see its rows)."""
+    return (
+        not dry_run
+        and csv_path is None
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+    )
+
+
+def _plan_parallel(
+    summary: PlanSummary,
+    clients: list[Client],
+    workers: int,
+    now: datetime | None,
+    actor_id: int | None,
+    progress: Progress | None,
+) -> PlanSummary:
+    """Each client planned in one of ``workers`` fresh processes (largest clients first, so the
+    last to finish is a small one). Spawned, not forked: Polars' thread pool does not survive a
+    fork, and each worker opens its own connection to this process's database."""
+    sizes = dict(
+        Account.objects.filter(client__in=clients)
+        .values("client_id")
+        .annotate(n=Count("pk"))
+        .values_list("client_id", "n")
+    )
+    codes = [c.code for c in sorted(clients, key=lambda c: (-sizes.get(c.pk, 0), c.code))]
+    count = min(workers, len(codes))
+    context = multiprocessing.get_context("spawn")
+    database = dict(connection.settings_dict)
+    with context.Pool(count, initializer=plan_workers.worker_start, initargs=(database,)) as pool:
+        jobs = [(summary.day, code, now, actor_id) for code in codes]
+        for part in pool.imap_unordered(plan_workers.plan_one, jobs):
+            summary.planned += part.planned
+            summary.already_planned += part.already_planned
+            summary.figures |= part.figures
+            for stage, seconds in part.stage_seconds.items():
+                summary.stage_seconds[stage] = summary.stage_seconds.get(stage, 0.0) + seconds
+            if progress is not None:
+                for code in part.planned:
+                    progress("stored", int(part.figures[code]["accounts"]))
+    summary.planned.sort()
+    summary.already_planned.sort()
+    summary.workers = count
+    return summary
+
+
+def plan_client_serial(
+    *, day: date, code: str, now: datetime | None, actor_id: int | None
+) -> PlanSummary:
+    """One client's stored plan, here (a worker of ``plan_run(workers=N)`` calls it)."""
+    summary = PlanSummary(day=day, dry_run=False)
+    return _plan_serial(summary, plan_clients([code]), now, None, actor_id, None)
 
 
 def _now_if_today(day: date) -> datetime | None:
