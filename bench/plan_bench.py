@@ -270,7 +270,7 @@ def _load(url: str, accounts: int, day: date) -> dict[str, Any]:
     with psycopg.connect(url, autocommit=True) as db:
         for name, statement in _STATEMENTS:
             started = time.perf_counter()
-            rows[name] = db.execute(statement, parameters).rowcount  # type: ignore[arg-type]
+            rows[name] = db.execute(statement, parameters).rowcount
             timings[name] = round(time.perf_counter() - started, 1)
         for table in _SEQUENCED_TABLES:
             db.execute(

@@ -131,9 +131,7 @@ def _variety(links: list[AccountDebtor]) -> None:
 
 def test_the_plans_reads_answer_as_the_gates_reads_do(portfolio, monkeypatch) -> None:
     portfolio(rows=60, seed=5)
-    links = list(
-        AccountDebtor.objects.filter(role="primary").select_related("debtor", "account")
-    )
+    links = list(AccountDebtor.objects.filter(role="primary").select_related("debtor", "account"))
     assert len(links) >= 40
     _variety(links)
     targets = [

@@ -26,7 +26,13 @@ def _serial_rows(path: Path) -> set[tuple[str, str, str, str, str]]:
     plan_run(day=PLAN_DAY, dry_run=True, csv_path=path)
     with path.open(newline="") as handle:
         return {
-            (row["account_number"], row["status"], row["reason"], row["channel"], row["planned_utc"])
+            (
+                row["account_number"],
+                row["status"],
+                row["reason"],
+                row["channel"],
+                row["planned_utc"],
+            )
             for row in csv.DictReader(handle)
         }
 
