@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import polars as pl
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractHour
 
 from solvent.arrangements.models import PaymentPlan, Promise, VulnerabilityFlag
@@ -179,7 +179,7 @@ def _contact_history(debtor_ids: list[int], day_start: datetime) -> pl.DataFrame
         ),
         {"debtor_id": pl.Int64(), "n": pl.Int64()},
     )
-    since = _attempts_since_rpc(ledger, frame)
+    since = _attempts_since_rpc(ledger, frame, day_start)
     inbound = (
         ledger.filter(direction="inbound")
         .order_by("debtor_id", "-at")
@@ -200,24 +200,41 @@ def _contact_history(debtor_ids: list[int], day_start: datetime) -> pl.DataFrame
     )
 
 
-def _attempts_since_rpc(ledger: object, last: pl.DataFrame) -> pl.DataFrame:
-    """Outbound attempts after each debtor's last conversation (only debtors who had one)."""
+def _attempts_since_rpc(ledger: object, last: pl.DataFrame, day_start: datetime) -> pl.DataFrame:
+    """Outbound attempts after each debtor's last conversation (only debtors who had one),
+    counted in the database: each attempt is compared with its debtor's last conversation (a
+    correlated subquery on the (debtor, at) index) instead of bringing every attempt here."""
     had = last.filter(pl.col("last_rpc").is_not_null())
     if had.is_empty():
         return pl.DataFrame(schema={"debtor_id": pl.Int64(), "since_rpc": pl.Int64()})
+    last_rpc = (
+        ContactAttempt.objects.filter(
+            debtor_id=OuterRef("debtor_id"),
+            outcome=RPC,
+            at__gte=day_start - timedelta(days=HISTORY_DAYS),
+            at__lt=day_start,
+        )
+        .exclude(status=ContactAttempt.Status.CANCELLED)
+        .order_by("-at")
+        .values("at")[:1]
+    )
     rows = (
         ledger.filter(  # type: ignore[attr-defined]
             debtor_id__in=had.get_column("debtor_id").to_list(), direction="outbound"
         )
-        .values_list("debtor_id", "at")
+        .annotate(last_rpc=Subquery(last_rpc))
+        .filter(at__gt=F("last_rpc"))
         .order_by()
+        .values("debtor_id")
+        .annotate(since_rpc=Count("pk"))
+        .values_list("debtor_id", "since_rpc")
     )
-    attempts = _frame(list(rows), {"debtor_id": pl.Int64(), "at": pl.Datetime("us", "UTC")})
+    counted = _frame(list(rows), {"debtor_id": pl.Int64(), "since_rpc": pl.Int64()})
+    # A debtor with no attempt since the conversation has 0 (not every attempt of the 90 days).
     return (
-        attempts.join(had.select("debtor_id", "last_rpc"), on="debtor_id")
-        .filter(pl.col("at") > pl.col("last_rpc"))
-        .group_by("debtor_id")
-        .agg(since_rpc=pl.len().cast(pl.Int64))
+        had.select("debtor_id")
+        .join(counted, on="debtor_id", how="left")
+        .with_columns(pl.col("since_rpc").fill_null(0))
     )
 
 
