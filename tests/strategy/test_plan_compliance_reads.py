@@ -11,6 +11,8 @@ import pytest
 import time_machine
 
 from solvent.compliance import selectors_planning
+from solvent.compliance.eligibility.frames import batch_input
+from solvent.compliance.eligibility.profiles import BatchOptions
 from solvent.compliance.engine_input import history_events
 from solvent.compliance.models import Consent, ContactAttempt, DebtNotice, Hold, TimePreference
 from solvent.compliance.selectors_planning import PlanTarget, contacts_eligibility_for_day
@@ -106,6 +108,24 @@ def _variety(links: list[AccountDebtor]) -> None:
     Phone.objects.create(
         debtor=debtors[9], e164="+12065550147", kind="mobile", line_type="mobile", source="client"
     )
+    # Seven calls in seven days placed to one debtor (the cap is reached) and received from
+    # another (inbound calls do not count toward it).
+    for debtor, account, direction in (
+        (debtors[40], accounts[40], "outbound"),
+        (debtors[41], accounts[41], "inbound"),
+    ):
+        phone = Phone.objects.filter(debtor=debtor).order_by("pk").first()
+        for day in range(7):
+            attempt = ContactAttempt.objects.create(
+                debtor=debtor,
+                direction=direction,
+                channel="call",
+                contact_point=phone.e164 if phone else "+12125550100",
+                at=at - timedelta(hours=2 + 12 * day),
+                status="completed",
+                outcome="no_answer",
+            )
+            attempt.accounts.add(account)
     # Busy weeks, a conversation, an inbound text, a cancelled reservation, a wrong number.
     for index, (debtor, account) in enumerate(zip(debtors[10:40], accounts[10:40], strict=False)):
         phone = Phone.objects.filter(debtor=debtor).order_by("pk").first()
@@ -129,10 +149,17 @@ def _variety(links: list[AccountDebtor]) -> None:
                 attempt.accounts.add(account)
 
 
-def test_the_plans_reads_answer_as_the_gates_reads_do(portfolio, monkeypatch) -> None:
+def _reference_batch(situations, histories, targets, day):
+    return batch_input(situations, histories, targets, day, BatchOptions())
+
+
+@pytest.mark.parametrize("replaced", ["_planning_reads", "_batch_build"])
+def test_the_plans_reads_and_batch_answer_as_the_gates_reads_and_batch_input_do(
+    portfolio, monkeypatch, replaced: str
+) -> None:
     portfolio(rows=60, seed=5)
     links = list(AccountDebtor.objects.filter(role="primary").select_related("debtor", "account"))
-    assert len(links) >= 40
+    assert len(links) >= 42
     _variety(links)
     targets = [
         PlanTarget((link.account_id, channel), link.debtor_id, link.account_id, channel)
@@ -141,7 +168,8 @@ def test_the_plans_reads_answer_as_the_gates_reads_do(portfolio, monkeypatch) ->
     ]
     targets.append(PlanTarget("nobody", 10**9, 1, "call"))
     fast = contacts_eligibility_for_day(targets=targets, day=PLAN_DAY, chunk=17)
-    monkeypatch.setattr(selectors_planning, "_planning_reads", _gate_reads)
+    reference = {"_planning_reads": _gate_reads, "_batch_build": _reference_batch}[replaced]
+    monkeypatch.setattr(selectors_planning, replaced, reference)
     exact = contacts_eligibility_for_day(targets=targets, day=PLAN_DAY, chunk=17)
     assert fast.keys() == exact.keys()
     differ = [key for key in exact if fast[key] != exact[key]]
@@ -152,3 +180,5 @@ def test_the_plans_reads_answer_as_the_gates_reads_do(portfolio, monkeypatch) ->
     assert allowed > 0
     assert "solvent.debtor.unknown" in blocking
     assert len(blocking) >= 4, blocking
+    capped = [fast[(links[40].account_id, "call")], fast[(links[41].account_id, "call")]]
+    assert [bool(answer.windows) for answer in capped] == [False, True], capped

@@ -19,16 +19,20 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
+
 from solvent.compliance.domain import model
 from solvent.compliance.domain.engine import decide
 from solvent.compliance.domain.jurisdictions import resolve
 from solvent.compliance.eligibility.evaluate import batch_eligibility
-from solvent.compliance.eligibility.frames import batch_input
+from solvent.compliance.eligibility.frames import CHANNEL, BatchInput, events_schema
 from solvent.compliance.eligibility.profiles import (
     BatchOptions,
+    ProfileRegistry,
     Target,
     day_bounds,
     proposed_for,
+    target_profiles,
 )
 from solvent.compliance.engine_input import (
     LEDGER_WINDOW,
@@ -355,9 +359,7 @@ def _chunk_eligibility(
             )
             engine_targets.append((target, engine_target, point))
     if engine_targets:
-        batch = batch_input(
-            situations, histories, [item[1] for item in engine_targets], day, BatchOptions()
-        )
+        batch = _batch_build(situations, histories, [item[1] for item in engine_targets], day)
         frame = batch_eligibility(batch, day)
         for (target, engine_target, point), row in zip(
             engine_targets, frame.iter_rows(named=True), strict=True
@@ -376,6 +378,74 @@ def _chunk_eligibility(
                 day,
             )
     return answers
+
+
+def _batch_build(
+    situations: dict[Hashable, model.DebtorProfile],
+    histories: dict[Hashable, tuple[model.HistoryEvent, ...]],
+    targets: list[Target],
+    day: date,
+) -> BatchInput:
+    """``frames.batch_input`` for integer debtor ids, built by columns instead of one dict per
+    row, with each debtor's profiles made together (``target_profiles``)."""
+    options = BatchOptions()
+    registry = ProfileRegistry()
+    by_debtor: dict[Hashable, list[int]] = defaultdict(list)
+    for index, target in enumerate(targets):
+        by_debtor[target.debtor_id].append(index)
+    profile_ids = [0] * len(targets)
+    for debtor_id, indexes in by_debtor.items():
+        wanted = [targets[index] for index in indexes]
+        made = target_profiles(
+            situations[debtor_id], histories.get(debtor_id, ()), wanted, day, options
+        )
+        for index, profile in zip(indexes, made, strict=True):
+            profile_ids[index] = registry.intern(profile)
+    debt_keys = []
+    for target in targets:
+        debt = situations[target.debtor_id].debt(target.debt_id)
+        debt_keys.append(debt.counting_key if debt is not None else target.debt_id)
+    target_frame = pl.DataFrame(
+        {
+            "debtor_id": [target.debtor_id for target in targets],
+            "debt_id": [target.debt_id for target in targets],
+            "debt_key": debt_keys,
+            "channel": [target.channel.value for target in targets],
+            "contact_point_id": [target.contact_point_id for target in targets],
+            "profile_id": profile_ids,
+        },
+        schema={
+            "debtor_id": pl.Int64(),
+            "debt_id": pl.String(),
+            "debt_key": pl.String(),
+            "channel": CHANNEL,
+            "contact_point_id": pl.String(),
+            "profile_id": pl.UInt32(),
+        },
+    )
+    schema = events_schema(pl.String(), pl.String(), pl.Int64())
+    columns: dict[str, list[Any]] = {name: [] for name in schema}
+    for debtor_id, events in histories.items():
+        situation = situations.get(debtor_id)
+        if situation is None or not events:
+            continue
+        points = {point.id: point for point in reversed(situation.contact_points)}
+        keys = {item.id: item.counting_key for item in situation.debts}
+        for event in events:
+            point = points.get(event.contact_point_id) if event.contact_point_id else None
+            columns["debtor_id"].append(debtor_id)
+            columns["at"].append(event.at)
+            columns["channel"].append(event.channel.value)
+            columns["direction"].append(event.direction.value)
+            columns["outcome"].append(event.outcome.value)
+            columns["party"].append(event.party.value)
+            columns["at_consumer_request"].append(event.at_consumer_request)
+            columns["contact_point_id"].append(event.contact_point_id)
+            columns["point_kind"].append(point.kind.value if point else None)
+            columns["point_place"].append(point.place.value if point else None)
+            columns["point_wrong_number"].append(point.wrong_number if point else None)
+            columns["debt_keys"].append(sorted({keys.get(i, i) for i in event.debt_ids}))
+    return BatchInput(target_frame, pl.DataFrame(columns, schema=schema), registry.profiles)
 
 
 def _blocked(
