@@ -3,11 +3,12 @@ lawful on the day (UTC windows), and if never, which rule stops it and until whe
 
 The daily plan (``solvent.strategy``) calls ``contacts_eligibility_for_day``; the execution still
 passes the gate (the outbox's sender, the dialer at dial time, an agent's click), so a fact that
-changes after planning (a STOP at noon) still stops the contact. The reads are the gate's
-(``gate_reads_load``, a fixed number of queries per chunk, no locks: planning reserves nothing);
-the answers are the pure batch engine's (``eligibility.batch_eligibility``, proven equal to
-``decide()`` at every moment of the day), and a blocked contact's reasons and earliest lawful moment
-are ``decide()``'s own. See docs/strategy.md.
+changes after planning (a STOP at noon) still stops the contact. The reads are the rows the gate
+reads (``gate_reads_load``), read as plain rows instead of model instances (``_planning_reads``: a
+fixed number of queries per chunk, no locks: planning reserves nothing; a test proves the answers
+equal); the answers are the pure batch engine's (``eligibility.batch_eligibility``, proven equal
+to ``decide()`` at every moment of the day), and a blocked contact's reasons and earliest lawful
+moment are ``decide()``'s own. See docs/strategy.md and docs/strategy-performance.md.
 """
 
 from __future__ import annotations
