@@ -5,8 +5,10 @@ Each client's plan of a day is one transaction: its ``PlanRun`` row, every item,
 messages and the work items land together or not at all, so a process that dies mid-way leaves
 nothing half-planned and running again plans it whole. A client already planned for the day is
 left alone (the ``PlanRun`` row's unique date and client): running twice changes nothing.
-At scale each client is a background task (``tasks.plan_client_task``); with the RQ backend, more
-workers on more machines plan a larger portfolio. docs/strategy.md explains the whole loop.
+On one machine ``plan_run(workers=N)`` plans N clients at once in spawned processes (PostgreSQL);
+across machines each client is a background task (``tasks.plan_client_task``, ``solvent plan run
+--background``): with the RQ backend, more workers on more machines plan a larger portfolio.
+docs/strategy.md explains the whole loop, docs/strategy-performance.md the figures at scale.
 """
 
 from __future__ import annotations
