@@ -46,6 +46,12 @@ class Command(BaseCommand):
         run.add_argument("--dry-run", action="store_true", help="store nothing")
         run.add_argument("--csv", type=Path, default=None, help="write every row here")
         run.add_argument("--background", action="store_true", help="one background task per client")
+        run.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="plan this many clients at once in processes (PostgreSQL; stored runs)",
+        )
         results = kinds.add_parser("results", help="post a day's results (CSV)")
         results.add_argument("file", type=Path)
         why = kinds.add_parser("why", help="what the plan does with an account, and why")
@@ -82,6 +88,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 csv_path=options["csv"],
                 progress=advance,
+                workers=max(1, options["workers"]),
             )
         self._say(summary)
 
