@@ -260,3 +260,22 @@ def test_a_step_whose_channel_the_debtor_lacks_is_passed_over_not_waited_on(port
         position = PathPosition.objects.get(account_id=item.account_id)
         assert item.step_key in position.done, item.detail
         assert item.detail.startswith(f"step {item.step_key} passed over")
+
+
+def test_why_not_says_a_paid_account_is_no_longer_worked_and_a_stored_day_what_was_stored(
+    portfolio,
+) -> None:
+    from solvent.portfolio.models import Account
+    from solvent.strategy.selectors.plan import account_why_not
+
+    portfolio(rows=10)
+    paid, other = Account.objects.select_related("client").order_by("pk")[:2]
+    Account.objects.filter(pk=paid.pk).update(status="paid")
+    paid.refresh_from_db()
+    why = account_why_not(account=paid, day=PLAN_DAY)
+    assert (why.reason, why.stored) == ("closed", False)
+    assert "paid" in why.detail
+    plan_run(day=PLAN_DAY)
+    stored = account_why_not(account=other, day=PLAN_DAY)
+    item = PlanItem.objects.get(account=other, plan_date=PLAN_DAY)
+    assert stored.stored and (stored.reason, stored.step) == (item.reason, item.step_key)

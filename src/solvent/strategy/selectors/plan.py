@@ -85,13 +85,13 @@ def _path_text(account_id: int) -> str:
     return f"next step #{position.step_index + 1}, last action {last}, done: {done}"
 
 
-def _from_item(account: Account, item: PlanItem) -> WhyNot:
-    return WhyNot(
-        account_id=account.pk,
-        account_number=account.account_number,
-        client=account.client.code,
-        day=item.plan_date,
-        stored=True,
+def _row_of(item: PlanItem, account_number: str, client: str) -> PlanRow:
+    """A stored item as the planner's row (one shape for "why not?" and the plan page)."""
+    return PlanRow(
+        account_id=item.account_id,
+        account_number=account_number,
+        client=client,
+        debtor_id=item.debtor_id,
         segment=item.segment_key,
         strategy=item.strategy_key,
         arm=item.arm,
@@ -99,23 +99,23 @@ def _from_item(account: Account, item: PlanItem) -> WhyNot:
         channel=item.channel,
         template=item.template,
         contact_point=item.contact_point,
+        campaign=item.campaign,
         planned_at=item.planned_at,
         time_zone=item.time_zone,
         priority=item.priority,
         status=item.status,
         reason=item.reason,
         detail=item.detail,
-        next_step=_path_text(account.pk),
     )
 
 
-def _from_row(account: Account, row: PlanRow, day: date) -> WhyNot:
+def _why(account: Account, row: PlanRow, day: date, *, stored: bool) -> WhyNot:
     return WhyNot(
         account_id=account.pk,
         account_number=account.account_number,
         client=account.client.code,
         day=day,
-        stored=False,
+        stored=stored,
         segment=row.segment,
         strategy=row.strategy,
         arm=row.arm,
@@ -138,31 +138,15 @@ def account_why_not(*, account: Account, day: date) -> WhyNot:
     plan would make now (computed for this account alone; the day's capacity is not shared)."""
     item = PlanItem.objects.filter(account=account, plan_date=day).first()
     if item is not None:
-        return _from_item(account, item)
+        row = _row_of(item, account.account_number, account.client.code)
+        return _why(account, row, day, stored=True)
     draft = plan_draft(day=day, account_ids=[account.pk])
-    if not draft.rows:
-        return WhyNot(
-            account_id=account.pk,
-            account_number=account.account_number,
-            client=account.client.code,
-            day=day,
-            stored=False,
-            segment="",
-            strategy="",
-            arm="",
-            step="",
-            channel="",
-            template="",
-            contact_point="",
-            planned_at=None,
-            time_zone="",
-            priority=0.0,
-            status="skipped",
-            reason="closed",
-            detail=f"the account is {account.status}: it is no longer worked",
-            next_step=_path_text(account.pk),
-        )
-    return _from_row(account, draft.rows[0], day)
+    if draft.rows:
+        return _why(account, draft.rows[0], day, stored=False)
+    closed = PlanRow(account.pk, account.account_number, account.client.code, None)
+    closed.reason = "closed"
+    closed.detail = f"the account is {account.status}: it is no longer worked"
+    return _why(account, closed, day, stored=False)
 
 
 def account_why_not_by_number(*, account_number: str, client_code: str, day: date) -> WhyNot:
@@ -225,28 +209,6 @@ def plan_stored(
     first = items.select_related("account", "client").order_by("status", "-priority", "account_id")
     return (
         _merged(figures),
-        [
-            PlanRow(
-                account_id=item.account_id,
-                account_number=item.account.account_number,
-                client=item.client.code,
-                debtor_id=item.debtor_id,
-                segment=item.segment_key,
-                strategy=item.strategy_key,
-                arm=item.arm,
-                step=item.step_key,
-                channel=item.channel,
-                template=item.template,
-                contact_point=item.contact_point,
-                campaign=item.campaign,
-                planned_at=item.planned_at,
-                time_zone=item.time_zone,
-                priority=item.priority,
-                status=item.status,
-                reason=item.reason,
-                detail=item.detail,
-            )
-            for item in first[:rows]
-        ],
+        [_row_of(item, item.account.account_number, item.client.code) for item in first[:rows]],
         items.count(),
     )
