@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 
 from solvent.audit.checks import audit_key_check
-from solvent.audit.keys import AuditKeyMissingError, audit_key
+from solvent.audit.keys import AuditKeyMissingError, audit_key, development_audit_key
 from solvent.audit.models import AuditEntry
 from solvent.audit.services import audit_chain_check, audit_record
 
@@ -47,6 +47,11 @@ def test_the_test_suite_and_the_demo_derive_a_key_from_their_development_secret_
     for source in ("tests", "demo"):
         monkeypatch.setattr(settings, "SOLVENT_KEY_SOURCE", source, raising=False)
         assert audit_key().derived
+    # The one `solvent demo` hands its server and worker: a SOLVENT_DEBUG=1 command on the demo's
+    # var dir seals the same chain with the same key.
+    derived = audit_key()
+    monkeypatch.setenv("SOLVENT_AUDIT_KEY", development_audit_key(settings.SECRET_KEY))
+    assert audit_key().id == derived.id
 
 
 def test_check_deploy_reports_a_missing_audit_key(

@@ -86,8 +86,14 @@ def audit_key() -> AuditKey:
         raise AuditKeyMissingError(problem)
     if configured:
         return AuditKey(secret=configured.encode(), derived=False)
-    digest = hashlib.sha256(("solvent-audit-key:" + settings.SECRET_KEY).encode()).digest()
-    return AuditKey(secret=digest, derived=True)
+    return AuditKey(secret=development_audit_key(settings.SECRET_KEY).encode(), derived=True)
+
+
+def development_audit_key(secret_key: str) -> str:
+    """The audit key of development keys, derived from their SECRET_KEY. `solvent demo` gives the
+    same text to its web server and worker as SOLVENT_AUDIT_KEY, so a command run with
+    SOLVENT_DEBUG=1 on the demo's var dir seals the demo's chain with the demo's key."""
+    return hashlib.sha256(("solvent-demo-audit-key:" + secret_key).encode()).hexdigest()
 
 
 def _configured_key(variable: str, text: str) -> AuditKey:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import os
 import signal
@@ -18,6 +17,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from solvent.audit.keys import development_audit_key
 from solvent.core import clock
 from solvent.demo.history import demo_history_create
 from solvent.demo.services import (
@@ -206,8 +206,7 @@ def _demo_audit_key_set() -> None:
     from its own generated SECRET_KEY, for itself and its children, so all three seal one chain."""
     if settings.SOLVENT_KEY_SOURCE != "demo" or os.environ.get("SOLVENT_AUDIT_KEY"):
         return
-    digest = hashlib.sha256(("solvent-demo-audit-key:" + settings.SECRET_KEY).encode())
-    os.environ["SOLVENT_AUDIT_KEY"] = digest.hexdigest()
+    os.environ["SOLVENT_AUDIT_KEY"] = development_audit_key(settings.SECRET_KEY)
 
 
 def _wait_for_port(
