@@ -59,6 +59,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "src")]
 
 from bench.bench_keys import bench_keys_set  # noqa: E402
+from bench.bench_places import us_places_columns  # noqa: E402
 from tests.servers import free_port  # noqa: E402
 
 FULL_ACCOUNTS = 1_000_000
@@ -243,32 +244,6 @@ class _Stages:
 
 
 # -- data ------------------------------------------------------------------------------------
-
-
-def _places() -> dict[str, list[str]]:
-    """The US cities of the demo generator, each with one area code and its time zones."""
-    import phonenumbers
-    from phonenumbers import timezone as phone_timezone
-
-    from solvent.portfolio.geography import US_PLACES
-
-    columns: dict[str, list[str]] = {
-        "cities": [],
-        "regions": [],
-        "prefixes": [],
-        "areas": [],
-        "zones": [],
-    }
-    for place in US_PLACES:
-        area = place.area_codes[0]
-        number = phonenumbers.parse(f"+1{area}2345678")
-        zones = [z for z in phone_timezone.time_zones_for_number(number) if z != "Etc/Unknown"]
-        columns["cities"].append(place.city)
-        columns["regions"].append(place.region)
-        columns["prefixes"].append(place.postal_prefixes[0])
-        columns["areas"].append(area)
-        columns["zones"].append(json.dumps(zones))
-    return columns
 
 
 def _names(seed: int) -> tuple[list[str], list[str], list[str]]:
@@ -500,7 +475,7 @@ def _load(url: str, accounts: int, seed: int, *, queue: bool) -> dict[str, Any]:
         for code in CLIENT_CODES
     ]
     firsts, lasts, streets = _names(seed)
-    places = _places()
+    places = us_places_columns()
     products = [name for name, names in _ORIGINAL_CREDITORS.items() for _ in names]
     creditors = [creditor for names in _ORIGINAL_CREDITORS.values() for creditor in names]
     parameters: dict[str, Any] = {

@@ -45,6 +45,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "src")]
 
 from bench.bench_keys import bench_keys_set  # noqa: E402
+from bench.bench_places import us_places_columns  # noqa: E402
 
 FULL_ACCOUNTS = 1_000_000
 TARGET_SECONDS = 180.0
@@ -216,32 +217,6 @@ def _disconnect_django() -> None:
 # -- data ------------------------------------------------------------------------------------
 
 
-def _places() -> dict[str, list[str]]:
-    """The US cities of the demo generator, each with one area code and its time zones."""
-    import phonenumbers
-    from phonenumbers import timezone as phone_timezone
-
-    from solvent.portfolio.geography import US_PLACES
-
-    columns: dict[str, list[str]] = {
-        "cities": [],
-        "regions": [],
-        "prefixes": [],
-        "areas": [],
-        "zones": [],
-    }
-    for place in US_PLACES:
-        area = place.area_codes[0]
-        number = phonenumbers.parse(f"+1{area}2345678")
-        zones = [z for z in phone_timezone.time_zones_for_number(number) if z != "Etc/Unknown"]
-        columns["cities"].append(place.city)
-        columns["regions"].append(place.region)
-        columns["prefixes"].append(place.postal_prefixes[0])
-        columns["areas"].append(area)
-        columns["zones"].append(json.dumps(zones))
-    return columns
-
-
 def _load(url: str, accounts: int, day: date) -> dict[str, Any]:
     from solvent.portfolio.models import Client, Team
     from solvent.strategy.models import TeamCapacity
@@ -254,7 +229,7 @@ def _load(url: str, accounts: int, day: date) -> dict[str, Any]:
             team = Team.objects.create(name=f"bench team {number // CLIENTS_PER_TEAM}")
             TeamCapacity.objects.create(team=team, agents=40)
         team.clients.add(client)
-    places = _places()
+    places = us_places_columns()
     parameters: dict[str, Any] = {
         "accounts": accounts,
         "debtors": accounts - accounts // 50,

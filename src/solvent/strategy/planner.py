@@ -42,7 +42,7 @@ from solvent.strategy.domain.paths import (
 from solvent.strategy.domain.priority import BOOST_BROKEN_PROMISE, P_PAY_BY_STAGE, priority
 from solvent.strategy.domain.segments import Condition, SegmentSpec, segment_assign, segment_parse
 from solvent.strategy.domain.timing import DEFAULT_P, ReachRates, best_moment, reach_rates
-from solvent.strategy.features import features_frame, reach_events
+from solvent.strategy.features import OPEN_STATUSES, features_frame, reach_events
 from solvent.strategy.models import Experiment, PathPosition, Segment, Strategy, TeamCapacity
 
 CONTACT_ACTIONS = {Action.CALL: "call", Action.SMS: "sms", Action.EMAIL: "email"}
@@ -311,14 +311,15 @@ def _reach_model(
 
 def _capacity(client_codes: Sequence[str], day: date) -> dict[str, tuple[str, dict[datetime, int]]]:
     """Each client's pool of staffed calls: the first team serving it, shared among the team's
-    clients planned in this run in proportion to their open accounts (so a run per client, in
-    parallel, never plans more calls than the team has)."""
-    clients = {c.code: c for c in Client.objects.filter(code__in=client_codes)}
+    clients in proportion to their open accounts (so a run per client, in parallel, never plans
+    more calls than the team has). One count of open accounts per team."""
+    clients = Client.objects.filter(code__in=client_codes).prefetch_related("teams")
     pools: dict[str, tuple[str, dict[datetime, int]]] = {}
-    for code, client in clients.items():
-        team = client.teams.order_by("pk").first()
+    shares: dict[int, dict[int, int]] = {}  # team -> its clients' open accounts
+    for client in clients:
+        team = min(client.teams.all(), key=lambda t: t.pk, default=None)
         if team is None:
-            pools[code] = ("", {})
+            pools[client.code] = ("", {})
             continue
         stored = TeamCapacity.objects.filter(team=team).first() or TeamCapacity(team=team)
         cap = capacity_rules.Capacity(
@@ -328,22 +329,19 @@ def _capacity(client_codes: Sequence[str], day: date) -> dict[str, tuple[str, di
             stored.calls_per_hour,
             stored.time_zone,
         )
+        if team.pk not in shares:
+            shares[team.pk] = dict(
+                Account.objects.filter(client__teams=team, status__in=OPEN_STATUSES)
+                .values("client_id")
+                .annotate(n=Count("pk"))
+                .values_list("client_id", "n")
+            )
+        counts = shares[team.pk]
+        total = sum(counts.values())
+        share = 1.0 if total == 0 else counts.get(client.pk, 0) / total
         slots = capacity_rules.hourly_slots(cap, day)
-        team_clients = list(team.clients.values_list("pk", flat=True))
-        share = _share(client.pk, team_clients)
-        pools[code] = (team.name, {hour: int(n * share) for hour, n in slots.items()})
+        pools[client.code] = (team.name, {hour: int(n * share) for hour, n in slots.items()})
     return pools
-
-
-def _share(client_id: int, team_clients: list[int]) -> float:
-    counts = dict(
-        Account.objects.filter(client_id__in=team_clients)
-        .values("client_id")
-        .annotate(n=Count("pk"))
-        .values_list("client_id", "n")
-    )
-    total = sum(counts.values())
-    return 1.0 if total == 0 else counts.get(client_id, 0) / total
 
 
 def _blocked_reason(answer: DayEligibility) -> tuple[str, str]:
@@ -486,15 +484,18 @@ def plan_draft(
             calls.append((row, windows, ranked))
             continue
         _planned(row)
-    _allocate_calls(calls, day, rows)
+    pools = _capacity(sorted({row.client for row in rows}), day)
+    _allocate_calls(calls, day, pools)
     tell("capacity", len(calls))
     planned = sorted(
         (row for row in rows if row.status == "planned"), key=lambda r: (-r.priority, r.account_id)
     )
     skipped = sorted((row for row in rows if row.status != "planned"), key=lambda r: r.account_id)
-    pools = _capacity(sorted({row.client for row in rows}), day)
-    capacity = {team: sum(slots.values()) for team, slots in pools.values() if team}
-    return Draft(day, planned + skipped, capacity)
+    capacity: dict[str, int] = defaultdict(int)
+    for team, slots in pools.values():
+        if team:
+            capacity[team] += sum(slots.values())
+    return Draft(day, planned + skipped, dict(capacity))
 
 
 def _planned(row: PlanRow) -> None:
@@ -543,10 +544,9 @@ def _ranked_moments(
 def _allocate_calls(
     calls: list[tuple[PlanRow, tuple[tuple[datetime, datetime], ...], list[datetime]]],
     day: date,
-    rows: list[PlanRow],
+    pools: Mapping[str, tuple[str, dict[datetime, int]]],
 ) -> None:
     """Calls within each team's staffed hours and capacity; the rest: capacity exhausted."""
-    pools = _capacity(sorted({row.client for row, _w, _r in calls}), day)
     by_pool: dict[str, list[capacity_rules.CallCandidate]] = defaultdict(list)
     row_of: dict[int, PlanRow] = {}
     for row, windows, ranked in calls:
