@@ -241,6 +241,8 @@ INSTALLED_APPS = [
     "solvent.desk",
     "solvent.arrangements",
     "solvent.strategy",
+    "solvent.payments",
+    "solvent.portal",
     "solvent.demo",
 ]
 

@@ -1,0 +1,1 @@
+"""Pure payment rules: no Django here (import-linter checks it)."""

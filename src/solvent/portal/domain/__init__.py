@@ -1,0 +1,1 @@
+"""Pure portal rules: no Django here (import-linter checks it)."""
