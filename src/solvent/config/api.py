@@ -254,5 +254,17 @@ def _register_routers() -> None:
 
     api.add_router("/plan", plan_router)
 
+    from solvent.payments.api import router as payments_router
+
+    api.add_router("/payments", payments_router)
+
+    from solvent.payments.api_settlements import router as settlements_router
+
+    api.add_router("/settlements", settlements_router)
+
+    from solvent.payments.api_remittance import router as remittance_router
+
+    api.add_router("/remittance", remittance_router)
+
 
 _register_routers()

@@ -1,0 +1,5 @@
+"""Desk pages of the remittance feature (issue 13); included from desk/urls.py."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,7 @@
+"""REST endpoints: api_settlements (issue 13). Thin: parse, call one service or selector, answer."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["payments"])
