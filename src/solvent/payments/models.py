@@ -306,3 +306,29 @@ class RemittanceStatement(models.Model):
 
     def __str__(self) -> str:
         return f"remittance {self.client_id} {self.period_start}..{self.period_end}"
+
+
+class RemittanceLine(models.Model):
+    """One payment as an issued statement counted it: collected in its period, or deducted (returned
+    or reversed after an earlier statement had counted it). A payment is collected by at most one
+    statement and deducted by at most one, so a return is never deducted twice."""
+
+    class Kind(models.TextChoices):
+        COLLECTED = "collected"
+        DEDUCTION = "deduction"
+
+    statement = models.ForeignKey(
+        RemittanceStatement, on_delete=models.PROTECT, related_name="lines"
+    )
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    amount = _money()  # the payment's amount, positive for either kind
+    status = models.CharField(max_length=10, choices=Payment.Status.choices)  # as at issue
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "kind"], name="remittance_line_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} (payment {self.payment_id})"
