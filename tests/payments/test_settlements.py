@@ -1,0 +1,315 @@
+"""Settlements on the database: offered or waiting for approval, maker-checker, acceptance, the
+payments that settle the account and the return that reopens it, expiry, the letter."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from solvent.audit.models import AuditEntry
+from solvent.core.domain.errors import NotFoundError, PermissionDeniedError, ValidationError
+from solvent.core.models import Role
+from solvent.payments.domain.settlement import SettlementError
+from solvent.payments.models import ClientTerms, Payment, Settlement
+from solvent.payments.services.settlements import (
+    settlement_accept,
+    settlement_after_payment,
+    settlement_approve,
+    settlement_cancel,
+    settlement_decline,
+    settlement_offer,
+    settlements_expire,
+)
+from solvent.payments.settlement_letter import settlement_letter_pdf
+from solvent.portfolio.models import Account
+from tests.arrangements.factories import debt_create, staff_create
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
+TODAY = NOW.date()
+D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def _frozen(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("solvent.core.clock.now", lambda: NOW)
+
+
+@pytest.fixture
+def world():  # type: ignore[no-untyped-def]
+    """A 1,000.00 debt 60 days past due (middle stage: floor 85 %), an agent, two supervisors."""
+    account, debtor = debt_create(principal="800.00")
+    Account.objects.filter(pk=account.pk).update(
+        interest=D("150.00"),
+        fees=D("50.00"),
+        delinquency_date=TODAY - timedelta(days=60),
+        account_number="HB-10004521",
+    )
+    account.refresh_from_db()
+    ClientTerms.objects.create(client=account.client, promise_grace_days=3)
+    clients = (account.client,)
+    return {
+        "account": account,
+        "debtor": debtor,
+        "agent": staff_create("agent", Role.AGENT, clients=clients),
+        "supervisor": staff_create("supervisor", Role.SUPERVISOR, clients=clients),
+        "second": staff_create("second", Role.SUPERVISOR, clients=clients),
+    }
+
+
+def _offer(world, amount: str, *, by: str = "agent", due_on: date | None = None) -> Settlement:  # type: ignore[no-untyped-def]
+    return settlement_offer(
+        account_id=world["account"].pk,
+        debtor_id=world["debtor"].pk,
+        amount=amount,
+        due_on=due_on or TODAY + timedelta(days=10),
+        actor_id=world[by].pk,
+    )
+
+
+def _pay(world, amount: str, *, on: date = TODAY, status: str = "cleared") -> Payment:  # type: ignore[no-untyped-def]
+    account = world["account"]
+    return Payment.objects.create(
+        account=account,
+        client=account.client,
+        amount=D(amount),
+        currency=account.currency,
+        method=Payment.Method.CARD,
+        paid_on=on,
+        status=status,
+        source=Payment.Source.AGENT,
+        posted_at=NOW,
+    )
+
+
+def _actions() -> list[str]:
+    return list(
+        AuditEntry.objects.filter(object_type="payments.Settlement")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+
+
+def test_an_offer_at_the_floor_is_offered_at_once_and_audited(world) -> None:  # type: ignore[no-untyped-def]
+    settlement = _offer(world, "850.00")
+    assert settlement.status == Settlement.Status.OFFERED
+    assert (settlement.percent, settlement.floor_percent, settlement.stage) == (
+        D("85.00"),
+        D("85.00"),
+        "middle",
+    )
+    assert settlement.balance_at_offer == D("1000.00")
+    assert settlement.expires_on == TODAY + timedelta(days=30)
+    entry = AuditEntry.objects.get(action="payments.settlement_offered")
+    assert entry.actor_id == world["agent"].pk
+    assert entry.data["needs_approval"] is False and entry.data["amount"] == "850.00"
+
+
+def test_one_cent_below_the_floor_waits_for_approval_with_its_maker(world) -> None:  # type: ignore[no-untyped-def]
+    settlement = _offer(world, "849.99")
+    assert settlement.status == Settlement.Status.PENDING_APPROVAL
+    assert settlement.needs_approval and settlement.requested_by == world["agent"]
+
+
+def test_a_second_live_settlement_is_refused_until_the_first_is_cancelled(world) -> None:  # type: ignore[no-untyped-def]
+    first = _offer(world, "900.00")
+    with pytest.raises(ValidationError) as refused:
+        _offer(world, "950.00")
+    assert refused.value.code == "settlement_live"
+    settlement_cancel(settlement_id=first.pk, reason="typed wrong", actor_id=world["agent"].pk)
+    assert _offer(world, "950.00").status == Settlement.Status.OFFERED
+
+
+def test_an_offer_the_rule_refuses_names_the_field_and_records_nothing(world) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SettlementError) as refused:
+        _offer(world, "1000.00")
+    assert refused.value.field == "amount"
+    with pytest.raises(SettlementError) as refused:
+        _offer(world, "abc")
+    assert refused.value.field == "amount"
+    assert not Settlement.objects.exists()
+
+
+def test_a_debtor_who_does_not_owe_the_account_is_not_found(world) -> None:  # type: ignore[no-untyped-def]
+    _other_account, stranger = debt_create()
+    with pytest.raises(NotFoundError):
+        settlement_offer(
+            account_id=world["account"].pk,
+            debtor_id=stranger.pk,
+            amount="900",
+            due_on=TODAY,
+            actor_id=None,
+        )
+
+
+def test_the_maker_cannot_approve_and_an_agent_cannot_approve(world) -> None:  # type: ignore[no-untyped-def]
+    by_supervisor = _offer(world, "500.00", by="supervisor")
+    with pytest.raises(PermissionDeniedError) as refused:
+        settlement_approve(settlement_id=by_supervisor.pk, actor_id=world["supervisor"].pk)
+    assert refused.value.code == "settlement_self_approval"
+    with pytest.raises(PermissionDeniedError) as refused:
+        settlement_approve(settlement_id=by_supervisor.pk, actor_id=world["agent"].pk)
+    assert refused.value.code == "settlement_approval_forbidden"
+    by_supervisor.refresh_from_db()
+    assert by_supervisor.status == Settlement.Status.PENDING_APPROVAL
+    assert _actions().count("payments.settlement_decision_refused") == 2
+
+    approved = settlement_approve(
+        settlement_id=by_supervisor.pk, actor_id=world["second"].pk, note="hardship shown"
+    )
+    assert approved.status == Settlement.Status.OFFERED
+    assert (approved.decided_by, approved.decision_note) == (world["second"], "hardship shown")
+    entry = AuditEntry.objects.get(action="payments.settlement_approved")
+    assert entry.data["requested_by"] == world["supervisor"].pk
+
+
+def test_the_database_refuses_a_checker_who_is_the_maker(world) -> None:  # type: ignore[no-untyped-def]
+    from django.db import IntegrityError, transaction
+
+    settlement = _offer(world, "500.00")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Settlement.objects.filter(pk=settlement.pk).update(decided_by=world["agent"])
+
+
+def test_a_decline_needs_a_reason_and_ends_the_offer(world) -> None:  # type: ignore[no-untyped-def]
+    settlement = _offer(world, "500.00")
+    with pytest.raises(SettlementError):
+        settlement_decline(settlement_id=settlement.pk, actor_id=world["supervisor"].pk, note=" ")
+    declined = settlement_decline(
+        settlement_id=settlement.pk, actor_id=world["supervisor"].pk, note="too low for stage"
+    )
+    assert declined.status == Settlement.Status.DECLINED
+    with pytest.raises(ValidationError) as refused:
+        settlement_approve(settlement_id=settlement.pk, actor_id=world["second"].pk)
+    assert refused.value.code == "settlement_not_pending"
+    assert _offer(world, "900.00").status == Settlement.Status.OFFERED
+
+
+def test_only_an_offered_unexpired_settlement_is_accepted(world) -> None:  # type: ignore[no-untyped-def]
+    pending = _offer(world, "500.00")
+    with pytest.raises(ValidationError) as refused:
+        settlement_accept(settlement_id=pending.pk, debtor_id=world["debtor"].pk)
+    assert refused.value.code == "settlement_not_offered"
+    settlement_cancel(settlement_id=pending.pk, reason="redo", actor_id=world["agent"].pk)
+
+    offered = _offer(world, "900.00", due_on=TODAY + timedelta(days=2))
+    _other, stranger = debt_create()
+    with pytest.raises(NotFoundError):
+        settlement_accept(settlement_id=offered.pk, debtor_id=stranger.pk)
+    accepted = settlement_accept(settlement_id=offered.pk, debtor_id=world["debtor"].pk)
+    assert (accepted.status, accepted.accepted_at) == (Settlement.Status.ACCEPTED, NOW)
+    entry = AuditEntry.objects.get(action="payments.settlement_accepted")
+    assert entry.actor_id is None and entry.data["channel"] == "portal"
+
+
+def test_an_offer_past_its_due_date_cannot_be_accepted(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    offered = _offer(world, "900.00", due_on=TODAY + timedelta(days=2))
+    later = NOW + timedelta(days=3)
+    monkeypatch.setattr("solvent.core.clock.now", lambda: later)
+    with pytest.raises(ValidationError) as refused:
+        settlement_accept(settlement_id=offered.pk, debtor_id=world["debtor"].pk)
+    assert refused.value.code == "settlement_expired"
+
+
+def _accepted(world, amount: str = "900.00") -> Settlement:  # type: ignore[no-untyped-def]
+    settlement = _offer(world, amount)
+    return settlement_accept(
+        settlement_id=settlement.pk, debtor_id=world["debtor"].pk, actor_id=world["agent"].pk
+    )
+
+
+def test_payments_reaching_the_amount_settle_the_account_and_a_return_reopens_it(world) -> None:  # type: ignore[no-untyped-def]
+    settlement = _accepted(world)
+    account = world["account"]
+    _pay(world, "400.00")
+    settlement_after_payment(account_id=account.pk, today=TODAY)
+    settlement.refresh_from_db()
+    account.refresh_from_db()
+    assert (settlement.status, account.status) == ("accepted", "active")
+
+    second = _pay(world, "500.00", on=TODAY + timedelta(days=5), status="pending")
+    settlement_after_payment(account_id=account.pk, today=TODAY)
+    settlement.refresh_from_db()
+    account.refresh_from_db()
+    assert (settlement.status, account.status) == ("paid", "settled")
+    entry = AuditEntry.objects.get(action="payments.settlement_paid")
+    # The ledger did not move the balances here: the whole balance is what the client forgoes.
+    assert entry.data["written_off"] == "1000.00"
+    assert entry.data["account_status"] == {"from": "active", "to": "settled"}
+
+    Payment.objects.filter(pk=second.pk).update(status=Payment.Status.RETURNED)
+    settlement_after_payment(account_id=account.pk, today=TODAY)
+    settlement.refresh_from_db()
+    account.refresh_from_db()
+    assert (settlement.status, account.status) == ("accepted", "active")
+    assert _actions()[-1] == "payments.settlement_reopened"
+
+
+def test_payments_before_acceptance_or_after_the_grace_do_not_count(world) -> None:  # type: ignore[no-untyped-def]
+    settlement = _accepted(world)
+    _pay(world, "600.00", on=TODAY - timedelta(days=1))
+    # Due in 10 days, 3 days' grace: the 14th day is too late.
+    _pay(world, "600.00", on=TODAY + timedelta(days=14))
+    settlement_after_payment(account_id=world["account"].pk, today=TODAY)
+    settlement.refresh_from_db()
+    assert settlement.status == Settlement.Status.ACCEPTED
+    _pay(world, "300.00", on=TODAY + timedelta(days=13))  # the last day of grace counts
+    _pay(world, "600.00", on=TODAY)
+    settlement_after_payment(account_id=world["account"].pk, today=TODAY)
+    settlement.refresh_from_db()
+    assert settlement.status == Settlement.Status.PAID
+
+
+def test_an_account_with_no_accepted_settlement_is_left_alone(world) -> None:  # type: ignore[no-untyped-def]
+    _offer(world, "900.00")
+    _pay(world, "950.00")
+    assert settlement_after_payment(account_id=world["account"].pk, today=TODAY) is None
+
+
+def test_expiry_ends_offers_past_their_date_and_accepted_ones_unpaid_after_grace(world) -> None:  # type: ignore[no-untyped-def]
+    accepted = _accepted(world)
+    assert settlements_expire(today=TODAY + timedelta(days=13)) == 0  # still within grace
+    assert settlements_expire(today=TODAY + timedelta(days=14)) == 1
+    accepted.refresh_from_db()
+    assert accepted.status == Settlement.Status.EXPIRED
+
+    pending = _offer(world, "500.00", due_on=TODAY + timedelta(days=1))
+    assert settlements_expire(today=TODAY + timedelta(days=1)) == 0
+    assert settlements_expire(today=TODAY + timedelta(days=2)) == 1
+    pending.refresh_from_db()
+    assert pending.status == Settlement.Status.EXPIRED
+    assert _actions().count("payments.settlement_expired") == 2
+
+
+def test_expiry_settles_instead_an_accepted_settlement_paid_in_time(world) -> None:  # type: ignore[no-untyped-def]
+    accepted = _accepted(world)
+    _pay(world, "900.00", on=TODAY + timedelta(days=9))
+    assert settlements_expire(today=TODAY + timedelta(days=20)) == 0
+    accepted.refresh_from_db()
+    assert accepted.status == Settlement.Status.PAID
+
+
+def test_the_letter_is_a_pdf_with_the_amount_the_date_and_the_disclosure(world) -> None:  # type: ignore[no-untyped-def]
+    settlement = _offer(world, "850.00")
+    pdf = settlement_letter_pdf(settlement, compressed=False)
+    assert settlement_letter_pdf(settlement).startswith(b"%PDF")
+    assert pdf.startswith(b"%PDF")
+    text = _pdf_text(pdf)
+    assert "850.00" in text and "1,000.00" in text
+    assert (TODAY + timedelta(days=10)).strftime("%B") in text
+    assert "settles the account in full" in text
+    assert "This communication is from a debt collector." in text
+    assert world["account"].account_number not in text  # masked: the last four only
+    assert world["account"].account_number[-4:] in text
+
+
+def _pdf_text(pdf: bytes) -> str:
+    """The strings an uncompressed ReportLab PDF shows, in order, one space between them."""
+    shown = re.findall(rb"\((.*?)(?<!\\)\) Tj", pdf)
+    return " ".join(
+        part.decode("latin-1").replace("\\(", "(").replace("\\)", ")") for part in shown
+    )
