@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 
 from solvent.core.domain.errors import NotFoundError
 from solvent.payments.domain.settlement import (
@@ -16,7 +16,8 @@ from solvent.payments.domain.settlement import (
     settlement_amount_for_percent,
     settlement_stage,
 )
-from solvent.payments.models import ClientTerms, Payment, Settlement
+from solvent.payments.models import ClientTerms, Settlement
+from solvent.payments.selectors import account_payments
 from solvent.portfolio.access import access_account_by_id, access_account_queryset
 from solvent.portfolio.models import Account
 
@@ -26,8 +27,6 @@ LIVE_STATUSES = (
     Settlement.Status.OFFERED,
     Settlement.Status.ACCEPTED,
 )
-# Payments that count towards a settlement (a returned or reversed one took its money back).
-COUNTED_PAYMENT_STATUSES = (Payment.Status.PENDING, Payment.Status.CLEARED)
 
 
 def client_terms_get(*, client_id: int) -> ClientTerms:
@@ -111,15 +110,13 @@ def settlement_pending_list(*, user: User | AnonymousUser) -> QuerySet[Settlemen
 
 
 def settlement_paid_total(*, account_id: int, first_day: date, last_day: date) -> Decimal:
-    """What the account's counted payments made between the two days (inclusive) add up to.
-
-    Read from the ledger's rows directly: a payment pending or cleared counts, a returned or
-    reversed one does not.
-    """
-    total = Payment.objects.filter(
-        account_id=account_id,
-        status__in=COUNTED_PAYMENT_STATUSES,
-        paid_on__gte=first_day,
-        paid_on__lte=last_day,
-    ).aggregate(total=Sum("amount"))["total"]
-    return Decimal(total or 0)
+    """What the account's counted payments (pending or cleared, as the ledger's
+    ``account_payments`` reads them) made between the two days (inclusive) add up to."""
+    return sum(
+        (
+            payment.amount
+            for payment in account_payments(account_id=account_id)
+            if first_day <= payment.paid_on <= last_day
+        ),
+        start=Decimal(0),
+    )
