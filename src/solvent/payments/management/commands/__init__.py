@@ -1,0 +1,1 @@
+"""`solvent remittance` and the other payments commands."""
