@@ -73,6 +73,99 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         "{{ agency_name }}: {{ debt_collector_disclosure }} Sobre su cuenta de {{ creditor_name }}: "
         "{{ portal_url }} o {{ agency_phone }}. Responda STOP para no recibir mensajes.",
     ),
+    # Reminders before a promise's or a plan instalment's due date (payments.services.reminders).
+    DefaultTemplate(
+        "promise_reminder",
+        "sms",
+        "en",
+        "Promise reminder (text)",
+        "",
+        "{{ agency_name }}: {{ debt_collector_disclosure }} A reminder: the payment you promised on "
+        "your {{ creditor_name }} account {{ account_number_masked }} is due soon. See it or change "
+        "it at {{ portal_url }} or call {{ agency_phone }}. Reply STOP to opt out.",
+    ),
+    DefaultTemplate(
+        "promise_reminder",
+        "sms",
+        "es",
+        "Recordatorio de promesa (texto)",
+        "",
+        "{{ agency_name }}: {{ debt_collector_disclosure }} Recordatorio: el pago que prometió en su "
+        "cuenta de {{ creditor_name }} {{ account_number_masked }} vence pronto. Véalo o cámbielo en "
+        "{{ portal_url }} o llame al {{ agency_phone }}. Responda STOP para no recibir mensajes.",
+    ),
+    DefaultTemplate(
+        "promise_reminder",
+        "email",
+        "en",
+        "Promise reminder (e-mail)",
+        "Reminder: the payment you promised on your {{ creditor_name }} account",
+        "Dear {{ debtor_first_name }},\n\nThis is a reminder that the payment you promised on your "
+        "{{ creditor_name }} account {{ account_number_masked }} is due in the next few days. See "
+        "the amount and the date, pay, or tell us if you need to change it at {{ portal_url }}, or "
+        "call us on {{ agency_phone }} ({{ agency_hours }}).\n\n{{ debt_collector_disclosure }}"
+        "\n\n{{ agency_name }}\n\nTo stop receiving e-mails from us at this address: "
+        "{{ unsubscribe_url }}",
+    ),
+    DefaultTemplate(
+        "promise_reminder",
+        "email",
+        "es",
+        "Recordatorio de promesa (correo)",
+        "Recordatorio: el pago que prometió en su cuenta de {{ creditor_name }}",
+        "Estimado/a {{ debtor_first_name }}:\n\nLe recordamos que el pago que prometió en su cuenta "
+        "de {{ creditor_name }} {{ account_number_masked }} vence en los próximos días. Vea el "
+        "importe y la fecha, pague o díganos si necesita cambiarlo en {{ portal_url }}, o llámenos "
+        "al {{ agency_phone }} ({{ agency_hours }}).\n\n{{ debt_collector_disclosure }}\n\n"
+        "{{ agency_name }}\n\nPara dejar de recibir correos nuestros en esta dirección: "
+        "{{ unsubscribe_url }}",
+    ),
+    DefaultTemplate(
+        "instalment_reminder",
+        "sms",
+        "en",
+        "Plan instalment reminder (text)",
+        "",
+        "{{ agency_name }}: {{ debt_collector_disclosure }} A reminder: the next instalment of your "
+        "plan on your {{ creditor_name }} account {{ account_number_masked }} is due soon. Details: "
+        "{{ portal_url }} or {{ agency_phone }}. Reply STOP to opt out.",
+    ),
+    DefaultTemplate(
+        "instalment_reminder",
+        "sms",
+        "es",
+        "Recordatorio de cuota del plan (texto)",
+        "",
+        "{{ agency_name }}: {{ debt_collector_disclosure }} Recordatorio: la próxima cuota de su plan "
+        "en su cuenta de {{ creditor_name }} {{ account_number_masked }} vence pronto. Detalles: "
+        "{{ portal_url }} o {{ agency_phone }}. Responda STOP para no recibir mensajes.",
+    ),
+    DefaultTemplate(
+        "instalment_reminder",
+        "email",
+        "en",
+        "Plan instalment reminder (e-mail)",
+        "Reminder: your next {{ creditor_name }} plan instalment",
+        "Dear {{ debtor_first_name }},\n\nThis is a reminder that the next instalment of your "
+        "payment plan on your {{ creditor_name }} account {{ account_number_masked }} is due in the "
+        "next few days. See the amount and the date, pay, or tell us if it has become hard to keep "
+        "up at {{ portal_url }}, or call us on {{ agency_phone }} ({{ agency_hours }}).\n\n"
+        "{{ debt_collector_disclosure }}\n\n{{ agency_name }}\n\nTo stop receiving e-mails from "
+        "us at this address: {{ unsubscribe_url }}",
+    ),
+    DefaultTemplate(
+        "instalment_reminder",
+        "email",
+        "es",
+        "Recordatorio de cuota del plan (correo)",
+        "Recordatorio: su próxima cuota del plan de {{ creditor_name }}",
+        "Estimado/a {{ debtor_first_name }}:\n\nLe recordamos que la próxima cuota de su plan de "
+        "pagos en su cuenta de {{ creditor_name }} {{ account_number_masked }} vence en los próximos "
+        "días. Vea el importe y la fecha, pague o díganos si le resulta difícil seguir en "
+        "{{ portal_url }}, o llámenos al {{ agency_phone }} ({{ agency_hours }}).\n\n"
+        "{{ debt_collector_disclosure }}\n\n{{ agency_name }}\n\nPara dejar de recibir correos "
+        "nuestros en esta dirección: {{ unsubscribe_url }}",
+    ),
     # The default treatment paths' messages (solvent.strategy.domain.defaults, docs/strategy.md).
     DefaultTemplate(
         "strategy_sms_selfservice",
