@@ -1,0 +1,137 @@
+"""The chat on the debtor's page (/my/chat/...): the widget, its 2-second poll and the send form.
+
+Thin: the debtor is the one the page's session names (``portal.session``), never a parameter; each
+view calls one service or selector of ``portal.chat`` and renders a fragment HTMX swaps in. The
+widget loads itself from the page (``portal/chat/widget.html``); the poll appends what is new to
+the log (out of band) and replaces itself with the next cursor, so a message is shown once however
+the poll and a send cross. Without a session: 403, and the poll answers 286 (HTMX stops polling)
+with a line saying the session ended.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from solvent.portal import chat
+from solvent.portal.domain.chat import (
+    MAX_LENGTH,
+    ChatMessageRefusedError,
+    chat_language,
+    chat_refusal_text,
+    chat_texts,
+)
+from solvent.portal.models import ChatMessage
+from solvent.portal.session import PortalSession, portal_session
+from solvent.portfolio.models import Phone
+
+WIDGET = "portal/chat/widget_body.html"
+POLL = "portal/chat/poll.html"
+FORM = "portal/chat/form.html"
+SENT_EVENT = "solvent:chat-sent"
+# HTMX stops polling on this status and still swaps the answer in.
+STOP_POLLING = 286
+
+
+@require_GET
+def chat_widget(request: HttpRequest) -> HttpResponse:
+    session = portal_session(request)
+    if session is None:
+        return _ended(request, status=403)
+    messages = chat.chat_messages_since(
+        account_id=session.account_id, debtor_id=session.debtor_id, limit=100
+    )
+    return render(request, WIDGET, _context(session, messages, after=_last(messages, 0)))
+
+
+@require_GET
+def chat_poll(request: HttpRequest) -> HttpResponse:
+    session = portal_session(request)
+    if session is None:
+        return _ended(request, status=STOP_POLLING)
+    after = _cursor(request.GET.get("after", ""))
+    messages = chat.chat_messages_since(
+        account_id=session.account_id, debtor_id=session.debtor_id, after_id=after
+    )
+    return render(request, POLL, _context(session, messages, after=_last(messages, after)))
+
+
+@require_POST
+def chat_send(request: HttpRequest) -> HttpResponse:
+    session = portal_session(request)
+    if session is None:
+        return _ended(request, status=403)
+    body = request.POST.get("body", "")
+    context = _context(session, [], after=0)
+    try:
+        chat.chat_message_from_debtor(
+            debtor_id=session.debtor_id,
+            account_id=session.account_id,
+            body=body,
+            language=session.language,
+        )
+    except ChatMessageRefusedError as refused:
+        context.update(error=chat_refusal_text(refused.code, session.language), body=body)
+        return render(request, FORM, context)
+    if not request.headers.get("HX-Request"):
+        # A browser without scripts posted the form: back to the page, at the chat.
+        return redirect(reverse("portal:chat_widget").removesuffix("chat/") + "#chat")
+    context["notice"] = context["t"]["sent"]
+    response = render(request, FORM, context)
+    response["HX-Trigger"] = SENT_EVENT
+    return response
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _context(session: PortalSession, messages: list[ChatMessage], *, after: int) -> dict[str, Any]:
+    language = chat_language(session.language)
+    zone = _zone(session.debtor_id) if messages else ZoneInfo("UTC")
+    return {
+        "t": chat_texts(language),
+        "language": language,
+        "max_length": MAX_LENGTH,
+        "rows": [(message, message.sent_at.astimezone(zone)) for message in messages],
+        "after": after,
+        "waiting": _waiting(messages),
+    }
+
+
+def _waiting(messages: list[ChatMessage]) -> bool | None:
+    """Whether the debtor's latest message waits for an agent (None: nothing new to say)."""
+    for message in reversed(messages):
+        if message.sender == ChatMessage.Sender.DEBTOR:
+            return True
+        if message.sender == ChatMessage.Sender.AGENT:
+            return False
+    return None
+
+
+def _zone(debtor_id: int) -> ZoneInfo:
+    """The debtor's time zone as their phones place them; UTC when none is known."""
+    for zones in Phone.objects.filter(debtor_id=debtor_id).values_list("time_zones", flat=True):
+        for name in zones or []:
+            try:
+                return ZoneInfo(name)
+            except (ValueError, KeyError):
+                continue
+    return ZoneInfo("UTC")
+
+
+def _cursor(text: str) -> int:
+    return int(text) if text.isdigit() and len(text) < 19 else 0
+
+
+def _last(messages: list[ChatMessage], default: int) -> int:
+    return messages[-1].pk if messages else default
+
+
+def _ended(request: HttpRequest, *, status: int) -> HttpResponse:
+    language = chat_language(request.GET.get("lang", "en"))
+    return render(request, "portal/chat/ended.html", {"t": chat_texts(language)}, status=status)
