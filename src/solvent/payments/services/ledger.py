@@ -34,7 +34,6 @@ from solvent.payments.domain.allocation import (
     amount_parse,
 )
 from solvent.payments.models import ClientTerms, Payment, PaymentAllocation, Settlement
-from solvent.payments.services.consequences import payment_consequences
 from solvent.portfolio.models import Account, AccountDebtor
 
 # Payments that count: they moved the balance and count towards promises and plans.
@@ -471,12 +470,21 @@ def _replay(first: Payment, request: dict[str, Any]) -> PostOutcome:
     return PostOutcome(payment=first, created=False, overpayment=overpayment or ZERO)
 
 
+def payment_consequences(*, account_id: int, today: date, actor_id: int | None) -> None:
+    """``consequences.payment_consequences``, imported when called: consequences reach the
+    strategy's services, whose results import posts through this module (an import cycle)."""
+    from solvent.payments.services import consequences
+
+    consequences.payment_consequences(account_id=account_id, today=today, actor_id=actor_id)
+
+
 def _audit(action: str, payment: Payment, data: dict[str, Any], actor_id: int | None) -> None:
+    # Without a person, the entry point (a command, a webhook, a worker) names the system actor
+    # through ``audit_system``.
     audit_record(
         action=f"payments.{action}",
         object_type="payments.Payment",
         object_id=payment.pk,
         data=data,
         actor_id=actor_id,
-        system="" if actor_id else f"payments ledger ({payment.source})",
     )
