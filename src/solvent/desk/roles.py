@@ -13,6 +13,7 @@ The role matrix (docs/adr/0001-foundation.md, extended for the desk in issue 11)
 |                               | person may release is the hold service's to decide         |
 | strategy (segments, paths,    | strategy managers and admins; supervisors read             |
 | experiments, plan)            |                                                            |
+| settlement approvals          | supervisors and admins (never the offer's maker)           |
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from solvent.compliance.access import (
 from solvent.core.domain.errors import NotFoundError, PermissionDeniedError
 from solvent.core.models import Role
 from solvent.core.selectors import staff_role_get
+from solvent.payments.services.settlements import SETTLEMENT_APPROVER_ROLES
 from solvent.portfolio.access import access_account_by_id, access_debtor_by_id
 from solvent.strategy.selectors.definitions import STRATEGY_READ_ROLES
 
@@ -100,4 +102,6 @@ def nav_links(role: Role | None) -> list[tuple[str, str]]:
         links.append(("desk:review", "Compliance review"))
     if role in STRATEGY_ROLES:
         links.append(("desk:strategy", "Strategy"))
+    if role in SETTLEMENT_APPROVER_ROLES:
+        links.append(("desk:settlement_approvals", "Settlement approvals"))
     return links
