@@ -24,11 +24,19 @@ from operator import or_
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
-from solvent.core.domain.errors import NotFoundError
+from solvent.core.domain.errors import NotFoundError, PermissionDeniedError
+from solvent.core.models import Role
+from solvent.core.selectors import staff_role_get
 from solvent.payments.domain.remittance import Line, LineKind, Mode
 from solvent.payments.models import ClientTerms, Payment, RemittanceLine, RemittanceStatement
 from solvent.portfolio.access import access_client_queryset
 from solvent.portfolio.models import Client
+
+# Who reads the statements: operations (admin), compliance officers (agency-wide, they audit the
+# trust account) and supervisors (their team's clients: the operations lead of a floor). Who issues
+# them: operations only, who run the trust account and pay the clients.
+REMITTANCE_READ_ROLES = frozenset({Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.SUPERVISOR})
+REMITTANCE_ISSUE_ROLES = frozenset({Role.ADMIN})
 
 _LINE_FIELDS = (
     "pk",
@@ -46,8 +54,19 @@ def remittance_client_get(*, user: User | AnonymousUser, client_code: str) -> Cl
     alike for a missing client and another team's."""
     client = access_client_queryset(user=user).filter(code=client_code.strip()).first()
     if client is None:
-        raise NotFoundError(f"client {client_code!r} not found", code="client_not_found")
+        raise NotFoundError("no such client among yours", code="client_not_found")
     return client
+
+
+def remittance_role_require(*, user: User | AnonymousUser, issue: bool = False) -> int:
+    """The acting person's id, when their role reads (or with ``issue``, issues) statements; else a
+    PermissionDeniedError (asked after the client is known to be visible)."""
+    role = staff_role_get(user=user)
+    allowed = REMITTANCE_ISSUE_ROLES if issue else REMITTANCE_READ_ROLES
+    if user.pk is None or role not in allowed:
+        verb = "issue" if issue else "read"
+        raise PermissionDeniedError(f"your role does not {verb} remittance statements")
+    return int(user.pk)
 
 
 def remittance_client_list(*, user: User | AnonymousUser) -> QuerySet[Client]:
