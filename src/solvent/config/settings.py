@@ -358,6 +358,25 @@ SOLVENT_SMS_FILE = os.environ.get("SOLVENT_SMS_FILE", "")
 # Contact app: links in messages, webhook signatures, the outbox's batch and lease.
 SOLVENT_PUBLIC_URL = os.environ.get("SOLVENT_PUBLIC_URL", "http://localhost:8000")
 SOLVENT_WEBHOOK_SECRET = os.environ.get("SOLVENT_WEBHOOK_SECRET", "")
+# The payment gateway the debtor's page pays through: "fake" (the demo's own checkout page, no real
+# money) or "stripe" (STRIPE_SECRET_KEY and the endpoint's STRIPE_WEBHOOK_SECRET, whsec_...).
+SOLVENT_PAYMENT_GATEWAY = os.environ.get("SOLVENT_PAYMENT_GATEWAY", "fake").strip().lower()
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
+# Signs the fake gateway's events. Derived from development keys (the demo, the tests); anywhere else
+# the fake gateway works only when this is set explicitly (a staging server), never by default.
+SOLVENT_FAKE_GATEWAY_SECRET = os.environ.get("SOLVENT_FAKE_GATEWAY_SECRET", "") or (
+    hashlib.sha256(f"solvent-fake-gateway:{SECRET_KEY}".encode()).hexdigest()
+    if SOLVENT_KEY_SOURCE in {"demo", "tests"} and SECRET_KEY
+    else ""
+)
+if SOLVENT_PAYMENT_GATEWAY == "stripe" and "SOLVENT_CONTENT_SECURITY_POLICY" not in os.environ:
+    # The debtor's page posts its payment form and is redirected to Stripe's checkout page: browsers
+    # hold a form's redirect to form-action too.
+    SOLVENT_CONTENT_SECURITY_POLICY = SOLVENT_CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", "form-action 'self' https://checkout.stripe.com"
+    )
 SOLVENT_AGENCY_NAME = os.environ.get("SOLVENT_AGENCY_NAME", "Solvent Recovery")
 SOLVENT_AGENCY_PHONE = os.environ.get("SOLVENT_AGENCY_PHONE", "+1 800 555 0100")
 SOLVENT_OUTBOX_BATCH = int(os.environ.get("SOLVENT_OUTBOX_BATCH", "100"))
