@@ -529,6 +529,31 @@ def _strategy_experiment_named(body: Any = None, form: dict[str, str] | None = N
 
 
 # ONE table: every (method, route) served, keyed as the route is written (ninja's {param}).
+# The client remittance (src/solvent/desk/urls_remittance.py, src/solvent/payments/api_remittance.py):
+# admins, compliance officers and supervisors read; admins issue (a month that is over, with the
+# client's terms recorded by the build inside the test's savepoint).
+REMITTANCE_READERS = frozenset(
+    {Role.ADMIN.value, Role.COMPLIANCE_OFFICER.value, Role.SUPERVISOR.value}
+)
+REMITTANCE_MONTH = "2026-05"
+
+
+def _remittance_query(world: World, target: str) -> Req:
+    return Req(query={"client": world.client_codes[target], "month": REMITTANCE_MONTH})
+
+
+def _remittance_issue(*, form: bool) -> Build:
+    def build(world: World, target: str) -> Req:
+        from solvent.payments.models import ClientTerms
+
+        code = world.client_codes[target]
+        ClientTerms.objects.get_or_create(client=Client.objects.get(code=code))
+        fields = {"client": code, "month": REMITTANCE_MONTH}
+        return Req(form={**fields, "confirm": "yes"}) if form else Req(json=fields)
+
+    return build
+
+
 ROUTES: dict[tuple[str, str], Row] = {
     # -- portfolio (src/solvent/portfolio/api.py)
     ("GET", "/api/clients"): _read("none", _none),
@@ -953,6 +978,23 @@ ROUTES: dict[tuple[str, str], Row] = {
         200,
         may=STRATEGY_READERS,
     ),
+    # -- the client remittance: a client not theirs is 404, then the role
+    ("GET", "/remittance/"): Row("read", "client", _remittance_query, 200, may=REMITTANCE_READERS),
+    ("POST", "/remittance/issue/"): Row(
+        "write", "client", _remittance_issue(form=True), 302, may=ADMIN_ONLY, redirect="/"
+    ),
+    ("GET", "/api/remittance"): Row(
+        "read", "client", _remittance_query, 200, may=REMITTANCE_READERS
+    ),
+    ("GET", "/api/remittance/statement.csv"): Row(
+        "read", "client", _remittance_query, 200, may=REMITTANCE_READERS
+    ),
+    ("GET", "/api/remittance/statement.pdf"): Row(
+        "read", "client", _remittance_query, 200, may=REMITTANCE_READERS
+    ),
+    ("POST", "/api/remittance/issue"): Row(
+        "write", "client", _remittance_issue(form=False), 201, may=ADMIN_ONLY
+    ),
     ("GET", "/login/"): Row("public", "none", _none, 200, everyone=200),
     ("POST", "/login/"): Row(
         "public", "none", _form({"username": "nobody", "password": "wrong"}), 200, everyone=200
@@ -1053,6 +1095,8 @@ def served_routes() -> set[tuple[str, str]]:
     for prefix, router in api._routers:  # every router mounted (ninja keeps nested ones here too)
         for path, path_view in router.path_operations.items():
             route = re.sub("/+", "/", _route("api/", prefix, "/", path))
+            if not path:  # a router's own root ("/api/remittance"): Django serves no slash after it
+                route = route.rstrip("/")
             for operation in path_view.operations:
                 ninja.setdefault(route, set()).update(operation.methods)
     routes: set[tuple[str, str]] = set()
