@@ -18,6 +18,12 @@ from solvent.core.models import Role
 from solvent.payments.domain.remittance import LineKind, month_period
 from solvent.payments.models import ClientTerms, Payment, RemittanceLine, RemittanceStatement
 from solvent.payments.remittance_pdf import statement_pdf_bytes
+from solvent.payments.services.ledger import (
+    payment_clear,
+    payment_post,
+    payment_return,
+    payment_reverse,
+)
 from solvent.payments.services.remittance import (
     RemittanceIssuedError,
     remittance_issue,
@@ -53,22 +59,28 @@ def world():
 def _pay(
     account, amount: str, paid_on: date, status: str = "cleared", reference: str = ""
 ) -> Payment:
-    return Payment.objects.create(
-        account=account,
-        client_id=account.client_id,
-        amount=Decimal(amount),
-        currency=account.currency,
-        method="card",
+    return payment_post(
+        account_id=account.pk,
+        amount=amount,
         paid_on=paid_on,
+        method="card",
+        source="api",
         reference=reference,
         status=status,
-        source="api",
-        posted_at=datetime.combine(paid_on, datetime.min.time(), tzinfo=UTC),
     )
 
 
-def _return(payment: Payment, at: datetime, status: str = "returned") -> None:
-    Payment.objects.filter(pk=payment.pk).update(status=status, status_changed_at=at)
+def _return(
+    payment: Payment, at: datetime, status: str = "returned", actor_id: int | None = None
+) -> None:
+    """The bank returns it (or we reverse it) at ``at``."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("solvent.core.clock.now", lambda: at)
+        if status == "returned":
+            payment_return(payment_id=payment.pk, reason="NSF")
+        else:
+            assert actor_id is not None, "a reversal is a person's decision"
+            payment_reverse(payment_id=payment.pk, reason="posted in error", actor_id=actor_id)
 
 
 def _preview(client, period):
@@ -135,7 +147,7 @@ def test_a_return_in_a_later_period_is_deducted_once_on_the_statement_it_falls_i
 
 def test_a_return_before_any_statement_counted_the_payment_is_never_deducted(world) -> None:
     paid = _pay(world["account"], "80.00", date(2026, 3, 15))
-    _return(paid, datetime(2026, 4, 2, tzinfo=UTC), status="reversed")
+    _return(paid, datetime(2026, 4, 2, tzinfo=UTC), "reversed", world["admin"].pk)
     assert _issue(world, MARCH).figures.collected_count == 0
     assert _preview(world["client"], APRIL).figures.deductions_count == 0
 
@@ -144,7 +156,7 @@ def test_a_payment_that_clears_after_its_period_was_issued_is_collected_late_onc
     late = _pay(world["account"], "30.00", date(2026, 3, 30), status="pending")
     march = _issue(world, MARCH)
     assert (march.figures.collected_count, march.figures.pending_count) == (0, 0)
-    Payment.objects.filter(pk=late.pk).update(status="cleared")
+    payment_clear(payment_id=late.pk)
     april = _preview(world["client"], APRIL)
     assert _ids(april, LineKind.COLLECTED) == [late.pk]
     assert april.lines_of(LineKind.COLLECTED)[0].late
