@@ -313,3 +313,67 @@ def _pdf_text(pdf: bytes) -> str:
     return " ".join(
         part.decode("latin-1").replace("\\(", "(").replace("\\)", ")") for part in shown
     )
+
+
+# --- the API -----------------------------------------------------------------------------------
+
+
+def _api(user):  # type: ignore[no-untyped-def]
+    from django.test import Client as HttpClient
+
+    from solvent.core.services import api_token_create
+
+    token = api_token_create(user=user, name="test")
+    return HttpClient(headers={"Authorization": f"Bearer {token}"})
+
+
+def _post(http, path: str, body: dict) -> object:  # type: ignore[no-untyped-def, type-arg]
+    import json
+
+    return http.post(path, json.dumps(body), content_type="application/json")
+
+
+def test_the_api_offers_approves_accepts_lists_and_serves_the_letter(world) -> None:  # type: ignore[no-untyped-def]
+    account, debtor = world["account"], world["debtor"]
+    agent, supervisor = _api(world["agent"]), _api(world["supervisor"])
+    body = {
+        "account_id": account.pk,
+        "debtor_id": debtor.pk,
+        "amount": "700.00",
+        "due_on": (TODAY + timedelta(days=5)).isoformat(),
+    }
+    created = _post(agent, "/api/settlements", body)
+    assert created.status_code == 201, created.content
+    offer = created.json()
+    assert (offer["status"], offer["percent"], offer["floor_percent"]) == (
+        "pending_approval",
+        "70.00",
+        "85.00",
+    )
+    again = _post(agent, "/api/settlements", body)
+    assert (again.status_code, again.json()["code"]) == (400, "settlement_live")
+
+    refused = _post(agent, f"/api/settlements/{offer['id']}/approve", {"note": ""})
+    assert (refused.status_code, refused.json()["code"]) == (403, "settlement_approval_forbidden")
+    approved = _post(supervisor, f"/api/settlements/{offer['id']}/approve", {"note": "ok"})
+    assert approved.status_code == 200 and approved.json()["status"] == "offered"
+    accepted = _post(agent, f"/api/settlements/{offer['id']}/accept", {})
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+
+    listed = agent.get(f"/api/settlements?account_id={account.pk}")
+    assert [row["id"] for row in listed.json()["items"]] == [offer["id"]]
+    letter = agent.get(f"/api/settlements/{offer['id']}/letter.pdf")
+    assert letter.status_code == 200 and letter.content.startswith(b"%PDF")
+
+
+def test_the_api_names_the_field_of_a_refused_offer(world) -> None:  # type: ignore[no-untyped-def]
+    body = {
+        "account_id": world["account"].pk,
+        "debtor_id": world["debtor"].pk,
+        "amount": "1000.00",
+        "due_on": TODAY.isoformat(),
+    }
+    refused = _post(_api(world["agent"]), "/api/settlements", body)
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "amount_not_below_balance"
+    assert refused.json()["detail"].startswith("amount:")

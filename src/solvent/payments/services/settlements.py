@@ -31,6 +31,7 @@ from solvent.core.domain.errors import NotFoundError, PermissionDeniedError, Val
 from solvent.core.models import Role
 from solvent.core.selectors import staff_role_get
 from solvent.payments.domain.settlement import (
+    CENT,
     SettlementError,
     settlement_last_day,
     settlement_quote,
@@ -141,7 +142,7 @@ def settlement_offer(
             stage=quote.stage,
             # The column holds a number: no floor at all is stored as 100 (nothing below needs
             # no approval), and ``needs_approval`` says it was asked for.
-            floor_percent=quote.floor_percent if quote.floor_percent is not None else Decimal(100),
+            floor_percent=(quote.floor_percent or Decimal(100)).quantize(CENT),
             needs_approval=quote.needs_approval,
             status=status,
             due_on=quote.due_on,
