@@ -199,6 +199,11 @@ def _unsubscribe(world: World, _target: str) -> Req:
     return Req({"token": world.unsubscribe})
 
 
+def _portal_token(_world: World, _target: str) -> Req:
+    """A link token nobody was sent (the debtor's page refuses it as unknown)."""
+    return Req({"token": "forged-token-0"})
+
+
 def _json(body: Any) -> Build:
     return lambda _world, _target: Req(json=body)
 
@@ -769,6 +774,42 @@ ROUTES: dict[tuple[str, str], Row] = {
     # Ending a pausing flag lifts its hardship hold: a supervisor's or an officer's (ADR 0013).
     ("POST", "/accounts/{account_id}/arrangements/vulnerability/{flag_id}/end/"): _write(
         "account", _arrangement_record("flag"), 200, may=HARDSHIP_RELEASERS
+    ),
+    # -- the debtor's page (src/solvent/portal/urls.py, docs/portal.md): a link's token and its check
+    # open a page session, which no identity here has: the page and its forms explain how to open
+    # it (403); a forged token is "not found" with what to do; asking a new link for it sends none.
+    ("GET", "/my/"): Row("public", "none", _none, 403, everyone=403),
+    ("GET", "/my/l/{token}/"): Row("public", "none", _portal_token, 404, everyone=404),
+    ("POST", "/my/l/{token}/"): Row(
+        "public",
+        "none",
+        lambda w, t: Req({"token": "forged-token-0"}, form={"last4": "0000"}),
+        404,
+        everyone=404,
+    ),
+    ("POST", "/my/l/{token}/new/"): Row("public", "none", _portal_token, 200, everyone=200),
+    ("POST", "/my/language/"): Row(
+        "public",
+        "none",
+        _form({"language": "es", "next": "/my/"}),
+        302,
+        everyone=302,
+        redirect="/my/",
+    ),
+    ("POST", "/my/sign-out/"): Row("public", "none", _none, 200, everyone=200),
+    **{
+        (method, f"/my/{page}/"): Row("public", "none", _none, 403, everyone=403)
+        for page in ("pay", "promise", "plan", "dispute", "stop", "preferences")
+        for method in ("GET", "POST")
+    },
+    ("GET", "/my/plan/{plan_id}/"): Row(
+        "public", "none", lambda w, t: Req({"plan_id": 1}), 403, everyone=403
+    ),
+    ("POST", "/my/plan/{plan_id}/"): Row(
+        "public", "none", lambda w, t: Req({"plan_id": 1}), 403, everyone=403
+    ),
+    ("POST", "/my/settlement/{settlement_id}/accept/"): Row(
+        "public", "none", lambda w, t: Req({"settlement_id": 1}), 403, everyone=403
     ),
     # -- the guided call (src/solvent/desk/urls_call.py): the panel re-rendered by HTMX
     ("GET", "/accounts/{account_id}/call/"): _read("account", _account),

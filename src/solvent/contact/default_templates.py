@@ -166,6 +166,48 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         "{{ debt_collector_disclosure }}\n\n{{ agency_name }}\n\nPara dejar de recibir correos "
         "nuestros en esta dirección: {{ unsubscribe_url }}",
     ),
+    # A new link to the debtor's page, asked for on the page when an old link was used or expired
+    # (solvent.portal, docs/portal.md).
+    DefaultTemplate(
+        "portal_link",
+        "sms",
+        "en",
+        "New link to your page (text)",
+        "",
+        "{{ agency_name }}: {{ debt_collector_disclosure }} Your new link: {{ portal_url }} "
+        "Reply STOP to opt out.",
+    ),
+    DefaultTemplate(
+        "portal_link",
+        "sms",
+        "es",
+        "Enlace nuevo a su página (texto)",
+        "",
+        "{{ agency_name }}: {{ debt_collector_disclosure }} Su enlace nuevo: {{ portal_url }} "
+        "Responda STOP para no recibir mensajes.",
+    ),
+    DefaultTemplate(
+        "portal_link",
+        "email",
+        "en",
+        "New link to your page (e-mail)",
+        "Your new link from {{ agency_name }}",
+        "Dear {{ debtor_first_name }},\n\nYou asked for a new link to your page. It opens once: "
+        "{{ portal_url }}\n\nQuestions: {{ agency_phone }} ({{ agency_hours }}).\n\n"
+        "{{ debt_collector_disclosure }}\n\n{{ agency_name }}\n\n"
+        "To stop receiving e-mails from us at this address: {{ unsubscribe_url }}",
+    ),
+    DefaultTemplate(
+        "portal_link",
+        "email",
+        "es",
+        "Enlace nuevo a su página (correo)",
+        "Su enlace nuevo de {{ agency_name }}",
+        "Estimado/a {{ debtor_first_name }}:\n\nPidió un enlace nuevo a su página. Se abre una sola "
+        "vez: {{ portal_url }}\n\nDudas: {{ agency_phone }} ({{ agency_hours }}).\n\n"
+        "{{ debt_collector_disclosure }}\n\n{{ agency_name }}\n\n"
+        "Para dejar de recibir correos nuestros en esta dirección: {{ unsubscribe_url }}",
+    ),
     # The default treatment paths' messages (solvent.strategy.domain.defaults, docs/strategy.md).
     DefaultTemplate(
         "strategy_sms_selfservice",

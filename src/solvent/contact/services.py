@@ -78,6 +78,8 @@ def message_variables(
     *, debtor: Debtor, accounts: Sequence[Account], channel: str, contact_point: str, language: str
 ) -> dict[str, str]:
     """The standard variables every template may use, from the debtor and the debts concerned."""
+    from solvent.portal.links import portal_url_for_message
+
     first = accounts[0] if accounts else None
     variables = {
         "debtor_first_name": debtor.first_name,
@@ -88,7 +90,13 @@ def message_variables(
         "agency_hours": getattr(settings, "SOLVENT_AGENCY_HOURS", "Mon-Fri 8am-8pm"),
         "callback_number": getattr(settings, "SOLVENT_AGENCY_PHONE", "+1 800 555 0100"),
         "agent_name": getattr(settings, "SOLVENT_VOICEMAIL_AGENT_NAME", "Alex"),
-        "portal_url": getattr(settings, "SOLVENT_PUBLIC_URL", "http://localhost:8000"),
+        # A signed link to the debtor's page, made when a template prints it (portal.links).
+        "portal_url": portal_url_for_message(
+            debtor_id=debtor.pk,
+            account_id=first.pk if first is not None else None,
+            channel=channel,
+            contact_point=contact_point,
+        ),
         "debt_collector_disclosure": _DISCLOSURE.get(language, _DISCLOSURE["en"]),
         "unsubscribe_url": "",
         "validation_end_date": "",
