@@ -358,6 +358,46 @@ def _arrangement_record(kind: str) -> Build:
     return build
 
 
+# The settlements (src/solvent/desk/urls_settlements.py, src/solvent/payments/api_settlements.py):
+# writers offer, accept and cancel; supervisors and admins approve or decline an offer someone else
+# made (the compliance officer "matrix-maker" makes it, inside the test's savepoint). The world's
+# accounts owe 500.00, not yet past due (floor 95 %): 480.00 is offered at once, 300.00 waits.
+SETTLEMENT_APPROVERS = frozenset({Role.SUPERVISOR.value, Role.ADMIN.value})
+SETTLEMENT_DUE = "2026-06-20"
+
+
+def _settlement_offer(*, form: bool) -> Build:
+    def build(world: World, target: str) -> Req:
+        part = world.parts[target]
+        fields = {"amount": "480.00", "due_on": SETTLEMENT_DUE}
+        if form:
+            return Req({"account_id": _account_of(part)}, form=fields)
+        return Req(json={"account_id": _account_of(part), "debtor_id": part.debtor, **fields})
+
+    return build
+
+
+def _settlement_on_target(
+    *, pending: bool = False, body: Any = None, form: dict[str, str] | None = None
+) -> Build:
+    def build(world: World, target: str) -> Req:
+        from solvent.payments.services.settlements import settlement_offer
+
+        part = world.parts[target]
+        settlement = settlement_offer(
+            account_id=_account_of(part),
+            debtor_id=part.debtor,
+            amount="300.00" if pending else "480.00",
+            due_on=date.fromisoformat(SETTLEMENT_DUE),
+            actor_id=User.objects.get(username="matrix-maker").pk,
+        )
+        return Req(
+            {"account_id": _account_of(part), "settlement_id": settlement.pk}, json=body, form=form
+        )
+
+    return build
+
+
 def _callback_on_target(world: World, target: str) -> Req:
     """A pending callback on the target's account, made inside the test's savepoint."""
     from solvent.desk.models import Callback
@@ -810,6 +850,62 @@ ROUTES: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/my/settlement/{settlement_id}/accept/"): Row(
         "public", "none", lambda w, t: Req({"settlement_id": 1}), 403, everyone=403
+    ),
+    # -- the settlements (src/solvent/desk/urls_settlements.py): every role reads the panel and the
+    # letter, writers offer, accept and cancel, supervisors and admins decide (never the maker)
+    ("GET", "/accounts/{account_id}/settlements/"): _read("account", _account),
+    ("POST", "/accounts/{account_id}/settlements/offer/"): _write(
+        "account", _settlement_offer(form=True), 200
+    ),
+    ("POST", "/accounts/{account_id}/settlements/{settlement_id}/accept/"): _write(
+        "account", _settlement_on_target(), 200
+    ),
+    ("POST", "/accounts/{account_id}/settlements/{settlement_id}/cancel/"): _write(
+        "account", _settlement_on_target(form={"reason": "typed wrong"}), 200
+    ),
+    ("GET", "/accounts/{account_id}/settlements/{settlement_id}/letter.pdf"): _read(
+        "account", _settlement_on_target()
+    ),
+    ("POST", "/accounts/{account_id}/settlements/{settlement_id}/approve/"): _write(
+        "account",
+        _settlement_on_target(pending=True, form={"note": "ok"}),
+        200,
+        may=SETTLEMENT_APPROVERS,
+    ),
+    ("POST", "/accounts/{account_id}/settlements/{settlement_id}/decline/"): _write(
+        "account",
+        _settlement_on_target(pending=True, form={"note": "too low"}),
+        200,
+        may=SETTLEMENT_APPROVERS,
+    ),
+    ("GET", "/settlements/approvals/"): Row("read", "none", _none, 200, may=SETTLEMENT_APPROVERS),
+    # -- the settlements API (src/solvent/payments/api_settlements.py)
+    ("POST", "/api/settlements"): _write("account", _settlement_offer(form=False), 201),
+    ("GET", "/api/settlements"): _read(
+        "account",
+        lambda world, target: Req(query={"account_id": str(_account_of(world.parts[target]))}),
+    ),
+    ("GET", "/api/settlements/{settlement_id}"): _read("account", _settlement_on_target()),
+    ("GET", "/api/settlements/{settlement_id}/letter.pdf"): _read(
+        "account", _settlement_on_target()
+    ),
+    ("POST", "/api/settlements/{settlement_id}/accept"): _write(
+        "account", _settlement_on_target(body={}), 200
+    ),
+    ("POST", "/api/settlements/{settlement_id}/cancel"): _write(
+        "account", _settlement_on_target(body={"reason": "typed wrong"}), 200
+    ),
+    ("POST", "/api/settlements/{settlement_id}/approve"): _write(
+        "account",
+        _settlement_on_target(pending=True, body={"note": "ok"}),
+        200,
+        may=SETTLEMENT_APPROVERS,
+    ),
+    ("POST", "/api/settlements/{settlement_id}/decline"): _write(
+        "account",
+        _settlement_on_target(pending=True, body={"note": "too low"}),
+        200,
+        may=SETTLEMENT_APPROVERS,
     ),
     # -- the guided call (src/solvent/desk/urls_call.py): the panel re-rendered by HTMX
     ("GET", "/accounts/{account_id}/call/"): _read("account", _account),
