@@ -19,6 +19,8 @@ class Channel(models.TextChoices):
     EMAIL = "email"
     LETTER = "letter"
     VOICEMAIL = "voicemail"
+    # The chat on the debtor's page; its contact point is "chat:<conversation id>" (ADR 0031).
+    CHAT = "chat"
 
 
 class DebtorLedger(models.Model):

@@ -347,7 +347,7 @@ class AttemptIn(Schema):
 
     channel: str = Field(
         max_length=10,
-        json_schema_extra=_one_of(Channel.values, "call, sms, email, letter, voicemail"),
+        json_schema_extra=_one_of(Channel.values, "call, sms, email, letter, voicemail, chat"),
     )
     contact_point: Text = Field(
         max_length=254, description="E.164 number, e-mail address or address:<id>"

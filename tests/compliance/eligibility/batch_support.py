@@ -286,6 +286,8 @@ CHANNEL_POINTS = {
     Channel.SMS: (ContactPointKind.MOBILE,),
     Channel.EMAIL: (ContactPointKind.EMAIL,),
     Channel.LETTER: (ContactPointKind.POSTAL,),
+    # No chat point: the planner never proposes a chat (only the debtor opens one, ADR 0031).
+    Channel.CHAT: (),
 }
 
 

@@ -11,13 +11,21 @@ from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from solvent.compliance.domain.chat import (
+    C_PROMPT_REPLY,
+    PROMPT_REPLY_MESSAGE,
+    PROMPT_REPLY_RULE,
+    chat_state,
+)
 from solvent.compliance.domain.context import POINT_CLASS_BITS, DecisionContext, point_in_class
 from solvent.compliance.domain.localtime import is_holiday, local_instant, local_midnight, zone
 from solvent.compliance.domain.model import (
     CapRemaining,
     CapScope,
+    Channel,
     Outcome,
     Party,
+    Purpose,
     Severity,
     TimeRange,
 )
@@ -96,6 +104,29 @@ def evaluate_hours(
     ctx: DecisionContext, all_windows: tuple[HourWindows, ...], at: datetime
 ) -> list[RuleHit]:
     channel = ctx.proposed.channel
+    if channel is Channel.CHAT:
+        return _chat_hours(ctx, all_windows, at)
+    return _hours(ctx, all_windows, at, channel)
+
+
+def _chat_hours(
+    ctx: DecisionContext, all_windows: tuple[HourWindows, ...], at: datetime
+) -> list[RuleHit]:
+    """A chat message is timed as an electronic message (the windows of email), except a prompt
+    reply to the debtor's own message, which may be sent at the time they chose (ADR 0031)."""
+    hits = _hours(ctx, all_windows, at, Channel.EMAIL)
+    if (
+        hits
+        and ctx.proposed.purpose is Purpose.RESPONSE_TO_CONSUMER
+        and chat_state(ctx.history, ctx.proposed.contact_point_id, at).prompt_at(at)
+    ):
+        return [RuleHit(PROMPT_REPLY_RULE, PROMPT_REPLY_MESSAGE, C_PROMPT_REPLY, Severity.WARN)]
+    return hits
+
+
+def _hours(
+    ctx: DecisionContext, all_windows: tuple[HourWindows, ...], at: datetime, channel: Channel
+) -> list[RuleHit]:
     hits: list[RuleHit] = []
     convenient: bool | None = None
     for windows in all_windows:

@@ -29,6 +29,9 @@ class Channel(enum.StrEnum):
     LETTER = "letter"
     # A ringless or direct-drop voicemail: a "telephone call" for Reg F (comment 14(b)-1).
     VOICEMAIL = "voicemail"
+    # A message in the chat on the debtor's own page, which only the debtor opens (ADR 0031):
+    # an electronic communication, not a call and not a text to a number.
+    CHAT = "chat"
 
 
 class Direction(enum.StrEnum):
@@ -57,6 +60,8 @@ class ContactPointKind(enum.StrEnum):
     LANDLINE = "landline"
     EMAIL = "email"
     POSTAL = "postal"
+    # A chat conversation on our page: "chat:<conversation id>", no address of the debtor's.
+    CHAT = "chat"
 
 
 class Place(enum.StrEnum):

@@ -8,9 +8,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from solvent.compliance.domain import model
+from solvent.compliance.domain.chat import is_chat_point
 from solvent.compliance.engine_input.values import (
     ADDRESS_PLACES,
     FLAG_HOLDS,
+    chat_point,
     consent_values,
     debt_values,
     email_point,
@@ -224,7 +226,11 @@ def situation_for(
     declared = declared or ProposalFacts()
     profile = facts.profile
     if profile.contact_point(contact_point) is None:
-        unknown = unknown_point(channel, contact_point)
+        unknown = (
+            chat_point(contact_point)
+            if channel == model.Channel.CHAT and is_chat_point(contact_point)
+            else unknown_point(channel, contact_point)
+        )
         profile = replace(profile, contact_points=(*profile.contact_points, unknown))
     debt_ids: Sequence[str | None] = [str(pk) for pk in account_ids] or [None]
     proposals = tuple(

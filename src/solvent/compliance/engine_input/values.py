@@ -1,7 +1,7 @@
 """One database row to one engine value: contact points, debts, holds, consents, stated times, the ledger.
 
 Contact points are identified by the same strings the ledger stores: the E.164 number, the e-mail
-address, or ``address:<Address.pk>``; accounts by ``str(Account.pk)``.
+address, ``address:<Address.pk>`` or ``chat:<ChatConversation.pk>``; accounts by ``str(Account.pk)``.
 """
 
 from __future__ import annotations
@@ -169,6 +169,15 @@ def unknown_point(channel: str, contact_point: str) -> model.ContactPoint:
         kind = model.ContactPointKind.MOBILE
     return model.ContactPoint(
         id=UNKNOWN_POINT_PREFIX + contact_point, kind=kind, value=contact_point
+    )
+
+
+def chat_point(contact_point: str) -> model.ContactPoint:
+    """A chat conversation on our page (``chat:<conversation id>``): no address or number of the
+    debtor's, so no location signal, no place (home, work) and no owner other than the debtor who
+    opened it; whether they did is for the engine to read in the ledger (ADR 0031)."""
+    return model.ContactPoint(
+        id=contact_point, kind=model.ContactPointKind.CHAT, value=contact_point
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Model
 
 from solvent.audit.services import audit_record
+from solvent.compliance.domain.chat import CHAT_POINT_PREFIX, is_chat_point
 from solvent.compliance.models import Channel, Consent, DebtNotice, Hold, TimePreference
 from solvent.core.domain.errors import NotFoundError, ValidationError
 from solvent.portfolio.models import Account, Debtor
@@ -43,6 +44,20 @@ def require(value: str, allowed: frozenset[str], field: str) -> None:
         raise ValidationError(
             f"{field} must be one of {', '.join(sorted(allowed))}; got {value!r}",
             code=f"invalid_{field}",
+        )
+
+
+def chat_point_check(channel: str, contact_point: str) -> None:
+    """A chat goes to ``chat:<conversation id>`` and nothing else goes there (ADR 0031)."""
+    if channel == Channel.CHAT and not is_chat_point(contact_point):
+        raise ValidationError(
+            f"contact_point for a chat must be chat:<conversation id>; got {contact_point!r}",
+            code="invalid_contact_point",
+        )
+    if channel != Channel.CHAT and contact_point.startswith(CHAT_POINT_PREFIX):
+        raise ValidationError(
+            f"contact_point {contact_point!r} is a chat: only channel chat reaches it",
+            code="invalid_contact_point",
         )
 
 

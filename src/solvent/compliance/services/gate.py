@@ -38,7 +38,13 @@ from solvent.compliance.engine_input import (
     situation_for,
 )
 from solvent.compliance.models import ContactAttempt, DecisionLog
-from solvent.compliance.services.common import CHANNELS, aware, owed_accounts_check, require
+from solvent.compliance.services.common import (
+    CHANNELS,
+    aware,
+    chat_point_check,
+    owed_accounts_check,
+    require,
+)
 from solvent.compliance.services.gate_reads import GateReads, debtor_ledgers_lock, gate_reads_load
 from solvent.core import clock
 from solvent.core.domain.errors import DomainError, NotFoundError, ValidationError
@@ -187,6 +193,7 @@ def _check(request: AuthorizationRequest, now: datetime) -> _Checked:
     point = normalise_contact_point(request.channel, request.contact_point)
     if not point:
         raise ValidationError("contact_point is required", code="invalid_contact_point")
+    chat_point_check(request.channel, point)
     return _Checked(request, point, engine_purpose, aware(request.at) or now)
 
 

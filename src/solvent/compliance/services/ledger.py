@@ -22,6 +22,7 @@ from solvent.compliance.services.common import (
     CHANNELS,
     audit,
     aware,
+    chat_point_check,
     debtor_or_404,
     owed_accounts_check,
     require,
@@ -54,6 +55,7 @@ def contact_inbound_record(
     require(outcome, OUTCOMES, "outcome")
     aware(at)  # a naive datetime is refused: the wait it starts is counted in local days
     point = normalise_contact_point(channel, contact_point)
+    chat_point_check(channel, point)  # a debtor's chat message is recorded at chat:<id>
     with transaction.atomic():
         debtor = debtor_or_404(debtor_id)
         debtor_ledger_lock(debtor_id=debtor.pk)

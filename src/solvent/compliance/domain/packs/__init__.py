@@ -14,6 +14,7 @@ from functools import lru_cache
 from solvent.compliance.domain.packs.australia import AUSTRALIA_PACK
 from solvent.compliance.domain.packs.canada_on import ONTARIO_PACK
 from solvent.compliance.domain.packs.canada_other import BRITISH_COLUMBIA_PACK, QUEBEC_PACK
+from solvent.compliance.domain.packs.chat import CHAT_PACK
 from solvent.compliance.domain.packs.core import CORE_PACK
 from solvent.compliance.domain.packs.dialer import DIALER_GB_PACK, DIALER_US_PACK
 from solvent.compliance.domain.packs.tcpa import TCPA_PACK
@@ -24,6 +25,7 @@ from solvent.compliance.domain.rules import RulePack
 
 ALL_PACKS: tuple[RulePack, ...] = (
     CORE_PACK,
+    CHAT_PACK,
     US_FEDERAL_PACK,
     TCPA_PACK,
     *US_STATE_PACKS,

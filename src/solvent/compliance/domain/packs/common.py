@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from solvent.compliance.domain.chat import chat_state
 from solvent.compliance.domain.context import DecisionContext
 from solvent.compliance.domain.evaluators import evaluate_stated_inconvenient
 from solvent.compliance.domain.model import (
@@ -61,6 +62,17 @@ def is_contact(ctx: DecisionContext) -> bool:
 def to_consumer(ctx: DecisionContext) -> bool:
     """A contact with the consumer (not a location call to a third party)."""
     return ctx.proposed.party is Party.CONSUMER and ctx.proposed.purpose not in NON_CONTACT_PURPOSES
+
+
+def replies_at_consumers_time(ctx: DecisionContext, at: datetime) -> bool:
+    """A reply the consumer's own contact lets through a time they called inconvenient (comment
+    6(b)(1)-2: "respond once at that time"). A chat reply must also be prompt: one hours later is
+    not "at that time" (ADR 0031)."""
+    if ctx.proposed.purpose is not Purpose.RESPONSE_TO_CONSUMER:
+        return False
+    if ctx.proposed.channel is not Channel.CHAT:
+        return True
+    return chat_state(ctx.history, ctx.proposed.contact_point_id, at).prompt_at(at)
 
 
 def hold_in_force(hold: Hold, at: datetime) -> bool:
@@ -207,10 +219,10 @@ def customer_request_check(
     """
 
     def check(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
-        if not to_consumer(ctx) or ctx.proposed.purpose is Purpose.RESPONSE_TO_CONSUMER:
+        if not to_consumer(ctx):
             return []
         hits: list[RuleHit] = []
-        if ctx.profile.holds:
+        if ctx.proposed.purpose is not Purpose.RESPONSE_TO_CONSUMER and ctx.profile.holds:
             hits += _request_hits(ctx, at, rule_id, citation)
             if dispute is not None:
                 message = "The debt is disputed: suspend recovery until the dispute is resolved."
@@ -218,7 +230,11 @@ def customer_request_check(
                     hold_hit(dispute[0], message, dispute[1], hold, at)
                     for hold in holds_in_force(ctx, HoldKind.DISPUTE, at)
                 ]
-        if ctx.profile.inconvenient_times and ctx.proposed.channel is not Channel.LETTER:
+        if (
+            ctx.profile.inconvenient_times
+            and ctx.proposed.channel is not Channel.LETTER
+            and not replies_at_consumers_time(ctx, at)
+        ):
             hits += evaluate_stated_inconvenient(ctx, at, rule_id, citation)
         return hits
 

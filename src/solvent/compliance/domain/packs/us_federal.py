@@ -24,10 +24,12 @@ from solvent.compliance.domain.packs.us_federal_checks import (
     C_CEASE_EXCEPTION,
     C_DESIGNATED,
     C_DISPUTE,
+    C_DISPUTE_REPLY,
     C_EMPLOYER_EMAIL,
     C_FURNISH,
     C_LCM,
     C_MEDIUM,
+    C_MEDIUM_REPLY,
     C_OPT_OUT,
     C_OPT_OUT_CONFIRMATION,
     C_OPT_OUT_METHOD,
@@ -314,6 +316,22 @@ RULES = (
         "A dispute received within the validation period (assumed receipt 5 business days "
         "after sending, federal holidays excluded, plus 30 days) halts collection of the debt "
         "until verification is sent (hold release). A late dispute only warns.",
+    ),
+    RuleInfo(
+        "regf.dispute.reply_is_not_collection",
+        "Reply to a consumer whose dispute is open",
+        C_DISPUTE_REPLY,
+        "A timely dispute halts collection, not communication: a reply to the consumer's own "
+        "message (purpose response_to_consumer) stays allowed, with this warning that it may "
+        "answer them but not collect (no demand or request for payment) until verification.",
+    ),
+    RuleInfo(
+        "regf.prohibited_medium.consumer_initiated_response",
+        "Reply through a medium the consumer refused",
+        C_MEDIUM_REPLY,
+        "A consumer who writes to us through a medium they asked us not to use may get one reply "
+        "through it (purpose response_to_consumer), with this warning.",
+        effective_from=REG_F,
     ),
     RuleInfo(
         "regf.validation_notice",

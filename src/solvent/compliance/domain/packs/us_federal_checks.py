@@ -33,6 +33,7 @@ from solvent.compliance.domain.packs.common import (
     may_reach_home,
     may_reach_work,
     medium_refused,
+    replies_at_consumers_time,
 )
 from solvent.compliance.domain.rules import RuleHit, advisory
 
@@ -56,6 +57,8 @@ C_ATTORNEY_REPLY = "comment 6(b)(2)-1; 12 CFR 1006.6(b)(4)(i)"
 C_OPT_OUT_CONFIRMATION = "12 CFR 1006.14(h)(2)(i)"
 C_REPLY_ONCE = "comment 6(b)(1)-2.i"
 C_PRIOR_CONSENT = "12 CFR 1006.14(b)(3)(i); comment 14(b)(3)(i)-2, -3"
+C_DISPUTE_REPLY = "12 CFR 1006.38(d)(2) (cease collection, not communication); 15 U.S.C. 1692g(b)"
+C_MEDIUM_REPLY = "12 CFR 1006.14(h)(2)(ii)"
 
 
 @lru_cache(maxsize=4096)
@@ -166,6 +169,8 @@ def check_exceptions(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
                     Severity.WARN,
                 )
             )
+        if purpose is Purpose.RESPONSE_TO_CONSUMER:
+            hits += _reply_warnings(ctx, at)
         refused = [
             h for h in holds_in_force(ctx, HoldKind.MEDIUM_OPT_OUT, at) if medium_refused(ctx, h)
         ]
@@ -180,8 +185,8 @@ def check_exceptions(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
                 )
             )
     if (
-        purpose is Purpose.RESPONSE_TO_CONSUMER
-        and ctx.profile.inconvenient_times
+        ctx.profile.inconvenient_times
+        and replies_at_consumers_time(ctx, at)
         and evaluate_stated_inconvenient(ctx, at, "x", "")
     ):
         message = "Allowed once, as a reply through the medium the consumer used at this time."
@@ -208,13 +213,37 @@ def check_exceptions(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
     return hits
 
 
+def _reply_warnings(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
+    """What a reply to the consumer lets through a dispute or a refused medium, for the record."""
+    hits: list[RuleHit] = []
+    if any(holds_in_force(ctx, HoldKind.DISPUTE, at)):
+        message = (
+            "Allowed as a reply to the consumer's own message only: answer it, but no collection "
+            "(no demand or request for payment) until verification is sent."
+        )
+        hits.append(
+            RuleHit("regf.dispute.reply_is_not_collection", message, C_DISPUTE_REPLY, Severity.WARN)
+        )
+    if any(medium_refused(ctx, hold) for hold in holds_in_force(ctx, HoldKind.MEDIUM_OPT_OUT, at)):
+        message = (
+            "Allowed once, through the medium the consumer used although they refused it: "
+            "one reply per message they send."
+        )
+        hits.append(
+            RuleHit(
+                "regf.prohibited_medium.consumer_initiated_response",
+                message,
+                C_MEDIUM_REPLY,
+                Severity.WARN,
+            )
+        )
+    return hits
+
+
 def check_designated_times(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
     if not ctx.profile.inconvenient_times or not is_contact(ctx):
         return []
-    if (
-        ctx.proposed.purpose is Purpose.RESPONSE_TO_CONSUMER
-        or ctx.proposed.channel is Channel.LETTER
-    ):
+    if replies_at_consumers_time(ctx, at) or ctx.proposed.channel is Channel.LETTER:
         return []
     return evaluate_stated_inconvenient(
         ctx, at, "regf.inconvenient_time.consumer_designated", C_DESIGNATED
