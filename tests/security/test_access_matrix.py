@@ -398,6 +398,20 @@ def _settlement_on_target(
     return build
 
 
+def _chat_on_target(form: dict[str, str]) -> Build:
+    """A chat the target's debtor opened from their page about the target's account."""
+
+    def build(world: World, target: str) -> Req:
+        from solvent.portal.chat import chat_message_from_debtor
+
+        part = world.parts[target]
+        account = _account_of(part)
+        message = chat_message_from_debtor(debtor_id=part.debtor, account_id=account, body="hi")
+        return Req({"account_id": account, "conversation_id": message.conversation_id}, form=form)
+
+    return build
+
+
 def _callback_on_target(world: World, target: str) -> Req:
     """A pending callback on the target's account, made inside the test's savepoint."""
     from solvent.desk.models import Callback
@@ -814,6 +828,24 @@ ROUTES: dict[tuple[str, str], Row] = {
     # Ending a pausing flag lifts its hardship hold: a supervisor's or an officer's (ADR 0013).
     ("POST", "/accounts/{account_id}/arrangements/vulnerability/{flag_id}/end/"): _write(
         "account", _arrangement_record("flag"), 200, may=HARDSHIP_RELEASERS
+    ),
+    # -- the chat (src/solvent/desk/urls_chat.py, docs/chat.md): the account screen's panel reads,
+    # a reply or a close writes; the chat's build opens one from the target's debtor.
+    ("GET", "/accounts/{account_id}/chat/"): _read("account", _account),
+    ("GET", "/accounts/{account_id}/chat/messages/"): _read("account", _account),
+    ("POST", "/accounts/{account_id}/chat/{conversation_id}/reply/"): _write(
+        "account", _chat_on_target({"body": "Thank you, we received it."}), 200
+    ),
+    ("POST", "/accounts/{account_id}/chat/{conversation_id}/close/"): _write(
+        "account", _chat_on_target({}), 200
+    ),
+    ("GET", "/chats/"): Row("read", "none", _none, 200, may=ROLES),
+    # -- the debtor's chat (src/solvent/portal/urls_chat.py): only a page session opens it, which
+    # no identity here has; the poll answers a line that replaces the poller (polling stops).
+    ("GET", "/my/chat/"): Row("public", "none", _none, 403, everyone=403),
+    ("GET", "/my/chat/messages/"): Row("public", "none", _none, 200, everyone=200),
+    ("POST", "/my/chat/send/"): Row(
+        "public", "none", _form({"body": "hello"}), 403, everyone=403
     ),
     # -- the debtor's page (src/solvent/portal/urls.py, docs/portal.md): a link's token and its check
     # open a page session, which no identity here has: the page and its forms explain how to open
