@@ -401,7 +401,8 @@ def test_without_a_session_the_chat_is_closed_and_the_poll_stops(world: dict[str
     assert http.post("/my/chat/send/", {"body": "hi"}).status_code == 403
     assert http.get("/my/chat/").status_code == 403
     poll = http.get("/my/chat/messages/?after=0&lang=es", **HTMX)
-    assert poll.status_code == 286
+    assert poll.status_code == 200
+    assert "hx-trigger" not in poll.content.decode()  # the poller is replaced: polling stops
     assert "Su sesión terminó" in poll.content.decode()
     assert not ChatMessage.objects.exists()
 

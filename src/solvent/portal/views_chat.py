@@ -4,8 +4,8 @@ Thin: the debtor is the one the page's session names (``portal.session``), never
 view calls one service or selector of ``portal.chat`` and renders a fragment HTMX swaps in. The
 widget loads itself from the page (``portal/chat/widget.html``); the poll appends what is new to
 the log (out of band) and replaces itself with the next cursor, so a message is shown once however
-the poll and a send cross. Without a session: 403, and the poll answers 286 (HTMX stops polling)
-with a line saying the session ended.
+the poll and a send cross. Without a session: 403; the poll answers a line saying the session ended
+in place of the poller, so the polling stops.
 """
 
 from __future__ import annotations
@@ -34,8 +34,6 @@ WIDGET = "portal/chat/widget_body.html"
 POLL = "portal/chat/poll.html"
 FORM = "portal/chat/form.html"
 SENT_EVENT = "solvent:chat-sent"
-# HTMX stops polling on this status and still swaps the answer in.
-STOP_POLLING = 286
 
 
 @require_GET
@@ -53,7 +51,7 @@ def chat_widget(request: HttpRequest) -> HttpResponse:
 def chat_poll(request: HttpRequest) -> HttpResponse:
     session = portal_session(request)
     if session is None:
-        return _ended(request, status=STOP_POLLING)
+        return _ended(request, status=200)
     after = _cursor(request.GET.get("after", ""))
     messages = chat.chat_messages_since(
         account_id=session.account_id, debtor_id=session.debtor_id, after_id=after
