@@ -118,6 +118,15 @@ def test_a_key_reused_for_another_amount_is_refused(debt) -> None:
     assert refused.value.code == "idempotency_key_reused"
 
 
+def test_a_key_submitted_again_after_the_gateway_answered_is_refused(debt) -> None:
+    url = _start(debt)
+    gateway_fake_outcome(checkout_id=_checkout_id(url), outcome="succeeded")
+    with pytest.raises(ValidationError) as refused:
+        _start(debt)
+    assert refused.value.code == "checkout_finished"
+    assert Payment.objects.count() == 1
+
+
 def test_a_closed_account_takes_no_payment(debt) -> None:
     Account.objects.filter(pk=debt[0].pk).update(status=Account.Status.RECALLED)
     with pytest.raises(ValidationError) as refused:

@@ -383,3 +383,48 @@ def test_events_are_read_in_our_words(stripe_api) -> None:
         StripeGateway(secret_key=API_KEY, webhook_secret="").webhook_events(
             other, {"Stripe-Signature": _signature(other)}
         )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_event_delivered_four_times_at_once_posts_one_payment(stripe_settings, debt) -> None:
+    """Real transactions on separate connections, released together: the event's unique row lets
+    one delivery act and makes the others wait, then answer "duplicate"."""
+    from django.db import connection
+
+    from solvent.payments.services.gateway import gateway_webhook_handle
+
+    _start(debt)
+    payload = _completed(GatewaySession.objects.get(), "paid")
+    headers = {"Stripe-Signature": _signature(payload)}
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def deliver() -> None:
+        try:
+            barrier.wait(timeout=30)
+            outcomes.append(
+                gateway_webhook_handle(gateway="stripe", payload=payload, headers=headers)
+            )
+        except BaseException as error:  # reported by the test, not lost in the thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a delivery never returned"
+    assert not errors, errors
+    assert sorted(outcome.split(":")[0] for outcome in outcomes) == [
+        "duplicate",
+        "duplicate",
+        "duplicate",
+        f"payment {Payment.objects.get().pk} posted cleared",
+    ]
+    assert GatewayEvent.objects.count() == 1
+    debt[0].refresh_from_db()
+    assert debt[0].balance == D("180.00")

@@ -92,7 +92,8 @@ def gateway_checkout_start(
     a settlement, other than its amount), a method other than card or ach, an empty key; a debtor
     who does not owe the account (NotFoundError), a closed or recalled account. The same
     idempotency key opens one checkout: asked again (a double submit) it answers the same page;
-    with another amount, account or method it is refused (code ``idempotency_key_reused``).
+    with another amount, account or method it is refused (code ``idempotency_key_reused``), and
+    once the gateway has answered (paid, pending, failed) it is refused (code ``checkout_finished``).
     Raises ``GatewayError`` when the gateway cannot be reached (a retry with the same key is safe).
     """
     key = idempotency_key.strip()
@@ -117,6 +118,13 @@ def gateway_checkout_start(
             # The same key submitted twice at once: the other request created it.
             session = GatewaySession.objects.get(idempotency_key=key)
     _same_request(session, asked)
+    if session.status != GatewaySession.Status.OPEN or session.payment_id is not None:
+        # Submitted again after the gateway answered (the back button): no second checkout.
+        raise ValidationError(
+            f"this payment was already made or tried ({session.status}"
+            f"{', payment received' if session.payment_id else ''}): start a new one to pay again",
+            code="checkout_finished",
+        )
     adapter = gateway_for(session.gateway)
     # Outside any transaction: the gateway is a network call, and its own idempotency key (ours)
     # makes a retry after a timeout open the same checkout.
