@@ -187,13 +187,19 @@ class PageView:
     ceased: bool
 
 
-def portal_page(*, debtor_id: int, account_id: int, language: str) -> PageView:
+def portal_page(*, debtor_id: int, account_id: int, language: str, strict: bool = True) -> PageView:
     """Everything the page shows: the debtor's accounts (the current one first), each with its
-    itemization, rights and open arrangements, and where free debt advice is."""
+    itemization, rights and open arrangements, and where free debt advice is. An account that is
+    not the debtor's (or no longer shown) is not found; with ``strict`` off (the session's own
+    account, since closed or recalled) the page opens on their first account instead."""
     debtor = portal_debtor(debtor_id=debtor_id)
     accounts = portal_account_list(debtor_id=debtor_id)
     if not accounts:
         raise NotFoundError(f"debtor {debtor_id} has no account to show")
+    if account_id not in {account.pk for account in accounts}:
+        if strict:
+            raise NotFoundError(f"account {account_id} not found")
+        account_id = accounts[0].pk
     accounts.sort(key=lambda a: (a.pk != account_id, a.pk))
     views = [_account_view(account, debtor, language) for account in accounts]
     address = debtor.addresses.filter(is_current=True).order_by("pk").first()

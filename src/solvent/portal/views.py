@@ -280,7 +280,10 @@ def page(request: HttpRequest, session: PortalSession) -> HttpResponse:
         return HttpResponseRedirect(reverse("portal:page"))
     account_id = _account_asked(request, session)
     view = selectors.portal_page(
-        debtor_id=session.debtor_id, account_id=account_id, language=language
+        debtor_id=session.debtor_id,
+        account_id=account_id,
+        language=language,
+        strict="account" in request.GET,
     )
     settlement = view.current.settlement
     context = {
@@ -376,7 +379,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 def _problems(errors: list[Problem], language: str) -> dict[str, str]:
-    return {p.field: say(language, p.key) for p in errors}
+    return {p.field: say(language, p.key, **dict(p.values)) for p in errors}
 
 
 def _refusal(exc: DomainError, language: str) -> tuple[str, str]:

@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 
+from solvent.contact.domain.validation_notice import format_money
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
     field: str
     key: str  # a key of domain.texts
+    values: tuple[tuple[str, str], ...] = ()  # what the words' placeholders are filled with
 
 
 class FormProblemsError(Exception):
@@ -33,7 +36,8 @@ def amount_read(text: str, *, field: str, balance: Decimal | None = None) -> Dec
     if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
         raise FormProblemsError([Problem(field, "err_amount")])
     if balance is not None and amount > balance:
-        raise FormProblemsError([Problem(field, "err_amount_over")])
+        shown = (("balance", format_money(balance)),)
+        raise FormProblemsError([Problem(field, "err_amount_over", shown)])
     return amount.quantize(Decimal("0.01"))
 
 
