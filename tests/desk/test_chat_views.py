@@ -207,3 +207,60 @@ def test_the_waiting_page_lists_the_longest_wait_first_with_a_link(desk: dict[st
     rows = desk["http"].get("/chats/", **HTMX).content.decode()
     assert "<html" not in rows
     assert "Pat Doe1" in rows
+
+
+# --- the wallboard ------------------------------------------------------------------------------
+
+
+def _payment(account: Any, amount: str, *, status: str = "cleared", hours_ago: int = 1) -> None:
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from solvent.payments.models import Payment
+
+    posted = NOON - timedelta(hours=hours_ago)
+    Payment.objects.create(
+        account=account,
+        client=account.client,
+        amount=Decimal(amount),
+        currency="USD",
+        method="card",
+        paid_on=posted.date(),
+        status=status,
+        source="portal",
+        posted_at=posted,
+    )
+
+
+def test_the_wallboard_shows_the_days_payments_and_the_chats_waiting(
+    desk: dict[str, Any],
+) -> None:
+    from solvent.desk.wallboard import wallboard_get
+    from solvent.desk.wallboard_scope import wallboard_scope
+
+    account = desk["account"]
+    _payment(account, "100.00")
+    _payment(account, "25.50", status="pending")
+    _payment(account, "50.00", status="returned")  # sent back: not money taken
+    _payment(account, "30.00", hours_ago=30)  # yesterday
+    _asked(desk)
+    supervisor = _staff("supervisor", Role.SUPERVISOR, account.client)
+    board = wallboard_get(scope=wallboard_scope(user=supervisor))
+    assert (board.total.payments, board.total.payment_amounts) == (2, {"USD": 125.5})
+    assert board.total.chats_waiting == 1
+    (row,) = board.clients
+    assert (row.payments, row.chats_waiting) == (2, 1)
+    (team,) = board.teams
+    assert (team.payments, team.chats_waiting) == (2, 1)
+    http = HttpClient()
+    http.force_login(supervisor)
+    html = http.get("/wallboard/figures/").content.decode()
+    assert 'data-testid="total-payments">2<' in html
+    assert "125.50 USD" in html
+    assert 'data-testid="total-chats-waiting">1<' in html
+    # Answered, it no longer waits.
+    conversation = ChatConversation.objects.get()
+    chat.chat_reply_from_agent(
+        conversation_id=conversation.pk, agent_id=desk["agent"].pk, body="Hi"
+    )
+    assert wallboard_get(scope=wallboard_scope(user=supervisor)).total.chats_waiting == 0

@@ -4,7 +4,8 @@ Every figure is an aggregate query (a fixed number of queries, whatever the day'
 number of clients, teams and agents) over the client ids the user may see, narrowed by the filters
 (``desk.wallboard_scope``). The words and definitions are the glossary's; docs/wallboard.md says
 which definition each figure uses and how it is counted. The queries are ``desk.wallboard_ledger``'s;
-the agents ``desk.wallboard_agents``'; the pure rules and values ``desk.domain.wallboard``'s.
+the agents ``desk.wallboard_agents``'; payments taken and chats waiting ``desk.wallboard_money``'s
+(issue 13); the pure rules and values ``desk.domain.wallboard``'s.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from solvent.desk.wallboard_ledger import (
     promise_model,
     promises_made,
 )
+from solvent.desk.wallboard_money import apply_chats, apply_money, payment_model
 from solvent.desk.wallboard_scope import WallboardScope
 from solvent.portfolio.models import Account, AccountDebtor, Team
 
@@ -97,8 +99,10 @@ def wallboard_get(*, scope: WallboardScope, now: datetime | None = None) -> Wall
             apply_promises(by_team[row["account__client__teams"]], [row])
         apply_promises(total, promises.values("currency").annotate(**amounts))
 
+    apply_money(client_ids, start, end, by_client, by_team, total)
     if live:
         _apply_queue(client_ids, start, by_client, by_team, served, total)
+        apply_chats(client_ids, by_client, by_team, served, total)
 
     return Wallboard(
         day=scope.day,
@@ -110,6 +114,7 @@ def wallboard_get(*, scope: WallboardScope, now: datetime | None = None) -> Wall
         agents=agent_rows(scope=scope, now=now, live=live),
         dialer_installed=apps.is_installed("solvent.dialer"),
         promises_installed=model is not None,
+        payments_installed=payment_model() is not None,
     )
 
 

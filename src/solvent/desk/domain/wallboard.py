@@ -93,6 +93,11 @@ class Figures:
     queue: int | None = None
     abandoned: int = 0
     answered_live: int = 0
+    # Payments taken on the day (posted, not returned or reversed), by currency (issue 13).
+    payments: int = 0
+    payment_amounts: dict[str, Decimal] = field(default_factory=dict)
+    # Debtors' chats waiting for an answer now (today's board only, like the queue).
+    chats_waiting: int | None = None
 
     @property
     def contact_rate(self) -> Ratio:
@@ -135,6 +140,7 @@ class Wallboard:
     agents: list[AgentRow]
     dialer_installed: bool
     promises_installed: bool
+    payments_installed: bool = False
 
     @property
     def blocks_by_rule(self) -> list[tuple[str, list[int], int]]:
