@@ -278,3 +278,45 @@ def test_the_command_previews_writes_csv_and_pdf_and_issues(world, tmp_path: Pat
     stored = RemittanceStatement.objects.get()
     assert stored.remit == Decimal("75.00")
     assert stored.issued_by is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_people_issuing_the_same_month_at_once_store_it_once() -> None:
+    """Real transactions on two connections, released together: the client's row lock makes the
+    second wait, then find the first one's statement."""
+    import threading
+
+    from django.db import connection
+
+    harbor = ClientFactory(code="harbor", name="Harbor Bank", currency="GBP")
+    ClientTerms.objects.create(client=harbor)
+    account, _ = debt_create(client=harbor)
+    _pay(account, "100.00", date(2026, 3, 3))
+    admins = [staff_create(f"finance-{index}", Role.ADMIN) for index in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def issue(actor_id: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            remittance_issue(
+                client_id=harbor.pk, period_start=MARCH[0], period_end=MARCH[1], actor_id=actor_id
+            )
+            outcomes.append("issued")
+        except RemittanceIssuedError:
+            outcomes.append("refused")
+        except BaseException as error:  # reported by the test, not lost in the thread
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue, args=(admin.pk,)) for admin in admins]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "an issue never returned"
+    assert sorted(outcomes) == ["issued", "refused"]
+    assert RemittanceStatement.objects.count() == 1
+    assert RemittanceLine.objects.count() == 1
