@@ -377,3 +377,42 @@ def test_the_api_names_the_field_of_a_refused_offer(world) -> None:  # type: ign
     assert refused.status_code == 400
     assert refused.json()["code"] == "amount_not_below_balance"
     assert refused.json()["detail"].startswith("amount:")
+
+
+def test_an_offer_the_account_was_paid_since_cannot_be_accepted(world) -> None:  # type: ignore[no-untyped-def]
+    offered = _offer(world, "900.00")
+    Account.objects.filter(pk=world["account"].pk).update(status=Account.Status.PAID)
+    with pytest.raises(ValidationError) as refused:
+        settlement_accept(settlement_id=offered.pk, debtor_id=world["debtor"].pk)
+    assert refused.value.code == "account_not_open"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_four_agents_offering_at_once_make_one_live_settlement(world) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def offer() -> None:
+        try:
+            barrier.wait(timeout=30)
+            outcomes.append(_offer(world, "900.00").status)
+        except ValidationError as refused:
+            outcomes.append(refused.code)
+        except BaseException as error:  # reported by the test, not lost in the thread
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=offer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "an offer never returned"
+    assert sorted(outcomes) == ["offered", "settlement_live", "settlement_live", "settlement_live"]
+    assert Settlement.objects.count() == 1

@@ -306,6 +306,16 @@ def settlement_accept(
                 "one can be accepted",
                 code="settlement_not_offered",
             )
+        account_status = (
+            Account.objects.filter(pk=settlement.account_id)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if account_status in _CLOSED_ACCOUNT_STATUSES:
+            raise ValidationError(
+                f"the account is {account_status} now: the offer no longer stands",
+                code="account_not_open",
+            )
         if today > settlement.expires_on or today > settlement.due_on:
             raise ValidationError(
                 f"this offer expired on {min(settlement.expires_on, settlement.due_on)}: ask for "
@@ -377,19 +387,17 @@ def settlement_after_payment(
     again (a return, a reversal): the settlement is accepted again and the account active.
     """
     del today  # payments count by the day they were made, not by the day this runs
+    judged = Settlement.objects.filter(
+        account_id=account_id, status__in=(Settlement.Status.ACCEPTED, Settlement.Status.PAID)
+    ).order_by("-accepted_at", "-pk")
+    if not judged.exists():  # the common case: one query, no lock
+        return None
     with transaction.atomic():
-        settlement = (
-            Settlement.objects.select_for_update()
-            .filter(
-                account_id=account_id,
-                status__in=(Settlement.Status.ACCEPTED, Settlement.Status.PAID),
-            )
-            .order_by("-accepted_at", "-pk")
-            .first()
-        )
+        # The account before the settlement: the order the ledger and the consequences lock in.
+        account = Account.objects.select_for_update().get(pk=account_id)
+        settlement = judged.select_for_update().first()
         if settlement is None:
             return None
-        account = Account.objects.select_for_update().get(pk=account_id)
         grace_days = client_terms_get(client_id=account.client_id).promise_grace_days
         paid, last_day = _counted(settlement, grace_days)
         reached = paid >= settlement.amount
@@ -473,6 +481,9 @@ def settlements_expire(*, today: date, actor_id: int | None = None) -> int:
 
 
 def _expire_one(settlement_id: int, today: date, actor_id: int | None) -> bool:
+    account_id = Settlement.objects.filter(pk=settlement_id).values_list("account_id", flat=True)
+    # The account first (as a payment's transaction locks it), then the settlement, re-read.
+    Account.objects.select_for_update().filter(pk__in=account_id).first()
     settlement = Settlement.objects.select_for_update().filter(pk=settlement_id).first()
     if settlement is None or settlement.status not in LIVE_STATUSES:
         return False
