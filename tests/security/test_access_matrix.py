@@ -613,6 +613,53 @@ def _remittance_issue(*, form: bool) -> Build:
     return build
 
 
+# The payments ledger (src/solvent/payments/api.py, src/solvent/desk/urls_payments.py): writers
+# post, supervisors and admins return or reverse a payment the build posts on the target's account,
+# admins load payment files.
+LEDGER_CORRECTORS = frozenset({Role.SUPERVISOR.value, Role.ADMIN.value})
+
+
+def _payment_body(world: World, target: str) -> Req:
+    from solvent.core import clock
+
+    return Req(
+        json={
+            "account_id": _account_of(world.parts[target]),
+            "amount": "1.00",
+            "paid_on": clock.today().isoformat(),
+            "method": "card",
+            "idempotency_key": f"matrix-{target}",
+        }
+    )
+
+
+def _payment_query(world: World, target: str) -> Req:
+    return Req(query={"account_id": str(_account_of(world.parts[target]))})
+
+
+def _payment_on_target(body: dict[str, str] | None = None, *, form: bool = False) -> Build:
+    def build(world: World, target: str) -> Req:
+        from solvent.core import clock
+        from solvent.payments.services.ledger import payment_post
+
+        account = _account_of(world.parts[target])
+        payment = payment_post(
+            account_id=account, amount="1.00", paid_on=clock.today(), method="ach", source="file"
+        )
+        params = {"account_id": account, "payment_id": payment.pk}
+        return Req(params, form=body) if form else Req(params, json=body)
+
+    return build
+
+
+PAYMENT_FILE = b"account_number,amount,paid_on,method,reference\nX-1,1.00,2026-01-02,card,M-1\n"
+
+
+def _payment_file(world: World, target: str) -> Req:
+    upload = SimpleUploadedFile("payments.csv", PAYMENT_FILE, content_type="text/csv")
+    return Req(form={"file": upload, "client": world.client_codes[target]})
+
+
 ROUTES: dict[tuple[str, str], Row] = {
     # -- portfolio (src/solvent/portfolio/api.py)
     ("GET", "/api/clients"): _read("none", _none),
@@ -1147,6 +1194,16 @@ ROUTES: dict[tuple[str, str], Row] = {
         200,
         may=STRATEGY_READERS,
     ),
+    # -- the payments ledger API (src/solvent/payments/api.py)
+    ("POST", "/api/payments"): _write("account", _payment_body, 201),
+    ("GET", "/api/payments"): _read("account", _payment_query),
+    ("POST", "/api/payments/{payment_id}/return"): _write(
+        "account", _payment_on_target({"reason": "NSF"}), 200, may=LEDGER_CORRECTORS
+    ),
+    ("POST", "/api/payments/{payment_id}/reverse"): _write(
+        "account", _payment_on_target({"reason": "posted in error"}), 200, may=LEDGER_CORRECTORS
+    ),
+    ("POST", "/api/payments/files"): _write("client", _payment_file, 200, may=ADMIN_ONLY),
     # -- the client remittance: a client not theirs is 404, then the role
     ("GET", "/remittance/"): Row("read", "client", _remittance_query, 200, may=REMITTANCE_READERS),
     ("POST", "/remittance/issue/"): Row(
