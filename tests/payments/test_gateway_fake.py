@@ -183,6 +183,8 @@ def test_paying_on_the_fake_page_posts_a_cleared_payment_and_returns_to_our_site
     assert event.processed_at is not None
     entry = AuditEntry.objects.get(action="payments.gateway_event_handled")
     assert entry.data["payment_id"] == payment.pk
+    posted = AuditEntry.objects.get(action="payments.payment_posted", object_id=str(payment.pk))
+    assert entry.system == posted.system == "fake payment gateway webhook"
     # The page now offers only what may follow a cleared payment.
     assert b'value="succeeded"' not in http.get(url).content
 

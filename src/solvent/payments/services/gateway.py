@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from solvent.arrangements.domain.errors import FieldError
-from solvent.audit.services import audit_record
+from solvent.audit.services import audit_record, audit_system
 from solvent.core import clock
 from solvent.core.domain.errors import DomainError, NotFoundError, ValidationError
 from solvent.payments.adapters.fake import FakeGateway
@@ -87,6 +87,7 @@ def gateway_checkout_start(
     settlement_id: int | None = None,
 ) -> str:
     """Open the gateway's checkout for the debtor's payment and answer the URL to send them to.
+    The caller names who acted for the audit entries (``audit_system``: the debtor's page).
 
     Refused naming the field: an amount not above zero, not to the cent, above the balance (or, for
     a settlement, other than its amount), a method other than card or ach, an empty key; a debtor
@@ -150,7 +151,6 @@ def gateway_checkout_start(
                 object_type="payments.GatewaySession",
                 object_id=session.pk,
                 data={"gateway": session.gateway, "gateway_session_id": start.session_id},
-                system="the debtor's checkout",
             )
     return start.redirect_url
 
@@ -210,7 +210,6 @@ def _session_create(
                 "gateway": gateway_name,
                 "settlement_id": settlement_id,
             },
-            system="the debtor's checkout",
         )
     return session
 
@@ -283,10 +282,10 @@ def gateway_webhook_handle(*, gateway: str, payload: bytes, headers: Mapping[str
     event back and raises, so the gateway delivers it again.
     """
     adapter = gateway_for(gateway)
-    outcomes = [
-        _event_handle(adapter.name, event) for event in adapter.webhook_events(payload, headers)
-    ]
-    return "; ".join(outcomes)
+    events = adapter.webhook_events(payload, headers)
+    # The ledger's entries too name the webhook as the actor that moved the money.
+    with audit_system(f"{adapter.name} payment gateway webhook"):
+        return "; ".join(_event_handle(adapter.name, event) for event in events)
 
 
 def _event_handle(gateway: str, event: GatewayEventIn) -> str:
@@ -326,7 +325,6 @@ def _event_handle(gateway: str, event: GatewayEventIn) -> str:
                 "payment_id": applied.payment_id,
                 "outcome": row.outcome,
             },
-            system=f"{gateway} webhook",
         )
     return row.outcome
 
