@@ -104,3 +104,26 @@ def plan_outcome(statuses: Sequence[InstalmentStatus]) -> PlanOutcome:
     if statuses and all(s is InstalmentStatus.PAID for s in statuses):
         return PlanOutcome.COMPLETED
     return PlanOutcome.ACTIVE
+
+
+def payments_since(payments: Iterable[Payment], made_on: date) -> list[Payment]:
+    """The payments that count for an arrangement made on ``made_on``: those made that day or
+    later (money paid before the debtor promised was not paid towards the promise)."""
+    return [payment for payment in payments if payment.paid_on >= made_on]
+
+
+# The account statuses its arrangements choose between. Any other (paid, settled, disputed, legal,
+# recalled, closed) is decided elsewhere (the ledger, a dispute, the client) and is left alone.
+ARRANGEMENT_ACCOUNT_STATUSES = frozenset({"active", "promise", "plan"})
+
+
+def account_status_follow(current: str, *, pending_promise: bool, active_plan: bool) -> str:
+    """The account's status from its arrangements: a plan in force first, then a pending promise,
+    else active; a status outside ``ARRANGEMENT_ACCOUNT_STATUSES`` is kept."""
+    if current not in ARRANGEMENT_ACCOUNT_STATUSES:
+        return current
+    if active_plan:
+        return "plan"
+    if pending_promise:
+        return "promise"
+    return "active"

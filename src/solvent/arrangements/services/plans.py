@@ -15,11 +15,11 @@ from solvent.arrangements.domain.statement import Frequency, LineInput, statemen
 from solvent.arrangements.domain.status import (
     DEFAULT_GRACE_DAYS,
     Payment,
-    PlanOutcome,
     instalment_statuses,
     plan_outcome,
 )
 from solvent.arrangements.models import IncomeExpenditure, PaymentPlan, PlanInstalment
+from solvent.arrangements.services.account_status import account_status_sync
 from solvent.arrangements.services.common import account_and_debtor, audit, money, not_past
 from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError, ValidationError
@@ -149,6 +149,10 @@ def _plan_facts(plan: PaymentPlan, account: Account, debtor: Debtor) -> dict[str
 
 
 def _plan_lock(plan_id: int) -> PaymentPlan:
+    """The plan, locked after its account (the order the payments ledger locks in)."""
+    account_id = PaymentPlan.objects.filter(pk=plan_id).values_list("account_id", flat=True).first()
+    if account_id is not None:
+        Account.objects.select_for_update().filter(pk=account_id).values_list("pk").first()
     plan = PaymentPlan.objects.select_for_update().filter(pk=plan_id).first()
     if plan is None:
         raise NotFoundError(f"payment plan {plan_id} not found")
@@ -203,7 +207,17 @@ def plan_accept(*, plan_id: int, actor_id: int | None = None) -> PaymentPlan:
             },
             actor_id,
         )
+        account_status_sync(account_id=plan.account_id, actor_id=actor_id)
     return plan
+
+
+# The plans whose status the payments decide: in force, or ended by them (a return reopens a
+# completed plan; a payment posted late but dated in time mends a broken one).
+EVALUATED_PLAN_STATUSES = (
+    PaymentPlan.Status.ACTIVE,
+    PaymentPlan.Status.COMPLETED,
+    PaymentPlan.Status.BROKEN,
+)
 
 
 def plan_evaluate(
@@ -214,10 +228,16 @@ def plan_evaluate(
     grace_days: int = DEFAULT_GRACE_DAYS,
     actor_id: int | None = None,
 ) -> PaymentPlan:
-    """An active plan's instalments and status from the payments known so far; changes audited."""
+    """A plan's instalments and status from the payments that count for it (``domain.status``:
+    payments fill the instalments in order); changes audited, the account's status follows.
+
+    A completed or broken plan is judged again too, so a return reopens a completed plan and a
+    payment dated in time but posted late mends a broken one, unless another plan is in force by
+    then (the broken one stays broken). A proposed or cancelled plan is left alone.
+    """
     with transaction.atomic():
         plan = _plan_lock(plan_id)
-        if plan.status != PaymentPlan.Status.ACTIVE:
+        if plan.status not in EVALUATED_PLAN_STATUSES:
             return plan
         rows = list(plan.instalments.order_by("number"))
         statuses = instalment_statuses(
@@ -230,20 +250,33 @@ def plan_evaluate(
         for row, status in zip(rows, statuses, strict=True):
             row.status = status.value
         PlanInstalment.objects.bulk_update(changed, ["status"])
-        outcome = plan_outcome(statuses)
-        if outcome is not PlanOutcome.ACTIVE:
-            plan.status = outcome.value
+        before = plan.status
+        outcome = plan_outcome(statuses).value
+        if (
+            outcome == PaymentPlan.Status.ACTIVE
+            and before != PaymentPlan.Status.ACTIVE
+            and PaymentPlan.objects.filter(
+                account_id=plan.account_id, status=PaymentPlan.Status.ACTIVE
+            ).exists()
+        ):
+            outcome = before  # another plan is in force: this one stays as it ended
+        if outcome != before:
+            plan.status = outcome
             plan.status_changed_at = clock.now()
             plan.save(update_fields=["status", "status_changed_at"])
-        if changed or outcome is not PlanOutcome.ACTIVE:
+        if changed or outcome != before:
             audit(
                 "plan_evaluated",
                 plan,
                 {
+                    "from": before,
                     "status": plan.status,
                     "instalments": {row.number: row.status for row in changed},
                     "today": today.isoformat(),
+                    "grace_days": grace_days,
                 },
                 actor_id,
             )
+        if outcome != before:
+            account_status_sync(account_id=plan.account_id, actor_id=actor_id)
     return plan

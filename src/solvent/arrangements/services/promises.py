@@ -1,4 +1,6 @@
-"""Promises to pay: made on a call, cancelled with a reason, judged kept or broken from payments."""
+"""Promises to pay: made on a call or on the debtor's page, cancelled with a reason, judged kept,
+partly kept or broken from payments (again whenever the payments change: a returned payment reopens
+a kept promise). The account's status follows (``account_status``)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from django.db import transaction
 from solvent.arrangements.domain.errors import FieldError
 from solvent.arrangements.domain.status import DEFAULT_GRACE_DAYS, Payment, promise_status
 from solvent.arrangements.models import Promise, ReminderChannel
+from solvent.arrangements.services.account_status import account_status_sync
 from solvent.arrangements.services.common import (
     account_and_debtor,
     audit,
@@ -20,6 +23,7 @@ from solvent.arrangements.services.common import (
 )
 from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError, ValidationError
+from solvent.portfolio.models import Account
 
 
 def promise_create(
@@ -71,10 +75,15 @@ def promise_create(
             },
             actor_id,
         )
+        account_status_sync(account_id=account.pk, actor_id=actor_id)
     return promise
 
 
 def _promise_lock(promise_id: int) -> Promise:
+    """The promise, locked after its account (the order the payments ledger locks in)."""
+    account_id = Promise.objects.filter(pk=promise_id).values_list("account_id", flat=True).first()
+    if account_id is not None:
+        Account.objects.select_for_update().filter(pk=account_id).values_list("pk").first()
     promise = Promise.objects.select_for_update().filter(pk=promise_id).first()
     if promise is None:
         raise NotFoundError(f"promise {promise_id} not found")
@@ -96,6 +105,7 @@ def promise_cancel(*, promise_id: int, reason: str, actor_id: int | None = None)
         promise.status_changed_at = clock.now()
         promise.save(update_fields=["status", "cancel_reason", "status_changed_at"])
         audit("promise_cancelled", promise, {"reason": reason}, actor_id)
+        account_status_sync(account_id=promise.account_id, actor_id=actor_id)
     return promise
 
 
@@ -107,11 +117,13 @@ def promise_evaluate(
     grace_days: int = DEFAULT_GRACE_DAYS,
     actor_id: int | None = None,
 ) -> Promise:
-    """Set a pending promise's status from the payments known so far (the payments ledger calls
-    this once it exists); a change is audited, a cancelled or settled promise is left alone."""
+    """Set a promise's status from the payments that count for it (``domain.status``): pending,
+    kept, partly kept or broken, whatever it was before (a payment posted late but dated in time
+    keeps a promise judged broken; a returned one reopens a kept one). A change is audited; a
+    cancelled promise is left alone. The account's status follows a change."""
     with transaction.atomic():
         promise = _promise_lock(promise_id)
-        if promise.status != Promise.Status.PENDING:
+        if promise.status == Promise.Status.CANCELLED:
             return promise
         status = promise_status(
             amount=promise.amount,
@@ -121,13 +133,20 @@ def promise_evaluate(
             grace_days=grace_days,
         )
         if status != promise.status:
+            before = promise.status
             promise.status = status.value
             promise.status_changed_at = clock.now()
             promise.save(update_fields=["status", "status_changed_at"])
             audit(
                 "promise_status_changed",
                 promise,
-                {"status": status.value, "today": today.isoformat(), "grace_days": grace_days},
+                {
+                    "from": before,
+                    "status": status.value,
+                    "today": today.isoformat(),
+                    "grace_days": grace_days,
+                },
                 actor_id,
             )
+            account_status_sync(account_id=promise.account_id, actor_id=actor_id)
     return promise
