@@ -371,6 +371,10 @@ SOLVENT_FAKE_GATEWAY_SECRET = os.environ.get("SOLVENT_FAKE_GATEWAY_SECRET", "") 
     if SOLVENT_KEY_SOURCE in {"demo", "tests"} and SECRET_KEY
     else ""
 )
+if SOLVENT_KEY_SOURCE == "demo" and SOLVENT_FAKE_GATEWAY_SECRET:
+    # `solvent demo` starts its web server and worker with its keys in their environment (so they
+    # count as "environment" keys): hand them this secret the same way, like its audit key.
+    os.environ.setdefault("SOLVENT_FAKE_GATEWAY_SECRET", SOLVENT_FAKE_GATEWAY_SECRET)
 if SOLVENT_PAYMENT_GATEWAY == "stripe" and "SOLVENT_CONTENT_SECURITY_POLICY" not in os.environ:
     # The debtor's page posts its payment form and is redirected to Stripe's checkout page: browsers
     # hold a form's redirect to form-action too.
