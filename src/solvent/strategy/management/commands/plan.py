@@ -15,9 +15,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from solvent.core import clock
 from solvent.core.domain.errors import DomainError
+from solvent.payments.services.evaluation import arrangements_evaluate_day
 from solvent.strategy.selectors.plan import account_why_not_by_number
 from solvent.strategy.services.plan import PlanSummary, plan_clients, plan_run
-from solvent.strategy.services.results import plan_results_import, promises_evaluate_due
+from solvent.strategy.services.results import plan_results_import
 from solvent.strategy.tasks import plan_client_task
 
 STAGES = ("features", "paths", "compliance", "timing", "capacity")
@@ -68,11 +69,14 @@ class Command(BaseCommand):
     def _run(self, options: dict[str, Any]) -> None:
         day = options["date"] or clock.now().date()
         if not options["dry_run"]:
-            # Promises whose day and grace have passed are kept or broken first, so a broken one
-            # reaches the work queue and the path today.
-            changed = promises_evaluate_due(today=day)
-            if changed:
-                self.stdout.write(f"{changed} promise(s) settled as kept or broken")
+            # Promises and plan instalments whose day and grace have passed are judged first (and
+            # today's reminders queued), so a broken one reaches the work queue and the path today.
+            figures = arrangements_evaluate_day(today=day)
+            settled = sum(figures.promises.values())
+            if settled:
+                self.stdout.write(f"{settled} promise(s) settled as kept or broken")
+            if figures.changed:
+                self.stdout.write(figures.summary())
         if options["background"]:
             if options["dry_run"]:
                 raise CommandError("--background stores the plan; a dry run runs here")

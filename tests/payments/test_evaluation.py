@@ -1,0 +1,108 @@
+"""The daily run of promises and plans: what fell due is judged, a broken one is in the work queue
+the same day (claimable at once), a second run changes nothing, the command and the task."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from solvent.audit.models import AuditEntry
+from solvent.core.models import Role
+from solvent.payments.services.evaluation import accounts_due, arrangements_evaluate_day
+from solvent.payments.tasks import arrangements_evaluate_task
+from solvent.strategy.models import WorkItem
+from solvent.strategy.selectors.work_queues import work_items_claimable
+from tests.arrangements.factories import ClientFactory, debt_create, staff_create
+from tests.payments.arrangements_world import (
+    clock_fixture,  # noqa: F401 (the clock fixture)
+    open_items,
+    pay,
+    plan_make,
+    promise_make,
+    status_of,
+)
+
+pytestmark = pytest.mark.django_db
+
+DUE = date(2026, 12, 10)
+DAY_AFTER_GRACE = date(2026, 12, 14)
+
+
+@pytest.fixture
+def world(clock):
+    """Three debts of one client: a promise kept, a promise broken, a plan whose second
+    instalment is missed; and a promise not yet due."""
+    client = ClientFactory()
+    kept, kept_debtor = debt_create(client=client)
+    broken, broken_debtor = debt_create(client=client)
+    planned, planned_debtor = debt_create(client=client)
+    later, later_debtor = debt_create(client=client)
+    promises = {
+        "kept": promise_make(kept, kept_debtor, "100.00", DUE),
+        "broken": promise_make(broken, broken_debtor, "80.00", DUE),
+        "later": promise_make(later, later_debtor, "50.00", date(2026, 12, 20)),
+    }
+    plan = plan_make(planned, planned_debtor, date(2026, 12, 3), "150")
+    clock.to(date(2026, 12, 3))
+    pay(planned, "150.00", date(2026, 12, 3))
+    clock.to(DUE)
+    pay(kept, "100.00", DUE)
+    return {"accounts": (kept, broken, planned, later), "promises": promises, "plan": plan}
+
+
+def test_only_accounts_with_something_past_due_are_judged(world) -> None:
+    kept, broken, planned, later = world["accounts"]
+    assert accounts_due(today=DAY_AFTER_GRACE) == sorted([broken.pk, planned.pk])
+    assert later.pk not in accounts_due(today=DAY_AFTER_GRACE) and kept.pk
+
+
+def test_a_broken_promise_and_a_missed_instalment_are_in_the_queue_the_same_day(
+    clock, world
+) -> None:
+    kept, broken, planned, _later = world["accounts"]
+    clock.to(DAY_AFTER_GRACE)
+    figures = arrangements_evaluate_day(today=DAY_AFTER_GRACE)
+    # Instalment 2 (due the 10th) is past its grace on the 14th.
+    assert figures.promises == {"broken": 1}
+    assert figures.plans == {"broken": 1} and figures.instalments_missed == 1
+    assert figures.work_items == 2
+    assert status_of(world["promises"]["broken"]) == "broken"
+    assert status_of(world["promises"]["kept"]) == "kept"
+    assert status_of(world["promises"]["later"]) == "pending"
+    assert status_of(world["plan"]) == "broken"
+    assert [kind for kind, _key in open_items(broken)] == ["broken_promise"]
+    assert [kind for kind, _key in open_items(planned)] == ["broken_promise"]
+    assert open_items(kept) == []
+    # An agent of the client's team is offered both now.
+    agent = staff_create("agent", Role.AGENT, clients=(broken.client,))
+    now = datetime(2026, 12, 14, 12, tzinfo=UTC)
+    claimable = work_items_claimable(user=agent, now=now)
+    assert {item.account_id for item in claimable} == {broken.pk, planned.pk}
+
+
+def test_a_second_run_of_the_day_changes_nothing(clock, world) -> None:
+    clock.to(DAY_AFTER_GRACE)
+    first = arrangements_evaluate_day(today=DAY_AFTER_GRACE)
+    entries, items = AuditEntry.objects.count(), WorkItem.objects.count()
+    second = arrangements_evaluate_day(today=DAY_AFTER_GRACE)
+    assert first.changed > 0 and second.changed == 0
+    assert second.promises == {} and second.plans == {} and second.work_items == 0
+    assert (AuditEntry.objects.count(), WorkItem.objects.count()) == (entries, items)
+
+
+def test_the_command_says_what_it_did(clock, world) -> None:
+    clock.to(DAY_AFTER_GRACE)
+    out = StringIO()
+    call_command("arrangements_evaluate", "--day", DAY_AFTER_GRACE.isoformat(), stdout=out)
+    text = out.getvalue()
+    assert "promises and plans of 2026-12-14: 2 account(s) judged" in text
+    assert "promises: 1 broken" in text and "1 instalment(s) missed" in text
+
+
+def test_the_task_runs_the_day(clock, world) -> None:
+    clock.to(DAY_AFTER_GRACE)
+    figures = arrangements_evaluate_task.call(DAY_AFTER_GRACE.isoformat())
+    assert figures["promises"] == {"broken": 1} and figures["work_items"] == 2
