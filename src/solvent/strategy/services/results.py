@@ -6,12 +6,12 @@ posted). A contact row is an attempt that happened: it passes the compliance gat
 happened (so the ledger counts it toward every cap) and is recorded in the contact history with its
 outcome; a row the gate refuses is kept as refused, not recorded as lawful. A right-party contact
 may carry a promise (recorded as a promise to pay), a STOP (a cease on calls, an opt-out of the
-medium on texts and e-mails) or a complaint (a review item for a supervisor). A payment row
-settles pending promises it pays and, once the balance is paid, the account leaves the strategy.
-Posting the same row twice posts it once (each row's hash is kept).
-
-The payments here are the results file's figures: issue 13 replaces them with the payments ledger
-(allocation, reversals); until then an account's paid total is the sum of its posted payments.
+medium on texts and e-mails) or a complaint (a review item for a supervisor). A payment row is
+posted to the payments ledger (``payments.services.ledger.payment_post``, source "results", key
+``results:<row hash>``): allocated, it moves the balance and its consequences judge the account's
+promises and plans; a paid balance takes the account out of the strategy. A row the ledger refuses
+(a closed account) is reported with its row. Posting the same row twice posts it once (each row's
+hash is kept, and the ledger's key is the row's).
 """
 
 from __future__ import annotations
@@ -27,10 +27,7 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Sum
 
-from solvent.arrangements.domain.status import Payment
-from solvent.arrangements.models import Promise
-from solvent.arrangements.services.promises import promise_create, promise_evaluate
-from solvent.audit.services import audit_record
+from solvent.arrangements.services.promises import promise_create
 from solvent.compliance.services import (
     Authorization,
     AuthorizationRequest,
@@ -45,6 +42,9 @@ from solvent.contact.interactions_bulk import (
 from solvent.contact.services import interaction_record
 from solvent.core import clock
 from solvent.core.domain.errors import DomainError
+from solvent.payments.models import Payment
+from solvent.payments.selectors import COUNTED_STATUSES
+from solvent.payments.services.ledger import payment_post
 from solvent.portfolio.models import Account, AccountDebtor
 from solvent.strategy.domain.paths import position_after
 from solvent.strategy.models import ActionResult, PathPosition, Strategy
@@ -552,63 +552,38 @@ def _result_row(
 
 
 def _payment(row: _Row, summary: ResultsSummary, actor_id: int | None) -> None:
-    """A payment: settles the pending promises it pays; a paid balance takes the account out."""
-    with transaction.atomic():
-        _result(row)
-        account = Account.objects.select_for_update().get(pk=row.account.pk)
-        payments = _payments(account.pk)
-        for promise in Promise.objects.filter(account=account, status=Promise.Status.PENDING):
-            since = [p for p in payments if p.paid_on >= promise.created_at.date()]
-            promise_evaluate(
-                promise_id=promise.pk, payments=since, today=clock.now().date(), actor_id=actor_id
-            )
-        paid = sum((p.amount for p in payments), Decimal(0))
-        if paid >= account.balance and account.status in ("active", "promise", "plan"):
-            account.status = Account.Status.PAID
-            account.save(update_fields=["status", "updated_at"])
-            audit_record(
-                action="strategy.account_paid",
-                object_type="portfolio.Account",
-                object_id=account.pk,
-                data={"paid": str(paid), "balance": str(account.balance)},
+    """A payment row: posted to the ledger with the row's key (its consequences judge the
+    account's promises and plans; a paid balance takes the account out). Refused: reported."""
+    assert row.payment_amount is not None and row.payment_date is not None  # _parse made sure
+    try:
+        with transaction.atomic():
+            _result(row)
+            payment_post(
+                account_id=row.account.pk,
+                amount=row.payment_amount,
+                paid_on=row.payment_date,
+                method=Payment.Method.OTHER,
+                source=Payment.Source.RESULTS,
+                reference=(row.step or "results")[:100],
+                idempotency_key=f"results:{row.key}",
+                debtor_id=row.debtor_id,
                 actor_id=actor_id,
-                system="" if actor_id else "results posted back",
             )
+    except DomainError as exc:
+        field_name = getattr(exc, "field", "") or "payment_amount"
+        summary.rejected.append(RowError(row.number, field_name, str(exc)[:300]))
+        return
     summary.payments += 1
     summary.accepted += 1
 
 
-def _payments(account_id: int) -> list[Payment]:
-    rows = ActionResult.objects.filter(account_id=account_id, payment_amount__isnull=False)
-    return [
-        Payment(paid_on=row.payment_date or row.occurred_at.date(), amount=row.payment_amount)
-        for row in rows
-        if row.payment_amount is not None
-    ]
-
-
-def promises_evaluate_due(*, today: date, actor_id: int | None = None) -> int:
-    """Pending promises whose date and grace have passed are settled from the posted payments
-    (broken when unpaid): the daily plan calls this first, so a broken promise reaches the work
-    queue and the path the same day. Returns how many changed."""
-    changed = 0
-    for promise in Promise.objects.filter(status=Promise.Status.PENDING, due_on__lt=today):
-        payments = [
-            p for p in _payments(promise.account_id) if p.paid_on >= promise.created_at.date()
-        ]
-        before = promise.status
-        after = promise_evaluate(
-            promise_id=promise.pk, payments=payments, today=today, actor_id=actor_id
-        )
-        changed += after.status != before
-    return changed
-
-
 def paid_total(account_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Each account's counted payments (pending and cleared) in the payments ledger; an account
+    without one is absent."""
     rows = (
-        ActionResult.objects.filter(account_id__in=list(account_ids), payment_amount__isnull=False)
+        Payment.objects.filter(account_id__in=list(account_ids), status__in=COUNTED_STATUSES)
         .values("account_id")
-        .annotate(total=Sum("payment_amount"))
+        .annotate(total=Sum("amount"))
         .values_list("account_id", "total")
     )
     return dict(rows)
