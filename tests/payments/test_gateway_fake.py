@@ -363,3 +363,34 @@ def test_the_gateway_is_chosen_by_settings_and_the_fake_needs_its_secret() -> No
         assert gateway_for().name == "stripe"
     with pytest.raises(GatewaySignatureError):
         FakeGateway(secret="").webhook_events(b"{}", {SIGNATURE_HEADER: "t=1,v1=x"})
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_a_phone_browser_the_fake_page_is_accessible_and_paying_returns_to_our_site(
+    live_server,
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.e2e.test_call_flow import _axe_serious
+    from tests.e2e.test_desk_browser import _chromium
+
+    debt = debt_create(principal="300.00")
+    url = _start(debt, success_url=f"{live_server.url}/login/?paid=1", cancel_url="/login/")
+    executable = _chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto(f"{live_server.url}{url}")
+            expect(page.get_by_test_id("fake-gateway-banner")).to_contain_text("no real money")
+            assert _axe_serious(page) == []
+            page.get_by_test_id("fake-succeeded").click()
+            page.wait_for_url("**/login/?paid=1")
+        finally:
+            browser.close()
+    assert Payment.objects.get().status == "cleared"
