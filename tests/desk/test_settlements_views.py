@@ -178,3 +178,72 @@ def test_a_settlement_of_another_account_is_not_found(world) -> None:  # type: i
     http = _as(world["agent"])
     assert http.get(_url("settlement_letter", account.pk, settlement.pk)).status_code == 404
     assert http.post(_url("settlement_accept", account.pk, settlement.pk)).status_code == 404
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_chromium_a_supervisor_approves_and_the_agents_panel_follows_without_a_reload(
+    live_server,  # type: ignore[no-untyped-def]
+    world,
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.arrangements.test_arrangements_browser import _axe_serious
+    from tests.e2e.test_desk_browser import SCREENSHOTS, _chromium, _screenshot
+
+    executable = _chromium()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for name in ("agent", "second"):
+        world[name].set_password(f"{name}-password-1")
+        world[name].save()
+    account = world["account"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        try:
+            agent, supervisor = (
+                browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+                for _ in range(2)
+            )
+            for page, name in ((agent, "agent"), (supervisor, "second")):
+                page.goto(f"{live_server.url}/login/")
+                page.fill("input[name=username]", name)
+                page.fill("input[name=password]", f"{name}-password-1")
+                page.click("button[type=submit]")
+            agent.goto(f"{live_server.url}/accounts/{account.pk}/")
+            panel = agent.locator("[data-testid=settlements-panel]")
+            expect(panel).to_contain_text("floor 70.00 %")
+            agent.fill("#settlement-amount", "600")
+            agent.click("[data-testid=settlement-offer]")
+            expect(agent.locator("[data-testid=settlements-notice]")).to_contain_text(
+                "waits for a supervisor"
+            )
+            status = agent.locator("[data-testid=settlement-status]")
+            expect(status).to_have_text("Waiting for approval")
+            assert _axe_serious(agent) == []
+
+            supervisor.goto(f"{live_server.url}/")
+            supervisor.click("nav >> text=Settlement approvals")
+            expect(supervisor.locator("[data-testid=approval-row]")).to_contain_text("60.00 %")
+            assert _axe_serious(supervisor) == []
+            _screenshot(supervisor, "settlement-approvals-1366.png")
+            supervisor.fill("[data-testid=approval-row] input[name=note]", "hardship shown")
+            supervisor.click("[data-testid=approve]")
+            expect(supervisor.locator("[data-testid=approvals-notice]")).to_contain_text("approved")
+
+            # The agent's page was not reloaded: its live part refreshes every 10 s.
+            expect(status).to_have_text("Offered", timeout=25_000)
+            agent.click("[data-testid=settlement-accept]")
+            expect(agent.locator("[data-testid=settlements-notice]")).to_contain_text("Accepted")
+            expect(agent.locator("[data-testid=settlement-status]")).to_have_text("Accepted")
+            expect(panel.locator("h2")).to_have_text("Settlement")  # the whole panel, swapped
+            assert agent.url.endswith(f"/accounts/{account.pk}/")
+            _screenshot(agent, "settlement-panel-1366.png")
+        finally:
+            browser.close()
+    settlement = Settlement.objects.get()
+    assert (settlement.status, settlement.decided_by) == ("accepted", world["second"])
