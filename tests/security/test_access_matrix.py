@@ -652,6 +652,13 @@ def _payment_on_target(body: dict[str, str] | None = None, *, form: bool = False
     return build
 
 
+def _payment_take(world: World, target: str) -> Req:
+    from solvent.core import clock
+
+    fields = {"amount": "1.00", "paid_on": clock.today().isoformat(), "method": "card"}
+    return Req({"account_id": _account_of(world.parts[target])}, form=fields)
+
+
 PAYMENT_FILE = b"account_number,amount,paid_on,method,reference\nX-1,1.00,2026-01-02,card,M-1\n"
 
 
@@ -1204,6 +1211,20 @@ ROUTES: dict[tuple[str, str], Row] = {
         "account", _payment_on_target({"reason": "posted in error"}), 200, may=LEDGER_CORRECTORS
     ),
     ("POST", "/api/payments/files"): _write("client", _payment_file, 200, may=ADMIN_ONLY),
+    # -- the payments panel (src/solvent/desk/urls_payments.py): every role reads, writers take a
+    # payment on the call, supervisors and admins return or reverse one
+    ("GET", "/accounts/{account_id}/payments/"): _read("account", _account),
+    ("GET", "/accounts/{account_id}/payments/live/"): _read("account", _account),
+    ("POST", "/accounts/{account_id}/payments/take/"): _write("account", _payment_take, 200),
+    ("POST", "/accounts/{account_id}/payments/{payment_id}/return/"): _write(
+        "account", _payment_on_target({"reason": "NSF"}, form=True), 200, may=LEDGER_CORRECTORS
+    ),
+    ("POST", "/accounts/{account_id}/payments/{payment_id}/reverse/"): _write(
+        "account",
+        _payment_on_target({"reason": "posted in error"}, form=True),
+        200,
+        may=LEDGER_CORRECTORS,
+    ),
     # -- the client remittance: a client not theirs is 404, then the role
     ("GET", "/remittance/"): Row("read", "client", _remittance_query, 200, may=REMITTANCE_READERS),
     ("POST", "/remittance/issue/"): Row(
