@@ -67,7 +67,7 @@ def _totals(statement: Statement) -> Table:
         ],
         ["Net collected", _money(figures.net_collected, currency)],
         [
-            f"Commission at {figures.commission_rate * 100:.2f} %"
+            f"Commission at {figures.commission_percent}"
             + (" (a credit to the client)" if figures.commission < 0 else ""),
             _money(figures.commission, currency),
         ],

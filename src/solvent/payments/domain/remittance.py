@@ -79,6 +79,11 @@ class Figures:
     pending: Decimal
     pending_count: int
 
+    @property
+    def commission_percent(self) -> str:
+        """The rate as people read it: 0.2500 is "25.00 %"."""
+        return f"{self.commission_rate * 100:.2f} %"
+
 
 def month_period(month: str, field: str = "month") -> tuple[date, date]:
     """The first and last day of ``YYYY-MM``, or a FieldError naming ``field``."""
