@@ -853,6 +853,10 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/accounts/{account_id}/arrangements/"): Row(
         "read", "account", _account, 200, may=WRITERS
     ),
+    # Its 5-second poll (issue 13): the panel again when it changed (always, without a digest).
+    ("GET", "/accounts/{account_id}/arrangements/live/"): Row(
+        "read", "account", _account, 200, may=WRITERS
+    ),
     ("POST", "/accounts/{account_id}/arrangements/promises/"): _write(
         "account", _arrangement_form({"amount": "10", "due_on": "2026-06-20"}), 200
     ),
