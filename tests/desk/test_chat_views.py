@@ -264,3 +264,36 @@ def test_the_wallboard_shows_the_days_payments_and_the_chats_waiting(
         conversation_id=conversation.pk, agent_id=desk["agent"].pk, body="Hi"
     )
     assert wallboard_get(scope=wallboard_scope(user=supervisor)).total.chats_waiting == 0
+
+
+# --- the arrangements panel refreshes itself ----------------------------------------------------
+
+
+def test_the_arrangements_panel_polls_and_is_sent_again_only_when_it_changed(
+    desk: dict[str, Any],
+) -> None:
+    from datetime import date
+
+    from solvent.arrangements.services import promise_create
+
+    http = desk["http"]
+    panel = http.get(f"/accounts/{desk['account'].pk}/arrangements/", **HTMX).content.decode()
+    poll = re.search(r'hx-get="([^"]+/arrangements/live/\?seen=(\w+))"', panel)
+    assert poll is not None, "the panel carries its poller"
+    assert 'hx-trigger="every 5s"' in panel
+    assert 'data-live-guard="#arrangements"' in panel
+    assert http.get(poll.group(1), **HTMX).status_code == 204  # nothing changed: nothing swapped
+    # The debtor promises from their page: the next poll brings the panel with the promise.
+    promise_create(
+        account_id=desk["account"].pk,
+        debtor_id=desk["debtor"].pk,
+        amount="75.00",
+        due_on=date(2026, 6, 19),
+    )
+    fresh = http.get(poll.group(1), **HTMX)
+    assert fresh.status_code == 200
+    html = fresh.content.decode()
+    assert "75.00 USD</strong> on 2026-06-19" in html
+    assert f"seen={poll.group(2)}" not in html  # the new poller carries the new digest
+    page = http.get(f"/accounts/{desk['account'].pk}/").content.decode()
+    assert "/static/desk/live.js" in page

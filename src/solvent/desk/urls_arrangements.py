@@ -8,6 +8,7 @@ _BASE = "accounts/<int:account_id>/arrangements/"
 
 urlpatterns: list[URLPattern] = [
     path(_BASE, views.arrangements_panel, name="arrangements_panel"),
+    path(f"{_BASE}live/", views.arrangements_live, name="arrangements_live"),
     path(f"{_BASE}promises/", views.promise_create, name="promise_create"),
     path(f"{_BASE}promises/<int:promise_id>/cancel/", views.promise_cancel, name="promise_cancel"),
     path(

@@ -27,6 +27,7 @@ from solvent.compliance.access import access_hold_by_id
 from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError, ValidationError
 from solvent.desk.domain.call_script import local_time_text
+from solvent.desk.live import arrangements_digest
 from solvent.desk.roles import desk_view
 from solvent.portfolio.access import DebtorAccess, access_account_by_id, access_debtor_by_id
 from solvent.portfolio.models import Account
@@ -53,6 +54,17 @@ class Debtor:
 @require_GET
 def arrangements_panel(request: HttpRequest, account_id: int) -> HttpResponse:
     account = access_account_by_id(user=request.user, account_id=account_id, for_write=True)
+    return _panel(request, account)
+
+
+@desk_view()
+@require_GET
+def arrangements_live(request: HttpRequest, account_id: int) -> HttpResponse:
+    """The panel's 5-second poll: 204 while nothing it shows changed, else the panel again (the
+    page holds the poll back while the agent works in a form: desk/static/desk/live.js)."""
+    account = access_account_by_id(user=request.user, account_id=account_id, for_write=True)
+    if request.GET.get("seen", "") == arrangements_digest(account):
+        return HttpResponse(status=204)
     return _panel(request, account)
 
 
@@ -376,6 +388,7 @@ def _panel(request: HttpRequest, account: Account, **state: Any) -> HttpResponse
         "choices": selectors.arrangement_choices(),
         "providers": advice_providers(_country(debtors, account)),
         "today": clock.today().isoformat(),
+        "live_digest": arrangements_digest(account),
         "form": form or {},
         "errors": {},
         **state,
