@@ -245,6 +245,7 @@ def _completed(session: GatewaySession, payment_status: str, event_id: str = "ev
         {
             "id": "cs_test_1",
             "object": "checkout.session",
+            "customer_details": {"email": "ada@example.com", "name": "Ada Stone"},
             "amount_total": 12000,
             "currency": "usd",
             "client_reference_id": str(session.pk),
@@ -272,6 +273,10 @@ def test_a_paid_checkout_posts_a_cleared_payment_once(stripe_settings, debt) -> 
     assert (session.status, session.payment_id) == ("succeeded", payment.pk)
     debt[0].refresh_from_db()
     assert debt[0].balance == D("180.00")
+    # Only the fields read are kept: not the payer's details Stripe sends along.
+    kept = GatewayEvent.objects.get().payload
+    assert kept["object"]["payment_intent"] == "pi_test_1"
+    assert "ada@example.com" not in json.dumps(kept)
 
 
 @pytest.mark.django_db
@@ -320,7 +325,8 @@ def test_an_async_success_clears_the_pending_debit(stripe_settings, debt) -> Non
         (
             "charge.refunded",
             {"object": "charge", "payment_intent": "pi_test_1", "amount": 12000,
-             "amount_refunded": 12000, "currency": "usd", "refunded": True},
+             "amount_refunded": 12000, "currency": "usd", "refunded": True,
+             "payment_method_details": {"card": {"last4": "4242", "exp_year": 2030}}},
             "reversed",
         ),
         (
@@ -347,6 +353,7 @@ def test_a_refund_reverses_a_dispute_returns_and_a_partial_refund_waits_for_a_pe
     assert Payment.objects.get().status == status
     if status == "cleared":
         assert "partial refund of 20.00" in answer.json()["outcome"]
+    assert "4242" not in json.dumps(GatewayEvent.objects.get(event_id="evt_2").payload)
 
 
 @pytest.mark.django_db

@@ -20,7 +20,8 @@ tolerance) and reads the events we act on:
 - charge.dispute.created -> returned (a chargeback)
 
 Anything else is acknowledged as "other". The payment's id throughout is the PaymentIntent's id
-(pi_...), which sessions, charges and disputes all name.
+(pi_...), which sessions, charges and disputes all name. Of each event only the fields read here are
+kept: a charge's card details and a session's customer details never reach the database.
 """
 
 from __future__ import annotations
@@ -70,6 +71,23 @@ ZERO_DECIMAL_CURRENCIES = frozenset(
     }
 )
 _PAYMENT_METHOD_TYPES = {CheckoutMethod.CARD: "card", CheckoutMethod.ACH: "us_bank_account"}
+# What of an event's object is kept (GatewayEvent.payload): the fields read here, never the rest (a
+# charge carries the card's brand, last digits and expiry, a session the payer's name and address).
+_KEPT_FIELDS = (
+    "id",
+    "object",
+    "payment_intent",
+    "payment_status",
+    "status",
+    "amount",
+    "amount_total",
+    "amount_refunded",
+    "refunded",
+    "currency",
+    "client_reference_id",
+    "metadata",
+    "reason",
+)
 _SESSION_EVENTS = {
     "checkout.session.async_payment_succeeded": EventKind.SUCCEEDED,
     "checkout.session.async_payment_failed": EventKind.FAILED,
@@ -177,7 +195,7 @@ def _event_in(body: dict[str, Any]) -> GatewayEventIn:
     common: dict[str, Any] = {
         "event_id": str(body["id"]),
         "event_type": event_type,
-        "payload": body,
+        "payload": _kept(body),
         "occurred_at": datetime.fromtimestamp(int(body["created"]), tz=UTC),
         "gateway_payment_id": _id_of(obj.get("payment_intent")),
         "currency": str(obj.get("currency") or "").upper(),
@@ -206,6 +224,17 @@ def _event_in(body: dict[str, Any]) -> GatewayEventIn:
         reason = f"disputed (chargeback): {obj.get('reason') or 'no reason given'}"
         return GatewayEventIn(kind=EventKind.RETURNED, reason=reason, **common)
     return GatewayEventIn(kind=EventKind.OTHER, **common)
+
+
+def _kept(body: dict[str, Any]) -> dict[str, Any]:
+    obj = body["data"]["object"]
+    return {
+        "id": body["id"],
+        "type": body["type"],
+        "created": body.get("created"),
+        "livemode": body.get("livemode"),
+        "object": {name: obj[name] for name in _KEPT_FIELDS if name in obj},
+    }
 
 
 def _id_of(value: object) -> str:
