@@ -82,3 +82,24 @@ def test_the_demo_floor_has_something_true_on_every_screen(tmp_path, settings) -
         Interaction.objects.filter(agent__isnull=False).values_list("agent__username", flat=True)
     )
     assert {"agent", "maria", "tom"} <= named
+    # The money (issue 13): a ledger that agrees with the balances, last month's statements, a
+    # settlement in each state, a debtor waiting in the chat, and a text with a working link.
+    from solvent.payments.models import Payment, PaymentAllocation, RemittanceStatement, Settlement
+    from solvent.portal.links import portal_link_find
+    from solvent.portal.models import ChatConversation
+
+    statuses = set(Payment.objects.values_list("status", flat=True))
+    assert {"cleared", "returned"} <= statuses
+    for payment in Payment.objects.filter(status="cleared")[:50]:
+        allocated = sum(a.amount for a in PaymentAllocation.objects.filter(payment=payment))
+        assert allocated == payment.amount, payment.pk
+    assert RemittanceStatement.objects.values("client").distinct().count() == 4
+    assert {"offered", "pending_approval", "paid"} <= set(
+        Settlement.objects.values_list("status", flat=True)
+    )
+    assert Account.objects.filter(status="settled").exists()
+    assert ChatConversation.objects.filter(status="waiting").exists()
+    invite = OutboxMessage.objects.filter(cause__startswith="demo:portal-invite").latest("pk")
+    token = invite.body.split("/my/l/")[1].split("/")[0]
+    link = portal_link_find(token)
+    assert link is not None and link.used_at is None

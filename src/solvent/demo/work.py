@@ -17,7 +17,7 @@ import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from unittest import mock
@@ -25,14 +25,11 @@ from unittest import mock
 from django.contrib.auth.models import User
 
 from solvent.arrangements.domain.statement import LineInput
-from solvent.arrangements.domain.status import Payment
 from solvent.arrangements.services import (
     income_expenditure_record,
     plan_accept,
-    plan_evaluate,
     plan_propose,
     promise_create,
-    promise_evaluate,
     vulnerability_flag_record,
 )
 from solvent.audit.services import audit_system
@@ -41,6 +38,8 @@ from solvent.contact.services import MessageRequest, message_enqueue_many
 from solvent.core import clock
 from solvent.core.domain.errors import DomainError
 from solvent.desk.models import Callback
+from solvent.payments.services.evaluation import arrangements_evaluate_day
+from solvent.payments.services.ledger import payment_post
 from solvent.portfolio.domain.placement_columns import COLUMN_NAMES
 from solvent.portfolio.generate import placement_rows
 from solvent.portfolio.models import Account, AccountDebtor, Client, Debtor, Placement
@@ -53,6 +52,21 @@ def _at(moment: datetime) -> Iterator[None]:
     """The services read ``clock.now()``: for the demo's past, the clock says when it happened."""
     with mock.patch.object(clock, "now", return_value=moment):
         yield
+
+
+def _paid(account: Account, debtor_id: int, amount: Decimal, day: date, key: str) -> None:
+    """A card payment on ``day`` through the ledger (allocated, promises and plans judged)."""
+    with _at(datetime.combine(day, time(17, 0), tzinfo=UTC)):
+        payment_post(
+            account_id=account.pk,
+            amount=amount,
+            paid_on=day,
+            method="card",
+            source="agent",
+            reference=f"DEMO-{key}",
+            idempotency_key=f"demo:{key}",
+            debtor_id=debtor_id,
+        )
 
 
 def demo_shared_client_load(
@@ -164,12 +178,9 @@ def demo_floor_create(*, now: datetime, agents: list[User], seed: int = 5) -> Fl
         except DomainError:
             continue
         promises += 1
-        if number < 14:
-            paid = [Payment(due, amount)] if number < 8 else []
-            with _at(now):
-                promise_evaluate(
-                    promise_id=promise.pk, payments=paid, today=now.date(), actor_id=None
-                )
+        if number < 8:
+            # Kept: the payment came on the day, through the ledger (which judges the promise).
+            _paid(account, debtor_id, amount, min(due, now.date()), f"promise:{promise.pk}")
     # Payment plans from an income and expenditure statement: 4 on track, 2 broken.
     for number, (account, debtor_id) in enumerate(picks[22:28]):
         agent = agents[number % len(agents)]
@@ -205,9 +216,8 @@ def demo_floor_create(*, now: datetime, agents: list[User], seed: int = 5) -> Fl
         fallen_due = list(plan.instalments.filter(due_on__lte=now.date()).order_by("number"))
         # On track: every instalment due so far paid on its day; broken: only the first.
         kept = fallen_due if number < 4 else fallen_due[:1]
-        paid = [Payment(row.due_on, row.amount) for row in kept]
-        with _at(now):
-            plan_evaluate(plan_id=plan.pk, payments=paid, today=now.date(), actor_id=None)
+        for row in kept:
+            _paid(account, debtor_id, row.amount, row.due_on, f"instalment:{row.pk}")
     # Callbacks the debtors asked for: some due this morning, some tomorrow.
     for number, (account, debtor_id) in enumerate(picks[28:36]):
         debtor = Debtor.objects.get(pk=debtor_id)
@@ -288,4 +298,7 @@ def demo_floor_create(*, now: datetime, agents: list[User], seed: int = 5) -> Fl
             )
     if requests:
         messages = len(message_enqueue_many(requests=requests))
+    # The day's evaluation: promises and instalments past their grace without payment are broken.
+    with _at(now):
+        arrangements_evaluate_day(today=now.date())
     return FloorCounts(promises, plans, callbacks, holds, messages)

@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from solvent.audit.keys import development_audit_key
 from solvent.core import clock
 from solvent.demo.history import demo_history_create
+from solvent.demo.payments import demo_payments_create, demo_portal_invite, demo_terms_create
 from solvent.demo.services import (
     DEMO_CLIENTS,
     DEMO_USERS,
@@ -50,6 +51,9 @@ class Command(BaseCommand):
                 "demo?). Stop it, or choose another port: solvent demo --port 8001 "
                 "(make demo PORT=8001)."
             )
+        if not options["no_serve"] and "SOLVENT_PUBLIC_URL" not in os.environ:
+            # The links in the demo's messages open this server's debtor page.
+            settings.SOLVENT_PUBLIC_URL = f"http://{options['host']}:{options['port']}"
         Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
         self._announce_keys()
         _demo_audit_key_set()
@@ -101,8 +105,17 @@ class Command(BaseCommand):
                 f"{strategy.promises} promises, {strategy.payments} payments; "
                 f"today's plan: {strategy.planned_today:,} actions"
             )
+            self.stdout.write("Posting two months of payments, settlements and statements…")
+            money = demo_payments_create(now=clock.now(), agents=agents)
+            self.stdout.write(
+                f"  {money.payments:,} payments ({money.pending} pending, {money.returned} "
+                f"returned), {money.settlements} settlements, {money.statements} remittance "
+                f"statements for last month, {money.chats} debtor waiting in the chat"
+            )
         demo_users_create()
         call_command("contact_templates_install", verbosity=0, stdout=self.stdout)
+        demo_terms_create()
+        self._invite = demo_portal_invite()
         if options["no_serve"]:
             self._print_logins(None)
             return
@@ -135,6 +148,17 @@ class Command(BaseCommand):
             "Import a file: solvent import placements FILE --client CODE "
             "(format: docs/placement-format.md)"
         )
+        invite = getattr(self, "_invite", None)
+        if invite is not None:
+            self.stdout.write(
+                f"\nThe debtor's page: {invite.debtor_name} was just texted a link (outbox "
+                f"message {invite.message_id}; one link opens once, each start sends a new one):"
+            )
+            self.stdout.write(f"  {invite.url}")
+            self.stdout.write(
+                f"  the check asks for a date of birth or the {invite.check_hint}; the agent "
+                f"sees what the debtor does on the account screen, without a reload"
+            )
         if url:
             self.stdout.write("\nPress Ctrl-C to stop.")
 
@@ -147,6 +171,7 @@ class Command(BaseCommand):
             "SOLVENT_FIELD_KEY": settings.SOLVENT_FIELD_KEY,
             "SOLVENT_AUDIT_KEY": os.environ.get("SOLVENT_AUDIT_KEY", ""),
             "SOLVENT_HTTPS": "0",
+            "SOLVENT_PUBLIC_URL": settings.SOLVENT_PUBLIC_URL,
         }
         # SIGTERM (kill, systemd, a container stop) ends the demo like Ctrl-C: its children too.
         signal.signal(signal.SIGTERM, _interrupt)
