@@ -21,11 +21,8 @@ from solvent.core.domain.errors import NotFoundError, ValidationError
 from solvent.payments.adapters.fake import SIGNATURE_HEADER, FakeGateway
 from solvent.payments.models import GatewayEvent, GatewaySession, Payment, Settlement
 from solvent.payments.ports import GatewayError, GatewaySignatureError, GatewayUnknownError
-from solvent.payments.services.gateway import (
-    gateway_checkout_start,
-    gateway_fake_outcome,
-    gateway_for,
-)
+from solvent.payments.services.gateway import gateway_checkout_start, gateway_for
+from solvent.payments.services.gateway_fake import gateway_fake_outcome
 from solvent.portfolio.models import Account, Debtor
 from tests.arrangements.factories import debt_create
 

@@ -399,7 +399,7 @@ def test_one_event_delivered_four_times_at_once_posts_one_payment(stripe_setting
     one delivery act and makes the others wait, then answer "duplicate"."""
     from django.db import connection
 
-    from solvent.payments.services.gateway import gateway_webhook_handle
+    from solvent.payments.services.gateway_webhooks import gateway_webhook_handle
 
     _start(debt)
     payload = _completed(GatewaySession.objects.get(), "paid")

@@ -18,12 +18,12 @@ from solvent.payments.ports import (
     GatewaySignatureError,
     GatewayUnknownError,
 )
-from solvent.payments.services.gateway import (
+from solvent.payments.services.gateway_fake import (
     fake_choices,
     gateway_fake_checkout,
     gateway_fake_outcome,
-    gateway_webhook_handle,
 )
+from solvent.payments.services.gateway_webhooks import gateway_webhook_handle
 
 
 @csrf_exempt
