@@ -28,7 +28,7 @@ def _frozen(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def world():  # type: ignore[no-untyped-def]
+def world():
     """A 1,000.00 debt 100 days past due (late: floor 70 %), an agent, two supervisors, a viewer."""
     account, debtor = debt_create(principal="1000.00")
     Account.objects.filter(pk=account.pk).update(delinquency_date=TODAY - timedelta(days=100))
@@ -44,7 +44,7 @@ def world():  # type: ignore[no-untyped-def]
     }
 
 
-def _as(user) -> HttpClient:  # type: ignore[no-untyped-def]
+def _as(user) -> HttpClient:
     http = HttpClient()
     http.force_login(user)
     return http
@@ -58,7 +58,7 @@ def _due(days: int = 7) -> str:
     return (TODAY + timedelta(days=days)).isoformat()
 
 
-def test_the_account_screen_loads_the_panel_which_shows_the_floor_of_the_stage(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_account_screen_loads_the_panel_which_shows_the_floor_of_the_stage(world) -> None:
     account = world["account"]
     screen = _as(world["agent"]).get(_url("account_detail", account.pk))
     assert _url("settlements_panel", account.pk) in screen.content.decode()
@@ -70,7 +70,7 @@ def test_the_account_screen_loads_the_panel_which_shows_the_floor_of_the_stage(w
     assert 'data-testid="settlement-offer-form"' in text
 
 
-def test_an_offer_by_percent_at_the_floor_is_offered_and_accepted_on_the_call(world) -> None:  # type: ignore[no-untyped-def]
+def test_an_offer_by_percent_at_the_floor_is_offered_and_accepted_on_the_call(world) -> None:
     account, http = world["account"], _as(world["agent"])
     response = http.post(_url("settlement_offer", account.pk), {"percent": "70", "due_on": _due()})
     assert "Settlement offered" in response.content.decode()
@@ -86,7 +86,7 @@ def test_an_offer_by_percent_at_the_floor_is_offered_and_accepted_on_the_call(wo
     assert letter["Content-Type"] == "application/pdf" and letter.content.startswith(b"%PDF")
 
 
-def test_a_refused_offer_is_shown_beside_its_field_and_keeps_what_was_typed(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_offer_is_shown_beside_its_field_and_keeps_what_was_typed(world) -> None:
     account, http = world["account"], _as(world["agent"])
     text = http.post(
         _url("settlement_offer", account.pk), {"amount": "1000.00", "due_on": _due()}
@@ -104,7 +104,7 @@ def test_a_refused_offer_is_shown_beside_its_field_and_keeps_what_was_typed(worl
     assert not Settlement.objects.exists()
 
 
-def test_below_the_floor_the_maker_waits_and_a_second_supervisor_approves(world) -> None:  # type: ignore[no-untyped-def]
+def test_below_the_floor_the_maker_waits_and_a_second_supervisor_approves(world) -> None:
     account = world["account"]
     text = (
         _as(world["supervisor"])
@@ -139,7 +139,7 @@ def test_below_the_floor_the_maker_waits_and_a_second_supervisor_approves(world)
     assert (settlement.status, settlement.decided_by) == ("offered", world["second"])
 
 
-def test_a_decline_needs_a_note_on_the_page(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_decline_needs_a_note_on_the_page(world) -> None:
     account = world["account"]
     settlement = settlement_offer(
         account_id=account.pk,
@@ -156,7 +156,7 @@ def test_a_decline_needs_a_note_on_the_page(world) -> None:  # type: ignore[no-u
     assert settlement.status == "declined"
 
 
-def test_a_client_viewer_reads_the_panel_without_forms_and_may_not_offer(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_client_viewer_reads_the_panel_without_forms_and_may_not_offer(world) -> None:
     account, http = world["account"], _as(world["viewer"])
     text = http.get(_url("settlements_panel", account.pk)).content.decode()
     assert 'data-testid="settlements-panel"' in text
@@ -165,7 +165,7 @@ def test_a_client_viewer_reads_the_panel_without_forms_and_may_not_offer(world) 
     assert response.status_code == 403
 
 
-def test_a_settlement_of_another_account_is_not_found(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_settlement_of_another_account_is_not_found(world) -> None:
     account = world["account"]
     other, other_debtor = debt_create(client=account.client)
     settlement = settlement_offer(
@@ -183,7 +183,7 @@ def test_a_settlement_of_another_account_is_not_found(world) -> None:  # type: i
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_in_chromium_a_supervisor_approves_and_the_agents_panel_follows_without_a_reload(
-    live_server,  # type: ignore[no-untyped-def]
+    live_server,
     world,
 ) -> None:
     from playwright.sync_api import expect, sync_playwright

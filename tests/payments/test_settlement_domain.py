@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -24,8 +25,8 @@ TODAY = date(2026, 12, 2)
 FLOORS = {"early": "95", "middle": "85", "late": "70"}
 
 
-def _quote(amount: str, *, balance: str = "1000.00", stage: str = "middle", **kwargs):  # type: ignore[no-untyped-def]
-    arguments = {
+def _quote(amount: str, *, balance: str = "1000.00", stage: str = "middle", **kwargs):
+    arguments: dict[str, Any] = {
         "balance": D(balance),
         "stage": stage,
         "floors": FLOORS,
@@ -92,7 +93,9 @@ def test_the_due_date_may_be_today_or_the_last_day_of_the_offer() -> None:
         {"middle": True},
     ],
 )
-def test_a_stage_without_a_usable_floor_needs_approval_whatever_the_amount(floors: dict) -> None:  # type: ignore[type-arg]
+def test_a_stage_without_a_usable_floor_needs_approval_whatever_the_amount(
+    floors: dict[str, object],
+) -> None:
     quote = _quote("999.99", floors=floors)
     assert quote.floor_percent is None
     assert quote.needs_approval

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ def _frozen(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def world():  # type: ignore[no-untyped-def]
+def world():
     """A 1,000.00 debt 60 days past due (middle stage: floor 85 %), an agent, two supervisors."""
     account, debtor = debt_create(principal="800.00")
     Account.objects.filter(pk=account.pk).update(
@@ -61,7 +62,7 @@ def world():  # type: ignore[no-untyped-def]
     }
 
 
-def _offer(world, amount: str, *, by: str = "agent", due_on: date | None = None) -> Settlement:  # type: ignore[no-untyped-def]
+def _offer(world, amount: str, *, by: str = "agent", due_on: date | None = None) -> Settlement:
     return settlement_offer(
         account_id=world["account"].pk,
         debtor_id=world["debtor"].pk,
@@ -71,7 +72,7 @@ def _offer(world, amount: str, *, by: str = "agent", due_on: date | None = None)
     )
 
 
-def _pay(world, amount: str, *, on: date = TODAY, status: str = "cleared") -> Payment:  # type: ignore[no-untyped-def]
+def _pay(world, amount: str, *, on: date = TODAY, status: str = "cleared") -> Payment:
     account = world["account"]
     return Payment.objects.create(
         account=account,
@@ -94,7 +95,7 @@ def _actions() -> list[str]:
     )
 
 
-def test_an_offer_at_the_floor_is_offered_at_once_and_audited(world) -> None:  # type: ignore[no-untyped-def]
+def test_an_offer_at_the_floor_is_offered_at_once_and_audited(world) -> None:
     settlement = _offer(world, "850.00")
     assert settlement.status == Settlement.Status.OFFERED
     assert (settlement.percent, settlement.floor_percent, settlement.stage) == (
@@ -109,13 +110,13 @@ def test_an_offer_at_the_floor_is_offered_at_once_and_audited(world) -> None:  #
     assert entry.data["needs_approval"] is False and entry.data["amount"] == "850.00"
 
 
-def test_one_cent_below_the_floor_waits_for_approval_with_its_maker(world) -> None:  # type: ignore[no-untyped-def]
+def test_one_cent_below_the_floor_waits_for_approval_with_its_maker(world) -> None:
     settlement = _offer(world, "849.99")
     assert settlement.status == Settlement.Status.PENDING_APPROVAL
     assert settlement.needs_approval and settlement.requested_by == world["agent"]
 
 
-def test_a_second_live_settlement_is_refused_until_the_first_is_cancelled(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_live_settlement_is_refused_until_the_first_is_cancelled(world) -> None:
     first = _offer(world, "900.00")
     with pytest.raises(ValidationError) as refused:
         _offer(world, "950.00")
@@ -124,7 +125,7 @@ def test_a_second_live_settlement_is_refused_until_the_first_is_cancelled(world)
     assert _offer(world, "950.00").status == Settlement.Status.OFFERED
 
 
-def test_an_offer_the_rule_refuses_names_the_field_and_records_nothing(world) -> None:  # type: ignore[no-untyped-def]
+def test_an_offer_the_rule_refuses_names_the_field_and_records_nothing(world) -> None:
     with pytest.raises(SettlementError) as refused:
         _offer(world, "1000.00")
     assert refused.value.field == "amount"
@@ -134,7 +135,7 @@ def test_an_offer_the_rule_refuses_names_the_field_and_records_nothing(world) ->
     assert not Settlement.objects.exists()
 
 
-def test_a_debtor_who_does_not_owe_the_account_is_not_found(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_debtor_who_does_not_owe_the_account_is_not_found(world) -> None:
     _other_account, stranger = debt_create()
     with pytest.raises(NotFoundError):
         settlement_offer(
@@ -146,7 +147,7 @@ def test_a_debtor_who_does_not_owe_the_account_is_not_found(world) -> None:  # t
         )
 
 
-def test_the_maker_cannot_approve_and_an_agent_cannot_approve(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_maker_cannot_approve_and_an_agent_cannot_approve(world) -> None:
     by_supervisor = _offer(world, "500.00", by="supervisor")
     with pytest.raises(PermissionDeniedError) as refused:
         settlement_approve(settlement_id=by_supervisor.pk, actor_id=world["supervisor"].pk)
@@ -167,7 +168,7 @@ def test_the_maker_cannot_approve_and_an_agent_cannot_approve(world) -> None:  #
     assert entry.data["requested_by"] == world["supervisor"].pk
 
 
-def test_the_database_refuses_a_checker_who_is_the_maker(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_refuses_a_checker_who_is_the_maker(world) -> None:
     from django.db import IntegrityError, transaction
 
     settlement = _offer(world, "500.00")
@@ -175,7 +176,7 @@ def test_the_database_refuses_a_checker_who_is_the_maker(world) -> None:  # type
         Settlement.objects.filter(pk=settlement.pk).update(decided_by=world["agent"])
 
 
-def test_a_decline_needs_a_reason_and_ends_the_offer(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_decline_needs_a_reason_and_ends_the_offer(world) -> None:
     settlement = _offer(world, "500.00")
     with pytest.raises(SettlementError):
         settlement_decline(settlement_id=settlement.pk, actor_id=world["supervisor"].pk, note=" ")
@@ -189,7 +190,7 @@ def test_a_decline_needs_a_reason_and_ends_the_offer(world) -> None:  # type: ig
     assert _offer(world, "900.00").status == Settlement.Status.OFFERED
 
 
-def test_only_an_offered_unexpired_settlement_is_accepted(world) -> None:  # type: ignore[no-untyped-def]
+def test_only_an_offered_unexpired_settlement_is_accepted(world) -> None:
     pending = _offer(world, "500.00")
     with pytest.raises(ValidationError) as refused:
         settlement_accept(settlement_id=pending.pk, debtor_id=world["debtor"].pk)
@@ -206,7 +207,7 @@ def test_only_an_offered_unexpired_settlement_is_accepted(world) -> None:  # typ
     assert entry.actor_id is None and entry.data["channel"] == "portal"
 
 
-def test_an_offer_past_its_due_date_cannot_be_accepted(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_offer_past_its_due_date_cannot_be_accepted(world, monkeypatch) -> None:
     offered = _offer(world, "900.00", due_on=TODAY + timedelta(days=2))
     later = NOW + timedelta(days=3)
     monkeypatch.setattr("solvent.core.clock.now", lambda: later)
@@ -215,14 +216,14 @@ def test_an_offer_past_its_due_date_cannot_be_accepted(world, monkeypatch) -> No
     assert refused.value.code == "settlement_expired"
 
 
-def _accepted(world, amount: str = "900.00") -> Settlement:  # type: ignore[no-untyped-def]
+def _accepted(world, amount: str = "900.00") -> Settlement:
     settlement = _offer(world, amount)
     return settlement_accept(
         settlement_id=settlement.pk, debtor_id=world["debtor"].pk, actor_id=world["agent"].pk
     )
 
 
-def test_payments_reaching_the_amount_settle_the_account_and_a_return_reopens_it(world) -> None:  # type: ignore[no-untyped-def]
+def test_payments_reaching_the_amount_settle_the_account_and_a_return_reopens_it(world) -> None:
     settlement = _accepted(world)
     account = world["account"]
     _pay(world, "400.00")
@@ -249,7 +250,7 @@ def test_payments_reaching_the_amount_settle_the_account_and_a_return_reopens_it
     assert _actions()[-1] == "payments.settlement_reopened"
 
 
-def test_payments_before_acceptance_or_after_the_grace_do_not_count(world) -> None:  # type: ignore[no-untyped-def]
+def test_payments_before_acceptance_or_after_the_grace_do_not_count(world) -> None:
     settlement = _accepted(world)
     _pay(world, "600.00", on=TODAY - timedelta(days=1))
     # Due in 10 days, 3 days' grace: the 14th day is too late.
@@ -264,13 +265,13 @@ def test_payments_before_acceptance_or_after_the_grace_do_not_count(world) -> No
     assert settlement.status == Settlement.Status.PAID
 
 
-def test_an_account_with_no_accepted_settlement_is_left_alone(world) -> None:  # type: ignore[no-untyped-def]
+def test_an_account_with_no_accepted_settlement_is_left_alone(world) -> None:
     _offer(world, "900.00")
     _pay(world, "950.00")
     assert settlement_after_payment(account_id=world["account"].pk, today=TODAY) is None
 
 
-def test_expiry_ends_offers_past_their_date_and_accepted_ones_unpaid_after_grace(world) -> None:  # type: ignore[no-untyped-def]
+def test_expiry_ends_offers_past_their_date_and_accepted_ones_unpaid_after_grace(world) -> None:
     accepted = _accepted(world)
     assert settlements_expire(today=TODAY + timedelta(days=13)) == 0  # still within grace
     assert settlements_expire(today=TODAY + timedelta(days=14)) == 1
@@ -285,7 +286,7 @@ def test_expiry_ends_offers_past_their_date_and_accepted_ones_unpaid_after_grace
     assert _actions().count("payments.settlement_expired") == 2
 
 
-def test_expiry_settles_instead_an_accepted_settlement_paid_in_time(world) -> None:  # type: ignore[no-untyped-def]
+def test_expiry_settles_instead_an_accepted_settlement_paid_in_time(world) -> None:
     accepted = _accepted(world)
     _pay(world, "900.00", on=TODAY + timedelta(days=9))
     assert settlements_expire(today=TODAY + timedelta(days=20)) == 0
@@ -293,7 +294,7 @@ def test_expiry_settles_instead_an_accepted_settlement_paid_in_time(world) -> No
     assert accepted.status == Settlement.Status.PAID
 
 
-def test_the_letter_is_a_pdf_with_the_amount_the_date_and_the_disclosure(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_letter_is_a_pdf_with_the_amount_the_date_and_the_disclosure(world) -> None:
     settlement = _offer(world, "850.00")
     pdf = settlement_letter_pdf(settlement, compressed=False)
     assert settlement_letter_pdf(settlement).startswith(b"%PDF")
@@ -318,7 +319,7 @@ def _pdf_text(pdf: bytes) -> str:
 # --- the API -----------------------------------------------------------------------------------
 
 
-def _api(user):  # type: ignore[no-untyped-def]
+def _api(user):
     from django.test import Client as HttpClient
 
     from solvent.core.services import api_token_create
@@ -327,13 +328,13 @@ def _api(user):  # type: ignore[no-untyped-def]
     return HttpClient(headers={"Authorization": f"Bearer {token}"})
 
 
-def _post(http, path: str, body: dict) -> object:  # type: ignore[no-untyped-def, type-arg]
+def _post(http: Any, path: str, body: dict[str, Any]) -> Any:
     import json
 
     return http.post(path, json.dumps(body), content_type="application/json")
 
 
-def test_the_api_offers_approves_accepts_lists_and_serves_the_letter(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_offers_approves_accepts_lists_and_serves_the_letter(world) -> None:
     account, debtor = world["account"], world["debtor"]
     agent, supervisor = _api(world["agent"]), _api(world["supervisor"])
     body = {
@@ -366,7 +367,7 @@ def test_the_api_offers_approves_accepts_lists_and_serves_the_letter(world) -> N
     assert letter.status_code == 200 and letter.content.startswith(b"%PDF")
 
 
-def test_the_api_names_the_field_of_a_refused_offer(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_names_the_field_of_a_refused_offer(world) -> None:
     body = {
         "account_id": world["account"].pk,
         "debtor_id": world["debtor"].pk,
@@ -379,7 +380,7 @@ def test_the_api_names_the_field_of_a_refused_offer(world) -> None:  # type: ign
     assert refused.json()["detail"].startswith("amount:")
 
 
-def test_an_offer_the_account_was_paid_since_cannot_be_accepted(world) -> None:  # type: ignore[no-untyped-def]
+def test_an_offer_the_account_was_paid_since_cannot_be_accepted(world) -> None:
     offered = _offer(world, "900.00")
     Account.objects.filter(pk=world["account"].pk).update(status=Account.Status.PAID)
     with pytest.raises(ValidationError) as refused:
@@ -389,7 +390,7 @@ def test_an_offer_the_account_was_paid_since_cannot_be_accepted(world) -> None: 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_four_agents_offering_at_once_make_one_live_settlement(world) -> None:  # type: ignore[no-untyped-def]
+def test_four_agents_offering_at_once_make_one_live_settlement(world) -> None:
     import threading
 
     from django.db import connection
