@@ -3,8 +3,11 @@ a later return deducted once, gross and net, the CSV and PDF exports and the com
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
+import re
+import zlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -81,6 +84,17 @@ def _return(
         else:
             assert actor_id is not None, "a reversal is a person's decision"
             payment_reverse(payment_id=payment.pk, reason="posted in error", actor_id=actor_id)
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text ReportLab drew (its content streams are ASCII85 over Flate), one string."""
+    shown = []
+    for stream in re.findall(rb"stream\s*\n(.*?)endstream", pdf, re.S):
+        content = zlib.decompress(base64.a85decode(stream.strip(), adobe=True))
+        shown += re.findall(rb"\((.*?)\) Tj", content)
+    return "\n".join(
+        text.decode("latin-1").replace("\\(", "(").replace("\\)", ")") for text in shown
+    )
 
 
 def _preview(client, period):
@@ -259,7 +273,13 @@ def test_the_csv_and_pdf_of_an_issued_statement(world) -> None:
     assert world["debtor"].last_name not in statement_csv(statement)
     pdf = statement_pdf_bytes(statement, agency_name="Solvent Recovery")
     assert pdf.startswith(b"%PDF")
-    assert len(pdf) > 1500
+    shown = pdf_text(pdf)
+    assert "Client: Harbor Bank (harbor)" in shown
+    assert "Period: 2026-03-01 to 2026-03-31" in shown
+    assert "To remit (net of commission)" in shown and "75.00 GBP" in shown
+    assert "Commission at 25.00 %" in shown and "25.00 GBP" in shown
+    assert world["account"].account_number in shown
+    assert world["debtor"].last_name not in shown
 
 
 def test_the_command_previews_writes_csv_and_pdf_and_issues(world, tmp_path: Path, capsys) -> None:
