@@ -22,7 +22,7 @@ from solvent.arrangements.models import PaymentPlan, Promise
 from solvent.audit.models import AuditEntry
 from solvent.compliance.models import Consent, Hold, TimePreference
 from solvent.payments.models import Settlement
-from solvent.portal import links
+from solvent.portal import links, selectors
 from solvent.portal.models import PortalDocument
 from tests.compliance.services.compliance_fixtures import (
     EMAIL,
@@ -239,7 +239,10 @@ def test_a_dispute_with_a_document_places_a_dispute_hold_and_keeps_the_file(pat)
         "application/pdf",
         "receipt.pdf",
     )
-    assert document.file.read() == PDF
+    # Kept encrypted at rest; read back whole.
+    with document.file.open("rb") as stored:
+        assert b"%PDF" not in stored.read()
+    assert selectors.portal_document_content(document=document) == PDF
 
 
 def test_an_upload_that_is_not_a_pdf_or_image_or_too_large_is_refused(pat) -> None:  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ the account's components as the notice would be.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -30,11 +31,12 @@ from solvent.contact.domain.validation_notice import (
 from solvent.contact.letters import VALIDATION_NOTICE, notice_facts_from_json
 from solvent.contact.models import OutboxMessage
 from solvent.core import clock
+from solvent.core.crypto import decrypt
 from solvent.core.domain.errors import NotFoundError
 from solvent.payments.models import Settlement
 from solvent.portal.domain.check import LinkState, link_state
 from solvent.portal.links import portal_link_find
-from solvent.portal.models import PortalLink
+from solvent.portal.models import PortalDocument, PortalLink
 from solvent.portfolio.models import Account, Debtor
 
 # Accounts no longer collected are not shown (recalled by the client, closed).
@@ -226,3 +228,10 @@ def portal_settlement_get(*, debtor_id: int, settlement_id: int) -> Settlement:
     if settlement is None:
         raise NotFoundError(f"settlement {settlement_id} not found")
     return settlement
+
+
+def portal_document_content(*, document: PortalDocument) -> bytes:
+    """The file the debtor uploaded, decrypted (it is stored encrypted with the field key)."""
+    with document.file.open("rb") as stored:
+        sealed = stored.read().decode()
+    return base64.b64decode(decrypt(sealed))

@@ -8,6 +8,7 @@ name the system actor "the debtor on their own page (link N)".
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -15,6 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -35,6 +37,7 @@ from solvent.compliance.services import (
     time_preference_set,
 )
 from solvent.core import clock
+from solvent.core.crypto import encrypt
 from solvent.core.domain.errors import NotFoundError, ValidationError
 from solvent.portal.domain.check import (
     ADDRESS_WINDOW,
@@ -376,7 +379,13 @@ def portal_dispute(
                 uploaded_at=clock.now(),
                 hold=hold,
             )
-            document.file.save(f"dispute-{hold.pk}.{kind[1]}", upload, save=True)
+            # What people upload is personal data: kept encrypted at rest, like the rest of it
+            # (selectors.portal_document_content reads it back).
+            upload.seek(0)
+            sealed = encrypt(base64.b64encode(upload.read()).decode())
+            document.file.save(
+                f"dispute-{hold.pk}.{kind[1]}.enc", ContentFile(sealed.encode()), save=True
+            )
         _audit(
             "dispute_sent",
             link_id,
