@@ -1,18 +1,25 @@
 """What a payment (or its return) does to the account's promises and plans, on the ledger's own
 transaction: kept on the last grace day and broken the day after, partly kept, a payment before
 the promise does not count, a return reopens a kept promise, instalments filled in order, the
-account's status following, and a broken one in the work queue at once."""
+account's status following, a broken one in the work queue at once, the results file's payment
+rows posted to the ledger; and the pure rules' invariants (hypothesis)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from solvent.arrangements.domain.status import Payment as Counted
+from solvent.arrangements.domain.status import PromiseStatus, account_status_follow, promise_status
 from solvent.audit.models import AuditEntry
-from solvent.payments.models import ClientTerms
+from solvent.payments.models import ClientTerms, Payment
 from solvent.payments.services.consequences import payment_consequences
 from solvent.payments.services.ledger import payment_return
+from solvent.portfolio.models import Account
+from solvent.strategy.services.results import plan_results_post
 from tests.arrangements.factories import debt_create
 from tests.payments.arrangements_world import (
     D,
@@ -24,15 +31,64 @@ from tests.payments.arrangements_world import (
     status_of,
 )
 
-pytestmark = pytest.mark.django_db
-
 MADE = date(2026, 12, 2)
 DUE = date(2026, 12, 10)
 LAST_GRACE_DAY = date(2026, 12, 13)  # due date + the default 3 days
 
 
+# --- the pure rules -------------------------------------------------------------------------
+
+_RANK = {
+    PromiseStatus.PENDING: 0,
+    PromiseStatus.BROKEN: 0,
+    PromiseStatus.PARTLY_KEPT: 1,
+    PromiseStatus.KEPT: 2,
+}
+_payments = st.lists(
+    st.builds(
+        Counted,
+        paid_on=st.dates(date(2026, 12, 1), date(2026, 12, 31)),
+        amount=st.decimals("0.01", "80.00", places=2),
+    ),
+    max_size=6,
+)
+
+
+@given(_payments, st.integers(0, 5), st.dates(date(2026, 12, 1), date(2027, 1, 10)))
+def test_a_payment_more_never_makes_a_promise_worse_and_order_does_not_matter(
+    payments: list[Counted], grace: int, today: date
+) -> None:
+    def judged(some: list[Counted]) -> PromiseStatus:
+        return promise_status(
+            amount=D("100.00"), due_on=DUE, payments=some, today=today, grace_days=grace
+        )
+
+    assert judged(payments) == judged(list(reversed(payments)))
+    for index in range(len(payments)):
+        fewer = payments[:index] + payments[index + 1 :]
+        assert _RANK[judged(fewer)] <= _RANK[judged(payments)]
+    if today <= DUE + timedelta(days=grace):
+        assert judged(payments) in (PromiseStatus.PENDING, PromiseStatus.KEPT)
+
+
+@given(st.sampled_from([s.value for s in Account.Status]), st.booleans(), st.booleans())
+def test_the_account_status_follows_only_its_arrangements(
+    current: str, pending_promise: bool, active_plan: bool
+) -> None:
+    status = account_status_follow(
+        current, pending_promise=pending_promise, active_plan=active_plan
+    )
+    if current not in ("active", "promise", "plan"):
+        assert status == current
+    else:
+        assert status == ("plan" if active_plan else "promise" if pending_promise else "active")
+
+
+# --- on the database -------------------------------------------------------------------------
+
+
 @pytest.fixture
-def debt():
+def debt(db):
     return debt_create(principal="1000.00")
 
 
@@ -190,3 +246,39 @@ def test_running_the_consequences_again_changes_nothing(clock, debt) -> None:
     again = payment_consequences(account_id=account.pk, today=day)
     assert first.promises and again.promises == {} and again.work_items == 0
     assert AuditEntry.objects.count() == entries
+
+
+def test_a_results_payment_row_posts_to_the_ledger_once_and_keeps_the_promise(clock, debt) -> None:
+    account, debtor = debt
+    promise = promise_make(account, debtor, "100.00", DUE)
+    row = {
+        "account_number": account.account_number,
+        "client": account.client.code,
+        "channel": "payment",
+        "payment_amount": "100.00",
+        "payment_date": MADE.isoformat(),
+    }
+    first = plan_results_post(rows=[row])
+    again = plan_results_post(rows=[row])
+    assert (first.payments, first.rejected, again.payments, again.duplicates) == (1, [], 0, 1)
+    payment = Payment.objects.get()
+    assert payment.source == "results" and payment.idempotency_key.startswith("results:")
+    account.refresh_from_db()
+    assert account.principal == D("900.00")
+    assert status_of(promise) == "kept"
+
+
+def test_a_results_payment_row_the_ledger_refuses_is_reported(clock, debt) -> None:
+    account, _debtor = debt
+    Account.objects.filter(pk=account.pk).update(status="closed")
+    row = {
+        "account_number": account.account_number,
+        "client": account.client.code,
+        "channel": "payment",
+        "payment_amount": "10.00",
+    }
+    summary = plan_results_post(rows=[row])
+    assert summary.payments == 0 and [(e.row, e.field) for e in summary.rejected] == [
+        (1, "account_id")
+    ]
+    assert not Payment.objects.exists()

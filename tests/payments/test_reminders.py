@@ -4,9 +4,11 @@ through the outbox, so the compliance gate refuses one under a cease."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from solvent.compliance.services import hold_place
 from solvent.contact.adapters.fakes import FakeChannelSender
@@ -24,15 +26,30 @@ from tests.payments.arrangements_world import (
     promise_make,
 )
 
-pytestmark = pytest.mark.django_db
-
 MADE = date(2026, 12, 2)  # a Wednesday
 DUE = date(2026, 12, 10)
 REMINDER_DAY = date(2026, 12, 8)  # two days before, the default
 
 
+@given(st.integers(0, 10), st.integers(0, 20))
+def test_a_reminder_falls_due_on_a_few_days_before_the_due_date_only(
+    days_before: int, made_days_before: int
+) -> None:
+    made_on = DUE - timedelta(days=made_days_before)
+    days = [made_on + timedelta(days=n) for n in range(30)]
+    due = [
+        day
+        for day in days
+        if reminder_due(due_on=DUE, days_before=days_before, made_on=made_on, today=day)
+    ]
+    assert len(due) <= days_before and all(day < DUE for day in due)
+    reminder_day = DUE - timedelta(days=days_before)
+    if days_before and made_on < reminder_day:
+        assert due[0] == reminder_day
+
+
 @pytest.fixture
-def debt(clock):
+def debt(clock, db):
     default_templates_install()
     debtor, account = make_debtor()
     return account, debtor
