@@ -417,3 +417,16 @@ def test_four_agents_offering_at_once_make_one_live_settlement(world) -> None:
     assert not any(thread.is_alive() for thread in threads), "an offer never returned"
     assert sorted(outcomes) == ["offered", "settlement_live", "settlement_live", "settlement_live"]
     assert Settlement.objects.count() == 1
+
+
+def test_the_daily_command_expires_and_says_how_many(world) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    _offer(world, "900.00", due_on=TODAY + timedelta(days=1))
+    out = io.StringIO()
+    call_command("settlements_expire", "--day", (TODAY + timedelta(days=2)).isoformat(), stdout=out)
+    assert out.getvalue().strip() == "2026-12-04: 1 settlement(s) expired"
+    entry = AuditEntry.objects.get(action="payments.settlement_expired")
+    assert entry.system == "solvent settlements_expire"
