@@ -284,3 +284,23 @@ def test_the_components_equal_placed_less_allocated(account) -> None:
     assert interest == D("30.00") - allocated["interest"]
     assert principal == D("500.00") - allocated["principal"]
     assert sum(allocated.values(), D(0)) == D("113.38")
+
+
+def test_the_back_office_refuses_an_order_that_is_not_a_permutation(account) -> None:
+    from solvent.payments.admin import ClientTermsForm
+
+    fields = {
+        "client": account.client_id,
+        "commission_rate": "0.25",
+        "remittance_mode": "net",
+        "promise_grace_days": 3,
+        "reminder_days_before": 2,
+        "settlement_floors": '{"early": "95"}',
+        "settlement_expiry_days": 30,
+    }
+    bad = ClientTermsForm(data={**fields, "allocation_order": '["fees", "fees", "principal"]'})
+    assert not bad.is_valid()
+    assert "not an order of fees, interest and principal" in str(bad.errors["allocation_order"])
+    good = ClientTermsForm(data={**fields, "allocation_order": '["Principal", "fees", "interest"]'})
+    assert good.is_valid(), good.errors
+    assert good.cleaned_data["allocation_order"] == ["principal", "fees", "interest"]

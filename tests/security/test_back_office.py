@@ -41,6 +41,7 @@ READ_ONLY = frozenset(
         "compliance.DebtNotice",
         "audit.AuditEntry",
         "portfolio.Placement",
+        "payments.Payment",
         "django_tasks_database.DBTaskResult",
     }
 )
@@ -56,6 +57,7 @@ AUDITED = frozenset(
         "portfolio.Debtor",
         "portfolio.Account",
         "contact.MessageTemplate",
+        "payments.ClientTerms",
     }
 )
 REGISTERED = sorted(model._meta.label for model in admin.site._registry)
