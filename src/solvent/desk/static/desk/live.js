@@ -13,29 +13,33 @@
   }
   window.solventLiveGuard = true;
 
+  // What each field and fold held when the page drew it (a select's first option is chosen
+  // without being its default, so the drawn state is remembered, not read from the markup).
+  function state(element) {
+    if (element.tagName === "DETAILS") {
+      return element.open ? "open" : "closed";
+    }
+    if (element.type === "checkbox" || element.type === "radio") {
+      return element.checked ? "on" : "off";
+    }
+    return element.value;
+  }
+
   function remember(root) {
     if (!root || !root.querySelectorAll) {
       return;
     }
-    Array.prototype.forEach.call(root.querySelectorAll("details"), function (fold) {
-      fold.setAttribute("data-live-open", fold.open ? "1" : "0");
+    var elements = root.querySelectorAll("input, textarea, select, details");
+    Array.prototype.forEach.call(elements, function (element) {
+      element.solventDrawn = state(element);
     });
   }
 
-  function changed(field) {
-    var tag = field.tagName;
-    if (tag === "SELECT") {
-      return Array.prototype.some.call(field.options, function (option) {
-        return option.selected !== option.defaultSelected;
-      });
-    }
-    if (field.type === "checkbox" || field.type === "radio") {
-      return field.checked !== field.defaultChecked;
-    }
-    if (field.type === "hidden" || field.type === "submit" || field.type === "button") {
+  function changed(element) {
+    if (element.type === "hidden" || element.type === "submit" || element.type === "button") {
       return false;
     }
-    return field.value !== field.defaultValue;
+    return element.solventDrawn !== undefined && element.solventDrawn !== state(element);
   }
 
   function busy(panel) {
@@ -43,16 +47,9 @@
     if (active && panel.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) {
       return true;
     }
-    var fields = panel.querySelectorAll("input, textarea, select");
-    for (var i = 0; i < fields.length; i += 1) {
-      if (changed(fields[i])) {
-        return true;
-      }
-    }
-    var folds = panel.querySelectorAll("details");
-    for (var j = 0; j < folds.length; j += 1) {
-      var drawn = folds[j].getAttribute("data-live-open");
-      if (drawn !== null && drawn !== (folds[j].open ? "1" : "0")) {
+    var elements = panel.querySelectorAll("input, textarea, select, details");
+    for (var i = 0; i < elements.length; i += 1) {
+      if (changed(elements[i])) {
         return true;
       }
     }
