@@ -430,3 +430,13 @@ def test_the_daily_command_expires_and_says_how_many(world) -> None:
     assert out.getvalue().strip() == "2026-12-04: 1 settlement(s) expired"
     entry = AuditEntry.objects.get(action="payments.settlement_expired")
     assert entry.system == "solvent settlements_expire"
+
+
+def test_a_letter_waiting_for_approval_is_a_draft_and_a_spanish_debtor_reads_spanish(world) -> None:
+    from solvent.portfolio.models import Debtor
+
+    Debtor.objects.filter(pk=world["debtor"].pk).update(language="es")
+    settlement = Settlement.objects.get(pk=_offer(world, "500.00").pk)  # below the floor
+    text = _pdf_text(settlement_letter_pdf(settlement, compressed=False))
+    assert "BORRADOR" in text and "500.00 GBP" in text
+    assert "Esta comunicaci" in text and "cobrador de deudas" in text
