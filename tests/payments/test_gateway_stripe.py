@@ -357,6 +357,27 @@ def test_a_refund_reverses_a_dispute_returns_and_a_partial_refund_waits_for_a_pe
 
 
 @pytest.mark.django_db
+def test_a_checkout_not_ours_is_ignored_and_an_expired_one_is_marked(stripe_settings, debt) -> None:
+    foreign = _event(
+        "checkout.session.completed",
+        {"id": "cs_other", "payment_intent": "pi_other", "payment_status": "paid"},
+        "evt_foreign",
+    )
+    assert _deliver(foreign).json()["outcome"] == "ignored: not a checkout of ours"
+    _start(debt)
+    session = GatewaySession.objects.get()
+    expired = _event(
+        "checkout.session.expired",
+        {"id": "cs_test_1", "client_reference_id": str(session.pk), "payment_intent": None},
+        "evt_expired",
+    )
+    assert _deliver(expired).json()["outcome"] == f"checkout {session.pk} expired"
+    session.refresh_from_db()
+    assert session.status == "expired"
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_tampered_body_an_old_signature_and_a_wrong_secret_are_refused(
     stripe_settings, debt
 ) -> None:
