@@ -104,6 +104,10 @@ def test_a_bad_month_is_shown_beside_the_form(desk) -> None:
     response = desk["admin"].get(PAGE, {"client": "harbor", "month": "May"})
     assert response.status_code == 400
     assert "YYYY-MM" in response.content.decode()
+    # HTMX swaps only a 2xx answer: the partial carries the refusal with a 200.
+    swapped = desk["admin"].get(PAGE, {"client": "harbor", "month": "May"}, **HTMX)
+    assert swapped.status_code == 200
+    assert 'data-testid="remittance-error"' in swapped.content.decode()
 
 
 def test_a_supervisor_reads_their_client_but_does_not_issue(desk) -> None:

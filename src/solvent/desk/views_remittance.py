@@ -80,8 +80,10 @@ def _render(
         "may_issue": staff_role_get(user=request.user) in REMITTANCE_ISSUE_ROLES,
         "issued_list": remittance_statement_list(client_id=client.pk) if client else [],
     }
-    template = PARTIAL if request.headers.get("HX-Request") else PAGE
-    return render(request, template, context, status=status)
+    if request.headers.get("HX-Request"):
+        # HTMX swaps only a 2xx: the refusal is shown in the swapped statement.
+        return render(request, PARTIAL, context)
+    return render(request, PAGE, context, status=status)
 
 
 @login_required
