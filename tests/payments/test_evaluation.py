@@ -3,15 +3,19 @@ the same day (claimable at once), a second run changes nothing, the command and 
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.db import connection
 
 from solvent.audit.models import AuditEntry
 from solvent.core.models import Role
 from solvent.payments.services.evaluation import accounts_due, arrangements_evaluate_day
+from solvent.payments.services.ledger import payment_return
 from solvent.payments.tasks import arrangements_evaluate_task
 from solvent.strategy.models import WorkItem
 from solvent.strategy.selectors.work_queues import work_items_claimable
@@ -25,14 +29,12 @@ from tests.payments.arrangements_world import (
     status_of,
 )
 
-pytestmark = pytest.mark.django_db
-
 DUE = date(2026, 12, 10)
 DAY_AFTER_GRACE = date(2026, 12, 14)
 
 
 @pytest.fixture
-def world(clock):
+def world(clock, db):
     """Three debts of one client: a promise kept, a promise broken, a plan whose second
     instalment is missed; and a promise not yet due."""
     client = ClientFactory()
@@ -106,3 +108,44 @@ def test_the_task_runs_the_day(clock, world) -> None:
     clock.to(DAY_AFTER_GRACE)
     figures = arrangements_evaluate_task.call(DAY_AFTER_GRACE.isoformat())
     assert figures["promises"] == {"broken": 1} and figures["work_items"] == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_daily_run_and_returns_at_once_leave_what_the_ledger_says() -> None:
+    """PostgreSQL: returns and daily runs on one account in threads at once (real transactions).
+    Both lock the account first, so none deadlocks, and the promise ends as a fresh judgement
+    of the payments left says (the day after its grace, with every payment returned: broken)."""
+    workers = 6
+    with time_machine.travel(datetime(2026, 12, 2, 12, tzinfo=UTC), tick=False) as traveller:
+        account, debtor = debt_create(client=ClientFactory())
+        promise = promise_make(account, debtor, "60.00", DUE)
+        payments = [pay(account, "20.00", date(2026, 12, 2)) for _ in range(workers // 2)]
+        assert status_of(promise) == "kept"
+        traveller.move_to(datetime(2026, 12, 14, 12, tzinfo=UTC))
+        barrier = threading.Barrier(workers)
+        errors: list[BaseException] = []
+
+        def run(index: int) -> None:
+            try:
+                barrier.wait(timeout=30)
+                if index % 2:
+                    payment_return(payment_id=payments[index // 2].pk, reason="NSF")
+                else:
+                    arrangements_evaluate_day(today=DAY_AFTER_GRACE)
+            except BaseException as error:  # reported below, not lost in the thread
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not any(thread.is_alive() for thread in threads), "a run never returned"
+        assert errors == []
+        assert status_of(promise) == "broken" and status_of(account) == "active"
+        assert open_items(account) == [("broken_promise", f"promise:{promise.pk}")]
+        again = arrangements_evaluate_day(today=DAY_AFTER_GRACE)
+        assert again.changed == 0
