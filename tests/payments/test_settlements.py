@@ -15,12 +15,14 @@ from solvent.core.domain.errors import NotFoundError, PermissionDeniedError, Val
 from solvent.core.models import Role
 from solvent.payments.domain.settlement import SettlementError
 from solvent.payments.models import ClientTerms, Payment, Settlement
+from solvent.payments.services.settlement_approvals import (
+    settlement_approve,
+    settlement_decline,
+)
 from solvent.payments.services.settlements import (
     settlement_accept,
     settlement_after_payment,
-    settlement_approve,
     settlement_cancel,
-    settlement_decline,
     settlement_offer,
     settlements_expire,
 )

@@ -22,6 +22,7 @@ from solvent.core.selectors import staff_role_get
 from solvent.desk.roles import desk_view
 from solvent.payments import selectors_settlements as selectors
 from solvent.payments.domain.settlement import SettlementError, settlement_amount_for_percent
+from solvent.payments.services import settlement_approvals as approvals
 from solvent.payments.services import settlements as services
 from solvent.payments.settlement_letter import settlement_letter_pdf
 from solvent.portfolio.access import access_account_by_id, access_can_write
@@ -137,9 +138,9 @@ def _decide(
     note = request.POST.get("note", "")
     try:
         if approve:
-            services.settlement_approve(settlement_id=settlement.pk, actor_id=actor_id, note=note)
+            approvals.settlement_approve(settlement_id=settlement.pk, actor_id=actor_id, note=note)
         else:
-            services.settlement_decline(settlement_id=settlement.pk, actor_id=actor_id, note=note)
+            approvals.settlement_decline(settlement_id=settlement.pk, actor_id=actor_id, note=note)
     except SettlementError as refused:
         return _approvals(request, errors={settlement.pk: refused.reason})
     except ValidationError as refused:  # not pending any more

@@ -18,6 +18,7 @@ from solvent.core.domain.errors import NotFoundError
 from solvent.core.schemas import LimitOffsetPage, Note, RowId, Text
 from solvent.payments import selectors_settlements as selectors
 from solvent.payments.models import Settlement
+from solvent.payments.services import settlement_approvals as approvals
 from solvent.payments.services import settlements as services
 from solvent.payments.settlement_letter import settlement_letter_pdf
 from solvent.portfolio.access import access_account_by_id, access_account_queryset
@@ -105,7 +106,7 @@ def settlement_approve(
 ) -> Settlement:
     """The checker's yes: a supervisor or an admin who did not make the offer (else 403)."""
     settlement = _writable(request, settlement_id)
-    return services.settlement_approve(
+    return approvals.settlement_approve(
         settlement_id=settlement.pk, actor_id=_actor(request), note=payload.note
     )
 
@@ -116,7 +117,7 @@ def settlement_decline(
 ) -> Settlement:
     """The checker's no, with the note saying why."""
     settlement = _writable(request, settlement_id)
-    return services.settlement_decline(
+    return approvals.settlement_decline(
         settlement_id=settlement.pk, actor_id=_actor(request), note=payload.note
     )
 

@@ -2,6 +2,8 @@
 accepted by the debtor, settled by the payments that reach the amount in time (docs/payments.md,
 "Settlements").
 
+Below the floor a second person decides: ``settlement_approvals`` (maker-checker).
+
 Each service is one transaction with an audit entry. The ledger's consequences call
 ``settlement_after_payment`` in the transaction that posted, cleared, returned or reversed a payment;
 the daily run calls ``settlements_expire``. The debtor's page calls ``settlement_accept`` with no
@@ -16,20 +18,13 @@ settlement is accepted again and the account active.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
-from django.contrib.auth.models import User
 from django.db import transaction
 
-from solvent.audit.services import audit_record
 from solvent.core import clock
-from solvent.core.domain.errors import NotFoundError, PermissionDeniedError, ValidationError
-from solvent.core.models import Role
-from solvent.core.selectors import staff_role_get
+from solvent.core.domain.errors import NotFoundError, ValidationError
 from solvent.payments.domain.settlement import (
     CENT,
     SettlementError,
@@ -43,10 +38,26 @@ from solvent.payments.selectors_settlements import (
     settlement_authority,
     settlement_paid_total,
 )
+from solvent.payments.services.settlement_approvals import (
+    SETTLEMENT_APPROVER_ROLES,
+    settlement_approve,
+    settlement_audit,
+    settlement_decline,
+)
 from solvent.portfolio.models import Account, AccountDebtor
 
-# Who may approve or decline an offer below the floor (never the one who made it).
-SETTLEMENT_APPROVER_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+# The checker's services and who may use them are re-exported for callers who know this module.
+__all__ = [
+    "SETTLEMENT_APPROVER_ROLES",
+    "settlement_accept",
+    "settlement_after_payment",
+    "settlement_approve",
+    "settlement_cancel",
+    "settlement_decline",
+    "settlement_offer",
+    "settlements_expire",
+]
+
 # An account in these states takes no new settlement.
 _CLOSED_ACCOUNT_STATUSES = frozenset(
     {
@@ -57,16 +68,6 @@ _CLOSED_ACCOUNT_STATUSES = frozenset(
         Account.Status.DISPUTED,
     }
 )
-
-
-def _audit(action: str, settlement: Settlement, data: dict[str, Any], actor_id: int | None) -> None:
-    audit_record(
-        action=f"payments.{action}",
-        object_type="payments.Settlement",
-        object_id=settlement.pk,
-        data={"account_id": settlement.account_id, **data},
-        actor_id=actor_id,
-    )
 
 
 def _amount(value: Decimal | str) -> Decimal:
@@ -151,7 +152,7 @@ def settlement_offer(
             requested_at=now,
             status_changed_at=now,
         )
-        _audit(
+        settlement_audit(
             "settlement_offered",
             settlement,
             {
@@ -170,116 +171,6 @@ def settlement_offer(
             actor_id,
         )
     return settlement
-
-
-# --- maker-checker -----------------------------------------------------------------------------
-
-
-class _RefusedError(PermissionDeniedError):
-    def __init__(self, message: str, *, code: str, settlement: Settlement, action: str) -> None:
-        super().__init__(message, code=code)
-        self.settlement = settlement
-        self.action = action
-
-
-@contextmanager
-def _refusals_audited(actor_id: int) -> Iterator[None]:
-    """Who tried to approve what they may not is worth keeping: audited after the rollback."""
-    try:
-        yield
-    except _RefusedError as refusal:
-        _audit(
-            "settlement_decision_refused",
-            refusal.settlement,
-            {"action": refusal.action, "code": refusal.code},
-            actor_id,
-        )
-        raise PermissionDeniedError(refusal.message, code=refusal.code) from None
-
-
-def _pending_lock(settlement_id: int) -> Settlement:
-    settlement = Settlement.objects.select_for_update().filter(pk=settlement_id).first()
-    if settlement is None:
-        raise NotFoundError(f"settlement {settlement_id} not found")
-    if settlement.status != Settlement.Status.PENDING_APPROVAL:
-        raise ValidationError(
-            f"this settlement is {settlement.get_status_display().lower()}: only one waiting for "
-            "approval is approved or declined",
-            code="settlement_not_pending",
-        )
-    return settlement
-
-
-def _checker_check(settlement: Settlement, actor_id: int, action: str) -> None:
-    user = User.objects.filter(pk=actor_id).first()
-    role = staff_role_get(user=user) if user is not None else None
-    if role not in SETTLEMENT_APPROVER_ROLES:
-        raise _RefusedError(
-            "only a supervisor or an admin may approve or decline a settlement below the floor",
-            code="settlement_approval_forbidden",
-            settlement=settlement,
-            action=action,
-        )
-    if settlement.requested_by_id == actor_id:
-        raise _RefusedError(
-            "you offered this settlement: a different supervisor must approve or decline it",
-            code="settlement_self_approval",
-            settlement=settlement,
-            action=action,
-        )
-
-
-def settlement_approve(*, settlement_id: int, actor_id: int, note: str = "") -> Settlement:
-    """The checker's yes: the offer below the floor may now be made to the debtor."""
-    note = note.strip()
-    with _refusals_audited(actor_id), transaction.atomic():
-        settlement = _pending_lock(settlement_id)
-        _checker_check(settlement, actor_id, "approve")
-        today = clock.today()
-        if today > settlement.due_on:
-            raise ValidationError(
-                f"its due date ({settlement.due_on.isoformat()}) has passed: decline it and "
-                "offer again",
-                code="settlement_due_passed",
-            )
-        _decided(settlement, Settlement.Status.OFFERED, actor_id, note)
-        _audit(
-            "settlement_approved",
-            settlement,
-            {"requested_by": settlement.requested_by_id, "approved_by": actor_id, "note": note},
-            actor_id,
-        )
-    return settlement
-
-
-def settlement_decline(*, settlement_id: int, actor_id: int, note: str) -> Settlement:
-    """The checker's no, with the reason: the offer is not made."""
-    note = note.strip()
-    if not note:
-        raise SettlementError("note", "say why it is declined", code="note_required")
-    with _refusals_audited(actor_id), transaction.atomic():
-        settlement = _pending_lock(settlement_id)
-        _checker_check(settlement, actor_id, "decline")
-        _decided(settlement, Settlement.Status.DECLINED, actor_id, note)
-        _audit(
-            "settlement_declined",
-            settlement,
-            {"requested_by": settlement.requested_by_id, "declined_by": actor_id, "note": note},
-            actor_id,
-        )
-    return settlement
-
-
-def _decided(settlement: Settlement, status: str, actor_id: int, note: str) -> None:
-    now = clock.now()
-    settlement.status = status
-    settlement.decided_by_id = actor_id
-    settlement.decided_at = now
-    settlement.decision_note = note
-    settlement.status_changed_at = now
-    settlement.save(
-        update_fields=["status", "decided_by", "decided_at", "decision_note", "status_changed_at"]
-    )
 
 
 # --- the debtor's side ------------------------------------------------------------------------
@@ -327,7 +218,7 @@ def settlement_accept(
         settlement.accepted_at = now
         settlement.status_changed_at = now
         settlement.save(update_fields=["status", "accepted_at", "status_changed_at"])
-        _audit(
+        settlement_audit(
             "settlement_accepted",
             settlement,
             {"debtor_id": debtor_id, "channel": "desk" if actor_id else "portal"},
@@ -357,7 +248,7 @@ def settlement_cancel(*, settlement_id: int, reason: str, actor_id: int) -> Sett
         settlement.status = Settlement.Status.CANCELLED
         settlement.status_changed_at = clock.now()
         settlement.save(update_fields=["status", "status_changed_at"])
-        _audit("settlement_cancelled", settlement, {"reason": reason}, actor_id)
+        settlement_audit("settlement_cancelled", settlement, {"reason": reason}, actor_id)
     return settlement
 
 
@@ -421,7 +312,7 @@ def _settled(
     if written_off > 0:
         account.status = Account.Status.SETTLED
         account.save(update_fields=["status", "updated_at"])
-    _audit(
+    settlement_audit(
         "settlement_paid",
         settlement,
         {
@@ -451,7 +342,7 @@ def _reopened(
     if account.status == Account.Status.SETTLED:
         account.status = Account.Status.ACTIVE
         account.save(update_fields=["status", "updated_at"])
-    _audit(
+    settlement_audit(
         "settlement_reopened",
         settlement,
         {
@@ -498,5 +389,5 @@ def _expire_one(settlement_id: int, today: date, actor_id: int | None) -> bool:
     settlement.status = Settlement.Status.EXPIRED
     settlement.status_changed_at = clock.now()
     settlement.save(update_fields=["status", "status_changed_at"])
-    _audit("settlement_expired", settlement, {"today": today.isoformat()}, actor_id)
+    settlement_audit("settlement_expired", settlement, {"today": today.isoformat()}, actor_id)
     return True
