@@ -442,3 +442,16 @@ def test_a_letter_waiting_for_approval_is_a_draft_and_a_spanish_debtor_reads_spa
     text = _pdf_text(settlement_letter_pdf(settlement, compressed=False))
     assert "BORRADOR" in text and "500.00 GBP" in text
     assert "Esta comunicaci" in text and "cobrador de deudas" in text
+
+
+def test_the_api_lists_only_the_settlements_of_the_users_clients(world) -> None:
+    from tests.arrangements.factories import ClientFactory
+
+    mine = _offer(world, "900.00")
+    elsewhere, stranger = debt_create(client=ClientFactory(code="globex", name="Globex"))
+    settlement_offer(
+        account_id=elsewhere.pk, debtor_id=stranger.pk, amount="900", due_on=TODAY, actor_id=None
+    )
+    http = _api(world["agent"])
+    assert [row["id"] for row in http.get("/api/settlements").json()["items"]] == [mine.pk]
+    assert http.get(f"/api/settlements?account_id={elsewhere.pk}").status_code == 404

@@ -21,7 +21,7 @@ from solvent.payments.models import Settlement
 from solvent.payments.services import settlement_approvals as approvals
 from solvent.payments.services import settlements as services
 from solvent.payments.settlement_letter import settlement_letter_pdf
-from solvent.portfolio.access import access_account_by_id, access_account_queryset
+from solvent.portfolio.access import access_account_by_id
 
 router = Router(tags=["settlements"])
 
@@ -90,9 +90,7 @@ def settlement_list(request: HttpRequest, account_id: RowId | None = None) -> Qu
     if account_id is not None:
         account = access_account_by_id(user=request.user, account_id=account_id)
         return selectors.settlement_list(account=account)
-    return Settlement.objects.filter(
-        account__in=access_account_queryset(user=request.user).values("pk")
-    ).order_by("-requested_at", "-pk")
+    return selectors.settlement_visible_list(user=request.user)
 
 
 @router.get("/{settlement_id}", response=SettlementOut)

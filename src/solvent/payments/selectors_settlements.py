@@ -71,6 +71,13 @@ def settlement_list(*, account: Account) -> QuerySet[Settlement]:
     )
 
 
+def settlement_visible_list(*, user: User | AnonymousUser) -> QuerySet[Settlement]:
+    """Settlements on every account this user sees, newest first."""
+    return Settlement.objects.filter(
+        account__in=access_account_queryset(user=user).values("pk")
+    ).order_by("-requested_at", "-pk")
+
+
 def settlement_live(*, account: Account) -> Settlement | None:
     return settlement_list(account=account).filter(status__in=LIVE_STATUSES).first()
 
