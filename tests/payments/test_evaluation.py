@@ -13,12 +13,16 @@ from django.core.management import call_command
 from django.db import connection
 
 from solvent.audit.models import AuditEntry
+from solvent.contact.default_templates import default_templates_install
 from solvent.core.models import Role
 from solvent.payments.services.evaluation import accounts_due, arrangements_evaluate_day
 from solvent.payments.services.ledger import payment_return
 from solvent.payments.tasks import arrangements_evaluate_task
+from solvent.strategy.features import features_frame
 from solvent.strategy.models import WorkItem
+from solvent.strategy.selectors.plan import account_why_not
 from solvent.strategy.selectors.work_queues import work_items_claimable
+from solvent.strategy.services.definitions import strategy_defaults_install
 from tests.arrangements.factories import ClientFactory, debt_create, staff_create
 from tests.payments.arrangements_world import (
     clock_fixture,  # noqa: F401 (the clock fixture)
@@ -149,3 +153,31 @@ def test_the_daily_run_and_returns_at_once_leave_what_the_ledger_says() -> None:
         assert open_items(account) == [("broken_promise", f"promise:{promise.pk}")]
         again = arrangements_evaluate_day(today=DAY_AFTER_GRACE)
         assert again.changed == 0
+
+
+def test_the_path_pauses_on_a_promise_and_moves_on_its_outcome(clock, db) -> None:
+    """The plan's answer for an account: paused while the promise is pending, back on its path
+    (with the broken promise counted) once the daily run breaks it, out of the strategy once
+    paid."""
+    default_templates_install()
+    strategy_defaults_install()
+    account, debtor = debt_create(client=ClientFactory(), principal="100.00")
+    account.delinquency_date = date(2026, 10, 1)  # 62 days past due: a middle-stage segment
+    account.save(update_fields=["delinquency_date"])
+    promise_make(account, debtor, "40.00", DUE)
+    assert account_why_not(account=account, day=date(2026, 12, 3)).reason == "promise_active"
+    clock.to(DAY_AFTER_GRACE)
+    arrangements_evaluate_day(today=DAY_AFTER_GRACE)
+    account.refresh_from_db()
+    moved = account_why_not(account=account, day=DAY_AFTER_GRACE)
+    assert moved.reason not in ("promise_active", "closed")
+    assert (
+        features_frame(day=DAY_AFTER_GRACE, account_ids=[account.pk]).row(0, named=True)[
+            "broken_promises"
+        ]
+        == 1
+    )
+    pay(account, "100.00", DAY_AFTER_GRACE)
+    account.refresh_from_db()
+    assert account.status == "paid"
+    assert account_why_not(account=account, day=DAY_AFTER_GRACE).reason == "closed"
