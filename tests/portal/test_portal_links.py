@@ -89,6 +89,31 @@ def test_the_fifth_wrong_answer_in_a_row_locks_and_starts_the_count_again() -> N
     assert counts == [(1, False), (2, False), (3, False), (4, False), (0, True)]
 
 
+@given(st.integers(min_value=1, max_value=60))
+def test_a_run_of_wrong_answers_locks_once_every_fifth(wrong: int) -> None:
+    failed, locks = 0, 0
+    for _ in range(wrong):
+        failure = failure_after(failed)
+        failed, locks = failure.failed_checks, locks + failure.locks
+        assert 0 <= failed < FAILURES_BEFORE_LOCK
+    assert locks == wrong // FAILURES_BEFORE_LOCK
+
+
+@given(st.lists(st.sampled_from(["a", "b", "c", "d"]), max_size=30))
+def test_however_forms_are_sent_each_issued_key_acts_at_most_once(sent: list[str]) -> None:
+    keys = Keys()
+    for key in ("a", "b", "c"):
+        keys = key_issue(keys, key)
+    acted: list[str] = []
+    for key in sent:
+        state, keys = key_spend(keys, key)
+        if state is KeyState.FRESH:
+            acted.append(key)
+    assert len(acted) == len(set(acted))
+    assert set(acted) <= {"a", "b", "c"}
+    assert set(acted) == set(sent) & {"a", "b", "c"}
+
+
 def test_a_used_link_says_used_before_expired_and_expired_before_locked() -> None:
     later = NOON + timedelta(days=30)
     assert link_state(now=NOON, expires_at=later, used_at=None, locked_until=None) is LinkState.OPEN
@@ -284,6 +309,18 @@ def test_an_address_that_guesses_too_much_across_links_is_refused(pat) -> None: 
     # Another address is not held back; failures older than an hour no longer count.
     other = HttpClient(REMOTE_ADDR="10.0.0.9")
     assert _open(other, token, date_of_birth=DOB)["Location"] == "/my/"
+
+
+def test_the_twentieth_wrong_answer_from_an_address_refuses_it_at_once(pat) -> None:  # type: ignore[no-untyped-def]
+    hashed = links.address_hash("127.0.0.1")
+    PortalCheckFailure.objects.bulk_create(
+        PortalCheckFailure(address_hash=hashed, at=NOON - timedelta(minutes=5))
+        for _ in range(ADDRESS_FAILURES_ALLOWED - 1)
+    )
+    token = _token(_text(pat))
+    refused = _open(HttpClient(), token, last4="0000")
+    assert refused.status_code == 429
+    assert AuditEntry.objects.filter(action="portal.address_refused").count() == 1
 
 
 def test_failures_older_than_the_window_do_not_count(pat) -> None:  # type: ignore[no-untyped-def]

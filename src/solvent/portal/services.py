@@ -41,6 +41,7 @@ from solvent.core.crypto import encrypt
 from solvent.core.domain.errors import NotFoundError, ValidationError
 from solvent.portal.domain.check import (
     ADDRESS_WINDOW,
+    FAILURES_BEFORE_LOCK,
     LOCK_FOR,
     LinkState,
     address_refused,
@@ -160,8 +161,6 @@ def portal_check(*, token: str, date_of_birth: str, last4: str, address: str) ->
 
 
 def _tries_left(link: PortalLink) -> int:
-    from solvent.portal.domain.check import FAILURES_BEFORE_LOCK
-
     return FAILURES_BEFORE_LOCK - link.failed_checks
 
 
@@ -191,7 +190,9 @@ def _failed(link: PortalLink, hashed: str, now: datetime, recent: int) -> CheckR
         _audit("link_locked", link.pk, {"debtor_id": link.debtor_id, "until": link.locked_until})
         return CheckResult(CheckOutcome.LOCKED, link)
     if address_refused(recent + 1):
+        # This address has guessed enough for the hour: said now, not after one more try.
         _audit("address_refused", link.pk, {"debtor_id": link.debtor_id, "address": hashed[:16]})
+        return CheckResult(CheckOutcome.ADDRESS_REFUSED, link)
     return CheckResult(CheckOutcome.WRONG, link, tries_left=_tries_left(link))
 
 
@@ -202,9 +203,6 @@ class ResendOutcome(StrEnum):
     SENT = "sent"
     RECENT = "recent"
     REFUSED = "refused"
-
-
-_TEMPLATE_CHANNELS = ("sms", "email")
 
 
 def _resend_point(link: PortalLink) -> tuple[str, str] | None:
