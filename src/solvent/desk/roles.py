@@ -96,6 +96,7 @@ def nav_links(role: Role | None) -> list[tuple[str, str]]:
     links = [("desk:account_search", "Accounts")]
     if role in QUEUE_ROLES:
         links.append(("desk:queue", "My queue"))
+        links.append(("desk:chats_waiting", "Chats waiting"))
     if role in WALLBOARD_ROLES:
         links.append(("desk:wallboard", "Wallboard"))
     if role in REVIEW_ROLES:
