@@ -12,7 +12,7 @@ import time_machine
 from solvent.arrangements import services as arrangements
 from solvent.arrangements.domain.statement import Frequency, LineInput
 from solvent.arrangements.models import PaymentPlan, Promise
-from solvent.payments.models import Payment
+from solvent.payments.models import Payment, Settlement
 from solvent.payments.services.ledger import payment_post
 from solvent.portfolio.models import Account, Debtor
 from solvent.strategy.models import WorkItem
@@ -73,7 +73,7 @@ def pay(account: Account, amount: str, paid_on: date, **extra) -> Payment:
     return payment_post(account_id=account.pk, amount=amount, paid_on=paid_on, **fields)  # type: ignore[arg-type]
 
 
-def status_of(row: Promise | PaymentPlan | Account) -> str:
+def status_of(row: Promise | PaymentPlan | Account | Settlement) -> str:
     row.refresh_from_db()
     return row.status
 

@@ -15,6 +15,7 @@ from django.db import connection
 from solvent.audit.models import AuditEntry
 from solvent.contact.default_templates import default_templates_install
 from solvent.core.models import Role
+from solvent.payments.models import Settlement
 from solvent.payments.services.evaluation import accounts_due, arrangements_evaluate_day
 from solvent.payments.services.ledger import payment_return
 from solvent.payments.tasks import arrangements_evaluate_task
@@ -181,3 +182,25 @@ def test_the_path_pauses_on_a_promise_and_moves_on_its_outcome(clock, db) -> Non
     account.refresh_from_db()
     assert account.status == "paid"
     assert account_why_not(account=account, day=DAY_AFTER_GRACE).reason == "closed"
+
+
+def test_the_daily_run_expires_the_settlements_time_has_overtaken(clock, db) -> None:
+    account, debtor = debt_create(client=ClientFactory(), principal="100.00")
+    offer = Settlement.objects.create(
+        account=account,
+        debtor=debtor,
+        amount="80.00",
+        currency=account.currency,
+        balance_at_offer="100.00",
+        percent="80.00",
+        stage="middle",
+        floor_percent="85.00",
+        status=Settlement.Status.OFFERED,
+        due_on=date(2026, 12, 20),
+        expires_on=date(2026, 12, 9),
+        requested_at=datetime(2026, 12, 2, 12, tzinfo=UTC),
+    )
+    clock.to(date(2026, 12, 10))
+    figures = arrangements_evaluate_day(today=date(2026, 12, 10))
+    assert figures.settlements_expired == 1 and status_of(offer) == "expired"
+    assert arrangements_evaluate_day(today=date(2026, 12, 10)).settlements_expired == 0

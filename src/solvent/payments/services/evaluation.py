@@ -1,7 +1,8 @@
 """The daily run of promises and plans: each account with a pending promise or a plan instalment
 whose due date has passed is judged again (``consequences.payment_consequences``: kept, partly
-kept, broken; instalments paid or missed; work items at once), then the reminders due today are
-queued (``reminders``). Run it before the daily plan (``solvent plan run`` does), so a broken
+kept, broken; instalments paid or missed; work items at once), the settlements time has overtaken
+expire (``settlements.settlements_expire``), then the reminders due today are queued
+(``reminders``). Run it before the daily plan (``solvent plan run`` does), so a broken
 promise reaches the work queue and the path the same day.
 
 Idempotent: a second run of the same day finds nothing to change and no reminder to queue. Each
@@ -20,6 +21,7 @@ from solvent.audit.services import audit_record, audit_system
 from solvent.core.domain.errors import DomainError
 from solvent.payments.services.consequences import Consequences, payment_consequences
 from solvent.payments.services.reminders import ReminderFigures, reminders_queue
+from solvent.payments.services.settlements import settlements_expire
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ class EvaluationFigures:
     plans: dict[str, int] = field(default_factory=dict)
     instalments_missed: int = 0
     work_items: int = 0
+    settlements_expired: int = 0
     reminders: ReminderFigures = field(default_factory=ReminderFigures)
     failed: list[tuple[int, str]] = field(default_factory=list)  # (account id, why)
 
@@ -43,6 +46,7 @@ class EvaluationFigures:
             sum(self.promises.values())
             + sum(self.plans.values())
             + self.instalments_missed
+            + self.settlements_expired
             + self.reminders.queued
         )
 
@@ -57,6 +61,7 @@ class EvaluationFigures:
             f"promises: {counts(self.promises) or 'no change'}; "
             f"plans: {counts(self.plans) or 'no change'}; "
             f"{self.instalments_missed} instalment(s) missed; {self.work_items} work item(s); "
+            f"{self.settlements_expired} settlement(s) expired; "
             f"{self.reminders.queued} reminder(s) queued ({self.reminders.already_queued} queued "
             f"before, {self.reminders.no_contact_point} without a contact point)"
         )
@@ -69,6 +74,7 @@ class EvaluationFigures:
             "plans": dict(self.plans),
             "instalments_missed": self.instalments_missed,
             "work_items": self.work_items,
+            "settlements_expired": self.settlements_expired,
             "reminders_queued": self.reminders.queued,
             "reminders_already_queued": self.reminders.already_queued,
             "reminders_without_contact_point": self.reminders.no_contact_point,
@@ -112,6 +118,7 @@ def arrangements_evaluate_day(*, today: date, actor_id: int | None = None) -> Ev
             continue
         figures.accounts += 1
         _count(figures, done)
+    figures.settlements_expired = settlements_expire(today=today, actor_id=actor_id)
     figures.reminders = reminders_queue(today=today, actor_id=actor_id)
     if figures.changed or figures.failed:  # a run that changed nothing leaves no entry
         audit_record(
