@@ -183,3 +183,17 @@ def test_the_command_posts_reports_and_exits_1_on_refused_rows(accounts, tmp_pat
     assert f"payment {payment.pk} returned" in out.getvalue()
     with pytest.raises(CommandError, match="already returned"):
         call_command("payments", "return", str(payment.pk), "--reason", "again")
+
+
+def test_a_row_for_a_recalled_account_is_refused_by_its_column(accounts) -> None:
+    first, _ = accounts
+    Account.objects.filter(pk=first.pk).update(status=Account.Status.RECALLED)
+    report = payment_file_post(
+        client_id=first.client_id,
+        file=io.StringIO(
+            "account_number,amount,paid_on,method,reference\nHB-A,10.00,2026-12-01,ach,Q-1\n"
+        ),
+        actor_id=None,
+    )
+    assert [(e.row, e.field, e.value) for e in report.errors] == [(2, "account_number", "HB-A")]
+    assert "recalled" in report.errors[0].reason

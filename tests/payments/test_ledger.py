@@ -304,3 +304,9 @@ def test_the_back_office_refuses_an_order_that_is_not_a_permutation(account) -> 
     good = ClientTermsForm(data={**fields, "allocation_order": '["Principal", "fees", "interest"]'})
     assert good.is_valid(), good.errors
     assert good.cleaned_data["allocation_order"] == ["principal", "fees", "interest"]
+
+
+def test_a_moment_is_not_a_day(account) -> None:
+    with pytest.raises(FieldError) as refused:
+        _post(account, "1.00", paid_on=NOW)
+    assert refused.value.field == "paid_on"

@@ -118,3 +118,12 @@ def test_another_clients_account_or_payment_is_not_found(account) -> None:
     # A payment of another account, named under the user's own account: not found either.
     answer = supervisor.post(f"{_base(account)}{payment.pk}/return/", {"reason": "x"})
     assert answer.status_code == 404
+
+
+def test_a_refusal_of_the_account_is_shown_above_the_form(account) -> None:
+    Account.objects.filter(pk=account.pk).update(status=Account.Status.CLOSED)
+    form = {"amount": "5.00", "paid_on": "2026-12-02", "method": "card", "idempotency_key": "k"}
+    answer = _as(Role.AGENT, account).post(f"{_base(account)}take/", form).content.decode()
+    assert 'data-testid="payments-error">account_id: account' in answer
+    assert "is closed: nothing is posted to it" in answer
+    assert Payment.objects.count() == 0

@@ -34,6 +34,8 @@ from solvent.portfolio.models import Account
 PANEL = "desk/payments/panel.html"
 # Taking money back is a supervisor's decision (or the back office's).
 CORRECTOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+# The fields of the payment form a refusal can be shown beside.
+_FORM_FIELDS = frozenset({"amount", "paid_on", "method"})
 
 
 @desk_view()
@@ -72,7 +74,10 @@ def payment_take(request: HttpRequest, account_id: int) -> HttpResponse:
             actor_id=request.user.pk,
         )
     except FieldError as refused:
-        return _panel(request, account, errors={refused.field: refused.reason}, form=form)
+        # A refusal of a field the form has is shown beside it; any other above the form.
+        shown = refused.field if refused.field in _FORM_FIELDS else "payment"
+        reason = refused.reason if shown == refused.field else refused.message
+        return _panel(request, account, errors={shown: reason}, form=form)
     except ValidationError as refused:
         return _panel(request, account, errors={"payment": refused.message}, form=form)
     payment = outcome.payment

@@ -40,6 +40,8 @@ REQUIRED_COLUMNS = ("account_number", "amount", "paid_on", "method", "reference"
 OPTIONAL_COLUMNS = ("status", "currency", "reason")
 FILE_STATUSES = ("cleared", "pending", "returned")
 ERROR_HEADER = ("row", "field", "value", "reason")
+# The service's name for a field, as the file's column names it.
+_COLUMN_OF = {"account_id": "account_number", "idempotency_key": "reference"}
 # Cells of an error report keep enough of a value to recognise it.
 _MAX_VALUE = 100
 
@@ -197,7 +199,8 @@ def _post_rows(
             with transaction.atomic():
                 _post_row(client, number, row, report, actor_id)
         except FieldError as refused:
-            report.errors.append(_error(number, refused.field, row, refused.reason))
+            column = _COLUMN_OF.get(refused.field, refused.field)
+            report.errors.append(_error(number, column, row, refused.reason))
         except NotFoundError as refused:
             report.errors.append(_error(number, "account_number", row, refused.message))
         except DomainError as refused:

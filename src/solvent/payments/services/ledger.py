@@ -13,7 +13,7 @@ reported), while an agent, the API or the debtor's page may not pay more than is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -360,7 +360,7 @@ def allocation_order_get(*, client_id: int) -> tuple[str, ...]:
 
 
 def _not_future(paid_on: date, latest_today: date) -> date:
-    if not isinstance(paid_on, date):
+    if isinstance(paid_on, datetime) or not isinstance(paid_on, date):
         raise FieldError("paid_on", "give the date the money was paid (YYYY-MM-DD)")
     if paid_on > latest_today:
         raise FieldError(
