@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from solvent.audit.models import AuditEntry
 from solvent.contact.models import OutboxMessage
-from solvent.contact.services import MessageRequest, message_enqueue
+from solvent.contact.services import MessageRequest, message_enqueue, message_enqueue_many
 from solvent.portal import links, services
 from solvent.portal.domain.check import (
     ADDRESS_FAILURES_ALLOWED,
@@ -183,6 +183,30 @@ def test_every_message_carries_its_own_link_and_only_the_hash_is_kept(pat) -> No
         assert link.account_id == pat.card.pk
         assert link.source == f"sms:{MOBILE}"
         assert link.expires_at == NOON + timedelta(days=links.DEFAULT_LINK_DAYS)
+
+
+def test_a_batch_of_messages_inserts_its_links_in_one_statement(pat) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    requests = [
+        MessageRequest(
+            debtor_id=pat.debtor.pk,
+            channel="sms",
+            contact_point=MOBILE,
+            account_ids=(account.pk,),
+            template_code="payment_reminder",
+        )
+        for account in (pat.card, pat.loan, pat.card)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        messages = message_enqueue_many(requests=requests)
+    inserts = [q for q in queries.captured_queries if 'INTO "portal_portallink"' in q["sql"]]
+    assert len(inserts) == 1
+    assert len({_token(message) for message in messages}) == 3
+    assert sorted(PortalLink.objects.values_list("account_id", flat=True)) == sorted(
+        [pat.card.pk, pat.loan.pk, pat.card.pk]
+    )
 
 
 def test_a_message_that_does_not_print_the_link_makes_none(pat) -> None:  # type: ignore[no-untyped-def]

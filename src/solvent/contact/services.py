@@ -192,6 +192,8 @@ def message_enqueue_many(
     *, requests: Sequence[MessageRequest], actor_id: int | None = None
 ) -> list[OutboxMessage]:
     """Queue messages inside the caller's transaction; one audit entry for the lot."""
+    from solvent.portal.links import portal_links_batch
+
     now = clock.now()
     with transaction.atomic():
         debtors = Debtor.objects.in_bulk({request.debtor_id for request in requests})
@@ -199,8 +201,9 @@ def message_enqueue_many(
             {pk for request in requests for pk in request.account_ids}
         )
         versions: dict[tuple[str, str, str], TemplateVersion] = {}
-        messages = OutboxMessage.objects.bulk_create(
-            [
+        # The links to the debtor's page the messages print are inserted together (portal.links).
+        with portal_links_batch():
+            built = [
                 _build(
                     request,
                     debtor=debtors.get(request.debtor_id),
@@ -210,9 +213,8 @@ def message_enqueue_many(
                     versions=versions,
                 )
                 for request in requests
-            ],
-            batch_size=500,
-        )
+            ]
+        messages = OutboxMessage.objects.bulk_create(built, batch_size=500)
         audit_record(
             action="outbox.enqueue",
             object_type="contact.OutboxMessage",

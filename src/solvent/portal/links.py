@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -54,14 +57,34 @@ def public_base() -> str:
     return str(getattr(settings, "SOLVENT_PUBLIC_URL", "http://localhost:8000")).rstrip("/")
 
 
+# Links made inside ``portal_links_batch`` wait here and are inserted together when it ends.
+_batch: ContextVar[list[PortalLink] | None] = ContextVar("portal_link_batch", default=None)
+
+
+@contextmanager
+def portal_links_batch() -> Iterator[None]:
+    """Within it, links are collected and inserted in one statement when it ends without error
+    (the outbox queues thousands of messages at once: one INSERT each would be most of its time).
+    Use it inside the transaction that stores the messages, so links and messages commit together.
+    """
+    pending: list[PortalLink] = []
+    reset = _batch.set(pending)
+    try:
+        yield
+    finally:
+        _batch.reset(reset)
+    PortalLink.objects.bulk_create(pending, batch_size=500)
+
+
 def portal_link_create(
     *, debtor_id: int, account_id: int | None, channel: str = "", source: str = ""
 ) -> tuple[PortalLink, str]:
     """A new link for this debtor (about this account); returns the row and the full URL, the
-    only place the token ever appears."""
+    only place the token ever appears. Inside ``portal_links_batch`` the row is inserted when the
+    batch ends (it has no primary key until then)."""
     token = secrets.token_urlsafe(24)
     now = clock.now()
-    link = PortalLink.objects.create(
+    link = PortalLink(
         debtor_id=debtor_id,
         account_id=account_id,
         token_hash=token_hash(token),
@@ -69,6 +92,11 @@ def portal_link_create(
         created_at=now,
         expires_at=now + timedelta(days=link_days(channel)),
     )
+    pending = _batch.get()
+    if pending is None:
+        link.save()
+    else:
+        pending.append(link)
     return link, f"{public_base()}{reverse('portal:open', args=[token])}"
 
 
