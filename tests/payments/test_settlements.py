@@ -455,3 +455,33 @@ def test_the_api_lists_only_the_settlements_of_the_users_clients(world) -> None:
     http = _api(world["agent"])
     assert [row["id"] for row in http.get("/api/settlements").json()["items"]] == [mine.pk]
     assert http.get(f"/api/settlements?account_id={elsewhere.pk}").status_code == 404
+
+
+def test_through_the_ledger_the_settlement_pays_writes_off_the_rest_and_a_return_reopens(
+    world,
+) -> None:
+    """The ledger's own services: its consequences call settlement_after_payment."""
+    from solvent.payments.services.ledger import payment_post, payment_return
+
+    settlement = _accepted(world, "850.00")
+    account = world["account"]
+    payment = payment_post(
+        account_id=account.pk,
+        amount="850.00",
+        paid_on=TODAY,
+        method=Payment.Method.CARD,
+        source=Payment.Source.AGENT,
+        debtor_id=world["debtor"].pk,
+        settlement_id=settlement.pk,
+    )
+    settlement.refresh_from_db()
+    account.refresh_from_db()
+    assert (settlement.status, account.status, account.balance) == ("paid", "settled", D("150.00"))
+    entry = AuditEntry.objects.get(action="payments.settlement_paid")
+    assert entry.data["written_off"] == "150.00"
+
+    payment_return(payment_id=payment.pk, reason="NSF")
+    settlement.refresh_from_db()
+    account.refresh_from_db()
+    assert settlement.status == "accepted"
+    assert account.status != "settled" and account.balance == D("1000.00")
