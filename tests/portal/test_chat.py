@@ -412,3 +412,39 @@ def test_a_page_without_scripts_is_sent_back_to_the_chat(world: dict[str, Any]) 
     assert answer.status_code == 302
     assert answer["Location"] == "/my/#chat"
     assert ChatMessage.objects.filter(sender="debtor").count() == 1
+
+
+# --- at once, for real: two messages sent together continue one conversation -------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_messages_sent_at_the_same_moment_continue_one_conversation_on_postgres(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, connections
+
+    assert connection.vendor == "postgresql"
+    monkeypatch.setattr("solvent.core.clock.now", lambda: NOON)
+    ohio = ohio_debtor_create()
+    workers = 6
+    barrier = threading.Barrier(workers)
+
+    def send(index: int) -> int:
+        try:
+            barrier.wait(timeout=30)
+            return chat.chat_message_from_debtor(
+                debtor_id=ohio.debtor.pk, account_id=ohio.card.pk, body=f"message {index}"
+            ).conversation_id
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        conversations = set(pool.map(send, range(workers)))
+    assert len(conversations) == 1
+    assert ChatConversation.objects.count() == 1
+    assert ChatMessage.objects.filter(sender="debtor").count() == workers
+    assert ChatMessage.objects.filter(sender="system").count() == 1  # one greeting
