@@ -91,10 +91,12 @@ def test_the_due_date_may_be_today_or_the_last_day_of_the_offer() -> None:
         {"middle": "0"},
         {"middle": "120"},
         {"middle": True},
+        ["85"],
+        None,
     ],
 )
 def test_a_stage_without_a_usable_floor_needs_approval_whatever_the_amount(
-    floors: dict[str, object],
+    floors: object,
 ) -> None:
     quote = _quote("999.99", floors=floors)
     assert quote.floor_percent is None

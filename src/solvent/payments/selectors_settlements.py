@@ -49,7 +49,7 @@ class Authority:
 def settlement_authority(*, account: Account, today: date) -> Authority:
     terms = client_terms_get(client_id=account.client_id)
     stage = settlement_stage(account.days_past_due(today))
-    floor = floor_for(terms.settlement_floors or {}, stage)
+    floor = floor_for(terms.settlement_floors, stage)
     floor_amount = None
     if floor is not None and account.balance > 0:
         floor_amount = settlement_amount_for_percent(floor, account.balance)

@@ -65,8 +65,11 @@ def settlement_stage(days_past_due: int) -> str:
     return LATE
 
 
-def floor_for(floors: Mapping[str, object], stage: str) -> Decimal | None:
-    """The client's floor for the stage, or None when there is none usable (fail closed)."""
+def floor_for(floors: object, stage: str) -> Decimal | None:
+    """The client's floor for the stage, or None when there is none usable (fail closed): the
+    floors are a JSON column someone typed, so anything but a mapping of numbers counts as none."""
+    if not isinstance(floors, Mapping):
+        return None
     raw = floors.get(stage)
     if raw is None or isinstance(raw, bool):
         return None
@@ -93,7 +96,7 @@ def settlement_quote(
     *,
     balance: Decimal,
     stage: str,
-    floors: Mapping[str, object],
+    floors: object,
     expiry_days: int,
     amount: Decimal,
     due_on: date,

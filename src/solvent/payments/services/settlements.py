@@ -122,7 +122,7 @@ def settlement_offer(
         quote = settlement_quote(
             balance=account.balance,
             stage=authority.stage,
-            floors=terms.settlement_floors or {},
+            floors=terms.settlement_floors,
             expiry_days=terms.settlement_expiry_days,
             amount=value,
             due_on=due_on,
