@@ -141,8 +141,8 @@ def settlement_offer(
             balance_at_offer=quote.balance,
             percent=quote.percent,
             stage=quote.stage,
-            # The column holds a number: no floor at all is stored as 100 (nothing below needs
-            # no approval), and ``needs_approval`` says it was asked for.
+            # The column holds a number: no floor at all is stored as 100 (every settlement is
+            # below it), and ``needs_approval`` says approval was asked for.
             floor_percent=(quote.floor_percent or Decimal(100)).quantize(CENT),
             needs_approval=quote.needs_approval,
             status=status,
