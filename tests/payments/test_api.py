@@ -183,3 +183,27 @@ def test_a_payment_file_answers_its_report(world) -> None:
     ]
     assert report["errors_csv"].startswith("row,field,value,reason")
     assert upload(admin).json()["duplicates"] == 1
+
+
+def test_the_list_costs_the_same_queries_for_one_payment_or_many(world) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    own = world["own"]
+    token = world["tokens"][Role.AGENT]
+    path = f"/api/payments?account_id={own.pk}"
+
+    def post(amount: str) -> None:
+        payment_post(
+            account_id=own.pk, amount=amount, paid_on=NOW.date(), method="cash", source="agent"
+        )
+
+    post("1.00")
+    _call("get", path, token)  # warm: the token's and the role's first look-ups
+    with CaptureQueriesContext(connection) as one:
+        assert len(_call("get", path, token).json()) == 1
+    for _ in range(5):
+        post("1.00")
+    with CaptureQueriesContext(connection) as six:
+        assert len(_call("get", path, token).json()) == 6
+    assert len(six.captured_queries) == len(one.captured_queries)
