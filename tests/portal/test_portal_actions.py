@@ -243,6 +243,7 @@ def test_a_dispute_with_a_document_places_a_dispute_hold_and_keeps_the_file(pat)
     with document.file.open("rb") as stored:
         assert b"%PDF" not in stored.read()
     assert selectors.portal_document_content(document=document) == PDF
+    assert "You disputed this debt" in http.get(sent["Location"]).content.decode()
 
 
 def test_an_upload_that_is_not_a_pdf_or_image_or_too_large_is_refused(pat) -> None:  # type: ignore[no-untyped-def]
@@ -273,6 +274,9 @@ def test_asking_us_to_stop_places_a_cease_hold_once_confirmed(pat) -> None:  # t
     assert _send(http, "/my/stop/", {"confirm": "yes"}).status_code == 302
     hold = Hold.objects.get()
     assert (hold.kind, hold.source, hold.accounts.count()) == (Hold.Kind.CEASE, "portal", 0)
+    page = http.get("/my/").content.decode()
+    assert "You asked us to stop contacting you" in page
+    assert "/my/stop/" not in page
 
 
 def test_texts_only_after_six_refuses_the_other_channels_and_keeps_texts(pat) -> None:  # type: ignore[no-untyped-def]

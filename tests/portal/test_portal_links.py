@@ -129,6 +129,19 @@ def test_a_used_link_says_used_before_expired_and_expired_before_locked() -> Non
     )
 
 
+def test_every_word_of_the_page_exists_in_english_and_spanish_with_the_same_placeholders() -> None:
+    from string import Formatter
+
+    from solvent.portal.domain.texts import EN, ES
+
+    assert EN.keys() == ES.keys()
+
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in Formatter().parse(text) if name}
+
+    assert {k: fields(v) for k, v in EN.items()} == {k: fields(v) for k, v in ES.items()}
+
+
 def test_a_form_key_acts_once_and_a_second_send_is_recognised() -> None:
     keys = key_issue(Keys(), "k1")
     state, keys = key_spend(keys, "k1")
