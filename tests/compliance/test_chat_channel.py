@@ -41,6 +41,7 @@ from solvent.compliance.domain.model import (
     Purpose,
     TimeRange,
 )
+from solvent.compliance.domain.packs import ALL_PACKS
 from solvent.compliance.models import ContactAttempt, DecisionLog
 from solvent.contact.services import interaction_record
 from solvent.core.domain.errors import ValidationError
@@ -353,6 +354,16 @@ def test_a_chat_reply_is_allowed_when_the_call_cap_is_reached():
     # The cap's state is reported (7 of 7 used) but it does not apply to a chat message.
     (cap,) = [cap for cap in reply.caps if cap.rule_id == SEVEN_IN_SEVEN]
     assert cap.used == 7
+
+
+def test_no_cap_or_wait_of_any_pack_counts_or_applies_to_chat():
+    # 1006.14(b) counts telephone calls (comment 14(b)-1); the state and national caps name their
+    # media, and chat is none of them (ADR 0031): a pack adding it must do so on purpose.
+    caps = [cap for pack in ALL_PACKS for cap in pack.caps]
+    waits = [wait for pack in ALL_PACKS for wait in pack.cooldowns]
+    assert caps and waits
+    assert not [cap.rule_id for cap in caps if Channel.CHAT in cap.channels]
+    assert not [w.rule_id for w in waits if Channel.CHAT in w.channels | w.trigger_channels]
 
 
 def test_no_tcpa_consent_is_needed_for_a_chat():
