@@ -1,7 +1,9 @@
 """The debtor's page in a real browser at phone size (390 x 844, Debian's Chromium): the link from a
 real queued text message opens the check, the date of birth opens the page, the debtor promises a
-date and the promise is in the database; a second opening of the link is refused with a way to get
-a new one. axe-core finds no serious or critical violation on any page, in English or Spanish.
+date and the promise is in the database; in Spanish they work out a plan from their income and
+spending and accept it; a second opening of the link is refused with a way to get a new one.
+axe-core finds no serious or critical violation on any page (the check, the page, every form, the
+plan offered, a refusal), in English or Spanish.
 
 The clock is Tuesday 9 June 2026 at noon in New York. Screenshots go to var/screenshots/.
 """
@@ -16,7 +18,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from solvent.arrangements.models import Promise
+from solvent.arrangements.models import PaymentPlan, Promise
 from solvent.contact.services import MessageRequest, message_enqueue
 from solvent.portal.models import PortalLink
 from solvent.portfolio.models import Account, AccountDebtor, Address, Client, Debtor, Phone
@@ -136,6 +138,18 @@ def test_a_debtor_opens_the_link_from_a_text_and_promises_a_date(live_server, de
             expect(page.get_by_test_id("agreed")).to_contain_text("You promised to pay $250.00")
             _checked(page, "promised")
 
+            # Every other form, as a phone shows it.
+            for path, heading in (
+                ("/my/pay/", "Pay in full or pay part"),
+                ("/my/dispute/", "Dispute this debt"),
+                ("/my/preferences/", "Choose how and when we contact you"),
+                ("/my/stop/", "Ask us to stop contacting you"),
+            ):
+                page.goto(base + path)
+                expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+                _checked(page, path.strip("/").replace("/", "-"))
+            page.goto(base + "/my/")
+
             # The page in Spanish, then the plan form (the longest) at phone size.
             page.get_by_role("button", name="Español").click()
             expect(page.get_by_role("heading", name="Lo que usted debe")).to_be_visible()
@@ -144,6 +158,14 @@ def test_a_debtor_opens_the_link_from_a_text_and_promises_a_date(live_server, de
             page.get_by_role("link", name="Acordar un plan de pagos que pueda asumir").click()
             expect(page.get_by_role("heading", name="Acordar un plan de pagos")).to_be_visible()
             _checked(page, "plan-es")
+            page.get_by_label("Sueldo o salario (después de impuestos)").fill("2400")
+            page.get_by_label("Alquiler o hipoteca").fill("1600")
+            page.get_by_label("Fecha del primer pago").fill("2026-07-01")
+            page.get_by_role("button", name="Calcular mi plan").click()
+            expect(page.get_by_test_id("plan-offer")).to_contain_text("pagos de $800.00")
+            _checked(page, "plan-offer-es")
+            page.get_by_role("button", name="Aceptar este plan").click()
+            expect(page.get_by_role("status")).to_contain_text("Su plan de pagos está en marcha")
 
             # The link opened once: a second opening is refused, with a new link on offer.
             other = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
@@ -167,3 +189,5 @@ def test_a_debtor_opens_the_link_from_a_text_and_promises_a_date(live_server, de
         None,
     )
     assert PortalLink.objects.get().used_at == NOON
+    plan = PaymentPlan.objects.get()
+    assert (plan.status, plan.instalment_amount) == ("active", Decimal("800.00"))
