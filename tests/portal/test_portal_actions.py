@@ -37,7 +37,7 @@ KEY = re.compile(rb'name="form_key" value="([^"]+)"')
 
 
 @pytest.fixture
-def pat(db, monkeypatch: pytest.MonkeyPatch, settings, tmp_path):  # type: ignore[no-untyped-def]
+def pat(db, monkeypatch: pytest.MonkeyPatch, settings, tmp_path):
     monkeypatch.setattr("solvent.core.clock.now", lambda: NOON)
     settings.MEDIA_ROOT = tmp_path
     world = ohio_debtor_create()
@@ -72,7 +72,7 @@ def _send(http: HttpClient, path: str, data: dict[str, Any]) -> Any:
 # --- the page ------------------------------------------------------------------------------------
 
 
-def test_the_page_shows_who_we_are_what_is_owed_and_the_rights(pat) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_shows_who_we_are_what_is_owed_and_the_rights(pat) -> None:
     http = _signed_in(pat)
     page = http.get("/my/")
     text = page.content.decode()
@@ -89,21 +89,21 @@ def test_the_page_shows_who_we_are_what_is_owed_and_the_rights(pat) -> None:  # 
     assert "$800.00" in loan
 
 
-def test_another_persons_account_is_not_found(pat) -> None:  # type: ignore[no-untyped-def]
+def test_another_persons_account_is_not_found(pat) -> None:
     other = ohio_debtor_create("2")
     http = _signed_in(pat)
     assert http.get(f"/my/?account={other.card.pk}").status_code == 404
     assert http.get(f"/my/promise/?account={other.card.pk}").status_code == 404
 
 
-def test_without_a_session_every_form_explains_how_to_open_the_page(pat) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_session_every_form_explains_how_to_open_the_page(pat) -> None:
     for path in ("/my/", "/my/pay/", "/my/promise/", "/my/plan/", "/my/dispute/", "/my/stop/"):
         answer = HttpClient().get(path)
         assert answer.status_code == 403
         assert b"Open the link in our latest message" in answer.content
 
 
-def test_signing_out_ends_the_session(pat) -> None:  # type: ignore[no-untyped-def]
+def test_signing_out_ends_the_session(pat) -> None:
     http = _signed_in(pat)
     assert http.post("/my/sign-out/").status_code == 200
     assert http.get("/my/").status_code == 403
@@ -112,7 +112,7 @@ def test_signing_out_ends_the_session(pat) -> None:  # type: ignore[no-untyped-d
 # --- a promise -------------------------------------------------------------------------------------
 
 
-def test_a_promise_is_recorded_once_and_shown_on_the_page(pat) -> None:  # type: ignore[no-untyped-def]
+def test_a_promise_is_recorded_once_and_shown_on_the_page(pat) -> None:
     http = _signed_in(pat)
     key = _key(http, "/my/promise/")
     data = {"form_key": key, "amount": "150.00", "due_on": "2026-06-20"}
@@ -137,7 +137,7 @@ def test_a_promise_is_recorded_once_and_shown_on_the_page(pat) -> None:  # type:
     assert Promise.objects.count() == 1
 
 
-def test_a_promise_in_the_past_or_above_the_balance_is_refused_beside_its_field(pat) -> None:  # type: ignore[no-untyped-def]
+def test_a_promise_in_the_past_or_above_the_balance_is_refused_beside_its_field(pat) -> None:
     http = _signed_in(pat)
     refused = _send(http, "/my/promise/", {"amount": "1200.01", "due_on": "2026-06-08"})
     assert refused.status_code == 400
@@ -152,7 +152,7 @@ def test_a_promise_in_the_past_or_above_the_balance_is_refused_beside_its_field(
     assert "Enter a date." in bad.content.decode()
 
 
-def test_a_refusal_reads_in_spanish_for_a_spanish_speaker(pat) -> None:  # type: ignore[no-untyped-def]
+def test_a_refusal_reads_in_spanish_for_a_spanish_speaker(pat) -> None:
     pat.debtor.language = "es"
     pat.debtor.save()
     http = _signed_in(pat)
@@ -170,7 +170,7 @@ def _figures(**values: str) -> dict[str, str]:
     return {f"sfs_{code.replace('.', '__')}": amount for code, amount in values.items()}
 
 
-def test_a_plan_is_proposed_from_the_figures_and_accepted(pat) -> None:  # type: ignore[no-untyped-def]
+def test_a_plan_is_proposed_from_the_figures_and_accepted(pat) -> None:
     http = _signed_in(pat)
     data = {
         **_figures(**{"earnings.wages": "2000", "home.rent": "1400", "food.groceries": "400"}),
@@ -198,7 +198,7 @@ def test_a_plan_is_proposed_from_the_figures_and_accepted(pat) -> None:  # type:
     )
 
 
-def test_figures_that_leave_nothing_point_to_free_advice_not_a_plan(pat) -> None:  # type: ignore[no-untyped-def]
+def test_figures_that_leave_nothing_point_to_free_advice_not_a_plan(pat) -> None:
     http = _signed_in(pat)
     data = {
         **_figures(**{"earnings.wages": "1000", "home.rent": "1000"}),
@@ -220,7 +220,7 @@ def test_figures_that_leave_nothing_point_to_free_advice_not_a_plan(pat) -> None
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def test_a_dispute_with_a_document_places_a_dispute_hold_and_keeps_the_file(pat) -> None:  # type: ignore[no-untyped-def]
+def test_a_dispute_with_a_document_places_a_dispute_hold_and_keeps_the_file(pat) -> None:
     http = _signed_in(pat)
     upload = SimpleUploadedFile("receipt.pdf", PDF, content_type="application/pdf")
     sent = _send(
@@ -246,7 +246,7 @@ def test_a_dispute_with_a_document_places_a_dispute_hold_and_keeps_the_file(pat)
     assert "You disputed this debt" in http.get(sent["Location"]).content.decode()
 
 
-def test_an_upload_that_is_not_a_pdf_or_image_or_too_large_is_refused(pat) -> None:  # type: ignore[no-untyped-def]
+def test_an_upload_that_is_not_a_pdf_or_image_or_too_large_is_refused(pat) -> None:
     http = _signed_in(pat)
     fake = SimpleUploadedFile(
         "receipt.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf"
@@ -266,7 +266,7 @@ def test_an_upload_that_is_not_a_pdf_or_image_or_too_large_is_refused(pat) -> No
 # --- stop, and one channel at a time -------------------------------------------------------------------
 
 
-def test_asking_us_to_stop_places_a_cease_hold_once_confirmed(pat) -> None:  # type: ignore[no-untyped-def]
+def test_asking_us_to_stop_places_a_cease_hold_once_confirmed(pat) -> None:
     http = _signed_in(pat)
     unconfirmed = _send(http, "/my/stop/", {})
     assert b"Tick the box to confirm." in unconfirmed.content
@@ -279,7 +279,7 @@ def test_asking_us_to_stop_places_a_cease_hold_once_confirmed(pat) -> None:  # t
     assert "/my/stop/" not in page
 
 
-def test_texts_only_after_six_refuses_the_other_channels_and_keeps_texts(pat) -> None:  # type: ignore[no-untyped-def]
+def test_texts_only_after_six_refuses_the_other_channels_and_keeps_texts(pat) -> None:
     http = _signed_in(pat)
     saved = _send(http, "/my/preferences/", {"channel": "sms", "not_before": "18:00"})
     assert saved.status_code == 302
@@ -305,7 +305,7 @@ def test_texts_only_after_six_refuses_the_other_channels_and_keeps_texts(pat) ->
     assert "only by text message" in http.get(saved["Location"]).content.decode()
 
 
-def test_a_time_range_the_wrong_way_round_is_refused(pat) -> None:  # type: ignore[no-untyped-def]
+def test_a_time_range_the_wrong_way_round_is_refused(pat) -> None:
     http = _signed_in(pat)
     refused = _send(
         http, "/my/preferences/", {"channel": "email", "not_before": "20:00", "not_after": "09:00"}
@@ -318,7 +318,7 @@ def test_a_time_range_the_wrong_way_round_is_refused(pat) -> None:  # type: igno
 # --- paying, and a settlement -----------------------------------------------------------------------------
 
 
-def test_paying_opens_the_gateways_page_once_per_form(pat) -> None:  # type: ignore[no-untyped-def]
+def test_paying_opens_the_gateways_page_once_per_form(pat) -> None:
     pytest.importorskip("solvent.payments.services.gateway")
     http = _signed_in(pat)
     key = _key(http, "/my/pay/")
@@ -343,7 +343,7 @@ def test_paying_opens_the_gateways_page_once_per_form(pat) -> None:  # type: ign
     assert b"Thank you. Your payment is on its way" in thanks.content
 
 
-def test_a_settlement_offered_is_shown_and_taken_on_the_page(pat) -> None:  # type: ignore[no-untyped-def]
+def test_a_settlement_offered_is_shown_and_taken_on_the_page(pat) -> None:
     pytest.importorskip("solvent.payments.services.gateway")
     settlement = Settlement.objects.create(
         account=pat.card,

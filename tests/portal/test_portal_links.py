@@ -156,7 +156,7 @@ def test_a_form_key_acts_once_and_a_second_send_is_recognised() -> None:
 
 
 @pytest.fixture
-def pat(db, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def pat(db, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr("solvent.core.clock.now", lambda: NOON)
     call_command("contact_templates_install", verbosity=0)
     world = ohio_debtor_create()
@@ -166,7 +166,7 @@ def pat(db, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     return world
 
 
-def _text(pat) -> OutboxMessage:  # type: ignore[no-untyped-def]
+def _text(pat) -> OutboxMessage:
     return message_enqueue(
         request=MessageRequest(
             debtor_id=pat.debtor.pk,
@@ -184,7 +184,7 @@ def _token(message: OutboxMessage) -> str:
     return found.group(1)
 
 
-def test_every_message_carries_its_own_link_and_only_the_hash_is_kept(pat) -> None:  # type: ignore[no-untyped-def]
+def test_every_message_carries_its_own_link_and_only_the_hash_is_kept(pat) -> None:
     first, second = _text(pat), _text(pat)
     tokens = {_token(first), _token(second)}
     assert len(tokens) == 2
@@ -198,7 +198,7 @@ def test_every_message_carries_its_own_link_and_only_the_hash_is_kept(pat) -> No
         assert link.expires_at == NOON + timedelta(days=links.DEFAULT_LINK_DAYS)
 
 
-def test_a_batch_of_messages_inserts_its_links_in_one_statement(pat) -> None:  # type: ignore[no-untyped-def]
+def test_a_batch_of_messages_inserts_its_links_in_one_statement(pat) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -222,7 +222,7 @@ def test_a_batch_of_messages_inserts_its_links_in_one_statement(pat) -> None:  #
     )
 
 
-def test_a_message_that_does_not_print_the_link_makes_none(pat) -> None:  # type: ignore[no-untyped-def]
+def test_a_message_that_does_not_print_the_link_makes_none(pat) -> None:
     message_enqueue(
         request=MessageRequest(
             debtor_id=pat.debtor.pk,
@@ -235,7 +235,7 @@ def test_a_message_that_does_not_print_the_link_makes_none(pat) -> None:  # type
     assert not PortalLink.objects.exists()
 
 
-def test_a_letters_link_lasts_longer_and_the_days_are_a_setting(pat, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_letters_link_lasts_longer_and_the_days_are_a_setting(pat, settings) -> None:
     settings.SOLVENT_PORTAL_LINK_DAYS = 3
     link, _ = links.portal_link_create(debtor_id=pat.debtor.pk, account_id=None, channel="sms")
     assert link.expires_at == NOON + timedelta(days=3)
@@ -246,11 +246,11 @@ def test_a_letters_link_lasts_longer_and_the_days_are_a_setting(pat, settings) -
 # --- opening a link --------------------------------------------------------------------------------
 
 
-def _open(http: HttpClient, token: str, **answer: str):  # type: ignore[no-untyped-def]
+def _open(http: HttpClient, token: str, **answer: str):
     return http.post(f"/my/l/{token}/", answer)
 
 
-def test_the_right_date_of_birth_opens_the_page_once(pat) -> None:  # type: ignore[no-untyped-def]
+def test_the_right_date_of_birth_opens_the_page_once(pat) -> None:
     token = _token(_text(pat))
     http = HttpClient()
     shown = http.get(f"/my/l/{token}/")
@@ -279,12 +279,12 @@ def test_the_right_date_of_birth_opens_the_page_once(pat) -> None:  # type: igno
     assert _open(HttpClient(), token, last4=LAST4).status_code == 410
 
 
-def test_the_last_four_digits_open_the_page_too(pat) -> None:  # type: ignore[no-untyped-def]
+def test_the_last_four_digits_open_the_page_too(pat) -> None:
     token = _token(_text(pat))
     assert _open(HttpClient(), token, last4=LAST4)["Location"] == "/my/"
 
 
-def test_a_forged_or_unknown_link_is_refused_with_what_to_do(pat) -> None:  # type: ignore[no-untyped-def]
+def test_a_forged_or_unknown_link_is_refused_with_what_to_do(pat) -> None:
     forged = "A" * 32
     answer = HttpClient().get(f"/my/l/{forged}/")
     assert answer.status_code == 404
@@ -294,7 +294,7 @@ def test_a_forged_or_unknown_link_is_refused_with_what_to_do(pat) -> None:  # ty
     assert HttpClient().get("/my/").status_code == 403
 
 
-def test_an_expired_link_is_refused_and_offers_a_new_one(pat, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_expired_link_is_refused_and_offers_a_new_one(pat, monkeypatch) -> None:
     token = _token(_text(pat))
     later = NOON + timedelta(days=links.DEFAULT_LINK_DAYS)
     monkeypatch.setattr("solvent.core.clock.now", lambda: later)
@@ -304,7 +304,7 @@ def test_an_expired_link_is_refused_and_offers_a_new_one(pat, monkeypatch) -> No
     assert _open(HttpClient(), token, date_of_birth=DOB).status_code == 410
 
 
-def test_the_fifth_wrong_answer_locks_the_link_and_the_sixth_is_refused_even_if_right(pat) -> None:  # type: ignore[no-untyped-def]
+def test_the_fifth_wrong_answer_locks_the_link_and_the_sixth_is_refused_even_if_right(pat) -> None:
     token = _token(_text(pat))
     http = HttpClient()
     for left in (4, 3, 2, 1):
@@ -324,7 +324,7 @@ def test_the_fifth_wrong_answer_locks_the_link_and_the_sixth_is_refused_even_if_
     assert PortalCheckFailure.objects.filter(link=link).count() == FAILURES_BEFORE_LOCK
 
 
-def test_after_the_lock_the_right_answer_opens_it(pat, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_after_the_lock_the_right_answer_opens_it(pat, monkeypatch) -> None:
     token = _token(_text(pat))
     for _ in range(FAILURES_BEFORE_LOCK):
         _open(HttpClient(), token, last4="0000")
@@ -332,7 +332,7 @@ def test_after_the_lock_the_right_answer_opens_it(pat, monkeypatch) -> None:  # 
     assert _open(HttpClient(), token, last4=LAST4)["Location"] == "/my/"
 
 
-def test_an_address_that_guesses_too_much_across_links_is_refused(pat) -> None:  # type: ignore[no-untyped-def]
+def test_an_address_that_guesses_too_much_across_links_is_refused(pat) -> None:
     hashed = links.address_hash("127.0.0.1")
     PortalCheckFailure.objects.bulk_create(
         PortalCheckFailure(address_hash=hashed, at=NOON - timedelta(minutes=5))
@@ -348,7 +348,7 @@ def test_an_address_that_guesses_too_much_across_links_is_refused(pat) -> None: 
     assert _open(other, token, date_of_birth=DOB)["Location"] == "/my/"
 
 
-def test_the_twentieth_wrong_answer_from_an_address_refuses_it_at_once(pat) -> None:  # type: ignore[no-untyped-def]
+def test_the_twentieth_wrong_answer_from_an_address_refuses_it_at_once(pat) -> None:
     hashed = links.address_hash("127.0.0.1")
     PortalCheckFailure.objects.bulk_create(
         PortalCheckFailure(address_hash=hashed, at=NOON - timedelta(minutes=5))
@@ -360,7 +360,7 @@ def test_the_twentieth_wrong_answer_from_an_address_refuses_it_at_once(pat) -> N
     assert AuditEntry.objects.filter(action="portal.address_refused").count() == 1
 
 
-def test_failures_older_than_the_window_do_not_count(pat) -> None:  # type: ignore[no-untyped-def]
+def test_failures_older_than_the_window_do_not_count(pat) -> None:
     hashed = links.address_hash("127.0.0.1")
     PortalCheckFailure.objects.bulk_create(
         PortalCheckFailure(address_hash=hashed, at=NOON - timedelta(minutes=61))
@@ -370,14 +370,14 @@ def test_failures_older_than_the_window_do_not_count(pat) -> None:  # type: igno
     assert _open(HttpClient(), token, date_of_birth=DOB)["Location"] == "/my/"
 
 
-def test_an_empty_answer_is_asked_again_without_counting(pat) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_answer_is_asked_again_without_counting(pat) -> None:
     token = _token(_text(pat))
     answer = _open(HttpClient(), token)
     assert answer.status_code == 400
     assert PortalLink.objects.get().failed_checks == 0
 
 
-def test_a_used_link_sends_a_new_one_through_the_outbox_once_in_a_while(pat, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_used_link_sends_a_new_one_through_the_outbox_once_in_a_while(pat, monkeypatch) -> None:
     token = _token(_text(pat))
     _open(HttpClient(), token, last4=LAST4)
     monkeypatch.setattr("solvent.core.clock.now", lambda: NOON + timedelta(minutes=11))
@@ -397,13 +397,13 @@ def test_a_used_link_sends_a_new_one_through_the_outbox_once_in_a_while(pat, mon
     assert _open(HttpClient(), new_token, date_of_birth=DOB)["Location"] == "/my/"
 
 
-def test_an_open_or_forged_link_sends_nothing(pat) -> None:  # type: ignore[no-untyped-def]
+def test_an_open_or_forged_link_sends_nothing(pat) -> None:
     token = _token(_text(pat))
     assert services.portal_link_resend(token=token) is services.ResendOutcome.REFUSED
     assert services.portal_link_resend(token="nope") is services.ResendOutcome.REFUSED
 
 
-def test_the_page_speaks_spanish_to_a_spanish_speaker(pat) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_speaks_spanish_to_a_spanish_speaker(pat) -> None:
     pat.debtor.language = "es"
     pat.debtor.save()
     token = _token(_text(pat))
