@@ -407,10 +407,33 @@ def test_without_a_session_the_chat_is_closed_and_the_poll_stops(world: dict[str
     assert not ChatMessage.objects.exists()
 
 
+def test_the_chat_is_about_the_debt_the_page_shows_and_only_the_debtors_own(
+    world: dict[str, Any],
+) -> None:
+    http = _page(world)
+    loan = world["loan"].pk
+    widget = http.get(f"/my/chat/?account={loan}", **HTMX).content.decode()
+    assert f"account={loan}" in widget  # the poll asks about the same debt
+    assert f'name="account" value="{loan}"' in widget
+    http.post("/my/chat/send/", {"body": "About my loan", "account": str(loan)}, **HTMX)
+    assert ChatConversation.objects.get().account_id == loan
+    assert (
+        "About my loan" in http.get(f"/my/chat/messages/?account={loan}", **HTMX).content.decode()
+    )
+    # The card's chat (the link's debt) has nothing of it.
+    assert "About my loan" not in http.get("/my/chat/messages/", **HTMX).content.decode()
+    stranger = ohio_debtor_create("5").card.pk
+    assert http.get(f"/my/chat/?account={stranger}", **HTMX).status_code == 404
+    refused = http.post("/my/chat/send/", {"body": "hi", "account": str(stranger)}, **HTMX)
+    assert refused.status_code == 404
+    assert http.get("/my/chat/messages/?account=x1", **HTMX).status_code == 404
+    assert ChatMessage.objects.filter(sender="debtor").count() == 1
+
+
 def test_a_page_without_scripts_is_sent_back_to_the_chat(world: dict[str, Any]) -> None:
     answer = _page(world).post("/my/chat/send/", {"body": "no javascript here"})
     assert answer.status_code == 302
-    assert answer["Location"] == "/my/#chat"
+    assert answer["Location"] == f"/my/?account={world['account'].pk}#chat"
     assert ChatMessage.objects.filter(sender="debtor").count() == 1
 
 

@@ -1,7 +1,8 @@
 """The chat on the debtor's page (/my/chat/...): the widget, its 2-second poll and the send form.
 
-Thin: the debtor is the one the page's session names (``portal.session``), never a parameter; each
-view calls one service or selector of ``portal.chat`` and renders a fragment HTMX swaps in. The
+Thin: the debtor is the one the page's session names (``portal.session``), never a parameter; the
+debt is the one the page shows (``account``, checked to be theirs) or the link's; each view calls
+one service or selector of ``portal.chat`` and renders a fragment HTMX swaps in. The
 widget loads itself from the page (``portal/chat/widget.html``); the poll appends what is new to
 the log (out of band) and replaces itself with the next cursor, so a message is shown once however
 the poll and a send cross. Without a session: 403; the poll answers a line saying the session ended
@@ -13,11 +14,12 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from solvent.core.domain.errors import NotFoundError
 from solvent.portal import chat
 from solvent.portal.domain.chat import (
     MAX_LENGTH,
@@ -27,6 +29,7 @@ from solvent.portal.domain.chat import (
     chat_texts,
 )
 from solvent.portal.models import ChatMessage
+from solvent.portal.selectors import portal_account_get
 from solvent.portal.session import PortalSession, portal_session
 from solvent.portfolio.models import Phone
 
@@ -41,10 +44,12 @@ def chat_widget(request: HttpRequest) -> HttpResponse:
     session = portal_session(request)
     if session is None:
         return _ended(request, status=403)
+    account_id = _account_id(request, session)
     messages = chat.chat_messages_since(
-        account_id=session.account_id, debtor_id=session.debtor_id, limit=100
+        account_id=account_id, debtor_id=session.debtor_id, limit=100
     )
-    return render(request, WIDGET, _context(session, messages, after=_last(messages, 0)))
+    context = _context(session, account_id, messages, after=_last(messages, 0))
+    return render(request, WIDGET, context)
 
 
 @require_GET
@@ -52,11 +57,13 @@ def chat_poll(request: HttpRequest) -> HttpResponse:
     session = portal_session(request)
     if session is None:
         return _ended(request, status=200)
+    account_id = _account_id(request, session)
     after = _cursor(request.GET.get("after", ""))
     messages = chat.chat_messages_since(
-        account_id=session.account_id, debtor_id=session.debtor_id, after_id=after
+        account_id=account_id, debtor_id=session.debtor_id, after_id=after
     )
-    return render(request, POLL, _context(session, messages, after=_last(messages, after)))
+    context = _context(session, account_id, messages, after=_last(messages, after))
+    return render(request, POLL, context)
 
 
 @require_POST
@@ -64,12 +71,13 @@ def chat_send(request: HttpRequest) -> HttpResponse:
     session = portal_session(request)
     if session is None:
         return _ended(request, status=403)
+    account_id = _account_id(request, session)
     body = request.POST.get("body", "")
-    context = _context(session, [], after=0)
+    context = _context(session, account_id, [], after=0)
     try:
         chat.chat_message_from_debtor(
             debtor_id=session.debtor_id,
-            account_id=session.account_id,
+            account_id=account_id,
             body=body,
             language=session.language,
         )
@@ -78,7 +86,8 @@ def chat_send(request: HttpRequest) -> HttpResponse:
         return render(request, FORM, context)
     if not request.headers.get("HX-Request"):
         # A browser without scripts posted the form: back to the page, at the chat.
-        return redirect(reverse("portal:chat_widget").removesuffix("chat/") + "#chat")
+        page = reverse("portal:chat_widget").removesuffix("chat/")
+        return redirect(f"{page}?account={account_id}#chat")
     context["notice"] = context["t"]["sent"]
     response = render(request, FORM, context)
     response["HX-Trigger"] = SENT_EVENT
@@ -88,12 +97,30 @@ def chat_send(request: HttpRequest) -> HttpResponse:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _context(session: PortalSession, messages: list[ChatMessage], *, after: int) -> dict[str, Any]:
+def _account_id(request: HttpRequest, session: PortalSession) -> int:
+    """The debt the page shows (``account``), one of the debtor's; else the one the link was about.
+
+    Another's account, or one the page does not show, is not found (404)."""
+    raw = request.GET.get("account") or request.POST.get("account") or ""
+    if not raw:
+        return session.account_id
+    if not raw.isdigit() or len(raw) > 18:
+        raise Http404("account not found")
+    try:
+        return portal_account_get(debtor_id=session.debtor_id, account_id=int(raw)).pk
+    except NotFoundError as missing:
+        raise Http404(missing.message) from None
+
+
+def _context(
+    session: PortalSession, account_id: int, messages: list[ChatMessage], *, after: int
+) -> dict[str, Any]:
     language = chat_language(session.language)
     zone = _zone(session.debtor_id) if messages else ZoneInfo("UTC")
     return {
         "t": chat_texts(language),
         "language": language,
+        "account_id": account_id,
         "max_length": MAX_LENGTH,
         "rows": [(message, message.sent_at.astimezone(zone)) for message in messages],
         "after": after,
