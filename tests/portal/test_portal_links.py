@@ -235,6 +235,19 @@ def test_a_message_that_does_not_print_the_link_makes_none(pat) -> None:
     assert not PortalLink.objects.exists()
 
 
+def test_a_preview_of_a_message_makes_no_link(pat) -> None:
+    from solvent.contact.domain.templates import render
+    from solvent.contact.services import message_variables
+
+    variables = message_variables(
+        debtor=pat.debtor, accounts=[pat.card], channel="sms", contact_point=MOBILE, language="en"
+    )
+    shown = render("See {{ portal_url }}", variables)
+    assert shown == f"See http://localhost:8000/my/l/{links.PREVIEW_TOKEN}/"
+    assert len(links.PREVIEW_TOKEN) == len(links.secrets.token_urlsafe(24))
+    assert not PortalLink.objects.exists()
+
+
 def test_a_letters_link_lasts_longer_and_the_days_are_a_setting(pat, settings) -> None:
     settings.SOLVENT_PORTAL_LINK_DAYS = 3
     link, _ = links.portal_link_create(debtor_id=pat.debtor.pk, account_id=None, channel="sms")

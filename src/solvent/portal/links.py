@@ -108,13 +108,18 @@ def portal_link_find(token: str, *, lock: bool = False) -> PortalLink | None:
     return links.select_related("debtor").filter(token_hash=token_hash(token)).first()
 
 
+# What a preview prints instead of a token (as long as a real one: 32 characters).
+PREVIEW_TOKEN = "link-made-when-the-message-sends"  # noqa: S105 (a stand-in, opens nothing)
+
+
 class PortalUrl(str):
     """``{{ portal_url }}`` for one message: the base URL until a template prints it; then a link
     is made (once, on first print) and its full URL is what the template shows.
 
     A ``str`` so message_variables keeps its type; ``render`` prints values with ``str()``, which is
-    the moment a link is needed. Made inside the outbox's transaction, the link rolls back with the
-    message if that fails."""
+    the moment a link is needed. Links are made only while the outbox queues messages
+    (``portal_links_batch``), inside its transaction: they roll back with the messages if that
+    fails, and a preview of a message makes none."""
 
     _debtor_id: int
     _account_id: int | None
@@ -134,6 +139,10 @@ class PortalUrl(str):
         return value
 
     def __str__(self) -> str:
+        if _batch.get() is None:
+            # Not being queued (the desk's preview of a message): no link is made; a stand-in of
+            # the same length shows where it goes, so the preview's length is the message's.
+            return f"{public_base()}{reverse('portal:open', args=[PREVIEW_TOKEN])}"
         if not self._url:
             _, self._url = portal_link_create(
                 debtor_id=self._debtor_id,
