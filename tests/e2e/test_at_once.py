@@ -9,7 +9,8 @@ lists both; the debtor promises a date on their page while the agent is typing i
 arrangements panel: the panel waits until the agent leaves the form (nothing typed is lost), then
 shows the promise, and the wallboard's promises count it. Every step waits on what the page shows (no sleeps); a poll is every
 2 s (chat) or 5 s (panels, wallboard), so the waits allow 20 s on a loaded machine. axe-core finds
-nothing serious or critical on the debtor's page with the chat in use, at phone size.
+nothing serious or critical on the debtor's page with the chat in use, at phone size, nor on the
+agent's account screen.
 
 The clock is Tuesday 9 June 2026 at noon in New York (the live server runs in this process).
 """
@@ -181,6 +182,7 @@ def test_what_the_debtor_does_on_their_page_shows_on_the_agents_screen_at_once(
             assert _axe_serious(debtor) == []
             _assert_no_horizontal_overflow(debtor)
             debtor.screenshot(path=str(SCREENSHOTS / "at-once-debtor-chat.png"), full_page=True)
+            assert _axe_serious(agent) == []  # the account screen with the chat in use
             agent.screenshot(path=str(SCREENSHOTS / "at-once-agent-chat.png"), full_page=True)
 
             # The agent starts typing a promise in the arrangements panel: its poll is held back
