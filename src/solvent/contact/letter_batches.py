@@ -23,6 +23,7 @@ from solvent.contact.models import LetterBatch, OutboxMessage
 from solvent.contact.services import MessageRequest, message_enqueue
 from solvent.core import clock
 from solvent.core.domain.errors import ValidationError
+from solvent.payments.selectors import account_paid_to_us
 from solvent.portfolio.models import Account, Address
 
 # 30 days for the consumer to respond, plus the 5 days (excluding holidays and weekends, rounded
@@ -31,10 +32,23 @@ VALIDATION_PERIOD = timedelta(days=35)
 
 
 def _itemization_date(account: Account) -> date:
-    """Reg F 1006.34(b)(3) lets the collector pick: charge-off, last payment, or placement here."""
+    """Reg F 1006.34(b)(3) lets the collector pick: charge-off, last payment (to the creditor, as the
+    placement says: the ledger never moves it), or placement here."""
     return (
         account.charge_off_date or account.last_payment_date or account.placed_on or clock.today()
     )
+
+
+def itemization_amounts(account: Account) -> dict[str, str]:
+    """The itemization's amounts: as placed (the components now plus what was paid to us), and
+    the payments since (the ledger's, net of returns): they add up to the balance now."""
+    paid = account_paid_to_us(account_id=account.pk)
+    return {
+        "amount_on_itemization_date": str(account.principal + paid.principal),
+        "interest_since": str(account.interest + paid.interest),
+        "fees_since": str(account.fees + paid.fees),
+        "payments_since": str(paid.total),
+    }
 
 
 def validation_notice_enqueue(
@@ -58,10 +72,7 @@ def validation_notice_enqueue(
         "current_creditor": account.client.name,
         "account_number_masked": "••••" + account.account_number[-4:],
         "itemization_date": _itemization_date(account).isoformat(),
-        "amount_on_itemization_date": str(account.principal),
-        "interest_since": str(account.interest),
-        "fees_since": str(account.fees),
-        "payments_since": "0.00",
+        **itemization_amounts(account),
         "validation_end": (today + VALIDATION_PERIOD).isoformat(),
         "notice_date": today.isoformat(),
     }

@@ -41,7 +41,14 @@ _HOLD_FOR_DISPOSITION = {
     Disposition.DECEASED: "deceased",
     Disposition.HARDSHIP: "hardship",
 }
-_OUTBOUND_ATTEMPT_CHANNELS = {Channel.CALL, Channel.VOICEMAIL, Channel.SMS, Channel.EMAIL}
+# Outbound contacts here are recorded only with the gate's authorization (chat too: ADR 0031).
+_OUTBOUND_ATTEMPT_CHANNELS = {
+    Channel.CALL,
+    Channel.VOICEMAIL,
+    Channel.SMS,
+    Channel.EMAIL,
+    Channel.CHAT,
+}
 _PHONE_CHANNELS = {Channel.CALL, Channel.VOICEMAIL, Channel.SMS}
 
 

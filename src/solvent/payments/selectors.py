@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
 
 from solvent.arrangements.domain.status import Payment as CountedPayment
 from solvent.core.domain.errors import NotFoundError
@@ -97,3 +97,32 @@ def account_ledger(*, account: Account, limit: int = 50) -> AccountLedger:
         account=account,
         rows=[LedgerRow(payment=p, allocations=list(p.allocations.all())) for p in payments],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PaidToUs:
+    """What the ledger took off each balance component so far (net of returns and reversals).
+
+    The account's components are what is owed now; adding these back gives the amounts as placed,
+    which the validation notice's itemization starts from (Reg F 1006.34(c)(2)(vi)-(viii))."""
+
+    fees: Decimal = Decimal("0.00")
+    interest: Decimal = Decimal("0.00")
+    principal: Decimal = Decimal("0.00")
+
+    @property
+    def total(self) -> Decimal:
+        return self.fees + self.interest + self.principal
+
+
+def account_paid_to_us(*, account_id: int) -> PaidToUs:
+    rows = (
+        PaymentAllocation.objects.filter(
+            account_id=account_id, component__in=("fees", "interest", "principal")
+        )
+        .values("component")
+        .annotate(total=Sum("amount"))
+        .values_list("component", "total")
+    )
+    cent = Decimal("0.01")
+    return PaidToUs(**{component: Decimal(total or 0).quantize(cent) for component, total in rows})

@@ -139,7 +139,7 @@ def _apply(gateway: str, event: GatewayEventIn) -> _Applied:
         payment_id=payment.pk,
         reason=event.reason or "refunded through the gateway",
         # The gateway's refund names no person of ours: the audit entry says the webhook did it.
-        actor_id=None,  # type: ignore[arg-type]
+        actor_id=None,
     )
     return _Applied(f"payment {payment.pk} reversed: refunded", payment.pk)
 

@@ -233,11 +233,9 @@ def _post(
         )
         for component, part in allocation.nonzero()
     )
+    # Account.last_payment_date/amount stay the client's facts from the placement (the last payment
+    # to the creditor, a Reg F itemization date, 1006.34(b)(3)); what was paid to us is the ledger.
     changed = _components_move(account, allocation)
-    if account.last_payment_date is None or payment.paid_on >= account.last_payment_date:
-        account.last_payment_date = payment.paid_on
-        account.last_payment_amount = value
-        changed += ["last_payment_date", "last_payment_amount"]
     if account.balance == 0 and account.status not in (Account.Status.PAID, Account.Status.SETTLED):
         account.status = Account.Status.PAID
         changed.append("status")
@@ -289,8 +287,9 @@ def payment_return(*, payment_id: int, reason: str, actor_id: int | None = None)
     return _undo(payment_id, reason, Payment.Status.RETURNED, actor_id)
 
 
-def payment_reverse(*, payment_id: int, reason: str, actor_id: int) -> Payment:
-    """We posted it in error: undo what it allocated (a person decides, so an actor is required)."""
+def payment_reverse(*, payment_id: int, reason: str, actor_id: int | None) -> Payment:
+    """Posted in error, or refunded at the gateway: undo what it allocated (a person, or the
+    gateway's webhook with no actor: its audit entry names the system)."""
     return _undo(payment_id, reason, Payment.Status.REVERSED, actor_id)
 
 
@@ -326,7 +325,6 @@ def _undo(payment_id: int, reason: str, status: str, actor_id: int | None) -> Pa
         payment.status_changed_at = now
         payment.status_reason = reason[:255]
         payment.save(update_fields=["status", "status_changed_at", "status_reason"])
-        changed += _last_payment_recompute(account)
         if account.status in (Account.Status.PAID, Account.Status.SETTLED) and account.balance > 0:
             account.status = _open_status(account.pk)
             changed.append("status")
@@ -413,17 +411,6 @@ def _components_move(account: Account, allocation: Allocation) -> list[str]:
             setattr(account, component, getattr(account, component) - part)
             changed.append(component)
     return changed
-
-
-def _last_payment_recompute(account: Account) -> list[str]:
-    latest = (
-        Payment.objects.filter(account_id=account.pk, status__in=COUNTED_STATUSES)
-        .order_by("-paid_on", "-pk")
-        .values_list("paid_on", "amount")
-        .first()
-    )
-    account.last_payment_date, account.last_payment_amount = latest or (None, None)
-    return ["last_payment_date", "last_payment_amount"]
 
 
 def _open_status(account_id: int) -> str:
