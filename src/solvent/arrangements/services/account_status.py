@@ -34,5 +34,6 @@ def account_status_sync(*, account_id: int, actor_id: int | None = None) -> str:
             object_id=account_id,
             data={"from": before, "to": status},
             actor_id=actor_id,
+            system="" if actor_id else "arrangements: the account's status follows them",
         )
     return status
