@@ -34,6 +34,7 @@ from solvent.compliance.access import (
 from solvent.core.domain.errors import NotFoundError, PermissionDeniedError
 from solvent.core.models import Role
 from solvent.core.selectors import staff_role_get
+from solvent.payments.selectors_remittance import REMITTANCE_READ_ROLES
 from solvent.payments.services.settlements import SETTLEMENT_APPROVER_ROLES
 from solvent.portfolio.access import access_account_by_id, access_debtor_by_id
 from solvent.strategy.selectors.definitions import STRATEGY_READ_ROLES
@@ -105,4 +106,6 @@ def nav_links(role: Role | None) -> list[tuple[str, str]]:
         links.append(("desk:strategy", "Strategy"))
     if role in SETTLEMENT_APPROVER_ROLES:
         links.append(("desk:settlement_approvals", "Settlement approvals"))
+    if role in REMITTANCE_READ_ROLES:
+        links.append(("desk:remittance", "Remittance"))
     return links
