@@ -136,6 +136,7 @@ def gateway_checkout_start(
                 gateway_session_id=start.session_id, updated_at=clock.now()
             )
             audit_record(
+                system="the debtor's payment, at the gateway's checkout",
                 action="payments.gateway_checkout_opened",
                 object_type="payments.GatewaySession",
                 object_id=session.pk,
@@ -187,6 +188,7 @@ def _session_create(
             created_at=now,
         )
         audit_record(
+            system="the debtor's payment, at the gateway's checkout",
             action="payments.gateway_checkout_started",
             object_type="payments.GatewaySession",
             object_id=session.pk,

@@ -72,6 +72,7 @@ def _event_handle(gateway: str, event: GatewayEventIn) -> str:
         row.outcome = applied.outcome[:255]
         row.save(update_fields=["processed_at", "outcome"])
         audit_record(
+            system=f"{gateway} payment gateway webhook",
             action="payments.gateway_event_handled",
             object_type="payments.GatewayEvent",
             object_id=row.pk,
