@@ -75,6 +75,7 @@ def _send(http: HttpClient, path: str, data: dict[str, Any]) -> Any:
 def test_the_page_shows_who_we_are_what_is_owed_and_the_rights(pat) -> None:
     http = _signed_in(pat)
     page = http.get("/my/")
+    assert "no-store" in page["Cache-Control"]
     text = page.content.decode()
     assert "This communication is from a debt collector." in text
     assert "We are a debt collector." in text

@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from solvent.arrangements.domain.errors import FieldError
@@ -137,6 +138,7 @@ def portal_view(view: PortalView) -> PortalView:
     """The page's views: a verified session or the page explaining how to open one (403)."""
 
     @wraps(view)
+    @never_cache  # personal data on what may be a shared phone: never kept by a browser or proxy
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         session = portal_session(request)
         if session is None:
@@ -203,6 +205,7 @@ def _refused(
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
     """The link from a message: the check (GET), its answer (POST)."""
     link, state = selectors.portal_link_status(token=token)
