@@ -7,7 +7,7 @@ A-3 in the challenger; globex's B-0 is in the champion arm too (only the admin c
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,6 +15,7 @@ import time_machine
 
 from solvent.arrangements.models import Promise
 from solvent.compliance.models import ContactAttempt, Hold
+from solvent.payments.models import Payment
 from solvent.portfolio.models import Account
 from solvent.strategy.models import ActionResult, Experiment, PathPosition, Strategy
 from solvent.strategy.selectors.experiments import experiment_results
@@ -65,6 +66,21 @@ def _result(account: Account, row_key: str, **fields: object) -> ActionResult:
     values: dict[str, object] = {"channel": "call", "occurred_at": EVENT, "created_at": NOON}
     values.update(fields)
     return ActionResult.objects.create(account=account, row_key=row_key, **values)
+
+
+def _paid(account: Account, amount: Decimal, paid_on: date, status: str = "cleared") -> Payment:
+    """A payment in the ledger (the figures read it whatever brought it: a file, the gateway)."""
+    return Payment.objects.create(
+        account=account,
+        client=account.client,
+        amount=amount,
+        currency="USD",
+        method=Payment.Method.CARD,
+        paid_on=paid_on,
+        status=status,
+        source=Payment.Source.FILE,
+        posted_at=NOON,
+    )
 
 
 def _promise(account: Account, due_days: int, status: str) -> Promise:
@@ -120,8 +136,9 @@ def world() -> StrategyWorld:
         compliance_attempt_id=talked.pk,
     )
     paid_on = DAY - timedelta(days=2)  # two days late: within the grace of 3
-    _result(a2, "payment", channel="payment", payment_amount=Decimal("50.00"), payment_date=paid_on)
-    _result(b0, "b-payment", channel="payment", payment_amount=Decimal("9.00"), payment_date=DAY)
+    _paid(a2, Decimal("50.00"), paid_on)
+    _paid(b0, Decimal("9.00"), DAY)
+    _paid(a2, Decimal("70.00"), paid_on, status=Payment.Status.RETURNED)  # bounced: not collected
     _result(a1, "complaint", complaint=True, compliance_attempt_id=talked.pk)
     hold = Hold.objects.create(
         debtor=a1.debtors.get(), kind=Hold.Kind.COMPLAINT, source="call", placed_at=EVENT

@@ -34,10 +34,10 @@ from solvent.payments.domain.allocation import (
     amount_parse,
 )
 from solvent.payments.models import ClientTerms, Payment, PaymentAllocation, Settlement
+from solvent.payments.selectors import COUNTED_STATUSES
 from solvent.portfolio.models import Account, AccountDebtor
 
 # Payments that count: they moved the balance and count towards promises and plans.
-COUNTED_STATUSES = (Payment.Status.PENDING, Payment.Status.CLEARED)
 # Who may not pay more than is owed: a person choosing an amount now. Files and the gateway report
 # money already taken, which is posted whatever the balance (the excess is an overpayment).
 BALANCE_CHECKED_SOURCES = frozenset(

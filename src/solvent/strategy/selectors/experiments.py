@@ -40,6 +40,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from solvent.arrangements.domain.status import DEFAULT_GRACE_DAYS
 from solvent.arrangements.models import Promise
 from solvent.compliance.models import ContactAttempt, Hold
+from solvent.payments.models import Payment
+from solvent.payments.selectors import COUNTED_STATUSES
 from solvent.portfolio.access import access_client_ids
 from solvent.portfolio.models import Account
 from solvent.strategy.domain.costs import COST_PER_ATTEMPT_MINOR
@@ -139,12 +141,15 @@ def _attempts(accounts: _Ids, window: _Window) -> tuple[dict[str, int], int, int
     return by_channel, contact_count, rpc_count
 
 
-def _payments(accounts: _Ids, window: _Window) -> QuerySet[ActionResult]:
-    return ActionResult.objects.filter(
+def _payments(accounts: _Ids, window: _Window) -> QuerySet[Payment]:
+    """The money the ledger holds for these accounts in the period, from every source (results
+    files, payment files, the gateway, the debtor's page, the desk); a returned or reversed
+    payment was not collected."""
+    return Payment.objects.filter(
         account_id__in=accounts,
-        payment_amount__isnull=False,
-        payment_date__gte=window.since,
-        payment_date__lte=window.until,
+        status__in=COUNTED_STATUSES,
+        paid_on__gte=window.since,
+        paid_on__lte=window.until,
     )
 
 
@@ -197,12 +202,11 @@ def _promises(accounts: _Ids, window: _Window) -> tuple[int, int, int]:
     if not posted_rows:
         return made, due, kept
     paid: dict[int, list[tuple[date, Decimal]]] = {}
-    payment_rows = ActionResult.objects.filter(
-        account_id__in={row[0] for row in posted_rows}, payment_amount__isnull=False
-    ).values_list("account_id", "payment_date", "payment_amount")
+    payment_rows = Payment.objects.filter(
+        account_id__in={row[0] for row in posted_rows}, status__in=COUNTED_STATUSES
+    ).values_list("account_id", "paid_on", "amount")
     for account_id, paid_on, amount in payment_rows:
-        if paid_on is not None and amount is not None:
-            paid.setdefault(account_id, []).append((paid_on, amount))
+        paid.setdefault(account_id, []).append((paid_on, amount))
     for account_id, occurred_at, promise_date, amount in posted_rows:
         made += 1
         if promise_date is None or amount is None or promise_date >= due_before:
@@ -250,7 +254,7 @@ def _arm(
         int(total * 100)
         for total in _payments(accounts, window)
         .values("account_id")
-        .annotate(total=Sum("payment_amount"))
+        .annotate(total=Sum("amount"))
         .values_list("total", flat=True)
     ]
     collected = sum(per_account)
