@@ -294,7 +294,6 @@ def page(request: HttpRequest, session: PortalSession) -> HttpResponse:
         "current": view.current,
         "chat_enabled": chat_enabled(),
         "settlement_key": form_key_new(request) if settlement is not None else "",
-        "plan_key": form_key_new(request),
         "agreed": _agreed(view.current, language),
         **_settlement_words(settlement, language),
     }
