@@ -89,6 +89,7 @@ def test_a_promise_is_reminded_once_on_its_channel_on_the_reminder_day(clock, de
     assert _messages() == [("email", address, f"reminder:promise:{promise.pk}:2026-12-10")]
     message = OutboxMessage.objects.get()
     assert "the payment you promised" in message.body and message.subject.startswith("Reminder")
+    assert f"{account.currency} 100.00, is due on 2026-12-10" in message.body
 
 
 def test_a_promise_without_a_reminder_channel_gets_none(clock, debt) -> None:

@@ -81,8 +81,8 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         "Promise reminder (text)",
         "",
         "{{ agency_name }}: {{ debt_collector_disclosure }} A reminder: the payment you promised on "
-        "your {{ creditor_name }} account {{ account_number_masked }} is due soon. See it or change "
-        "it at {{ portal_url }} or call {{ agency_phone }}. Reply STOP to opt out.",
+        "your {{ creditor_name }} account {{ account_number_masked }}, {{ currency }} "
+        "{{ arrangement_amount }}, is due on {{ arrangement_due_date }}. See it or change it at {{ portal_url }} or call {{ agency_phone }}. Reply STOP to opt out.",
     ),
     DefaultTemplate(
         "promise_reminder",
@@ -91,7 +91,8 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         "Recordatorio de promesa (texto)",
         "",
         "{{ agency_name }}: {{ debt_collector_disclosure }} Recordatorio: el pago que prometió en su "
-        "cuenta de {{ creditor_name }} {{ account_number_masked }} vence pronto. Véalo o cámbielo en "
+        "cuenta de {{ creditor_name }} {{ account_number_masked }}, {{ currency }} "
+        "{{ arrangement_amount }}, vence el {{ arrangement_due_date }}. Véalo o cámbielo en "
         "{{ portal_url }} o llame al {{ agency_phone }}. Responda STOP para no recibir mensajes.",
     ),
     DefaultTemplate(
@@ -101,8 +102,8 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         "Promise reminder (e-mail)",
         "Reminder: the payment you promised on your {{ creditor_name }} account",
         "Dear {{ debtor_first_name }},\n\nThis is a reminder that the payment you promised on your "
-        "{{ creditor_name }} account {{ account_number_masked }} is due in the next few days. See "
-        "the amount and the date, pay, or tell us if you need to change it at {{ portal_url }}, or "
+        "{{ creditor_name }} account {{ account_number_masked }}, {{ currency }} "
+        "{{ arrangement_amount }}, is due on {{ arrangement_due_date }}. See it, pay, or tell us if you need to change it at {{ portal_url }}, or "
         "call us on {{ agency_phone }} ({{ agency_hours }}).\n\n{{ debt_collector_disclosure }}"
         "\n\n{{ agency_name }}\n\nTo stop receiving e-mails from us at this address: "
         "{{ unsubscribe_url }}",
@@ -114,8 +115,8 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         "Recordatorio de promesa (correo)",
         "Recordatorio: el pago que prometió en su cuenta de {{ creditor_name }}",
         "Estimado/a {{ debtor_first_name }}:\n\nLe recordamos que el pago que prometió en su cuenta "
-        "de {{ creditor_name }} {{ account_number_masked }} vence en los próximos días. Vea el "
-        "importe y la fecha, pague o díganos si necesita cambiarlo en {{ portal_url }}, o llámenos "
+        "de {{ creditor_name }} {{ account_number_masked }}, {{ currency }} {{ arrangement_amount }}, "
+        "vence el {{ arrangement_due_date }}. Véalo, pague o díganos si necesita cambiarlo en {{ portal_url }}, o llámenos "
         "al {{ agency_phone }} ({{ agency_hours }}).\n\n{{ debt_collector_disclosure }}\n\n"
         "{{ agency_name }}\n\nPara dejar de recibir correos nuestros en esta dirección: "
         "{{ unsubscribe_url }}",
@@ -127,7 +128,8 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         "Plan instalment reminder (text)",
         "",
         "{{ agency_name }}: {{ debt_collector_disclosure }} A reminder: the next instalment of your "
-        "plan on your {{ creditor_name }} account {{ account_number_masked }} is due soon. Details: "
+        "plan on your {{ creditor_name }} account {{ account_number_masked }}, {{ currency }} "
+        "{{ arrangement_amount }}, is due on {{ arrangement_due_date }}. Details: "
         "{{ portal_url }} or {{ agency_phone }}. Reply STOP to opt out.",
     ),
     DefaultTemplate(
@@ -137,7 +139,8 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         "Recordatorio de cuota del plan (texto)",
         "",
         "{{ agency_name }}: {{ debt_collector_disclosure }} Recordatorio: la próxima cuota de su plan "
-        "en su cuenta de {{ creditor_name }} {{ account_number_masked }} vence pronto. Detalles: "
+        "en su cuenta de {{ creditor_name }} {{ account_number_masked }}, {{ currency }} "
+        "{{ arrangement_amount }}, vence el {{ arrangement_due_date }}. Detalles: "
         "{{ portal_url }} o {{ agency_phone }}. Responda STOP para no recibir mensajes.",
     ),
     DefaultTemplate(
@@ -147,8 +150,8 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         "Plan instalment reminder (e-mail)",
         "Reminder: your next {{ creditor_name }} plan instalment",
         "Dear {{ debtor_first_name }},\n\nThis is a reminder that the next instalment of your "
-        "payment plan on your {{ creditor_name }} account {{ account_number_masked }} is due in the "
-        "next few days. See the amount and the date, pay, or tell us if it has become hard to keep "
+        "payment plan on your {{ creditor_name }} account {{ account_number_masked }}, {{ currency }} "
+        "{{ arrangement_amount }}, is due on {{ arrangement_due_date }}. See it, pay, or tell us if it has become hard to keep "
         "up at {{ portal_url }}, or call us on {{ agency_phone }} ({{ agency_hours }}).\n\n"
         "{{ debt_collector_disclosure }}\n\n{{ agency_name }}\n\nTo stop receiving e-mails from "
         "us at this address: {{ unsubscribe_url }}",
@@ -160,8 +163,8 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         "Recordatorio de cuota del plan (correo)",
         "Recordatorio: su próxima cuota del plan de {{ creditor_name }}",
         "Estimado/a {{ debtor_first_name }}:\n\nLe recordamos que la próxima cuota de su plan de "
-        "pagos en su cuenta de {{ creditor_name }} {{ account_number_masked }} vence en los próximos "
-        "días. Vea el importe y la fecha, pague o díganos si le resulta difícil seguir en "
+        "pagos en su cuenta de {{ creditor_name }} {{ account_number_masked }}, {{ currency }} "
+        "{{ arrangement_amount }}, vence el {{ arrangement_due_date }}. Véala, pague o díganos si le resulta difícil seguir en "
         "{{ portal_url }}, o llámenos al {{ agency_phone }} ({{ agency_hours }}).\n\n"
         "{{ debt_collector_disclosure }}\n\n{{ agency_name }}\n\nPara dejar de recibir correos "
         "nuestros en esta dirección: {{ unsubscribe_url }}",

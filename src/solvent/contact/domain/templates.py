@@ -39,6 +39,9 @@ SAMPLE_VARIABLES: Mapping[str, str] = {
     "unsubscribe_url": "https://pay.example.com/u/abc",
     "debt_collector_disclosure": "This is a communication from a debt collector.",
     "validation_end_date": "January 31, 2027",
+    # A promise's or a plan instalment's amount and due date (the reminders before it is due).
+    "arrangement_amount": "150.00",
+    "arrangement_due_date": "2027-01-15",
 }
 KNOWN_VARIABLES = frozenset(SAMPLE_VARIABLES)
 
