@@ -142,6 +142,16 @@ def test_every_word_of_the_page_exists_in_english_and_spanish_with_the_same_plac
     assert {k: fields(v) for k, v in EN.items()} == {k: fields(v) for k, v in ES.items()}
 
 
+def test_money_reads_in_the_debts_currency() -> None:
+    from decimal import Decimal
+
+    from solvent.portal.domain.texts import money
+
+    assert money(Decimal("1245.5"), "USD") == "$1,245.50"
+    assert money(Decimal("80"), "GBP") == "£80.00"
+    assert money(Decimal("-3"), "chf") == "-3.00 CHF"
+
+
 def test_a_form_key_acts_once_and_a_second_send_is_recognised() -> None:
     keys = key_issue(Keys(), "k1")
     state, keys = key_spend(keys, "k1")

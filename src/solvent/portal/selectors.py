@@ -25,7 +25,6 @@ from solvent.compliance.models import Hold
 from solvent.contact.domain.validation_notice import (
     NoticeFacts,
     NoticeSection,
-    format_money,
     validation_notice_sections,
 )
 from solvent.contact.letters import VALIDATION_NOTICE, notice_facts_from_json
@@ -35,6 +34,7 @@ from solvent.core.crypto import decrypt
 from solvent.core.domain.errors import NotFoundError
 from solvent.payments.models import Settlement
 from solvent.portal.domain.check import LinkState, link_state
+from solvent.portal.domain.texts import currency_symbol, money
 from solvent.portal.links import portal_link_find
 from solvent.portal.models import PortalDocument, PortalLink
 from solvent.portfolio.models import Account, Debtor
@@ -138,6 +138,7 @@ def _notice_facts(account: Account, debtor: Debtor) -> tuple[NoticeFacts, bool]:
             payments_since=Decimal("0.00"),
             validation_end=today,
             notice_date=today,
+            currency_symbol=currency_symbol(account.currency),
         ),
         False,
     )
@@ -148,7 +149,7 @@ def _account_view(account: Account, debtor: Debtor, language: str) -> AccountVie
     sections = validation_notice_sections(facts, language)
     view = AccountView(
         account=account,
-        balance=format_money(account.balance),
+        balance=money(account.balance, account.currency),
         masked="••••" + account.account_number[-4:],
         creditor=account.client.name,
         original_creditor=account.original_creditor or account.client.name,

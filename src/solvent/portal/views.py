@@ -46,6 +46,7 @@ from solvent.portal.domain.texts import (
     LANGUAGES,
     STATEMENT_LINES,
     language_of,
+    money,
     say,
     texts,
 )
@@ -303,7 +304,7 @@ def page(request: HttpRequest, session: PortalSession) -> HttpResponse:
 def _settlement_words(settlement: Settlement | None, language: str) -> dict[str, str]:
     if settlement is None:
         return {}
-    amount = _money(settlement.amount)
+    amount = _money(settlement.amount, settlement.currency)
     return {
         "settlement_text": say(
             language,
@@ -322,7 +323,9 @@ def _settlement_words(settlement: Settlement | None, language: str) -> dict[str,
 def _agreed(current: selectors.AccountView, language: str) -> list[str]:
     """What is agreed on the account, in words."""
     lines = [
-        say(language, "promise_open", amount=_money(p.amount), date=p.due_on.isoformat())
+        say(
+            language, "promise_open", amount=_money(p.amount, p.currency), date=p.due_on.isoformat()
+        )
         for p in current.promises
     ]
     for plan in current.plans:
@@ -332,7 +335,7 @@ def _agreed(current: selectors.AccountView, language: str) -> list[str]:
                 language,
                 key,
                 count=len(plan.instalments.all()),
-                amount=_money(plan.instalment_amount),
+                amount=_money(plan.instalment_amount, plan.currency),
                 frequency=say(language, f"freq_{plan.frequency}"),
                 date=plan.first_due_on.isoformat(),
             )
@@ -340,8 +343,8 @@ def _agreed(current: selectors.AccountView, language: str) -> list[str]:
     return lines
 
 
-def _money(amount: Decimal) -> str:
-    return f"${amount:,.2f}"
+def _money(amount: Decimal, currency: str) -> str:
+    return money(amount, currency)
 
 
 def _account_asked(request: HttpRequest, session: PortalSession) -> int:
@@ -435,7 +438,7 @@ def _action(
                 return HttpResponseRedirect(f"{reverse('portal:page')}?account={account.pk}")
     context = {
         "account": account,
-        "balance": _money(account.balance),
+        "balance": _money(account.balance, account.currency),
         "errors": errors,
         "form_key": form_key_new(request),
         "values": request.POST if request.method == "POST" else {},
@@ -548,7 +551,10 @@ def promise(request: HttpRequest, session: PortalSession) -> HttpResponse:
         amount = due_on = None
         try:
             amount = amount_read(
-                request.POST.get("amount", ""), field="amount", balance=account.balance
+                request.POST.get("amount", ""),
+                field="amount",
+                balance=account.balance,
+                currency=account.currency,
             )
         except FormProblemsError as exc:
             problems += exc.problems
@@ -566,7 +572,10 @@ def promise(request: HttpRequest, session: PortalSession) -> HttpResponse:
             due_on=due_on,
         )
         return say(
-            language, "promise_made", amount=_money(made.amount), date=made.due_on.isoformat()
+            language,
+            "promise_made",
+            amount=_money(made.amount, made.currency),
+            date=made.due_on.isoformat(),
         )
 
     return _action(
@@ -679,17 +688,23 @@ def plan_offer(request: HttpRequest, session: PortalSession, plan_id: int) -> Ht
         language,
         "plan_offer",
         count=len(instalments),
-        amount=_money(proposed.instalment_amount),
+        amount=_money(proposed.instalment_amount, proposed.currency),
         frequency=say(language, f"freq_{proposed.frequency}"),
         date=proposed.first_due_on.isoformat(),
-        affordable=_money(proposed.affordable_amount),
+        affordable=_money(proposed.affordable_amount, proposed.currency),
     )
     return _action(
         request,
         session,
         "plan_offer.html",
         act,
-        lambda _a: {"plan": proposed, "instalments": instalments, "offer": offer},
+        lambda _a: {
+            "plan": proposed,
+            "instalments": [
+                (i.due_on.isoformat(), _money(i.amount, proposed.currency)) for i in instalments
+            ],
+            "offer": offer,
+        },
         account_id=proposed.account_id,
     )
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 
-from solvent.contact.domain.validation_notice import format_money
+from solvent.portal.domain.texts import money
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,9 @@ class FormProblemsError(Exception):
         self.problems = problems
 
 
-def amount_read(text: str, *, field: str, balance: Decimal | None = None) -> Decimal:
+def amount_read(
+    text: str, *, field: str, balance: Decimal | None = None, currency: str = "USD"
+) -> Decimal:
     """An amount above zero, to the cent, not above ``balance`` when one is given."""
     cleaned = text.strip().replace(",", "").lstrip("$")
     try:
@@ -36,7 +38,7 @@ def amount_read(text: str, *, field: str, balance: Decimal | None = None) -> Dec
     if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
         raise FormProblemsError([Problem(field, "err_amount")])
     if balance is not None and amount > balance:
-        shown = (("balance", format_money(balance)),)
+        shown = (("balance", money(balance, currency)),)
         raise FormProblemsError([Problem(field, "err_amount_over", shown)])
     return amount.quantize(Decimal("0.01"))
 

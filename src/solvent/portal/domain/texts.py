@@ -8,6 +8,8 @@ the rest of Solvent sends, so the page and the letters say the same thing.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 LANGUAGES = ("en", "es")
 
 EN: dict[str, str] = {
@@ -444,3 +446,21 @@ def statement_line_label(code: str, language: str) -> str:
         if line_code == code:
             return spanish if language_of(language) == "es" else english
     return code
+
+
+_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "CAD": "$", "AUD": "$"}
+
+
+def currency_symbol(currency: str) -> str:
+    """What goes before a figure: the symbol, or the code and a space."""
+    return _SYMBOLS.get(currency.upper(), f"{currency.upper()} ")
+
+
+def money(amount: Decimal, currency: str = "USD") -> str:
+    """An amount as the debtor reads it: ``$1,245.50``; a currency without a symbol here is
+    written after the figure (``1,245.50 CHF``)."""
+    symbol = _SYMBOLS.get(currency.upper())
+    sign = "-" if amount < 0 else ""
+    if symbol is None:
+        return f"{sign}{abs(amount):,.2f} {currency.upper()}"
+    return f"{sign}{symbol}{abs(amount):,.2f}"
