@@ -133,7 +133,7 @@ def test_a_debtor_opens_the_link_from_a_text_and_promises_a_date(live_server, de
             page.get_by_role("button", name="Make the promise").click()
             page.wait_for_url(re.compile(r".*/my/\?account=\d+$"))
             expect(page.get_by_role("status")).to_contain_text(
-                "promise to pay $250.00 by 2026-06-19"
+                "promise to pay $250.00 by June 19, 2026"
             )
             expect(page.get_by_test_id("agreed")).to_contain_text("You promised to pay $250.00")
             _checked(page, "promised")

@@ -129,8 +129,8 @@ def test_a_promise_is_recorded_once_and_shown_on_the_page(pat) -> None:
     entry = AuditEntry.objects.get(action="arrangements.promise_created")
     assert entry.system and "own page" in entry.system
     page = http.get(made["Location"]).content.decode()
-    assert "We have noted your promise to pay $150.00 by 2026-06-20" in page
-    assert "You promised to pay $150.00 by 2026-06-20." in page
+    assert "We have noted your promise to pay $150.00 by June 20, 2026" in page
+    assert "You promised to pay $150.00 by June 20, 2026." in page
     # The same form again (a double tap, the back button): refused, nothing done twice.
     again = http.post("/my/promise/", data)
     assert again.status_code == 400
@@ -188,7 +188,7 @@ def test_a_plan_is_proposed_from_the_figures_and_accepted(pat) -> None:
     assert plan.income_expenditure is not None
     assert plan.income_expenditure.disposable == Decimal("200.00")
     offer = http.get(proposed["Location"]).content.decode()
-    assert "6 payments of $200.00, every month, from 2026-07-01" in offer
+    assert "6 payments of $200.00, every month, from July 1, 2026" in offer
     accepted = _send(http, proposed["Location"], {})
     assert accepted.status_code == 302
     plan.refresh_from_db()

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from solvent.arrangements.domain.errors import FieldError
 from solvent.arrangements.domain.proposal import ProposalRefusedError
+from solvent.contact.domain.validation_notice import format_date
 from solvent.core import clock
 from solvent.core.domain.errors import DomainError, NotFoundError
 from solvent.payments.models import Settlement
@@ -310,11 +311,14 @@ def _settlement_words(settlement: Settlement | None, language: str) -> dict[str,
             language,
             "settlement_offer",
             amount=amount,
-            date=settlement.due_on.isoformat(),
-            expires=settlement.expires_on.isoformat(),
+            date=format_date(settlement.due_on, language),
+            expires=format_date(settlement.expires_on, language),
         ),
         "settlement_accepted_text": say(
-            language, "settlement_accepted", amount=amount, date=settlement.due_on.isoformat()
+            language,
+            "settlement_accepted",
+            amount=amount,
+            date=format_date(settlement.due_on, language),
         ),
         "settlement_button": say(language, "accept_and_pay", amount=amount),
     }
@@ -324,7 +328,10 @@ def _agreed(current: selectors.AccountView, language: str) -> list[str]:
     """What is agreed on the account, in words."""
     lines = [
         say(
-            language, "promise_open", amount=_money(p.amount, p.currency), date=p.due_on.isoformat()
+            language,
+            "promise_open",
+            amount=_money(p.amount, p.currency),
+            date=format_date(p.due_on, language),
         )
         for p in current.promises
     ]
@@ -337,7 +344,7 @@ def _agreed(current: selectors.AccountView, language: str) -> list[str]:
                 count=len(plan.instalments.all()),
                 amount=_money(plan.instalment_amount, plan.currency),
                 frequency=say(language, f"freq_{plan.frequency}"),
-                date=plan.first_due_on.isoformat(),
+                date=format_date(plan.first_due_on, language),
             )
         )
     return lines
@@ -575,7 +582,7 @@ def promise(request: HttpRequest, session: PortalSession) -> HttpResponse:
             language,
             "promise_made",
             amount=_money(made.amount, made.currency),
-            date=made.due_on.isoformat(),
+            date=format_date(made.due_on, language),
         )
 
     return _action(
@@ -690,7 +697,7 @@ def plan_offer(request: HttpRequest, session: PortalSession, plan_id: int) -> Ht
         count=len(instalments),
         amount=_money(proposed.instalment_amount, proposed.currency),
         frequency=say(language, f"freq_{proposed.frequency}"),
-        date=proposed.first_due_on.isoformat(),
+        date=format_date(proposed.first_due_on, language),
         affordable=_money(proposed.affordable_amount, proposed.currency),
     )
     return _action(
@@ -701,7 +708,8 @@ def plan_offer(request: HttpRequest, session: PortalSession, plan_id: int) -> Ht
         lambda _a: {
             "plan": proposed,
             "instalments": [
-                (i.due_on.isoformat(), _money(i.amount, proposed.currency)) for i in instalments
+                (format_date(i.due_on, language), _money(i.amount, proposed.currency))
+                for i in instalments
             ],
             "offer": offer,
         },
