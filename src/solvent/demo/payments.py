@@ -230,6 +230,30 @@ def _statements_issue(*, now: datetime, admin: User) -> int:
     return issued
 
 
+def _late_return(*, now: datetime, admin: User) -> int:
+    """A payment of last month comes back this morning, after its statement was issued: this
+    month's statement deducts it (the trust account gives the money back to the bank)."""
+    start, end = _last_month(now.date())
+    payment = (
+        Payment.objects.filter(
+            client__code="harbor-bank",
+            status=Payment.Status.CLEARED,
+            paid_on__gte=start,
+            paid_on__lte=end,
+            method=Payment.Method.ACH,
+        )
+        .order_by("-paid_on", "pk")
+        .first()
+    )
+    if payment is None:
+        return 0
+    with _at(now - timedelta(hours=2)):
+        payment_return(
+            payment_id=payment.pk, reason="R10 customer advises not authorized", actor_id=admin.pk
+        )
+    return 1
+
+
 def _chat_create(*, rng: random.Random) -> int:
     """A debtor waiting in the chat (the agent answers from the desk's Chats page)."""
     for account, debtor_id in _active_accounts(rng, 50):
@@ -255,6 +279,7 @@ def demo_payments_create(*, now: datetime, agents: list[User], seed: int = 13) -
     payments, returned, pending = _payments_create(now=now, rng=rng, admin=admin)
     settlements = _settlements_create(now=now, rng=rng, agent=agents[0], boss=boss)
     statements = _statements_issue(now=now, admin=admin)
+    returned += _late_return(now=now, admin=admin)
     chats = _chat_create(rng=rng)
     return PaymentCounts(payments, returned, pending, settlements, statements, chats)
 
