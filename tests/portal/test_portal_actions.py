@@ -90,6 +90,26 @@ def test_the_page_shows_who_we_are_what_is_owed_and_the_rights(pat) -> None:
     assert "$800.00" in loan
 
 
+def test_the_itemization_counts_payments_to_us_and_adds_up_to_the_balance(pat) -> None:
+    from solvent.payments.services.ledger import payment_post
+
+    payment_post(
+        account_id=pat.card.pk,
+        amount="200.00",
+        paid_on=NOON.date(),
+        method="card",
+        source="agent",
+        idempotency_key="itemization",
+    )
+    text = _signed_in(pat).get("/my/").content.decode()
+    # As placed ($1,200.00), less the ledger's $200.00: the page's total is the balance now.
+    paid = re.search(r"toward the debt:</t[dh]>\s*<t[dh][^>]*>([^<]+)<", text)
+    total = re.search(r"Total amount of the debt now:</t[dh]>\s*<t[dh][^>]*>([^<]+)<", text)
+    assert paid is not None and total is not None, text[:3000]
+    assert "200.00" in paid.group(1)
+    assert total.group(1).strip().endswith("1,000.00")
+
+
 def test_another_persons_account_is_not_found(pat) -> None:
     other = ohio_debtor_create("2")
     http = _signed_in(pat)

@@ -18,7 +18,7 @@ urlpatterns = [
     path("contact/", include("solvent.contact.urls")),
     # Public: the payment gateway's webhooks (signature-checked) and the fake checkout.
     path("payments/", include("solvent.payments.urls")),
-    # Public: the debtor's own page, opened from a signed link in a message (ADR 0030).
+    # Public: the debtor's own page, opened from a signed link in a message (ADR 0032).
     path("my/", include("solvent.portal.urls")),
     path("", include("solvent.desk.urls")),
 ]

@@ -31,7 +31,7 @@ from solvent.portfolio.models import Account, Address
 VALIDATION_PERIOD = timedelta(days=35)
 
 
-def _itemization_date(account: Account) -> date:
+def itemization_date(account: Account) -> date:
     """Reg F 1006.34(b)(3) lets the collector pick: charge-off, last payment (to the creditor, as the
     placement says: the ledger never moves it), or placement here."""
     return (
@@ -71,7 +71,7 @@ def validation_notice_enqueue(
         "creditor_on_itemization_date": account.original_creditor or account.client.name,
         "current_creditor": account.client.name,
         "account_number_masked": "••••" + account.account_number[-4:],
-        "itemization_date": _itemization_date(account).isoformat(),
+        "itemization_date": itemization_date(account).isoformat(),
         **itemization_amounts(account),
         "validation_end": (today + VALIDATION_PERIOD).isoformat(),
         "notice_date": today.isoformat(),

@@ -13,7 +13,7 @@ the account's components as the notice would be.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -27,6 +27,7 @@ from solvent.contact.domain.validation_notice import (
     NoticeSection,
     validation_notice_sections,
 )
+from solvent.contact.letter_batches import itemization_amounts, itemization_date
 from solvent.contact.letters import VALIDATION_NOTICE, notice_facts_from_json
 from solvent.contact.models import OutboxMessage
 from solvent.core import clock
@@ -114,8 +115,22 @@ def _notice_facts(account: Account, debtor: Debtor) -> tuple[NoticeFacts, bool]:
         .order_by("-pk")
         .first()
     )
+    # The amounts as they stand today (as placed, less the ledger's payments since): they add up
+    # to the balance shown, whether or not a notice went out (its date and period are kept).
+    now = itemization_amounts(account)
+    placed, interest, fees, paid = (
+        Decimal(now[name])
+        for name in ("amount_on_itemization_date", "interest_since", "fees_since", "payments_since")
+    )
     if notice is not None:
-        return notice_facts_from_json(notice.body), True
+        facts = notice_facts_from_json(notice.body)
+        return replace(
+            facts,
+            amount_on_itemization_date=placed,
+            interest_since=interest,
+            fees_since=fees,
+            payments_since=paid,
+        ), True
     today = clock.today()
     return (
         NoticeFacts(
@@ -129,13 +144,11 @@ def _notice_facts(account: Account, debtor: Debtor) -> tuple[NoticeFacts, bool]:
             creditor_on_itemization_date=account.original_creditor or account.client.name,
             current_creditor=account.client.name,
             account_number_masked="••••" + account.account_number[-4:],
-            itemization_date=(
-                account.charge_off_date or account.last_payment_date or account.placed_on or today
-            ),
-            amount_on_itemization_date=account.principal,
-            interest_since=account.interest,
-            fees_since=account.fees,
-            payments_since=Decimal("0.00"),
+            itemization_date=itemization_date(account),
+            amount_on_itemization_date=placed,
+            interest_since=interest,
+            fees_since=fees,
+            payments_since=paid,
             validation_end=today,
             notice_date=today,
             currency_symbol=currency_symbol(account.currency),
