@@ -109,6 +109,18 @@ def notice_facts_from_json(raw: str) -> NoticeFacts:
     return NoticeFacts(**data)
 
 
+def letter_header(*, sender: Flowable, dated: Flowable, recipient: Flowable) -> Table:
+    """The house letterhead: the sender and the date with the reference side by side, then the
+    recipient's address where a window envelope shows it."""
+    header = Table([[sender, dated], [recipient, ""]], colWidths=[4.2 * inch, 2.8 * inch])
+    header.setStyle(
+        TableStyle(
+            [("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 1), (-1, 1), 0.35 * inch)]
+        )
+    )
+    return header
+
+
 def _notice_story(message: OutgoingMessage, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     facts = notice_facts_from_json(message.body)
     language = message.language
@@ -116,20 +128,10 @@ def _notice_story(message: OutgoingMessage, styles: dict[str, ParagraphStyle]) -
     collector = "\n".join([facts.collector_name, *facts.collector_address, facts.collector_phone])
     consumer = "\n".join([facts.consumer_name, *facts.consumer_address])
     reference = ("Referencia" if language == "es" else "Reference") + f": {facts.reference}"
-    header = Table(
-        [
-            [
-                _lines(collector, styles["small"]),
-                _lines(f"{format_date(facts.notice_date, language)}\n{reference}", styles["small"]),
-            ],
-            [_lines(consumer, styles["address"]), ""],
-        ],
-        colWidths=[4.2 * inch, 2.8 * inch],
-    )
-    header.setStyle(
-        TableStyle(
-            [("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 1), (-1, 1), 0.35 * inch)]
-        )
+    header = letter_header(
+        sender=_lines(collector, styles["small"]),
+        dated=_lines(f"{format_date(facts.notice_date, language)}\n{reference}", styles["small"]),
+        recipient=_lines(consumer, styles["address"]),
     )
     story: list[Flowable] = [header, Spacer(1, 0.2 * inch)]
     *body_sections, response = sections

@@ -19,7 +19,7 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from solvent.contact.domain.validation_notice import format_date
-from solvent.contact.letters import address_lines
+from solvent.contact.letters import address_lines, letter_header
 from solvent.contact.services import message_variables
 from solvent.core import clock
 from solvent.payments.models import Settlement
@@ -117,20 +117,10 @@ def settlement_letter_pdf(settlement: Settlement, *, compressed: bool = True) ->
     sender = "\n".join([facts["agency_name"], facts["agency_phone"]])
     reference = f"{text['reference']}: {facts['account_number_masked']}"
 
-    header = Table(
-        [
-            [
-                _lines(sender, styles["small"]),
-                _lines(f"{format_date(clock.today(), language)}\n{reference}", styles["small"]),
-            ],
-            [_lines(recipient, styles["body"]), ""],
-        ],
-        colWidths=[4.2 * inch, 2.8 * inch],
-    )
-    header.setStyle(
-        TableStyle(
-            [("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 1), (-1, 1), 0.35 * inch)]
-        )
+    header = letter_header(
+        sender=_lines(sender, styles["small"]),
+        dated=_lines(f"{format_date(clock.today(), language)}\n{reference}", styles["small"]),
+        recipient=_lines(recipient, styles["body"]),
     )
     story: list[Flowable] = [header, Spacer(1, 0.25 * inch)]
     if settlement.status == Settlement.Status.PENDING_APPROVAL:
