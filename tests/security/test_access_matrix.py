@@ -902,9 +902,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     # no identity here has; the poll answers a line that replaces the poller (polling stops).
     ("GET", "/my/chat/"): Row("public", "none", _none, 403, everyone=403),
     ("GET", "/my/chat/messages/"): Row("public", "none", _none, 200, everyone=200),
-    ("POST", "/my/chat/send/"): Row(
-        "public", "none", _form({"body": "hello"}), 403, everyone=403
-    ),
+    ("POST", "/my/chat/send/"): Row("public", "none", _form({"body": "hello"}), 403, everyone=403),
     # -- the debtor's page (src/solvent/portal/urls.py, docs/portal.md): a link's token and its check
     # open a page session, which no identity here has: the page and its forms explain how to open
     # it (403); a forged token is "not found" with what to do; asking a new link for it sends none.
