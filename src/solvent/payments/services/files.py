@@ -33,7 +33,8 @@ from solvent.core.domain.csv_safety import csv_row
 from solvent.core.domain.errors import DomainError, NotFoundError, ValidationError
 from solvent.payments.domain.allocation import amount_parse
 from solvent.payments.models import Payment
-from solvent.payments.services.ledger import COUNTED_STATUSES, payment_record, payment_return
+from solvent.payments.selectors import COUNTED_STATUSES
+from solvent.payments.services.ledger import payment_record, payment_return
 from solvent.portfolio.models import Account, Client
 
 REQUIRED_COLUMNS = ("account_number", "amount", "paid_on", "method", "reference")
