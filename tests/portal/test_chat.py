@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from solvent.audit.models import AuditEntry
-from solvent.compliance.models import ContactAttempt, DecisionLog
+from solvent.compliance.models import ContactAttempt, DecisionLog, Hold
 from solvent.contact.models import Interaction
 from solvent.core.models import Role
 from solvent.core.services import staff_role_set
@@ -174,6 +174,34 @@ def test_a_second_message_continues_the_chat_and_a_closed_chat_is_not_reopened(
     closed = ChatConversation.objects.get(pk=first.conversation_id)
     assert closed.status == ChatConversation.Status.CLOSED
     assert closed.messages.last().body.startswith("The agent closed this chat")
+
+
+@pytest.mark.parametrize(
+    ("text", "ceased"),
+    [
+        ("STOP", True),
+        ("Please stop calling me", True),
+        ("dejen de llamarme", True),
+        ("Can I stop by your office to pay?", False),
+        ("Can I pay 100 a month?", False),
+    ],
+)
+def test_stop_written_in_the_chat_is_a_cease_request_honoured_at_once(
+    world: dict[str, Any], text: str, ceased: bool
+) -> None:
+    """Writing is writing (Reg F 1006.6(c)(1)): a cease hold at once, the chat ends, no reply."""
+    message = _write(world, text)
+    holds = Hold.objects.filter(debtor=world["debtor"], kind="cease", source="chat")
+    assert holds.exists() is ceased
+    conversation = ChatConversation.objects.get(pk=message.conversation_id)
+    assert (conversation.status == ChatConversation.Status.CLOSED) is ceased
+    if ceased:
+        assert conversation.messages.last().body.startswith("You asked us to stop")
+        assert text[:20] in holds.get().evidence
+        with pytest.raises(chat.ValidationError):  # ended: nothing more is sent in it
+            chat.chat_reply_from_agent(
+                conversation_id=conversation.pk, agent_id=world["agent"].pk, body="Sure?"
+            )
 
 
 def test_a_chat_is_about_the_debtors_account_only(world: dict[str, Any]) -> None:

@@ -28,8 +28,10 @@ from django.db import transaction
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from solvent.audit.services import audit_record
-from solvent.compliance.services import Authorization, contact_attempt_authorize
+from solvent.audit.services import audit_record, audit_system
+from solvent.compliance.models import Hold
+from solvent.compliance.services import Authorization, contact_attempt_authorize, hold_place
+from solvent.contact.domain.inbound import InboundIntent, classify_inbound_text
 from solvent.contact.domain.model import Channel, Direction, Disposition
 from solvent.contact.services import interaction_record
 from solvent.core import clock
@@ -120,17 +122,22 @@ def chat_message_from_debtor(
             sent_at=now,
             interaction=interaction,
         )
-        if opened:
+        ceased = _cease_if_asked(text, debtor_id=debtor_id, conversation=conversation)
+        if opened or ceased:
             ChatMessage.objects.create(
                 conversation=conversation,
                 sender=ChatMessage.Sender.SYSTEM,
-                body=SYSTEM_TEXTS["greeting"][language],
+                body=SYSTEM_TEXTS["ceased" if ceased else "greeting"][language],
                 sent_at=now,
             )
-        conversation.status = ChatConversation.Status.WAITING
+        # After a cease no one answers here: the chat ends (the gate would refuse a reply).
+        conversation.status = (
+            ChatConversation.Status.CLOSED if ceased else ChatConversation.Status.WAITING
+        )
+        conversation.closed_at = now if ceased else None
         conversation.last_message_at = now
         conversation.language = language
-        conversation.save(update_fields=["status", "last_message_at", "language"])
+        conversation.save(update_fields=["status", "closed_at", "last_message_at", "language"])
         audit_record(
             action="chat.message_from_debtor",
             object_type="portal.ChatMessage",
@@ -145,6 +152,23 @@ def chat_message_from_debtor(
             system="portal: the debtor's page",
         )
     return message
+
+
+def _cease_if_asked(text: str, *, debtor_id: int, conversation: ChatConversation) -> bool:
+    """A chat message is writing: "stop", "stop contacting me", "dejen de llamarme" is a written
+    request to cease communication (Reg F 1006.6(c)(1)), placed as a cease hold at once, as the
+    page's own Stop form does (fail closed: a misread message is released by a person, with the
+    debtor's word, through the hold-release rules). Returns whether it was one."""
+    if classify_inbound_text(text) is not InboundIntent.STOP:
+        return False
+    with audit_system("portal: the debtor's chat"):
+        hold_place(
+            debtor_id=debtor_id,
+            kind=Hold.Kind.CEASE,
+            source="chat",
+            evidence=f"the debtor wrote in the chat (conversation {conversation.pk}): {text[:400]}",
+        )
+    return True
 
 
 @dataclass(frozen=True)

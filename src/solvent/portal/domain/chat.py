@@ -139,6 +139,14 @@ SYSTEM_TEXTS: dict[str, dict[str, str]] = {
         "en": "Thank you. An agent will answer here; you can leave this page open.",
         "es": "Gracias. Un agente le responderá aquí; puede dejar esta página abierta.",
     },
+    # The debtor wrote "stop" (or asked us to stop contacting them): a written request to cease,
+    # honoured at once (Reg F 1006.6(c)(1)); no one answers in this chat after it.
+    "ceased": {
+        "en": "You asked us to stop. We have stopped contacting you about your debts with us. "
+        "If that is not what you meant, call us.",
+        "es": "Nos pidió que paráramos. Hemos dejado de contactarle sobre sus deudas con nosotros. "
+        "Si no es lo que quería decir, llámenos.",
+    },
     "closed": {
         "en": "The agent closed this chat. Write again at any time to start a new one.",
         "es": "El agente cerró este chat. Escriba de nuevo cuando quiera para iniciar otro.",
