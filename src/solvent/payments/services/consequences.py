@@ -74,11 +74,11 @@ def payment_consequences(
 ) -> Consequences:
     """Judge the account's promises and plans again from its counted payments (see the module
     docstring), in the caller's transaction (or its own). Running it again changes nothing."""
+    if not _anything_to_judge(account_id):
+        return Consequences(account_id)  # nothing to write: no lock needed either
     with transaction.atomic():
         # The account first: the order the ledger locks in, so a payment and the daily run queue.
         account = Account.objects.select_for_update().get(pk=account_id)
-        if not _anything_to_judge(account):
-            return Consequences(account_id)
         grace = grace_days_for(account.client_id)
         payments = account_payments(account_id=account_id)
         done = Consequences(account_id)
@@ -125,34 +125,34 @@ def payment_consequences(
     return done
 
 
-def _anything_to_judge(account: Account) -> bool:
-    """Most payments land on an account with no promise, plan or settlement: then nothing here
-    can change (its status is the ledger's: active or paid), and one plain query says so (it runs
-    once per payment posted: the ORM's query building was most of its cost)."""
-    if account.status not in (Account.Status.ACTIVE, Account.Status.PAID):
-        return True
+def _anything_to_judge(account_id: int) -> bool:
+    """Most payments land on an active or paid account with no promise, plan or settlement: then
+    nothing here can change (its status is the ledger's), and one plain query says so (it runs once
+    per payment posted: the ORM's query building was most of its cost)."""
     plans = tuple(str(status) for status in EVALUATED_PLAN_STATUSES)
-    settled = (str(Settlement.Status.ACCEPTED), str(Settlement.Status.PAID))
     marks = ", ".join(["%s"] * len(plans))
     query = (
-        f"SELECT 1 FROM {Promise._meta.db_table} WHERE account_id = %s AND status <> %s"  # noqa: S608
+        f"SELECT 1 FROM {Account._meta.db_table} WHERE id = %s AND status NOT IN (%s, %s)"  # noqa: S608
+        f" UNION ALL SELECT 1 FROM {Promise._meta.db_table} WHERE account_id = %s AND status <> %s"
         f" UNION ALL SELECT 1 FROM {PaymentPlan._meta.db_table}"
         f" WHERE account_id = %s AND status IN ({marks})"
         f" UNION ALL SELECT 1 FROM {Settlement._meta.db_table}"
         " WHERE account_id = %s AND status IN (%s, %s) LIMIT 1"
     )
+    parameters: list[int | str] = [
+        account_id,
+        str(Account.Status.ACTIVE),
+        str(Account.Status.PAID),
+        account_id,
+        str(Promise.Status.CANCELLED),
+        account_id,
+        *plans,
+        account_id,
+        str(Settlement.Status.ACCEPTED),
+        str(Settlement.Status.PAID),
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            query,
-            [
-                account.pk,
-                str(Promise.Status.CANCELLED),
-                account.pk,
-                *plans,
-                account.pk,
-                *settled,
-            ],
-        )
+        cursor.execute(query, parameters)
         return cursor.fetchone() is not None
 
 
