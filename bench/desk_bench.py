@@ -58,6 +58,7 @@ from psycopg import sql
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "src")]
 
+from bench.bench_database import database_url  # noqa: E402
 from bench.bench_keys import bench_keys_set  # noqa: E402
 from bench.bench_places import us_places_columns  # noqa: E402
 from tests.servers import free_port  # noqa: E402
@@ -115,7 +116,7 @@ def main() -> None:
     created = time.perf_counter() - started
     try:
         with tempfile.TemporaryDirectory(prefix="solvent-desk-bench-") as work:
-            figures = _run(_database_url(admin_url, database), Path(work), accounts, seconds, args)
+            figures = _run(database_url(admin_url, database), Path(work), accounts, seconds, args)
     finally:
         _disconnect_django()
         started = time.perf_counter()
@@ -127,14 +128,6 @@ def main() -> None:
         create_database=round(created, 1), drop_database=round(time.perf_counter() - started, 1)
     )
     print(json.dumps(figures))
-
-
-def _database_url(admin_url: str, database: str) -> str:
-    info = psycopg.conninfo.conninfo_to_dict(admin_url)
-    user = info.get("user", "postgres")
-    password = f":{info['password']}" if info.get("password") else ""
-    host = info.get("host", "127.0.0.1")
-    return f"postgres://{user}{password}@{host}:{info.get('port', 5432)}/{database}"
 
 
 def _run(

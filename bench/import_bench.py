@@ -31,6 +31,8 @@ import psycopg
 from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.bench_database import database_url
 from bench.bench_keys import bench_keys_set
 
 FULL_ROWS = 1_000_000
@@ -64,7 +66,7 @@ def main() -> None:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
     try:
         with tempfile.TemporaryDirectory(prefix="solvent-import-bench-") as work:
-            figures = _run(_database_url(admin_url, database), Path(work), rows, args)
+            figures = _run(database_url(admin_url, database), Path(work), rows, args)
     finally:
         _disconnect_django()
         with psycopg.connect(admin_url, autocommit=True) as admin:
@@ -72,13 +74,6 @@ def main() -> None:
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database))
             )
     print(json.dumps(figures))
-
-
-def _database_url(admin_url: str, database: str) -> str:
-    info = psycopg.conninfo.conninfo_to_dict(admin_url)
-    user = info.get("user", "postgres")
-    password = f":{info['password']}" if info.get("password") else ""
-    return f"postgres://{user}{password}@{info.get('host', '127.0.0.1')}:{info.get('port', 5432)}/{database}"
 
 
 def _run(url: str, work: Path, rows: int, args: argparse.Namespace) -> dict[str, object]:

@@ -54,6 +54,7 @@ from psycopg import sql
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "src")]
 
+from bench.bench_database import database_url  # noqa: E402
 from bench.bench_keys import bench_keys_set  # noqa: E402
 
 FULL_ACCOUNTS = 200_000
@@ -98,7 +99,7 @@ def main() -> None:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
     try:
         with tempfile.TemporaryDirectory(prefix="solvent-payments-bench-") as work:
-            figures = _run(_database_url(admin_url, database), Path(work), sizes, args)
+            figures = _run(database_url(admin_url, database), Path(work), sizes, args)
     finally:
         _disconnect_django()
         with psycopg.connect(admin_url, autocommit=True) as admin:
@@ -113,14 +114,6 @@ class _Sizes:
     accounts: int
     rows: int
     api_payments: int
-
-
-def _database_url(admin_url: str, database: str) -> str:
-    info = psycopg.conninfo.conninfo_to_dict(admin_url)
-    user = info.get("user", "postgres")
-    password = f":{info['password']}" if info.get("password") else ""
-    host = info.get("host", "127.0.0.1")
-    return f"postgres://{user}{password}@{host}:{info.get('port', 5432)}/{database}"
 
 
 def _run(url: str, work: Path, sizes: _Sizes, args: argparse.Namespace) -> dict[str, Any]:

@@ -44,6 +44,7 @@ from psycopg import sql
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "src")]
 
+from bench.bench_database import database_url  # noqa: E402
 from bench.bench_keys import bench_keys_set  # noqa: E402
 from bench.bench_places import us_places_columns  # noqa: E402
 
@@ -80,7 +81,7 @@ def main() -> None:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
     try:
         with tempfile.TemporaryDirectory(prefix="solvent-plan-bench-") as work:
-            figures = _run(_database_url(admin_url, database), Path(work), accounts, args)
+            figures = _run(database_url(admin_url, database), Path(work), accounts, args)
     finally:
         _disconnect_django()
         if not args.keep:
@@ -93,14 +94,6 @@ def main() -> None:
     if args.keep:
         figures["database"] = database
     print(json.dumps(figures))
-
-
-def _database_url(admin_url: str, database: str) -> str:
-    info = psycopg.conninfo.conninfo_to_dict(admin_url)
-    user = info.get("user", "postgres")
-    password = f":{info['password']}" if info.get("password") else ""
-    host = info.get("host", "127.0.0.1")
-    return f"postgres://{user}{password}@{host}:{info.get('port', 5432)}/{database}"
 
 
 def _run(url: str, work: Path, accounts: int, args: argparse.Namespace) -> dict[str, Any]:

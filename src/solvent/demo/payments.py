@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from unittest import mock
 
 from django.contrib.auth.models import User
 
@@ -23,6 +20,7 @@ from solvent.compliance.models import Hold
 from solvent.contact.services import MessageRequest, message_enqueue
 from solvent.core import clock
 from solvent.core.domain.errors import DomainError
+from solvent.demo.work import _at
 from solvent.payments.models import ClientTerms, Payment, Settlement
 from solvent.payments.services.ledger import payment_post, payment_return
 from solvent.payments.services.remittance import remittance_issue
@@ -79,13 +77,6 @@ class PaymentCounts:
     settlements: int
     statements: int
     chats: int
-
-
-@contextmanager
-def _at(moment: datetime) -> Iterator[None]:
-    """The services read ``clock.now()``: for the demo's past, the clock says when it happened."""
-    with mock.patch.object(clock, "now", return_value=moment):
-        yield
 
 
 def _moment(day: date, rng: random.Random) -> datetime:
