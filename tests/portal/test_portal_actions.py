@@ -22,7 +22,7 @@ from solvent.arrangements.models import PaymentPlan, Promise
 from solvent.audit.models import AuditEntry
 from solvent.compliance.models import Consent, Hold, TimePreference
 from solvent.payments.models import Settlement
-from solvent.portal import links, selectors
+from solvent.portal import chat, links, selectors
 from solvent.portal.models import PortalDocument
 from tests.compliance.services.compliance_fixtures import (
     EMAIL,
@@ -155,6 +155,33 @@ def test_a_promise_is_recorded_once_and_shown_on_the_page(pat) -> None:
     again = http.post("/my/promise/", data)
     assert again.status_code == 400
     assert b"already sent" in again.content
+    assert Promise.objects.count() == 1
+
+
+@pytest.mark.parametrize("background", ["/my/chat/", "/my/chat/messages/?after=0"])
+def test_the_chats_background_request_does_not_lose_a_form_key_issued_while_it_ran(
+    pat, monkeypatch: pytest.MonkeyPatch, background: str
+) -> None:
+    """The chat widget loads, and then polls every 2 s, while the debtor opens a form. A request
+    that read the browser session before the form stored its one-time key, and saved it after,
+    would drop the key: the debtor's promise came back "stale" (seen once in CI). The race is
+    played here in order: the form is opened while the chat's request is half-way."""
+    http = _signed_in(pat)
+    other_tab = HttpClient()
+    other_tab.cookies = http.cookies
+    issued: list[str] = []
+    real = chat.chat_messages_since
+
+    def in_the_middle(**kwargs: Any) -> Any:
+        issued.append(_key(other_tab, "/my/promise/"))
+        return real(**kwargs)
+
+    monkeypatch.setattr(chat, "chat_messages_since", in_the_middle)
+    assert http.get(background).status_code == 200
+    assert len(issued) == 1
+    data = {"form_key": issued[0], "amount": "150.00", "due_on": "2026-06-20"}
+    made = http.post("/my/promise/", data)
+    assert made.status_code == 302, made.content.decode()[:2000]
     assert Promise.objects.count() == 1
 
 

@@ -41,8 +41,15 @@ def portal_session_start(
     return PortalSession(debtor_id, account_id, language, link_id)
 
 
-def portal_session(request: HttpRequest) -> PortalSession | None:
-    """The debtor on this page, or None (never opened, ended, or idle longer than ``IDLE``)."""
+def portal_session(request: HttpRequest, *, touch: bool = True) -> PortalSession | None:
+    """The debtor on this page, or None (never opened, ended, or idle longer than ``IDLE``).
+
+    ``touch`` marks the debtor as seen now, which writes the browser session. The chat's own
+    background requests (its load and its 2-second poll) pass ``touch=False``: they run while the
+    debtor opens a form, and a session they saved from a copy read before the form's one-time key
+    was stored would lose that key (the form then says it is stale). Nor do they keep an unattended
+    page open: only what the debtor does counts as being there.
+    """
     data = request.session.get(_KEY)
     if not isinstance(data, dict):
         return None
@@ -60,8 +67,9 @@ def portal_session(request: HttpRequest) -> PortalSession | None:
     if now - seen > IDLE:
         portal_session_end(request)
         return None
-    data["seen"] = now.isoformat()
-    request.session[_KEY] = data
+    if touch:
+        data["seen"] = now.isoformat()
+        request.session[_KEY] = data
     return found
 
 

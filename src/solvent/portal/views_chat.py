@@ -41,7 +41,7 @@ SENT_EVENT = "solvent:chat-sent"
 
 @require_GET
 def chat_widget(request: HttpRequest) -> HttpResponse:
-    session = portal_session(request)
+    session = portal_session(request, touch=False)
     if session is None:
         return _ended(request, status=403)
     account_id = _account_id(request, session)
@@ -54,7 +54,7 @@ def chat_widget(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def chat_poll(request: HttpRequest) -> HttpResponse:
-    session = portal_session(request)
+    session = portal_session(request, touch=False)
     if session is None:
         return _ended(request, status=200)
     account_id = _account_id(request, session)
