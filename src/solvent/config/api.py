@@ -266,5 +266,9 @@ def _register_routers() -> None:
 
     api.add_router("/remittance", remittance_router)
 
+    from solvent.dialer.api import router as dialer_router
+
+    api.add_router("/dialer", dialer_router)
+
 
 _register_routers()

@@ -243,6 +243,7 @@ INSTALLED_APPS = [
     "solvent.strategy",
     "solvent.payments",
     "solvent.portal",
+    "solvent.dialer",
     "solvent.demo",
 ]
 

@@ -19,4 +19,6 @@ urlpatterns = [
     path("wallboard/", include("solvent.desk.urls_wallboard")),
     path("review/", include("solvent.desk.urls_review")),
     path("strategy/", include("solvent.desk.urls_strategy")),
+    path("dialer/", include("solvent.desk.urls_dialer")),
+    path("recordings/", include("solvent.desk.urls_recordings")),
 ]

@@ -40,6 +40,10 @@ class Disposition(enum.StrEnum):
     MESSAGE_RECEIVED = "message_received"
     OPT_OUT = "opt_out"
     HELP_REQUEST = "help_request"
+    # A person answered a dialer's call and no agent took it within 2 seconds (47 CFR
+    # 64.1200(a)(7); Ofcom): the recorded information message played. Its own outcome, counted
+    # against the campaign's abandon limit and, in the UK, starting the 72-hour wait.
+    ABANDONED = "abandoned"
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -72,15 +76,12 @@ _LEDGER_OUTCOME: dict[Disposition, str] = {
     # Nobody was reached: recorded as a conversation, it would lift the ban on furnishing before
     # communicating (1006.30(a)) and start a 7-day wait for a call that never connected.
     Disposition.NOT_IN_SERVICE: "not_in_service",
+    Disposition.ABANDONED: "abandoned",
 }
 
 
 def ledger_outcome_for(disposition: Disposition) -> str:
-    """Every disposition not listed above was a conversation with the right party.
-
-    The contact app has no "abandoned" disposition yet (the dialer that would record one does not
-    exist); when it does, it maps to the ledger's "abandoned".
-    """
+    """Every disposition not listed above was a conversation with the right party."""
     return _LEDGER_OUTCOME.get(disposition, "right_party_conversation")
 
 
