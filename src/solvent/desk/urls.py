@@ -21,4 +21,5 @@ urlpatterns = [
     path("strategy/", include("solvent.desk.urls_strategy")),
     path("dialer/", include("solvent.desk.urls_dialer")),
     path("recordings/", include("solvent.desk.urls_recordings")),
+    path("campaigns/", include("solvent.desk.urls_campaigns")),
 ]
