@@ -1,4 +1,5 @@
-"""`solvent demo`: migrate, load the demo portfolio once, start the web server and a worker."""
+"""`solvent demo`: migrate, load the demo portfolio once, start the web server, a worker and the
+dialer (simulated telephony, bot agents beside the people)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,17 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from solvent.audit.keys import development_audit_key
 from solvent.core import clock
+from solvent.demo.dialer import DEMO_BOTS, DialerToday, demo_dialer_create, demo_dialer_today
 from solvent.demo.history import demo_history_create
 from solvent.demo.payments import demo_payments_create, demo_portal_invite, demo_terms_create
 from solvent.demo.services import (
@@ -112,10 +115,17 @@ class Command(BaseCommand):
                 f"returned), {money.settlements} settlements, {money.statements} remittance "
                 f"statements for last month, {money.chats} debtor waiting in the chat"
             )
+            self.stdout.write("Setting up the dialer: campaigns, bot agents, a week of calls…")
+            dialer = demo_dialer_create(now=clock.now(), agents=agents)
+            self.stdout.write(
+                f"  {dialer.campaigns} campaigns, {dialer.bots} bot agents, "
+                f"{dialer.history_calls:,} past calls ({dialer.history_abandoned} abandoned)"
+            )
         demo_users_create()
         call_command("contact_templates_install", verbosity=0, stdout=self.stdout)
         demo_terms_create()
         self._invite = demo_portal_invite()
+        self._dialer_today = demo_dialer_today(now=clock.now())
         if options["no_serve"]:
             self._print_logins(None)
             return
@@ -159,8 +169,41 @@ class Command(BaseCommand):
                 f"  the check asks for a date of birth or the {invite.check_hint}; the agent "
                 f"sees what the debtor does on the account screen, without a reload"
             )
+        self._print_dialer(running=url is not None and dialer_command_exists())
         if url:
             self.stdout.write("\nPress Ctrl-C to stop.")
+
+    def _print_dialer(self, *, running: bool) -> None:
+        today: DialerToday | None = getattr(self, "_dialer_today", None)
+        if today is None:
+            return
+        if running:
+            self.stdout.write(
+                f"\nThe dialer is running ({today.campaigns} campaigns, simulated telephony, "
+                f"{DEMO_BOTS} bot agents bot-01… taking calls beside you):"
+            )
+        else:
+            self.stdout.write(f"\nThe dialer ({today.campaigns} campaigns): {DIALER_HINT}")
+        if not today.planned_calls:
+            self.stdout.write(
+                "  today's plan has no calls to dial (the demo plans the day it is first "
+                "loaded: delete the var directory to start over)"
+            )
+            return
+        self.stdout.write(
+            f"  log in as agent, open Dialer, log in to the campaign {today.busiest}, go Ready: "
+            "calls pop on the account screen"
+        )
+        first = today.first_call_at
+        when = (
+            f"from {first.astimezone(UTC):%H:%M} UTC, each at its lawful moment"
+            if first is not None and first > clock.now()
+            else "each at its lawful moment"
+        )
+        self.stdout.write(
+            f"  today's plan: {today.planned_calls:,} calls ({today.busiest_calls:,} in "
+            f"{today.busiest}), dialled {when}"
+        )
 
     def _serve(self, host: str, port: int) -> None:
         solvent = [sys.executable, "-m", "solvent.cli"]
@@ -182,6 +225,13 @@ class Command(BaseCommand):
             [*solvent, "worker", "--queue-name", "*", "--interval", "1", "--no-reload"],
             env=environment,
         )
+        children = [web, worker]
+        dialer: subprocess.Popen[bytes] | None = None
+        if dialer_command_exists():
+            dialer = subprocess.Popen(  # noqa: S603
+                [*solvent, *DIALER_COMMAND], env=environment
+            )
+            children.append(dialer)
         next_kick = time.monotonic()
         try:
             _wait_for_port(host, port, web)
@@ -193,20 +243,39 @@ class Command(BaseCommand):
                 if time.monotonic() >= next_kick:
                     call_command("outbox_kick", stdout=io.StringIO())
                     next_kick = time.monotonic() + 60
+                if dialer is not None and dialer.poll() is not None:
+                    # The desk works without it: say so once and keep serving.
+                    self.stdout.write(
+                        self.style.WARNING(
+                            f"The dialer stopped (exit code {dialer.returncode}); the desk "
+                            f"still runs. Start it again: solvent {' '.join(DIALER_COMMAND)}"
+                        )
+                    )
+                    dialer = None
                 time.sleep(0.5)
         except KeyboardInterrupt:
             pass
         finally:
-            self.stdout.write("Stopping the web server and the worker…")
-            for process in (web, worker):
+            self.stdout.write("Stopping the web server and the worker (and the dialer)…")
+            for process in children:
                 if process.poll() is None:
                     process.send_signal(signal.SIGINT)
-            for process in (web, worker):
+            for process in children:
                 try:
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
             self.stdout.write("Stopped.")
+
+
+# The demo's dialer: every campaign, in real time, against simulated telephony, with bot agents.
+DIALER_COMMAND = ("dialer", "--telephony", "simulated", "--speed", "1", "--bots", str(DEMO_BOTS))
+DIALER_HINT = f"solvent {' '.join(DIALER_COMMAND)} dials today's planned calls"
+
+
+def dialer_command_exists() -> bool:
+    """`solvent dialer` is installed (the demo starts it only then, so the demo runs without)."""
+    return "dialer" in get_commands()
 
 
 def _interrupt(signum: int, frame: object) -> None:
