@@ -1,5 +1,9 @@
-"""Slot: filled by the dialer work (issue 14)."""
+"""Desk pages of the call recordings (issue 14); included from desk/urls.py at /recordings/."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from solvent.desk import views_recordings
+
+urlpatterns: list[URLPattern] = [
+    path("<int:recording_id>/", views_recordings.recording_play, name="recording_play"),
+]

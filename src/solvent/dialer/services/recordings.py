@@ -99,12 +99,13 @@ class RecordingPlayback:
     size: int
 
 
-def recording_may_listen(*, user: User | AnonymousUser, call: Call) -> bool:
-    """Whether this person's role hears this call (the account's visibility is checked apart)."""
+def recording_may_listen(*, user: User | AnonymousUser, call_agent_id: int | None) -> bool:
+    """Whether this person's role hears a call taken by ``call_agent_id`` (the account's
+    visibility is checked apart: ``recording_open`` does both)."""
     role = staff_role_get(user=user)
     if role in RECORDING_LISTEN_ROLES:
         return True
-    return role == Role.AGENT and call.agent_id is not None and call.agent_id == user.pk
+    return role == Role.AGENT and call_agent_id is not None and call_agent_id == user.pk
 
 
 def recording_open(
@@ -118,7 +119,7 @@ def recording_open(
         raise NotFoundError(f"recording {recording_id} not found")
     call = recording.call
     access_account_by_id(user=user, account_id=call.account_id)
-    if not recording_may_listen(user=user, call=call):
+    if not recording_may_listen(user=user, call_agent_id=call.agent_id):
         raise PermissionDeniedError("your role does not listen to recordings of other calls")
     if recording.deleted_at is not None:
         raise NotFoundError(f"recording {recording_id} was deleted after its retention period")
