@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
 from solvent.core.domain.errors import NotFoundError, PermissionDeniedError
@@ -60,7 +60,7 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | None:
 
 @login_required
 @require_GET
-def recording_play(request: HttpRequest, recording_id: int) -> HttpResponse:
+def recording_play(request: HttpRequest, recording_id: int) -> StreamingHttpResponse:
     try:
         playback = recording_open(user=request.user, recording_id=recording_id)
     except NotFoundError as error:
