@@ -116,6 +116,8 @@ def _espeak_wav(text: str, voice: str, speed: int, pitch: int) -> bytes:
 def speak(text: str, *, voice: str = "en-us", speed: int = 160, seed: int = 0) -> Samples:
     """`text` spoken by espeak-ng, at 8 kHz in the telephone band, as int16 samples.
 
+    The speech starts and ends on the voice (espeak-ng's leading and trailing silence is cut).
+
     The seed picks the pitch (espeak's 0-99 scale, 35-65 here) and the level (peaks between -3
     and -15 dBFS, as lines vary), so the same arguments give the same samples.
     """
@@ -126,8 +128,11 @@ def speak(text: str, *, voice: str = "en-us", speed: int = 160, seed: int = 0) -
         rate = reader.getframerate()
         raw = reader.readframes(reader.getnframes())
     speech = np.frombuffer(raw, dtype="<i2").astype(np.float64)
-    if not len(speech):
+    # espeak-ng pads its speech with silence; the clips place their own silences.
+    voiced = np.flatnonzero(np.abs(speech) > 0.01 * (np.max(np.abs(speech), initial=0.0) or 1.0))
+    if not len(voiced):
         return np.zeros(0, dtype=np.int16)
+    speech = speech[voiced[0] : voiced[-1] + 1]
     speech = telephone_band(resample(speech, rate, RATE), RATE)
     peak = float(np.max(np.abs(speech))) or 1.0
     speech *= 32767.0 * 10 ** (peak_dbfs / 20.0) / peak
