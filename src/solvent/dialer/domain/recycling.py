@@ -143,6 +143,16 @@ def recycle(
     )
 
 
+def fits_today(
+    *, at: datetime, now: datetime, time_zone: str, settings: RetrySettings = RetrySettings()
+) -> bool:
+    """Is ``at`` still today in the debtor's zone, before the window closes? (A time the gate
+    gives that is not, such as the end of a 7-in-7 cap days away, leaves the hopper for today.)"""
+    zone = _zone(time_zone)
+    today = now.astimezone(zone).date()
+    return at.astimezone(zone).date() == today and at < _local(today, settings.window_end, zone)
+
+
 def _zone(name: str) -> ZoneInfo:
     """The debtor's zone; UTC when the plan gave none (the gate still checks every zone)."""
     return ZoneInfo(name) if name else ZoneInfo("UTC")

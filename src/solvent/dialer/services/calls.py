@@ -30,7 +30,13 @@ from solvent.contact.domain.model import Disposition
 from solvent.contact.services import interaction_record
 from solvent.core import clock
 from solvent.core.domain.errors import DomainError, NotFoundError, ValidationError
-from solvent.dialer.domain.recycling import CallOutcome, NextState, RetrySettings, recycle
+from solvent.dialer.domain.recycling import (
+    CallOutcome,
+    NextState,
+    RetrySettings,
+    fits_today,
+    recycle,
+)
 from solvent.dialer.models import Call, Campaign, HopperEntry
 
 SYSTEM = "dialer"
@@ -163,7 +169,7 @@ def _refusal_apply(
     entry: HopperEntry, answer: Authorization | DomainError, moment: datetime
 ) -> None:
     """A refused dial was not an attempt: the count taken goes back, and the entry waits for the
-    gate's earliest lawful time (SKIPPED when there is none: a cease, a hold, a bad number)."""
+    gate's earliest lawful time when that is later today, else it is SKIPPED with the rule."""
     entry.attempts = max(0, entry.attempts - 1)
     entry.updated_at = moment
     if isinstance(answer, DomainError):
@@ -174,11 +180,14 @@ def _refusal_apply(
     rule_id, message, _ = answer.blocking[0] if answer.blocking else ("refused", "refused", "")
     entry.reason = rule_id[:60]
     entry.detail = message[:255]
-    if answer.earliest_lawful_at is None:
-        entry.status = HopperEntry.Status.SKIPPED
-    else:
+    lawful = answer.earliest_lawful_at
+    if lawful is not None and fits_today(at=lawful, now=moment, time_zone=entry.time_zone):
         entry.status = HopperEntry.Status.WAITING
-        entry.not_before = max(answer.earliest_lawful_at, moment)
+        entry.not_before = max(lawful, moment)
+    else:
+        # Never lawful (a cease, a hold), or not again today (a cap that lasts days): out of
+        # today's hopper; the plan decides again tomorrow.
+        entry.status = HopperEntry.Status.SKIPPED
 
 
 def _call_locked(call_id: int) -> Call:
