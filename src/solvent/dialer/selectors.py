@@ -124,31 +124,43 @@ def _is_window_rule(rule_id: str) -> bool:
 
 
 def hopper_why_not(*, account_id: int, now: datetime | None = None) -> list[WhyNot]:
-    """Why the account is not being dialled now, in words an agent understands (empty: it is
-    being dialled... never: every state of a planned call has a reason listed here)."""
+    """Why the account is not being dialled now, in words an agent understands.
+
+    Today's hopper entry says it best (waiting and where in line, dialled N times, refused by the
+    gate and why); without one, today's plan item (not planned, planned for a campaign that is
+    missing or paused, planned for later today). A paused campaign or a number marked invalid is
+    listed beside the entry's own reason.
+    """
     moment = now or clock.now()
-    item = todays_plan_item(account_id=account_id, now=moment)
-    if item is None:
-        return [WhyNot("not_planned_today", "Not planned today: no call in today's plan.")]
-    if item.status != PlanItem.Status.PLANNED:
-        because = item.detail or item.reason
-        return [WhyNot("not_planned_today", f"Not planned today: {because}.")]
-    if item.channel != "call":
-        return [
-            WhyNot(
-                "not_planned_today",
-                f"Not planned for a call today: today's plan uses {item.channel or 'no channel'}.",
-            )
-        ]
-    campaign = Campaign.objects.filter(key=item.campaign).first()
-    if campaign is None:
-        return [
-            WhyNot(
-                "campaign_missing",
-                f"Planned for the campaign {item.campaign!r}, which does not exist: "
-                "a supervisor must create it.",
-            )
-        ]
+    entry = _todays_entry(account_id, moment)
+    item = todays_plan_item(account_id=account_id, now=moment, channel="call")
+    if entry is None:
+        if item is None:
+            other = todays_plan_item(account_id=account_id, now=moment)
+            if other is not None and other.status == PlanItem.Status.PLANNED:
+                return [
+                    WhyNot(
+                        "not_planned_today",
+                        f"Not planned for a call today: today's plan uses "
+                        f"{other.channel or 'no channel'}.",
+                    )
+                ]
+            because = f": {other.detail or other.reason}" if other is not None else ""
+            return [WhyNot("not_planned_today", f"Not planned for a call today{because}.")]
+        if item.status != PlanItem.Status.PLANNED:
+            because = item.detail or item.reason
+            return [WhyNot("not_planned_today", f"Not planned for a call today: {because}.")]
+        campaign = Campaign.objects.filter(key=item.campaign).first()
+        if campaign is None:
+            return [
+                WhyNot(
+                    "campaign_missing",
+                    f"Planned for the campaign {item.campaign!r}, which does not exist: "
+                    "a supervisor must create it.",
+                )
+            ]
+    else:
+        campaign = entry.campaign
     reasons: list[WhyNot] = []
     if campaign.status != Campaign.Status.ACTIVE:
         reasons.append(
@@ -158,25 +170,40 @@ def hopper_why_not(*, account_id: int, now: datetime | None = None) -> list[WhyN
                 "nothing new is dialled.",
             )
         )
-    phone = _phone_status(account_id, item)
-    if phone is not None and phone != ContactStatus.VALID:
-        words = "a wrong number" if phone == ContactStatus.WRONG_NUMBER else "invalid"
-        reasons.append(
-            WhyNot("number_invalid", f"The number {item.contact_point} is marked {words}.")
-        )
-    entry = HopperEntry.objects.filter(
-        campaign=campaign, plan_date=item.plan_date, account_id=account_id
-    ).first()
+    phone = entry.phone if entry is not None else (item.contact_point if item else "")
+    debtor_id = entry.debtor_id if entry is not None else (item.debtor_id if item else None)
+    status = _phone_status(account_id, debtor_id, phone)
+    if status is not None and status != ContactStatus.VALID:
+        words = "a wrong number" if status == ContactStatus.WRONG_NUMBER else "invalid"
+        if entry is None or entry.reason != "number_invalid":
+            reasons.append(WhyNot("number_invalid", f"The number {phone} is marked {words}."))
     reasons.append(_entry_reason(campaign, item, entry, moment))
     return reasons
 
 
-def _phone_status(account_id: int, item: PlanItem) -> str | None:
-    if not item.contact_point:
+def _todays_entry(account_id: int, now: datetime) -> HopperEntry | None:
+    """The account's hopper entry for the debtor's today (the latest, if two campaigns have one)."""
+    day = now.date()
+    entries = (
+        HopperEntry.objects.filter(
+            account_id=account_id,
+            plan_date__range=(day - timedelta(days=1), day + timedelta(days=1)),
+        )
+        .select_related("campaign")
+        .order_by("-plan_date", "-updated_at", "-pk")
+    )
+    for entry in entries:
+        if entry.plan_date == local_day(now, entry.time_zone):
+            return entry
+    return None
+
+
+def _phone_status(account_id: int, debtor_id: int | None, phone: str) -> str | None:
+    if not phone:
         return None
-    phones = Phone.objects.filter(e164=item.contact_point)
-    if item.debtor_id is not None:
-        phones = phones.filter(debtor_id=item.debtor_id)
+    phones = Phone.objects.filter(e164=phone)
+    if debtor_id:
+        phones = phones.filter(debtor_id=debtor_id)
     else:
         phones = phones.filter(debtor__account_debtors__account_id=account_id)
     status: str | None = phones.values_list("status", flat=True).first()
@@ -184,11 +211,11 @@ def _phone_status(account_id: int, item: PlanItem) -> str | None:
 
 
 def _entry_reason(
-    campaign: Campaign, item: PlanItem, entry: HopperEntry | None, now: datetime
+    campaign: Campaign, item: PlanItem | None, entry: HopperEntry | None, now: datetime
 ) -> WhyNot:
-    zone = item.time_zone
+    zone = item.time_zone if item is not None else ""
     if entry is None:
-        if item.planned_at is not None and item.planned_at > now:
+        if item is not None and item.planned_at is not None and item.planned_at > now:
             return WhyNot(
                 "outside_window",
                 f"Outside its calling window now: planned from "
