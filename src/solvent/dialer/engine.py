@@ -60,6 +60,7 @@ from solvent.dialer.services.calls import (
     calls_dial_authorize,
 )
 from solvent.dialer.services.hopper import hopper_fill, hopper_take
+from solvent.strategy.selectors.plan import call_list
 
 LEASE_SECONDS = 15.0
 HEARTBEAT_SECONDS = 1.0
@@ -583,6 +584,42 @@ class Dialer:
 
     def held_campaigns(self) -> list[Campaign]:
         return [held.campaign for held in self._held.values()]
+
+    def idle(self) -> bool:
+        """Nothing left to do in the campaigns this process holds: no call up or waiting for its
+        outcome, no agent on a call or in wrap-up, nothing due in the hopper, and every call the
+        plan gave for today in the hopper already (``--until-idle``: the crash test's last run)."""
+        if not self._held or self._calls or self._connected or self._waiting:
+            return False
+        now = clock.now()
+        ids = list(self._held)
+        if Call.objects.filter(campaign_id__in=ids).exclude(state=Call.State.ENDED).exists():
+            return False
+        busy = (AgentSession.State.RESERVED, AgentSession.State.TALKING, AgentSession.State.WRAP_UP)
+        if AgentSession.objects.filter(
+            campaign_id__in=ids, logged_out_at__isnull=True, state__in=busy
+        ).exists():
+            return False
+        if (
+            HopperEntry.objects.filter(campaign_id__in=ids)
+            .filter(
+                Q(status=HopperEntry.Status.DIALLING)
+                | Q(status=HopperEntry.Status.WAITING, not_before__lte=now)
+            )
+            .exists()
+        ):
+            return False
+        for held in self._held.values():
+            present = HopperEntry.objects.filter(
+                campaign_id=held.campaign.pk, plan_date=now.date()
+            ).values("account_id")
+            if (
+                call_list(day=now.date(), campaign=held.campaign.key)
+                .exclude(account_id__in=present)
+                .exists()
+            ):
+                return False
+        return True
 
     def calls_up(self) -> int:
         """Calls this process has up (dialled and not ended, or connected and talking)."""

@@ -95,7 +95,7 @@ class SimulatedTelephony:
         *,
         seed: int,
         speed: float = 1.0,
-        now: Callable[[], datetime] = clock.now,
+        now: Callable[[], datetime] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if not (math.isfinite(speed) and speed > 0):
@@ -107,7 +107,7 @@ class SimulatedTelephony:
         self.speed = speed
         self._monotonic = monotonic
         self._origin = monotonic()
-        self._wall_origin = now()
+        self._wall_origin = (now or clock.now)()
         self._lines: dict[str, _Line] = {}
         self._queue: list[_Scheduled] = []
         self._order = itertools.count()
