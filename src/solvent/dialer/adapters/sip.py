@@ -1,0 +1,491 @@
+"""The real telephony adapter: ``SipTelephony`` places the dialer's calls over SIP with RTP audio.
+
+Each call is an INVITE from our own small user agent (``solvent.dialer.sip``) to a carrier trunk,
+an Asterisk or FreeSWITCH server, or (in the tests) user agents on loopback. What the network says
+becomes the port's events: 180/183 -> RINGING; 200 OK -> ANSWERED (after answering-machine
+detection has listened, when it is on: until then the call is answered and "being analysed", not
+ringing); 486/600 -> BUSY; the ring timeout -> CANCEL and NO_ANSWER; 408/480 -> NO_ANSWER; any
+other refusal -> FAILED with the SIP status in ``detail``; the far end's BYE -> HANGUP; a finished
+``play`` -> PLAYED; and always ENDED last (with the recording's reference when it was recorded).
+
+``connect`` bridges back to back: a second INVITE to the agent's softphone (its SIP URI), then RTP
+relayed both ways; when recorded, both directions are mixed into one WAV for the recording store.
+``play`` streams a prompt (``prompts.py``) or a WAV, then hangs up; the limited-content voicemail
+waits for the machine's greeting to end (its beep) so the message is recorded whole.
+
+Threads: the user agent's (one SIP socket) and one per RTP leg; events wait in a queue that
+``events`` drains. Settings come from ``SOLVENT_SIP_*`` environment variables (``SipConfig``); see
+docs/dialer-telephony.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from solvent.core import clock
+from solvent.dialer.domain.amd import AmdDetector, AmdSettings, AmdVerdict
+from solvent.dialer.ports import (
+    AnsweredBy,
+    CallEvent,
+    CallEventKind,
+    RecordingStore,
+    TelephonyError,
+)
+from solvent.dialer.sip.rtp import RtpLeg
+from solvent.dialer.sip.sdp import sdp_offer, sdp_parse
+from solvent.dialer.sip.ua import SipCall, SipCredentials, SipUserAgent
+from solvent.dialer.sip.wav import pcm_to_wav, read_pcm8k, rms
+
+logger = logging.getLogger(__name__)
+
+_BUSY = frozenset({486, 600})
+_NO_ANSWER = frozenset({408, 480})
+_VOICE_RMS = 300.0  # louder than this (16-bit RMS over a 20 ms frame) is someone speaking
+_GREETING_END_SILENCE = 0.8  # the voicemail starts after this much silence (the beep is over)
+_GREETING_WAIT_MAX = 15.0  # ... or after this long, whatever the machine still says
+_VERDICTS = {"human": AnsweredBy.PERSON, "machine": AnsweredBy.MACHINE}
+
+
+@dataclass(frozen=True)
+class SipConfig:
+    """Where and how the dialer speaks SIP (all from ``SOLVENT_SIP_*``; see from_environment)."""
+
+    bind_host: str = "127.0.0.1"
+    port: int = 5060
+    public_host: str = ""  # the address written in Via/Contact/SDP (NAT: the public one)
+    dial_uri: str = "sip:{number}@127.0.0.1"  # how a number becomes a Request-URI
+    outbound_proxy: str = ""  # every request goes there first (an SBC), e.g. sip:sbc.example:5060
+    username: str = ""  # digest credentials, answered to a 401/407 challenge
+    password: str = ""
+    registrar: str = ""  # when set, the dialer registers (trunks with registration)
+    register_aor: str = ""  # default sip:<username>@<registrar host>
+    register_expires: int = 600
+    caller_name: str = ""  # the display name in From (carriers mostly ignore it)
+    rtp_ports: tuple[int, int] | None = None  # e.g. (10000, 20000); none: any free port
+    agent_ring_seconds: int = 20  # how long an agent's softphone may ring before connect fails
+    detection_grace_seconds: float = 2.0  # after AMD's total time with no verdict: unknown
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | None = None) -> SipConfig:
+        env = os.environ if environ is None else environ
+        ports = env.get("SOLVENT_SIP_RTP_PORTS", "")
+        low, _, high = ports.partition("-")
+        return cls(
+            bind_host=env.get("SOLVENT_SIP_BIND", cls.bind_host),
+            port=int(env.get("SOLVENT_SIP_PORT", cls.port)),
+            public_host=env.get("SOLVENT_SIP_PUBLIC_HOST", ""),
+            dial_uri=env.get("SOLVENT_SIP_DIAL_URI", cls.dial_uri),
+            outbound_proxy=env.get("SOLVENT_SIP_OUTBOUND_PROXY", ""),
+            username=env.get("SOLVENT_SIP_USERNAME", ""),
+            password=env.get("SOLVENT_SIP_PASSWORD", ""),
+            registrar=env.get("SOLVENT_SIP_REGISTRAR", ""),
+            register_aor=env.get("SOLVENT_SIP_REGISTER_AOR", ""),
+            register_expires=int(env.get("SOLVENT_SIP_REGISTER_EXPIRES", cls.register_expires)),
+            caller_name=env.get("SOLVENT_SIP_CALLER_NAME", ""),
+            rtp_ports=(int(low), int(high)) if low and high else None,
+            agent_ring_seconds=int(
+                env.get("SOLVENT_SIP_AGENT_RING_SECONDS", cls.agent_ring_seconds)
+            ),
+        )
+
+    def request_uri(self, number: str) -> str:
+        """A number's Request-URI; a ``sip:`` URI (an extension, a test's user agent) as it is."""
+        if number.startswith(("sip:", "sips:")):
+            return number
+        return self.dial_uri.format(number=number)
+
+
+class _Recorder:
+    """Both directions of a bridged call, each as sent (one frame per 20 ms), mixed at the end."""
+
+    def __init__(self) -> None:
+        self.to_debtor = bytearray()  # what the agent said
+        self.to_agent = bytearray()  # what the debtor said
+
+    def mixed_wav(self) -> bytes:
+        length = max(len(self.to_debtor), len(self.to_agent)) // 2
+        mix = np.zeros(length, dtype=np.int32)
+        for track in (self.to_debtor, self.to_agent):
+            samples = np.frombuffer(bytes(track), dtype="<i2")
+            mix[: len(samples)] += samples
+        return pcm_to_wav(np.clip(mix, -32768, 32767).astype("<i2").tobytes())
+
+
+@dataclass(eq=False)
+class _Call:
+    ref: str
+    number: str
+    rtp: RtpLeg
+    ring_deadline: float
+    detect: bool
+    leg: SipCall | None = None
+    state: str = "dialling"  # dialling, analysing, answered, bridging, bridged, ended
+    rang: bool = False
+    no_answer: bool = False  # we cancelled it at the ring timeout
+    detector: AmdDetector | None = None
+    detection_deadline: float = 0.0
+    last_voice: float = 0.0
+    voicemail: bytes | None = None  # a voicemail waiting for the greeting to end
+    voicemail_deadline: float = 0.0
+    agent_leg: SipCall | None = None
+    agent_rtp: RtpLeg | None = None
+    agent_deadline: float = 0.0
+    recorder: _Recorder | None = None
+    legs: list[RtpLeg] = field(default_factory=list)
+
+
+class _Leg:
+    """What the user agent tells us about one SIP call (the debtor's or the agent's)."""
+
+    def __init__(self, adapter: SipTelephony, call: _Call, *, agent: bool) -> None:
+        self.adapter, self.call, self.agent = adapter, call, agent
+
+    def on_provisional(self, sip_call: SipCall, status: int) -> None:
+        if not self.agent:
+            self.adapter._ringing(self.call)
+
+    def on_answered(self, sip_call: SipCall, body: bytes) -> None:
+        if self.agent:
+            self.adapter._agent_answered(self.call, body)
+        else:
+            self.adapter._answered(self.call, body)
+
+    def on_refused(self, sip_call: SipCall, status: int, reason: str) -> None:
+        if self.agent:
+            self.adapter._agent_refused(self.call, status, reason)
+        else:
+            self.adapter._refused(self.call, status, reason)
+
+    def on_remote_bye(self, sip_call: SipCall) -> None:
+        who = "agent" if self.agent else "debtor"
+        self.adapter._emit(self.call, CallEventKind.HANGUP, detail=f"the {who} hung up")
+        self.adapter._end(self.call)
+
+
+class SipTelephony:
+    """``ports.Telephony`` over SIP/RTP. ``recording_store`` defaults to the local one (settings);
+    ``amd_settings`` to Asterisk's defaults."""
+
+    def __init__(
+        self,
+        config: SipConfig | None = None,
+        *,
+        recording_store: RecordingStore | None = None,
+        amd_settings: AmdSettings | None = None,
+        prompts_dir: Path | None = None,
+    ) -> None:
+        self.config = config or SipConfig.from_environment()
+        self.amd_settings = amd_settings or AmdSettings()
+        self.prompts_dir = prompts_dir
+        self._store = recording_store
+        self._events: queue.Queue[CallEvent] = queue.Queue()
+        self._calls: dict[str, _Call] = {}
+        self._all_rtp: list[RtpLeg] = []
+        credentials = (
+            SipCredentials(self.config.username, self.config.password)
+            if self.config.username
+            else None
+        )
+        try:
+            self.ua = SipUserAgent(
+                local_host=self.config.bind_host,
+                local_port=self.config.port,
+                advertised_host=self.config.public_host,
+                user=self.config.username or "solvent",
+                credentials=credentials,
+                outbound_proxy=self.config.outbound_proxy,
+                on_tick=self._tick,
+            )
+        except OSError as error:
+            raise TelephonyError(f"cannot open the SIP socket: {error}") from error
+        # One lock for the user agent and the calls: callbacks arrive holding it.
+        self._lock = self.ua.lock
+        if self.config.registrar:
+            registrar_host = self.config.registrar.split(":", 1)[-1]
+            aor = self.config.register_aor or f"sip:{self.config.username}@{registrar_host}"
+            self.ua.register(
+                registrar=self.config.registrar, aor=aor, expires=self.config.register_expires
+            )
+
+    @property
+    def advertised_host(self) -> str:
+        return self.ua.advertised_host
+
+    # -- the port ---------------------------------------------------------------------------
+
+    def originate(
+        self,
+        *,
+        call_ref: str,
+        number: str,
+        caller_id: str,
+        ring_timeout_seconds: int,
+        detect_machines: bool,
+    ) -> None:
+        try:
+            rtp = RtpLeg(self.config.bind_host, self.config.rtp_ports)
+        except OSError as error:
+            raise TelephonyError(f"no RTP port: {error}") from error
+        call = _Call(
+            call_ref, number, rtp, time.monotonic() + ring_timeout_seconds, detect_machines
+        )
+        call.legs.append(rtp)
+        with self._lock:
+            self._all_rtp.append(rtp)
+            self._calls[call_ref] = call
+            try:
+                call.leg = self.ua.invite(
+                    target=self.config.request_uri(number),
+                    caller_id=caller_id,
+                    display_name=self.config.caller_name,
+                    offer=sdp_offer(self.advertised_host, rtp.local_port),
+                    handler=_Leg(self, call, agent=False),
+                )
+            except OSError as error:
+                self._calls.pop(call_ref, None)
+                rtp.stop()
+                raise TelephonyError(f"cannot dial {number}: {error}") from error
+
+    def events(self, timeout: float = 0.0) -> list[CallEvent]:
+        found: list[CallEvent] = []
+        try:
+            found.append(
+                self._events.get(timeout=timeout) if timeout > 0 else self._events.get_nowait()
+            )
+        except queue.Empty:
+            return found
+        while True:
+            try:
+                found.append(self._events.get_nowait())
+            except queue.Empty:
+                return found
+
+    def connect(self, *, call_ref: str, agent_endpoint: str, record: bool) -> None:
+        with self._lock:
+            call = self._calls.get(call_ref)
+            if call is None or call.state not in ("answered", "analysing"):
+                logger.warning("connect: %s is not an answered call", call_ref)
+                return
+            agent_rtp = RtpLeg(self.config.bind_host, self.config.rtp_ports)
+            self._all_rtp.append(agent_rtp)
+            call.legs.append(agent_rtp)
+            call.agent_rtp = agent_rtp
+            call.state = "bridging"
+            call.recorder = _Recorder() if record else None
+            call.agent_deadline = time.monotonic() + self.config.agent_ring_seconds
+            call.agent_leg = self.ua.invite(
+                target=agent_endpoint,
+                caller_id=call.number,
+                display_name=f"Solvent {call_ref}",
+                offer=sdp_offer(self.advertised_host, agent_rtp.local_port),
+                handler=_Leg(self, call, agent=True),
+            )
+
+    def play(self, *, call_ref: str, audio: str) -> None:
+        pcm = self._audio(audio)
+        with self._lock:
+            call = self._calls.get(call_ref)
+            if call is None or call.state == "ended":
+                logger.warning("play: %s is not a live call", call_ref)
+                return
+            call.state = "answered"
+            if audio == "voicemail":
+                call.voicemail = pcm
+                call.voicemail_deadline = time.monotonic() + _GREETING_WAIT_MAX
+                self._start_voicemail_if_greeting_over(call, time.monotonic())
+            else:
+                call.rtp.play(pcm, lambda: self._played(call))
+
+    def hangup(self, *, call_ref: str) -> None:
+        with self._lock:
+            call = self._calls.get(call_ref)
+            if call is not None:
+                self._end(call)
+
+    def close(self) -> None:
+        with self._lock:
+            for call in list(self._calls.values()):
+                self._end(call, detail="the dialer stopped")
+        self.ua.close()
+        for leg in self._all_rtp:
+            leg.stop()
+            leg.join()
+
+    # -- what the network said (on the user agent's thread, lock held) ----------------------
+
+    def _emit(self, call: _Call, kind: CallEventKind, **fields: object) -> None:
+        self._events.put(CallEvent(call.ref, kind, clock.now(), **fields))  # type: ignore[arg-type]
+
+    def _ringing(self, call: _Call) -> None:
+        if not call.rang and call.state == "dialling":
+            call.rang = True
+            self._emit(call, CallEventKind.RINGING)
+
+    def _answered(self, call: _Call, body: bytes) -> None:
+        if call.state == "ended":
+            return
+        media = sdp_parse(body)
+        if media is None or not media.accepts_pcmu:
+            self._emit(
+                call, CallEventKind.FAILED, detail="488 no common codec (PCMU) in the answer"
+            )
+            self._end(call)
+            return
+        call.rtp.start((media.address, media.port))
+        call.last_voice = time.monotonic()
+        if call.detect:
+            call.state = "analysing"
+            call.detector = AmdDetector(self.amd_settings)
+            total = self.amd_settings.total_analysis_time / 1000
+            call.detection_deadline = time.monotonic() + total + self.config.detection_grace_seconds
+        else:
+            call.state = "answered"
+            self._emit(call, CallEventKind.ANSWERED, answered_by=AnsweredBy.UNKNOWN)
+        call.rtp.on_audio = lambda pcm: self._debtor_audio(call, pcm)
+
+    def _refused(self, call: _Call, status: int, reason: str) -> None:
+        if call.state == "ended":
+            return
+        detail = f"{status} {reason}".strip()
+        if call.no_answer:
+            pass
+        elif status in _BUSY:
+            self._emit(call, CallEventKind.BUSY, detail=detail)
+        elif status in _NO_ANSWER:
+            self._emit(call, CallEventKind.NO_ANSWER, detail=detail)
+        else:
+            self._emit(call, CallEventKind.FAILED, detail=detail)
+        self._end(call)
+
+    def _debtor_audio(self, call: _Call, pcm: bytes) -> None:
+        now = time.monotonic()
+        if rms(pcm) > _VOICE_RMS:
+            call.last_voice = now
+        with self._lock:
+            if call.state == "analysing" and call.detector is not None:
+                verdict = call.detector.feed(pcm)
+                if verdict is not None:
+                    self._detected(call, verdict)
+            elif call.state == "bridged" and call.agent_rtp is not None:
+                call.agent_rtp.feed(pcm)
+
+    def _detected(self, call: _Call, verdict: AmdVerdict | None) -> None:
+        call.state = "answered"
+        call.detector = None
+        if verdict is None:
+            self._emit(
+                call,
+                CallEventKind.ANSWERED,
+                answered_by=AnsweredBy.UNKNOWN,
+                detail="no verdict: no audio from the far end",
+            )
+            return
+        self._emit(
+            call,
+            CallEventKind.ANSWERED,
+            answered_by=_VERDICTS.get(verdict.kind, AnsweredBy.UNKNOWN),
+            detection_ms=verdict.after_ms,
+            detail=verdict.cause,
+        )
+
+    def _agent_answered(self, call: _Call, body: bytes) -> None:
+        media = sdp_parse(body)
+        if call.state != "bridging" or call.agent_rtp is None:
+            return
+        if media is None or not media.accepts_pcmu:
+            self._emit(call, CallEventKind.FAILED, detail="agent: 488 no common codec (PCMU)")
+            self._end(call)
+            return
+        agent_rtp = call.agent_rtp
+        agent_rtp.on_audio = call.rtp.feed
+        if call.recorder is not None:
+            recorder = call.recorder
+            call.rtp.on_sent = recorder.to_debtor.extend
+            agent_rtp.on_sent = recorder.to_agent.extend
+        agent_rtp.start((media.address, media.port))
+        call.state = "bridged"
+
+    def _agent_refused(self, call: _Call, status: int, reason: str) -> None:
+        if call.state == "ended":
+            return
+        call.agent_leg = None
+        self._emit(call, CallEventKind.FAILED, detail=f"agent: {status} {reason}".strip())
+        self._end(call)
+
+    def _played(self, call: _Call) -> None:
+        with self._lock:
+            if call.state != "ended":
+                self._emit(call, CallEventKind.PLAYED)
+                self._end(call)
+
+    def _start_voicemail_if_greeting_over(self, call: _Call, now: float) -> None:
+        quiet = now - call.last_voice >= _GREETING_END_SILENCE
+        if call.voicemail is not None and (quiet or now >= call.voicemail_deadline):
+            pcm, call.voicemail = call.voicemail, None
+            call.rtp.play(pcm, lambda: self._played(call))
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for call in list(self._calls.values()):
+                if call.state == "dialling" and now >= call.ring_deadline:
+                    call.no_answer = True
+                    self._emit(call, CallEventKind.NO_ANSWER, detail="ring timeout")
+                    self._end(call)
+                elif call.state == "analysing" and now >= call.detection_deadline:
+                    self._detected(call, None)
+                elif call.state == "bridging" and now >= call.agent_deadline:
+                    self._agent_refused(call, 408, "the agent did not answer")
+                elif call.voicemail is not None:
+                    self._start_voicemail_if_greeting_over(call, now)
+
+    def _end(self, call: _Call, detail: str = "") -> None:
+        """Finish the call on our side (idempotent): hang up both legs, keep the recording, ENDED."""
+        if call.state == "ended":
+            return
+        call.state = "ended"
+        self._calls.pop(call.ref, None)
+        for leg in (call.leg, call.agent_leg):
+            if leg is not None:
+                self.ua.bye(leg)
+        for rtp in call.legs:
+            rtp.on_audio = None
+            rtp.stop()
+        recording_ref = ""
+        if call.recorder is not None and (call.recorder.to_agent or call.recorder.to_debtor):
+            recording_ref = self._keep_recording(call)
+        self._emit(call, CallEventKind.ENDED, detail=detail, recording_ref=recording_ref)
+
+    def _keep_recording(self, call: _Call) -> str:
+        assert call.recorder is not None
+        try:
+            store = self._recording_store()
+            ref = store.new_ref(call.ref)
+            store.write(ref, call.recorder.mixed_wav())
+        except Exception:
+            logger.exception("the recording of %s could not be kept", call.ref)
+            return ""
+        return ref
+
+    def _recording_store(self) -> RecordingStore:
+        if self._store is None:
+            from solvent.dialer.adapters.recordings import recording_store
+
+            self._store = recording_store()
+        return self._store
+
+    def _audio(self, audio: str) -> bytes:
+        from solvent.dialer.prompts import PROMPT_NAMES, prompt_path
+
+        path = prompt_path(audio, self.prompts_dir) if audio in PROMPT_NAMES else Path(audio)
+        try:
+            return read_pcm8k(path)
+        except (OSError, ValueError) as error:
+            raise TelephonyError(f"cannot play {audio}: {error}") from error
