@@ -122,6 +122,7 @@ def call_create(
         Call.State.ANSWERED,
         Call.State.CONNECTED,
     }
+    connected = outcome == "connected" or state == Call.State.CONNECTED
     call = Call.objects.create(
         campaign=campaign,
         account=account,
@@ -133,6 +134,7 @@ def call_create(
         agent=agent,
         started_at=started_at,
         answered_at=started_at + timedelta(seconds=8) if answered else None,
+        connected_at=started_at + timedelta(seconds=9) if connected else None,
         ended_at=started_at + timedelta(seconds=60) if state == Call.State.ENDED else None,
     )
     if with_interaction:

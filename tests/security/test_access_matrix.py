@@ -587,6 +587,74 @@ def _strategy_experiment_named(body: Any = None, form: dict[str, str] | None = N
     )
 
 
+# The dialer's supervision (src/solvent/dialer/api.py, src/solvent/desk/urls_campaigns.py,
+# src/solvent/desk/urls_recordings.py): a campaign of the target's client, made by the build;
+# supervisors and admins change campaigns; supervisors, compliance officers and admins listen to
+# a recording (and the agent who took the call: not the matrix's agent).
+CAMPAIGN_MANAGERS = frozenset({Role.SUPERVISOR.value, Role.ADMIN.value})
+RECORDING_LISTENERS = frozenset(
+    {Role.SUPERVISOR.value, Role.COMPLIANCE_OFFICER.value, Role.ADMIN.value}
+)
+CAMPAIGN_SETTINGS = {"name": "Matrix", "mode": "progressive", "ring_timeout_seconds": 20}
+
+
+def _dialer_campaign(world: World, target: str) -> str:
+    from solvent.core import clock
+    from solvent.dialer.models import Campaign
+
+    client = Client.objects.get(code=world.client_codes[target])
+    campaign, _ = Campaign.objects.get_or_create(
+        key=f"matrix-{client.code}",
+        defaults={
+            "name": "Matrix",
+            "client": client,
+            "created_at": clock.now(),
+            "updated_at": clock.now(),
+        },
+    )
+    return campaign.key
+
+
+def _campaign_named(body: Any = None, form: dict[str, str] | None = None) -> Build:
+    return lambda world, target: Req({"key": _dialer_campaign(world, target)}, json=body, form=form)
+
+
+def _campaign_new(*, form: bool) -> Build:
+    def build(world: World, target: str) -> Req:
+        fields = {**CAMPAIGN_SETTINGS, "key": "matrix-new", "client": world.client_codes[target]}
+        return Req(form={k: str(v) for k, v in fields.items()}) if form else Req(json=fields)
+
+    return build
+
+
+def _recording(world: World, target: str) -> Req:
+    from solvent.core import clock
+    from solvent.dialer.adapters.recordings import recording_store
+    from solvent.dialer.models import Call, Campaign
+    from solvent.dialer.services.recordings import recording_register
+
+    part = world.parts[target]
+    account = Account.objects.get(pk=_account_of(part))
+    campaign = Campaign.objects.get(
+        key=_dialer_campaign(world, OWN if target in SEEN_BY_CLIENT_A else OTHER)
+    )
+    call = Call.objects.create(
+        campaign=campaign,
+        account=account,
+        debtor_id=part.debtor,
+        phone=part.phone,
+        state="ended",
+        outcome="connected",
+        started_at=clock.now(),
+    )
+    store = recording_store()
+    ref = store.new_ref(f"call-{call.pk}")
+    store.write(ref, b"RIFF matrix")
+    return Req(
+        {"recording_id": recording_register(call_id=call.pk, ref=ref, seconds=1, size_bytes=11).pk}
+    )
+
+
 # ONE table: every (method, route) served, keyed as the route is written (ninja's {param}).
 # The client remittance (src/solvent/desk/urls_remittance.py, src/solvent/payments/api_remittance.py):
 # admins, compliance officers and supervisors read; admins issue (a month that is over, with the
@@ -1253,6 +1321,28 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/admin/"): Row(
         "auth-only", "none", _none, 302, everyone=302, redirect="/admin/login/"
     ),
+    # -- the dialer's API (src/solvent/dialer/api.py): another client's campaign is 404
+    ("GET", "/api/dialer/campaigns"): _read("none", _none),
+    ("POST", "/api/dialer/campaigns"): _write(
+        "client", _campaign_new(form=False), 201, may=CAMPAIGN_MANAGERS
+    ),
+    ("GET", "/api/dialer/campaigns/{key}"): _read("client", _campaign_named()),
+    ("PUT", "/api/dialer/campaigns/{key}"): _write(
+        "client", _campaign_named(CAMPAIGN_SETTINGS), 200, may=CAMPAIGN_MANAGERS
+    ),
+    ("POST", "/api/dialer/campaigns/{key}/pause"): _write(
+        "client", _campaign_named({"reason": "matrix"}), 200, may=CAMPAIGN_MANAGERS
+    ),
+    ("POST", "/api/dialer/campaigns/{key}/resume"): _write(
+        "client", _campaign_named(), 200, may=CAMPAIGN_MANAGERS
+    ),
+    ("GET", "/api/dialer/campaigns/{key}/figures"): _read("client", _campaign_named()),
+    ("GET", "/api/dialer/agents"): _read("none", _none),
+    # -- call recordings (src/solvent/desk/urls_recordings.py): the account's visibility, then
+    # the listening roles
+    ("GET", "/recordings/{recording_id}/"): Row(
+        "read", "account", _recording, 200, may=RECORDING_LISTENERS
+    ),
     # -- public (src/solvent/contact/urls.py): provider webhooks are signature-checked
     ("POST", "/contact/webhooks/twilio/sms"): Row(
         "public", "none", _form({"From": "+16142250101", "Body": "STOP"}), 403, everyone=403
@@ -1619,7 +1709,7 @@ def world(
     media = tmp_path_factory.mktemp("matrix-media")
     with (
         pytest.MonkeyPatch.context() as patch,
-        override_settings(MEDIA_ROOT=str(media)),
+        override_settings(MEDIA_ROOT=str(media), SOLVENT_RECORDINGS_DIR=str(media / "rec")),
     ):
         patch.setattr("solvent.core.clock.now", lambda: NOON)
         with django_db_blocker.unblock():
@@ -1705,7 +1795,7 @@ def test_access_matrix(world: World, method: str, route: str, who: str, target: 
     req = row.build(world, target)
     path = route.format(**req.params) + (f"?{urlencode(req.query)}" if req.query else "")
     response = _request(world, method, route, who, path, req)
-    body = response.content[:600].decode(errors="replace")
+    body = body_text(response)[:600]  # a streamed answer (a recording) has no content
     assert response.status_code == expected, (
         f"{who} on the {target} {row.target}: {method} {path} ({route}) answered "
         f"{response.status_code}, expected {expected}: {body}"
