@@ -8,10 +8,13 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from solvent.core import clock
 from solvent.core.models import Role
 from solvent.core.selectors import staff_role_get
 from solvent.demo.dialer import DEMO_BOTS, FLOOR_TEAM
-from solvent.dialer.models import Campaign
+from solvent.dialer.models import Call, Campaign, HopperEntry
+from solvent.dialer.selectors import campaign_figures
+from solvent.dialer.services import hopper_fill
 from solvent.portfolio.models import Team
 from solvent.strategy.models import PlanItem, Strategy
 
@@ -47,6 +50,24 @@ def test_every_call_of_todays_demo_plan_has_its_campaign_and_bots_take_calls(
     assert "log in as agent, open Dialer, log in to the campaign " in printed
     named = printed.split("log in to the campaign ")[1].split(",")[0]
     assert named in keys and campaigns[named].mode != Campaign.Mode.PREVIEW, named
+    # The hopper's source: the busiest campaign fills from today's plan.
+    campaign = campaigns[named]
+    added = hopper_fill(campaign_id=campaign.pk)
+    assert added == calls.filter(campaign=named).count() > 0
+    # A week of past calls, each closed into the contact history, under the abandon limit.
+    past = Call.objects.filter(started_at__date__lt=clock.today())
+    assert past.count() >= 20
+    assert not past.exclude(state=Call.State.ENDED).exists()
+    assert not past.exclude(outcome="failed").filter(interaction_id__isnull=True).exists()
+    assert {"connected", "no_answer"} <= set(past.values_list("outcome", flat=True))
+    for key in set(past.values_list("campaign__key", flat=True)):
+        figures = campaign_figures(campaign_id=campaigns[key].pk)
+        assert figures.live_answered_30d > 0, key
+        assert figures.abandoned_30d <= 0.03 * figures.live_answered_30d, (key, figures)
+    # The past days are over: nothing of theirs waits to be dialled today.
+    waiting = HopperEntry.objects.filter(status=HopperEntry.Status.WAITING)
+    assert not waiting.filter(plan_date__lt=clock.today()).exists()
     # Loading again changes nothing.
     call_command("demo", "--no-serve", "--accounts", "150", stdout=StringIO())
     assert Campaign.objects.count() == len(campaigns)
+    assert Call.objects.filter(started_at__date__lt=clock.today()).count() == past.count()
