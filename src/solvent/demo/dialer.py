@@ -86,6 +86,7 @@ class DialerToday:
     busiest: str  # the campaign key with the most planned calls today ("" when none)
     busiest_calls: int
     first_call_at: datetime | None  # the earliest lawful moment of today's planned calls
+    keys: tuple[str, ...] = ()  # the campaigns with calls today, busiest first
 
 
 def _has_call_step(definition: dict[str, object]) -> bool:
@@ -181,6 +182,7 @@ def demo_dialer_today(*, now: datetime) -> DialerToday:
         busiest=busiest["campaign"] if busiest else "",
         busiest_calls=busiest["calls"] if busiest else 0,
         first_call_at=min(firsts, default=None),
+        keys=tuple(row["campaign"] for row in per_campaign),
     )
 
 

@@ -228,8 +228,11 @@ class Command(BaseCommand):
         children = [web, worker]
         dialer: subprocess.Popen[bytes] | None = None
         if dialer_command_exists():
+            # The campaigns with calls today (the bots spread over them); else every campaign.
+            today: DialerToday | None = getattr(self, "_dialer_today", None)
+            named = [arg for key in (today.keys if today else ()) for arg in ("--campaign", key)]
             dialer = subprocess.Popen(  # noqa: S603
-                [*solvent, *DIALER_COMMAND], env=environment
+                [*solvent, *DIALER_COMMAND, *named], env=environment
             )
             children.append(dialer)
         next_kick = time.monotonic()
