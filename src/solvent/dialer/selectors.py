@@ -145,8 +145,12 @@ def hopper_why_not(*, account_id: int, now: datetime | None = None) -> list[WhyN
                         f"{other.channel or 'no channel'}.",
                     )
                 ]
-            because = f": {other.detail or other.reason}" if other is not None else ""
-            return [WhyNot("not_planned_today", f"Not planned for a call today{because}.")]
+            because = (
+                other.detail or other.reason
+                if other is not None
+                else "today's plan has nothing for this account"
+            )
+            return [WhyNot("not_planned_today", f"Not planned for a call today: {because}.")]
         if item.status != PlanItem.Status.PLANNED:
             because = item.detail or item.reason
             return [WhyNot("not_planned_today", f"Not planned for a call today: {because}.")]
