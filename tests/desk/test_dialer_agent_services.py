@@ -233,16 +233,17 @@ def test_a_preview_dial_the_gate_refuses_says_the_rule_and_when(
 ) -> None:
     agent = _agent(team)
     campaign = campaign_create(team=team, mode=Campaign.Mode.PREVIEW)
-    entry = entry_create(campaign, ohio_debtor_create())
+    entry = entry_create(campaign, ohio_debtor_create(), not_before=NOON - timedelta(hours=6))
     agent_login(agent_id=agent.pk, campaign_id=campaign.pk)
     agent_ready(agent_id=agent.pk)
-    late = NOON + timedelta(hours=9, minutes=30)  # 21:30 in Columbus: after the calling window
-    monkeypatch.setattr(clock, "now", lambda: late)
+    early = NOON - timedelta(hours=4, minutes=30)  # 07:30 in Columbus: before the calling window
+    monkeypatch.setattr(clock, "now", lambda: early)
     with pytest.raises(PreviewRefusedError) as refused:
         preview_dial(agent_id=agent.pk, entry_id=entry.pk)
     refusal = refused.value.refusal
-    assert refusal.rule
-    assert refusal.not_before is not None and refusal.not_before > late
+    assert refusal.rule == "regf.inconvenient_time.8am_9pm_local"
+    assert refusal.not_before == NOON - timedelta(hours=4)  # 08:00 in Columbus
+    assert "may be dialled from 2026-06-09 08:00, the debtor's time" in refused.value.message
     entry.refresh_from_db()
     assert (entry.status, entry.attempts) == (HopperEntry.Status.WAITING, 0)
     assert entry.not_before == refusal.not_before

@@ -655,6 +655,23 @@ def _recording(world: World, target: str) -> Req:
     )
 
 
+# The agent's dialer (src/solvent/desk/urls_dialer.py): agents and supervisors; a form post
+# without HTMX goes back to /dialer/ (a refusal as a message); the account's dialer call answers
+# its panel (empty: the identity has no dialer call there).
+DIALER_AGENTS = frozenset({Role.AGENT.value, Role.SUPERVISOR.value})
+
+
+def _dialer_login(world: World, _target: str) -> Req:
+    from solvent.dialer.models import Campaign
+
+    campaign = Campaign.objects.get(key=_dialer_campaign(world, OWN))
+    return Req(form={"campaign": str(campaign.pk)})
+
+
+def _dialer_post(build: Build) -> Row:
+    return Row("write", "none", build, 302, may=DIALER_AGENTS, redirect="/")
+
+
 # ONE table: every (method, route) served, keyed as the route is written (ninja's {param}).
 # The client remittance (src/solvent/desk/urls_remittance.py, src/solvent/payments/api_remittance.py):
 # admins, compliance officers and supervisors read; admins issue (a month that is over, with the
@@ -1342,6 +1359,27 @@ ROUTES: dict[tuple[str, str], Row] = {
     # the listening roles
     ("GET", "/recordings/{recording_id}/"): Row(
         "read", "account", _recording, 200, may=RECORDING_LISTENERS
+    ),
+    # -- the agent's dialer (src/solvent/desk/urls_dialer.py)
+    ("GET", "/dialer/"): Row("read", "none", _none, 200, may=DIALER_AGENTS),
+    ("GET", "/dialer/state/"): Row("read", "none", _none, 200, may=DIALER_AGENTS),
+    ("POST", "/dialer/login/"): _dialer_post(_dialer_login),
+    ("POST", "/dialer/ready/"): _dialer_post(_none),
+    ("POST", "/dialer/pause/"): _dialer_post(_form({"reason": "break"})),
+    ("POST", "/dialer/logout/"): _dialer_post(_none),
+    ("POST", "/dialer/wrap-up/done/"): _dialer_post(_none),
+    ("POST", "/dialer/preview/dial/"): _dialer_post(_form({"entry_id": "1"})),
+    ("GET", "/dialer/accounts/{account_id}/call/"): Row(
+        "read", "account", _account, 200, may=DIALER_AGENTS
+    ),
+    ("GET", "/dialer/accounts/{account_id}/call/guided/"): Row(
+        "read", "account", _account, 200, may=DIALER_AGENTS
+    ),
+    ("POST", "/dialer/accounts/{account_id}/call/hangup/"): _write(
+        "account", _account, 200, may=DIALER_AGENTS
+    ),
+    ("POST", "/dialer/accounts/{account_id}/call/outcome/"): _write(
+        "account", _call_form({"disposition": "no_answer"}), 200, may=DIALER_AGENTS
     ),
     # -- public (src/solvent/contact/urls.py): provider webhooks are signature-checked
     ("POST", "/contact/webhooks/twilio/sms"): Row(

@@ -21,7 +21,8 @@ says the rule and when it may be dialled.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -46,6 +47,8 @@ _PAUSE_CODES = frozenset(code for code, _label in PAUSE_REASONS)
 # With a call in hand: a pause waits for the call's end, a log-out is refused.
 _ON_A_CALL = frozenset({AgentSession.State.RESERVED, AgentSession.State.TALKING})
 _BUSY = _ON_A_CALL | {AgentSession.State.WRAP_UP}
+# A call older than this is not "live" on an account screen, whatever its row says.
+LIVE_CALL_HOURS = 12
 
 
 class AgentStateError(ValidationError):
@@ -61,6 +64,7 @@ class PreviewRefusal:
     rule: str
     text: str
     not_before: datetime | None
+    time_zone: str = ""  # the debtor's, to say when in their local time
 
 
 class PreviewRefusedError(ValidationError):
@@ -69,12 +73,16 @@ class PreviewRefusedError(ValidationError):
     code = "preview_refused"
 
     def __init__(self, refusal: PreviewRefusal) -> None:
-        when = (
-            f" It may be dialled from {refusal.not_before.isoformat()}."
-            if refusal.not_before
-            else " It will not be dialled today."
-        )
-        super().__init__(f"Not allowed now: {refusal.rule} {refusal.text}.{when}")
+        if refusal.not_before is None:
+            when = "It will not be dialled today."
+        else:
+            zone = ZoneInfo(refusal.time_zone or "UTC")
+            local = refusal.not_before.astimezone(zone)
+            when = (
+                f"It may be dialled from {local:%Y-%m-%d %H:%M}, the debtor's time "
+                f"({refusal.time_zone or 'UTC'})."
+            )
+        super().__init__(f"Not allowed now: {refusal.rule} {refusal.text.rstrip('.')}. {when}")
         self.refusal = refusal
 
 
@@ -175,6 +183,8 @@ def agent_ready(*, agent_id: int) -> AgentSession:
     with transaction.atomic():
         session = _session_locked(agent_id)
         if session.state == AgentSession.State.WRAP_UP:
+            if _call_open(session):
+                raise AgentStateError("record the call's outcome first")
             return _wrap_up_end(session, agent_id)
         if session.state in _ON_A_CALL:
             if session.pause_requested:
@@ -212,19 +222,21 @@ def agent_pause(*, agent_id: int, reason: str) -> AgentSession:
 def agent_wrap_up_done(*, agent_id: int) -> AgentSession:
     """The agent has finished the call's paperwork: ready again, or paused if they asked to be.
 
-    Also accepted while the session still shows the call as up when the call itself has ended
+    Refused until the call has its outcome (nothing leaves the history). Also accepted while the session still shows the call as up when the call itself has ended
     (the dialer process had not yet moved the agent to wrap-up, e.g. a preview dial nobody
     answered): nothing is left to wait for.
     """
     with transaction.atomic():
         session = _session_locked(agent_id)
-        if session.state == AgentSession.State.WRAP_UP:
-            return _wrap_up_end(session, agent_id)
-        if session.state in _ON_A_CALL and not _call_open(session):
-            return _wrap_up_end(session, agent_id)
-        if session.state in _ON_A_CALL:
-            raise AgentStateError("the call is still up: hang up or record its outcome first")
-    return session
+        if session.state not in _BUSY:
+            return session
+        if _call_open(session):
+            raise AgentStateError(
+                "record the call's outcome first"
+                if session.state == AgentSession.State.WRAP_UP
+                else "the call is still up: hang up or record its outcome first"
+            )
+        return _wrap_up_end(session, agent_id)
 
 
 def agent_wrap_up_start(*, agent_id: int, call_id: int) -> AgentSession:
@@ -258,6 +270,22 @@ def agent_call_hangup(*, agent_id: int, call_id: int) -> Call:
                 actor_id=agent_id,
             )
     return call
+
+
+def agent_live_call(*, agent_id: int, account_id: int) -> Call | None:
+    """The agent's dialer call on an account not yet wrapped up, if any (one indexed query; the
+    account screen asks it for every account it shows)."""
+    since = clock.now() - timedelta(hours=LIVE_CALL_HOURS)
+    return (
+        Call.objects.filter(
+            account_id=account_id,
+            agent_id=agent_id,
+            wrap_up_ended_at__isnull=True,
+            started_at__gte=since,
+        )
+        .order_by("-started_at", "-pk")
+        .first()
+    )
 
 
 # --- preview --------------------------------------------------------------------------------
@@ -329,7 +357,10 @@ def preview_dial(*, agent_id: int, entry_id: int) -> Call:
         entry = taken[0]
         waiting = entry.status == HopperEntry.Status.WAITING
         refusal = PreviewRefusal(
-            rule=entry.reason, text=entry.detail, not_before=entry.not_before if waiting else None
+            rule=entry.reason,
+            text=entry.detail,
+            not_before=entry.not_before if waiting else None,
+            time_zone=entry.time_zone,
         )
     # Outside the transaction: the gate's refusal and the entry's new time stay recorded.
     raise PreviewRefusedError(refusal)
