@@ -194,7 +194,7 @@ def _run(scenario: Scenario) -> None:
 def test_a_line_that_never_answers_rings_then_is_cancelled_at_the_ring_timeout(scenario):
     assert scenario.kinds("ring-out") == [K.RINGING, K.NO_ANSWER, K.ENDED]
     rang_for = scenario.event("ring-out", K.NO_ANSWER).at - scenario.event("ring-out", K.RINGING).at
-    assert 2.5 <= rang_for.total_seconds() <= 4.0
+    assert 2.5 <= rang_for.total_seconds() <= 5.0
     # Our CANCEL closed the ringing call on the line's side (baresip's words for it).
     assert "session closed: Connection reset by peer" in scenario.agents["ringer"].log_text()
 
@@ -213,6 +213,7 @@ def test_a_machine_greeting_is_detected_and_the_voicemail_is_left_after_the_beep
     assert scenario.kinds("machine") == [K.RINGING, K.ANSWERED, K.PLAYED, K.ENDED]
     answered = scenario.event("machine", K.ANSWERED)
     assert answered.answered_by is AnsweredBy.MACHINE
+    assert scenario.event("machine", K.PLAYED).detail == "voicemail"  # the engine reads it
     assert answered.detection_ms is not None and answered.detection_ms <= 5000
     message = read_pcm8k(prompt_path("voicemail", scenario.prompts))
     heard = scenario.agents["machine"].heard()
@@ -243,7 +244,7 @@ def test_a_person_is_detected_bridged_to_the_agent_and_recorded(scenario):
         assert (recording.getframerate(), recording.getnchannels()) == (8000, 1)
         pcm = recording.readframes(recording.getnframes())
     bridged = scenario.ended_at["person"] - scenario.connected_at["person"]
-    assert abs(len(pcm) / SECOND - bridged) < 0.6, (len(pcm) / SECOND, bridged)
+    assert abs(len(pcm) / SECOND - bridged) < 1.0, (len(pcm) / SECOND, bridged)
     # Both people are in it: the agent's greeting and the debtor's "Yes, speaking".
     assert voiced_seconds(pcm) >= 2.0
     # Each heard the other through the bridge.
@@ -254,6 +255,7 @@ def test_a_person_is_detected_bridged_to_the_agent_and_recorded(scenario):
 def test_the_abandon_message_is_heard_then_the_dialer_hangs_up(scenario):
     assert scenario.kinds("abandoned") == [K.RINGING, K.ANSWERED, K.PLAYED, K.ENDED]
     assert scenario.event("abandoned", K.ANSWERED).answered_by is AnsweredBy.PERSON
+    assert scenario.event("abandoned", K.PLAYED).detail == "abandon"
     message = read_pcm8k(prompt_path("abandon", scenario.prompts))
     waiting = scenario.agents["waiting"]
     assert voiced_seconds(waiting.heard()) >= 0.9 * voiced_seconds(message)

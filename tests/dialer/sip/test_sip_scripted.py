@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from solvent.dialer.adapters.sip import SipConfig, SipTelephony
-from solvent.dialer.ports import AnsweredBy, CallEvent, CallEventKind
+from solvent.dialer.ports import AnsweredBy, CallEvent, CallEventKind, TelephonyError
 from solvent.dialer.sip.digest import challenge_params
 from solvent.dialer.sip.message import SipMessage, response_to
 from solvent.dialer.sip.sdp import sdp_offer
@@ -230,3 +230,56 @@ def test_with_a_registrar_the_dialer_registers_and_answers_the_challenge(far_end
         far_end.reply(second, 200, "OK", extra=[("Expires", "60")])
     finally:
         adapter.close()
+
+
+def test_a_hang_up_while_detection_listens_is_an_answered_call_then_a_hangup(far_end):
+    adapter = SipTelephony(SipConfig(port=0, assert_identity=True))
+    try:
+        adapter.originate(
+            call_ref="call-1",
+            number=far_end.uri,
+            caller_id="+15555550100",
+            ring_timeout_seconds=10,
+            detect_machines=True,
+        )
+        invite = far_end.receive("INVITE")
+        assert invite.header("P-Asserted-Identity").startswith("<sip:+15555550100@")
+        far_end.reply(invite, 200, "OK")
+        far_end.receive("ACK")
+        far_end.send_bye(invite)  # no audio at all, then gone: detection never decided
+        got = events_until(adapter, K.ENDED)
+        assert [event.kind for event in got] == [K.ANSWERED, K.HANGUP, K.ENDED]
+        assert got[0].answered_by is AnsweredBy.UNKNOWN
+        assert got[0].detail == "hung up during detection"
+    finally:
+        adapter.close()
+
+
+def test_an_agent_phone_that_refuses_ends_the_call_with_a_hangup_not_a_failure(telephony, far_end):
+    dial(telephony, far_end)
+    invite = far_end.receive("INVITE")
+    far_end.reply(invite, 200, "OK")
+    far_end.receive("ACK")
+    events_until(telephony, K.ANSWERED)
+    agent = f"sip:agent@127.0.0.1:{far_end.port}"
+    telephony.connect(call_ref="call-1", agent_endpoint=agent, record=True)
+    to_agent = far_end.receive("INVITE")
+    assert to_agent.uri == agent
+    # The agent's phone shows the debtor's number (here a URI) and the call's reference.
+    assert to_agent.header("From").startswith(f'"Solvent call-1" <{far_end.uri}>;tag=')
+    far_end.reply(to_agent, 486, "Busy Here")
+    got = events_until(telephony, K.ENDED)
+    assert [(event.kind, event.detail) for event in got] == [
+        (K.HANGUP, "the agent's phone did not answer (486 Busy Here)"),
+        (K.ENDED, ""),
+    ]
+    assert far_end.receive("BYE").call_id == invite.call_id  # the debtor is not left waiting
+
+
+def test_playing_to_a_call_that_is_not_answered_is_refused(telephony, far_end):
+    dial(telephony, far_end)
+    far_end.receive("INVITE")
+    with pytest.raises(TelephonyError, match="not an answered call"):
+        telephony.play(call_ref="call-1", audio="abandon")
+    with pytest.raises(TelephonyError, match="not an answered call"):
+        telephony.connect(call_ref="call-9", agent_endpoint=far_end.uri, record=False)

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from solvent.core import clock
-from solvent.dialer.domain.amd import AmdDetector, AmdSettings, AmdVerdict
+from solvent.dialer.domain.amd import TUNED_SETTINGS, AmdDetector, AmdSettings, AmdVerdict
 from solvent.dialer.ports import (
     AnsweredBy,
     CallEvent,
@@ -50,6 +50,7 @@ _NO_ANSWER = frozenset({408, 480})
 _VOICE_RMS = 300.0  # louder than this (16-bit RMS over a 20 ms frame) is someone speaking
 _GREETING_END_SILENCE = 0.8  # the voicemail starts after this much silence (the beep is over)
 _GREETING_WAIT_MAX = 15.0  # ... or after this long, whatever the machine still says
+_TRUE = frozenset({"1", "true", "yes", "on"})
 _VERDICTS = {"human": AnsweredBy.PERSON, "machine": AnsweredBy.MACHINE}
 
 
@@ -68,6 +69,7 @@ class SipConfig:
     register_aor: str = ""  # default sip:<username>@<registrar host>
     register_expires: int = 600
     caller_name: str = ""  # the display name in From (carriers mostly ignore it)
+    assert_identity: bool = False  # also send the caller ID as P-Asserted-Identity (RFC 3325)
     rtp_ports: tuple[int, int] | None = None  # e.g. (10000, 20000); none: any free port
     agent_ring_seconds: int = 20  # how long an agent's softphone may ring before connect fails
     detection_grace_seconds: float = 2.0  # after AMD's total time with no verdict: unknown
@@ -89,6 +91,7 @@ class SipConfig:
             register_aor=env.get("SOLVENT_SIP_REGISTER_AOR", ""),
             register_expires=int(env.get("SOLVENT_SIP_REGISTER_EXPIRES", cls.register_expires)),
             caller_name=env.get("SOLVENT_SIP_CALLER_NAME", ""),
+            assert_identity=env.get("SOLVENT_SIP_ASSERT_IDENTITY", "").lower() in _TRUE,
             rtp_ports=(int(low), int(high)) if low and high else None,
             agent_ring_seconds=int(
                 env.get("SOLVENT_SIP_AGENT_RING_SECONDS", cls.agent_ring_seconds)
@@ -138,6 +141,7 @@ class _Call:
     agent_rtp: RtpLeg | None = None
     agent_deadline: float = 0.0
     recorder: _Recorder | None = None
+    played: str = ""  # what ``play`` was asked to play (PLAYED's detail)
     legs: list[RtpLeg] = field(default_factory=list)
 
 
@@ -164,14 +168,12 @@ class _Leg:
             self.adapter._refused(self.call, status, reason)
 
     def on_remote_bye(self, sip_call: SipCall) -> None:
-        who = "agent" if self.agent else "debtor"
-        self.adapter._emit(self.call, CallEventKind.HANGUP, detail=f"the {who} hung up")
-        self.adapter._end(self.call)
+        self.adapter._remote_bye(self.call, agent=self.agent)
 
 
 class SipTelephony:
     """``ports.Telephony`` over SIP/RTP. ``recording_store`` defaults to the local one (settings);
-    ``amd_settings`` to Asterisk's defaults."""
+    ``amd_settings`` to ``domain.amd.TUNED_SETTINGS`` (Asterisk's rules, Solvent's figures)."""
 
     def __init__(
         self,
@@ -182,7 +184,7 @@ class SipTelephony:
         prompts_dir: Path | None = None,
     ) -> None:
         self.config = config or SipConfig.from_environment()
-        self.amd_settings = amd_settings or AmdSettings()
+        self.amd_settings = amd_settings or TUNED_SETTINGS
         self.prompts_dir = prompts_dir
         self._store = recording_store
         self._events: queue.Queue[CallEvent] = queue.Queue()
@@ -238,6 +240,11 @@ class SipTelephony:
         )
         call.legs.append(rtp)
         with self._lock:
+            if call_ref in self._calls:
+                rtp.stop()
+                raise TelephonyError(f"{call_ref} was already dialled")
+            # Legs of finished calls whose threads are gone need no joining at close.
+            self._all_rtp = [leg for leg in self._all_rtp if leg.is_alive]
             self._all_rtp.append(rtp)
             self._calls[call_ref] = call
             try:
@@ -247,6 +254,7 @@ class SipTelephony:
                     display_name=self.config.caller_name,
                     offer=sdp_offer(self.advertised_host, rtp.local_port),
                     handler=_Leg(self, call, agent=False),
+                    assert_identity=self.config.assert_identity,
                 )
             except OSError as error:
                 self._calls.pop(call_ref, None)
@@ -271,8 +279,7 @@ class SipTelephony:
         with self._lock:
             call = self._calls.get(call_ref)
             if call is None or call.state not in ("answered", "analysing"):
-                logger.warning("connect: %s is not an answered call", call_ref)
-                return
+                raise TelephonyError(f"{call_ref} is not an answered call waiting for an agent")
             agent_rtp = RtpLeg(self.config.bind_host, self.config.rtp_ports)
             self._all_rtp.append(agent_rtp)
             call.legs.append(agent_rtp)
@@ -292,10 +299,11 @@ class SipTelephony:
         pcm = self._audio(audio)
         with self._lock:
             call = self._calls.get(call_ref)
-            if call is None or call.state == "ended":
-                logger.warning("play: %s is not a live call", call_ref)
-                return
+            if call is None or call.state not in ("answered", "analysing"):
+                raise TelephonyError(f"{call_ref} is not an answered call: nothing to play to")
             call.state = "answered"
+            call.detector = None
+            call.played = audio
             if audio == "voicemail":
                 call.voicemail = pcm
                 call.voicemail_deadline = time.monotonic() + _GREETING_WAIT_MAX
@@ -376,15 +384,19 @@ class SipTelephony:
             elif call.state == "bridged" and call.agent_rtp is not None:
                 call.agent_rtp.feed(pcm)
 
-    def _detected(self, call: _Call, verdict: AmdVerdict | None) -> None:
+    def _detected(
+        self, call: _Call, verdict: AmdVerdict | None, detail: str = "no audio to judge"
+    ) -> None:
         call.state = "answered"
+        listened = call.detector.elapsed_ms if call.detector is not None else None
         call.detector = None
         if verdict is None:
             self._emit(
                 call,
                 CallEventKind.ANSWERED,
                 answered_by=AnsweredBy.UNKNOWN,
-                detail="no verdict: no audio from the far end",
+                detection_ms=listened,
+                detail=detail,
             )
             return
         self._emit(
@@ -413,16 +425,30 @@ class SipTelephony:
         call.state = "bridged"
 
     def _agent_refused(self, call: _Call, status: int, reason: str) -> None:
+        """The agent's phone did not take the call: the call is over (the agent, already
+        reserved for it, goes to wrap-up); HANGUP says why, not FAILED, which would be read as
+        the debtor's number failing."""
         if call.state == "ended":
             return
         call.agent_leg = None
-        self._emit(call, CallEventKind.FAILED, detail=f"agent: {status} {reason}".strip())
+        detail = f"the agent's phone did not answer ({status} {reason})"
+        self._emit(call, CallEventKind.HANGUP, detail=detail)
+        self._end(call)
+
+    def _remote_bye(self, call: _Call, *, agent: bool) -> None:
+        if call.state == "ended":
+            return
+        if call.state == "analysing":
+            # Hung up while detection listened: an answered call (a person, as far as we know).
+            self._detected(call, None, detail="hung up during detection")
+        who = "agent" if agent else "debtor"
+        self._emit(call, CallEventKind.HANGUP, detail=f"the {who} hung up")
         self._end(call)
 
     def _played(self, call: _Call) -> None:
         with self._lock:
             if call.state != "ended":
-                self._emit(call, CallEventKind.PLAYED)
+                self._emit(call, CallEventKind.PLAYED, detail=call.played)
                 self._end(call)
 
     def _start_voicemail_if_greeting_over(self, call: _Call, now: float) -> None:
@@ -456,7 +482,7 @@ class SipTelephony:
             if leg is not None:
                 self.ua.bye(leg)
         for rtp in call.legs:
-            rtp.on_audio = None
+            rtp.on_audio = rtp.on_sent = None
             rtp.stop()
         recording_ref = ""
         if call.recorder is not None and (call.recorder.to_agent or call.recorder.to_debtor):

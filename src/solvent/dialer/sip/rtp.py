@@ -76,6 +76,13 @@ class RtpLeg:
             self._on_played = on_played
 
     @property
+    def is_alive(self) -> bool:
+        """The thread runs (or was never started and the socket is still open)."""
+        if self._thread is None:
+            return self.socket.fileno() != -1
+        return self._thread.is_alive()
+
+    @property
     def is_playing(self) -> bool:
         with self._lock:
             return self._on_played is not None

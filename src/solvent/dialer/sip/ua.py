@@ -80,6 +80,7 @@ class SipCall:
     cancelled: bool = False
     authenticated: bool = False
     final_status: int = 0
+    asserted_identity: str = ""  # P-Asserted-Identity, for trunks that read the caller ID there
 
 
 @dataclass(eq=False)
@@ -151,9 +152,14 @@ class SipUserAgent:
         display_name: str,
         offer: bytes,
         handler: SipCallHandler,
+        assert_identity: bool = False,
     ) -> SipCall:
-        """Start a call to ``target`` (a sip: URI), presenting ``caller_id`` as the caller."""
-        caller_uri = f"sip:{caller_id or self.user}@{self.advertised_host}"
+        """Start a call to ``target`` (a sip: URI), presenting ``caller_id`` (a number, or a
+        sip: URI) as the caller."""
+        if caller_id.startswith(("sip:", "sips:")):
+            caller_uri = caller_id  # a bridged call shows the agent the debtor's own URI
+        else:
+            caller_uri = f"sip:{caller_id or self.user}@{self.advertised_host}"
         name = f'"{display_name}" ' if display_name else ""
         call = SipCall(
             call_id=new_call_id(self.advertised_host),
@@ -162,6 +168,7 @@ class SipUserAgent:
             to_header=f"<{target}>",
             offer=offer,
             handler=handler,
+            asserted_identity=f"<{caller_uri}>" if assert_identity else "",
         )
         with self.lock:
             self.calls[call.call_id] = call
@@ -356,6 +363,8 @@ class SipUserAgent:
             ("User-Agent", USER_AGENT),
             ("Content-Type", "application/sdp"),
         ]
+        if call.asserted_identity:
+            headers.append(("P-Asserted-Identity", call.asserted_identity))
         if authorization:
             headers.append(authorization)
         call.invite = SipMessage(f"INVITE {call.target} SIP/2.0", headers, call.offer)
