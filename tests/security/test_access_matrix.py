@@ -1355,6 +1355,31 @@ ROUTES: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/api/dialer/campaigns/{key}/figures"): _read("client", _campaign_named()),
     ("GET", "/api/dialer/agents"): _read("none", _none),
+    # -- the campaigns pages (src/solvent/desk/urls_campaigns.py): supervisors and admins; the
+    # account screen's dialer panel: every role that sees the account
+    ("GET", "/campaigns/"): Row("read", "none", _none, 200, may=CAMPAIGN_MANAGERS),
+    ("GET", "/campaigns/new/"): Row("read", "none", _none, 200, may=CAMPAIGN_MANAGERS),
+    ("POST", "/campaigns/new/"): Row(
+        "write", "client", _campaign_new(form=True), 302, may=CAMPAIGN_MANAGERS, redirect="/"
+    ),
+    ("GET", "/campaigns/{key}/"): Row(
+        "read", "client", _campaign_named(), 200, may=CAMPAIGN_MANAGERS
+    ),
+    ("POST", "/campaigns/{key}/"): Row(
+        "write",
+        "client",
+        _campaign_named(form={k: str(v) for k, v in CAMPAIGN_SETTINGS.items()}),
+        302,
+        may=CAMPAIGN_MANAGERS,
+        redirect="/",
+    ),
+    ("POST", "/campaigns/{key}/pause/"): Row(
+        "write", "client", _campaign_named(form={}), 302, may=CAMPAIGN_MANAGERS, redirect="/"
+    ),
+    ("POST", "/campaigns/{key}/resume/"): Row(
+        "write", "client", _campaign_named(form={}), 302, may=CAMPAIGN_MANAGERS, redirect="/"
+    ),
+    ("GET", "/campaigns/why-not/{account_id}/"): _read("account", _account),
     # -- call recordings (src/solvent/desk/urls_recordings.py): the account's visibility, then
     # the listening roles
     ("GET", "/recordings/{recording_id}/"): Row(
