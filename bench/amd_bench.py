@@ -46,7 +46,7 @@ from solvent.dialer.domain.amd import (  # noqa: E402
 )
 
 FALSE_POSITIVE_LIMIT = 0.01
-"""The share of people the dialer's pacing simulation assumes are taken for machines (docs/dialer.md)."""
+"""The share of people taken for machines that the pacing simulation assumes (docs/dialer.md)."""
 
 FALSE_NEGATIVE_TOLERANCE = 0.01
 """Settings missing at most this many more machines than the best count as good: the quickest for

@@ -15,8 +15,8 @@ audio is cut into 20 ms frames, each frame is silence when its mean absolute amp
   ms of voice in all (LONGGREETING), or one utterance longer than `maximum_word_length`
   (MAXWORDLENGTH) -> MACHINE; nothing at all for `initial_silence` ms (INITIALSILENCE) -> MACHINE
   (a silent line is usually a machine or a fax still starting up);
-- no decision within `total_analysis_time` -> NOTSURE (TOOLONG); the dialer treats it as a person,
-  the side on which a mistake is not an abandon.
+- no decision within `total_analysis_time` -> NOTSURE (TOOLONG); a dialer should treat it as a
+  person, the side on which a mistake is not an abandon.
 
 Nothing here reads a clock or does I/O: time is the count of 20 ms frames fed, so a verdict is the
 same for the same audio however it arrives (`feed` takes chunks of any length, even odd bytes).
