@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import heapq
 
-from solvent.dialer.domain.simulation import SimulationResult
+from solvent.dialer.domain.simulation import FIRST_PERIOD_PARTS, SimulationResult
 from solvent.dialer.domain.simulation_model import CallKind, CallStreams, Scenario, agent_shifts
 
 
@@ -29,6 +29,8 @@ def clairvoyant_day(scenario: Scenario, streams: CallStreams) -> SimulationResul
     last_end = [shift.login for shift in shifts]
     lines: list[float] = []  # release times of the calls holding lines
     cap = scenario.line_cap
+    first_period = scenario.day_seconds / FIRST_PERIOD_PARTS
+    result.first_period_seconds = first_period
     previous_dial = 0.0
     index = 0
     pending = None  # a live call found but not yet placed with an agent
@@ -43,17 +45,18 @@ def clairvoyant_day(scenario: Scenario, streams: CallStreams) -> SimulationResul
     while free:
         free_at, agent = heapq.heappop(free)
         shift = shifts[agent]
-        if shift.break_start <= free_at < shift.break_end:
+        away = shift.away_at(free_at)
+        if away is not None:
             # The break starts when the agent is free (a call running into it delays it).
-            break_taken[agent] = shift.break_end - free_at
-            heapq.heappush(free, (shift.break_end, agent))
+            break_taken[agent] += away[1] - free_at
+            heapq.heappush(free, (away[1], agent))
             continue
         if free_at >= shift.logout:
             continue
         if pending is None:
             # Dial forward to the next number a person will answer; the others only hold lines.
             while True:
-                fate = streams.fate(index)
+                fate = streams.fate(index, max(previous_dial, free_at))
                 index += 1
                 result.dials += 1
                 if fate.kind is CallKind.LIVE:
@@ -69,6 +72,8 @@ def clairvoyant_day(scenario: Scenario, streams: CallStreams) -> SimulationResul
                         hold += scenario.limited_content_message_seconds
                 elif fate.kind is CallKind.BUSY:
                     result.busy += 1
+                elif fate.kind is CallKind.INVALID:
+                    result.invalid += 1
                 else:
                     result.no_answer += 1
                 heapq.heappush(lines, at + hold)
@@ -79,8 +84,9 @@ def clairvoyant_day(scenario: Scenario, streams: CallStreams) -> SimulationResul
             # This agent will be gone when the call rings through: give it to the next agent.
             heapq.heappush(free, (shift.logout, agent))
             continue
-        if shift.break_start <= start < shift.break_end and free_at < shift.break_start:
-            heapq.heappush(free, (shift.break_start, agent))
+        away = shift.away_at(start)
+        if away is not None and free_at < away[0]:
+            heapq.heappush(free, (away[0], agent))
             continue
         previous_dial = at
         pending = None
@@ -91,6 +97,8 @@ def clairvoyant_day(scenario: Scenario, streams: CallStreams) -> SimulationResul
         result.right_party_contacts += int(fate.right_party)
         result.talk_seconds += fate.talk_seconds
         result.wrap_up_seconds += fate.wrap_up_seconds
+        result.first_busy_seconds += max(0.0, min(end, first_period) - start)
+        result.first_answered_live += int(start < first_period)
         last_end[agent] = end
         heapq.heappush(free, (end, agent))
 
@@ -101,4 +109,6 @@ def clairvoyant_day(scenario: Scenario, streams: CallStreams) -> SimulationResul
     for agent, shift in enumerate(shifts):
         logout = max(shift.logout, last_end[agent])
         result.logged_in_seconds += logout - shift.login - break_taken[agent]
+        # Breaks and pauses come after the first period in every scenario.
+        result.first_logged_in_seconds += max(0.0, min(logout, first_period) - shift.login)
     return result

@@ -35,6 +35,8 @@ ABANDON_GRACE_SECONDS = 2.0
 MINIMUM_DIALS_TO_PREDICT = 40
 MINIMUM_OFFERS_TO_PREDICT = 8
 MINIMUM_TALKS_TO_PREDICT = 8
+SHORT_CALL_SECONDS = 45.0
+"""Calls shorter than this (machines reaching an agent, quick hang-ups) have their own wrap-up."""
 
 # The abandon budget governor. The dialer plans to PLANNING_SHARE of the target, keeping the rest
 # as a margin for the variance of small floors. `utilisation` is abandons / (planned rate x
@@ -50,6 +52,17 @@ THRESHOLD_MAX = 0.06
 THRESHOLD_MIN = 0.0
 RESERVE_CALLS = 0.5
 
+# Calibration (both directions): the marginal chances are scaled by realised / predicted abandons,
+# shrunk towards 1 by a few pseudo-abandons and kept within [CALIBRATION_MIN, CALIBRATION_MAX].
+CALIBRATION_PSEUDO_ABANDONS = 4.0
+CALIBRATION_MIN = 0.5
+CALIBRATION_MAX = 2.0
+# Planning the budget across the day: a campaign with history may spend ahead a share of what the
+# answers still expected today will earn (never the budget of answers that might not come).
+PLANNED_SHARE_OF_EXPECTED = 0.25
+# The campaign's history weighs as much as this many dials of today's (see `pacing_estimates`).
+PRIOR_DIALS = 300.0
+
 
 class PacingSettingsError(ValidationError):
     code = "dialer_pacing_settings_invalid"
@@ -64,6 +77,11 @@ class DialMode(StrEnum):
 class MachineHandling(StrEnum):
     DETECT_AND_DROP = "detect_and_drop"
     LEAVE_MESSAGE = "leave_message"
+    CONNECT = "connect"  # no detection: machines reach agents, who hang up on them
+
+    @property
+    def detects(self) -> bool:
+        return self is not MachineHandling.CONNECT
 
 
 class AgentActivity(StrEnum):
@@ -140,16 +158,26 @@ class CallObservations:
     machine slipped past detection) `s` whole seconds after the dial, detection delay included;
     `resolution_seconds_histogram[s]` counts every finished call by the second at which it either
     needed an agent or ended without needing one (ring-out, busy, machine detected).
+
+    Counts may be fractional: `pacing_estimates.RecentCalls` weighs recent calls more (so a list
+    switched mid-day is seen within minutes), and the campaign's history is blended in as a prior.
+    `answered` counts calls answered by a person or a machine (what answering-machine detection
+    listened to); `offers_to_machines` the offers agents found to be machines (detection off).
+    `short_call_wrap_up_seconds` are the wrap-ups after calls shorter than `SHORT_CALL_SECONDS`
+    (machines, quick hang-ups), which are much shorter than after a conversation.
     """
 
-    dials: int = 0
-    offer_seconds_histogram: tuple[int, ...] = ()
-    resolution_seconds_histogram: tuple[int, ...] = ()
+    dials: float = 0
+    offer_seconds_histogram: tuple[float, ...] = ()
+    resolution_seconds_histogram: tuple[float, ...] = ()
     talk_seconds: tuple[float, ...] = ()
     wrap_up_seconds: tuple[float, ...] = ()
+    answered: float = 0
+    offers_to_machines: float = 0
+    short_call_wrap_up_seconds: tuple[float, ...] = ()
 
     @property
-    def offers(self) -> int:
+    def offers(self) -> float:
         return sum(self.offer_seconds_histogram)
 
 
@@ -162,8 +190,51 @@ class AbandonWindow:
 
 
 @dataclass(frozen=True)
+class UnseenAbandons:
+    """Abandons the dialer cannot count: people its answering-machine detection took for machines.
+
+    `rate` is the estimated share of people answering who are taken for machines and dropped
+    (measured on the detector, e.g. by `bench/amd_bench.py`); `margin` is the uncertainty of that
+    estimate. The budget counts `rate + margin` of every person answering as already abandoned.
+    """
+
+    rate: float = 0.0
+    margin: float = 0.0
+
+    @property
+    def budgeted_rate(self) -> float:
+        return min(max(self.rate + self.margin, 0.0), 1.0)
+
+
+@dataclass(frozen=True)
+class AbandonCalibration:
+    """The model's own record: the abandons it expected of the lines it started in the window
+    (the sum of `PacingDecision.expected_new_abandons`), and the abandons the dialer saw."""
+
+    predicted: float = 0.0
+    realised: float = 0.0
+
+    @property
+    def factor(self) -> float:
+        """Realised over predicted, shrunk towards 1 while there is little evidence, bounded."""
+        ratio = (self.realised + CALIBRATION_PSEUDO_ABANDONS) / (
+            self.predicted + CALIBRATION_PSEUDO_ABANDONS
+        )
+        return min(max(ratio, CALIBRATION_MIN), CALIBRATION_MAX)
+
+
+@dataclass(frozen=True)
 class FloorState:
-    """The live state of one campaign at the moment of the decision."""
+    """The live state of one campaign at the moment of the decision.
+
+    The fields after `abandons_24_hours` are the real day's inputs (issue 14), all optional:
+    `prior` observations from the campaign's history (at this hour of the day), blended in with
+    the weight of `PRIOR_DIALS` dials; `analysing_call_seconds`, the calls answered and still
+    being listened to by answering-machine detection (seconds since the answer; not in
+    `ringing_call_seconds`); `unseen_abandons`, the detection's false positives; `calibration`,
+    the model's predicted against realised abandons; `expected_answers_remaining`, the people the
+    campaign's history expects to answer in the rest of the day (to plan the budget across it).
+    """
 
     agents: tuple[AgentSnapshot, ...]
     ringing_call_seconds: tuple[float, ...] = ()
@@ -172,6 +243,11 @@ class FloorState:
     observations: CallObservations = CallObservations()
     abandons_30_days: AbandonWindow = AbandonWindow()
     abandons_24_hours: AbandonWindow = AbandonWindow()
+    prior: CallObservations = CallObservations()
+    analysing_call_seconds: tuple[float, ...] = ()
+    unseen_abandons: UnseenAbandons = UnseenAbandons()
+    calibration: AbandonCalibration = AbandonCalibration()
+    expected_answers_remaining: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -186,6 +262,7 @@ class PacingDecision:
     expected_abandon_rate: float = 0.0
     abandon_threshold: float = 0.0
     detail: str = ""
+    expected_new_abandons: float = 0.0  # of the lines started now: add up for `calibration`
 
 
 @dataclass(frozen=True)
@@ -198,19 +275,70 @@ class AbandonBudget:
 
 
 def abandon_budget(settings: PacingSettings, floor: FloorState) -> AbandonBudget:
+    """The budget of the tighter window, counting the abandons detection makes unseen.
+
+    Dropped people are not in the window's answered count either, so it is grossed up by the
+    estimated rate; they are budgeted at the rate plus its margin. A campaign whose history
+    expects more answers today may spend a share of what those answers will earn.
+    """
     windows = [floor.abandons_30_days]
     if settings.enforce_24_hour_window:
         windows.append(floor.abandons_24_hours)
+    unseen = floor.unseen_abandons if settings.machine_handling.detects else UnseenAbandons()
+    rate = min(max(unseen.rate, 0.0), 0.5)
+    budgeted = unseen.budgeted_rate
+    planned_rate = PLANNING_SHARE * settings.target_abandon_rate
+    ahead = PLANNED_SHARE_OF_EXPECTED * max(floor.expected_answers_remaining, 0.0)
     headroom = math.inf
     utilisation = 0.0
     for window in windows:
-        allowed = PLANNING_SHARE * settings.target_abandon_rate * window.answered_live
-        headroom = min(headroom, allowed - window.abandoned)
+        answered = window.answered_live / (1.0 - rate)
+        allowed = planned_rate * answered + max(planned_rate - budgeted, 0.0) * ahead
+        abandoned = window.abandoned + budgeted * answered
+        headroom = min(headroom, allowed - abandoned)
         if allowed > 0:
-            utilisation = max(utilisation, window.abandoned / allowed)
-        elif window.abandoned > 0:
+            utilisation = max(utilisation, abandoned / allowed)
+        elif abandoned > 0:
             utilisation = math.inf
     return AbandonBudget(headroom=headroom, utilisation=utilisation)
+
+
+def blend_observations(
+    current: CallObservations, prior: CallObservations, prior_dials: float
+) -> CallObservations:
+    """Today's observations with the campaign's history added as a prior worth `prior_dials`.
+
+    The history's histograms are scaled to that many dials, so it steadies the first hour (or a
+    small floor) and fades as today's calls accrue; durations are pooled, the history's capped.
+    """
+    if prior.dials <= 0:
+        return current
+    weight = min(1.0, prior_dials / prior.dials)
+
+    def add(today: tuple[float, ...], history: tuple[float, ...]) -> tuple[float, ...]:
+        length = max(len(today), len(history))
+        return tuple(
+            (today[i] if i < len(today) else 0.0)
+            + weight * (history[i] if i < len(history) else 0.0)
+            for i in range(length)
+        )
+
+    keep = round(weight * len(prior.talk_seconds)) or min(len(prior.talk_seconds), 1)
+    keep_wrap = round(weight * len(prior.wrap_up_seconds)) or min(len(prior.wrap_up_seconds), 1)
+    keep_short = round(weight * len(prior.short_call_wrap_up_seconds))
+    return CallObservations(
+        dials=current.dials + weight * prior.dials,
+        offer_seconds_histogram=add(current.offer_seconds_histogram, prior.offer_seconds_histogram),
+        resolution_seconds_histogram=add(
+            current.resolution_seconds_histogram, prior.resolution_seconds_histogram
+        ),
+        talk_seconds=current.talk_seconds + prior.talk_seconds[:keep],
+        wrap_up_seconds=current.wrap_up_seconds + prior.wrap_up_seconds[:keep_wrap],
+        answered=current.answered + weight * prior.answered,
+        offers_to_machines=current.offers_to_machines + weight * prior.offers_to_machines,
+        short_call_wrap_up_seconds=current.short_call_wrap_up_seconds
+        + prior.short_call_wrap_up_seconds[:keep_short],
+    )
 
 
 def abandon_threshold(utilisation: float) -> float:
@@ -224,13 +352,18 @@ def abandon_threshold(utilisation: float) -> float:
 
 
 def progressive_lines(settings: PacingSettings, floor: FloorState) -> int:
-    """One line per free agent: every ringing or waiting call already has its agent reserved."""
+    """One line per free agent: every ringing, analysed or waiting call has its agent reserved."""
     free = sum(
         1
         for agent in floor.agents
         if agent.activity is AgentActivity.READY and not agent.pause_requested
     )
-    wanted = free - len(floor.ringing_call_seconds) - floor.calls_waiting_for_agent
+    wanted = (
+        free
+        - len(floor.ringing_call_seconds)
+        - len(floor.analysing_call_seconds)
+        - floor.calls_waiting_for_agent
+    )
     return max(0, min(wanted, settings.max_lines - floor.lines_in_use))
 
 
@@ -242,7 +375,7 @@ def pace(settings: PacingSettings, floor: FloorState) -> PacingDecision:
         return PacingDecision(0, settings.mode, PacingReason.NO_AGENTS)
     if settings.mode is DialMode.PROGRESSIVE:
         return _progressive(settings, floor, PacingReason.PROGRESSIVE_MODE, "")
-    observations = floor.observations
+    observations = blend_observations(floor.observations, floor.prior, PRIOR_DIALS)
     if (
         observations.dials < MINIMUM_DIALS_TO_PREDICT
         or observations.offers < MINIMUM_OFFERS_TO_PREDICT
@@ -267,8 +400,15 @@ def pace(settings: PacingSettings, floor: FloorState) -> PacingDecision:
         observations=observations,
         grace_seconds=ABANDON_GRACE_SECONDS,
         horizon_seconds=settings.ring_timeout_seconds,
+        analysing_call_seconds=floor.analysing_call_seconds,
+        short_call_seconds=SHORT_CALL_SECONDS,
     )
-    in_flight = forecast.expected_abandons(0)
+    # Only people answering can be abandoned: with detection off, agents also take machines.
+    person_share = 1.0
+    if not settings.machine_handling.detects and observations.offers > 0:
+        person_share = max(0.0, 1.0 - observations.offers_to_machines / observations.offers)
+    calibration = floor.calibration.factor
+    in_flight = forecast.expected_abandons(0) * person_share * calibration
     if budget.headroom - in_flight < RESERVE_CALLS:
         return _progressive(
             settings,
@@ -278,12 +418,19 @@ def pace(settings: PacingSettings, floor: FloorState) -> PacingDecision:
         )
     threshold = abandon_threshold(budget.utilisation)
     capacity = max(0, settings.max_lines - floor.lines_in_use)
-    lines = forecast.most_lines_within(threshold, budget.headroom - RESERVE_CALLS, capacity)
+    # Calibrated: a model that has predicted more abandons than happened may take more risk per
+    # line, one that predicted fewer less (the threshold is on the model's uncalibrated chance).
+    lines = forecast.most_lines_within(
+        threshold / calibration,
+        (budget.headroom - RESERVE_CALLS) / (person_share * calibration or 1.0),
+        capacity,
+    )
     # Predictive never does worse for agents than progressive: a free agent always gets a line.
     lines = max(lines, progressive_lines(settings, floor))
     reason = PacingReason.LINE_CAP if lines >= capacity else PacingReason.PREDICTIVE
-    expected_abandons = forecast.expected_abandons(lines)
-    expected_live = forecast.expected_offers(lines)
+    expected_abandons = forecast.expected_abandons(lines) * person_share
+    expected_new = max(0.0, expected_abandons - forecast.expected_abandons(0) * person_share)
+    expected_live = forecast.expected_offers(lines) * person_share
     return PacingDecision(
         lines_to_start=lines,
         mode_used=DialMode.PREDICTIVE,
@@ -292,7 +439,11 @@ def pace(settings: PacingSettings, floor: FloorState) -> PacingDecision:
         expected_live_answers=expected_live,
         expected_abandon_rate=expected_abandons / expected_live if expected_live > 0 else 0.0,
         abandon_threshold=threshold,
-        detail=f"budget {budget.utilisation:.0%} used, marginal abandon allowed {threshold:.1%}",
+        detail=(
+            f"budget {budget.utilisation:.0%} used, marginal abandon allowed {threshold:.1%},"
+            f" calibration x{calibration:.2f}"
+        ),
+        expected_new_abandons=expected_new,
     )
 
 

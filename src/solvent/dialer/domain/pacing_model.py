@@ -37,15 +37,19 @@ class ObservedCalls(Protocol):
     """The observations the model reads (`pacing.CallObservations` satisfies it)."""
 
     @property
-    def dials(self) -> int: ...
+    def dials(self) -> float: ...
     @property
-    def offer_seconds_histogram(self) -> tuple[int, ...]: ...
+    def offer_seconds_histogram(self) -> tuple[float, ...]: ...
     @property
-    def resolution_seconds_histogram(self) -> tuple[int, ...]: ...
+    def resolution_seconds_histogram(self) -> tuple[float, ...]: ...
     @property
     def talk_seconds(self) -> tuple[float, ...]: ...
     @property
     def wrap_up_seconds(self) -> tuple[float, ...]: ...
+    @property
+    def answered(self) -> float: ...
+    @property
+    def short_call_wrap_up_seconds(self) -> tuple[float, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -150,8 +154,14 @@ def forecast_for_floor(
     observations: ObservedCalls,
     grace_seconds: float,
     horizon_seconds: float,
+    analysing_call_seconds: Sequence[float] = (),
+    short_call_seconds: float = 0.0,
 ) -> AbandonForecast:
-    """Build the forecast for agents given as (activity, seconds in it) pairs of takers of calls."""
+    """Build the forecast for agents given as (activity, seconds in it) pairs of takers of calls.
+
+    Calls being analysed by answering-machine detection are answered calls: each needs an agent
+    at once with the observed share of answered calls that were offered to an agent.
+    """
     offers = np.asarray(observations.offer_seconds_histogram, dtype=np.float64)
     resolutions = np.asarray(observations.resolution_seconds_histogram, dtype=np.float64)
     # The horizon ends when the last observed call was resolved: nothing dialled now matters later.
@@ -180,9 +190,20 @@ def forecast_for_floor(
         ring_mean, ring_variance = _ringing_demand(ringing_call_seconds, offers, resolutions)
         demand_mean += ring_mean
         demand_variance += ring_variance
+    if analysing_call_seconds:
+        answered = float(observations.answered)
+        share = min(1.0, total_offers / answered) if answered > 0 else 1.0
+        count = len(analysing_call_seconds)
+        demand_mean += count * share
+        demand_variance += count * share * (1.0 - share)
 
     supply_mean, supply_variance = _agent_supply(
-        agents, observations.talk_seconds, observations.wrap_up_seconds, seconds + grace_seconds
+        agents,
+        observations.talk_seconds,
+        observations.wrap_up_seconds,
+        seconds + grace_seconds,
+        short_wrap_seconds=observations.short_call_wrap_up_seconds,
+        short_call_seconds=short_call_seconds,
     )
     return AbandonForecast(
         demand_mean=demand_mean,
@@ -220,8 +241,16 @@ def _agent_supply(
     talk_seconds: Sequence[float],
     wrap_seconds: Sequence[float],
     by_seconds: FloatArray,
+    *,
+    short_wrap_seconds: Sequence[float] = (),
+    short_call_seconds: float = 0.0,
 ) -> tuple[FloatArray, FloatArray]:
-    """Cumulative mean and variance of agents free to take a call by each second ahead."""
+    """Cumulative mean and variance of agents free to take a call by each second ahead.
+
+    With wrap-ups observed after short calls, a talking agent's call is two types: one that ends
+    before `short_call_seconds` (a machine, a quick hang-up) is followed by a short wrap-up, a
+    conversation by a typical one, so agents freed by a short call count in the look-ahead.
+    """
     mean = np.zeros(len(by_seconds))
     variance = np.zeros(len(by_seconds))
     talk = np.asarray(talk_seconds, dtype=np.float64)
@@ -236,7 +265,16 @@ def _agent_supply(
         # still running are evidence too (censored durations): without them the first minutes of
         # a campaign, having seen only the short calls end, would expect every agent back soon.
         curve = SurvivalCurve.estimate(talk, talking)
-        chance = curve.conditional_end_chance(talking, by_seconds - typical_wrap)
+        if len(short_wrap_seconds) and short_call_seconds > 0:
+            chance = curve.conditional_free_chance(
+                talking,
+                by_seconds,
+                short_wrap=float(np.median(np.asarray(short_wrap_seconds, dtype=np.float64))),
+                long_wrap=typical_wrap,
+                short_call_seconds=short_call_seconds,
+            )
+        else:
+            chance = curve.conditional_end_chance(talking, by_seconds - typical_wrap)
         mean += chance.sum(axis=0)
         variance += (chance * (1.0 - chance)).sum(axis=0)
     if len(wrapping):
@@ -271,6 +309,44 @@ class SurvivalCurve:
     def at(self, seconds: FloatArray) -> FloatArray:
         index = np.searchsorted(self.times, seconds, side="right") - 1
         result: FloatArray = np.where(index >= 0, self.survival[np.maximum(index, 0)], 1.0)
+        return result
+
+    def conditional_free_chance(
+        self,
+        elapsed: FloatArray,
+        by_seconds: FloatArray,
+        *,
+        short_wrap: float,
+        long_wrap: float,
+        short_call_seconds: float,
+    ) -> FloatArray:
+        """P(talk and its wrap-up over by `elapsed + by` | talk > elapsed), agents in rows: a
+        talk ending before `short_call_seconds` is followed by `short_wrap`, others `long_wrap`."""
+        if not len(self.times):
+            return np.zeros((len(elapsed), len(by_seconds)))
+        start = elapsed[:, None]
+        by = by_seconds[None, :]
+        survival_now = self.at(elapsed)[:, None]
+
+        def between(low: FloatArray, high: FloatArray) -> FloatArray:
+            low, high = np.broadcast_arrays(low, high)
+            upper = np.maximum(high, low)
+            shape = upper.shape
+            mass = self.at(low.ravel()).reshape(shape) - self.at(upper.ravel()).reshape(shape)
+            result: FloatArray = np.where(high > low, mass, 0.0)
+            return result
+
+        short_end = np.minimum(start + by - short_wrap, short_call_seconds)
+        short = between(start + 0.0 * by, short_end)
+        long_start = np.maximum(start, short_call_seconds) + 0.0 * by
+        long = between(long_start, start + by - long_wrap)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            estimated = (short + long) / survival_now
+        alive = survival_now[:, 0] > 0.0
+        if not alive.all():
+            tail = 1.0 - np.exp(-np.maximum(by - long_wrap, 0.0) / self.mean_ended)
+            estimated = np.where(alive[:, None], estimated, tail)
+        result: FloatArray = np.clip(np.nan_to_num(estimated), 0.0, 1.0)
         return result
 
     def conditional_end_chance(self, elapsed: FloatArray, ahead: FloatArray) -> FloatArray:

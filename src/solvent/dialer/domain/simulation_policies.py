@@ -18,7 +18,7 @@ from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from solvent.dialer.domain.pacing import DialMode, PacingSettings, pace
+from solvent.dialer.domain.pacing import AbandonCalibration, DialMode, PacingSettings, pace
 from solvent.dialer.domain.simulation import FloorView, SimulationResult, simulate_day
 from solvent.dialer.domain.simulation_model import CallStreams, Scenario
 
@@ -31,11 +31,18 @@ class SolventPacing:
         self.name = f"solvent_{settings.mode.value}"
         self.agent_initiated = settings.mode is DialMode.PREVIEW
         self.modes_used: Counter[str] = Counter()
+        self.predicted_abandons = 0.0
 
     def lines_to_start(self, floor: FloorView) -> int:
-        state = floor.floor_state(include_observations=self.settings.mode is DialMode.PREDICTIVE)
+        # As the dialer process does: the abandons the model expected of the lines it started
+        # today, against the abandons seen today, calibrate the next decision.
+        calibration = AbandonCalibration(self.predicted_abandons, floor.abandoned)
+        state = floor.floor_state(
+            include_observations=self.settings.mode is DialMode.PREDICTIVE, calibration=calibration
+        )
         decision = pace(self.settings, state)
         self.modes_used[decision.mode_used.value] += 1
+        self.predicted_abandons += decision.expected_new_abandons
         return decision.lines_to_start
 
 
