@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 
 from solvent.audit.services import audit_record, audit_system
 from solvent.compliance.domain.model import CampaignFigures
@@ -83,9 +83,10 @@ class DialerToday:
 
     campaigns: int
     planned_calls: int
-    busiest: str  # the campaign key with the most planned calls today ("" when none)
-    busiest_calls: int
-    first_call_at: datetime | None  # the earliest lawful moment of today's planned calls
+    suggested: str  # the campaign to log in to ("" when none has calls today)
+    suggested_name: str  # as the agent's Dialer page lists it
+    suggested_calls: int
+    suggested_from: datetime | None  # its first call's lawful moment
     keys: tuple[str, ...] = ()  # the campaigns with calls today, busiest first
 
 
@@ -158,7 +159,10 @@ def demo_campaigns_create(*, now: datetime) -> list[Campaign]:
 
 
 def demo_dialer_today(*, now: datetime) -> DialerToday:
-    """Today's planned calls per campaign: which campaign to log in to, and from when it dials."""
+    """Today's planned calls per campaign: which campaign to log in to, and from when it dials.
+
+    The campaign suggested is a dialled one (not preview) with the most calls lawful now, else
+    the one whose calls start soonest: a newcomer who goes ready there gets a call first."""
     planned = PlanItem.objects.filter(
         plan_date=now.date(), channel="call", status=PlanItem.Status.PLANNED
     ).exclude(campaign="")
@@ -166,22 +170,28 @@ def demo_dialer_today(*, now: datetime) -> DialerToday:
     per_campaign = [
         row
         for row in planned.values("campaign")
-        .annotate(calls=Count("pk"), first=Min("planned_at"))
+        .annotate(
+            calls=Count("pk"),
+            due=Count("pk", filter=Q(planned_at__lte=now)),
+            first=Min("planned_at"),
+        )
         .order_by("-calls", "campaign")
         if row["campaign"] in keys
     ]
-    # The busiest campaign an agent can take calls in without reading first (not preview).
     dialled = set(
         Campaign.objects.exclude(mode=Campaign.Mode.PREVIEW).values_list("key", flat=True)
     )
-    busiest = next((row for row in per_campaign if row["campaign"] in dialled), None)
-    firsts = [row["first"] for row in per_campaign if row["first"] is not None]
+    choices = [row for row in per_campaign if row["campaign"] in dialled and row["first"]]
+    suggested = min(
+        choices, key=lambda row: (-row["due"], row["first"], -row["calls"]), default=None
+    )
     return DialerToday(
         campaigns=len(keys),
         planned_calls=sum(row["calls"] for row in per_campaign),
-        busiest=busiest["campaign"] if busiest else "",
-        busiest_calls=busiest["calls"] if busiest else 0,
-        first_call_at=min(firsts, default=None),
+        suggested=suggested["campaign"] if suggested else "",
+        suggested_name=Campaign.objects.get(key=suggested["campaign"]).name if suggested else "",
+        suggested_calls=suggested["calls"] if suggested else 0,
+        suggested_from=suggested["first"] if suggested else None,
         keys=tuple(row["campaign"] for row in per_campaign),
     )
 

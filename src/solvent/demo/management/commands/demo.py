@@ -169,11 +169,11 @@ class Command(BaseCommand):
                 f"  the check asks for a date of birth or the {invite.check_hint}; the agent "
                 f"sees what the debtor does on the account screen, without a reload"
             )
-        self._print_dialer(running=url is not None and dialer_command_exists())
+        self._print_dialer(url, running=url is not None and dialer_command_exists())
         if url:
             self.stdout.write("\nPress Ctrl-C to stop.")
 
-    def _print_dialer(self, *, running: bool) -> None:
+    def _print_dialer(self, url: str | None, *, running: bool) -> None:
         today: DialerToday | None = getattr(self, "_dialer_today", None)
         if today is None:
             return
@@ -190,19 +190,21 @@ class Command(BaseCommand):
                 "loaded: delete the var directory to start over)"
             )
             return
+        page = f" ({url}dialer/)" if url else ""
         self.stdout.write(
-            f"  log in as agent, open Dialer, log in to the campaign {today.busiest}, go Ready: "
-            "calls pop on the account screen"
+            f"  log in as agent, open Dialer{page}, log in to the campaign "
+            f'"{today.suggested_name}" ({today.suggested}), go Ready: calls pop on the account '
+            "screen"
         )
-        first = today.first_call_at
+        first = today.suggested_from
         when = (
-            f"from {first.astimezone(UTC):%H:%M} UTC, each at its lawful moment"
+            f"from {first.astimezone(UTC):%H:%M} UTC"
             if first is not None and first > clock.now()
-            else "each at its lawful moment"
+            else "now"
         )
         self.stdout.write(
-            f"  today's plan: {today.planned_calls:,} calls ({today.busiest_calls:,} in "
-            f"{today.busiest}), dialled {when}"
+            f"  today's plan: {today.planned_calls:,} calls, {today.suggested_calls:,} in "
+            f"{today.suggested}, dialled {when} (each at its lawful moment, the debtor's daytime)"
         )
 
     def _serve(self, host: str, port: int) -> None:
