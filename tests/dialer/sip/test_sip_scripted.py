@@ -51,12 +51,21 @@ class FarEnd:
             if message.is_request and message.method == method:
                 return message
 
-    def reply(self, request: SipMessage, status: int, reason: str, **kwargs: object) -> None:
-        extra = list(kwargs.pop("extra", []))  # type: ignore[call-overload]
+    def reply(
+        self,
+        request: SipMessage,
+        status: int,
+        reason: str,
+        *,
+        extra: list[tuple[str, str]] | None = None,
+        codecs: tuple[int, ...] = (0,),
+    ) -> None:
+        extra = list(extra or [])
         body = b""
         if status == 200 and request.method == "INVITE":
             extra += [("Contact", f"<{self.uri}>"), ("Content-Type", "application/sdp")]
-            body = sdp_offer("127.0.0.1", self.media.getsockname()[1], user="far")
+            port = self.media.getsockname()[1]
+            body = sdp_offer("127.0.0.1", port, user="far", codecs=codecs)
         response = response_to(request, status, reason, to_tag="far1", extra=extra, body=body)
         assert self.source is not None
         self.socket.sendto(response.to_bytes(), self.source)
@@ -283,3 +292,16 @@ def test_playing_to_a_call_that_is_not_answered_is_refused(telephony, far_end):
         telephony.play(call_ref="call-1", audio="abandon")
     with pytest.raises(TelephonyError, match="not an answered call"):
         telephony.connect(call_ref="call-9", agent_endpoint=far_end.uri, record=False)
+
+
+def test_a_far_end_that_answers_in_a_law_is_sent_a_law(telephony, far_end):
+    dial(telephony, far_end)
+    invite = far_end.receive("INVITE")
+    assert b"m=audio" in invite.body and b"RTP/AVP 0 8 101" in invite.body
+    far_end.reply(invite, 200, "OK", codecs=(8,))  # a European trunk: PCMA only
+    far_end.receive("ACK")
+    events_until(telephony, K.ANSWERED)
+    far_end.media.settimeout(2)
+    packet, _ = far_end.media.recvfrom(2048)
+    assert packet[1] & 0x7F == 8 and len(packet) == 12 + 160
+    assert packet[12:] == b"\xd5" * 160  # A-law silence

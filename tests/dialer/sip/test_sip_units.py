@@ -11,7 +11,7 @@ import pytest
 from solvent.dialer.adapters.sip import SipConfig
 from solvent.dialer.prompts import prompt_text
 from solvent.dialer.sip.digest import challenge_params, digest_authorization
-from solvent.dialer.sip.g711 import silence, ulaw_decode, ulaw_encode
+from solvent.dialer.sip.g711 import alaw_decode, alaw_encode, silence, ulaw_decode, ulaw_encode
 from solvent.dialer.sip.message import (
     SipMessage,
     header_param,
@@ -36,12 +36,27 @@ def test_ulaw_encodes_the_reference_codes_of_g711():
     assert silence(3) == ulaw_encode(pcm(0, 0, 0))
 
 
-def test_ulaw_round_trip_keeps_every_sample_within_its_segment_step():
+def test_alaw_encodes_the_reference_codes_of_g711():
+    # Zero is 0xD5, -1 is 0x55, 1000 is 0xFA, full scale 0xAA / 0x2A (ITU-T G.711, Sun's g711.c).
+    assert alaw_encode(pcm(0, -1, 1000, -1000, 32767, -32768)) == bytes(
+        [0xD5, 0x55, 0xFA, 0x7A, 0xAA, 0x2A]
+    )
+    assert np.frombuffer(alaw_decode(bytes([0xD5, 0x55, 0xAA, 0x2A])), dtype="<i2").tolist() == [
+        8,
+        -8,
+        32256,
+        -32256,
+    ]
+
+
+@pytest.mark.parametrize("codec", ["ulaw", "alaw"])
+def test_a_round_trip_keeps_every_sample_within_half_its_segment_step(codec):
+    encode, decode = (ulaw_encode, ulaw_decode) if codec == "ulaw" else (alaw_encode, alaw_decode)
     samples = np.arange(-32768, 32768, 7, dtype="<i2")
-    decoded = np.frombuffer(ulaw_decode(ulaw_encode(samples.tobytes())), dtype="<i2")
-    error = np.abs(decoded.astype(np.int64) - samples.astype(np.int64))
-    # A logarithmic code: the error grows with the level, about 1/16 of it at most (and 8 near 0).
-    assert np.all(error <= np.maximum(np.abs(samples.astype(np.int64)) // 16, 8) + 1)
+    decoded = np.frombuffer(decode(encode(samples.tobytes())), dtype="<i2").astype(np.int64)
+    error = np.abs(decoded - samples.astype(np.int64))
+    # Logarithmic codes: the step grows with the level, 1/16 of it at most (and 16 near zero).
+    assert np.all(error <= np.maximum(np.abs(samples.astype(np.int64)) // 16, 16) + 1)
 
 
 INVITE = (
@@ -98,9 +113,14 @@ def test_a_uri_says_where_to_send(uri, expected):
 def test_an_sdp_offer_is_read_back_and_an_answer_without_pcmu_is_refused():
     offer = sdp_parse(sdp_offer("192.0.2.10", 40000))
     assert offer is not None and (offer.address, offer.port) == ("192.0.2.10", 40000)
-    assert offer.accepts_pcmu
-    answer = sdp_parse(b"v=0\r\nc=IN IP4 10.1.1.1\r\nm=audio 5004 RTP/AVP 8\r\n")
-    assert answer is not None and answer.address == "10.1.1.1" and not answer.accepts_pcmu
+    assert offer.payload_types == (0, 8, 101) and offer.codec() == 0
+    answer = sdp_parse(b"v=0\r\nc=IN IP4 10.1.1.1\r\nm=audio 5004 RTP/AVP 8 0\r\n")
+    assert answer is not None and answer.address == "10.1.1.1" and answer.codec() == 8
+    assert answer.codec(offered=(0,)) == 0
+    g722 = sdp_parse(b"v=0\r\nc=IN IP4 10.1.1.1\r\nm=audio 5004 RTP/AVP 9\r\n")
+    assert g722 is not None and g722.codec() is None
+    refused = sdp_parse(b"v=0\r\nc=IN IP4 10.1.1.1\r\nm=audio 0 RTP/AVP 0\r\n")
+    assert refused is not None and refused.codec() is None
     media_level = sdp_parse(
         b"v=0\r\nc=IN IP4 10.1.1.1\r\nm=audio 5004 RTP/AVP 0\r\nc=IN IP4 10.2.2.2\r\n"
     )
@@ -154,7 +174,9 @@ def test_an_rtp_packet_s_payload_skips_csrcs_and_extensions_and_ignores_other_co
     header = bytes([0x91, 0x00]) + bytes(10)  # version 2, an extension, one CSRC, PCMU
     packet = header + bytes(4) + bytes([0xBE, 0xDE, 0x00, 0x01]) + bytes(4) + b"\xff" * 160
     assert _payload(packet) == b"\xff" * 160
-    assert _payload(bytes([0x80, 0x08]) + bytes(10) + b"\xd5" * 160) is None  # PCMA
+    pcma = bytes([0x80, 0x08]) + bytes(10) + b"\xd5" * 160
+    assert _payload(pcma) is None  # PCMA while PCMU was chosen
+    assert _payload(pcma, payload_type=8) == b"\xd5" * 160
     assert _payload(b"\x00" * 20) is None  # not version 2
 
 
@@ -186,6 +208,8 @@ def test_the_settings_come_from_solvent_sip_variables():
     assert config.request_uri("+15555550100") == "sip:+15555550100@trunk.example.net;user=phone"
     assert config.request_uri("sip:agent@127.0.0.1:5071") == "sip:agent@127.0.0.1:5071"
     assert SipConfig.from_environment({}).rtp_ports is None
+    assert SipConfig.from_environment({}).codecs == (0, 8)
+    assert SipConfig.from_environment({"SOLVENT_SIP_CODECS": "pcma, g729"}).codecs == (8,)
 
 
 def test_the_voicemail_is_a_limited_content_message(monkeypatch):

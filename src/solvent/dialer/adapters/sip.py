@@ -39,7 +39,7 @@ from solvent.dialer.ports import (
     TelephonyError,
 )
 from solvent.dialer.sip.rtp import RtpLeg
-from solvent.dialer.sip.sdp import sdp_offer, sdp_parse
+from solvent.dialer.sip.sdp import CODEC_TYPES, sdp_offer, sdp_parse
 from solvent.dialer.sip.ua import SipCall, SipCredentials, SipUserAgent
 from solvent.dialer.sip.wav import pcm_to_wav, read_pcm8k, rms
 
@@ -71,6 +71,7 @@ class SipConfig:
     caller_name: str = ""  # the display name in From (carriers mostly ignore it)
     assert_identity: bool = False  # also send the caller ID as P-Asserted-Identity (RFC 3325)
     rtp_ports: tuple[int, int] | None = None  # e.g. (10000, 20000); none: any free port
+    codecs: tuple[int, ...] = (0, 8)  # offered in this order: PCMU (0), PCMA (8)
     agent_ring_seconds: int = 20  # how long an agent's softphone may ring before connect fails
     detection_grace_seconds: float = 2.0  # after AMD's total time with no verdict: unknown
 
@@ -79,6 +80,8 @@ class SipConfig:
         env = os.environ if environ is None else environ
         ports = env.get("SOLVENT_SIP_RTP_PORTS", "")
         low, _, high = ports.partition("-")
+        names = [name.strip().upper() for name in env.get("SOLVENT_SIP_CODECS", "").split(",")]
+        codecs = tuple(CODEC_TYPES[name] for name in names if name in CODEC_TYPES)
         return cls(
             bind_host=env.get("SOLVENT_SIP_BIND", cls.bind_host),
             port=int(env.get("SOLVENT_SIP_PORT", cls.port)),
@@ -93,6 +96,7 @@ class SipConfig:
             caller_name=env.get("SOLVENT_SIP_CALLER_NAME", ""),
             assert_identity=env.get("SOLVENT_SIP_ASSERT_IDENTITY", "").lower() in _TRUE,
             rtp_ports=(int(low), int(high)) if low and high else None,
+            codecs=codecs or cls.codecs,
             agent_ring_seconds=int(
                 env.get("SOLVENT_SIP_AGENT_RING_SECONDS", cls.agent_ring_seconds)
             ),
@@ -252,7 +256,9 @@ class SipTelephony:
                     target=self.config.request_uri(number),
                     caller_id=caller_id,
                     display_name=self.config.caller_name,
-                    offer=sdp_offer(self.advertised_host, rtp.local_port),
+                    offer=sdp_offer(
+                        self.advertised_host, rtp.local_port, codecs=self.config.codecs
+                    ),
                     handler=_Leg(self, call, agent=False),
                     assert_identity=self.config.assert_identity,
                 )
@@ -291,7 +297,9 @@ class SipTelephony:
                 target=agent_endpoint,
                 caller_id=call.number,
                 display_name=f"Solvent {call_ref}",
-                offer=sdp_offer(self.advertised_host, agent_rtp.local_port),
+                offer=sdp_offer(
+                    self.advertised_host, agent_rtp.local_port, codecs=self.config.codecs
+                ),
                 handler=_Leg(self, call, agent=True),
             )
 
@@ -340,13 +348,12 @@ class SipTelephony:
         if call.state == "ended":
             return
         media = sdp_parse(body)
-        if media is None or not media.accepts_pcmu:
-            self._emit(
-                call, CallEventKind.FAILED, detail="488 no common codec (PCMU) in the answer"
-            )
+        codec = media.codec(self.config.codecs) if media is not None else None
+        if media is None or codec is None:
+            self._emit(call, CallEventKind.FAILED, detail="488 no common codec in the answer")
             self._end(call)
             return
-        call.rtp.start((media.address, media.port))
+        call.rtp.start((media.address, media.port), codec)
         call.last_voice = time.monotonic()
         if call.detect:
             call.state = "analysing"
@@ -411,9 +418,9 @@ class SipTelephony:
         media = sdp_parse(body)
         if call.state != "bridging" or call.agent_rtp is None:
             return
-        if media is None or not media.accepts_pcmu:
-            self._emit(call, CallEventKind.FAILED, detail="agent: 488 no common codec (PCMU)")
-            self._end(call)
+        codec = media.codec(self.config.codecs) if media is not None else None
+        if media is None or codec is None:
+            self._agent_refused(call, 488, "no common codec")
             return
         agent_rtp = call.agent_rtp
         agent_rtp.on_audio = call.rtp.feed
@@ -421,7 +428,7 @@ class SipTelephony:
             recorder = call.recorder
             call.rtp.on_sent = recorder.to_debtor.extend
             agent_rtp.on_sent = recorder.to_agent.extend
-        agent_rtp.start((media.address, media.port))
+        agent_rtp.start((media.address, media.port), codec)
         call.state = "bridged"
 
     def _agent_refused(self, call: _Call, status: int, reason: str) -> None:

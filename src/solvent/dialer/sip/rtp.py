@@ -1,4 +1,5 @@
-"""One RTP leg (RFC 3550): a UDP socket and a thread that sends and receives G.711 µ-law audio.
+"""One RTP leg (RFC 3550): a UDP socket and a thread that sends and receives G.711 audio (µ-law or
+A-law, whichever the far end's answer chose).
 
 Every 20 ms the leg sends one 160-sample frame: the next piece of a prompt being played, else audio
 fed from the other leg of a bridge, else silence (a steady stream keeps NAT bindings and the far
@@ -18,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from solvent.dialer.sip.g711 import ulaw_decode, ulaw_encode
+from solvent.dialer.sip.g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,8 @@ _MAX_FED = FRAME_BYTES * 10  # at most 200 ms of relayed audio waits (bounded la
 _SILENCE = bytes(FRAME_BYTES)
 
 AudioHandler = Callable[[bytes], None]
+PCMU, PCMA = 0, 8
+_CODECS = {PCMU: (ulaw_encode, ulaw_decode), PCMA: (alaw_encode, alaw_decode)}
 
 
 class RtpLeg:
@@ -52,9 +55,12 @@ class RtpLeg:
         self._sequence = secrets.randbits(16)
         self._timestamp = secrets.randbits(32)
         self.received_frames = 0
+        self.payload_type = PCMU
 
-    def start(self, remote: tuple[str, int]) -> None:
+    def start(self, remote: tuple[str, int], payload_type: int = PCMU) -> None:
+        """Send to ``remote`` in the codec of ``payload_type`` (0 PCMU, 8 PCMA) from now on."""
         self.remote = remote
+        self.payload_type = payload_type
         if self._thread is None:
             self._thread = threading.Thread(
                 target=self._run, name=f"rtp-{self.local_port}", daemon=True
@@ -139,13 +145,19 @@ class RtpLeg:
     def _send(self) -> None:
         frame, done = self._next_frame()
         header = struct.pack(
-            "!BBHII", 0x80, 0, self._sequence & 0xFFFF, self._timestamp & 0xFFFFFFFF, self._ssrc
+            "!BBHII",
+            0x80,
+            self.payload_type,
+            self._sequence & 0xFFFF,
+            self._timestamp & 0xFFFFFFFF,
+            self._ssrc,
         )
+        encode = _CODECS[self.payload_type][0]
         self._sequence += 1
         self._timestamp += FRAME_SAMPLES
         if self.remote is not None:
             try:
-                self.socket.sendto(header + ulaw_encode(frame), self.remote)
+                self.socket.sendto(header + encode(frame), self.remote)
             except OSError as error:
                 logger.debug("rtp send to %s failed: %s", self.remote, error)
         if self.on_sent is not None:
@@ -158,20 +170,21 @@ class RtpLeg:
             data, source = self.socket.recvfrom(2048)
         except OSError:
             return
-        payload = _payload(data)
+        payload = _payload(data, self.payload_type)
         if payload is None:
             return
         self.remote = source  # symmetric RTP: answer where the audio comes from
         self.received_frames += 1
         if self.on_audio is not None:
-            self.on_audio(ulaw_decode(payload))
+            self.on_audio(_CODECS[self.payload_type][1](payload))
 
 
-def _payload(packet: bytes) -> bytes | None:
-    """The µ-law payload of an RTP packet, or None (not RTP version 2, not PCMU, malformed)."""
+def _payload(packet: bytes, payload_type: int = PCMU) -> bytes | None:
+    """The audio payload of an RTP packet in ``payload_type``, or None (not RTP version 2,
+    another payload type: telephone-event and comfort noise are not audio to us; malformed)."""
     if len(packet) < 12 or packet[0] >> 6 != 2:
         return None
-    if packet[1] & 0x7F != 0:  # only PCMU is decoded (telephone-event and comfort noise aside)
+    if packet[1] & 0x7F != payload_type:
         return None
     offset = 12 + 4 * (packet[0] & 0x0F)
     if packet[0] & 0x10:  # a header extension: skip it

@@ -1,8 +1,9 @@
-"""SDP (RFC 4566) offers and answers (RFC 3264) for one audio stream in G.711 µ-law.
+"""SDP (RFC 4566) offers and answers (RFC 3264) for one audio stream in G.711.
 
-We offer PCMU/8000 (payload type 0) and telephone-event (101, RFC 4733) so a carrier does not
-refuse the offer for lack of DTMF; we only ever send PCMU. The answer tells where to send RTP
-(its connection address and audio port) and whether the far end accepted PCMU.
+We offer PCMU/8000 (payload type 0) and PCMA/8000 (8), in the configured order of preference, and
+telephone-event (101, RFC 4733) so a carrier does not refuse the offer for lack of DTMF (we send
+none). The answer tells where to send RTP (its connection address and audio port) and which of
+our codecs the far end chose: the first of ours in its list.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import time
 from dataclasses import dataclass
 
 PCMU = 0
+PCMA = 8
 TELEPHONE_EVENT = 101
+CODEC_NAMES = {PCMU: "PCMU", PCMA: "PCMA"}
+CODEC_TYPES = {name: payload_type for payload_type, name in CODEC_NAMES.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,22 +24,33 @@ class SdpAudio:
     port: int
     payload_types: tuple[int, ...]
 
-    @property
-    def accepts_pcmu(self) -> bool:
-        return self.port > 0 and PCMU in self.payload_types
+    def codec(self, offered: tuple[int, ...] = (PCMU, PCMA)) -> int | None:
+        """The payload type to send: the far end's first that we offered (None: none, or the
+        stream was refused with port 0)."""
+        if self.port == 0:
+            return None
+        return next((pt for pt in self.payload_types if pt in offered), None)
 
 
-def sdp_offer(address: str, port: int, *, user: str = "solvent", version: int = 1) -> bytes:
+def sdp_offer(
+    address: str,
+    port: int,
+    *,
+    user: str = "solvent",
+    version: int = 1,
+    codecs: tuple[int, ...] = (PCMU, PCMA),
+) -> bytes:
     session = int(time.time())
     family = "IP6" if ":" in address else "IP4"
+    formats = " ".join(str(pt) for pt in (*codecs, TELEPHONE_EVENT))
     lines = [
         "v=0",
         f"o={user} {session} {version} IN {family} {address}",
         "s=Solvent",
         f"c=IN {family} {address}",
         "t=0 0",
-        f"m=audio {port} RTP/AVP {PCMU} {TELEPHONE_EVENT}",
-        f"a=rtpmap:{PCMU} PCMU/8000",
+        f"m=audio {port} RTP/AVP {formats}",
+        *(f"a=rtpmap:{pt} {CODEC_NAMES[pt]}/8000" for pt in codecs),
         f"a=rtpmap:{TELEPHONE_EVENT} telephone-event/8000",
         f"a=fmtp:{TELEPHONE_EVENT} 0-15",
         "a=ptime:20",
