@@ -68,6 +68,7 @@ REFILL_SECONDS = 5.0  # wall seconds between hopper checks (at once when a take 
 OBSERVATIONS_SECONDS = 2.0  # wall seconds the recent calls' observations are reused
 HOUSEKEEPING_SECONDS = 0.25  # wall seconds between looks for preview dials and agents' hang-ups
 ORPHANS_SECONDS = 30.0
+WATCHDOG_SECONDS = 30.0  # simulated seconds past the ring timeout before a silent call is hung up
 PACE_SECONDS = 1.0  # simulated seconds between pacing decisions
 MAX_PACE_RATE = 10.0  # at most this many pacing decisions a wall second, whatever the speed
 
@@ -155,9 +156,10 @@ class Dialer:
         self.figures = Figures()
         self._log = log or (lambda line: None)
         self._held: dict[int, _Held] = {}
-        self._calls: dict[
-            int, int
-        ] = {}  # call id -> campaign id, for the calls this process dialled
+        # The calls this process dialled: call id -> campaign id.
+        self._calls: dict[int, int] = {}
+        # Unanswered calls: when to stop waiting for the telephony (monotonic), see _watchdog.
+        self._deadlines: dict[int, float] = {}
         self._waiting: dict[int, _Waiting] = {}
         self._connected: set[int] = set()
         self._outcomes: dict[int, str] = {}  # decided before the telephony's ENDED
@@ -191,6 +193,7 @@ class Dialer:
         if monotonic - self._housekept >= HOUSEKEEPING_SECONDS:
             self._housekept = monotonic
             self._housekeeping()
+            self._watchdog(monotonic)
         if monotonic - self._orphans_checked >= ORPHANS_SECONDS:
             self._orphans_checked = monotonic
             for campaign_id in self._held:
@@ -299,6 +302,7 @@ class Dialer:
             self._ended(call_id, event)
 
     def _answered(self, call_id: int, event: CallEvent) -> None:
+        self._deadlines.pop(call_id, None)
         machine = event.answered_by is AnsweredBy.MACHINE
         by_person = {AnsweredBy.PERSON: True, AnsweredBy.MACHINE: False}.get(
             event.answered_by or AnsweredBy.UNKNOWN
@@ -331,6 +335,7 @@ class Dialer:
         self._waiting.pop(call_id, None)
         self._hung_up.discard(call_id)
         self._calls.pop(call_id, None)
+        self._deadlines.pop(call_id, None)
         outcome = self._outcomes.pop(call_id, None)
         if call_id in self._connected:
             self._talk_end(call_id, event.at, recording_ref=event.recording_ref)
@@ -499,6 +504,26 @@ class Dialer:
             if moved:
                 self._originate(self._held[campaign_id].campaign, call_id, phone)
 
+    def _watchdog(self, monotonic: float) -> None:
+        """A call the telephony never answered nor ended (a lost signal) is hung up when it
+        outlives its ring timeout by WATCHDOG_SECONDS, and closed "no answer" if even the hang-up
+        brings no end: the call leaves the line count and the history gets its row."""
+        for call_id, deadline in list(self._deadlines.items()):
+            if monotonic < deadline:
+                continue
+            if call_id not in self._hung_up:
+                self._hung_up.add(call_id)
+                self._outcomes.setdefault(call_id, Call.Outcome.NO_ANSWER)
+                self._deadlines[call_id] = monotonic + WATCHDOG_SECONDS / self.speed
+                self._ask(self.telephony.hangup, call_ref=selectors.call_ref(call_id))
+                continue
+            self._log(f"{selectors.call_ref(call_id)}: the telephony never ended it: closed")
+            self._deadlines.pop(call_id, None)
+            self._calls.pop(call_id, None)
+            self._hung_up.discard(call_id)
+            outcome = self._outcomes.pop(call_id, Call.Outcome.NO_ANSWER)
+            call_outcome_record(call_id=call_id, outcome=outcome)
+
     # -- pacing and dialling ----------------------------------------------------------------
 
     def _pace_and_dial(self, held: _Held) -> None:
@@ -561,6 +586,8 @@ class Dialer:
 
     def _originate(self, campaign: Campaign, call_id: int, phone: str) -> None:
         self._calls[call_id] = campaign.pk
+        waited = max(MINIMUM_RING_TIMEOUT_SECONDS, campaign.ring_timeout_seconds) + WATCHDOG_SECONDS
+        self._deadlines[call_id] = time.monotonic() + waited / self.speed
         ref = selectors.call_ref(call_id)
         try:
             self.telephony.originate(
@@ -575,6 +602,7 @@ class Dialer:
         except TelephonyError as error:
             self._log(f"{campaign.key}: {ref} not placed: {error}")
             self._calls.pop(call_id, None)
+            self._deadlines.pop(call_id, None)
             Call.objects.filter(pk=call_id).update(detail=str(error)[:255])
             call_outcome_record(call_id=call_id, outcome=Call.Outcome.FAILED)
             return

@@ -98,7 +98,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, _stop)
         seconds = options["seconds"]
         report_every = max(1.0, float(options["report_seconds"]))
-        started = last_report = time.monotonic()
+        started = last_report = last_idle_check = time.monotonic()
         self.stdout.write(
             f"dialer {dialer.runner}: {options['telephony']} telephony, speed {speed:g}"
         )
@@ -110,8 +110,10 @@ class Command(BaseCommand):
                 if time.monotonic() - last_report >= report_every:
                     last_report = time.monotonic()
                     self._report(dialer)
-                if options["until_idle"] and time.monotonic() - started > 2.0 and dialer.idle():
-                    break
+                if options["until_idle"] and time.monotonic() - last_idle_check >= 0.5:
+                    last_idle_check = time.monotonic()
+                    if dialer.idle():
+                        break
         except KeyboardInterrupt:
             pass
         finally:
