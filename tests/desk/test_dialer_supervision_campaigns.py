@@ -59,7 +59,7 @@ def test_the_list_shows_the_campaigns_of_ones_clients_with_their_figures(floor) 
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-campaign="acme-early"' in html and "globex-late" not in html
-    assert "1 / 1" in html and "abandon over" in html  # 100% abandoned: over the limit
+    assert "1 / 1 100.0%" in html and 'data-level="over"' in html  # over the 3% limit
     assert 'action="/campaigns/acme-early/pause/"' in html
     admin = _as(floor.ada).get("/campaigns/").content.decode()
     assert "globex-late" in admin

@@ -142,7 +142,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     campaign_manage_require(user=request.user)
     now = clock.now()
     floors = campaign_floor_list(
-        campaigns=list(campaign_queryset(user=request.user)),
+        campaigns=campaign_queryset(user=request.user),
         day_start=agency_day_start(now),
         now=now,
     )

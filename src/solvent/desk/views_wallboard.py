@@ -21,7 +21,9 @@ from solvent.desk.domain.wallboard import chart_data
 from solvent.desk.roles import WALLBOARD_ROLES, desk_view
 from solvent.desk.wallboard import wallboard_get
 from solvent.desk.wallboard_agents import agent_get, agent_interaction_list
+from solvent.desk.wallboard_dialer import wallboard_dialer_get
 from solvent.desk.wallboard_scope import WallboardScope, wallboard_scope
+from solvent.dialer.selectors_campaigns import campaign_may_manage
 
 
 class _BadFilterError(ValueError):
@@ -64,6 +66,8 @@ def _board(request: HttpRequest, template: str) -> HttpResponse:
     context = {
         "scope": scope,
         "board": board,
+        "dialer": wallboard_dialer_get(scope=scope, now=board.now, live=board.live),
+        "can_manage_campaigns": campaign_may_manage(user=request.user),
         "chart": chart_data(board),
         "query": request.GET.urlencode(),
         "agency_zone": settings.TIME_ZONE,

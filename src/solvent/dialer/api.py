@@ -123,7 +123,11 @@ def campaign_figures_view(request: HttpRequest, key: CampaignKey) -> dict[str, A
     campaign = campaign_by_key(user=request.user, key=key)
     now = clock.now()
     start = agency_day_start(now)
-    (floor,) = campaign_floor_list(campaigns=[campaign], day_start=start, now=now)
+    (floor,) = campaign_floor_list(
+        campaigns=campaign_queryset(user=request.user).filter(pk=campaign.pk),
+        day_start=start,
+        now=now,
+    )
     figures = floor.figures
     return {
         "key": campaign.key,

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from solvent.compliance.domain.model import CampaignFigures
 from solvent.core import clock
@@ -123,6 +124,23 @@ class CampaignFloor:
     def agents_logged_in(self) -> int:
         return sum(self.agents.values())
 
+    @property
+    def agents_talking(self) -> int:
+        """On a call, or being connected to one."""
+        return self.agents.get("talking", 0) + self.agents.get("reserved", 0)
+
+    @property
+    def percent_30d(self) -> str:
+        return _percent(self.rate_30d)
+
+    @property
+    def percent_24h(self) -> str:
+        return _percent(self.rate_24h)
+
+
+def _percent(rate: float | None) -> str:
+    return "n/a" if rate is None else f"{100 * rate:.1f}%"
+
 
 def agency_day_start(now: datetime) -> datetime:
     """The start of the agency's day (settings.TIME_ZONE) holding ``now``: "today" of the figures."""
@@ -131,14 +149,26 @@ def agency_day_start(now: datetime) -> datetime:
 
 
 def campaign_floor_list(
-    *, campaigns: list[Campaign], day_start: datetime, now: datetime | None = None
+    *, campaigns: QuerySet[Campaign], day_start: datetime, now: datetime | None = None
 ) -> list[CampaignFloor]:
-    """Each campaign's figures now, in four queries whatever the number of campaigns, agents and
-    calls. "Today" is from ``day_start`` (the agency's day); the abandon windows end at ``now``."""
+    """Each campaign's figures now, in three queries whatever the number of campaigns, agents and
+    calls (the campaigns with their hopper, the agents, the calls). "Today" is from ``day_start``
+    (the agency's day); the abandon windows end at ``now``."""
     moment = now or clock.now()
+    waiting = (
+        HopperEntry.objects.filter(campaign=OuterRef("pk"), status=HopperEntry.Status.WAITING)
+        .order_by()
+        .values("campaign")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     floors = {
-        campaign.pk: CampaignFloor(campaign=campaign, figures=CampaignFigures())
-        for campaign in campaigns
+        campaign.pk: CampaignFloor(
+            campaign=campaign,
+            figures=CampaignFigures(),
+            hopper_waiting=campaign.hopper_waiting_now,
+        )
+        for campaign in campaigns.annotate(hopper_waiting_now=Coalesce(Subquery(waiting), 0))
     }
     if not floors:
         return []
@@ -188,12 +218,4 @@ def campaign_floor_list(
             abandoned_24h=row["abandoned_24h"],
             live_answered_24h=row["live_answered_24h"],
         )
-    waiting = (
-        HopperEntry.objects.filter(campaign_id__in=ids, status=HopperEntry.Status.WAITING)
-        .values_list("campaign_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for campaign_id, n in waiting:
-        floors[campaign_id].hopper_waiting = n
     return list(floors.values())
