@@ -305,3 +305,15 @@ def test_a_far_end_that_answers_in_a_law_is_sent_a_law(telephony, far_end):
     packet, _ = far_end.media.recvfrom(2048)
     assert packet[1] & 0x7F == 8 and len(packet) == 12 + 160
     assert packet[12:] == b"\xd5" * 160  # A-law silence
+
+
+def test_an_agent_endpoint_that_is_no_sip_uri_ends_the_call_with_the_reason(telephony, far_end):
+    dial(telephony, far_end)
+    invite = far_end.receive("INVITE")
+    far_end.reply(invite, 200, "OK")
+    far_end.receive("ACK")
+    events_until(telephony, K.ANSWERED)
+    telephony.connect(call_ref="call-1", agent_endpoint="agent-7", record=False)
+    got = events_until(telephony, K.ENDED)
+    assert got[0].kind is K.HANGUP and "SOLVENT_SIP_AGENT_URI is unset" in got[0].detail
+    assert far_end.receive("BYE").call_id == invite.call_id

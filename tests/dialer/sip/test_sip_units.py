@@ -209,6 +209,10 @@ def test_the_settings_come_from_solvent_sip_variables():
     assert config.request_uri("sip:agent@127.0.0.1:5071") == "sip:agent@127.0.0.1:5071"
     assert SipConfig.from_environment({}).rtp_ports is None
     assert SipConfig.from_environment({}).codecs == (0, 8)
+    assert SipConfig.from_environment({}).agent_request_uri("agent-7") is None
+    pbx = SipConfig.from_environment({"SOLVENT_SIP_AGENT_URI": "sip:{endpoint}@pbx.example.net"})
+    assert pbx.agent_request_uri("agent-7") == "sip:agent-7@pbx.example.net"
+    assert pbx.agent_request_uri("sip:1001@10.0.0.9") == "sip:1001@10.0.0.9"
     assert SipConfig.from_environment({"SOLVENT_SIP_CODECS": "pcma, g729"}).codecs == (8,)
 
 

@@ -72,6 +72,7 @@ class SipConfig:
     assert_identity: bool = False  # also send the caller ID as P-Asserted-Identity (RFC 3325)
     rtp_ports: tuple[int, int] | None = None  # e.g. (10000, 20000); none: any free port
     codecs: tuple[int, ...] = (0, 8)  # offered in this order: PCMU (0), PCMA (8)
+    agent_uri: str = ""  # how an agent endpoint that is not a URI ("agent-7") becomes one
     agent_ring_seconds: int = 20  # how long an agent's softphone may ring before connect fails
     detection_grace_seconds: float = 2.0  # after AMD's total time with no verdict: unknown
 
@@ -97,10 +98,18 @@ class SipConfig:
             assert_identity=env.get("SOLVENT_SIP_ASSERT_IDENTITY", "").lower() in _TRUE,
             rtp_ports=(int(low), int(high)) if low and high else None,
             codecs=codecs or cls.codecs,
+            agent_uri=env.get("SOLVENT_SIP_AGENT_URI", ""),
             agent_ring_seconds=int(
                 env.get("SOLVENT_SIP_AGENT_RING_SECONDS", cls.agent_ring_seconds)
             ),
         )
+
+    def agent_request_uri(self, endpoint: str) -> str | None:
+        """An agent's endpoint as a Request-URI: a ``sip:`` URI as it is, a name ("agent-7",
+        "1001") through ``agent_uri`` ("sip:{endpoint}@pbx.example.net"); None without one."""
+        if endpoint.startswith(("sip:", "sips:")):
+            return endpoint
+        return self.agent_uri.format(endpoint=endpoint) if self.agent_uri else None
 
     def request_uri(self, number: str) -> str:
         """A number's Request-URI; a ``sip:`` URI (an extension, a test's user agent) as it is."""
@@ -286,22 +295,35 @@ class SipTelephony:
             call = self._calls.get(call_ref)
             if call is None or call.state not in ("answered", "analysing"):
                 raise TelephonyError(f"{call_ref} is not an answered call waiting for an agent")
-            agent_rtp = RtpLeg(self.config.bind_host, self.config.rtp_ports)
+            call.state = "bridging"
+            call.detector = None
+            call.recorder = _Recorder() if record else None
+            call.agent_deadline = time.monotonic() + self.config.agent_ring_seconds
+            target = self.config.agent_request_uri(agent_endpoint)
+            if target is None:
+                reason = f"{agent_endpoint!r} is not a SIP URI and SOLVENT_SIP_AGENT_URI is unset"
+                self._agent_refused(call, 0, reason)
+                return
+            try:
+                agent_rtp = RtpLeg(self.config.bind_host, self.config.rtp_ports)
+            except OSError as error:
+                self._agent_refused(call, 0, f"no RTP port: {error}")
+                return
             self._all_rtp.append(agent_rtp)
             call.legs.append(agent_rtp)
             call.agent_rtp = agent_rtp
-            call.state = "bridging"
-            call.recorder = _Recorder() if record else None
-            call.agent_deadline = time.monotonic() + self.config.agent_ring_seconds
-            call.agent_leg = self.ua.invite(
-                target=agent_endpoint,
-                caller_id=call.number,
-                display_name=f"Solvent {call_ref}",
-                offer=sdp_offer(
-                    self.advertised_host, agent_rtp.local_port, codecs=self.config.codecs
-                ),
-                handler=_Leg(self, call, agent=True),
-            )
+            try:
+                call.agent_leg = self.ua.invite(
+                    target=target,
+                    caller_id=call.number,
+                    display_name=f"Solvent {call_ref}",
+                    offer=sdp_offer(
+                        self.advertised_host, agent_rtp.local_port, codecs=self.config.codecs
+                    ),
+                    handler=_Leg(self, call, agent=True),
+                )
+            except OSError as error:  # the host does not resolve, the network is down
+                self._agent_refused(call, 0, f"{target}: {error}")
 
     def play(self, *, call_ref: str, audio: str) -> None:
         pcm = self._audio(audio)
@@ -438,7 +460,8 @@ class SipTelephony:
         if call.state == "ended":
             return
         call.agent_leg = None
-        detail = f"the agent's phone did not answer ({status} {reason})"
+        why = f"{status} {reason}" if status else reason  # 0: no SIP answer, a local reason
+        detail = f"the agent's phone did not answer ({why})"
         self._emit(call, CallEventKind.HANGUP, detail=detail)
         self._end(call)
 
