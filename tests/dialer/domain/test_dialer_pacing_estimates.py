@@ -25,6 +25,7 @@ from solvent.dialer.domain.pacing import (
     UnseenAbandons,
     abandon_budget,
     blend_observations,
+    expected_answers_today,
     pace,
     progressive_lines,
 )
@@ -217,7 +218,7 @@ def test_a_larger_margin_on_unseen_abandons_never_leaves_more_headroom(
 def test_unseen_abandons_are_budgeted_only_when_detection_runs() -> None:
     state = floor_of(FLOOR, answered=1000, unseen_abandons=UnseenAbandons(0.015, 0.005))
     detecting = abandon_budget(PREDICTIVE, state)
-    assert detecting.headroom == pytest.approx(0.9 * 0.03 * 1000 / 0.985 - 0.02 * 1000 / 0.985)
+    assert detecting.headroom == pytest.approx(0.9 * (0.03 - 0.02) * 1000 / 0.985)
     connect = PacingSettings(max_lines=200, machine_handling=MachineHandling.CONNECT)
     assert abandon_budget(connect, state).headroom == pytest.approx(0.9 * 0.03 * 1000)
 
@@ -276,3 +277,25 @@ def test_one_wrap_up_for_both_call_types_is_the_untyped_model(
     untyped = curve.conditional_end_chance(elapsed, by - wrap)
     alive = curve.at(elapsed) > 0
     np.testing.assert_allclose(typed[alive], untyped[alive], atol=1e-9)
+
+
+def test_a_new_campaign_plans_from_the_hours_left_and_its_agents() -> None:
+    state = floor_of(FLOOR, answered=10, seconds_left_today=4 * 3600.0)
+    observed = state.observations
+    expected = expected_answers_today(state, observed, 1.0)
+    handle = (
+        sum(observed.talk_seconds) / len(observed.talk_seconds)
+        + sorted(observed.wrap_up_seconds)[len(observed.wrap_up_seconds) // 2]
+    )
+    assert expected == pytest.approx(20 * 4 * 3600.0 * 0.6 / handle)
+    assert pace(PREDICTIVE, state).mode_used is DialMode.PREDICTIVE
+    # The history's figure, when there is one, comes first.
+    known = floor_of(FLOOR, seconds_left_today=3600.0, expected_answers_remaining=5.0)
+    assert expected_answers_today(known, observed, 1.0) == 5.0
+
+
+def test_unseen_abandons_shrink_the_budget_but_not_the_pacers_allowance() -> None:
+    state = floor_of(FLOOR, answered=1000, unseen_abandons=UnseenAbandons(0.01, 0.005))
+    budget = abandon_budget(PREDICTIVE, state)
+    assert budget.utilisation == 0.0  # nothing of the pacer's own abandoned yet
+    assert pace(PREDICTIVE, state).abandon_threshold == pytest.approx(0.06)

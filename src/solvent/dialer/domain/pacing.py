@@ -60,6 +60,8 @@ CALIBRATION_MAX = 2.0
 # Planning the budget across the day: a campaign with history may spend ahead a share of what the
 # answers still expected today will earn (never the budget of answers that might not come).
 PLANNED_SHARE_OF_EXPECTED = 0.25
+# A new campaign's expected answers: its agents' time left today at this occupancy.
+STRUCTURAL_OCCUPANCY = 0.6
 # The campaign's history weighs as much as this many dials of today's (see `pacing_estimates`).
 PRIOR_DIALS = 300.0
 
@@ -233,7 +235,8 @@ class FloorState:
     being listened to by answering-machine detection (seconds since the answer; not in
     `ringing_call_seconds`); `unseen_abandons`, the detection's false positives; `calibration`,
     the model's predicted against realised abandons; `expected_answers_remaining`, the people the
-    campaign's history expects to answer in the rest of the day (to plan the budget across it).
+    campaign's history expects to answer in the rest of the day (to plan the budget across it),
+    or, for a campaign without history, `seconds_left_today` of its calling hours.
     """
 
     agents: tuple[AgentSnapshot, ...]
@@ -248,6 +251,7 @@ class FloorState:
     unseen_abandons: UnseenAbandons = UnseenAbandons()
     calibration: AbandonCalibration = AbandonCalibration()
     expected_answers_remaining: float = 0.0
+    seconds_left_today: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -274,33 +278,56 @@ class AbandonBudget:
     utilisation: float
 
 
-def abandon_budget(settings: PacingSettings, floor: FloorState) -> AbandonBudget:
+def abandon_budget(
+    settings: PacingSettings, floor: FloorState, *, expected_answers: float | None = None
+) -> AbandonBudget:
     """The budget of the tighter window, counting the abandons detection makes unseen.
 
     Dropped people are not in the window's answered count either, so it is grossed up by the
-    estimated rate; they are budgeted at the rate plus its margin. A campaign whose history
-    expects more answers today may spend a share of what those answers will earn.
+    estimated rate; they take the rate plus its margin off the allowance, and what is left is the
+    pacer's own (`utilisation` measures that part, so the unseen do not throttle the pacer before
+    it has abandoned anyone). A campaign expecting more answers today (`expected_answers`, else
+    `floor.expected_answers_remaining`) may spend a share of what those answers will earn.
     """
     windows = [floor.abandons_30_days]
     if settings.enforce_24_hour_window:
         windows.append(floor.abandons_24_hours)
     unseen = floor.unseen_abandons if settings.machine_handling.detects else UnseenAbandons()
     rate = min(max(unseen.rate, 0.0), 0.5)
-    budgeted = unseen.budgeted_rate
-    planned_rate = PLANNING_SHARE * settings.target_abandon_rate
-    ahead = PLANNED_SHARE_OF_EXPECTED * max(floor.expected_answers_remaining, 0.0)
+    own_rate = PLANNING_SHARE * max(settings.target_abandon_rate - unseen.budgeted_rate, 0.0)
+    if expected_answers is None:
+        expected_answers = floor.expected_answers_remaining
+    ahead = PLANNED_SHARE_OF_EXPECTED * max(expected_answers, 0.0)
     headroom = math.inf
     utilisation = 0.0
     for window in windows:
         answered = window.answered_live / (1.0 - rate)
-        allowed = planned_rate * answered + max(planned_rate - budgeted, 0.0) * ahead
-        abandoned = window.abandoned + budgeted * answered
-        headroom = min(headroom, allowed - abandoned)
+        allowed = own_rate * (answered + ahead)
+        headroom = min(headroom, allowed - window.abandoned)
         if allowed > 0:
-            utilisation = max(utilisation, abandoned / allowed)
-        elif abandoned > 0:
+            utilisation = max(utilisation, window.abandoned / allowed)
+        elif window.abandoned > 0 or own_rate <= 0:
             utilisation = math.inf
     return AbandonBudget(headroom=headroom, utilisation=utilisation)
+
+
+def expected_answers_today(
+    floor: FloorState, observations: CallObservations, person_share: float
+) -> float:
+    """People expected to answer in the rest of the day: the campaign's history's figure, or
+    (a new campaign) what the agents logged in can take in `seconds_left_today` at a modest
+    occupancy, from the observed talk and wrap-up times."""
+    if floor.expected_answers_remaining > 0 or floor.seconds_left_today <= 0:
+        return floor.expected_answers_remaining
+    if not observations.talk_seconds:
+        return 0.0
+    wraps = sorted(observations.wrap_up_seconds)
+    handle = sum(observations.talk_seconds) / len(observations.talk_seconds)
+    handle += wraps[len(wraps) // 2] if wraps else 0.0
+    takers = sum(1 for agent in floor.agents if agent.takes_calls)
+    return (
+        takers * floor.seconds_left_today * STRUCTURAL_OCCUPANCY / max(handle, 1.0) * person_share
+    )
 
 
 def blend_observations(
@@ -385,7 +412,15 @@ def pace(settings: PacingSettings, floor: FloorState) -> PacingDecision:
         return _progressive(
             settings, floor, PacingReason.COLD_START, "not enough observed calls to predict"
         )
-    budget = abandon_budget(settings, floor)
+    # Only people answering can be abandoned: with detection off, agents also take machines.
+    person_share = 1.0
+    if not settings.machine_handling.detects and observations.offers > 0:
+        person_share = max(0.0, 1.0 - observations.offers_to_machines / observations.offers)
+    budget = abandon_budget(
+        settings,
+        floor,
+        expected_answers=expected_answers_today(floor, observations, person_share),
+    )
     if budget.utilisation >= UTILISATION_HIGH or budget.headroom < RESERVE_CALLS:
         return _progressive(
             settings,
@@ -403,10 +438,6 @@ def pace(settings: PacingSettings, floor: FloorState) -> PacingDecision:
         analysing_call_seconds=floor.analysing_call_seconds,
         short_call_seconds=SHORT_CALL_SECONDS,
     )
-    # Only people answering can be abandoned: with detection off, agents also take machines.
-    person_share = 1.0
-    if not settings.machine_handling.detects and observations.offers > 0:
-        person_share = max(0.0, 1.0 - observations.offers_to_machines / observations.offers)
     calibration = floor.calibration.factor
     in_flight = forecast.expected_abandons(0) * person_share * calibration
     if budget.headroom - in_flight < RESERVE_CALLS:

@@ -306,6 +306,7 @@ class _Floor:
             else UnseenAbandons(),
             calibration=calibration or AbandonCalibration(),
             expected_answers_remaining=history.answered_per_day * yesterday,
+            seconds_left_today=max(scenario.day_seconds - now, 0.0),
         )
 
     # -- the day ---------------------------------------------------------------------------
