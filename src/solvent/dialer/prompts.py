@@ -1,8 +1,9 @@
 """The recorded messages the dialer plays: the abandon message and the limited-content voicemail.
 
-Both are spoken by espeak-ng (a Debian package) into WAV files under the var directory the first
-time they are needed, then reused; a deployment replaces them with a real voice by putting its own
-8 kHz (or any rate) 16-bit mono WAV at the same path, or points ``SOLVENT_PROMPTS_DIR`` elsewhere.
+Both are spoken by espeak-ng (a Debian package) into WAV files under the prompts folder
+(``SOLVENT_PROMPTS_DIR``, default ``VAR_DIR/prompts``) the first time they are needed, then reused.
+A person's recording replaces the synthetic voice: a 16-bit WAV (any rate, mono or stereo) named
+``abandon.wav`` or ``voicemail.wav`` in that folder is played as it is.
 
 The words are configurable (``SOLVENT_PROMPT_ABANDON_TEXT``, ``SOLVENT_PROMPT_VOICEMAIL_TEXT``) and
 their defaults are built from ``SOLVENT_CALLER_BUSINESS_NAME``, ``SOLVENT_CALLER_CONTACT_NAME`` and
@@ -73,10 +74,15 @@ def prompts_dir() -> Path:
 
 
 def prompt_path(name: str, directory: Path | None = None) -> Path:
-    """The WAV of prompt ``name`` (8 kHz mono 16-bit), spoken now if it is not on disk yet."""
+    """The WAV of prompt ``name``: a recorded ``<name>.wav`` when there is one, else the text
+    spoken by espeak-ng (made now if it is not on disk yet)."""
+    folder = directory or prompts_dir()
+    recorded = folder / f"{name}.wav"
+    if recorded.exists():
+        return recorded
     text = prompt_text(name)
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-    path = (directory or prompts_dir()) / f"{name}-{digest}.wav"
+    path = folder / f"{name}-{digest}.wav"
     if not path.exists():
         write_pcm(path, speak(text))
     return path

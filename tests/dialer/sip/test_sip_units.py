@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from solvent.dialer.adapters.sip import SipConfig
-from solvent.dialer.prompts import prompt_text
+from solvent.dialer.prompts import prompt_path, prompt_text
 from solvent.dialer.sip.digest import challenge_params, digest_authorization
 from solvent.dialer.sip.g711 import alaw_decode, alaw_encode, silence, ulaw_decode, ulaw_encode
 from solvent.dialer.sip.message import (
@@ -237,3 +237,22 @@ def test_the_abandon_message_says_who_called_that_nobody_was_free_and_where_to_c
     assert prompt_text("abandon") == "Our own words."
     with pytest.raises(ValueError, match="no prompt named"):
         prompt_text("greeting")
+
+
+def test_a_prompt_is_spoken_once_a_changed_text_is_a_new_file_and_a_recording_wins(
+    tmp_path, monkeypatch
+):
+    from tests.dialer.sip.baresip import require_tools
+
+    require_tools()
+    monkeypatch.setenv("SOLVENT_PROMPT_ABANDON_TEXT", "Please call us back.")
+    spoken = prompt_path("abandon", tmp_path)
+    assert spoken.name.startswith("abandon-") and spoken.exists()
+    samples = read_pcm8k(spoken)
+    assert 0.5 < len(samples) / 16000 < 5
+    made_at = spoken.stat().st_mtime_ns
+    assert prompt_path("abandon", tmp_path) == spoken and spoken.stat().st_mtime_ns == made_at
+    monkeypatch.setenv("SOLVENT_PROMPT_ABANDON_TEXT", "Please call us back soon.")
+    assert prompt_path("abandon", tmp_path) != spoken
+    (tmp_path / "abandon.wav").write_bytes(pcm_to_wav(bytes(1600)))
+    assert prompt_path("abandon", tmp_path) == tmp_path / "abandon.wav"
