@@ -188,3 +188,46 @@ def test_the_campaign_list_costs_the_same_queries_for_many_campaigns(floor) -> N
     with CaptureQueriesContext(connection) as many:
         assert len(http.get("/api/dialer/campaigns").json()) == 12
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+# --- the back office --------------------------------------------------------------------------
+
+ADMIN_FORM = {
+    "key": "acme-admin",
+    "client": "",
+    "team": "",
+    "status": "active",
+    "name": "Made in the back office",
+    "mode": "predictive",
+    "machines": "drop",
+    "voicemail_template": "",
+    "ring_timeout_seconds": "20",
+    "max_lines": "60",
+    "target_abandon_rate": "0.03",
+    "busy_retry_minutes": "30",
+    "no_answer_retry_minutes": "120",
+    "max_attempts_per_day": "3",
+    "hopper_size": "200",
+    "caller_id": "",
+}
+
+
+def test_the_back_office_keeps_the_same_limits_and_audits_the_edit(floor) -> None:
+    http = HttpClient()
+    root = User.objects.create_superuser("root", "root@example.com")
+    http.force_login(root)
+    too_short = http.post(
+        "/admin/dialer/campaign/add/", {**ADMIN_FORM, "ring_timeout_seconds": "9"}
+    )
+    assert (
+        too_short.status_code == 200 and "between 15 and 120 seconds" in too_short.content.decode()
+    )
+    assert not Campaign.objects.filter(key="acme-admin").exists()
+    saved = http.post("/admin/dialer/campaign/add/", ADMIN_FORM)
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    campaign = Campaign.objects.get(key="acme-admin")
+    assert campaign.created_at == NOW
+    entry = AuditEntry.objects.get(action="admin.added", object_type="dialer.Campaign")
+    assert entry.actor_id == root.pk
+    assert http.get("/admin/dialer/call/").status_code == 200
+    assert http.get("/admin/dialer/call/add/").status_code == 403

@@ -43,6 +43,11 @@ READ_ONLY = frozenset(
         "portfolio.Placement",
         "payments.Payment",
         "django_tasks_database.DBTaskResult",
+        # The dialer's records (issue 14): the dialer process and its services write them.
+        "dialer.AgentSession",
+        "dialer.HopperEntry",
+        "dialer.Call",
+        "dialer.Recording",
     }
 )
 # Reference data the back office owns: edited here, every edit audited with its actor.
@@ -58,6 +63,7 @@ AUDITED = frozenset(
         "portfolio.Account",
         "contact.MessageTemplate",
         "payments.ClientTerms",
+        "dialer.Campaign",
     }
 )
 REGISTERED = sorted(model._meta.label for model in admin.site._registry)
