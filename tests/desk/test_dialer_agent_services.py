@@ -20,6 +20,7 @@ from solvent.dialer.services.agents import (
     PreviewRefusedError,
     agent_call_hangup,
     agent_campaign_list,
+    agent_live_call,
     agent_login,
     agent_logout,
     agent_pause,
@@ -211,6 +212,23 @@ def test_a_preview_agent_sees_the_best_due_number_and_dials_it_through_the_gate(
     assert preview_next(agent_id=agent.pk) is None  # reserved: nothing more offered
     low.refresh_from_db()
     assert low.status == HopperEntry.Status.WAITING
+
+
+def test_a_preview_dial_nobody_answered_is_wrapped_up_when_the_agent_moves_on(
+    team: Team,
+) -> None:
+    agent = _agent(team)
+    campaign = campaign_create(team=team, mode=Campaign.Mode.PREVIEW)
+    entry = entry_create(campaign, ohio_debtor_create())
+    agent_login(agent_id=agent.pk, campaign_id=campaign.pk)
+    agent_ready(agent_id=agent.pk)
+    call = preview_dial(agent_id=agent.pk, entry_id=entry.pk)
+    # The dialer process: no answer, the call closed, the agent released (ready, no call).
+    Call.objects.filter(pk=call.pk).update(state=Call.State.ENDED, outcome="no_answer")
+    AgentSession.objects.filter(agent=agent).update(state=AgentSession.State.READY, call=None)
+    assert agent_live_call(agent_id=agent.pk, account_id=call.account_id) is not None
+    assert agent_wrap_up_done(agent_id=agent.pk).state == AgentSession.State.READY
+    assert agent_live_call(agent_id=agent.pk, account_id=call.account_id) is None
 
 
 def test_a_number_another_agent_dialled_first_is_not_dialled_twice(team: Team) -> None:

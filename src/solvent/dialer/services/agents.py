@@ -229,6 +229,9 @@ def agent_wrap_up_done(*, agent_id: int) -> AgentSession:
     with transaction.atomic():
         session = _session_locked(agent_id)
         if session.state not in _BUSY:
+            # The dialer released them already (a preview dial nobody answered): the call they
+            # saw end is done with.
+            _ended_calls_wrap(agent_id, clock.now())
             return session
         if _call_open(session):
             raise AgentStateError(
@@ -405,12 +408,20 @@ def _move(session: AgentSession, state: str, *, reason: str) -> None:
     session.save(update_fields=["state", "pause_reason", "pause_requested", "state_since", "call"])
 
 
+def _ended_calls_wrap(agent_id: int, now: datetime) -> None:
+    """The agent's ended calls are wrapped up: none is left on an account screen."""
+    Call.objects.filter(
+        agent_id=agent_id, state=Call.State.ENDED, wrap_up_ended_at__isnull=True
+    ).update(wrap_up_ended_at=now)
+
+
 def _wrap_up_end(session: AgentSession, agent_id: int) -> AgentSession:
     now = clock.now()
     if session.call_id is not None:
         Call.objects.filter(pk=session.call_id, wrap_up_ended_at__isnull=True).update(
             wrap_up_ended_at=now
         )
+    _ended_calls_wrap(agent_id, now)
     call_id = session.call_id
     session.call_id = None
     if session.pause_requested:
