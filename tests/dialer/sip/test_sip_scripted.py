@@ -317,3 +317,13 @@ def test_an_agent_endpoint_that_is_no_sip_uri_ends_the_call_with_the_reason(tele
     got = events_until(telephony, K.ENDED)
     assert got[0].kind is K.HANGUP and "SOLVENT_SIP_AGENT_URI is unset" in got[0].detail
     assert far_end.receive("BYE").call_id == invite.call_id
+
+
+def test_bound_to_every_interface_the_dialer_advertises_the_address_that_reaches_the_trunk():
+    wildcard = "0.0.0.0"  # noqa: S104 - the point of the test
+    adapter = SipTelephony(SipConfig(bind_host=wildcard, port=0, dial_uri="sip:{number}@127.0.0.1"))
+    try:
+        assert adapter.advertised_host == "127.0.0.1"
+        assert adapter.ua.contact == f"<sip:solvent@127.0.0.1:{adapter.ua.local_port}>"
+    finally:
+        adapter.close()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ from solvent.dialer.ports import (
     RecordingStore,
     TelephonyError,
 )
+from solvent.dialer.sip.message import uri_host_port, uri_of
 from solvent.dialer.sip.rtp import RtpLeg
 from solvent.dialer.sip.sdp import CODEC_TYPES, sdp_offer, sdp_parse
 from solvent.dialer.sip.ua import SipCall, SipCredentials, SipUserAgent
@@ -116,6 +118,22 @@ class SipConfig:
         if number.startswith(("sip:", "sips:")):
             return number
         return self.dial_uri.format(number=number)
+
+
+def _reachable_address(config: SipConfig) -> str:
+    """The address to write in Via, Contact and SDP when none is configured: the bind address,
+    or, bound to every interface, the local address the system routes to the trunk from."""
+    if config.bind_host not in ("0.0.0.0", "::", ""):  # noqa: S104 - comparing, not binding
+        return config.bind_host
+    next_hop = config.outbound_proxy or config.request_uri("0")
+    host, port = uri_host_port(uri_of(next_hop))
+    family = socket.AF_INET6 if config.bind_host == "::" else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as probe:
+            probe.connect((host, port))  # UDP: no packet is sent, the route is chosen
+            return str(probe.getsockname()[0])
+    except OSError:
+        return "::1" if family == socket.AF_INET6 else "127.0.0.1"
 
 
 class _Recorder:
@@ -212,7 +230,7 @@ class SipTelephony:
             self.ua = SipUserAgent(
                 local_host=self.config.bind_host,
                 local_port=self.config.port,
-                advertised_host=self.config.public_host,
+                advertised_host=self.config.public_host or _reachable_address(self.config),
                 user=self.config.username or "solvent",
                 credentials=credentials,
                 outbound_proxy=self.config.outbound_proxy,
