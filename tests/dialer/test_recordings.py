@@ -136,6 +136,15 @@ def test_registering_puts_the_reference_on_the_call_and_its_interaction(floor, s
     assert AuditEntry.objects.filter(action="recording.registered").count() == 1
 
 
+def test_the_size_is_read_from_the_store_when_not_given(floor, store_dir) -> None:
+    call = _recorded_call(floor, store_dir)
+    store = recording_store()
+    ref = store.new_ref(f"call-{call.pk}")
+    store.write(ref, WAV)
+    recording = recording_register(call_id=call.pk, ref=ref, seconds=1.0, size_bytes=0)
+    assert recording.size_bytes == len(WAV)
+
+
 def test_a_call_not_yet_closed_keeps_the_reference_for_its_interaction(floor, store_dir) -> None:
     call = _recorded_call(floor, store_dir, with_interaction=False)
     recording_register(call_id=call.pk, ref="20260609-call-1-" + "a" * 32, seconds=3, size_bytes=9)

@@ -56,6 +56,8 @@ def recording_register(
     Interaction. Registering the same reference again answers the row it made (idempotent)."""
     now = clock.now()
     days = recording_retention_days()
+    if size_bytes <= 0:
+        size_bytes = _stored_size(ref)
     with transaction.atomic():
         call = Call.objects.select_for_update().get(pk=call_id)
         recording, created = Recording.objects.get_or_create(
@@ -90,6 +92,15 @@ def recording_register(
             system=SYSTEM,
         )
     return recording
+
+
+def _stored_size(ref: str) -> int:
+    """The stored file's size, for a caller that did not say it (0 when it cannot be read)."""
+    try:
+        with recording_store().open(ref) as audio:
+            return os.fstat(audio.fileno()).st_size
+    except (OSError, ValueError):
+        return 0
 
 
 @dataclass
