@@ -229,5 +229,11 @@ def test_the_back_office_keeps_the_same_limits_and_audits_the_edit(floor) -> Non
     assert campaign.created_at == NOW
     entry = AuditEntry.objects.get(action="admin.added", object_type="dialer.Campaign")
     assert entry.actor_id == root.pk
+    # A campaign of no client: the agency-wide roles see it, a client's supervisor does not.
+    listed = {row["key"]: row for row in _api(floor.ada).get("/api/dialer/campaigns").json()}
+    assert listed["acme-admin"]["client"] is None
+    assert "acme-admin" not in {
+        row["key"] for row in _api(floor.sue).get("/api/dialer/campaigns").json()
+    }
     assert http.get("/admin/dialer/call/").status_code == 200
     assert http.get("/admin/dialer/call/add/").status_code == 403
