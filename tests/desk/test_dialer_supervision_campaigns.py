@@ -163,3 +163,25 @@ def test_the_panel_of_another_clients_account_is_not_found(floor) -> None:
     http = _as(floor.ann)
     assert http.get(f"/campaigns/why-not/{floor.globex_account.pk}/").status_code == 404
     assert _as(floor.cora).get(f"/campaigns/why-not/{floor.account.pk}/").status_code == 200
+
+
+def test_a_campaign_paused_from_the_page_shows_on_the_account_screen(floor) -> None:
+    from solvent.strategy.models import PlanItem, PlanRun
+
+    run = PlanRun.objects.create(plan_date=NOW.date(), client=floor.acme, started_at=NOW)
+    PlanItem.objects.create(
+        run=run,
+        plan_date=NOW.date(),
+        client=floor.acme,
+        account=floor.account,
+        channel="call",
+        contact_point="+15185550100",
+        campaign="acme-early",
+        planned_at=NOW - timedelta(hours=1),
+        time_zone="UTC",
+        status=PlanItem.Status.PLANNED,
+        reason="planned",
+    )
+    assert _as(floor.sue).post("/campaigns/acme-early/pause/").status_code == 302
+    html = _as(floor.ann).get(f"/campaigns/why-not/{floor.account.pk}/").content.decode()
+    assert 'data-reason="campaign_paused"' in html and "is paused" in html
