@@ -117,6 +117,8 @@ def test_only_the_active_campaigns_of_the_agents_teams_are_offered(team: Team) -
         agent_login(agent_id=agent.pk, campaign_id=foreign.pk)
     with pytest.raises(ValidationError, match="paused"):
         agent_login(agent_id=agent.pk, campaign_id=paused.pk)
+    with pytest.raises(ValidationError, match="SIP URI"):
+        agent_login(agent_id=agent.pk, campaign_id=own.pk, endpoint="alex-desk-phone")
 
 
 def test_logging_in_elsewhere_moves_an_idle_agent_and_refuses_one_on_a_call(team: Team) -> None:

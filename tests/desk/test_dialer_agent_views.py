@@ -279,3 +279,17 @@ def test_the_dialer_call_panel_costs_a_few_queries(floor: dict[str, Any]) -> Non
         assert http.get("/dialer/state/", headers=HTMX).status_code in (200, 204)
     assert len(panel.captured_queries) <= 10, [q["sql"] for q in panel.captured_queries]
     assert len(state.captured_queries) <= 10, [q["sql"] for q in state.captured_queries]
+
+
+def test_an_account_screen_without_a_dialer_call_asks_the_dialer_one_query_and_shows_nothing(
+    floor: dict[str, Any],
+) -> None:
+    http = floor["http"]
+    who = ohio_debtor_create()
+    with CaptureQueriesContext(connection) as page:
+        response = http.get(f"/accounts/{who.card.pk}/")
+    assert response.status_code == 200
+    dialer = [q["sql"] for q in page.captured_queries if '"dialer_call"' in q["sql"]]
+    assert len(dialer) == 1, dialer
+    assert b'data-testid="dialer-call"' not in response.content
+    assert b"desk/dialer.js" not in response.content

@@ -115,6 +115,10 @@ def agent_login(*, agent_id: int, campaign_id: int, endpoint: str = "") -> Agent
     to another campaign and idle (ready or paused): that session is closed and this one opened;
     with a call in hand or in wrap-up: refused.
     """
+    if endpoint and not endpoint.startswith(("sip:", "sips:")):
+        raise ValidationError(
+            "your softphone's address is a SIP URI (sip:you@host)", code="endpoint_invalid"
+        )
     now = clock.now()
     with transaction.atomic():
         # One login at a time per agent: two tabs logging in at once queue on the user's row.
