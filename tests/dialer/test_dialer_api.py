@@ -111,12 +111,14 @@ def test_pause_and_resume(floor) -> None:
 
 
 def test_changing_the_settings_keeps_what_changed(floor) -> None:
-    body = {"name": "Acme Early", "mode": "preview", "ring_timeout_seconds": 25, "max_lines": 60}
+    body = {"mode": "preview", "ring_timeout_seconds": 25}  # the rest keep their values
     response = _send(_api(floor.ada), "put", "/api/dialer/campaigns/acme-early", body)
     assert response.status_code == 200, response.content
     assert response.json()["mode"] == "preview" and response.json()["ring_timeout_seconds"] == 25
     changes = AuditEntry.objects.get(action="campaign.updated").data["changes"]
     assert changes == {"mode": ["predictive", "preview"], "ring_timeout_seconds": [20, 25]}
+    refused = _send(_api(floor.ada), "put", "/api/dialer/campaigns/acme-early", {"max_lines": 0})
+    assert refused.status_code == 400 and set(refused.json()["errors"]) == {"max_lines"}
 
 
 def test_the_figures_count_the_windows_and_the_floor(floor) -> None:

@@ -5,7 +5,7 @@ service or selector.
 GET  /api/dialer/campaigns                  the campaigns the user sees
 POST /api/dialer/campaigns                  create one (supervisor, admin): 201
 GET  /api/dialer/campaigns/{key}            one campaign
-PUT  /api/dialer/campaigns/{key}            change its settings (supervisor, admin)
+PUT  /api/dialer/campaigns/{key}            change the settings given (supervisor, admin)
 POST /api/dialer/campaigns/{key}/pause      nothing new is dialled (supervisor, admin)
 POST /api/dialer/campaigns/{key}/resume     dial again (supervisor, admin)
 GET  /api/dialer/campaigns/{key}/figures    abandon figures (30 days, 24 hours), lines, hopper
@@ -24,6 +24,7 @@ from solvent.dialer.domain.campaigns import CampaignSettings, abandon_rate
 from solvent.dialer.models import AgentSession, Campaign
 from solvent.dialer.schemas import (
     AgentSessionOut,
+    CampaignChangeIn,
     CampaignFiguresOut,
     CampaignIn,
     CampaignKey,
@@ -82,15 +83,15 @@ def campaign_detail(request: HttpRequest, key: CampaignKey) -> Campaign:
 
 
 @router.put("/campaigns/{key}", response=CampaignOut)
-def campaign_change(
-    request: HttpRequest, key: CampaignKey, payload: CampaignSettingsIn
-) -> Campaign:
-    """New settings (every field; the dialer reads them at its next pass)."""
+def campaign_change(request: HttpRequest, key: CampaignKey, payload: CampaignChangeIn) -> Campaign:
+    """Change the settings given (a field left out keeps its value); the dialer reads them at its
+    next pass."""
     campaign = campaign_by_key(user=request.user, key=key)
     campaign_manage_require(user=request.user)
-    return campaign_update(
-        campaign_id=campaign.pk, settings=_settings(payload), actor_id=request.user.pk
-    )
+    current = {name: getattr(campaign, name) for name in CampaignSettingsIn.model_fields}
+    given = payload.dict(exclude_none=True)
+    settings = CampaignSettings(**{**current, **given})
+    return campaign_update(campaign_id=campaign.pk, settings=settings, actor_id=request.user.pk)
 
 
 @router.post("/campaigns/{key}/pause", response=CampaignOut)

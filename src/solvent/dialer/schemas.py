@@ -31,6 +31,24 @@ class CampaignSettingsIn(Schema):
     caller_id: Text = Field("", max_length=32, description="E.164, the number the debtor sees")
 
 
+class CampaignChangeIn(Schema):
+    """The settings to change; a field left out keeps its value."""
+
+    name: Text | None = Field(None, min_length=1, max_length=200)
+    mode: Literal["preview", "progressive", "predictive"] | None = None
+    machines: Literal["drop", "leave_message", "connect"] | None = None
+    voicemail_template: Text | None = Field(None, max_length=60)
+    ring_timeout_seconds: int | None = Field(None, ge=0, le=32767)
+    max_lines: int | None = Field(None, ge=0, le=32767)
+    target_abandon_rate: float | None = Field(None, ge=0, le=1)
+    enforce_24_hour_window: bool | None = None
+    busy_retry_minutes: int | None = Field(None, ge=0, le=32767)
+    no_answer_retry_minutes: int | None = Field(None, ge=0, le=32767)
+    max_attempts_per_day: int | None = Field(None, ge=0, le=32767)
+    hopper_size: int | None = Field(None, ge=0, le=32767)
+    caller_id: Text | None = Field(None, max_length=32)
+
+
 class CampaignIn(CampaignSettingsIn):
     key: CampaignKey = Field(description="the plan's campaign name (client code-strategy key)")
     client: ClientCode = Field(description="the client whose calls it dials")
