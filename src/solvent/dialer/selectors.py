@@ -42,20 +42,17 @@ def call_id_of(ref: str) -> int:
 
 def _person_answered() -> Q:
     """A person answered (the abandon rate's denominator): the call reached an agent, or was
-    abandoned (a person answered and no agent took it), or the dialer stopped after a person
-    answered. A machine the detector recognised is not a person."""
+    abandoned (a person answered and no agent took it). A machine the detector recognised, or
+    the agent heard, is not a person; an unknown verdict counts as one (an agent took it)."""
     return ~Q(answered_by_person=False) & (
-        Q(connected_at__isnull=False)
-        | Q(outcome=Call.Outcome.ABANDONED)
-        | Q(outcome=Call.Outcome.INTERRUPTED, answered_by_person=True)
+        Q(connected_at__isnull=False) | Q(outcome=Call.Outcome.ABANDONED)
     )
 
 
 def _abandoned() -> Q:
-    """Abandoned: a person answered and no agent took it (an interrupted call counts so too)."""
-    return Q(outcome=Call.Outcome.ABANDONED) | Q(
-        outcome=Call.Outcome.INTERRUPTED, answered_by_person=True, connected_at__isnull=True
-    )
+    """Abandoned: a person answered and no agent took it in time (``call_outcome_record`` records
+    a call the dialer died on after a person answered as abandoned too)."""
+    return Q(outcome=Call.Outcome.ABANDONED)
 
 
 def campaign_figures(*, campaign_id: int, now: datetime | None = None) -> CampaignFigures:

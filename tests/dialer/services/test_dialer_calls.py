@@ -242,9 +242,43 @@ def test_an_interrupted_call_a_person_answered_is_an_abandoned_one() -> None:
 
     closed = call_outcome_record(call_id=call.pk, outcome="interrupted")
 
-    assert Interaction.objects.get(pk=closed.interaction_id).disposition == "abandoned"
+    assert closed.outcome == Call.Outcome.ABANDONED
+    interaction = Interaction.objects.get(pk=closed.interaction_id)
+    assert (interaction.disposition, interaction.summary) == (
+        "abandoned",
+        "the dialer stopped during the call",
+    )
     figures = selectors.campaign_figures(campaign_id=campaign.pk, now=NOON)
     assert (figures.abandoned_24h, figures.live_answered_24h) == (1, 1)
+
+
+def test_an_interrupted_conversation_keeps_the_agents_disposition() -> None:
+    campaign = campaign_create()
+    entry, (call,) = _dial(campaign, dialable_debtor())
+    call_event_apply(call_id=call.pk, state="connected", at=NOON, answered_by_person=True)
+
+    closed = call_outcome_record(call_id=call.pk, outcome="interrupted", disposition="refused")
+
+    assert closed.outcome == Call.Outcome.INTERRUPTED
+    assert Interaction.objects.get(pk=closed.interaction_id).disposition == "refused"
+    entry.refresh_from_db()
+    assert (entry.status, entry.reason) == (HopperEntry.Status.DONE, "reached")
+    figures = selectors.campaign_figures(campaign_id=campaign.pk, now=NOON)
+    assert (figures.abandoned_24h, figures.live_answered_24h) == (0, 1)
+
+
+def test_a_machine_the_agent_heard_is_not_a_live_answer() -> None:
+    campaign = campaign_create()
+    _, (call,) = _dial(campaign, dialable_debtor())
+    call_event_apply(call_id=call.pk, state="connected", at=NOON)  # detection off: no verdict
+
+    closed = call_outcome_record(
+        call_id=call.pk, outcome="connected", disposition="answering_machine"
+    )
+
+    assert closed.answered_by_person is False
+    figures = selectors.campaign_figures(campaign_id=campaign.pk, now=NOON)
+    assert figures.live_answered_24h == 0
 
 
 def test_a_failed_call_cancels_the_gates_attempt_and_enters_no_history() -> None:

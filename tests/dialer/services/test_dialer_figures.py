@@ -72,8 +72,9 @@ def test_only_calls_a_person_answered_count_and_only_the_campaigns_own() -> None
     _call(campaign, at, outcome=Call.Outcome.CONNECTED, connected_at=at, answered_by_person=False)
     _call(campaign, at, state=Call.State.CONNECTED, connected_at=at)  # talking now: counted
     _call(campaign, at, state=Call.State.ANSWERED, answered_by_person=True)  # fate not known yet
-    _call(campaign, at, outcome=Call.Outcome.INTERRUPTED, answered_by_person=True)  # abandoned
+    _call(campaign, None, outcome=Call.Outcome.INTERRUPTED)  # the dialer died while it rang
     _call(campaign, at, outcome=Call.Outcome.INTERRUPTED, connected_at=at)  # was talking
+    _call(campaign, at, outcome=Call.Outcome.ABANDONED)  # no verdict: a person, abandoned
     _abandoned(other, at)
     _connected(campaign, at)
 

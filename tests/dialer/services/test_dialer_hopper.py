@@ -61,6 +61,20 @@ def test_fill_keeps_at_most_the_hopper_size_waiting_best_first() -> None:
     assert set(HopperEntry.objects.values_list("priority", flat=True)) == {3.0, 2.0, 1.0}
 
 
+def test_fill_puts_the_calls_due_now_before_the_later_ones() -> None:
+    campaign = campaign_create(hopper_size=3)
+    debtors = [ohio_debtor_create(str(index)) for index in range(5)]
+    plan_item_create(debtors[0], planned_at=NOON + timedelta(hours=6), priority=50.0)
+    plan_item_create(debtors[1], planned_at=NOON + timedelta(hours=2), priority=40.0)
+    plan_item_create(debtors[2], planned_at=NOON - timedelta(hours=1), priority=1.0)
+    plan_item_create(debtors[3], planned_at=NOON, priority=2.0)
+    plan_item_create(debtors[4], planned_at=NOON + timedelta(hours=2), priority=45.0)
+
+    assert hopper_fill(campaign_id=campaign.pk, now=NOON) == 3
+    added = HopperEntry.objects.values_list("account__account_number", flat=True)
+    assert set(added) == {"CARD-2", "CARD-3", "CARD-4"}
+
+
 def test_fill_takes_the_plan_of_the_debtors_own_day() -> None:
     campaign = campaign_create()
     who = ohio_debtor_create()

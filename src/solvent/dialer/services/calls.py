@@ -64,6 +64,7 @@ _DISPOSITION = {
     Call.Outcome.NOT_IN_SERVICE: Disposition.NOT_IN_SERVICE,
 }
 INTERRUPTED_SUMMARY = "the dialer stopped during the call"
+_MACHINE_HEARD = frozenset({Disposition.ANSWERING_MACHINE, Disposition.VOICEMAIL_LEFT})
 
 
 def _audit(action: str, call: Call, data: dict[str, object], agent_id: int | None) -> None:
@@ -266,8 +267,6 @@ def _recycling_outcome(call: Call, outcome: Call.Outcome, disposition: Dispositi
     if disposition == Disposition.WRONG_NUMBER:
         return CallOutcome.WRONG_NUMBER
     if outcome == Call.Outcome.INTERRUPTED:
-        if disposition == Disposition.ABANDONED:
-            return CallOutcome.ABANDONED
         if call.connected_at is not None:
             return CallOutcome.CONNECTED
         return CallOutcome.NO_ANSWER
@@ -311,12 +310,20 @@ def call_outcome_record(
                 )
         else:
             history, note = _disposition(call, kind, disposition)
+            if kind == Call.Outcome.INTERRUPTED and history == Disposition.ABANDONED:
+                # A person answered and the dialer died before an agent took it: abandoned, as
+                # the law counts it, and so in the figures (the summary says the dialer stopped).
+                kind = Call.Outcome.ABANDONED
             if kind in (Call.Outcome.CONNECTED, Call.Outcome.ABANDONED) and not call.answered_at:
                 call.answered_at = call.connected_at or moment  # counted in the abandon figures
             if kind == Call.Outcome.CONNECTED and call.connected_at is None:
                 call.connected_at = call.answered_at
             if kind == Call.Outcome.ABANDONED and call.answered_by_person is None:
                 call.answered_by_person = True
+            if history in _MACHINE_HEARD:
+                # The agent heard a machine (detection off, or wrong): not a live answer, so not
+                # in the abandon rate's denominator.
+                call.answered_by_person = False
             if call.attempt_id is None:
                 raise ValidationError(
                     f"call {call.pk} has no authorised attempt", code="attempt_not_authorized"

@@ -15,7 +15,17 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import F, IntegerField, Value, When
+from django.db.models import (
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.expressions import Case
 from django.db.models.functions import Abs, Coalesce
 
@@ -24,7 +34,7 @@ from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError
 from solvent.dialer.models import Campaign, HopperEntry
 from solvent.portfolio.models import AccountDebtor, ContactStatus, Phone
-from solvent.strategy.selectors.plan import call_list
+from solvent.strategy.models import PlanItem
 
 # A hopper entry whose best hour is unknown sorts after every known one at the same priority.
 _UNKNOWN_NEARNESS = 24
@@ -38,13 +48,15 @@ def _campaign_locked(campaign_id: int) -> Campaign:
 
 
 def hopper_fill(*, campaign_id: int, now: datetime | None = None) -> int:
-    """Add today's planned calls of the campaign that are not in the hopper yet, best first,
-    keeping at most ``campaign.hopper_size`` waiting; answers how many rows were added.
+    """Add today's planned calls of the campaign that are not in the hopper yet, keeping at most
+    ``campaign.hopper_size`` waiting; answers how many rows were added.
 
     "Today" is the debtor's: a plan item joins when its plan date is the local date in its time
-    zone. A number already marked wrong or invalid joins as SKIPPED (``number_invalid``), so the
-    account screen can say why it is not dialled. One transaction, the campaign row locked so
-    two dialer processes filling at once do not both add the same items.
+    zone. The calls due now come first, best priority first, then the later ones, soonest
+    first (a hopper full of evening calls must not keep the calls due now out). A number
+    already marked wrong or invalid joins as SKIPPED (``number_invalid``), so the account screen
+    can say why it is not dialled. One transaction, the campaign row locked, so two dialer
+    processes filling at once do not both add the same items.
     """
     moment = now or clock.now()
     with transaction.atomic():
@@ -55,37 +67,8 @@ def hopper_fill(*, campaign_id: int, now: datetime | None = None) -> int:
         room = campaign.hopper_size - waiting
         if room <= 0:
             return 0
-        day = moment.date()
-        entries: list[HopperEntry] = []
-        for plan_day in (day - timedelta(days=1), day, day + timedelta(days=1)):
-            if len(entries) >= room:
-                break
-            present = HopperEntry.objects.filter(campaign=campaign, plan_date=plan_day).values(
-                "account_id"
-            )
-            items = call_list(day=plan_day, campaign=campaign.key).exclude(account_id__in=present)
-            for item in items.iterator(chunk_size=2000):
-                zone = ZoneInfo(item.time_zone or "UTC")
-                if moment.astimezone(zone).date() != plan_day:
-                    continue
-                planned_at = item.planned_at or moment
-                entries.append(
-                    HopperEntry(
-                        campaign=campaign,
-                        plan_date=plan_day,
-                        plan_item_id=item.pk,
-                        account_id=item.account_id,
-                        debtor_id=item.debtor_id or 0,
-                        phone=item.contact_point,
-                        time_zone=item.time_zone,
-                        priority=item.priority,
-                        best_hour=planned_at.astimezone(zone).hour if item.planned_at else None,
-                        not_before=planned_at,
-                        updated_at=moment,
-                    )
-                )
-                if len(entries) >= room:
-                    break
+        items = _todays_calls_not_in_hopper(campaign, moment)[:room]
+        entries = [_entry_of(campaign, item, moment) for item in items]
         if not entries:
             return 0
         _debtors_fill_in(entries)
@@ -102,6 +85,59 @@ def hopper_fill(*, campaign_id: int, now: datetime | None = None) -> int:
             },
         )
     return len(entries)
+
+
+def _todays_calls_not_in_hopper(campaign: Campaign, moment: datetime) -> QuerySet[PlanItem]:
+    """The campaign's planned calls of the debtors' today, not in the hopper, in fill order.
+
+    One query: the plan date each time zone is on now (at most three dates are in play around
+    the world) is one condition per zone, and the hopper's once-a-day key excludes what is in.
+    """
+    day = moment.date()
+    calls = PlanItem.objects.filter(
+        campaign=campaign.key, status=PlanItem.Status.PLANNED, channel="call"
+    )
+    zones = (
+        calls.filter(plan_date__range=(day - timedelta(days=1), day + timedelta(days=1)))
+        .values_list("time_zone", flat=True)
+        .distinct()
+    )
+    today = Q(pk__in=[])
+    for zone in zones:
+        local = moment.astimezone(ZoneInfo(zone or "UTC")).date()
+        today |= Q(time_zone=zone, plan_date=local)
+    present = HopperEntry.objects.filter(
+        campaign=campaign, plan_date=OuterRef("plan_date"), account_id=OuterRef("account_id")
+    )
+    # Due now: best priority first. Later today: soonest first, then priority.
+    later = Case(
+        When(planned_at__gt=moment, then=F("planned_at")),
+        default=Value(None),
+        output_field=DateTimeField(),
+    )
+    return (
+        calls.filter(today)
+        .exclude(Exists(present))
+        .order_by(later.asc(nulls_first=True), "-priority", "account_id")
+    )
+
+
+def _entry_of(campaign: Campaign, item: PlanItem, moment: datetime) -> HopperEntry:
+    zone = ZoneInfo(item.time_zone or "UTC")
+    planned_at = item.planned_at or moment
+    return HopperEntry(
+        campaign=campaign,
+        plan_date=item.plan_date,
+        plan_item_id=item.pk,
+        account_id=item.account_id,
+        debtor_id=item.debtor_id or 0,
+        phone=item.contact_point,
+        time_zone=item.time_zone,
+        priority=item.priority,
+        best_hour=planned_at.astimezone(zone).hour if item.planned_at else None,
+        not_before=planned_at,
+        updated_at=moment,
+    )
 
 
 def _debtors_fill_in(entries: list[HopperEntry]) -> None:
