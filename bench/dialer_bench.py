@@ -211,9 +211,13 @@ def scenario_row(days: list[dict[str, Any]]) -> dict[str, Any]:
         return float(max(day["results"][name].abandon_rate for day in days))
 
     def worst_window(name: str) -> float:
+        """The day's rate, the 30-day window (with history) and, where the campaign keeps the
+        UK rule, every 24-hour window: the windows that apply to the scenario."""
         rates = [worst_day_rate(name)]
         if scenario.history_days:
-            rates += [pooled[name].worst_24_hour_rate, pooled[name].rate_30_days]
+            rates.append(pooled[name].rate_30_days)
+            if scenario.enforce_24_hour_window:
+                rates.append(pooled[name].worst_24_hour_rate)
         return max(rates)
 
     predictive = pooled["solvent_predictive"]
