@@ -480,8 +480,7 @@ class SipTelephony:
         call.agent_leg = None
         why = f"{status} {reason}" if status else reason  # 0: no SIP answer, a local reason
         detail = f"the agent's phone did not answer ({why})"
-        self._emit(call, CallEventKind.HANGUP, detail=detail)
-        self._end(call)
+        self._end(call, hangup=detail)
 
     def _remote_bye(self, call: _Call, *, agent: bool) -> None:
         if call.state == "ended":
@@ -490,8 +489,7 @@ class SipTelephony:
             # Hung up while detection listened: an answered call (a person, as far as we know).
             self._detected(call, None, detail="hung up during detection")
         who = "agent" if agent else "debtor"
-        self._emit(call, CallEventKind.HANGUP, detail=f"the {who} hung up")
-        self._end(call)
+        self._end(call, hangup=f"the {who} hung up")
 
     def _played(self, call: _Call) -> None:
         with self._lock:
@@ -520,8 +518,10 @@ class SipTelephony:
                 elif call.voicemail is not None:
                     self._start_voicemail_if_greeting_over(call, now)
 
-    def _end(self, call: _Call, detail: str = "") -> None:
-        """Finish the call on our side (idempotent): hang up both legs, keep the recording, ENDED."""
+    def _end(self, call: _Call, detail: str = "", *, hangup: str = "") -> None:
+        """Finish the call on our side (idempotent): hang up both legs, keep the recording, then
+        HANGUP (when ``hangup`` says why) and ENDED together, so the engine reads the end of the
+        conversation and its recording in one batch."""
         if call.state == "ended":
             return
         call.state = "ended"
@@ -535,6 +535,8 @@ class SipTelephony:
         recording_ref = ""
         if call.recorder is not None and (call.recorder.to_agent or call.recorder.to_debtor):
             recording_ref = self._keep_recording(call)
+        if hangup:
+            self._emit(call, CallEventKind.HANGUP, detail=hangup)
         self._emit(call, CallEventKind.ENDED, detail=detail, recording_ref=recording_ref)
 
     def _keep_recording(self, call: _Call) -> str:
