@@ -1,7 +1,7 @@
 """The desk with the real dialer process: the engine (dialer/engine.py) on simulated telephony dials
 a predictive campaign, connects the answered call to the agent who went ready from the desk, the
-desk's poll pops the account, the guided call's outcome is recorded by the dialer, and the agent
-is ready for the next call. Every step waits on the rows (no sleeps), within 20 s.
+desk's poll pops the account, the agent hangs up from the desk and the engine ends the line, the
+guided call's outcome is recorded by the dialer, and the agent is ready for the next call. Every step waits on the rows (no sleeps), within 20 s.
 """
 
 from __future__ import annotations
@@ -71,6 +71,10 @@ def test_the_dialer_pops_its_call_on_the_agents_desk_and_records_the_desks_outco
 
         guided = http.get(f"/dialer/accounts/{call.account_id}/call/guided/", headers=HTMX)
         assert f'name="attempt_id" value="{call.attempt_id}"'.encode() in guided.content
+        # The agent hangs up from the desk; the dialer ends the line and keeps the call for
+        # the agent's outcome.
+        http.post(f"/dialer/accounts/{call.account_id}/call/hangup/", headers=HTMX)
+        _until(dialer, lambda: Call.objects.get(pk=call.pk).ended_at is not None)
         recorded = http.post(
             f"/dialer/accounts/{call.account_id}/call/outcome/",
             {

@@ -218,12 +218,18 @@ def test_the_outcome_is_the_dialers_and_discussing_the_debt_needs_verification(
     assert b"verify the right party first" in refused.content
     assert Call.objects.get(pk=call.pk).state == Call.State.CONNECTED
     verified = {**form, "name_confirmed": "on", "fact": "postal_code", "note": "pays Friday"}
+    # Still on the line: hung up first, the outcome asked again once the line is free.
+    first = http.post(url, verified, headers=HTMX)
+    assert b"record its outcome again once the line is free" in first.content
+    assert b'data-testid="rpv-done"' in first.content  # the verification is kept
+    waiting = Call.objects.get(pk=call.pk)
+    assert (waiting.state, waiting.outcome, waiting.hangup_requested) == ("connected", "", True)
+    Call.objects.filter(pk=call.pk).update(ended_at=NOON)  # the dialer hung it up
     recorded = http.post(url, verified, headers=HTMX)
     assert b'data-testid="call-recorded"' in recorded.content
     assert recorded["HX-Trigger"] == "solvent:contact-recorded"
     closed = Call.objects.get(pk=call.pk)
     assert (closed.state, closed.outcome) == (Call.State.ENDED, Call.Outcome.CONNECTED)
-    assert closed.hangup_requested  # it was still up: the dialer hangs it up
     interaction = Interaction.objects.get(pk=closed.interaction_id)
     assert interaction.disposition == "promise_to_pay"
     assert interaction.agent_id == agent.pk

@@ -2,11 +2,11 @@
 
 Playwright drives Debian's Chromium. The agent logs in to a campaign of their team on /dialer/ and
 goes ready; the test plays the dialer process's part with its services (the gate at dial time, the
-call ringing, answered by a person, connected to the agent). The agent's page pops the account
-without a reload (its poll answers HX-Redirect), the dialer call panel shows the masked number and
-the call's state, the guided call is opened for the call's attempt: the agent verifies the right
-party and records a promise to pay, which the dialer records as the call's outcome (the contact
-history shows it), then "Ready for the next call" takes them back to the dialer page, ready.
+call ringing, answered by a person, connected to the agent; the line ended after the agent's
+Hang up). The agent's page pops the account without a reload (its poll answers HX-Redirect), the
+dialer call panel shows the masked number and the call's state, the guided call is opened for the
+call's attempt: the agent verifies the right party, hangs up and records a promise to pay, which
+the dialer records as the call's outcome (the contact history shows it), then "Ready for the next call" takes them back to the dialer page, ready.
 axe-core finds nothing serious on either page. Every step waits on what the page shows (a poll is
 every second; the waits allow 20 s on a loaded machine). The clock is Tuesday 9 June 2026, noon in
 Columbus (the compliance fixtures' Ohio debtor).
@@ -100,6 +100,12 @@ def _engine_connects(floor: dict[str, Any]) -> Call:
     return call
 
 
+def _engine_hangs_up(call: Call) -> None:
+    """The dialer process's part: the line is ended, the call waits for the agent's outcome."""
+    assert Call.objects.filter(pk=call.pk, hangup_requested=True).update(ended_at=NOON) == 1
+    AgentSession.objects.filter(call=call).update(state=AgentSession.State.WRAP_UP)
+
+
 def test_the_agent_goes_ready_takes_a_popped_call_records_it_and_goes_ready_again(
     live_server: Any, floor: dict[str, Any]
 ) -> None:
@@ -144,12 +150,19 @@ def test_the_agent_goes_ready_takes_a_popped_call_records_it_and_goes_ready_agai
             expect(page.locator("button[value=promise_to_pay]")).to_be_disabled()
             page.screenshot(path=str(SCREENSHOTS / "dialer-call-popped-1366.png"))
 
-            # The guided call: verify, then the promise, which the dialer records.
+            # The guided call: verify; hang up (the dialer ends the line); the promise, which
+            # the dialer records as the call's outcome.
             page.check("input[name=name_confirmed]")
             page.check("input[name=fact][value=postal_code]")
             page.click("[data-testid=rpv-form] button[type=submit]")
             expect(page.get_by_test_id("rpv-done")).to_be_visible(timeout=WAIT)
             page.fill("#call-note", "Pays on Friday")
+            panel.get_by_test_id("dialer-hangup").click()
+            expect(panel).to_contain_text("Hanging up", timeout=WAIT)
+            _in_a_thread(lambda: _engine_hangs_up(call))
+            expect(panel.get_by_test_id("dialer-call-state")).to_have_text(
+                "Line free: record the outcome", timeout=WAIT
+            )
             page.click("button[value=promise_to_pay]")
             expect(page.get_by_test_id("call-recorded")).to_contain_text(
                 "Promise to pay", timeout=WAIT

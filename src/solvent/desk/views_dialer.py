@@ -12,7 +12,7 @@ loads the guided call panel (desk/views_call.py) for the call's reserved attempt
 verification, the disclosure and the scripts work as for a click-to-call. Its outcome buttons are
 the call's dispositions: ``desk/dialer.js`` sends them here (``dialer_call_outcome``), which
 records them with the dialer's ``call_outcome_record`` (the contact history, the ledger and the
-hopper's recycling) and puts the agent in wrap-up.
+hopper's recycling) once the line is free, and puts the agent in wrap-up.
 
 Thin: each view parses, calls one service of ``dialer.services.agents`` (or track A's
 ``call_outcome_record``) and renders. Form posts without HTMX are answered by a redirect to the
@@ -204,8 +204,9 @@ def dialer_call_hangup(request: HttpRequest, account_id: int) -> HttpResponse:
 @desk_view(QUEUE_ROLES)
 @require_POST
 def dialer_call_outcome(request: HttpRequest, account_id: int) -> HttpResponse:
-    """The guided call's outcome for a dialer call: the dialer records it (one outcome per call),
-    the call is hung up if it is still up, and the agent is in wrap-up."""
+    """The guided call's outcome for a dialer call: the dialer records it (one outcome per call)
+    and the agent is in wrap-up. A call still on the line is hung up first, and the outcome is
+    asked again once the line is free (the panel says so)."""
     user = request.user
     account = access_account_by_id(user=user, account_id=account_id, for_write=True)
     call = agent_live_call(agent_id=_user_id(request), account_id=account.pk)
@@ -223,11 +224,23 @@ def dialer_call_outcome(request: HttpRequest, account_id: int) -> HttpResponse:
             request, account, access, int(attempt_id), call.phone, verification
         )
         return views_call._panel(request, account, call=state, error=str(refused))
+    agent_id = _user_id(request)
+    if call.state != Call.State.ENDED and call.ended_at is None:
+        # Still on the line: the dialer hangs it up first (a call closed in the history while
+        # the line is up would leave the agent bridged to it, and offered the next call).
+        agent_call_hangup(agent_id=agent_id, call_id=call.pk)
+        _attempt, access = views_call._attempt_of(user, account, attempt_id)
+        state = views_call._call_state(
+            request, account, access, int(attempt_id), call.phone, verification
+        )
+        return views_call._panel(
+            request,
+            account,
+            call=state,
+            error="Hanging up the call: record its outcome again once the line is free.",
+        )
     note = request.POST.get("note", "").strip()
     summary = " · ".join(part for part in (verification.summary(), note) if part)
-    agent_id = _user_id(request)
-    if call.state != Call.State.ENDED and call.ended_at is None:  # still on the line
-        agent_call_hangup(agent_id=agent_id, call_id=call.pk)
     dialer_outcome = _CALL_OUTCOMES.get(outcome.disposition, Call.Outcome.CONNECTED)
     call_outcome_record(
         call_id=call.pk,
