@@ -327,3 +327,15 @@ def test_bound_to_every_interface_the_dialer_advertises_the_address_that_reaches
         assert adapter.ua.contact == f"<sip:solvent@127.0.0.1:{adapter.ua.local_port}>"
     finally:
         adapter.close()
+
+
+def test_a_wav_that_cannot_be_read_is_refused_and_the_call_stays_up(telephony, far_end, tmp_path):
+    dial(telephony, far_end)
+    invite = far_end.receive("INVITE")
+    far_end.reply(invite, 200, "OK")
+    far_end.receive("ACK")
+    events_until(telephony, K.ANSWERED)
+    with pytest.raises(TelephonyError, match="cannot play"):
+        telephony.play(call_ref="call-1", audio=str(tmp_path / "missing.wav"))
+    telephony.hangup(call_ref="call-1")
+    assert far_end.receive("BYE").call_id == invite.call_id

@@ -162,7 +162,6 @@ class _Call:
     leg: SipCall | None = None
     state: str = "dialling"  # dialling, analysing, answered, bridging, bridged, ended
     rang: bool = False
-    no_answer: bool = False  # we cancelled it at the ring timeout
     detector: AmdDetector | None = None
     detection_deadline: float = 0.0
     last_voice: float = 0.0
@@ -311,7 +310,7 @@ class SipTelephony:
     def connect(self, *, call_ref: str, agent_endpoint: str, record: bool) -> None:
         with self._lock:
             call = self._calls.get(call_ref)
-            if call is None or call.state not in ("answered", "analysing"):
+            if call is None or call.state != "answered":  # ANSWERED was sent, nothing else yet
                 raise TelephonyError(f"{call_ref} is not an answered call waiting for an agent")
             call.state = "bridging"
             call.detector = None
@@ -347,10 +346,8 @@ class SipTelephony:
         pcm = self._audio(audio)
         with self._lock:
             call = self._calls.get(call_ref)
-            if call is None or call.state not in ("answered", "analysing"):
+            if call is None or call.state != "answered" or call.played:
                 raise TelephonyError(f"{call_ref} is not an answered call: nothing to play to")
-            call.state = "answered"
-            call.detector = None
             call.played = audio
             if audio == "voicemail":
                 call.voicemail = pcm
@@ -409,9 +406,7 @@ class SipTelephony:
         if call.state == "ended":
             return
         detail = f"{status} {reason}".strip()
-        if call.no_answer:
-            pass
-        elif status in _BUSY:
+        if status in _BUSY:
             self._emit(call, CallEventKind.BUSY, detail=detail)
         elif status in _NO_ANSWER:
             self._emit(call, CallEventKind.NO_ANSWER, detail=detail)
@@ -508,7 +503,6 @@ class SipTelephony:
         with self._lock:
             for call in list(self._calls.values()):
                 if call.state == "dialling" and now >= call.ring_deadline:
-                    call.no_answer = True
                     self._emit(call, CallEventKind.NO_ANSWER, detail="ring timeout")
                     self._end(call)
                 elif call.state == "analysing" and now >= call.detection_deadline:
@@ -558,10 +552,10 @@ class SipTelephony:
         return self._store
 
     def _audio(self, audio: str) -> bytes:
-        from solvent.dialer.prompts import PROMPT_NAMES, prompt_path
+        from solvent.dialer.prompts import PROMPT_NAMES, PromptError, prompt_path
 
-        path = prompt_path(audio, self.prompts_dir) if audio in PROMPT_NAMES else Path(audio)
         try:
+            path = prompt_path(audio, self.prompts_dir) if audio in PROMPT_NAMES else Path(audio)
             return read_pcm8k(path)
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, PromptError) as error:
             raise TelephonyError(f"cannot play {audio}: {error}") from error
