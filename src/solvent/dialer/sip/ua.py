@@ -197,9 +197,10 @@ class SipUserAgent:
             self._start_transaction(request, lambda _response: self._forget(call))
 
     def register(self, *, registrar: str, aor: str, expires: int = 600) -> None:
-        """Register ``aor`` at ``registrar`` and refresh it at half its lifetime."""
+        """Register ``aor`` at ``registrar`` and refresh it at half its lifetime (a refused or
+        unanswered registration is tried again a minute later)."""
         call_id = new_call_id(self.advertised_host)
-        state = {"cseq": 0, "authenticated": False, "refresh_at": 0.0}
+        state = {"cseq": 0, "authenticated": False}
 
         def send(authorization: tuple[str, str] | None = None) -> None:
             state["cseq"] = int(state["cseq"]) + 1
@@ -234,6 +235,7 @@ class SipUserAgent:
             if response is None or response.status >= 300:
                 status = response.start_line if response else "no answer"
                 logger.warning("SIP registration at %s failed: %s", registrar, status)
+                self._timers.append((time.monotonic() + 60, resend))
                 return
             granted = header_param(response.header("Contact"), "expires") or response.header(
                 "Expires", str(expires)
@@ -452,7 +454,7 @@ class SipUserAgent:
         method = request.method
         if method == "ACK":
             return
-        destination = self._response_destination(request, source)
+        destination = source  # 18.2.2 with rport (RFC 3581): answer where it came from
         if method == "BYE" and call is not None:
             self._send(response_to(request, 200, "OK"), destination)
             if call.state is not SipCallState.TERMINATED:
@@ -475,12 +477,6 @@ class SipUserAgent:
             self._send(response_to(request, 481, "Call/Transaction Does Not Exist"), destination)
             return
         self._send(response_to(request, 200, "OK"), destination)
-
-    def _response_destination(
-        self, request: SipMessage, source: tuple[str, int]
-    ) -> tuple[str, int]:
-        """18.2.2 with rport (RFC 3581): answer where the request came from."""
-        return source
 
     def _invite_provisional(self, call: SipCall, response: SipMessage) -> None:
         if call.state is SipCallState.CALLING:
