@@ -19,7 +19,18 @@ import pytest
 
 from tests.servers import free_port
 
-MODULES = Path("/usr/lib/baresip/modules")
+
+def _modules() -> Path:
+    """Where Debian (or a local build) put baresip's modules."""
+    candidates = [
+        Path("/usr/lib/baresip/modules"),
+        *sorted(Path("/usr/lib").glob("*/baresip/modules")),
+        Path("/usr/local/lib/baresip/modules"),
+    ]
+    return next((path for path in candidates if (path / "g711.so").exists()), candidates[0])
+
+
+MODULES = _modules()
 
 
 def require_tools() -> None:
