@@ -256,3 +256,15 @@ def test_a_prompt_is_spoken_once_a_changed_text_is_a_new_file_and_a_recording_wi
     assert prompt_path("abandon", tmp_path) != spoken
     (tmp_path / "abandon.wav").write_bytes(pcm_to_wav(bytes(1600)))
     assert prompt_path("abandon", tmp_path) == tmp_path / "abandon.wav"
+
+
+def test_without_baresip_the_loopback_test_skips_but_fails_under_ci(monkeypatch):
+    from tests.dialer.sip import baresip
+
+    monkeypatch.setattr(baresip.shutil, "which", lambda tool: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="baresip, espeak-ng not installed"):
+        baresip.require_tools()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        baresip.require_tools()
