@@ -274,3 +274,37 @@ def test_closing_the_adapter_leaves_no_thread_and_the_whole_scenario_is_quick(sc
     assert scenario.threads_after_close == []
     assert scenario.telephony.ua.socket.fileno() == -1
     assert scenario.seconds < 60
+
+
+def test_twenty_calls_at_once_each_get_their_own_events_exactly_once(tmp_path):
+    require_tools()
+    write_pcm(tmp_path / "short.wav", speak("Hello?") + silence(1.5))
+    crowd = Baresip(tmp_path, "crowd", tmp_path / "short.wav", max_calls=32)
+    crowd.start()
+    telephony = None
+    try:
+        crowd.wait_ready(time.monotonic() + 10)
+        telephony = SipTelephony(SipConfig(port=0), recording_store=FolderRecordingStore(tmp_path))
+        refs = [f"call-{number}" for number in range(20)]
+        for ref in refs:
+            telephony.originate(
+                call_ref=ref,
+                number=crowd.uri,
+                caller_id="+15555550100",
+                ring_timeout_seconds=15,
+                detect_machines=False,
+            )
+        events: dict[str, list[CallEventKind]] = defaultdict(list)
+        deadline = time.monotonic() + 20
+        while sum(K.ENDED in kinds for kinds in events.values()) < len(refs):
+            assert time.monotonic() < deadline, dict(events)
+            for event in telephony.events(timeout=0.2):
+                events[event.call_ref].append(event.kind)
+    finally:
+        if telephony is not None:
+            telephony.close()
+        crowd.stop()
+    assert sorted(events) == sorted(refs)
+    for kinds in events.values():
+        assert kinds == [K.RINGING, K.ANSWERED, K.HANGUP, K.ENDED]
+    assert crowd.log_text().count("Call established") == 20
