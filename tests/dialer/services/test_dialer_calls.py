@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from solvent.audit.models import AuditEntry
 from solvent.compliance import services as compliance
@@ -324,3 +326,20 @@ def test_an_unknown_outcome_or_disposition_is_refused_and_changes_nothing() -> N
         call_outcome_record(call_id=call.pk, outcome="connected", disposition="delighted")
     call.refresh_from_db()
     assert call.state == Call.State.DIALLING
+
+
+def test_the_dial_time_gate_takes_the_same_queries_for_one_entry_or_six() -> None:
+    campaign = campaign_create()
+    counts = []
+    for batch, suffix in ((1, "one"), (6, "six")):
+        for index in range(batch):
+            entry_create(campaign, dialable_debtor(f"{suffix}{index}"))
+        taken = hopper_take(campaign_id=campaign.pk, count=batch, now=NOON)
+        assert len(taken) == batch
+        with CaptureQueriesContext(connection) as queries:
+            calls = calls_dial_authorize(
+                campaign_id=campaign.pk, entries=taken, figures=NO_ABANDONS, now=NOON
+            )
+        assert len(calls) == batch
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
