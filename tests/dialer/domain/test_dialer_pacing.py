@@ -169,11 +169,24 @@ def test_the_24_hour_window_alone_can_exhaust_the_budget() -> None:
         agents=agents,
         observations=observations(),
         abandons_30_days=AbandonWindow(answered_live=10_000, abandoned=10),
-        abandons_24_hours=AbandonWindow(answered_live=300, abandoned=9),
+        abandons_24_hours=AbandonWindow(answered_live=300, abandoned=8),
     )
     assert pace(PREDICTIVE, state).reason is PacingReason.BUDGET_AT_RISK
     us_only = PacingSettings(max_lines=200, enforce_24_hour_window=False)
     assert pace(us_only, state).reason is PacingReason.PREDICTIVE
+
+
+def test_without_the_uk_rule_a_day_still_cannot_spend_weeks_of_savings() -> None:
+    # 30 days far under budget, but the last 24 hours already at the 3% limit.
+    agents = (AgentSnapshot(READY, 5.0),) * 6
+    state = FloorState(
+        agents=agents,
+        observations=observations(),
+        abandons_30_days=AbandonWindow(answered_live=10_000, abandoned=100),
+        abandons_24_hours=AbandonWindow(answered_live=300, abandoned=9),
+    )
+    us_only = PacingSettings(max_lines=200, enforce_24_hour_window=False)
+    assert pace(us_only, state).reason is PacingReason.BUDGET_AT_RISK
 
 
 def test_a_new_campaign_with_no_answers_yet_has_no_budget_to_spend() -> None:
