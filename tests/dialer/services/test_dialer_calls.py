@@ -139,6 +139,10 @@ def test_a_campaign_over_its_abandon_limit_dials_nothing() -> None:
     entry, calls = _dial(campaign, who, figures=over)
     assert calls == []
     assert entry.reason == "tsr.abandonment_safe_harbor_3pct"
+    # The campaign's figures refused it, not the debtor's: it waits in the hopper a while.
+    assert entry.status == HopperEntry.Status.WAITING
+    assert entry.not_before == NOON + timedelta(minutes=5)
+    assert entry.attempts == 0
 
 
 def test_a_preview_dial_is_queued_for_its_agent_with_a_live_agent_guaranteed() -> None:

@@ -13,12 +13,13 @@ hopper entry recycled (``domain.recycling``). Each is one transaction with its a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
 from solvent.audit.services import audit_record
 from solvent.compliance.domain.model import CampaignFigures
+from solvent.compliance.domain.packs.dialer import FIGURES_RULE, UK_RATE_RULE, US_RATE_RULE
 from solvent.compliance.services import (
     Authorization,
     AuthorizationRequest,
@@ -40,6 +41,11 @@ from solvent.dialer.domain.recycling import (
 from solvent.dialer.models import Call, Campaign, HopperEntry
 
 SYSTEM = "dialer"
+
+# Refusals about the campaign rather than the debtor (its abandon rate, its figures missing):
+# the entry waits and is tried again after this long, instead of leaving today's hopper.
+CAMPAIGN_RULES = frozenset({US_RATE_RULE, UK_RATE_RULE, FIGURES_RULE})
+CAMPAIGN_REFUSAL_WAIT = timedelta(minutes=5)
 
 # The live states in order: an event never moves a call backwards (events may repeat or cross).
 _STATE_ORDER = {
@@ -181,6 +187,12 @@ def _refusal_apply(
     rule_id, message, _ = answer.blocking[0] if answer.blocking else ("refused", "refused", "")
     entry.reason = rule_id[:60]
     entry.detail = message[:255]
+    if {rule for rule, _, _ in answer.blocking} <= CAMPAIGN_RULES and answer.blocking:
+        # The campaign's own figures refused it, not the debtor's facts: the number stays in the
+        # hopper for when the campaign may dial again (the gate's "never" is about the snapshot).
+        entry.status = HopperEntry.Status.WAITING
+        entry.not_before = moment + CAMPAIGN_REFUSAL_WAIT
+        return
     lawful = answer.earliest_lawful_at
     if lawful is not None and fits_today(at=lawful, now=moment, time_zone=entry.time_zone):
         entry.status = HopperEntry.Status.WAITING
