@@ -159,6 +159,8 @@ def test_a_preview_dial_is_queued_for_its_agent_with_a_live_agent_guaranteed() -
         preview_agent_id=agent.pk,
     )
     assert (call.state, call.agent_id, call.preview) == (Call.State.QUEUED, agent.pk, True)
+    dialled = call_event_apply(call_id=call.pk, state="dialling", at=NOON)
+    assert dialled.state == Call.State.DIALLING
     attempt = ContactAttempt.objects.get(pk=call.attempt_id)
     assert attempt.autodialled is False
     assert AuditEntry.objects.get(action="dialer.dials_authorized").actor_id == agent.pk

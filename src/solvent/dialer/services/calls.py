@@ -56,7 +56,10 @@ _STATE_ORDER = {
     Call.State.CONNECTED: 4,
     Call.State.ENDED: 5,
 }
-_EVENT_STATES = frozenset({Call.State.RINGING, Call.State.ANSWERED, Call.State.CONNECTED})
+# Dialling too: a preview call QUEUED for the dialer process is moved on when it is dialled.
+_EVENT_STATES = frozenset(
+    {Call.State.DIALLING, Call.State.RINGING, Call.State.ANSWERED, Call.State.CONNECTED}
+)
 
 # The contact history's disposition for each outcome (connected: the agent's; interrupted and
 # failed: decided in ``_disposition``).
@@ -218,7 +221,7 @@ def call_event_apply(
     answered_by_person: bool | None = None,
     telephony_ref: str = "",
 ) -> Call:
-    """Move a live call to ``state`` (ringing, answered, connected) and stamp the time.
+    """Move a live call to ``state`` (dialling, ringing, answered, connected) and stamp the time.
 
     Idempotent: an event for a state the call has passed, or for an ended call, changes nothing
     (a repeated or late event), except that a verdict or ref not known yet is kept.
