@@ -90,6 +90,7 @@ def test_the_dialer_calls_a_sip_phone_bridges_the_person_to_an_agent_and_keeps_t
     call = Call.objects.get(campaign=campaign)
     assert call.outcome == Call.Outcome.CONNECTED and call.agent_id == sam.pk
     assert call.answered_by_person is True and call.connected_at and call.ended_at
+    assert call.interaction_id is not None
     assert Interaction.objects.get(pk=call.interaction_id).compliance_attempt_id == call.attempt_id
     recording = Recording.objects.get(call=call)
     with store.open(recording.ref) as file:

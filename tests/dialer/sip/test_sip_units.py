@@ -4,6 +4,7 @@ settings from the environment and the prompts' words. Milliseconds each, no netw
 from __future__ import annotations
 
 import hashlib
+import shutil
 
 import numpy as np
 import pytest
@@ -261,7 +262,7 @@ def test_a_prompt_is_spoken_once_a_changed_text_is_a_new_file_and_a_recording_wi
 def test_without_baresip_the_loopback_test_skips_but_fails_under_ci(monkeypatch):
     from tests.dialer.sip import baresip
 
-    monkeypatch.setattr(baresip.shutil, "which", lambda tool: None)
+    monkeypatch.setattr(shutil, "which", lambda tool: None)
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(pytest.skip.Exception, match="baresip, espeak-ng not installed"):
         baresip.require_tools()
