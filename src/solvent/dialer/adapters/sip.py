@@ -36,10 +36,11 @@ from solvent.dialer.ports import (
     TelephonyError,
 )
 from solvent.dialer.sip.config import SipConfig, reachable_address
+from solvent.dialer.sip.dialog import SipCall, SipCredentials
 from solvent.dialer.sip.recorder import CallRecorder
 from solvent.dialer.sip.rtp import RtpLeg
 from solvent.dialer.sip.sdp import sdp_offer, sdp_parse
-from solvent.dialer.sip.ua import SipCall, SipCredentials, SipUserAgent
+from solvent.dialer.sip.ua import SipUserAgent
 from solvent.dialer.sip.wav import read_pcm8k, rms
 
 logger = logging.getLogger(__name__)
