@@ -25,6 +25,9 @@ from tests.dialer.engine.engine_world import CAMPAIGN, campaign_world, ticking_c
 pytestmark = pytest.mark.django_db
 
 SEED = 14
+# Simulated seconds per wall second: the engine's 2-second grace before an abandon is 0.2 s of
+# wall time, room enough on a loaded machine for the desk's poll between two ticks.
+SPEED = 10.0
 HTMX = {"HX-Request": "true"}
 EVERYONE_ANSWERS = SimulatedScenario(
     person_answers=1.0, machine_answers=0.0, busy=0.0, not_in_service=0.0, mean_talk_seconds=600
@@ -38,7 +41,9 @@ def _until(dialer: Dialer, done: Callable[[], object], seconds: float = 20) -> o
         answer = done()
         if answer:
             return answer
-    raise AssertionError(f"not done in {seconds} s: {dialer.figures}")
+    calls = list(Call.objects.values_list("pk", "state", "outcome", "agent_id"))
+    sessions = list(AgentSession.objects.values_list("agent_id", "state", "call_id"))
+    raise AssertionError(f"not done in {seconds} s: {dialer.figures} {calls} {sessions}")
 
 
 def test_the_dialer_pops_its_call_on_the_agents_desk_and_records_the_desks_outcome(
@@ -55,8 +60,8 @@ def test_the_dialer_pops_its_call_on_the_agents_desk_and_records_the_desks_outco
     assert http.post("/dialer/ready/").status_code == 302
     print(f"simulated telephony seed {SEED}")  # noqa: T201 - the seed of what is random
 
-    telephony = SimulatedTelephony(EVERYONE_ANSWERS, seed=SEED, speed=50.0)
-    dialer = Dialer(telephony, campaign_keys=[CAMPAIGN], runner="desk-test", speed=50.0)
+    telephony = SimulatedTelephony(EVERYONE_ANSWERS, seed=SEED, speed=SPEED)
+    dialer = Dialer(telephony, campaign_keys=[CAMPAIGN], runner="desk-test", speed=SPEED)
     try:
 
         def popped() -> str:
