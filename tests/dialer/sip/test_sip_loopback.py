@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+import psutil
 import pytest
 
 from solvent.dialer.adapters.sip import SipConfig, SipTelephony
@@ -83,6 +84,7 @@ class Scenario:
     connected_at: dict[str, float] = field(default_factory=dict)
     ended_at: dict[str, float] = field(default_factory=dict)
     threads_after_close: list[str] = field(default_factory=list)
+    sockets_left: int = 0
     seconds: float = 0.0
 
     def kinds(self, ref: str) -> list[CallEventKind]:
@@ -128,6 +130,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
         recordings = folder / "recordings"
         recordings.mkdir()
         prompts = folder / "prompts"
+        sockets_before = _udp_sockets()
         telephony = SipTelephony(
             SipConfig(bind_host="127.0.0.1", port=0),
             recording_store=FolderRecordingStore(recordings),
@@ -142,6 +145,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
             for thread in threading.enumerate()
             if thread.name.startswith(("sip-ua", "rtp-"))
         ]
+        result.sockets_left = _udp_sockets() - sockets_before
         result.seconds = time.monotonic() - started
         yield result
     finally:
@@ -149,6 +153,10 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
             telephony.close()
         for agent in agents.values():
             agent.stop()
+
+
+def _udp_sockets() -> int:
+    return len(psutil.Process().net_connections(kind="udp"))
 
 
 def _run(scenario: Scenario) -> None:
@@ -272,6 +280,7 @@ def test_the_agent_hanging_up_ends_the_call(scenario):
 
 def test_closing_the_adapter_leaves_no_thread_and_the_whole_scenario_is_quick(scenario):
     assert scenario.threads_after_close == []
+    assert scenario.sockets_left == 0  # the SIP socket and every RTP leg's are closed
     assert scenario.telephony.ua.socket.fileno() == -1
     assert scenario.seconds < 60
 
