@@ -92,12 +92,17 @@ def desk_view(roles: frozenset[Role] = ALL_ROLES) -> Callable[[View], View]:
     return decorate
 
 
+# Who manages the dialer's campaigns (solvent.dialer.selectors_campaigns checks the same set).
+CAMPAIGN_MANAGER_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
 def nav_links(role: Role | None) -> list[tuple[str, str]]:
     """The top bar for this role: (url name, label); every role sees its own screens only."""
     links = [("desk:account_search", "Accounts")]
     if role in QUEUE_ROLES:
         links.append(("desk:queue", "My queue"))
         links.append(("desk:chats_waiting", "Chats waiting"))
+        links.append(("desk:dialer_home", "Dialer"))
     if role in WALLBOARD_ROLES:
         links.append(("desk:wallboard", "Wallboard"))
     if role in REVIEW_ROLES:
@@ -108,4 +113,6 @@ def nav_links(role: Role | None) -> list[tuple[str, str]]:
         links.append(("desk:settlement_approvals", "Settlement approvals"))
     if role in REMITTANCE_READ_ROLES:
         links.append(("desk:remittance", "Remittance"))
+    if role in CAMPAIGN_MANAGER_ROLES:
+        links.append(("desk:campaign_list", "Campaigns"))
     return links
