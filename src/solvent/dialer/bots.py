@@ -95,7 +95,9 @@ class BotAgents:
             campaign = campaigns[(number - 1) % len(campaigns)]
             user = self._user(number, campaign)
             session = agent_login(
-                agent_id=user.pk, campaign_id=campaign.pk, endpoint=f"bot:{user.username}"
+                agent_id=user.pk,
+                campaign_id=campaign.pk,
+                endpoint=f"sip:{user.username}@bots.invalid",
             )
             if session.state == AgentSession.State.PAUSED:
                 agent_ready(agent_id=user.pk)

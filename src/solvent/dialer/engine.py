@@ -468,7 +468,7 @@ class Dialer:
         del self._waiting[call_id]
         self._connected.add(call_id)
         self.figures.connects += 1
-        endpoint = session.endpoint or f"agent-{session.agent_id}"
+        endpoint = session.endpoint or f"sip:agent-{session.agent_id}@agents.invalid"
         if not self._ask(
             self.telephony.connect,
             call_ref=selectors.call_ref(call_id),

@@ -29,8 +29,9 @@ from solvent.audit.services import audit_record
 from solvent.dialer.models import AgentSession, Call, HopperEntry
 from solvent.dialer.services.calls import call_outcome_record
 
-# An entry DIALLING without a live call this long is orphaned (between hopper_take and the gate's
-# answer is milliseconds; a preview dial in another process must not be raced).
+# An entry DIALLING without a live call this long is orphaned, for the periodic check of a running
+# process. At a takeover no wait is needed: the dead process was the only one taking entries for
+# dialling in two steps (an agent's preview dial takes and authorises in one transaction).
 ORPHANED_ENTRY_SECONDS = 60
 SYSTEM = "dialer"
 
@@ -85,7 +86,7 @@ def campaign_recover(*, campaign_id: int, now: datetime, runner: str = "") -> Re
             call_outcome_record(call_id=call_id, outcome=Call.Outcome.INTERRUPTED, at=now)
             interrupted += 1
     sessions = sessions_release(campaign_id=campaign_id, now=now)
-    entries = orphaned_entries_return(campaign_id=campaign_id, now=now)
+    entries = orphaned_entries_return(campaign_id=campaign_id, now=now, older_than_seconds=0)
     recovery = Recovery(
         interrupted=interrupted,
         abandoned=abandoned,
@@ -157,7 +158,9 @@ def sessions_release(*, campaign_id: int, now: datetime) -> int:
     return freed
 
 
-def orphaned_entries_return(*, campaign_id: int, now: datetime) -> int:
+def orphaned_entries_return(
+    *, campaign_id: int, now: datetime, older_than_seconds: float = ORPHANED_ENTRY_SECONDS
+) -> int:
     """Entries taken for dialling whose call was never written (a process died between taking
     them and the gate's answer) go back to waiting."""
     live_call = Call.objects.filter(hopper_entry_id=OuterRef("pk")).exclude(state=Call.State.ENDED)
@@ -165,7 +168,7 @@ def orphaned_entries_return(*, campaign_id: int, now: datetime) -> int:
         HopperEntry.objects.filter(
             campaign_id=campaign_id,
             status=HopperEntry.Status.DIALLING,
-            updated_at__lt=now - timedelta(seconds=ORPHANED_ENTRY_SECONDS),
+            updated_at__lte=now - timedelta(seconds=older_than_seconds),
         )
         .filter(~Exists(live_call))
         .update(status=HopperEntry.Status.WAITING, not_before=now, updated_at=now)

@@ -8,6 +8,10 @@ left. At the end: every call is ended; every dialled call is in the contact hist
 with its own gate attempt; no debtor has more counted call attempts than the campaign allows in a
 day (the gate's ledger); and the abandon figures equal a recount from the rows and the history.
 
+Each dialer process is forked from a "zygote" that imported Django and the dialer once (a cold
+start costs seconds of imports, fifty of them the whole time budget): still a process of its own,
+with its own database connection, killed outright.
+
 The kills are placed on progress, not on the clock (ADR 0016): after each start the test waits
 until the new process has dialled a seeded number of calls (1-3), then a seeded fraction of a
 second, then kills it. The seed is printed first, and in every failure message
@@ -16,6 +20,7 @@ second, then kills it. The seed is printed first, and in every failure message
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -38,7 +43,7 @@ from tests.servers import postgres_url_for_tests
 
 REPO = Path(__file__).resolve().parents[3]
 KILLS = int(os.environ.get("SOLVENT_CRASH_DIALER_KILLS", "50"))
-DEBTORS = int(os.environ.get("SOLVENT_CRASH_DIALER_DEBTORS", "40"))
+DEBTORS = int(os.environ.get("SOLVENT_CRASH_DIALER_DEBTORS", "100"))
 SPEED = 40.0
 BOTS = 4
 STALL_SECONDS = 120.0
@@ -69,7 +74,8 @@ class DialerRig:
             "SOLVENT_LOG_LEVEL": "ERROR",
             "SOLVENT_RIG_CLOCK_OFFSET": str((LAWFUL_NOW - datetime.now(tz=UTC)).total_seconds()),
         }
-        self.process: subprocess.Popen[bytes] | None = None
+        self.zygote: subprocess.Popen[bytes] | None = None
+        self.pid: int | None = None
 
     def _run(self, *args: str) -> str:
         result = subprocess.run(
@@ -117,29 +123,58 @@ class DialerRig:
             *extra,
         ]
 
-    def start(self) -> None:
-        log = (self.workdir / "dialer.log").open("ab")
-        self.process = subprocess.Popen(
-            self._dialer_args(), env=self.environment, cwd=REPO, stdout=log, stderr=log
-        )
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-        self.process = None
-
-    def run_until_idle(self, timeout: float) -> None:
-        with (self.workdir / "dialer.log").open("ab") as log:
-            subprocess.run(
-                self._dialer_args("--until-idle", "--seconds", str(timeout)),
+    def start(self, *extra: str) -> None:
+        """A new dialer process, forked by the rig's zygote (see ``dialer_rig_main._zygote``)."""
+        if self.zygote is None:
+            self.zygote = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.dialer.crash.dialer_rig_main",
+                    "zygote",
+                    str(self.workdir / "dialer.log"),
+                    *self._dialer_args()[4:],
+                ],
                 env=self.environment,
                 cwd=REPO,
-                stdout=log,
-                stderr=log,
-                check=True,
-                timeout=timeout + 60,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
             )
+        assert self.zygote.stdin is not None and self.zygote.stdout is not None
+        self.zygote.stdin.write(" ".join(("start", *extra, "\n")).encode())
+        self.zygote.stdin.flush()
+        self.pid = int(self.zygote.stdout.readline())
+
+    def alive(self) -> bool:
+        if self.pid is None:
+            return False
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        try:
+            return Path(f"/proc/{self.pid}/stat").read_text().split()[2] != "Z"
+        except FileNotFoundError:
+            return False  # gone between the two looks
+
+    def kill(self) -> None:
+        assert self.pid is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while self.alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not self.alive(), f"dialer {self.pid} survived SIGKILL"
+        self.pid = None
+
+    def run_until_idle(self, timeout: float) -> None:
+        """The last run: dial what is left, then stop by itself (``--until-idle``)."""
+        self.start("--until-idle", "--seconds", str(round(timeout)), "--report-seconds", "5")
+        deadline = time.monotonic() + timeout + 60
+        while self.alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not self.alive(), "the last run did not stop"
+        self.pid = None
 
     def _query(self, sql: str) -> list[tuple[Any, ...]]:
         if self.database == "postgres":
@@ -163,8 +198,11 @@ class DialerRig:
         return path.read_text(errors="replace")[-characters:] if path.exists() else ""
 
     def destroy(self) -> None:
-        if self.process is not None:
+        if self.pid is not None:
             self.kill()
+        if self.zygote is not None:
+            self.zygote.kill()
+            self.zygote.wait()
         if self._pg_name:
             import psycopg
 
@@ -188,11 +226,9 @@ def _crash_run(database: str, capsys: pytest.CaptureFixture[str]) -> None:
             before = rig.calls()
             wanted = before + rng.randint(1, 3)
             rig.start()
-            assert rig.process is not None
-            process = rig.process
 
-            def dialled(wanted: int = wanted, process: subprocess.Popen[bytes] = process) -> bool:
-                if process.poll() is not None:
+            def dialled(wanted: int = wanted) -> bool:
+                if not rig.alive():
                     raise AssertionError(f"the dialer exited by itself: {rig.log_tail()}")
                 return rig.calls() >= wanted
 
