@@ -67,7 +67,7 @@ HEARTBEAT_SECONDS = 1.0
 REFILL_SECONDS = 5.0  # wall seconds between hopper checks (at once when a take comes back short)
 OBSERVATIONS_SECONDS = 2.0  # wall seconds the recent calls' observations are reused
 HOUSEKEEPING_SECONDS = 0.25  # wall seconds between looks for preview dials and agents' hang-ups
-ORPHANS_SECONDS = 30.0
+ORPHANS_SECONDS = 5.0
 WATCHDOG_SECONDS = 30.0  # simulated seconds past the ring timeout before a silent call is hung up
 PACE_SECONDS = 1.0  # simulated seconds between pacing decisions
 MAX_PACE_RATE = 10.0  # at most this many pacing decisions a wall second, whatever the speed
@@ -197,7 +197,11 @@ class Dialer:
         if monotonic - self._orphans_checked >= ORPHANS_SECONDS:
             self._orphans_checked = monotonic
             for campaign_id in self._held:
-                recovery.orphaned_entries_return(campaign_id=campaign_id, now=clock.now())
+                back = recovery.orphaned_entries_return(campaign_id=campaign_id, now=clock.now())
+                if back:
+                    self._log(
+                        f"campaign {campaign_id}: {back} orphaned hopper entries waiting again"
+                    )
         interval = max(PACE_SECONDS / self.speed, 1.0 / MAX_PACE_RATE)
         for held in list(self._held.values()):
             if monotonic - held.paced >= interval:

@@ -30,9 +30,9 @@ from solvent.dialer.models import AgentSession, Call, HopperEntry
 from solvent.dialer.services.calls import call_outcome_record
 
 # An entry DIALLING without a live call this long is orphaned, for the periodic check of a running
-# process. At a takeover no wait is needed: the dead process was the only one taking entries for
+# process (taking an entry and writing its call are one pass of the engine, milliseconds apart). At a takeover no wait is needed: the dead process was the only one taking entries for
 # dialling in two steps (an agent's preview dial takes and authorises in one transaction).
-ORPHANED_ENTRY_SECONDS = 60
+ORPHANED_ENTRY_SECONDS = 10
 SYSTEM = "dialer"
 
 _UNANSWERED = (Call.State.DIALLING, Call.State.RINGING)

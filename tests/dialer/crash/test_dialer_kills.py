@@ -154,8 +154,8 @@ class DialerRig:
             return False
         try:
             return Path(f"/proc/{self.pid}/stat").read_text().split()[2] != "Z"
-        except FileNotFoundError:
-            return False  # gone between the two looks
+        except (FileNotFoundError, ProcessLookupError):
+            return False  # gone between the two looks (or while /proc was read)
 
     def kill(self) -> None:
         assert self.pid is not None

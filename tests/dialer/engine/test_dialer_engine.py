@@ -210,3 +210,22 @@ def test_the_simulated_telephony_gives_a_call_the_same_fate_whoever_dials_it() -
     kinds = {events[-2][0] for events in forward.values() if len(events) >= 2}
     assert {CallEventKind.NO_ANSWER, CallEventKind.BUSY, CallEventKind.HANGUP} <= kinds
     assert all(events[-1][0] is CallEventKind.ENDED for events in forward.values())
+
+
+def test_an_entry_a_dead_runner_took_but_never_dialled_waits_again_after_the_takeover(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(clock, "now", lambda: NOON)
+    campaign = campaign_world(2)
+    hopper_fill(campaign_id=campaign.pk, now=NOON)
+    taken, dialled = hopper_take(campaign_id=campaign.pk, count=2, now=NOON)
+    figures = selectors.campaign_figures(campaign_id=campaign.pk, now=NOON)
+    calls_dial_authorize(campaign_id=campaign.pk, entries=[dialled], figures=figures, now=NOON)
+    Campaign.objects.filter(pk=campaign.pk).update(runner="crash-rig", runner_seen_at=NOON)
+
+    Dialer(SimulatedTelephony(seed=SEED), campaign_keys=[CAMPAIGN], runner="crash-rig").tick()
+
+    statuses = dict(HopperEntry.objects.values_list("pk", "status"))
+    assert statuses[taken.pk] == HopperEntry.Status.WAITING  # its call was never written
+    assert statuses[dialled.pk] == HopperEntry.Status.WAITING  # interrupted: dialled again
+    assert Call.objects.get().outcome == Call.Outcome.INTERRUPTED
