@@ -1,8 +1,10 @@
 """The compliance chokepoint: no contact reaches an adapter, and no ledger row is written, outside it.
 
-1. Only the outbox sender (``solvent.contact.sender``) imports the channel adapters; nothing imports
-   telephony adapters (``solvent.dialer.adapters``) yet: the dialer that will dial must be added
-   here with the same proof as the sender.
+1. Only the outbox sender (``solvent.contact.sender``) imports the channel adapters; only the
+   ``solvent dialer`` command imports the telephony adapters (``solvent.dialer.adapters.simulated``
+   and ``.sip``): it builds one and hands it to the engine, whose one ``originate`` follows the gate
+   (proved in tests/dialer/engine/test_dialer_chokepoint.py). The recording store's adapter is no
+   contact: only the recordings service imports it.
 2. In the sender, every call to an adapter's ``send`` (or ``dial``) comes after the gate
    (``contact_attempts_authorize_many``, or ``contact_attempt_authorize``, its batch of one, called
    in the function itself or in every function that calls it) and after a guard that returns when
@@ -22,10 +24,17 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 ADAPTERS = "solvent.contact.adapters"
-TELEPHONY_ADAPTERS = "solvent.dialer.adapters"
+TELEPHONY_ADAPTERS = ("solvent.dialer.adapters.simulated", "solvent.dialer.adapters.sip")
+RECORDING_STORE = "solvent.dialer.adapters.recordings"
 SENDER = "solvent.contact.sender"
-# Who may import each adapter package: the gate-checked sender for channels, nobody yet for telephony.
-ADAPTER_IMPORTERS = {ADAPTERS: {SENDER}, TELEPHONY_ADAPTERS: set()}
+DIALER_COMMAND = "solvent.dialer.management.commands.dialer"
+# Who may import each adapter package: the gate-checked sender for channels, the command that hands
+# a telephony to the gate-checked engine, the recordings service for the store.
+ADAPTER_IMPORTERS = {
+    ADAPTERS: {SENDER},
+    **{adapter: {DIALER_COMMAND} for adapter in TELEPHONY_ADAPTERS},
+    RECORDING_STORE: {"solvent.dialer.services.recordings"},
+}
 
 
 def _module_name(path: Path) -> str:
@@ -57,13 +66,18 @@ def _inside(module: str, package: str) -> bool:
     return module == package or module.startswith(package + ".")
 
 
+def _home(package: str) -> str:
+    """The adapters' own package: its modules may import one another."""
+    return "solvent.dialer.adapters" if _inside(package, "solvent.dialer.adapters") else package
+
+
 def test_only_the_outbox_sender_imports_the_channel_or_telephony_adapters() -> None:
     offenders = []
     for path in SRC.rglob("*.py"):
         module = _module_name(path)
         imported = _imported_modules(path, module)
         for package, allowed in ADAPTER_IMPORTERS.items():
-            if module in allowed or _inside(module, package):
+            if module in allowed or _inside(module, _home(package)):
                 continue
             if any(_inside(name, package) for name in imported):
                 offenders.append((module, package))
