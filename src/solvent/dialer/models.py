@@ -206,8 +206,12 @@ class Call(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["campaign", "state"], name="dialer_call_state"),
-            # The abandon windows: answered calls of a campaign by time.
-            models.Index(fields=["campaign", "answered_at"], name="dialer_call_answered"),
+            # The abandon windows: answered calls of a campaign by time, with what the counts
+            # read (the figures are asked for about twice a second: an index-only scan).
+            models.Index(
+                fields=["campaign", "answered_at", "outcome", "answered_by_person", "connected_at"],
+                name="dialer_call_answered_cover",
+            ),
             models.Index(fields=["account", "-started_at"], name="dialer_call_account"),
         ]
 
