@@ -78,6 +78,13 @@ def default_runner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+_MACHINE_HANDLING = {
+    Campaign.Machines.DROP: MachineHandling.DETECT_AND_DROP,
+    Campaign.Machines.LEAVE_MESSAGE: MachineHandling.LEAVE_MESSAGE,
+    Campaign.Machines.CONNECT: MachineHandling.CONNECT,  # pace() counts people's abandons only
+}
+
+
 def pacing_settings(campaign: Campaign) -> PacingSettings:
     """The campaign's fields as pacing's settings (out-of-range values brought into range)."""
     return PacingSettings(
@@ -86,11 +93,7 @@ def pacing_settings(campaign: Campaign) -> PacingSettings:
         ring_timeout_seconds=max(
             MINIMUM_RING_TIMEOUT_SECONDS, float(campaign.ring_timeout_seconds)
         ),
-        machine_handling=(
-            MachineHandling.LEAVE_MESSAGE
-            if campaign.machines == Campaign.Machines.LEAVE_MESSAGE
-            else MachineHandling.DETECT_AND_DROP
-        ),
+        machine_handling=_MACHINE_HANDLING[Campaign.Machines(campaign.machines)],
         max_lines=max(1, campaign.max_lines),
         enforce_24_hour_window=campaign.enforce_24_hour_window,
     )

@@ -84,6 +84,26 @@ def test_the_floor_counts_agents_calls_in_flight_and_what_finished_calls_showed(
     assert floor.floor_state(campaign, NOON, speed=10).ringing_call_seconds == (40.0,)
 
 
+def test_pacing_budgets_for_detections_unseen_abandons_and_knows_when_machines_reach_agents() -> (
+    None
+):
+    """Detection's false positives are abandons the rows never show: the floor hands pacing an
+    estimate with a margin; a campaign without detection has none, and pace() is told machines
+    reach agents."""
+    from solvent.dialer.domain.pacing import MachineHandling
+    from solvent.dialer.engine import pacing_settings
+
+    dropping = Campaign(machines=Campaign.Machines.DROP)
+    connecting = Campaign(machines=Campaign.Machines.CONNECT)
+    unseen = floor.unseen_abandons(dropping)
+    assert unseen.budgeted_rate == pytest.approx(0.025)
+    assert floor.unseen_abandons(connecting).budgeted_rate == 0.0
+    assert pacing_settings(connecting).machine_handling is MachineHandling.CONNECT
+    leaving = Campaign(machines=Campaign.Machines.LEAVE_MESSAGE)
+    assert pacing_settings(leaving).machine_handling is MachineHandling.LEAVE_MESSAGE
+    assert pacing_settings(dropping).machine_handling is MachineHandling.DETECT_AND_DROP
+
+
 def _tick_until(dialer: Dialer, done: object, seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
