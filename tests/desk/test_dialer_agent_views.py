@@ -299,3 +299,23 @@ def test_an_account_screen_without_a_dialer_call_asks_the_dialer_one_query_and_s
     assert len(dialer) == 1, dialer
     assert b'data-testid="dialer-call"' not in response.content
     assert b"desk/dialer.js" not in response.content
+
+
+def test_the_guided_calls_own_outcome_refuses_a_dialer_call(floor: dict[str, Any]) -> None:
+    """Without desk/dialer.js the guided panel's form posts to its own view: it refuses the
+    dialer's call (recorded there, the call would stay up with its agent booked, and the dialer's
+    own outcome would write the history twice)."""
+    http = floor["http"]
+    who = ohio_debtor_create()
+    call = _connected(floor, who)
+    Call.objects.filter(pk=call.pk).update(ended_at=NOON)
+    form = {
+        "attempt_id": str(call.attempt_id),
+        "disposition": "promise_to_pay",
+        "name_confirmed": "on",
+        "fact": "postal_code",
+    }
+    refused = http.post(f"/accounts/{who.card.pk}/call/outcome/", form, headers=HTMX)
+    assert b"This call came from the dialer" in refused.content
+    assert Interaction.objects.filter(compliance_attempt_id=call.attempt_id).count() == 0
+    assert Call.objects.get(pk=call.pk).state == Call.State.CONNECTED

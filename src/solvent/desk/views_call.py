@@ -41,6 +41,7 @@ from solvent.desk.domain.call_script import (
     verification_parse,
 )
 from solvent.desk.roles import desk_view
+from solvent.dialer import selectors as dialer_selectors
 from solvent.portfolio.access import DebtorAccess, access_account_by_id, access_debtor_by_id
 from solvent.portfolio.models import Account, Phone
 
@@ -140,6 +141,12 @@ def call_verify(request: HttpRequest, account_id: int) -> HttpResponse:
     return _panel(request, account, call=state, error=error)
 
 
+DIALLER_CALL_REFUSAL = (
+    "This call came from the dialer: record its outcome in the dialer's panel above, which frees "
+    "the line and puts you in wrap-up."
+)
+
+
 @desk_view()
 @require_POST
 def call_outcome(request: HttpRequest, account_id: int) -> HttpResponse:
@@ -150,6 +157,10 @@ def call_outcome(request: HttpRequest, account_id: int) -> HttpResponse:
         attempt, access = _attempt_of(user, account, request.POST.get("attempt_id", ""))
     except ValidationError as closed:
         return _panel(request, account, error=closed.message)
+    if dialer_selectors.attempt_is_dialler_call(attempt_id=attempt.pk):
+        # Recorded here, the dialer's call would stay open with its line up and its agent booked,
+        # and its own outcome would write the history a second time.
+        return _panel(request, account, error=DIALLER_CALL_REFUSAL)
     verification = verification_parse(request.POST.get("name_confirmed"), request.POST.get("fact"))
     try:
         outcome = outcome_check(request.POST.get("disposition", ""), verification)

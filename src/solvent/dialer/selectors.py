@@ -264,3 +264,9 @@ def _entry_reason(
         f"Waiting in the hopper: number {ahead + 1} in line "
         f"(dialled {entry.attempts} of {campaign.max_attempts_per_day} times today).",
     )
+
+
+def attempt_is_dialler_call(*, attempt_id: int) -> bool:
+    """Whether the gate's attempt belongs to a dialer call (its outcome is the dialer's to record:
+    ``services.call_outcome_record``, which also frees the line and the agent)."""
+    return Call.objects.filter(attempt_id=attempt_id).exists()
