@@ -270,3 +270,41 @@ def test_a_preview_dial_the_gate_refuses_says_the_rule_and_when(
     assert not Call.objects.filter(hopper_entry=entry).exists()
     session = AgentSession.objects.get(agent=agent, logged_out_at__isnull=True)
     assert session.state == AgentSession.State.READY
+
+
+def test_a_ready_agent_whose_dialer_page_went_quiet_is_paused_as_away_at_the_30th_second(
+    team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page polls every second; a ready agent it has not heard from for 30 s is offered no
+    call (a debtor who answered would meet nobody). Agents on a call, paused ones and sessions no
+    page keeps (bots: never seen) are left be."""
+    from solvent.dialer.services.agents import agent_seen, agents_away_pause
+
+    campaign = campaign_create(team=team)
+    quiet, busy, bot = _agent(team, "quiet"), _agent(team, "busy"), _agent(team, "bot-01")
+    for agent in (quiet, busy, bot):
+        agent_login(agent_id=agent.pk, campaign_id=campaign.pk)
+        agent_ready(agent_id=agent.pk)
+    agent_seen(agent_id=quiet.pk)
+    agent_seen(agent_id=busy.pk)
+    _connected_call(
+        AgentSession.objects.get(agent=busy, logged_out_at__isnull=True), ohio_debtor_create()
+    )
+    at_30 = NOON + timedelta(seconds=30)
+    assert agents_away_pause(campaign_ids=[campaign.pk], now=at_30) == 0
+    later = NOON + timedelta(seconds=30, milliseconds=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert agents_away_pause(campaign_ids=[campaign.pk], now=later) == 1
+    states = dict(
+        AgentSession.objects.filter(logged_out_at__isnull=True).values_list(
+            "agent__username", "state"
+        )
+    )
+    assert states == {"quiet": "paused", "busy": "talking", "bot-01": "ready"}
+    away = AgentSession.objects.get(agent=quiet, logged_out_at__isnull=True)
+    assert away.pause_reason == "away"
+    assert AuditEntry.objects.filter(action="dialer.agent_away", object_id=away.pk).exists()
+    # Back at the desk: the page answers again and the agent goes ready.
+    agent_seen(agent_id=quiet.pk)
+    agent_ready(agent_id=quiet.pk)
+    assert agents_away_pause(campaign_ids=[campaign.pk], now=later) == 0

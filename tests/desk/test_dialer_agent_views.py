@@ -66,6 +66,10 @@ def _connected(floor: dict[str, Any], who: OhioDebtor) -> Call:
     return Call.objects.get(pk=call.pk)
 
 
+def _session(agent: User) -> AgentSession:
+    return AgentSession.objects.get(agent=agent, logged_out_at__isnull=True)
+
+
 def _state(agent: User) -> str:
     return AgentSession.objects.get(agent=agent, logged_out_at__isnull=True).state
 
@@ -117,8 +121,10 @@ def test_the_poll_is_silent_until_a_call_is_connected_then_pops_the_account(
     http, agent = floor["http"], floor["agent"]
     campaign = campaign_create(team=floor["team"])
     agent_login(agent_id=agent.pk, campaign_id=campaign.pk)
+    assert _session(agent).seen_at is None
     first = http.get("/dialer/state/", headers=HTMX)
     assert first.status_code == 200
+    assert _session(agent).seen_at == NOON  # the open page says the agent is at their desk
     digest = first.content.decode().split("digest=")[1].split('"')[0]
     assert http.get(f"/dialer/state/?seen=&digest={digest}", headers=HTMX).status_code == 204
     agent_ready(agent_id=agent.pk)

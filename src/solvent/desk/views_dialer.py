@@ -49,6 +49,7 @@ from solvent.dialer.services.agents import (
     agent_logout,
     agent_pause,
     agent_ready,
+    agent_seen,
     agent_wrap_up_done,
     agent_wrap_up_start,
     preview_dial,
@@ -86,6 +87,7 @@ def dialer_home(request: HttpRequest) -> HttpResponse:
 def dialer_state(request: HttpRequest) -> HttpResponse:
     """The page's poll: 204 while nothing changed; the screen pop when a new call is connected."""
     seen = request.GET.get("seen", "")
+    agent_seen(agent_id=_user_id(request))  # the page is open: the agent is at their desk
     context = _agent_context(request, seen=int(seen) if seen.isdigit() else None)
     session = context["session"]
     if (
@@ -355,6 +357,7 @@ def _act(request: HttpRequest, change: Callable[[], object]) -> HttpResponse:
     """One service call; what it refuses is shown to the agent (a campaign not theirs: 404)."""
     try:
         change()
+        agent_seen(agent_id=_user_id(request))
     except NotFoundError:
         raise
     except DomainError as error:

@@ -54,6 +54,7 @@ from solvent.dialer.domain.pacing import (
 )
 from solvent.dialer.models import AgentSession, Call, Campaign, HopperEntry
 from solvent.dialer.ports import AnsweredBy, CallEvent, CallEventKind, Telephony, TelephonyError
+from solvent.dialer.services.agents import agents_away_pause
 from solvent.dialer.services.calls import (
     call_event_apply,
     call_outcome_record,
@@ -486,9 +487,13 @@ class Dialer:
         return True
 
     def _housekeeping(self) -> None:
-        """Preview dials waiting for this process, and calls an agent hung up from the desk."""
+        """Ready agents whose dialer page went quiet (paused "away"), preview dials waiting for
+        this process, and calls an agent hung up from the desk."""
         if not self._held:
             return
+        away = agents_away_pause(campaign_ids=list(self._held), now=clock.now())
+        if away:
+            self._log(f"{away} ready agent(s) paused as away: their dialer page stopped answering")
         rows = list(
             Call.objects.filter(campaign_id__in=list(self._held))
             .filter(

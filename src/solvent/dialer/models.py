@@ -86,6 +86,9 @@ class AgentSession(models.Model):
     logged_in_at = models.DateTimeField()
     logged_out_at = models.DateTimeField(null=True, blank=True)
     endpoint = models.CharField(max_length=200, blank=True)  # the agent's softphone (SIP URI)
+    # The desk's dialer page last answered (it polls every second); None for sessions no page
+    # keeps (bots, the API). A ready agent whose page went quiet is paused as "away".
+    seen_at = models.DateTimeField(null=True, blank=True)
     call = models.ForeignKey(
         "Call", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

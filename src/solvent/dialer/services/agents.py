@@ -20,6 +20,7 @@ says the rule and when it may be dialled.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -44,6 +45,10 @@ PAUSE_REASONS: tuple[tuple[str, str], ...] = (
     ("technical", "Technical problem"),
 )
 _PAUSE_CODES = frozenset(code for code, _label in PAUSE_REASONS)
+# Set by the dialer, never chosen: a ready agent whose dialer page stopped answering (the browser
+# closed, the network gone) is offered no call, or a debtor who answers would meet nobody.
+AWAY_REASON = "away"
+AWAY_AFTER = timedelta(seconds=30)
 # With a call in hand: a pause waits for the call's end, a log-out is refused.
 _ON_A_CALL = frozenset({AgentSession.State.RESERVED, AgentSession.State.TALKING})
 _BUSY = _ON_A_CALL | {AgentSession.State.WRAP_UP}
@@ -458,3 +463,37 @@ def _audit(session: AgentSession, action: str, agent_id: int, **data: object) ->
         data={"campaign_id": session.campaign_id, **data},
         actor_id=agent_id,
     )
+
+
+def agent_seen(*, agent_id: int) -> None:
+    """The agent's dialer page answered now (its poll): they are at their desk."""
+    AgentSession.objects.filter(agent_id=agent_id, logged_out_at__isnull=True).update(
+        seen_at=clock.now()
+    )
+
+
+def agents_away_pause(*, campaign_ids: Sequence[int], now: datetime | None = None) -> int:
+    """Pause (reason "away") the ready agents of these campaigns whose dialer page has not answered
+    for ``AWAY_AFTER``; answers how many. Sessions no page keeps (``seen_at`` None) are left be."""
+    moment = now or clock.now()
+    with transaction.atomic():
+        away = list(
+            AgentSession.objects.select_for_update()
+            .filter(
+                campaign_id__in=list(campaign_ids),
+                logged_out_at__isnull=True,
+                state=AgentSession.State.READY,
+                seen_at__lt=moment - AWAY_AFTER,
+            )
+            .order_by("pk")
+        )
+        for session in away:
+            _move(session, AgentSession.State.PAUSED, reason=AWAY_REASON)
+            audit_record(
+                action="dialer.agent_away",
+                object_type="dialer.AgentSession",
+                object_id=session.pk,
+                data={"campaign_id": session.campaign_id, "seen_at": str(session.seen_at)},
+                system="dialer: the agent's dialer page stopped answering",
+            )
+    return len(away)
