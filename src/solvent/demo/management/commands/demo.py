@@ -197,14 +197,13 @@ class Command(BaseCommand):
             "screen"
         )
         first = today.suggested_from
-        when = (
-            f"from {first.astimezone(UTC):%H:%M} UTC"
-            if first is not None and first > clock.now()
-            else "now"
-        )
+        due = ""
+        if first is not None:
+            since = "from" if first > clock.now() else "since"
+            due = f", due {since} {first.astimezone(UTC):%H:%M} UTC"
         self.stdout.write(
             f"  today's plan: {today.planned_calls:,} calls, {today.suggested_calls:,} in "
-            f"{today.suggested}, dialled {when} (each at its lawful moment, the debtor's daytime)"
+            f"{today.suggested}{due} (each at the moment the plan gave it, in the debtor's daytime)"
         )
 
     def _serve(self, host: str, port: int) -> None:
