@@ -153,6 +153,7 @@ def demo_campaigns_create(*, now: datetime) -> list[Campaign]:
                     object_type="dialer.campaign",
                     object_id=campaign.pk,
                     data={"key": campaign.key, "mode": campaign.mode, "source": "demo"},
+                    system="demo: the demo's dialer campaigns",
                 )
             campaigns.append(campaign)
     return campaigns
