@@ -63,6 +63,9 @@ def test_every_call_of_todays_demo_plan_has_its_campaign_and_bots_take_calls(
     assert named in keys and campaigns[named].mode != Campaign.Mode.PREVIEW, named
     # The hopper's source: the busiest campaign fills from today's plan.
     campaign = campaigns[named]
+    # Its calls are due now (a newcomer who goes ready is called at once; the gate still decides).
+    assert not calls.filter(campaign=named, planned_at__gt=clock.now()).exists()
+    assert "due since" in printed
     added = hopper_fill(campaign_id=campaign.pk)
     assert added == calls.filter(campaign=named).count() > 0
     # A week of past calls, each closed into the contact history, under the abandon limit.

@@ -491,3 +491,20 @@ def demo_dialer_create(
         history_calls=tally.calls,
         history_abandoned=tally.abandoned,
     )
+
+
+def demo_calls_bring_forward(*, campaign_key: str, now: datetime) -> int:
+    """Today's later calls of the suggested campaign come due now, so a newcomer who goes ready
+    is called within seconds instead of at the plan's next hour. Only when it is: the gate still
+    decides each call at dial time, in the debtor's own hours. Answers how many moved."""
+    moved = PlanItem.objects.filter(
+        plan_date=now.date(),
+        campaign=campaign_key,
+        channel="call",
+        status=PlanItem.Status.PLANNED,
+        planned_at__gt=now,
+    ).update(planned_at=now)
+    HopperEntry.objects.filter(
+        campaign__key=campaign_key, status=HopperEntry.Status.WAITING, not_before__gt=now
+    ).update(not_before=now, updated_at=now)
+    return moved

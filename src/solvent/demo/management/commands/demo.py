@@ -21,7 +21,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from solvent.audit.keys import development_audit_key
 from solvent.core import clock
-from solvent.demo.dialer import DEMO_BOTS, DialerToday, demo_dialer_create, demo_dialer_today
+from solvent.demo.dialer import (
+    DEMO_BOTS,
+    DialerToday,
+    demo_calls_bring_forward,
+    demo_dialer_create,
+    demo_dialer_today,
+)
 from solvent.demo.history import demo_history_create
 from solvent.demo.payments import demo_payments_create, demo_portal_invite, demo_terms_create
 from solvent.demo.services import (
@@ -126,6 +132,10 @@ class Command(BaseCommand):
         demo_terms_create()
         self._invite = demo_portal_invite()
         self._dialer_today = demo_dialer_today(now=clock.now())
+        if self._dialer_today.suggested:
+            # The demo shows calls at once: the suggested campaign's later calls come due now.
+            demo_calls_bring_forward(campaign_key=self._dialer_today.suggested, now=clock.now())
+            self._dialer_today = demo_dialer_today(now=clock.now())
         if options["no_serve"]:
             self._print_logins(None)
             return
