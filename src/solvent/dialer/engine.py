@@ -67,6 +67,7 @@ LEASE_SECONDS = 15.0
 HEARTBEAT_SECONDS = 1.0
 REFILL_SECONDS = 5.0  # wall seconds between hopper checks (at once when a take comes back short)
 OBSERVATIONS_SECONDS = 2.0  # wall seconds the recent calls' observations are reused
+AWAY_CHECK_SECONDS = 5.0  # wall seconds between looks for ready agents whose page went quiet
 HOUSEKEEPING_SECONDS = 0.25  # wall seconds between looks for preview dials and agents' hang-ups
 ORPHANS_SECONDS = 5.0
 WATCHDOG_SECONDS = 30.0  # simulated seconds past the ring timeout before a silent call is hung up
@@ -171,6 +172,7 @@ class Dialer:
         self._leased_at = -1e9
         self._housekept = -1e9
         self._orphans_checked = time.monotonic()
+        self._away_checked = -1e9
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -198,6 +200,9 @@ class Dialer:
             self._housekept = monotonic
             self._housekeeping()
             self._watchdog(monotonic)
+        if monotonic - self._away_checked >= AWAY_CHECK_SECONDS:
+            self._away_checked = monotonic
+            self._away()
         if monotonic - self._orphans_checked >= ORPHANS_SECONDS:
             self._orphans_checked = monotonic
             for campaign_id in self._held:
@@ -486,29 +491,32 @@ class Dialer:
             self._talk_end(call_id, now)
         return True
 
-    def _housekeeping(self) -> None:
-        """Ready agents whose dialer page went quiet (paused "away"), preview dials waiting for
-        this process, and calls an agent hung up from the desk."""
+    def _away(self) -> None:
+        """Ready agents whose dialer page went quiet are paused "away" (checked every few
+        seconds: the page is given 30)."""
         if not self._held:
             return
         away = agents_away_pause(campaign_ids=list(self._held), now=clock.now())
         if away:
             self._log(f"{away} ready agent(s) paused as away: their dialer page stopped answering")
+
+    def _housekeeping(self) -> None:
+        """Preview dials waiting for this process, and calls an agent hung up from the desk."""
+        if not self._held:
+            return
         rows = list(
             Call.objects.filter(campaign_id__in=list(self._held))
             .filter(
                 Q(state=Call.State.QUEUED) | (Q(hangup_requested=True) & ~Q(state=Call.State.ENDED))
             )
             .order_by("pk")
-            .values_list("pk", "campaign_id", "phone")
+            .values_list("pk", "campaign_id", "phone", "hangup_requested")
         )
-        for call_id, campaign_id, phone in rows:
+        for call_id, campaign_id, phone, hangup in rows:
             if call_id in self._calls or call_id in self._connected:
-                if call_id not in self._hung_up:
-                    hangup = Call.objects.filter(pk=call_id, hangup_requested=True).exists()
-                    if hangup:
-                        self._hung_up.add(call_id)
-                        self._ask(self.telephony.hangup, call_ref=selectors.call_ref(call_id))
+                if hangup and call_id not in self._hung_up:
+                    self._hung_up.add(call_id)
+                    self._ask(self.telephony.hangup, call_ref=selectors.call_ref(call_id))
                 continue
             moved = Call.objects.filter(pk=call_id, state=Call.State.QUEUED).update(
                 state=Call.State.DIALLING, started_at=clock.now()

@@ -40,7 +40,7 @@ def call_id_of(ref: str) -> int:
     return int(ref[len(CALL_REF_PREFIX) :])
 
 
-def _person_answered() -> Q:
+def person_answered_q() -> Q:
     """A person answered (the abandon rate's denominator): the call reached an agent, or was
     abandoned (a person answered and no agent took it). A machine the detector recognised, or
     the agent heard, is not a person; an unknown verdict counts as one (an agent took it)."""
@@ -49,7 +49,7 @@ def _person_answered() -> Q:
     )
 
 
-def _abandoned() -> Q:
+def abandoned_q() -> Q:
     """Abandoned: a person answered and no agent took it in time (``call_outcome_record`` records
     a call the dialer died on after a person answered as abandoned too)."""
     return Q(outcome=Call.Outcome.ABANDONED)
@@ -69,10 +69,10 @@ def campaign_figures(*, campaign_id: int, now: datetime | None = None) -> Campai
     figures = Call.objects.filter(
         campaign_id=campaign_id, answered_at__gt=since_30, answered_at__lte=moment
     ).aggregate(
-        abandoned_30d=Count("pk", filter=in_30 & _abandoned()),
-        live_answered_30d=Count("pk", filter=in_30 & _person_answered()),
-        abandoned_24h=Count("pk", filter=in_24 & _abandoned()),
-        live_answered_24h=Count("pk", filter=in_24 & _person_answered()),
+        abandoned_30d=Count("pk", filter=in_30 & abandoned_q()),
+        live_answered_30d=Count("pk", filter=in_30 & person_answered_q()),
+        abandoned_24h=Count("pk", filter=in_24 & abandoned_q()),
+        live_answered_24h=Count("pk", filter=in_24 & person_answered_q()),
     )
     return CampaignFigures(
         abandoned_30d=figures["abandoned_30d"],

@@ -24,9 +24,12 @@ from solvent.core.models import Role
 from solvent.core.selectors import staff_role_get
 from solvent.dialer.domain.campaigns import MAX_ABANDON_RATE, abandon_level, abandon_rate
 from solvent.dialer.models import AgentSession, Call, Campaign, HopperEntry
-from solvent.dialer.selectors import WINDOW_24_HOURS, WINDOW_30_DAYS
-from solvent.dialer.selectors import _abandoned as abandoned_q
-from solvent.dialer.selectors import _person_answered as person_answered_q
+from solvent.dialer.selectors import (
+    WINDOW_24_HOURS,
+    WINDOW_30_DAYS,
+    abandoned_q,
+    person_answered_q,
+)
 from solvent.portfolio.access import access_client_ids
 
 CAMPAIGN_MANAGER_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})

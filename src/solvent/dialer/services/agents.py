@@ -476,17 +476,16 @@ def agents_away_pause(*, campaign_ids: Sequence[int], now: datetime | None = Non
     """Pause (reason "away") the ready agents of these campaigns whose dialer page has not answered
     for ``AWAY_AFTER``; answers how many. Sessions no page keeps (``seen_at`` None) are left be."""
     moment = now or clock.now()
+    quiet = AgentSession.objects.filter(
+        campaign_id__in=list(campaign_ids),
+        logged_out_at__isnull=True,
+        state=AgentSession.State.READY,
+        seen_at__lt=moment - AWAY_AFTER,
+    )
+    if not quiet.exists():
+        return 0  # the usual answer, without taking a write lock
     with transaction.atomic():
-        away = list(
-            AgentSession.objects.select_for_update()
-            .filter(
-                campaign_id__in=list(campaign_ids),
-                logged_out_at__isnull=True,
-                state=AgentSession.State.READY,
-                seen_at__lt=moment - AWAY_AFTER,
-            )
-            .order_by("pk")
-        )
+        away = list(quiet.select_for_update().order_by("pk"))
         for session in away:
             _move(session, AgentSession.State.PAUSED, reason=AWAY_REASON)
             audit_record(
