@@ -45,6 +45,11 @@ class Team(models.Model):
 
 
 class Placement(models.Model):
+    class Kind(models.TextChoices):
+        PLACEMENT = "placement"
+        # A file of account numbers the client takes back (issue 15).
+        RECALL = "recall"
+
     class Status(models.TextChoices):
         PENDING = "pending"
         RUNNING = "running"
@@ -84,9 +89,71 @@ class Placement(models.Model):
     superseded_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Issue 15: a placement is read through a profile version (None: Solvent's own format); a
+    # recall file only recalls; a full refresh recalls the client's accounts absent from the file.
+    kind = models.CharField(
+        max_length=10, choices=Kind.choices, default=Kind.PLACEMENT, db_default=Kind.PLACEMENT
+    )
+    profile_version = models.ForeignKey(
+        "PlacementProfileVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="placements",
+    )
+    full_refresh = models.BooleanField(default=False, db_default=False)
+    # Rows left out on purpose (a totals row, a title, a row the profile skips): not errors.
+    rows_skipped = models.PositiveIntegerField(default=0, db_default=0)
+    # Rows identical to what an earlier import of the client wrote: not written again.
+    rows_unchanged = models.PositiveIntegerField(default=0, db_default=0)
+    accounts_recalled = models.PositiveIntegerField(default=0, db_default=0)
+    # What the file did that is not an error but someone should know (an unmapped column).
+    warnings = models.TextField(blank=True, default="", db_default="")
 
     def __str__(self) -> str:
         return f"{self.client.code} {self.placed_on} {self.source_name}"
+
+
+class PlacementProfile(models.Model):
+    """How one client's files are read: a name, and its versions (ADR 0035)."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="placement_profiles")
+    name = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "name"], name="placement_profile_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client.code}/{self.name}"
+
+
+class PlacementProfileVersion(models.Model):
+    """One immutable version of a profile: the mapping spec (domain.placement_profile) as JSON.
+
+    Editing a profile adds a version; a placement records the version it was read with."""
+
+    profile = models.ForeignKey(PlacementProfile, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    spec = models.JSONField()
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "number"], name="placement_profile_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} v{self.number}"
 
 
 class Debtor(models.Model):
@@ -138,6 +205,9 @@ class ContactStatus(models.TextChoices):
     VALID = "valid"
     INVALID = "invalid"
     WRONG_NUMBER = "wrong_number"
+    # The client's file replaced it with another number of the same kind: kept for the history,
+    # never dialled or written to again (issue 15).
+    SUPERSEDED = "superseded"
 
 
 class ContactOwner(models.TextChoices):
@@ -180,6 +250,9 @@ class Phone(models.Model):
 
     debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="phones")
     e164 = models.CharField(max_length=16)
+    # "234-5678 ext 212": the extension is dialled after the call connects, never glued onto
+    # the number (issue 15).
+    extension = models.CharField(max_length=10, blank=True, default="", db_default="")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OTHER)
     line_type = models.CharField(max_length=10, choices=LineType.choices, default=LineType.UNKNOWN)
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.CLIENT)
@@ -337,6 +410,18 @@ class Account(models.Model):
         max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True
     )
     debtors = models.ManyToManyField(Debtor, through="AccountDebtor", related_name="accounts")
+    # A hash of the placement row (and the profile version) that last wrote the account: a
+    # re-import skips a row whose hash is unchanged (issue 15).
+    import_hash = models.CharField(max_length=32, blank=True, default="", db_default="")
+    # Set when the client took the account back (a recall file or a full refresh without it).
+    recalled_at = models.DateTimeField(null=True, blank=True)
+    recall_placement = models.ForeignKey(
+        Placement,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recalled_accounts",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -23,9 +23,11 @@ from django.db import connection
 
 from solvent.core import clock
 from solvent.core.crypto import keyed_hash
+from solvent.portfolio.domain.placement_profile import ProfileSpec
 from solvent.portfolio.generate import write_placement_csv
+from solvent.portfolio.imports.layout import data_rows, layout_for
 from solvent.portfolio.imports.records import ImportContext, PlacementRow
-from solvent.portfolio.imports.rows import header_check, row_validate
+from solvent.portfolio.imports.rows import row_validate
 from solvent.portfolio.imports.source import placement_source_open
 from solvent.portfolio.imports.store import Batch, _people_group
 from solvent.portfolio.models import Client
@@ -43,12 +45,11 @@ TABLES = ("portfolio_account", "portfolio_debtor", "portfolio_accountdebtor", "p
 def _expected(path: Path, client_id: int) -> dict[str, int]:
     """What one clean run must leave, worked out with the pure validation and grouping."""
     source = placement_source_open(path)
-    positions = header_check(source.header)
+    spec = ProfileSpec.default()
+    layout = layout_for(source, spec)
     context = ImportContext(client_id, "US", "USD", PLACED_ON, keyed_hash, clock.today())
     rows = [
-        row_validate(raw, positions=positions, context=context)
-        for raw in source.rows()
-        if raw.number > 1
+        row_validate(raw, layout=layout, context=context) for raw in data_rows(source, layout, spec)
     ]
     valid = [row for row in rows if isinstance(row, PlacementRow)]
     batch = Batch(client_id, 0, PLACED_ON, clock.now(), valid)

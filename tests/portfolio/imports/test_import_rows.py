@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from solvent.portfolio.domain.placement_columns import COLUMN_NAMES
+from solvent.portfolio.imports.layout import Layout
 from solvent.portfolio.imports.records import ImportContext, PlacementRow
 from solvent.portfolio.imports.rows import header_check, name_key, row_validate
 from solvent.portfolio.imports.source import PlacementFileError, RawRow, RowError
@@ -24,13 +25,17 @@ CONTEXT = ImportContext(
     hasher=lambda text: hashlib.sha256(text.encode()).hexdigest(),
     today=date(2026, 11, 24),
 )
-POSITIONS = {name: index for index, name in enumerate(COLUMN_NAMES)}
+LAYOUT = Layout(
+    header_row=1,
+    positions={name: index for index, name in enumerate(COLUMN_NAMES)},
+    width=len(COLUMN_NAMES),
+)
 
 
 def _validate(number: int = 2, context: ImportContext = CONTEXT, **overrides: str):
     row = good_row(**overrides)
     return row_validate(
-        RawRow(number, [row[name] for name in COLUMN_NAMES]), positions=POSITIONS, context=context
+        RawRow(number, [row[name] for name in COLUMN_NAMES]), layout=LAYOUT, context=context
     )
 
 
@@ -112,7 +117,7 @@ def test_duplicate_account_numbers_are_all_refused() -> None:
 def test_a_row_longer_than_the_header_is_refused() -> None:
     row = good_row()
     raw = RawRow(5, [row[name] for name in COLUMN_NAMES] + ["surplus"])
-    result = row_validate(raw, positions=POSITIONS, context=CONTEXT)
+    result = row_validate(raw, layout=LAYOUT, context=CONTEXT)
     assert isinstance(result, list)
     assert "has 40 values but the header has 39 columns" in result[0].reason
 
@@ -174,7 +179,7 @@ def test_parallel_validation_gives_the_same_results_in_order() -> None:
     for n in range(1, CHUNK_ROWS * 2 + 50):
         row = good_row(n, principal="-1" if n % 7 == 0 else "10.00")
         raws.append(RawRow(n + 1, [row[name] for name in COLUMN_NAMES]))
-    inline = list(rows_validated(raws, positions=POSITIONS, context=CONTEXT, workers=1))
-    parallel = list(rows_validated(raws, positions=POSITIONS, context=CONTEXT, workers=2))
+    inline = list(rows_validated(raws, layout=LAYOUT, context=CONTEXT, workers=1))
+    parallel = list(rows_validated(raws, layout=LAYOUT, context=CONTEXT, workers=2))
     assert parallel == inline
     assert sum(isinstance(r, list) for r in parallel) == len(raws) // 7

@@ -9,7 +9,7 @@ ones its committed batches hold.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,12 +19,13 @@ from django.db.models.expressions import Combinable
 
 from solvent.core import clock
 from solvent.core.crypto import keyed_hash
+from solvent.portfolio.domain.placement_profile import ProfileSpec
+from solvent.portfolio.imports.layout import Layout, RowCounter, data_rows, layout_for
 from solvent.portfolio.imports.pipeline import rows_validated
 from solvent.portfolio.imports.records import ImportContext, PlacementRow
 from solvent.portfolio.imports.report import ErrorReport
-from solvent.portfolio.imports.rows import header_check
 from solvent.portfolio.imports.runs import RunTakenOverError
-from solvent.portfolio.imports.source import PlacementSource, placement_source_open
+from solvent.portfolio.imports.source import PlacementSource, RawRow, placement_source_open
 from solvent.portfolio.imports.store import Batch, batch_store
 from solvent.portfolio.models import Placement
 
@@ -52,10 +53,12 @@ def file_import(
 ) -> None:
     """Import the placement's file into the database, from where its run stopped."""
     client = placement.client
-    source = placement_source_open(Path(placement.source_path))
-    positions = header_check(source.header)
-    total, duplicates = _first_pass(source, positions["account_number"])
-    _heartbeat(placement, rows_total=total)
+    spec = placement_spec(placement)
+    source = placement_source_open(Path(placement.source_path), encoding=spec.encoding)
+    layout = layout_for(source, spec)
+    total, duplicates = _first_pass(source, layout, spec)
+    skipped = RowCounter()
+    _heartbeat(placement, rows_total=total, warnings="\n".join(layout.warnings))
     context = ImportContext(
         client_id=client.pk,
         client_country=client.country,
@@ -64,6 +67,7 @@ def file_import(
         hasher=keyed_hash,
         today=clock.today(),
         duplicates=duplicates,
+        spec=spec,
     )
     # Rows the run's committed batches hold (a resume): validated again for the report, not written.
     skip = placement.rows_done
@@ -73,7 +77,7 @@ def file_import(
     # Inline by default: worker processes measured slower (ADR 0004); the option stays for trials.
     workers = workers or 1
     results = rows_validated(
-        _data_rows(source), positions=positions, context=context, workers=workers
+        data_rows(source, layout, spec, skipped), layout=layout, context=context, workers=workers
     )
     if background_writer is None:
         background_writer = (
@@ -97,8 +101,21 @@ def file_import(
         writer.write(batch, report.rows_rejected - rejected_before, done)
     finally:
         writer.close()
+    if skipped.skipped:
+        Placement.objects.filter(pk=placement.pk).update(rows_skipped=skipped.skipped)
     if progress is not None:
         progress(done, total)
+
+
+def placement_spec(placement: Placement) -> ProfileSpec:
+    """The spec the placement's file is read with: its profile version's, else our own format."""
+    from solvent.portfolio.domain.placement_profile import spec_from_json
+
+    if placement.profile_version_id is None:
+        return ProfileSpec.default()
+    version = placement.profile_version
+    assert version is not None
+    return spec_from_json(version.spec)
 
 
 class _BatchWriter:
@@ -133,22 +150,16 @@ class _BatchWriter:
             self.executor.shutdown()
 
 
-def _data_rows(source: PlacementSource) -> Iterator:  # type: ignore[type-arg]
-    """Every row after the header, without the blank ones (a spreadsheet's trailing rows)."""
-    for raw in source.rows():
-        if raw.number == 1:
-            continue
-        if raw.problem is None and not any(value.strip() for value in raw.values):
-            continue
-        yield raw
-
-
-def _first_pass(source: PlacementSource, account_column: int) -> tuple[int, dict[str, int]]:
+def _first_pass(
+    source: PlacementSource, layout: Layout, spec: ProfileSpec
+) -> tuple[int, dict[str, int]]:
     """Count the rows and find account numbers used twice: those rows are all rejected."""
     seen: set[str] = set()
     repeated: dict[str, int] = {}
     total = 0
-    for raw in _data_rows(source):
+    account_column = layout.positions["account_number"]
+    raw: RawRow
+    for raw in data_rows(source, layout, spec):
         total += 1
         if account_column >= len(raw.values):
             continue
@@ -162,7 +173,7 @@ def _first_pass(source: PlacementSource, account_column: int) -> tuple[int, dict
     return total, repeated
 
 
-def _heartbeat(placement: Placement, **progress: int | Combinable) -> None:
+def _heartbeat(placement: Placement, **progress: int | str | Combinable) -> None:
     """Move the run's heartbeat (and progress); RunTakenOverError if the run is no longer ours.
 
     Called inside a batch's transaction the UPDATE also locks the placement row until the commit,

@@ -33,6 +33,7 @@ class PhoneInfo:
     line_type: str
     region_code: str
     time_zones: tuple[str, ...]
+    extension: str = ""
 
 
 @dataclass(frozen=True, slots=True)

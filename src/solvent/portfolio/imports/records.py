@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from solvent.portfolio.domain.placement_profile import ProfileSpec
+
 
 @dataclass(frozen=True, slots=True)
 class ImportContext:
@@ -21,6 +23,8 @@ class ImportContext:
     today: date
     # Account numbers that occur more than once in the file, with how often.
     duplicates: dict[str, int] = field(default_factory=dict)
+    # How the file writes its values (dates, amounts, phones' region): the placement's profile.
+    spec: ProfileSpec = field(default_factory=ProfileSpec.default)
 
 
 @dataclass(slots=True)
@@ -30,6 +34,7 @@ class PhoneRecord:
     line_type: str
     region_code: str
     time_zones: tuple[str, ...]
+    extension: str = ""
 
 
 @dataclass(slots=True)
@@ -89,3 +94,5 @@ class PlacementRow:
     account: AccountRecord
     debtor: PersonRecord
     cosigner: PersonRecord | None
+    # The hash of the raw row (and the profile version) that produced it: Account.import_hash.
+    fingerprint: str = ""

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from solvent.portfolio.domain.placement_columns import COLUMN_NAMES, REQUIRED_COLUMNS
 from solvent.portfolio.imports import values as v
+from solvent.portfolio.imports.layout import Layout
 from solvent.portfolio.imports.phones import parse_phone
 from solvent.portfolio.imports.records import (
     AccountRecord,
@@ -69,11 +70,14 @@ class _Row:
 
     __slots__ = ("errors", "fields", "number")
 
-    def __init__(self, raw: RawRow, positions: dict[str, int]) -> None:
+    def __init__(self, raw: RawRow, layout: Layout) -> None:
         self.number = raw.number
         values = raw.values
         count = len(values)
-        self.fields = {name: values[i].strip() for name, i in positions.items() if i < count}
+        self.fields = {name: values[i].strip() for name, i in layout.positions.items() if i < count}
+        if layout.constants:
+            for name, value in layout.constants.items():
+                self.fields.setdefault(name, value)
         self.errors: list[RowError] = []
 
     def text(self, column: str) -> str:
@@ -106,21 +110,22 @@ class _Row:
 
 
 def row_validate(
-    raw: RawRow, *, positions: dict[str, int], context: ImportContext
+    raw: RawRow, *, layout: Layout, context: ImportContext
 ) -> PlacementRow | list[RowError]:
     """Validate one row; the records to write, or every error found in it."""
     if raw.problem is not None:
         return [raw.problem]
-    if len(raw.values) > len(positions) and any(x.strip() for x in raw.values[len(positions) :]):
+    width = layout.width
+    if len(raw.values) > width and any(x.strip() for x in raw.values[width:]):
         return [
             RowError(
                 raw.number,
                 "",
                 "",
-                f"the row has {len(raw.values)} values but the header has {len(positions)} columns",
+                f"the row has {len(raw.values)} values but the header has {width} columns",
             )
         ]
-    row = _Row(raw, positions)
+    row = _Row(raw, layout)
     joined = "".join(row.fields.values())  # one join for both whole-row scans of a clean row
     _check_nul(row, joined)
     _check_encoding(row, joined)
@@ -261,7 +266,14 @@ def _debtor(
             continue
         if all(p.e164 != info.e164 for p in phones):
             phones.append(
-                PhoneRecord(info.e164, kind, info.line_type, info.region_code, info.time_zones)
+                PhoneRecord(
+                    info.e164,
+                    kind,
+                    info.line_type,
+                    info.region_code,
+                    info.time_zones,
+                    info.extension,
+                )
             )
     email = row.parse("email", lambda t: v.parse_email(t) if t else "", "")
     postal = address.postal_code if address else ""
@@ -330,7 +342,14 @@ def _cosigner(
         try:
             info = parse_phone(phone, country=country)
             phones.append(
-                PhoneRecord(info.e164, "other", info.line_type, info.region_code, info.time_zones)
+                PhoneRecord(
+                    info.e164,
+                    "other",
+                    info.line_type,
+                    info.region_code,
+                    info.time_zones,
+                    info.extension,
+                )
             )
         except v.InvalidValue as problem:
             row.fail("cosigner_phone", phone, str(problem))

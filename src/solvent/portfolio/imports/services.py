@@ -34,7 +34,7 @@ from solvent.portfolio.imports.runs import (
     placement_source_check,
 )
 from solvent.portfolio.imports.source import PlacementFileError
-from solvent.portfolio.models import Client, Placement
+from solvent.portfolio.models import Client, Placement, PlacementProfileVersion
 
 # What the placement row keeps of the error report; the CLI's --errors file has every line.
 ERROR_REPORT_MAX_LINES = 100_000
@@ -51,9 +51,13 @@ def placement_import(
     batch_rows: int | None = None,
     workers: int | None = None,
     background_writer: bool | None = None,
+    profile_version: PlacementProfileVersion | None = None,
+    full_refresh: bool = False,
 ) -> Placement:
     """Import a placement file now, in this process; returns the finished (or failed) placement.
 
+    The file is read through `profile_version` (None: Solvent's own format). With `full_refresh`
+    the file is the client's whole inventory: their accounts absent from it are recalled.
     Refused (ImportRunningError, nothing created) while a live run imports the same file for the
     client; an interrupted run of it is superseded by this one.
     """
@@ -69,6 +73,8 @@ def placement_import(
                 checksum=checksum,
                 status=Placement.Status.PENDING,
                 created_by=created_by,
+                profile_version=profile_version,
+                full_refresh=full_refresh,
             )
         )
     return _run(
@@ -233,6 +239,10 @@ def _run(
             # The file stays: the import stopped for a reason of ours and can be run again.
             _finish(placement, report, errors_path, failure=f"import stopped: {problem}")
             raise
+        if not failure and placement.full_refresh:
+            from solvent.portfolio.imports.recall import accounts_absent_recall
+
+            accounts_absent_recall(placement=placement)
         finished = _finish(placement, report, errors_path, failure=failure)
         _upload_discard(finished)
         return finished

@@ -72,8 +72,10 @@ class PlacementSource:
         return _csv_rows(self.path, self.delimiter)
 
 
-def placement_source_open(path: Path) -> PlacementSource:
-    """Open and check the file's shape; raises PlacementFileError when nothing can be imported."""
+def placement_source_open(path: Path, *, encoding: str = "auto") -> PlacementSource:
+    """Open and check the file's shape; raises PlacementFileError when nothing can be imported.
+
+    `encoding` is the profile's ("auto": detected, the whole file in one encoding)."""
     if not path.exists():
         # An uploaded file is deleted once imported (ADR 0018): running it again needs the file.
         raise PlacementFileError(
