@@ -238,6 +238,10 @@ def _register_routers() -> None:
 
     api.add_router("/", placements_router)
 
+    from solvent.portfolio.api_profiles import router as profiles_router
+
+    api.add_router("/", profiles_router)
+
     from solvent.compliance.api import router as compliance_router
 
     api.add_router("/compliance", compliance_router)

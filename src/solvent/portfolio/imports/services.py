@@ -23,7 +23,7 @@ from django.db import transaction
 
 from solvent.audit.services import audit_record
 from solvent.core import clock
-from solvent.core.domain.errors import NotFoundError
+from solvent.core.domain.errors import NotFoundError, ValidationError
 from solvent.portfolio.imports.batches import Progress, default_batch_rows, file_import
 from solvent.portfolio.imports.report import ErrorReport
 from solvent.portfolio.imports.runs import (
@@ -94,10 +94,21 @@ def placement_upload(
     content: Iterable[bytes],
     placed_on: date | None,
     created_by: User | None,
+    profile_version: PlacementProfileVersion | None = None,
+    full_refresh: bool = False,
 ) -> Placement:
-    """Keep an uploaded file and queue its import; the task runs once the upload has committed."""
+    """Keep an uploaded file and queue its import; the task runs once the upload has committed.
+
+    The file is read through `profile_version` (None: Solvent's own format); with
+    `full_refresh` it is the client's whole inventory (the accounts it omits are recalled).
+    """
     from solvent.portfolio.tasks import placement_import_task
 
+    if profile_version is not None and profile_version.profile.client_id != client.pk:
+        # A version of another client's profile would read this file with the wrong mapping.
+        raise ValidationError(
+            f"profile version {profile_version.pk} is not a profile of client {client.code}"
+        )
     target = _upload_store(name, content)
     checksum = file_checksum(target)
     try:
@@ -114,13 +125,20 @@ def placement_upload(
             checksum=checksum,
             status=Placement.Status.PENDING,
             created_by=created_by,
+            profile_version=profile_version,
+            full_refresh=full_refresh,
         )
         audit_record(
             action="placement.uploaded",
             system="placement upload without a signed-in user",
             object_type="placement",
             object_id=placement.pk,
-            data={"client": client.code, "source_name": placement.source_name},
+            data={
+                "client": client.code,
+                "source_name": placement.source_name,
+                "profile_version": profile_version.pk if profile_version else None,
+                "full_refresh": full_refresh,
+            },
             actor_id=created_by.pk if created_by else None,
         )
         transaction.on_commit(lambda: placement_import_task.enqueue(placement.pk))
