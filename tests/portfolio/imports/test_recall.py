@@ -128,6 +128,8 @@ def test_the_brake_refuses_a_refresh_that_would_recall_most_accounts_until_force
     assert accounts_absent_recall(placement=placement, force=True) == 6
     placement.refresh_from_db()
     assert placement.accounts_recalled == 6
+    assert recall_refusal(placement) == ""  # forced: the refusal no longer stands
+    assert "recall forced: 6 accounts recalled past the brake" in placement.warnings
     assert list(_statuses(acme).values()).count("recalled") == 6
     entry = AuditEntry.objects.get(action="account.recalled")
     assert entry.data["reason"].startswith("absent from the client's full-refresh file (forced")

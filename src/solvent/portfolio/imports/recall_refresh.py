@@ -34,6 +34,7 @@ from solvent.portfolio.models import Account, Client, Placement
 DEFAULT_MAX_SHARE = Decimal("0.5")
 # The first words of the brake's line in a placement's warnings (the CLI looks for it).
 RECALL_REFUSED = "recall refused:"
+RECALL_FORCED = "recall forced:"
 
 
 class RecallError(ValidationError):
@@ -141,19 +142,30 @@ def accounts_absent_recall(
     reason = "absent from the client's full-refresh file" + (
         f" (forced past the brake: {refusal})" if refusal else ""
     )
-    return accounts_recall(
+    recalled = accounts_recall(
         client=client,
         account_ids=absent.absent,
         placement=placement,
         reason=reason,
         actor_id=placement.created_by_id,
     )
+    if refusal:
+        placement_warnings_add(
+            placement,
+            [f"{RECALL_FORCED} {recalled:,} accounts recalled past the brake ({refusal})"],
+        )
+    return recalled
 
 
 def recall_refusal(placement: Placement) -> str:
-    """The brake's refusal written on the placement, or "" when its recall was not refused."""
-    lines = placement.warnings.splitlines()
-    return next((line for line in lines if line.startswith(RECALL_REFUSED)), "")
+    """The brake's refusal standing on the placement: "" if there was none, or it was forced."""
+    refusal = ""
+    for line in placement.warnings.splitlines():
+        if line.startswith(RECALL_REFUSED):
+            refusal = line
+        elif line.startswith(RECALL_FORCED):
+            refusal = ""
+    return refusal
 
 
 def _refuse(placement: Placement, client: Client, absent: AbsentAccounts, refusal: str) -> None:
