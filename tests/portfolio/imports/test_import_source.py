@@ -40,21 +40,51 @@ def test_empty_file(tmp_path: Path) -> None:
         placement_source_open(path)
 
 
-def test_utf16_and_legacy_excel_are_refused_with_advice(tmp_path: Path) -> None:
+def test_utf16_with_its_mark_is_read_and_legacy_excel_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "p.csv"
-    path.write_bytes("account_number,principal\n".encode("utf-16"))
-    with pytest.raises(PlacementFileError, match="UTF-16, not UTF-8: save the file as 'CSV UTF-8'"):
-        placement_source_open(path)
+    # Excel's "Unicode Text" export: UTF-16 with a byte-order mark, tab separated.
+    path.write_bytes("account_number\tfirst_name\nA-1\tRen\u00e9e\n".encode("utf-16"))
+    source = placement_source_open(path)
+    assert (source.encoding, source.header) == ("utf-16", ["account_number", "first_name"])
+    assert [r.values for r in source.rows()][1] == ["A-1", "Ren\u00e9e"]
+    with pytest.raises(PlacementFileError, match="UTF-16 text but the profile says utf-8"):
+        placement_source_open(path, encoding="utf-8")
     path.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
     with pytest.raises(PlacementFileError, match=r"old Excel \.xls"):
         placement_source_open(path)
 
 
-def test_latin1_header_is_fatal_and_names_the_byte(tmp_path: Path) -> None:
+def test_a_latin1_file_is_read_whole_as_windows_1252(tmp_path: Path) -> None:
+    """Issue 15: a file is one encoding. It used to be read as UTF-8 row by row (its accented
+    rows rejected); now the whole file is UTF-8 or, if any byte is not, Windows-1252."""
     path = tmp_path / "p.csv"
-    path.write_bytes("account_number,pr\xe9nom\n".encode("latin-1"))
-    with pytest.raises(PlacementFileError, match="byte 0xe9 at position 18"):
-        placement_source_open(path)
+    path.write_bytes(b"account_number,pr\xe9nom\nA-1,\x93Ren\xe9e\x94\n")
+    source = placement_source_open(path)
+    assert source.encoding == "windows-1252"
+    assert source.header == ["account_number", "pr\xe9nom"]
+    assert [r.values for r in source.rows()][1] == ["A-1", "\u201cRen\xe9e\u201d"]
+
+
+def test_an_explicit_encoding_that_does_not_fit_names_the_row_and_byte(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    text = "account_number,first_name\nA-1,Ren\u00e9e\nA-2,Zo\u00eb\n"
+    path.write_bytes(text.encode("utf-8") + "A-3,Andr\xe9\n".encode("latin-1"))
+    with pytest.raises(PlacementFileError, match="byte 0xe9 on row 4 \\(character 9\\)"):
+        placement_source_open(path, encoding="utf-8")
+    # The one byte that is not UTF-8 makes the whole file Windows-1252 under "auto": the UTF-8
+    # rows above it are read in the same encoding (never half and half).
+    assert placement_source_open(path).encoding == "windows-1252"
+    path.write_bytes(text.encode("utf-8"))
+    assert placement_source_open(path).encoding == "utf-8"
+    with pytest.raises(PlacementFileError, match="UTF-8 text but the profile says windows-1252"):
+        placement_source_open(path, encoding="windows-1252")
+
+
+def test_undefined_windows_1252_bytes_are_read_as_latin1(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_bytes(b"account_number,first_name\nA-1,x\x81y\x80\n")
+    rows = [r.values for r in placement_source_open(path).rows()]
+    assert rows[1] == ["A-1", "x\x81y\u20ac"]
 
 
 def test_bom_and_semicolons(tmp_path: Path) -> None:
@@ -90,6 +120,18 @@ def test_xlsx_cells_become_csv_text(tmp_path: Path) -> None:
     rows = [r.values for r in source.rows()]
     assert rows[1] == ["12345", "99.5", "2020-01-02", "2122345678"]
     assert rows[2] == ["2021-03-04", "true", "", "x"]
+
+
+def test_xlsx_money_cells_lose_their_float_noise(tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["principal", "postal_code", "tiny", "big"])
+    sheet.append([316.4600000000002, 2134, 0.1 + 0.2, 12345678901234.5])
+    path = tmp_path / "p.xlsx"
+    workbook.save(path)
+    rows = [r.values for r in placement_source_open(path).rows()]
+    # Excel shows 15 significant digits: what the creditor saw is what is read.
+    assert rows[1] == ["316.46", "2134", "0.3", "12345678901234.5"]
 
 
 def test_xlsx_with_several_sheets(tmp_path: Path) -> None:

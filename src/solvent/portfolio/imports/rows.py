@@ -4,20 +4,25 @@ Every problem in a row is reported (not only the first), each naming the row, th
 and the reason. Debtor match keys are computed here: a keyed hash of the national id when there is
 one, else of the normalised name, date of birth and postal code; the hash function comes in as an
 argument so this module stays free of Django and of secrets.
+
+Values are read as the placement's profile says (`context.spec`: date formats, separators, currency
+signs, the phones' region), compiled once per file, and errors name the column as the file names
+it (`layout.label`), so the creditor can find it.
 """
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import TypeVar
 
-from solvent.portfolio.domain.placement_columns import COLUMN_NAMES, REQUIRED_COLUMNS
+from solvent.portfolio.domain.placement_profile import ProfileSpec
 from solvent.portfolio.imports import values as v
-from solvent.portfolio.imports.layout import Layout
+from solvent.portfolio.imports.layout import Layout, columns_read
 from solvent.portfolio.imports.phones import parse_phone
 from solvent.portfolio.imports.records import (
     AccountRecord,
@@ -27,7 +32,8 @@ from solvent.portfolio.imports.records import (
     PhoneRecord,
     PlacementRow,
 )
-from solvent.portfolio.imports.source import PlacementFileError, RawRow, RowError
+from solvent.portfolio.imports.report import MASKED_COLUMNS, error_masked
+from solvent.portfolio.imports.source import RawRow, RowError
 
 PRODUCTS = v.codes(
     "credit_card personal_loan auto_loan student_loan medical utility telecom mortgage other"
@@ -39,39 +45,55 @@ T = TypeVar("T")
 _BEFORE_PLACEMENT = frozenset({"open_date", "delinquency_date"})
 
 
-def header_check(header: list[str]) -> dict[str, int]:
-    """Map each known column to its position; unknown, repeated or missing columns are fatal."""
-    errors: list[RowError] = []
-    positions: dict[str, int] = {}
-    for index, raw in enumerate(header):
-        name = raw.strip().lower()
-        if not name:
-            errors.append(RowError(1, f"column {index + 1}", raw, "the column has no name"))
-        elif name not in COLUMN_NAMES:
-            guess = difflib.get_close_matches(name, COLUMN_NAMES, n=1)
-            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
-            errors.append(RowError(1, raw, raw, f"unknown column{hint}"))
-        elif name in positions:
-            errors.append(RowError(1, raw, raw, "the column appears twice"))
-        else:
-            positions[name] = index
-    errors.extend(
-        RowError(1, name, "", "required column is missing")
-        for name in sorted(REQUIRED_COLUMNS - positions.keys())
-    )
-    if errors:
-        problems = "; ".join(f"{e.column or e.value}: {e.reason}" for e in errors)
-        raise PlacementFileError(f"the header row has problems: {problems}", errors=errors)
+def header_check(header: list[str], *, row: int = 1) -> dict[str, int]:
+    """Our own format's header: each known column's position; unknown, repeated or missing
+    columns are fatal (PlacementFileError)."""
+    positions, _ = columns_read(header, ProfileSpec.default(), row=row)
     return positions
+
+
+@dataclass(frozen=True, slots=True)
+class _Formats:
+    """A profile's value formats, compiled once per file (not once per row)."""
+
+    date: Callable[[str], date | None]
+    amounts: v.AmountFormat
+    phone_region: str
+
+
+_FORMATS: dict[tuple[int, date], tuple[ProfileSpec, _Formats]] = {}
+
+
+def _formats(context: ImportContext) -> _Formats:
+    spec = context.spec
+    key = (id(spec), context.today)
+    cached = _FORMATS.get(key)
+    if cached is not None and cached[0] is spec:  # the same spec object, not a reused id
+        return cached[1]
+    if len(_FORMATS) >= 32:
+        _FORMATS.clear()
+    dates = v.DateFormats(spec.date_formats, today=context.today)
+    formats = _Formats(
+        date=partial(v.parse_date, formats=dates),
+        amounts=v.AmountFormat(
+            decimal=spec.decimal_separator,
+            thousands=spec.thousands_separator,
+            signs=spec.currency_symbols,
+        ),
+        phone_region=spec.phone_region,
+    )
+    _FORMATS[key] = (spec, formats)
+    return formats
 
 
 class _Row:
     """Reads one raw row by column name and collects the errors found along the way."""
 
-    __slots__ = ("errors", "fields", "number")
+    __slots__ = ("errors", "fields", "labels", "number")
 
     def __init__(self, raw: RawRow, layout: Layout) -> None:
         self.number = raw.number
+        self.labels = layout.labels
         values = raw.values
         count = len(values)
         self.fields = {name: values[i].strip() for name, i in layout.positions.items() if i < count}
@@ -84,7 +106,25 @@ class _Row:
         return self.fields.get(column, "")
 
     def fail(self, column: str, value: str, reason: str) -> None:
-        self.errors.append(RowError(self.number, column, value, reason))
+        error = RowError(self.number, column, value, reason)
+        if column in MASKED_COLUMNS:
+            # Masked here, by our field's name: the report masks by column, and the file may call
+            # the column "DOB" or "SSN".
+            error = error_masked(error)
+        label = self.labels.get(column, column)
+        if label != column:
+            error = RowError(error.row, label, error.value, error.reason)
+        self.errors.append(error)
+
+    def amount(self, column: str, formats: _Formats, places: int, rounds: bool) -> Decimal | None:
+        text = self.fields.get(column, "")
+        if not text:
+            return None
+        try:
+            return v.parse_amount(text, formats=formats.amounts, places=places, round_excess=rounds)
+        except v.InvalidValue as problem:
+            self.fail(column, text, str(problem))
+            return None
 
     def parse(self, column: str, parser: Callable[[str], T], fallback: T) -> T:
         text = self.text(column)
@@ -131,14 +171,17 @@ def row_validate(
     _check_encoding(row, joined)
     if row.errors:
         return row.errors
-    account = _account(row, context)
+    formats = _formats(context)
+    account = _account(row, context, formats, layout.rounds_money)
     country = row.parse(
         "country",
         lambda t: v.parse_country(t, default=context.client_country),
         context.client_country,
     )
-    debtor = _debtor(row, context, country=country, account_number=account.account_number)
-    cosigner = _cosigner(row, context, country=country, account_number=account.account_number)
+    debtor = _debtor(row, context, formats, country=country, account_number=account.account_number)
+    cosigner = _cosigner(
+        row, context, formats, country=country, account_number=account.account_number
+    )
     if row.errors:
         return row.errors
     return PlacementRow(raw.number, account, debtor, cosigner)
@@ -173,7 +216,7 @@ def _check_encoding(row: _Row, joined: str) -> None:
                 )
 
 
-def _account(row: _Row, context: ImportContext) -> AccountRecord:
+def _account(row: _Row, context: ImportContext, formats: _Formats, rounds: bool) -> AccountRecord:
     number = row.required("account_number", 64)
     if number in context.duplicates:
         row.fail(
@@ -183,11 +226,15 @@ def _account(row: _Row, context: ImportContext) -> AccountRecord:
             "those rows is imported, so that neither overwrites the other",
         )
     zero = Decimal("0.00")
-    principal = row.parse("principal", lambda t: v.parse_amount(t), None)
-    if principal is None and not any(e.column == "principal" for e in row.errors):
+    currency = row.parse(
+        "currency", lambda t: v.parse_currency(t, default=context.client_currency), ""
+    )
+    places = v.currency_places(currency)
+    principal = row.amount("principal", formats, places, rounds)
+    if principal is None and not row.text("principal"):
         row.fail("principal", "", "required, but empty")
     dates = {
-        name: row.parse(name, v.parse_date, None)
+        name: row.parse(name, formats.date, None)
         for name in ("open_date", "delinquency_date", "charge_off_date", "last_payment_date")
     }
     for name, value in dates.items():
@@ -206,25 +253,26 @@ def _account(row: _Row, context: ImportContext) -> AccountRecord:
         account_number=number,
         original_creditor=row.optional("original_creditor", 200),
         original_account_number=row.optional("original_account_number", 64),
-        product=row.parse(
-            "product", lambda t: v.parse_choice(t, PRODUCTS, default="other"), "other"
-        ),
-        currency=row.parse(
-            "currency", lambda t: v.parse_currency(t, default=context.client_currency), ""
-        ),
+        product=row.parse("product", _product, "other"),
+        currency=currency,
         principal=principal or zero,
-        interest=row.parse("interest", v.parse_amount, None) or zero,
-        fees=row.parse("fees", v.parse_amount, None) or zero,
+        interest=row.amount("interest", formats, places, rounds) or zero,
+        fees=row.amount("fees", formats, places, rounds) or zero,
         open_date=opened,
         delinquency_date=delinquent,
         charge_off_date=dates["charge_off_date"],
         last_payment_date=dates["last_payment_date"],
-        last_payment_amount=row.parse("last_payment_amount", v.parse_amount, None),
+        last_payment_amount=row.amount("last_payment_amount", formats, places, rounds),
     )
 
 
-def _birth_date(row: _Row, column: str, context: ImportContext) -> str:
-    born = row.parse(column, v.parse_date, None)
+def _product(text: str) -> str:
+    # "Credit Card" and "credit-card" are how people write credit_card.
+    return v.parse_choice(text.replace(" ", "_").replace("-", "_"), PRODUCTS, default="other")
+
+
+def _birth_date(row: _Row, column: str, context: ImportContext, formats: _Formats) -> str:
+    born = row.parse(column, formats.date, None)
     if born is None:
         return ""
     if not _EARLIEST_BIRTH <= born < context.today:
@@ -245,11 +293,12 @@ def _phone(row: _Row, column: str, country: str) -> str:
 
 
 def _debtor(
-    row: _Row, context: ImportContext, *, country: str, account_number: str
+    row: _Row, context: ImportContext, formats: _Formats, *, country: str, account_number: str
 ) -> PersonRecord:
     first = row.required("first_name", 100)
     last = row.required("last_name", 100)
-    born = _birth_date(row, "date_of_birth", context)
+    born = _birth_date(row, "date_of_birth", context, formats)
+    region = formats.phone_region or country
     national_id = row.parse(
         "national_id", lambda t: v.parse_national_id(t, country=country) if t else "", ""
     )
@@ -260,7 +309,7 @@ def _debtor(
         if not text:
             continue
         try:
-            info = parse_phone(text, country=country)
+            info = parse_phone(text, country=region)
         except v.InvalidValue as problem:
             row.fail(column, text, str(problem))
             continue
@@ -290,7 +339,7 @@ def _debtor(
         in_bankruptcy=row.parse("bankruptcy", v.parse_bool, False),
         cease_communication=row.parse("cease_communication", v.parse_bool, False),
         attorney_name=row.optional("attorney_name", 200),
-        attorney_phone=_phone(row, "attorney_phone", country),
+        attorney_phone=_phone(row, "attorney_phone", region),
         phones=phones,
         emails=[email] if email else [],
         address=address,
@@ -311,7 +360,11 @@ def _address(row: _Row, country: str) -> AddressRecord | None:
         line2=row.optional("address_line2", 200),
         city=city,
         region=row.parse("region", lambda t: v.parse_region(t, country=country), ""),
-        postal_code=row.parse("postal_code", lambda t: v.parse_postal_code(t, country=country), "")
+        postal_code=row.parse(
+            "postal_code",
+            lambda t: v.parse_postal_code(t, country=country, pad_lost_zeros=True),
+            "",
+        )
         if postal_text
         else "",
         country=country,
@@ -319,7 +372,7 @@ def _address(row: _Row, country: str) -> AddressRecord | None:
 
 
 def _cosigner(
-    row: _Row, context: ImportContext, *, country: str, account_number: str
+    row: _Row, context: ImportContext, formats: _Formats, *, country: str, account_number: str
 ) -> PersonRecord | None:
     columns = (
         "cosigner_first_name",
@@ -332,7 +385,7 @@ def _cosigner(
         return None
     first = row.required("cosigner_first_name", 100)
     last = row.required("cosigner_last_name", 100)
-    born = _birth_date(row, "cosigner_date_of_birth", context)
+    born = _birth_date(row, "cosigner_date_of_birth", context, formats)
     national_id = row.parse(
         "cosigner_national_id", lambda t: v.parse_national_id(t, country=country) if t else "", ""
     )
@@ -340,7 +393,7 @@ def _cosigner(
     phones = []
     if phone:
         try:
-            info = parse_phone(phone, country=country)
+            info = parse_phone(phone, country=formats.phone_region or country)
             phones.append(
                 PhoneRecord(
                     info.e164,

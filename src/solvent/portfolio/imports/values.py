@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import phonenumbers
 
@@ -66,12 +66,15 @@ MAX_AMOUNT = Decimal("999999999999.99")  # the money columns hold 12 digits befo
 CENT = Decimal("0.01")
 
 
-def parse_date(text: str) -> date | None:
-    """YYYY-MM-DD (what every spreadsheet can export); blank is None."""
+def parse_date(text: str, *, formats: DateFormats | None = None) -> date | None:
+    """YYYY-MM-DD (what every spreadsheet can export), or one of a profile's `formats`; blank is
+    None."""
     if not text:
         return None
     match = _DATE.fullmatch(text)
     if match is None:
+        if formats is not None:
+            return formats.read(text)
         raise InvalidValue(f"not a date in the form YYYY-MM-DD: {text!r}")
     try:
         return date(int(match[1]), int(match[2]), int(match[3]))
@@ -79,25 +82,226 @@ def parse_date(text: str) -> date | None:
         raise InvalidValue(f"no such date: {text!r}") from None
 
 
-def parse_amount(text: str, *, default: Decimal | None = None) -> Decimal | None:
-    """A non-negative amount with at most two decimal places; blank gives `default`."""
+def parse_amount(
+    text: str,
+    *,
+    default: Decimal | None = None,
+    formats: AmountFormat | None = None,
+    places: int = 2,
+    round_excess: bool = False,
+) -> Decimal | None:
+    """A non-negative amount with at most `places` decimal places; blank gives `default`.
+
+    Without `formats` only digits with a decimal point (and ',' between thousands) are read; a
+    profile's `formats` also read its separators and currency signs ("$1,234.56", "1.234,56 €",
+    "USD 12.00"). `round_excess` rounds extra places half up instead of refusing them: a
+    spreadsheet's number cell is a binary float (316.4600000000002), not what a person typed."""
     if not text:
         return default
-    if _AMOUNT.fullmatch(text) is None:
+    if (
+        _PLAIN_AMOUNT.fullmatch(text) is not None
+        if formats is None or formats.decimal == "."
+        else text.isdigit()  # 1.234 is a thousand and more where ',' is the decimal separator
+    ):
+        plain = text  # the common case: digits and a point
+    elif formats is not None:
+        plain = formats.plain(text)
+    elif _AMOUNT.fullmatch(text) is not None:
+        plain = text.replace(",", "")
+    else:
         raise InvalidValue(
             f"not an amount: {text!r} (digits with a decimal point, e.g. 1234.56; no currency sign)"
         )
     try:
-        value = Decimal(text.replace(",", ""))
-    except InvalidOperation:  # pragma: no cover - the pattern already excludes it
+        value = Decimal(plain)
+    except InvalidOperation:  # pragma: no cover - the patterns already exclude it
         raise InvalidValue(f"not an amount: {text!r}") from None
     if value < 0:
         raise InvalidValue(f"negative amount: {text}; amounts owed are zero or more")
-    if value != value.quantize(CENT):
-        raise InvalidValue(f"more than two decimal places: {text}")
-    if value > MAX_AMOUNT:
+    unit = _UNITS[places]
+    rounded = value.quantize(unit, ROUND_HALF_UP)
+    if value != rounded and not round_excess:
+        raise InvalidValue(f"more than {_PLACES_WORDS[places]} decimal places: {text}")
+    if rounded > MAX_AMOUNT:
         raise InvalidValue(f"amount too large: {text}")
-    return value.quantize(CENT)
+    return rounded.quantize(CENT)
+
+
+# ISO 4217 minor units that are not 2. The money columns hold cents, so a currency with three
+# (BHD, KWD, ...) is kept to two places like the others: its amounts are refused (CSV) or rounded
+# (XLSX) past the second place.
+_NO_MINOR_UNIT = codes("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF")
+_UNITS = {0: Decimal("1"), 1: Decimal("0.1"), 2: CENT}
+_PLACES_WORDS = {0: "zero", 1: "one", 2: "two"}
+
+
+def currency_places(currency: str) -> int:
+    """How many decimal places an amount in `currency` has (JPY 0, most 2): its minor unit."""
+    return 0 if currency in _NO_MINOR_UNIT else 2
+
+
+_PLAIN_AMOUNT = re.compile(r"\d+(?:\.\d*)?")
+_SPACES = " \u00a0\u202f"
+
+
+class AmountFormat:
+    """How one file writes amounts: separators and the currency signs around the number.
+
+    Compiled once per file (a profile's settings); `plain` is called only for amounts that are
+    not already plain digits."""
+
+    __slots__ = ("_number", "_signs", "decimal", "thousands")
+
+    def __init__(
+        self, *, decimal: str = ".", thousands: str = ",", signs: tuple[str, ...] = ("$", "£", "€")
+    ) -> None:
+        self.decimal = decimal
+        self.thousands = thousands
+        group = re.escape(thousands) if thousands.strip() else f"[{_SPACES}]"
+        point = re.escape(decimal)
+        grouped = rf"|\d{{1,3}}(?:{group}\d{{3}})+" if thousands else ""
+        self._number = re.compile(rf"(?:\d+{grouped})(?:{point}\d*)?|{point}\d+")
+        # Longest first: "US$" before "$". ISO codes ("USD 12.00") are read whatever the profile.
+        self._signs = tuple(sorted(set(signs), key=len, reverse=True))
+
+    def plain(self, text: str) -> str:
+        """The amount as digits and a '.', without signs and separators; InvalidValue if none."""
+        core = text.strip(_SPACES)
+        negative = False
+        if core.startswith("(") and core.endswith(")"):  # accounting's negative
+            core, negative = core[1:-1].strip(_SPACES), True
+        if core.startswith("-"):
+            core, negative = core[1:].strip(_SPACES), True
+        core = self._strip_sign(core)
+        if core.startswith("-"):  # "$-12.00"
+            core, negative = core[1:].strip(_SPACES), True
+        if core.endswith("-"):  # some mainframe exports put the sign last
+            core, negative = core[:-1].strip(_SPACES), True
+        if not core or self._number.fullmatch(core) is None:
+            example = f"1{self.thousands}234{self.decimal}56"
+            raise InvalidValue(f"not an amount: {text!r} (expected e.g. {example})")
+        if self.thousands:
+            for space in self.thousands if self.thousands.strip() else _SPACES:
+                core = core.replace(space, "")
+        if self.decimal != ".":
+            core = core.replace(self.decimal, ".")
+        return f"-{core}" if negative else core
+
+    def _strip_sign(self, core: str) -> str:
+        if not core or (core[0].isdigit() and core[-1].isdigit()):
+            return core
+        for sign in self._signs:
+            if core.startswith(sign):
+                return core[len(sign) :].strip(_SPACES)
+            if core.endswith(sign):
+                return core[: -len(sign)].strip(_SPACES)
+        if core[:3].upper() in CURRENCIES:
+            return core[3:].strip(_SPACES)
+        if core[-3:].upper() in CURRENCIES:
+            return core[:-3].strip(_SPACES)
+        return core
+
+
+_DATE_PARTS = {
+    "d": r"(?P<d>\d{1,2})",
+    "m": r"(?P<m>\d{1,2})",
+    "Y": r"(?P<Y>\d{4})",
+    "y": r"(?P<y>\d{2})",
+    "b": r"(?P<b>[A-Za-z]{3})\.?",
+    "B": r"(?P<B>[A-Za-z]+)",
+    "H": r"\d{1,2}",
+    "I": r"\d{1,2}",
+    "M": r"\d{2}",
+    "S": r"\d{2}",
+    "f": r"\d{1,6}",
+    "p": r"(?:[AaPp][Mm])",
+    "%": "%",
+}
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+
+
+class DateFormats:
+    """A profile's date formats compiled once per file: a regular expression per strftime format.
+
+    strptime costs microseconds a call and a row has up to five dates. A two-digit year (%y) is put
+    in the latest century that does not make the date later than `today`: no placement date (birth,
+    opening, delinquency, charge-off, last payment) lies in the future."""
+
+    __slots__ = ("_patterns", "_shown", "_today")
+
+    def __init__(self, formats: tuple[str, ...], *, today: date) -> None:
+        self._today = today
+        self._patterns = tuple(
+            _date_pattern(pattern) for pattern in formats if pattern != "%Y-%m-%d"
+        )
+        shown = [_date_shown(pattern) for pattern in formats if pattern != "%Y-%m-%d"]
+        self._shown = " or ".join([*shown, "YYYY-MM-DD"])
+
+    def read(self, text: str) -> date:
+        for pattern in self._patterns:
+            match = pattern.fullmatch(text)
+            if match is None:
+                continue
+            parts = match.groupdict()
+            try:
+                month = (
+                    int(parts["m"])
+                    if parts.get("m")
+                    else _MONTHS[(parts.get("b") or parts.get("B") or "").lower()]
+                )
+            except KeyError:
+                continue
+            try:
+                if parts.get("Y"):
+                    return date(int(parts["Y"]), month, int(parts["d"]))
+                year = self._today.year // 100 * 100 + int(parts["y"])
+                found = date(year, month, int(parts["d"]))
+                return found if found <= self._today else date(year - 100, month, found.day)
+            except ValueError:
+                raise InvalidValue(f"no such date: {text!r}") from None
+        raise InvalidValue(f"not a date in the form {self._shown}: {text!r}")
+
+
+def _date_pattern(pattern: str) -> re.Pattern[str]:
+    parts: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "%" and index + 1 < len(pattern):
+            parts.append(_DATE_PARTS[pattern[index + 1]])
+            index += 2
+            continue
+        parts.append(r"\s+" if char.isspace() else re.escape(char))
+        index += 1
+    return re.compile("".join(parts), re.IGNORECASE)
+
+
+def _date_shown(pattern: str) -> str:
+    """A format as people write it: %m/%d/%Y -> MM/DD/YYYY."""
+    words = {"%d": "DD", "%m": "MM", "%Y": "YYYY", "%y": "YY", "%b": "Mon", "%B": "Month"}
+    for directive, word in words.items():
+        pattern = pattern.replace(directive, word)
+    return pattern
 
 
 def parse_bool(text: str) -> bool:
@@ -148,9 +352,17 @@ def parse_region(text: str, *, country: str) -> str:
     return code
 
 
-def parse_postal_code(text: str, *, country: str) -> str:
-    """Checked against the country's format and written the way the post office writes it."""
+def parse_postal_code(text: str, *, country: str, pad_lost_zeros: bool = False) -> str:
+    """Checked against the country's format and written the way the post office writes it.
+
+    With `pad_lost_zeros` a US ZIP of 3-4 digits (or 7-8 for ZIP+4) gets its leading zeros back:
+    a spreadsheet that read 02134 as a number wrote 2134, and no US ZIP is that short."""
     code = " ".join(text.upper().split())
+    if pad_lost_zeros and country == "US" and code.isdigit():
+        if 3 <= len(code) <= 4:
+            code = code.zfill(5)
+        elif 7 <= len(code) <= 8:
+            code = code.zfill(9)
     pattern = _POSTAL_CODES.get(country)
     if pattern is None:
         if len(code) > 12:
