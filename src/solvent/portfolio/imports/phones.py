@@ -3,6 +3,11 @@
 Parsing is the costliest check of a row (tens of microseconds a number), so results are cached by
 the number's digits and the country it is read in, and what a number's prefix decides (region,
 line type, time zones) is learned once per prefix.
+
+An extension ("ext 212", "x212", "#212") is dialled after the call connects: it is kept apart
+(`PhoneInfo.extension`), never glued onto the number. Text that is more than digits and separators
+is parsed whole by `phonenumbers`, which knows the markers; only plain text takes the digit-keyed
+caches, so no cached answer is ever built from an extension's digits (ADR 0036).
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ _LINE_TYPES = {
 }
 # phonenumbers answers "unknown" time zone with this placeholder.
 _UNKNOWN_ZONE = "Etc/Unknown"
+# Digits and the separators people type between them: nothing here can start an extension.
+_PLAIN = re.compile(r"[\d\s()\-./+]*")
+_EXTENSION_MAX = 10  # Phone.extension
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +67,13 @@ _PREFIXES_MAX = 200_000
 
 def parse_phone(text: str, *, country: str) -> PhoneInfo:
     """A valid, dialable number, read as a national number of `country` unless it starts with +."""
+    if not _PLAIN.fullmatch(text):
+        # A letter, "#", "," or ";": maybe an extension (or a vanity number), so phonenumbers
+        # reads the original text; the digit-keyed caches never see it.
+        result = _parse_text(text.strip(), country)
+        if isinstance(result, str):
+            raise InvalidValue(result.replace("{}", repr(text)))
+        return result
     digits = "".join(ch for ch in text if ch.isdigit())
     if text.lstrip().startswith("+"):
         digits = "+" + digits
@@ -101,6 +116,26 @@ def _parse_exact(digits: str, country: str) -> tuple[PhoneInfo, _Prefix | None] 
         time_zones=zones,
     )
     return info, _prefix_of(info, number, number_type, digits)
+
+
+@lru_cache(maxsize=16_384)
+def _parse_text(text: str, country: str) -> PhoneInfo | str:
+    """A number written with more than digits: each distinct text is parsed once."""
+    try:
+        number = phonenumbers.parse(text, country)
+    except phonenumbers.NumberParseException:
+        return "not a phone number: {}"
+    extension = number.extension or ""
+    if len(extension) > _EXTENSION_MAX:
+        return f"an extension of at most {_EXTENSION_MAX} digits: {{}}"
+    number.extension = None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # The number without its extension goes through the same checks as a plain one.
+    result = _parse_exact(e164, country)
+    if isinstance(result, str):
+        return result
+    info = result[0]
+    return PhoneInfo(info.e164, info.line_type, info.region_code, info.time_zones, extension)
 
 
 def _tail_size(digits: str) -> int:

@@ -1,44 +1,85 @@
 """Writing one batch of validated rows: find or create the debtors, then upsert everything else.
 
 The caller holds the batch's transaction, so an account is never written without its debtors and
-contact points. Debtors are matched on the keyed hash of the national id, else on the identity hash
-(name, date of birth, postal code); both lookups and the grouping of the same person inside a batch
-happen here, the same for every database. The writing itself is set-based: COPY on PostgreSQL
-(`store_postgres`), bulk statements through the ORM elsewhere (`store_orm`).
+contact points. Debtors are matched (ADR 0036) on the keyed hash of the national id, then on the
+debtor already linked to the row's account in the same role, then on the identity hash (name, date
+of birth, postal code); the grouping of the same person inside a batch happens here too, the same
+for every database. The writing itself is set-based: COPY on PostgreSQL (`store_postgres`), bulk
+statements through the ORM elsewhere (`store_orm`).
+
+Several batches may be written at once on PostgreSQL, each on its own connection: unique indexes on
+the match keys (migration 0006) make a second insert of the same debtor a conflict that is resolved
+by reading the winner's row; matched debtors and accounts are locked in id order before they are
+written; a deadlock PostgreSQL detects (or a key another writer committed meanwhile) rolls the batch
+back to its savepoint and it is written again from the start.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
-from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Model, Q
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
-from solvent.portfolio.imports.records import PersonRecord, PlacementRow
-from solvent.portfolio.models import Account, AccountDebtor, Address, Debtor, Email, Phone
+from solvent.portfolio.imports.records import (
+    AddressRecord,
+    PersonRecord,
+    PhoneRecord,
+    PlacementRow,
+)
+from solvent.portfolio.models import Account, AccountDebtor, Debtor
 
-IMPORT_LOCK_KEY = 0x504C4143  # "PLAC": the advisory lock held by a batch while it writes
+logger = logging.getLogger(__name__)
+
 _LOOKUP_CHUNK = 900  # SQLite binds one parameter per key, at most 999 in older builds
+_ATTEMPTS = 5  # a batch is written again after a deadlock or a lost race, at most this often
+# PostgreSQL's codes for "write it again": deadlock, serialization failure, a key committed meanwhile.
+_RETRY_CODES = frozenset({"40P01", "40001", "23505"})
+# A client's number of one of these kinds replaces the one it supplied before (ADR 0036).
+REPLACEABLE_KINDS = ("home", "mobile", "work")
+PRIMARY = AccountDebtor.Role.PRIMARY.value
+CO_SIGNER = AccountDebtor.Role.CO_SIGNER.value
 T = TypeVar("T")
+AddressKey = tuple[str, str, str]
+
+
+class RaceLostError(Exception):
+    """Another writer changed a debtor this batch had read: the batch is written again."""
 
 
 @dataclass(slots=True)
 class Person:
-    """One debtor as this batch knows them: the first record seen plus every contact point."""
+    """One debtor as this batch knows them: their rows merged in file order (the latest name,
+    address and number of each kind win; flags only switch on; gaps are filled)."""
 
     record: PersonRecord
     debtor_id: int | None = None
     # What the stored debtor lacks, so the batch encrypts only values that will be written.
     needs_national_id: bool = True
     needs_date_of_birth: bool = True
-    phones: dict[str, tuple[str, str, str, tuple[str, ...]]] = field(default_factory=dict)
+    inserted: bool = False  # this batch created the debtor
+    phones: dict[str, PhoneRecord] = field(default_factory=dict)  # e164 -> as last given
+    current_phones: dict[str, str] = field(default_factory=dict)  # kind -> the last number given
     emails: set[str] = field(default_factory=set)
+    addresses: dict[AddressKey, AddressRecord] = field(default_factory=dict)  # the last is current
+
+    @classmethod
+    def of(cls, record: PersonRecord) -> Person:
+        # A copy: merging later rows must not change the row's own record.
+        person = cls(record=replace(record, phones=[], emails=[], address=None))
+        person.absorb(record)
+        return person
 
     def absorb(self, other: PersonRecord) -> None:
         record = self.record
+        if other is not record:
+            record.first_name, record.last_name = other.first_name, other.last_name
+            record.middle_name = other.middle_name or record.middle_name
+            record.language = other.language
         record.is_deceased |= other.is_deceased
         record.in_bankruptcy |= other.in_bankruptcy
         record.cease_communication |= other.cease_communication
@@ -48,13 +89,21 @@ class Person:
             record.national_id, record.national_id_hash = other.national_id, other.national_id_hash
         if not record.date_of_birth:
             record.date_of_birth = other.date_of_birth
-        if record.address is None:
+        if other.address is not None:
+            key = address_key(other.address)
+            self.addresses.pop(key, None)  # seen again: it moves to the end, the current one
+            self.addresses[key] = other.address
             record.address = other.address
         for phone in other.phones:
-            self.phones.setdefault(
-                phone.e164, (phone.kind, phone.line_type, phone.region_code, phone.time_zones)
-            )
+            self.phones.pop(phone.e164, None)
+            self.phones[phone.e164] = phone
+            if phone.kind in REPLACEABLE_KINDS:
+                self.current_phones[phone.kind] = phone.e164
         self.emails.update(other.emails)
+
+    @property
+    def current_address(self) -> AddressKey | None:
+        return next(reversed(self.addresses)) if self.addresses else None
 
 
 @dataclass(slots=True)
@@ -76,50 +125,72 @@ class BatchOutcome:
 
 
 class Writer(Protocol):
-    def debtors_insert(self, batch: Batch, people: list[Person]) -> None: ...
+    def debtors_insert(self, batch: Batch, people: list[Person]) -> list[Person]: ...
     def debtors_update(self, batch: Batch, people: list[Person]) -> None: ...
     def contact_points_upsert(self, batch: Batch, new: list[Person], old: list[Person]) -> None: ...
+    def contact_points_attribute(self, batch: Batch) -> None: ...
+    def contact_points_retire(self, batch: Batch) -> None: ...
     def accounts_insert(self, batch: Batch, rows: list[PlacementRow]) -> list[int]: ...
     def accounts_update(self, batch: Batch, rows: list[PlacementRow], ids: list[int]) -> None: ...
     def links_insert(self, rows: list[tuple[int, int, str]], *, may_exist: bool) -> None: ...
 
 
 def batch_store(batch: Batch) -> BatchOutcome:
-    """Write one batch; the caller's transaction makes it all-or-nothing."""
+    """Write one batch; the caller's transaction makes it all-or-nothing. Safe to call from several
+    connections at once: a batch that lost a race is rolled back to its savepoint and rewritten."""
+    for attempt in range(1, _ATTEMPTS + 1):
+        batch.people, batch.links = [], []
+        try:
+            with transaction.atomic():
+                return _batch_write(batch)
+        except (RaceLostError, IntegrityError, OperationalError) as error:
+            if attempt == _ATTEMPTS or not _retryable(error):
+                raise
+            logger.warning("placement %s: batch written again (%s)", batch.placement_id, error)
+    raise AssertionError("unreachable")
+
+
+def _retryable(error: Exception) -> bool:
+    if isinstance(error, RaceLostError):
+        return True
+    code = getattr(error.__cause__, "sqlstate", None)
+    return connection.vendor == "postgresql" and code in _RETRY_CODES
+
+
+def _batch_write(batch: Batch) -> BatchOutcome:
+    from solvent.portfolio.imports.store_links import links_write  # builds on Person and Batch
+
     writer = _writer()
     _people_group(batch)
-    if connection.vendor == "postgresql":
-        # Two imports at once could otherwise both miss a debtor and both create them: batches of
-        # concurrent imports take turns (SQLite's IMMEDIATE transactions already do).
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
-    _people_match(batch.people)
+    numbers = sorted({row.account.account_number for row in batch.rows})
+    existing = _account_ids(batch.client_id, numbers)  # locked on PostgreSQL, in id order
+    linked = _links_read(list(existing.values()))
+    _people_match(batch, existing, linked)
+    _people_lock([p for p in batch.people if p.debtor_id is not None])
     new = [p for p in batch.people if p.debtor_id is None]
-    old = [p for p in batch.people if p.debtor_id is not None]
-    writer.debtors_insert(batch, new)
+    lost = writer.debtors_insert(batch, new)
+    if lost:  # another writer created them first: theirs are the debtors
+        _people_match_keys(lost)
+        if any(p.debtor_id is None for p in lost):
+            raise RaceLostError("a debtor this batch lost to another writer was not found")
+        _people_lock(lost)
+    _people_regroup(batch)
+    new = [p for p in batch.people if p.inserted]
+    old = [p for p in batch.people if not p.inserted]
     writer.debtors_update(batch, old)
     writer.contact_points_upsert(batch, new, old)
-    _contact_points_attribute(batch)
-    existing = _account_ids(batch.client_id, [row.account.account_number for row in batch.rows])
+    writer.contact_points_attribute(batch)
+    writer.contact_points_retire(batch)
     fresh_rows = [row for row in batch.rows if row.account.account_number not in existing]
+    fresh_rows.sort(key=lambda row: row.account.account_number)  # the same order in every writer
     known_rows = [row for row in batch.rows if row.account.account_number in existing]
     fresh_ids = writer.accounts_insert(batch, fresh_rows)
-    known_ids = [existing[row.account.account_number] for row in known_rows]
-    writer.accounts_update(batch, known_rows, known_ids)
+    writer.accounts_update(
+        batch, known_rows, [existing[row.account.account_number] for row in known_rows]
+    )
     ids = dict(zip((r.account.account_number for r in fresh_rows), fresh_ids, strict=True))
     ids.update(existing)
-    fresh_links: list[tuple[int, int, str]] = []
-    known_links: list[tuple[int, int, str]] = []
-    for row, (debtor, cosigner) in zip(batch.rows, batch.links, strict=True):
-        account_id = ids[row.account.account_number]
-        target = known_links if row.account.account_number in existing else fresh_links
-        assert debtor.debtor_id is not None
-        target.append((account_id, debtor.debtor_id, AccountDebtor.Role.PRIMARY.value))
-        if cosigner is not None and cosigner.debtor_id != debtor.debtor_id:
-            assert cosigner.debtor_id is not None
-            target.append((account_id, cosigner.debtor_id, AccountDebtor.Role.CO_SIGNER.value))
-    writer.links_insert(fresh_links, may_exist=False)
-    writer.links_insert(known_links, may_exist=True)
+    links_write(batch, writer, ids=ids, existing=existing, linked=linked)
     _flag_holds_open(batch.people)
     return BatchOutcome(accounts_created=len(fresh_rows), accounts_updated=len(known_rows))
 
@@ -143,94 +214,6 @@ def _flag_holds_open(people: list[Person]) -> None:
         holds_from_flags(debtor_ids=flagged)
 
 
-def _contact_points_attribute(batch: Batch) -> None:
-    """Record that this client's file supplied each phone, e-mail and address of the batch: the
-    client's users see them; another client's users of the same debtor do not (ADR 0022)."""
-    people = {p.debtor_id: p for p in batch.people if p.debtor_id is not None}
-    if not people:
-        return
-    if connection.vendor == "postgresql":
-        _contact_points_attribute_sql(batch.client_id, list(people.values()))
-        return
-    ids = list(people)
-    client_id = batch.client_id
-    phone_links = [
-        Phone.clients.through(phone_id=pk, client_id=client_id)
-        for pk, debtor_id, e164 in Phone.objects.filter(debtor_id__in=ids).values_list(
-            "pk", "debtor_id", "e164"
-        )
-        if e164 in people[debtor_id].phones
-    ]
-    email_links = [
-        Email.clients.through(email_id=pk, client_id=client_id)
-        for pk, debtor_id, address in Email.objects.filter(debtor_id__in=ids).values_list(
-            "pk", "debtor_id", "address"
-        )
-        if address in people[debtor_id].emails
-    ]
-    address_links = [
-        Address.clients.through(address_id=pk, client_id=client_id)
-        for pk, debtor_id, line1, postal_code, country in Address.objects.filter(
-            debtor_id__in=ids
-        ).values_list("pk", "debtor_id", "line1", "postal_code", "country")
-        if _supplied_address(people[debtor_id], line1, postal_code, country)
-    ]
-    Phone.clients.through.objects.bulk_create(phone_links, batch_size=1000, ignore_conflicts=True)
-    Email.clients.through.objects.bulk_create(email_links, batch_size=1000, ignore_conflicts=True)
-    Address.clients.through.objects.bulk_create(
-        address_links, batch_size=1000, ignore_conflicts=True
-    )
-
-
-_ATTRIBUTE_SQL = """
-INSERT INTO {links} ({point_column}, client_id)
-SELECT point.id, %s FROM {points} AS point
-JOIN unnest(%s::bigint[], {keys}) AS batch(debtor_id, {key_names})
-  ON point.debtor_id = batch.debtor_id AND {key_match}
-ON CONFLICT DO NOTHING
-"""
-
-
-def _contact_points_attribute_sql(client_id: int, people: list[Person]) -> None:
-    """The same in one statement per kind, matched in the database (a batch has thousands)."""
-    phones = [(p.debtor_id, e164) for p in people for e164 in p.phones]
-    emails = [(p.debtor_id, address) for p in people for address in p.emails]
-    addresses = [
-        (p.debtor_id, a.line1, a.postal_code, a.country)
-        for p in people
-        if (a := p.record.address) is not None
-    ]
-    kinds: list[tuple[type[Model], list[tuple[Any, ...]], tuple[str, ...]]] = [
-        (Phone, phones, ("e164",)),
-        (Email, emails, ("address",)),
-        (Address, addresses, ("line1", "postal_code", "country")),
-    ]
-    with connection.cursor() as cursor:
-        for model, rows, names in kinds:
-            if not rows:
-                continue
-            through = model._meta.get_field("clients").remote_field.through  # type: ignore[union-attr]
-            sql = _ATTRIBUTE_SQL.format(
-                links=through._meta.db_table,
-                point_column=f"{model._meta.model_name}_id",
-                points=model._meta.db_table,
-                keys=", ".join(["%s::text[]"] * len(names)),
-                key_names=", ".join(names),
-                key_match=" AND ".join(f"point.{name} = batch.{name}" for name in names),
-            )
-            columns = list(zip(*rows, strict=True))
-            cursor.execute(sql, [client_id, list(columns[0]), *(list(c) for c in columns[1:])])
-
-
-def _supplied_address(person: Person, line1: str, postal_code: str, country: str) -> bool:
-    address = person.record.address
-    return address is not None and (address.line1, address.postal_code, address.country) == (
-        line1,
-        postal_code,
-        country,
-    )
-
-
 def _writer() -> Writer:
     # Imported here: both writers build on this module's Batch and Person.
     if connection.vendor == "postgresql":
@@ -240,6 +223,9 @@ def _writer() -> Writer:
     from solvent.portfolio.imports.store_orm import OrmWriter
 
     return OrmWriter()
+
+
+# -- the same person on several rows -------------------------------------------------------------
 
 
 def _people_group(batch: Batch) -> None:
@@ -264,17 +250,14 @@ def _person_for(
     if person is None:
         candidate = by_identity.get(record.identity_hash)
         # The same name and birth date with two different national ids are two people.
-        if candidate is not None and (
-            not record.national_id_hash
-            or not candidate.record.national_id_hash
-            or candidate.record.national_id_hash == record.national_id_hash
+        if candidate is not None and _same_person(
+            record.national_id_hash, candidate.record.national_id_hash
         ):
             person = candidate
     if person is None:
-        person = Person(record=record)
+        person = Person.of(record)
         people.append(person)
-        person.absorb(record)
-    elif person.record is not record:
+    else:
         person.absorb(record)
     if person.record.national_id_hash:
         by_national.setdefault(person.record.national_id_hash, person)
@@ -282,8 +265,52 @@ def _person_for(
     return person
 
 
-def _people_match(people: list[Person]) -> None:
-    """Find the stored debtor of each person: national id first, else identity."""
+def _same_person(mine: str, theirs: str) -> bool:
+    """Two national ids that differ are two people; a missing one decides nothing."""
+    return not mine or not theirs or mine == theirs
+
+
+def _people_regroup(batch: Batch) -> None:
+    """Persons that turned out to be one stored debtor (a corrected name or address found through
+    the account, a debtor another writer created) become one, their rows merged in file order, so
+    the result is the one a batch of one row at a time would give."""
+    ids = [p.debtor_id for p in batch.people]
+    if len(set(ids)) == len(ids):
+        return
+    groups: dict[int, Person] = {}
+
+    def merged(person: Person, record: PersonRecord) -> Person:
+        assert person.debtor_id is not None
+        group = groups.get(person.debtor_id)
+        if group is None:
+            group = groups[person.debtor_id] = Person.of(record)
+            group.debtor_id = person.debtor_id
+            group.needs_national_id = person.needs_national_id
+            group.needs_date_of_birth = person.needs_date_of_birth
+            group.inserted = person.inserted
+        else:
+            group.absorb(record)
+        return group
+
+    links: list[tuple[Person, Person | None]] = []
+    for row, (debtor, cosigner) in zip(batch.rows, batch.links, strict=True):
+        first = merged(debtor, row.debtor)
+        second = None
+        if cosigner is not None and row.cosigner is not None:
+            second = merged(cosigner, row.cosigner)
+        links.append((first, second))
+    batch.people, batch.links = list(groups.values()), links
+
+
+# -- finding the stored debtor -------------------------------------------------------------------
+
+Linked = dict[int, list[tuple[int, int, str, str, bool]]]  # account id -> (link id, debtor id, ...)
+
+
+def _people_match(batch: Batch, existing: dict[str, int], linked: Linked) -> None:
+    """The stored debtor of each person: national id, else the debtor already linked to the row's
+    account in the same role (a corrected name or address), else identity."""
+    people = batch.people
     with_national = [p for p in people if p.record.national_id_hash]
     found: dict[str, tuple[int, bool]] = {}
     for key, debtor_id, _, dob_empty in _debtors_by(
@@ -295,20 +322,68 @@ def _people_match(people: list[Person]) -> None:
         if hit is not None:
             person.debtor_id, person.needs_date_of_birth = hit
             person.needs_national_id = False
+    for row, (debtor, cosigner) in zip(batch.rows, batch.links, strict=True):
+        account_id = existing.get(row.account.account_number)
+        if account_id is None:
+            continue
+        for someone, role in ((debtor, PRIMARY), (cosigner, CO_SIGNER)):
+            if someone is None or someone.debtor_id is not None:
+                continue
+            for _, debtor_id, link_role, national, dob_empty in linked.get(account_id, ()):
+                if link_role == role and _same_person(someone.record.national_id_hash, national):
+                    someone.debtor_id, someone.needs_date_of_birth = debtor_id, dob_empty
+                    someone.needs_national_id = not national
+                    break
+    _people_match_keys([p for p in people if p.debtor_id is None], national=False)
+
+
+def _people_match_keys(people: list[Person], *, national: bool = True) -> None:
+    """Match on the keys alone: national id (when asked), then identity."""
+    if national:
+        for key, debtor_id, _, dob_empty in _debtors_by(
+            "national_id_hash",
+            [p.record.national_id_hash for p in people if p.record.national_id_hash],
+        ):
+            for person in people:
+                if person.debtor_id is None and person.record.national_id_hash == key:
+                    person.debtor_id, person.needs_date_of_birth = debtor_id, dob_empty
+                    person.needs_national_id = False
     unmatched = [p for p in people if p.debtor_id is None]
     candidates: dict[str, list[tuple[int, str, bool]]] = {}
-    for key, debtor_id, national, dob_empty in _debtors_by(
+    for key, debtor_id, stored_national, dob_empty in _debtors_by(
         "identity_hash", [p.record.identity_hash for p in unmatched]
     ):
-        candidates.setdefault(key, []).append((debtor_id, national, dob_empty))
+        candidates.setdefault(key, []).append((debtor_id, stored_national, dob_empty))
     for person in unmatched:
         mine = person.record.national_id_hash
-        for debtor_id, national, dob_empty in candidates.get(person.record.identity_hash, []):
-            if not mine or not national or national == mine:
+        for debtor_id, stored_national, dob_empty in candidates.get(
+            person.record.identity_hash, []
+        ):
+            if _same_person(mine, stored_national):
                 person.debtor_id = debtor_id
-                person.needs_national_id = not national
+                person.needs_national_id = not stored_national
                 person.needs_date_of_birth = dob_empty
                 break
+
+
+def _people_lock(people: list[Person]) -> None:
+    """PostgreSQL: lock the matched debtors in id order (two writers never wait on each other in a
+    circle) and re-read what a writer that committed meanwhile may have filled in."""
+    if not people or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, national_id_hash, date_of_birth = '' FROM {Debtor._meta.db_table} "  # noqa: S608 - model name
+            "WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
+            [sorted({p.debtor_id for p in people if p.debtor_id is not None})],
+        )
+        fresh = {debtor_id: (national, bool(empty)) for debtor_id, national, empty in cursor}
+    for person in people:
+        national, dob_empty = fresh[debtor_id_of(person)]
+        if not _same_person(person.record.national_id_hash, national):
+            raise RaceLostError(f"debtor {person.debtor_id} gained another national id meanwhile")
+        person.needs_national_id = not national
+        person.needs_date_of_birth = dob_empty
 
 
 def _debtors_by(column: str, keys: list[str]) -> list[tuple[str, int, str, bool]]:
@@ -340,14 +415,50 @@ def _debtors_by(column: str, keys: list[str]) -> list[tuple[str, int, str, bool]
 _DOB_EMPTY = ExpressionWrapper(Q(date_of_birth=""), output_field=BooleanField())
 
 
+def _links_read(account_ids: list[int]) -> Linked:
+    """The debtors already on these accounts: (link id, debtor id, role, national id hash, date of
+    birth empty) per account."""
+    linked: Linked = {}
+    if not account_ids:
+        return linked
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT link.id, link.account_id, link.debtor_id, link.role, d.national_id_hash, "  # noqa: S608 - model names
+                f"d.date_of_birth = '' FROM {AccountDebtor._meta.db_table} AS link "
+                f"JOIN {Debtor._meta.db_table} AS d ON d.id = link.debtor_id "
+                "WHERE link.account_id = ANY(%s) ORDER BY link.id",
+                [account_ids],
+            )
+            rows = cursor.fetchall()
+    else:
+        rows = []
+        for chunk in _chunks(account_ids):
+            rows.extend(
+                AccountDebtor.objects.filter(account_id__in=chunk)
+                .annotate(dob_empty=ExpressionWrapper(Q(debtor__date_of_birth=""), BooleanField()))
+                .order_by("id")
+                .values_list(
+                    "id", "account_id", "debtor_id", "role", "debtor__national_id_hash", "dob_empty"
+                )
+            )
+    for link_id, account_id, debtor_id, role, national, dob_empty in rows:
+        linked.setdefault(account_id, []).append(
+            (link_id, debtor_id, role, national, bool(dob_empty))
+        )
+    return linked
+
+
 def _account_ids(client_id: int, numbers: list[str]) -> dict[str, int]:
+    """The client's stored accounts among these numbers; on PostgreSQL locked in id order, so two
+    writers updating the same accounts take turns instead of deadlocking."""
     if not numbers:
         return {}
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT account_number, id FROM {Account._meta.db_table} "  # noqa: S608 - model name
-                "WHERE client_id = %s AND account_number = ANY(%s)",
+                "WHERE client_id = %s AND account_number = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
                 [client_id, numbers],
             )
             return dict(cursor.fetchall())
@@ -364,6 +475,16 @@ def _account_ids(client_id: int, numbers: list[str]) -> dict[str, int]:
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), _LOOKUP_CHUNK):
         yield items[start : start + _LOOKUP_CHUNK]
+
+
+def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    """Slices small enough for one statement's parameters on every database."""
+    return _chunks(items)
+
+
+def address_key(address: AddressRecord) -> AddressKey:
+    """What makes two addresses of a debtor the same (the table's unique constraint)."""
+    return (address.line1, address.postal_code, address.country)
 
 
 def debtor_id_of(person: Person) -> int:

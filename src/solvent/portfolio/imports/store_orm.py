@@ -1,6 +1,7 @@
 """The writer for SQLite (and any other database): bulk statements through the ORM.
 
-Used where COPY is not available; the grouping and matching of debtors is shared (`store`).
+Used where COPY is not available; the grouping and matching of debtors is shared (`store`). SQLite
+writes one transaction at a time, so nothing here races another writer.
 """
 
 from __future__ import annotations
@@ -9,27 +10,45 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Exists, Model, OuterRef, Q
 
-from solvent.portfolio.imports.records import AccountRecord, PersonRecord, PlacementRow
+from solvent.portfolio.imports.records import (
+    AccountRecord,
+    PersonRecord,
+    PhoneRecord,
+    PlacementRow,
+)
 from solvent.portfolio.imports.store import (
     ACCOUNT_UPDATE_FIELDS,
+    REPLACEABLE_KINDS,
     Batch,
     Person,
+    chunks,
     debtor_id_of,
     last4,
 )
-from solvent.portfolio.models import Account, AccountDebtor, Address, Debtor, Email, Phone
+from solvent.portfolio.models import (
+    Account,
+    AccountDebtor,
+    Address,
+    ContactStatus,
+    Debtor,
+    Email,
+    Phone,
+)
+
+_CLIENT = Phone.Source.CLIENT.value
 
 
 class OrmWriter:
     """Bulk statements through the ORM: the embedded SQLite database and any other backend."""
 
-    def debtors_insert(self, batch: Batch, people: list[Person]) -> None:
+    def debtors_insert(self, batch: Batch, people: list[Person]) -> list[Person]:
         debtors = [_debtor_model(p.record) for p in people]
         Debtor.objects.bulk_create(debtors, batch_size=500)
         for person, debtor in zip(people, debtors, strict=True):
-            person.debtor_id = debtor.pk
+            person.debtor_id, person.inserted = debtor.pk, True
+        return []  # one writer at a time: no other writer can have created them
 
     def debtors_update(self, batch: Batch, people: list[Person]) -> None:
         stored = Debtor.objects.in_bulk([p.debtor_id for p in people])
@@ -61,7 +80,27 @@ class OrmWriter:
 
     def contact_points_upsert(self, batch: Batch, new: list[Person], old: list[Person]) -> None:
         people = [*new, *old]
-        Phone.objects.bulk_create(list(_phones(people)), batch_size=500, ignore_conflicts=True)
+        stored = _stored_phones([debtor_id_of(p) for p in old])
+        inserts: list[Phone] = []
+        changes: list[Phone] = []
+        for person in people:
+            for e164, phone in person.phones.items():
+                debtor_id = debtor_id_of(person)
+                hit = stored.get((debtor_id, e164))
+                if hit is None:
+                    inserts.append(_phone_model(debtor_id, phone))
+                    continue
+                # The client's own number takes the kind and extension its file now gives; a
+                # superseded number the file gives again is the debtor's again (ADR 0036).
+                pk, source, status, kind, extension = hit
+                if source == _CLIENT:
+                    kind, extension = phone.kind, phone.extension
+                if status == ContactStatus.SUPERSEDED:
+                    status = ContactStatus.VALID.value
+                if (status, kind, extension) != hit[2:]:
+                    changes.append(Phone(pk=pk, kind=kind, extension=extension, status=status))
+        Phone.objects.bulk_create(inserts, batch_size=500)
+        _update_many(Phone, ["kind", "extension", "status"], changes)
         emails = [
             Email(debtor_id=debtor_id_of(p), address=a) for p in people for a in sorted(p.emails)
         ]
@@ -74,6 +113,84 @@ class OrmWriter:
             update_fields=["line2", "city", "region", "is_current"],
         )
 
+    def contact_points_attribute(self, batch: Batch) -> None:
+        """Record that this client's file supplied each phone, e-mail and address of the batch: the
+        client's users see them; another client's users of the same debtor do not (ADR 0022)."""
+        people = {p.debtor_id: p for p in batch.people if p.debtor_id is not None}
+        client_id = batch.client_id
+        phone_links, email_links, address_links = [], [], []
+        for ids in chunks(list(people)):
+            phone_links += [
+                Phone.clients.through(phone_id=pk, client_id=client_id)
+                for pk, debtor_id, e164 in Phone.objects.filter(debtor_id__in=ids).values_list(
+                    "pk", "debtor_id", "e164"
+                )
+                if e164 in people[debtor_id].phones
+            ]
+            email_links += [
+                Email.clients.through(email_id=pk, client_id=client_id)
+                for pk, debtor_id, address in Email.objects.filter(debtor_id__in=ids).values_list(
+                    "pk", "debtor_id", "address"
+                )
+                if address in people[debtor_id].emails
+            ]
+            address_links += [
+                Address.clients.through(address_id=pk, client_id=client_id)
+                for pk, debtor_id, *key in Address.objects.filter(debtor_id__in=ids).values_list(
+                    "pk", "debtor_id", "line1", "postal_code", "country"
+                )
+                if tuple(key) in people[debtor_id].addresses
+            ]
+        Phone.clients.through.objects.bulk_create(
+            phone_links, batch_size=1000, ignore_conflicts=True
+        )
+        Email.clients.through.objects.bulk_create(
+            email_links, batch_size=1000, ignore_conflicts=True
+        )
+        Address.clients.through.objects.bulk_create(
+            address_links, batch_size=1000, ignore_conflicts=True
+        )
+
+    def contact_points_retire(self, batch: Batch) -> None:
+        """The client's earlier number of a kind it now gives another number for is superseded;
+        its earlier address is no longer current. Only what this client alone supplied, never what
+        the debtor, skip tracing or another client's file gave (ADR 0036)."""
+        people = {debtor_id_of(p): p for p in batch.people}
+        client_id = batch.client_id
+        stale_phones: list[int] = []
+        stale_addresses: list[int] = []
+        for ids in chunks([i for i, p in people.items() if p.current_phones]):
+            phones = (
+                Phone.objects.filter(
+                    debtor_id__in=ids,
+                    source=_CLIENT,
+                    status=ContactStatus.VALID,
+                    kind__in=REPLACEABLE_KINDS,
+                )
+                .filter(_only_this_client(Phone, "phone", client_id))
+                .values_list("pk", "debtor_id", "kind", "e164")
+            )
+            stale_phones += [
+                pk
+                for pk, debtor_id, kind, e164 in phones
+                if people[debtor_id].current_phones.get(kind, e164) != e164
+            ]
+        for ids in chunks([i for i, p in people.items() if p.addresses]):
+            addresses = (
+                Address.objects.filter(debtor_id__in=ids, source=_CLIENT, is_current=True)
+                .filter(_only_this_client(Address, "address", client_id))
+                .values_list("pk", "debtor_id", "line1", "postal_code", "country")
+            )
+            stale_addresses += [
+                pk
+                for pk, debtor_id, *key in addresses
+                if people[debtor_id].current_address != tuple(key)
+            ]
+        for pks in chunks(stale_phones):
+            Phone.objects.filter(pk__in=pks).update(status=ContactStatus.SUPERSEDED)
+        for pks in chunks(stale_addresses):
+            Address.objects.filter(pk__in=pks).update(is_current=False)
+
     def accounts_insert(self, batch: Batch, rows: list[PlacementRow]) -> list[int]:
         accounts = [
             Account(
@@ -81,6 +198,7 @@ class OrmWriter:
                 placement_id=batch.placement_id,
                 placed_on=batch.placed_on,
                 account_number=row.account.account_number,
+                import_hash=row.fingerprint,
                 **_account_values(row.account),
             )
             for row in rows
@@ -91,13 +209,28 @@ class OrmWriter:
     def accounts_update(self, batch: Batch, rows: list[PlacementRow], ids: list[int]) -> None:
         accounts = []
         for row, account_id in zip(rows, ids, strict=True):
-            account = Account(pk=account_id, updated_at=batch.now, **_account_values(row.account))
+            account = Account(
+                pk=account_id,
+                updated_at=batch.now,
+                import_hash=row.fingerprint,
+                **_account_values(row.account),
+            )
             accounts.append(account)
-        _update_many(Account, [*ACCOUNT_UPDATE_FIELDS, "updated_at"], accounts)
+        _update_many(Account, [*ACCOUNT_UPDATE_FIELDS, "import_hash", "updated_at"], accounts)
 
     def links_insert(self, rows: list[tuple[int, int, str]], *, may_exist: bool) -> None:
         links = [AccountDebtor(account_id=a, debtor_id=d, role=r) for a, d, r in rows]
-        AccountDebtor.objects.bulk_create(links, batch_size=500, ignore_conflicts=may_exist)
+        if not may_exist:
+            AccountDebtor.objects.bulk_create(links, batch_size=500)
+            return
+        # A debtor on the account already keeps the link and takes the role the file gives.
+        AccountDebtor.objects.bulk_create(
+            links,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["account", "debtor"],
+            update_fields=["role"],
+        )
 
 
 def _update_many(model: type[Model], names: list[str], objects: list[Any]) -> None:
@@ -161,23 +294,41 @@ def _debtor_model(record: PersonRecord) -> Debtor:
     )
 
 
-def _phones(people: Iterable[Person]) -> Iterator[Phone]:
-    for person in people:
-        for e164, (kind, line_type, region, zones) in person.phones.items():
-            yield Phone(
-                debtor_id=debtor_id_of(person),
-                e164=e164,
-                kind=kind,
-                line_type=line_type,
-                region_code=region,
-                time_zones=list(zones),
-            )
+def _phone_model(debtor_id: int, phone: PhoneRecord) -> Phone:
+    return Phone(
+        debtor_id=debtor_id,
+        e164=phone.e164,
+        extension=phone.extension,
+        kind=phone.kind,
+        line_type=phone.line_type,
+        region_code=phone.region_code,
+        time_zones=list(phone.time_zones),
+    )
+
+
+def _stored_phones(debtor_ids: list[int]) -> dict[tuple[int, str], tuple[int, str, str, str, str]]:
+    """(debtor, number) -> (id, source, status, kind, extension) of these debtors' phones."""
+    stored = {}
+    for ids in chunks(debtor_ids):
+        for pk, debtor_id, e164, source, status, kind, extension in Phone.objects.filter(
+            debtor_id__in=ids
+        ).values_list("pk", "debtor_id", "e164", "source", "status", "kind", "extension"):
+            stored[debtor_id, e164] = (pk, source, status, kind, extension)
+    return stored
+
+
+def _only_this_client(model: type[Model], name: str, client_id: int) -> Q:
+    """Supplied by this client's files and by no other client's."""
+    through = model._meta.get_field("clients").remote_field.through  # type: ignore[union-attr]
+    supplied = through.objects.filter(**{f"{name}_id": OuterRef("pk")})
+    return Q(Exists(supplied.filter(client_id=client_id))) & ~Q(
+        Exists(supplied.exclude(client_id=client_id))
+    )
 
 
 def _addresses(people: Iterable[Person]) -> Iterator[Address]:
     for person in people:
-        address = person.record.address
-        if address is not None:
+        for address in person.addresses.values():
             yield Address(
                 debtor_id=debtor_id_of(person),
                 line1=address.line1,

@@ -1,10 +1,14 @@
 """The PostgreSQL writer: COPY for what is new, a staging table and one statement for the rest.
 
-New debtors and accounts get their ids from the table's sequence up front, so they and everything
-hanging off them (contact points, account links) are streamed with COPY straight into the real
-tables: nothing there can conflict. Rows for debtors and accounts that already exist go through a
-temporary staging table (COPY again) and one UPDATE or INSERT ... ON CONFLICT each. Personal data is
-encrypted here, value by value, exactly as the model field would (Fernet via core.crypto).
+New debtors and accounts get their ids from the table's sequence up front. New debtors go through
+a staging table and one INSERT ... ON CONFLICT DO NOTHING RETURNING in the order of their match
+keys: a debtor another writer created first is a conflict (the unique indexes of migration 0006),
+handed back to `store` to be matched, and two writers inserting in the same order never wait on each
+other in a circle. Everything hanging off a new debtor or account (contact points, account links) is
+streamed with COPY straight into the real tables: nothing there can conflict. Rows for debtors and
+accounts that already exist (locked by `store`) go through a temporary staging table (COPY again)
+and one UPDATE or INSERT ... ON CONFLICT each. Personal data is encrypted here, value by value,
+exactly as the model field would (Fernet via core.crypto).
 """
 
 from __future__ import annotations
@@ -18,8 +22,23 @@ from django.db.models import Model
 
 from solvent.core.crypto import encrypt
 from solvent.portfolio.imports.records import PlacementRow
-from solvent.portfolio.imports.store import ACCOUNT_UPDATE_FIELDS, Batch, Person, last4
-from solvent.portfolio.models import Account, AccountDebtor, Address, Debtor, Email, Phone
+from solvent.portfolio.imports.store import (
+    ACCOUNT_UPDATE_FIELDS,
+    REPLACEABLE_KINDS,
+    Batch,
+    Person,
+    debtor_id_of,
+    last4,
+)
+from solvent.portfolio.models import (
+    Account,
+    AccountDebtor,
+    Address,
+    ContactStatus,
+    Debtor,
+    Email,
+    Phone,
+)
 
 _DEBTOR_COLUMNS = (
     "id",
@@ -46,6 +65,7 @@ _DEBTOR_COLUMNS = (
 _PHONE_COLUMNS = (
     "debtor_id",
     "e164",
+    "extension",
     "kind",
     "line_type",
     "source",
@@ -74,6 +94,7 @@ _ACCOUNT_COLUMNS = (
     "placement_id",
     "account_number",
     *ACCOUNT_UPDATE_FIELDS,
+    "import_hash",
     "placed_on",
     "status",
     "created_at",
@@ -107,9 +128,61 @@ UPDATE {debtor} AS d SET
 FROM {stage} AS s WHERE d.id = s.id
 """
 
+# The client's own number takes the kind and extension its file now gives; a superseded number the
+# file gives again is valid again (ADR 0036). Unchanged rows are left alone (no dead tuples).
+_PHONE_UPSERT = f"""
+(debtor_id, e164) DO UPDATE SET
+    kind = CASE WHEN p.source = 'client' THEN EXCLUDED.kind ELSE p.kind END,
+    extension = CASE WHEN p.source = 'client' THEN EXCLUDED.extension ELSE p.extension END,
+    status = CASE WHEN p.status = '{ContactStatus.SUPERSEDED.value}'
+        THEN '{ContactStatus.VALID.value}' ELSE p.status END
+WHERE p.status = '{ContactStatus.SUPERSEDED.value}'
+    OR (p.source = 'client' AND (p.kind, p.extension) IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.extension))
+"""
+
+_ATTRIBUTE_SQL = """
+INSERT INTO {links} ({point_column}, client_id)
+SELECT point.id, %s FROM {points} AS point
+JOIN unnest(%s::bigint[], {keys}) AS batch(debtor_id, {key_names})
+  ON point.debtor_id = batch.debtor_id AND {key_match}
+ON CONFLICT DO NOTHING
+"""
+
+# Only what this client's files alone supplied is retired: never a number or address the debtor,
+# skip tracing or another client's file gave (ADR 0036).
+_ONLY_THIS_CLIENT = """
+EXISTS (SELECT 1 FROM {links} AS l WHERE l.{point_column} = p.id AND l.client_id = %(client)s)
+AND NOT EXISTS (SELECT 1 FROM {links} AS l WHERE l.{point_column} = p.id AND l.client_id <> %(client)s)
+"""
+_PHONES_SUPERSEDE = """
+UPDATE {points} AS p SET status = %(superseded)s
+FROM unnest(%(debtors)s::bigint[], %(kinds)s::text[], %(numbers)s::text[]) AS cur(debtor_id, kind, e164)
+WHERE p.debtor_id = cur.debtor_id AND p.kind = cur.kind AND p.e164 <> cur.e164
+  AND p.source = 'client' AND p.status = %(valid)s AND {only_this_client}
+"""
+_ADDRESSES_RETIRE = """
+UPDATE {points} AS p SET is_current = FALSE
+FROM unnest(%(debtors)s::bigint[], %(line1)s::text[], %(postal)s::text[], %(country)s::text[])
+    AS cur(debtor_id, line1, postal_code, country)
+WHERE p.debtor_id = cur.debtor_id AND p.is_current AND p.source = 'client'
+  AND (p.line1, p.postal_code, p.country) <> (cur.line1, cur.postal_code, cur.country)
+  AND {only_this_client}
+"""
+
 
 def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
+
+
+def _links_table(model: type[Model]) -> str:
+    through = model._meta.get_field("clients").remote_field.through  # type: ignore[union-attr]
+    return connection.ops.quote_name(through._meta.db_table)
+
+
+def _only_this_client(model: type[Model]) -> str:
+    return _ONLY_THIS_CLIENT.format(
+        links=_links_table(model), point_column=f"{model._meta.model_name}_id"
+    )
 
 
 class CopyWriter:
@@ -118,11 +191,30 @@ class CopyWriter:
 
     # -- debtors ---------------------------------------------------------------------------------
 
-    def debtors_insert(self, batch: Batch, people: list[Person]) -> None:
+    def debtors_insert(self, batch: Batch, people: list[Person]) -> list[Person]:
+        """Insert the new debtors; return those another writer created first (not inserted)."""
+        if not people:
+            return []
         ids = self._next_ids(Debtor, len(people))
         for person, debtor_id in zip(people, ids, strict=True):
             person.debtor_id = debtor_id
-        self._copy(_table(Debtor), _DEBTOR_COLUMNS, (_debtor_row(batch, p) for p in people))
+        stage = self._stage(Debtor, _DEBTOR_COLUMNS, (_debtor_row(batch, p) for p in people))
+        names = ", ".join(_DEBTOR_COLUMNS)
+        # In the order of the match keys (without a national id first, by identity; then by
+        # national id): every writer takes the unique indexes' entries in the same order.
+        self.cursor.execute(
+            f"INSERT INTO {_table(Debtor)} ({names}) SELECT {names} FROM {stage} "  # noqa: S608 - model names
+            "ORDER BY national_id_hash, identity_hash ON CONFLICT DO NOTHING RETURNING id"
+        )
+        inserted = {row[0] for row in self.cursor.fetchall()}
+        lost = []
+        for person in people:
+            if person.debtor_id in inserted:
+                person.inserted = True
+            else:
+                person.debtor_id = None
+                lost.append(person)
+        return lost
 
     def debtors_update(self, batch: Batch, people: list[Person]) -> None:
         if not people:
@@ -139,7 +231,7 @@ class CopyWriter:
         self._copy(_table(Address), _ADDRESS_COLUMNS, _address_rows(new, now))
         if not old:
             return
-        self._upsert(Phone, _PHONE_COLUMNS, _phone_rows(old, now), "(debtor_id, e164) DO NOTHING")
+        self._upsert(Phone, _PHONE_COLUMNS, _phone_rows(old, now), _PHONE_UPSERT)
         self._upsert(
             Email, _EMAIL_COLUMNS, _email_rows(old, now), "(debtor_id, address) DO NOTHING"
         )
@@ -150,6 +242,78 @@ class CopyWriter:
             "(debtor_id, line1, postal_code, country) DO UPDATE SET line2 = EXCLUDED.line2, "
             "city = EXCLUDED.city, region = EXCLUDED.region, is_current = TRUE",
         )
+
+    def contact_points_attribute(self, batch: Batch) -> None:
+        """Record that this client's file supplied each phone, e-mail and address of the batch: the
+        client's users see them; another client's users of the same debtor do not (ADR 0022). One
+        statement per kind, matched in the database (a batch has thousands)."""
+        people = batch.people
+        phones = [(p.debtor_id, e164) for p in people for e164 in p.phones]
+        emails = [(p.debtor_id, address) for p in people for address in p.emails]
+        addresses = [(p.debtor_id, *key) for p in people for key in p.addresses]
+        kinds: list[tuple[type[Model], list[tuple[Any, ...]], tuple[str, ...]]] = [
+            (Phone, phones, ("e164",)),
+            (Email, emails, ("address",)),
+            (Address, addresses, ("line1", "postal_code", "country")),
+        ]
+        for model, rows, names in kinds:
+            if not rows:
+                continue
+            sql = _ATTRIBUTE_SQL.format(
+                links=_links_table(model),
+                point_column=f"{model._meta.model_name}_id",
+                points=_table(model),
+                keys=", ".join(["%s::text[]"] * len(names)),
+                key_names=", ".join(names),
+                key_match=" AND ".join(f"point.{name} = batch.{name}" for name in names),
+            )
+            columns = list(zip(*rows, strict=True))
+            self.cursor.execute(
+                sql, [batch.client_id, list(columns[0]), *(list(c) for c in columns[1:])]
+            )
+
+    def contact_points_retire(self, batch: Batch) -> None:
+        """The client's earlier number of a kind it now gives another number for is superseded;
+        its earlier address is no longer current."""
+        phones = [
+            (debtor_id_of(p), kind, e164)
+            for p in batch.people
+            for kind, e164 in p.current_phones.items()
+            if kind in REPLACEABLE_KINDS
+        ]
+        addresses = [
+            (debtor_id_of(p), *key) for p in batch.people if (key := p.current_address) is not None
+        ]
+        client = batch.client_id
+        if phones:
+            debtors, kinds, numbers = (list(c) for c in zip(*phones, strict=True))
+            self.cursor.execute(
+                _PHONES_SUPERSEDE.format(
+                    points=_table(Phone), only_this_client=_only_this_client(Phone)
+                ),
+                {
+                    "debtors": debtors,
+                    "kinds": kinds,
+                    "numbers": numbers,
+                    "client": client,
+                    "valid": ContactStatus.VALID.value,
+                    "superseded": ContactStatus.SUPERSEDED.value,
+                },
+            )
+        if addresses:
+            debtors, line1, postal, country = (list(c) for c in zip(*addresses, strict=True))
+            self.cursor.execute(
+                _ADDRESSES_RETIRE.format(
+                    points=_table(Address), only_this_client=_only_this_client(Address)
+                ),
+                {
+                    "debtors": debtors,
+                    "line1": line1,
+                    "postal": postal,
+                    "country": country,
+                    "client": client,
+                },
+            )
 
     # -- accounts and their debtors --------------------------------------------------------------
 
@@ -177,7 +341,7 @@ class CopyWriter:
             ),
         )
         assignments = ", ".join(
-            f"{name} = s.{name}" for name in (*ACCOUNT_UPDATE_FIELDS, "updated_at")
+            f"{name} = s.{name}" for name in (*ACCOUNT_UPDATE_FIELDS, "import_hash", "updated_at")
         )
         self.cursor.execute(
             f"UPDATE {_table(Account)} AS a SET {assignments} FROM {stage} AS s WHERE a.id = s.id"  # noqa: S608 - names from the model, values bound
@@ -185,7 +349,14 @@ class CopyWriter:
 
     def links_insert(self, rows: list[tuple[int, int, str]], *, may_exist: bool) -> None:
         if may_exist:
-            self._upsert(AccountDebtor, _LINK_COLUMNS, rows, "(account_id, debtor_id) DO NOTHING")
+            # A debtor on the account already keeps the link and takes the role the file gives.
+            self._upsert(
+                AccountDebtor,
+                _LINK_COLUMNS,
+                rows,
+                "(account_id, debtor_id) DO UPDATE SET role = EXCLUDED.role "
+                "WHERE p.role <> EXCLUDED.role",
+            )
         else:
             self._copy(_table(AccountDebtor), _LINK_COLUMNS, rows)
 
@@ -229,7 +400,8 @@ class CopyWriter:
         stage = self._stage(model, columns, rows)
         names = ", ".join(columns)
         self.cursor.execute(
-            f"INSERT INTO {_table(model)} ({names}) SELECT {names} FROM {stage} ON CONFLICT {conflict}"  # noqa: S608 - model names
+            f"INSERT INTO {_table(model)} AS p ({names}) SELECT {names} FROM {stage} "  # noqa: S608 - model names
+            f"ORDER BY {columns[0]}, {columns[1]} ON CONFLICT {conflict}"
         )
 
 
@@ -267,16 +439,17 @@ def _debtor_row(batch: Batch, person: Person) -> tuple[object, ...]:
 
 def _phone_rows(people: list[Person], now: object) -> Iterable[tuple[object, ...]]:
     for person in people:
-        for e164, (kind, line_type, region, zones) in person.phones.items():
+        for phone in person.phones.values():
             yield (
                 person.debtor_id,
-                e164,
-                kind,
-                line_type,
+                phone.e164,
+                phone.extension,
+                phone.kind,
+                phone.line_type,
                 "client",
                 "valid",
-                region,
-                json.dumps(list(zones)),
+                phone.region_code,
+                json.dumps(list(phone.time_zones)),
                 now,
             )
 
@@ -289,8 +462,7 @@ def _email_rows(people: list[Person], now: object) -> Iterable[tuple[object, ...
 
 def _address_rows(people: list[Person], now: object) -> Iterable[tuple[object, ...]]:
     for person in people:
-        a = person.record.address
-        if a is not None:
+        for a in person.addresses.values():
             yield (
                 person.debtor_id,
                 "home",
@@ -314,6 +486,7 @@ def _account_row(batch: Batch, row: PlacementRow, account_id: int) -> tuple[obje
         batch.placement_id,
         account.account_number,
         *(getattr(account, name) for name in ACCOUNT_UPDATE_FIELDS),
+        row.fingerprint,
         batch.placed_on,
         Account.Status.ACTIVE.value,
         batch.now,
