@@ -7,6 +7,9 @@ closes Django's connections, waits with capped exponential backoff (0.5 s doubli
 wait drawn between half and all of that, so workers that lost the database together do not return
 together) until the database answers, queues again the task whose outcome it could not record
 (tasks are idempotent), and carries on. Any other error still ends it.
+
+It also runs the apps' housekeeping (core.housekeeping: an import whose process died is marked
+stale) when it starts and every `--housekeeping-every` seconds on a thread of its own.
 """
 
 from __future__ import annotations
@@ -26,6 +29,13 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker, valid_interval
 from django_tasks_db.models import DBTaskResult
+
+from solvent.core.housekeeping import (
+    DEFAULT_EVERY_SECONDS,
+    Housekeeping,
+    housekeeping_jobs,
+    housekeeping_run,
+)
 
 # What Django raises when the database refuses or drops the connection.
 DATABASE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
@@ -54,11 +64,14 @@ class ResilientWorker(Worker):
         backoff_max: float,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        housekeeping_every: float = 0,
         **options: Any,
     ) -> None:
         super().__init__(**options)
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
+        # Seconds between housekeeping passes; 0 runs none (the tests' workers).
+        self.housekeeping_every = housekeeping_every
         self.reconnects = 0
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
@@ -66,6 +79,27 @@ class ResilientWorker(Worker):
         self._unsettled: DBTaskResult[Any, Any] | None = None
 
     def run(self) -> None:
+        keeper = self._housekeeping_start()
+        try:
+            self._run_resilient()
+        finally:
+            if keeper is not None:
+                keeper.stop()
+
+    def _housekeeping_start(self) -> Housekeeping | None:
+        """One pass now (a worker restarted after a crash flags the imports that died with it at
+        once), then a thread for the next ones; none in batch mode, which ends with the queue."""
+        if self.housekeeping_every <= 0:
+            return None
+        jobs = housekeeping_jobs()
+        housekeeping_run(jobs)
+        if self.batch:
+            return None
+        keeper = Housekeeping(jobs, every=self.housekeeping_every)
+        keeper.start()
+        return keeper
+
+    def _run_resilient(self) -> None:
         while True:
             try:
                 self._requeue_unsettled()
@@ -177,6 +211,13 @@ class Command(DatabaseWorkerCommand):
             default=30.0,
             help="longest wait, in seconds, between reconnection attempts (default: 30)",
         )
+        parser.add_argument(
+            "--housekeeping-every",
+            type=float,
+            default=DEFAULT_EVERY_SECONDS,
+            help="seconds between the apps' housekeeping passes, e.g. marking dead imports "
+            f"stale (default: {DEFAULT_EVERY_SECONDS:.0f}; 0: none)",
+        )
 
     def configure_logging(self, verbosity: int) -> None:
         super().configure_logging(verbosity)
@@ -202,6 +243,7 @@ class Command(DatabaseWorkerCommand):
         worker_id: str,
         backoff_initial: float,
         backoff_max: float,
+        housekeeping_every: float,
         **options: Any,
     ) -> None:
         self.configure_logging(verbosity)
@@ -215,6 +257,7 @@ class Command(DatabaseWorkerCommand):
             worker_id=worker_id,
             backoff_initial=backoff_initial,
             backoff_max=max(backoff_max, backoff_initial),
+            housekeeping_every=housekeeping_every,
         )
         # As db_worker does: with --reload only the reloader's child handles the signals.
         if reload and not batch:
