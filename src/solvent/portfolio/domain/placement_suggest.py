@@ -33,7 +33,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "original_account_number": (
         "original account number", "original creditor account number", "original account",
     ),
-    "product": ("product", "product type", "account type", "debt type", "portfolio type"),
+    "product": ("product", "product type", "account type", "debt type", "portfolio type", "type"),
     "currency": ("currency", "currency code", "ccy"),
     "principal": (
         "principal", "balance", "current balance", "amount due", "balance due", "principal balance",

@@ -258,27 +258,30 @@ class DateFormats:
         self._shown = " or ".join([*shown, "YYYY-MM-DD"])
 
     def read(self, text: str) -> date:
+        impossible = False  # a format's shape fits but the day does not exist (02/30)
         for pattern in self._patterns:
             match = pattern.fullmatch(text)
             if match is None:
                 continue
             parts = match.groupdict()
-            try:
-                month = (
-                    int(parts["m"])
-                    if parts.get("m")
-                    else _MONTHS[(parts.get("b") or parts.get("B") or "").lower()]
-                )
-            except KeyError:
+            month_text = parts.get("m")
+            if month_text:
+                month = int(month_text)
+            else:
+                month = _MONTHS.get((parts.get("b") or parts.get("B") or "").lower(), 0)
+            if not 1 <= month <= 12:  # 15/03/2024 is not month/day: try the next format
                 continue
+            day = int(parts["d"])
             try:
                 if parts.get("Y"):
-                    return date(int(parts["Y"]), month, int(parts["d"]))
+                    return date(int(parts["Y"]), month, day)
                 year = self._today.year // 100 * 100 + int(parts["y"])
-                found = date(year, month, int(parts["d"]))
-                return found if found <= self._today else date(year - 100, month, found.day)
+                found = date(year, month, day)
+                return found if found <= self._today else date(year - 100, month, day)
             except ValueError:
-                raise InvalidValue(f"no such date: {text!r}") from None
+                impossible = True
+        if impossible:
+            raise InvalidValue(f"no such date: {text!r}")
         raise InvalidValue(f"not a date in the form {self._shown}: {text!r}")
 
 
