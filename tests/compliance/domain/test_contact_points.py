@@ -201,3 +201,24 @@ def test_a_location_call_to_a_third_partys_number_is_judged_by_the_location_rule
 def test_the_consumers_own_number_is_not_someone_elses():
     profile = _profile(HOMES["US"], points=(MOBILE, *THIRD_PARTY_POINTS))
     assert _blocking(profile, _proposed(Channel.CALL, "mobile")) == set()
+
+
+# Issue 15: a number the client replaced (superseded) or found not to work (invalid) is retired.
+
+OLD_MOBILE = ContactPoint("old-mobile", ContactPointKind.MOBILE, "+12125550103", retired=True)
+
+
+@pytest.mark.parametrize("home", sorted(HOMES))
+@pytest.mark.parametrize("channel", [Channel.CALL, Channel.VOICEMAIL, Channel.SMS])
+@pytest.mark.parametrize("party", [Party.CONSUMER, Party.THIRD_PARTY])
+def test_no_contact_of_any_kind_at_a_retired_number(home, channel, party):
+    profile = _profile(HOMES[home], points=(MOBILE, OLD_MOBILE))
+    decision = decide(profile, (), _proposed(channel, OLD_MOBILE.id, party=party))
+    assert not decision.allowed
+    assert "solvent.contact_point.not_in_use" in decision.blocking_rule_ids
+    assert decision.earliest_lawful_at is None  # never, on these facts
+
+
+def test_the_current_number_beside_a_retired_one_is_allowed():
+    profile = _profile(HOMES["US"], points=(MOBILE, OLD_MOBILE))
+    assert _blocking(profile, _proposed(Channel.CALL, "mobile")) == set()

@@ -179,6 +179,9 @@ class ContactPoint:
     wrong_number: bool = False
     # A Reassigned Numbers Database "yes" since consent was given (47 CFR 64.1200(m)).
     reassigned: bool = False
+    # No longer in use: the client replaced it with another number of the same kind (superseded)
+    # or it was found not to work (invalid). Kept for the history, never contacted.
+    retired: bool = False
     # Whose contact point it is: the consumer's, or recorded as someone else's (a relative, an
     # employer's switchboard, a stranger's after a wrong number).
     owner: Party = Party.CONSUMER

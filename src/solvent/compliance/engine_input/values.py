@@ -135,6 +135,7 @@ def phone_point(phone: Phone) -> model.ContactPoint:
         value=phone.e164,
         place=_PHONE_PLACES.get(phone.kind, model.Place.OTHER),
         wrong_number=phone.status == ContactStatus.WRONG_NUMBER,
+        retired=_retired(phone.status),
         reassigned=phone.reassigned_answer == Phone.ReassignedAnswer.YES,
         owner=_OWNER_PARTIES[phone.owner],
     )
@@ -148,8 +149,15 @@ def email_point(email: Email) -> model.ContactPoint:
         value=address,
         employer_provided=email.employer_provided,
         wrong_number=email.status == ContactStatus.WRONG_NUMBER,
+        retired=_retired(email.status),
         owner=_OWNER_PARTIES[email.owner],
     )
+
+
+def _retired(status: str) -> bool:
+    """Any status but valid (and wrong number, which has its own rule) retires the point: a status
+    added later is refused until someone says otherwise (fail closed)."""
+    return status not in (ContactStatus.VALID, ContactStatus.WRONG_NUMBER)
 
 
 # The prefix of a point not on file: the number still says where the debtor may be, but the

@@ -1,7 +1,8 @@
 """The ``core`` pack: what stops collection contact in every jurisdiction.
 
 Holds that stop treatment everywhere (insolvency, a deceased debtor, a hardship pause, an open
-complaint), a contact point recorded as someone else's, and a debt no longer in collection. These
+complaint), a contact point recorded as someone else's or no longer in use, and a debt no longer in
+collection. These
 are house policy resting on the law cited per rule; each national pack adds its legal rules on top.
 """
 
@@ -87,6 +88,26 @@ def _not_the_consumers(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
     return [
         RuleHit("solvent.contact_point.not_the_consumers", message, C_NOT_THE_CONSUMERS, never=True)
     ]
+
+
+C_NOT_IN_USE = (
+    "15 U.S.C. 1692c(b); 47 U.S.C. 227(b)(1)(A)(iii); 47 CFR 64.1200(m); Solvent house policy"
+)
+
+
+def _not_in_use(ctx: DecisionContext, at: datetime) -> list[RuleHit]:
+    """No contact at all at a number or address no longer in use: one the client's file replaced
+    with another of the same kind (superseded) or one found not to work (invalid). An old number
+    may have been given to someone else; whoever answers, the call is not the debtor's."""
+    point = ctx.point
+    if point is None or not point.retired:
+        return []
+    message = (
+        "This number or address is no longer in use (the client replaced it, or it was found "
+        "invalid): it is kept for the history, not contacted. Use the current one, or mark this "
+        "one valid again if the debtor confirms it."
+    )
+    return [RuleHit("solvent.contact_point.not_in_use", message, C_NOT_IN_USE, never=True)]
 
 
 C_NOT_COLLECTABLE = "Solvent house policy; 15 U.S.C. 1692e(2)(A) and 1692f(1) (paid or settled)"
@@ -178,6 +199,16 @@ CORE_PACK = RulePack(
             "T",
         ),
         RuleInfo(
+            "solvent.contact_point.not_in_use",
+            "Contact point no longer in use",
+            C_NOT_IN_USE,
+            "No contact of any kind (call, voicemail, text, email, letter, location call) at a "
+            "contact point whose status is superseded (the client's file replaced it with another "
+            "of the same kind) or invalid, or any status other than valid and wrong number "
+            "(fail closed). An old number may belong to someone else now (reassigned).",
+            "P",
+        ),
+        RuleInfo(
             "solvent.debt.not_collectable",
             "Recalled, paid, settled or closed debt",
             C_NOT_COLLECTABLE,
@@ -188,5 +219,5 @@ CORE_PACK = RulePack(
             "P",
         ),
     ),
-    checks=(_core_holds, _not_the_consumers, _debt_not_collectable),
+    checks=(_core_holds, _not_the_consumers, _not_in_use, _debt_not_collectable),
 )
