@@ -189,8 +189,8 @@ def test_import_suggest_prints_the_spec_and_saves_it_as_a_profile(acme, tmp_path
     pytest.importorskip("solvent.portfolio.imports.suggest")
     path = tmp_path / "creditor.csv"
     path.write_text(
-        "Account Number,First Name,Last Name,Balance,DOB,Zip\n"
-        'AC-1,Maria,Lopez,"$1,234.56",03/15/1980,02110\n'
+        "Account Number,First Name,Last Name,Balance,DOB,Street,City,State,Zip\n"
+        'AC-1,Maria,Lopez,"$1,234.56",03/15/1980,1 Main St,Boston,MA,02110\n'
     )
     out = io.StringIO()
     call_command(
@@ -204,3 +204,11 @@ def test_import_suggest_prints_the_spec_and_saves_it_as_a_profile(acme, tmp_path
     assert version.number == 1
     assert version.spec == suggested["spec"]
     assert "saved as profile 'monthly' version 1 of acme" in shown
+    # The saved profile imports the file as it came, with no hand edit.
+    call_command(
+        "import", "placements", str(path), "--client", "acme", "--profile", "monthly",
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    account = Account.objects.get(client=acme)
+    assert (account.account_number, str(account.principal)) == ("AC-1", "1234.56")
+    assert Placement.objects.get().profile_version_id == version.pk

@@ -286,3 +286,41 @@ def test_the_account_page_says_who_recalled_the_account_and_when(acme, tmp_path)
     day = localtime(recalled.recalled_at).date().isoformat()  # the page shows local time
     assert f"Recalled by Acme Bank on {day} (placement {placement.pk})" in page
     assert "Recalled by" not in http.get(f"/accounts/{kept.pk}/").content.decode()
+
+
+def test_a_full_refresh_read_through_a_profile_finds_the_numbers_in_the_clients_column(
+    acme, tmp_path
+) -> None:
+    spec = ProfileSpec(
+        columns={
+            "account_number": "Acct #",
+            "principal": "Balance",
+            "first_name": "First",
+            "last_name": "Last",
+            "date_of_birth": "DOB",
+        },
+        date_formats=("%m/%d/%Y",),
+    )
+    profile = PlacementProfile.objects.create(client=acme, name="monthly")
+    version = PlacementProfileVersion.objects.create(profile=profile, number=1, spec=spec.to_json())
+    title = "Acme Bank placements,,,,\n,,,,\nACCT #,Balance,First,Last,DOB\n"
+    first = tmp_path / "first.csv"
+    first.write_text(
+        title + "".join(f'B-{n},"$1,00{n}.00",Ann,Lee{n},03/15/1980\n' for n in range(1, 5))
+    )
+    placed = placement_import(client=acme, path=first, profile_version=version)
+    assert (placed.status, placed.rows_imported) == (Placement.Status.DONE, 4)
+    # B-3's balance is unreadable (rejected) and B-4 is gone: only B-4 is recalled.
+    refresh = tmp_path / "refresh.csv"
+    refresh.write_text(
+        title
+        + 'B-1,"$1,001.00",Ann,Lee1,03/15/1980\n'
+        + "B-2,1002.00,Ann,Lee2,03/15/1980\n"
+        + "B-3,lots,Ann,Lee3,03/15/1980\n"
+    )
+    placement = placement_import(
+        client=acme, path=refresh, profile_version=version, full_refresh=True
+    )
+    assert (placement.status, placement.rows_rejected) == (Placement.Status.DONE, 1)
+    assert placement.accounts_recalled == 1
+    assert [n for n, status in _statuses(acme).items() if status == "recalled"] == ["B-4"]
