@@ -752,6 +752,90 @@ def _payment_file(world: World, target: str) -> Req:
     return Req(form={"file": upload, "client": world.client_codes[target]})
 
 
+# Placements and their profiles (src/solvent/desk/urls_placements.py,
+# src/solvent/portfolio/api_profiles.py): operations' work, admins only; the client first (404 for
+# one not served), then the role. A profile a row names is made by its build, in the savepoint.
+def _profile_of(target: str, world: World) -> int:
+    from solvent.portfolio.domain.placement_profile import ProfileSpec
+    from solvent.portfolio.imports.profiles import profile_create
+
+    client = Client.objects.get(code=world.client_codes[target])
+    return profile_create(
+        client=client, name="matrix", spec=ProfileSpec.default(), created_by=None
+    ).profile_id
+
+
+def _profile_spec() -> dict[str, Any]:
+    from solvent.portfolio.domain.placement_profile import ProfileSpec
+
+    return ProfileSpec.default().to_json()
+
+
+def _client_query(world: World, target: str) -> Req:
+    return Req(query={"client": world.client_codes[target]})
+
+
+def _sample(world: World, target: str) -> Req:
+    upload = SimpleUploadedFile("sample.csv", PLACEMENT_FILE, content_type="text/csv")
+    return Req(form={"sample": upload, "client": world.client_codes[target]})
+
+
+def _sample_api(world: World, target: str) -> Req:
+    upload = SimpleUploadedFile("sample.csv", PLACEMENT_FILE, content_type="text/csv")
+    return Req(form={"file": upload, "client": world.client_codes[target]})
+
+
+# The mapping form as the desk posts it: the file's columns, our fields, the settings.
+MAPPING_FORM = {
+    "rows": "3",
+    "column_0": "Account",
+    "field_0": "account_number",
+    "column_1": "First",
+    "field_1": "first_name",
+    "column_2": "Last",
+    "field_2": "last_name",
+    "date_formats": "%m/%d/%Y",
+    "decimal_separator": ".",
+    "thousands_separator": ",",
+    "currency_symbols": "$",
+    "encoding": "auto",
+    "constants": "currency = USD",
+}
+
+
+def _profile_save(world: World, target: str) -> Req:
+    return Req(form={"client": world.client_codes[target], "name": "matrix", **MAPPING_FORM})
+
+
+def _profile_edit(*, form: bool) -> Build:
+    def build(world: World, target: str) -> Req:
+        params = {"profile_id": _profile_of(target, world)}
+        fields = {"client": world.client_codes[target], **MAPPING_FORM}
+        return Req(params, form=fields) if form else Req(params)
+
+    return build
+
+
+def _profile_api(world: World, target: str) -> Req:
+    return Req({"profile_id": _profile_of(target, world)})
+
+
+def _profile_version_api(world: World, target: str) -> Req:
+    changed = {**_profile_spec(), "date_formats": ["%m/%d/%Y"]}
+    return Req({"profile_id": _profile_of(target, world)}, json={"spec": changed})
+
+
+def _profile_create_api(world: World, target: str) -> Req:
+    body = {"client": world.client_codes[target], "name": "matrix", "spec": _profile_spec()}
+    return Req(json=body)
+
+
+def _upload_confirm(world: World, target: str) -> Req:
+    # A token this session never staged: "back" to the upload page, nothing imported.
+    fields = {"client": world.client_codes[target], "token": "0" * 32, "action": "back"}
+    return Req(form=fields)
+
+
 ROUTES: dict[tuple[str, str], Row] = {
     # -- portfolio (src/solvent/portfolio/api.py)
     ("GET", "/api/clients"): _read("none", _none),
@@ -764,6 +848,35 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/api/placements/{placement_id}/errors"): _read("placement", _placement),
     ("POST", "/api/placements/{placement_id}/resume"): _write(
         "placement", _resume, 202, may=ADMIN_ONLY
+    ),
+    # -- placement profiles (src/solvent/portfolio/api_profiles.py): admins only
+    ("GET", "/api/placement-profiles"): Row("read", "client", _client_query, 200, may=ADMIN_ONLY),
+    ("POST", "/api/placement-profiles"): _write("client", _profile_create_api, 201, ADMIN_ONLY),
+    ("GET", "/api/placement-profiles/{profile_id}"): Row(
+        "read", "client", _profile_api, 200, may=ADMIN_ONLY
+    ),
+    ("POST", "/api/placement-profiles/{profile_id}/versions"): _write(
+        "client", _profile_version_api, 201, may=ADMIN_ONLY
+    ),
+    ("POST", "/api/placement-profiles/suggest"): _write("client", _sample_api, 200, ADMIN_ONLY),
+    # -- the desk's placement pages (src/solvent/desk/urls_placements.py): admins only
+    ("GET", "/placements/"): Row("read", "none", _none, 200, may=ADMIN_ONLY),
+    ("GET", "/placements/upload/"): Row("read", "none", _none, 200, may=ADMIN_ONLY),
+    ("POST", "/placements/upload/"): _write("client", _upload, 200, may=ADMIN_ONLY),
+    ("POST", "/placements/upload/confirm/"): Row(
+        "write", "client", _upload_confirm, 302, may=ADMIN_ONLY, redirect="/"
+    ),
+    ("GET", "/placements/profiles/"): Row("read", "client", _client_query, 200, may=ADMIN_ONLY),
+    ("GET", "/placements/profiles/new/"): Row("read", "none", _none, 200, may=ADMIN_ONLY),
+    ("POST", "/placements/profiles/new/"): _write("client", _sample, 200, may=ADMIN_ONLY),
+    ("POST", "/placements/profiles/save/"): Row(
+        "write", "client", _profile_save, 302, may=ADMIN_ONLY, redirect="/"
+    ),
+    ("GET", "/placements/profiles/{profile_id}/edit/"): Row(
+        "read", "client", _profile_edit(form=False), 200, may=ADMIN_ONLY
+    ),
+    ("POST", "/placements/profiles/{profile_id}/edit/"): Row(
+        "write", "client", _profile_edit(form=True), 302, may=ADMIN_ONLY, redirect="/"
     ),
     # -- compliance (src/solvent/compliance/api.py)
     ("POST", "/api/compliance/check"): Row("auth-only", "none", _json(scenario()), 200, may=ROLES),

@@ -14,6 +14,7 @@ The role matrix (docs/adr/0001-foundation.md, extended for the desk in issue 11)
 | strategy (segments, paths,    | strategy managers and admins; supervisors read             |
 | experiments, plan)            |                                                            |
 | settlement approvals          | supervisors and admins (never the offer's maker)           |
+| placements, upload, profiles  | admins (operations loads the creditors' files)             |
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from solvent.core.selectors import staff_role_get
 from solvent.payments.selectors_remittance import REMITTANCE_READ_ROLES
 from solvent.payments.services.settlements import SETTLEMENT_APPROVER_ROLES
 from solvent.portfolio.access import access_account_by_id, access_debtor_by_id
+from solvent.portfolio.selectors_profiles import PROFILE_ROLES
 from solvent.strategy.selectors.definitions import STRATEGY_READ_ROLES
 
 ALL_ROLES = frozenset(Role)
@@ -92,6 +94,9 @@ def desk_view(roles: frozenset[Role] = ALL_ROLES) -> Callable[[View], View]:
     return decorate
 
 
+# Who loads placements and keeps their profiles (solvent.portfolio.selectors_profiles checks it).
+PLACEMENT_ROLES = PROFILE_ROLES
+
 # Who manages the dialer's campaigns (solvent.dialer.selectors_campaigns checks the same set).
 CAMPAIGN_MANAGER_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
@@ -115,4 +120,6 @@ def nav_links(role: Role | None) -> list[tuple[str, str]]:
         links.append(("desk:remittance", "Remittance"))
     if role in CAMPAIGN_MANAGER_ROLES:
         links.append(("desk:campaign_list", "Campaigns"))
+    if role in PLACEMENT_ROLES:
+        links.append(("desk:placements", "Placements"))
     return links

@@ -22,4 +22,5 @@ urlpatterns = [
     path("dialer/", include("solvent.desk.urls_dialer")),
     path("recordings/", include("solvent.desk.urls_recordings")),
     path("campaigns/", include("solvent.desk.urls_campaigns")),
+    path("placements/", include("solvent.desk.urls_placements")),
 ]

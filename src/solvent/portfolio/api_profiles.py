@@ -137,35 +137,7 @@ def profile_new(
     return Status(201, profile_get(user=request.user, profile_id=version.profile_id))
 
 
-@router.get("/placement-profiles/{profile_id}", response=ProfileOut)
-def profile(request: HttpRequest, profile_id: RowId) -> PlacementProfile:
-    found = profile_get(user=request.user, profile_id=profile_id)
-    profile_role_require(user=request.user)
-    return found
-
-
-@router.post(
-    "/placement-profiles/{profile_id}/versions",
-    response={200: VersionOut, 201: VersionOut, 422: ProfileRefusedOut},
-)
-def profile_version_new(
-    request: HttpRequest, profile_id: RowId, body: VersionIn
-) -> Status[PlacementProfileVersion] | Status[ProfileRefusedOut]:
-    found = profile_get(user=request.user, profile_id=profile_id)
-    profile_role_require(user=request.user)
-    before = found.versions.order_by("-number").values_list("pk", flat=True).first()
-    try:
-        version = profile_version_add(
-            profile=found,
-            spec=spec_from_json(body.spec),
-            created_by=_user(request.user),
-            note=body.note,
-        )
-    except ProfileError as error:
-        return _refused(error)
-    return Status(200 if version.pk == before else 201, version)
-
-
+# Before the {profile_id} routes: Django matches in order, and "suggest" is no id.
 @router.post(
     "/placement-profiles/suggest",
     response={200: SuggestionOut, 413: UploadRefusedOut, 422: UploadRefusedOut},
@@ -201,6 +173,35 @@ def profile_suggest(
             unmapped=list(suggestion.unmapped),
         ),
     )
+
+
+@router.get("/placement-profiles/{profile_id}", response=ProfileOut)
+def profile(request: HttpRequest, profile_id: RowId) -> PlacementProfile:
+    found = profile_get(user=request.user, profile_id=profile_id)
+    profile_role_require(user=request.user)
+    return found
+
+
+@router.post(
+    "/placement-profiles/{profile_id}/versions",
+    response={200: VersionOut, 201: VersionOut, 422: ProfileRefusedOut},
+)
+def profile_version_new(
+    request: HttpRequest, profile_id: RowId, body: VersionIn
+) -> Status[PlacementProfileVersion] | Status[ProfileRefusedOut]:
+    found = profile_get(user=request.user, profile_id=profile_id)
+    profile_role_require(user=request.user)
+    before = found.versions.order_by("-number").values_list("pk", flat=True).first()
+    try:
+        version = profile_version_add(
+            profile=found,
+            spec=spec_from_json(body.spec),
+            created_by=_user(request.user),
+            note=body.note,
+        )
+    except ProfileError as error:
+        return _refused(error)
+    return Status(200 if version.pk == before else 201, version)
 
 
 def _scratch() -> str:

@@ -31,7 +31,7 @@ def placement_client_get(*, user: User | AnonymousUser, code: str) -> Client:
     """A client the user serves, by code; NotFoundError for one they do not (or none)."""
     client = access_client_queryset(user=user).filter(code=code).first()
     if client is None:
-        raise NotFoundError(f"client {code!r} not found")
+        raise NotFoundError("client not found: not a client code you serve")
     return client
 
 

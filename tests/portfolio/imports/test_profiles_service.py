@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 from django.contrib.auth.models import User
@@ -158,3 +159,56 @@ def test_what_a_version_changed_is_said_setting_by_setting() -> None:
     ]
     assert spec_changes(None, after) == ["first version"]
     assert spec_changes(after, after) == ["no change"]
+
+
+def test_the_back_office_adds_a_profile_and_a_version_through_the_services(acme) -> None:
+    from django.test import Client as HttpClient
+
+    boss = User.objects.create_superuser(username="boss", password="x" * 12)
+    http = HttpClient()
+    http.force_login(boss)
+    spec = json.dumps(_creditor_spec().to_json())
+    added = http.post(
+        "/admin/portfolio/placementprofile/add/",
+        {
+            "client": acme.pk,
+            "name": "Monthly",
+            "is_active": "on",
+            "new_version_spec": spec,
+            "new_version_note": "first",
+            "versions-TOTAL_FORMS": "0",
+            "versions-INITIAL_FORMS": "0",
+        },
+    )
+    assert added.status_code == 302, added.content.decode()[:3000]
+    profile = PlacementProfile.objects.get()
+    assert [v.number for v in profile.versions.all()] == [1]
+    assert AuditEntry.objects.filter(action="placement_profile.created").count() == 1
+    change = f"/admin/portfolio/placementprofile/{profile.pk}/change/"
+    assert http.get(change).status_code == 200
+    refused = http.post(
+        change,
+        {
+            "name": "Monthly",
+            "is_active": "on",
+            "new_version_spec": '{"encoding": "ebcdic"}',
+            "versions-TOTAL_FORMS": "1",
+            "versions-INITIAL_FORMS": "1",
+        },
+    )
+    assert refused.status_code == 200 and "ebcdic" in refused.content.decode()
+    assert profile.versions.count() == 1
+    edited = dict(_creditor_spec().to_json(), phone_region="CA")
+    saved = http.post(
+        change,
+        {
+            "name": "Monthly",
+            "is_active": "on",
+            "new_version_spec": json.dumps(edited),
+            "new_version_note": "Canadian phones",
+            "versions-TOTAL_FORMS": "1",
+            "versions-INITIAL_FORMS": "1",
+        },
+    )
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    assert profile_version_current(client=acme, name="Monthly").spec["phone_region"] == "CA"

@@ -119,7 +119,7 @@ def placement_preview(
             header_row=0,
             columns=list(RECORD_COLUMNS),
             records=[],
-            errors=[_masked(error, {}) for error in problem.errors[:error_limit]],
+            errors=[_masked(error, set()) for error in problem.errors[:error_limit]],
             rows_total=0,
             rows_valid=0,
             rows_rejected=0,
