@@ -158,3 +158,58 @@ def test_a_staged_file_is_found_by_its_token_and_gone_once_discarded(settings, t
     for forged in ("../../etc/passwd", "0" * 32 + "/..", ""):
         with pytest.raises(NotFoundError):
             placement_file_staged(token=forged)
+
+
+def test_a_creditor_file_previews_through_its_suggested_profile(acme, tmp_path) -> None:
+    from solvent.portfolio.imports.profiles import profile_create
+    from solvent.portfolio.imports.suggest import profile_suggest_from_file
+    from tests.portfolio.imports.creditor_files import us_medical_csv
+
+    path, expected = us_medical_csv(tmp_path / "harbor.csv")
+    suggestion = profile_suggest_from_file(path, client_country="US")
+    version = profile_create(client=acme, name="Harbor", spec=suggestion.spec, created_by=None)
+    preview = placement_preview(client=acme, path=path, profile_version=version)
+    assert preview.failure == ""
+    assert preview.encoding == "windows-1252"
+    assert preview.header_row == 3
+    assert (preview.rows_valid, preview.rows_rejected) == (len(expected), 0)
+    assert preview.rows_skipped >= 1  # the totals row
+    assert preview.sources["principal"] == "Balance"
+    by_number = {record["account_number"]: record for record in preview.records}
+    for row in expected:
+        record = by_number[row.account_number]
+        assert (record["first_name"], record["last_name"]) == (row.first_name, row.last_name)
+        assert record["principal"] == str(row.principal)
+        assert row.postal_code in record["address"]
+        assert record["date_of_birth"] == "[masked]"
+        number = f"{row.phone} ext. {row.extension}" if row.extension else row.phone
+        assert record["phones"].startswith(number)
+    assert "123-45-6001" not in repr(preview) and "03/15/1980" not in repr(preview)
+
+
+def test_an_error_under_the_files_own_name_for_a_date_of_birth_is_masked(acme, tmp_path) -> None:
+    from solvent.portfolio.imports.profiles import profile_create
+
+    path = tmp_path / "harbor.csv"
+    path.write_text(
+        "Account Number,First Name,Last Name,Balance,DOB\n"
+        "H-1,Ana,Ruiz,$10.00,03/15/1980\n"
+        "H-2,Bo,Kim,$12.00,31/31/1975\n",
+        encoding="utf-8",
+    )
+    spec = ProfileSpec(
+        columns={
+            "account_number": "Account Number",
+            "first_name": "First Name",
+            "last_name": "Last Name",
+            "principal": "Balance",
+            "date_of_birth": "DOB",
+        },
+        date_formats=("%m/%d/%Y",),
+    )
+    version = profile_create(client=acme, name="H", spec=spec, created_by=None)
+    preview = placement_preview(client=acme, path=path, profile_version=version)
+    assert (preview.rows_valid, preview.rows_rejected) == (1, 1), preview.errors
+    [error] = preview.errors
+    assert error.row == 3 and error.value == "[masked]"
+    assert "31/31/1975" not in error.reason
