@@ -86,6 +86,24 @@ def test_the_header_is_found_below_a_title_and_trailing_empty_columns_are_droppe
     assert "the row has 8 values but the header has 6 columns" in rows[1][0].reason
 
 
+def test_our_own_format_with_excels_trailing_empty_columns_imports(tmp_path: Path) -> None:
+    """Issue 15, defect 5: the ,,, of an Excel export used to refuse the whole file."""
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "account_number,principal,first_name,last_name,postal_code,,,\n"
+        "A-1,10.00,Ann,Lee,,,,\n"
+        "A-2,$12.50,Bo,Day,,,,\n"
+    )
+    spec = ProfileSpec.default()
+    layout = layout_for(placement_source_open(path), spec)
+    assert layout.width == 5 and layout.warnings == ()
+    rows, _ = _read(path, spec)
+    assert [r.account.principal for r in rows if isinstance(r, PlacementRow)] == [
+        Decimal("10.00"),
+        Decimal("12.50"),
+    ]
+
+
 def test_a_profile_warns_about_unmapped_columns_and_refuses_a_missing_mapped_one(
     tmp_path: Path,
 ) -> None:

@@ -85,6 +85,12 @@ def test_header_row_skip_patterns_region_and_encoding_are_checked() -> None:
     assert len(problems) == 4
 
 
+def test_the_account_number_cannot_be_a_constant() -> None:
+    assert _problems(constants={"account_number": "1"}) == [
+        "constants: account_number identifies each account: it must be a column"
+    ]
+
+
 def test_two_fields_cannot_read_one_column() -> None:
     problems = _problems(columns={"phone_home": "Phone", "phone_mobile": " phone"})
     assert problems == ["columns: 'phone_home' and 'phone_mobile' both read the column ' phone'"]

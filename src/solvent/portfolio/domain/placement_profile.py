@@ -137,6 +137,8 @@ def spec_problems(spec: ProfileSpec) -> list[str]:
                 problems.append(f"{setting}: {name!r} is not a placement field")
             elif not isinstance(value, str) or (setting == "columns" and not value.strip()):
                 problems.append(f"{setting}: {name!r} needs a column name (a text)")
+    if "account_number" in spec.constants:
+        problems.append("constants: account_number identifies each account: it must be a column")
     seen: dict[str, str] = {}
     for name, column in spec.columns.items():
         if not isinstance(column, str):

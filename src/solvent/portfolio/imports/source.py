@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -255,23 +256,16 @@ def _csv_source(path: Path, size: int, encoding: str) -> PlacementSource:
     return source
 
 
-class _text_lines:  # noqa: N801 - used as a context manager, like open()
+@contextmanager
+def _text_lines(path: Path, encoding: str) -> Iterator[Iterator[str]]:
     """The file's lines as text in `encoding`, with a marker in place of any line too long."""
-
-    def __init__(self, path: Path, encoding: str) -> None:
-        self.handle = path.open("rb")
-        self.encoding = encoding
-
-    def __enter__(self) -> Iterator[str]:
-        if self.encoding == "utf-16":
-            text = io.TextIOWrapper(self.handle, encoding="utf-16", newline="")
-            return _wide_lines(text)
-        if self.handle.read(3) != _UTF8_BOM:
-            self.handle.seek(0)
-        return _lines(self.handle, self.encoding)
-
-    def __exit__(self, *exc: object) -> None:
-        self.handle.close()
+    with path.open("rb") as handle:
+        if encoding == "utf-16":  # a newline is two bytes: a text reader splits the lines
+            yield _wide_lines(io.TextIOWrapper(handle, encoding="utf-16", newline=""))
+            return
+        if handle.read(3) != _UTF8_BOM:
+            handle.seek(0)
+        yield _lines(handle, encoding)
 
 
 def _wide_lines(handle: io.TextIOWrapper) -> Iterator[str]:
