@@ -147,6 +147,24 @@ def test_a_full_refresh_that_trips_the_brake_exits_non_zero_until_forced(acme, t
     assert Account.objects.filter(status=Account.Status.RECALLED).count() == 3
 
 
+def test_a_dry_run_of_a_full_refresh_says_what_it_would_recall(acme, tmp_path) -> None:
+    first = write_rows(tmp_path / "first.csv", [good_row(n) for n in range(1, 5)])
+    call_command("import", "placements", str(first), "--client", "acme", stdout=io.StringIO())
+    dry = ["import", "placements", "--client", "acme", "--dry-run", "--full-refresh"]
+    out = io.StringIO()
+    most = write_rows(tmp_path / "most.csv", [good_row(n) for n in range(1, 4)])
+    call_command(*dry, str(most), stdout=out)
+    assert "full refresh: would recall 1 of the client's 4 open accounts" in out.getvalue()
+    out = io.StringIO()
+    few = write_rows(tmp_path / "few.csv", [good_row(1)])
+    call_command(*dry, str(few), stdout=out)
+    assert "the recall would be refused: the file would recall 3 of the client's 4" in (
+        out.getvalue()
+    )
+    assert not Account.objects.filter(status=Account.Status.RECALLED).exists()
+    assert Placement.objects.count() == 1
+
+
 def test_full_refresh_with_force_recall_recalls_past_the_brake_in_one_go(acme, tmp_path) -> None:
     first = write_rows(tmp_path / "first.csv", [good_row(n) for n in range(1, 5)])
     call_command("import", "placements", str(first), "--client", "acme", stdout=io.StringIO())

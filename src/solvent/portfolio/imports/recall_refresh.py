@@ -103,8 +103,21 @@ class AbsentAccounts:
 
 def accounts_absent_find(*, placement: Placement, path: Path | None = None) -> AbsentAccounts:
     """The client's open accounts that the placement's file does not list (nothing written)."""
-    listed = placement_file_numbers(_refresh_file(placement, path), placement_spec(placement))
-    accounts = Account.objects.filter(client_id=placement.client_id, status__in=RECALLABLE)
+    return accounts_absent_preview(
+        client_id=placement.client_id,
+        path=_refresh_file(placement, path),
+        spec=placement_spec(placement),
+    )
+
+
+def accounts_absent_preview(*, client_id: int, path: Path, spec: ProfileSpec) -> AbsentAccounts:
+    """What a full refresh with this file would recall, before it is imported (the dry run).
+
+    Before the import the client's open accounts do not yet include the file's new ones, so the
+    share is a little higher than the real run's: the dry run errs towards warning.
+    """
+    listed = placement_file_numbers(path, spec)
+    accounts = Account.objects.filter(client_id=client_id, status__in=RECALLABLE)
     total = 0
     absent = []
     # Compared in Python, not `NOT IN (...)`: a million numbers are no SQL parameter list.

@@ -178,10 +178,11 @@ class Command(BaseCommand):
         if options["resume"] is not None:
             raise CommandError("--dry-run checks a new file: it does not go with --resume")
         client = _client(options["client"])
+        version = _profile(client, options["profile"])
         preview = placement_preview(
             client=client,
             path=_required(path),
-            profile_version=_profile(client, options["profile"]),
+            profile_version=version,
             rows=DRY_RUN_ROWS,
             error_limit=DRY_RUN_ERRORS,
             placed_on=options["placed_on"],
@@ -208,6 +209,8 @@ class Command(BaseCommand):
                 f"    {error.row},{error.column},{error.value},{error.reason}"
                 for error in preview.errors
             )
+        if options["full_refresh"]:
+            lines.append(_refresh_preview(client, _required(path), version))
         self.stdout.write("\n".join(lines))
         if preview.rows_valid == 0:
             raise CommandError(
@@ -375,6 +378,21 @@ def _resumable_check(placement_id: int) -> None:
             f"placement {placement_id} is a recall file: run it again with `solvent import "
             "recall` (recalling an account twice changes nothing)"
         )
+
+
+def _refresh_preview(client: Client, path: Path, version: PlacementProfileVersion | None) -> str:
+    from solvent.portfolio.domain.placement_profile import ProfileSpec, spec_from_json
+    from solvent.portfolio.imports.recall import accounts_absent_preview, recall_max_share
+
+    spec = spec_from_json(version.spec) if version is not None else ProfileSpec.default()
+    absent = accounts_absent_preview(client_id=client.pk, path=path, spec=spec)
+    refusal = absent.refusal(recall_max_share())
+    if refusal:
+        return f"  full refresh: the recall would be refused: {refusal} (--force-recall forces it)"
+    return (
+        f"  full refresh: would recall {len(absent.absent):,} of the client's "
+        f"{absent.open_accounts:,} open accounts (those the file does not list)"
+    )
 
 
 def _recall_refusal(placement: Placement) -> str:
