@@ -234,6 +234,17 @@ def test_bad_amounts_in_a_profile(text: str, reason: str) -> None:
         v.parse_amount(text, formats=v.AmountFormat())
 
 
+def test_a_sign_naming_another_currency_is_refused_not_read_as_dollars() -> None:
+    amounts = v.AmountFormat()
+    with pytest.raises(v.InvalidValue, match="the amount is in EUR, the account in USD"):
+        v.parse_amount("€12.00", formats=amounts, currency="USD")
+    with pytest.raises(v.InvalidValue, match="the amount is in GBP, the account in USD"):
+        v.parse_amount("GBP 12.00", formats=amounts, currency="USD")
+    assert v.parse_amount("12.00 EUR", formats=amounts, currency="EUR") == Decimal("12.00")
+    # "$" is the sign of many dollars: it names none of them.
+    assert v.parse_amount("$12.00", formats=amounts, currency="CAD") == Decimal("12.00")
+
+
 def test_money_keeps_the_currencys_minor_unit() -> None:
     assert v.currency_places("JPY") == 0 and v.currency_places("USD") == 2
     assert v.parse_amount("1200", places=0) == Decimal("1200.00")

@@ -116,12 +116,18 @@ class _Row:
             error = RowError(error.row, label, error.value, error.reason)
         self.errors.append(error)
 
-    def amount(self, column: str, formats: _Formats, places: int, rounds: bool) -> Decimal | None:
+    def amount(self, column: str, formats: _Formats, currency: str, rounds: bool) -> Decimal | None:
         text = self.fields.get(column, "")
         if not text:
             return None
         try:
-            return v.parse_amount(text, formats=formats.amounts, places=places, round_excess=rounds)
+            return v.parse_amount(
+                text,
+                formats=formats.amounts,
+                places=v.currency_places(currency),
+                round_excess=rounds,
+                currency=currency,
+            )
         except v.InvalidValue as problem:
             self.fail(column, text, str(problem))
             return None
@@ -229,8 +235,7 @@ def _account(row: _Row, context: ImportContext, formats: _Formats, rounds: bool)
     currency = row.parse(
         "currency", lambda t: v.parse_currency(t, default=context.client_currency), ""
     )
-    places = v.currency_places(currency)
-    principal = row.amount("principal", formats, places, rounds)
+    principal = row.amount("principal", formats, currency, rounds)
     if principal is None and not row.text("principal"):
         row.fail("principal", "", "required, but empty")
     dates = {
@@ -256,13 +261,13 @@ def _account(row: _Row, context: ImportContext, formats: _Formats, rounds: bool)
         product=row.parse("product", _product, "other"),
         currency=currency,
         principal=principal or zero,
-        interest=row.amount("interest", formats, places, rounds) or zero,
-        fees=row.amount("fees", formats, places, rounds) or zero,
+        interest=row.amount("interest", formats, currency, rounds) or zero,
+        fees=row.amount("fees", formats, currency, rounds) or zero,
         open_date=opened,
         delinquency_date=delinquent,
         charge_off_date=dates["charge_off_date"],
         last_payment_date=dates["last_payment_date"],
-        last_payment_amount=row.amount("last_payment_amount", formats, places, rounds),
+        last_payment_amount=row.amount("last_payment_amount", formats, currency, rounds),
     )
 
 

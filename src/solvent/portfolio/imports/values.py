@@ -89,12 +89,14 @@ def parse_amount(
     formats: AmountFormat | None = None,
     places: int = 2,
     round_excess: bool = False,
+    currency: str = "",
 ) -> Decimal | None:
     """A non-negative amount with at most `places` decimal places; blank gives `default`.
 
     Without `formats` only digits with a decimal point (and ',' between thousands) are read; a
     profile's `formats` also read its separators and currency signs ("$1,234.56", "1.234,56 €",
-    "USD 12.00"). `round_excess` rounds extra places half up instead of refusing them: a
+    "USD 12.00"); a sign that names another currency than `currency` (€ on a USD account) is
+    refused rather than read as dollars. `round_excess` rounds extra places half up instead of refusing them: a
     spreadsheet's number cell is a binary float (316.4600000000002), not what a person typed."""
     if not text:
         return default
@@ -105,7 +107,7 @@ def parse_amount(
     ):
         plain = text  # the common case: digits and a point
     elif formats is not None:
-        plain = formats.plain(text)
+        plain = formats.plain(text, currency=currency)
     elif _AMOUNT.fullmatch(text) is not None:
         plain = text.replace(",", "")
     else:
@@ -164,7 +166,7 @@ class AmountFormat:
         # Longest first: "US$" before "$". ISO codes ("USD 12.00") are read whatever the profile.
         self._signs = tuple(sorted(set(signs), key=len, reverse=True))
 
-    def plain(self, text: str) -> str:
+    def plain(self, text: str, *, currency: str = "") -> str:
         """The amount as digits and a '.', without signs and separators; InvalidValue if none."""
         core = text.strip(_SPACES)
         negative = False
@@ -172,7 +174,9 @@ class AmountFormat:
             core, negative = core[1:-1].strip(_SPACES), True
         if core.startswith("-"):
             core, negative = core[1:].strip(_SPACES), True
-        core = self._strip_sign(core)
+        core, named = self._strip_sign(core)
+        if named and currency and named != currency:
+            raise InvalidValue(f"the amount is in {named}, the account in {currency}: {text!r}")
         if core.startswith("-"):  # "$-12.00"
             core, negative = core[1:].strip(_SPACES), True
         if core.endswith("-"):  # some mainframe exports put the sign last
@@ -187,19 +191,25 @@ class AmountFormat:
             core = core.replace(self.decimal, ".")
         return f"-{core}" if negative else core
 
-    def _strip_sign(self, core: str) -> str:
+    def _strip_sign(self, core: str) -> tuple[str, str]:
+        """The number without its currency sign, and the currency the sign names ("" if none
+        or ambiguous, like $)."""
         if not core or (core[0].isdigit() and core[-1].isdigit()):
-            return core
+            return core, ""
         for sign in self._signs:
             if core.startswith(sign):
-                return core[len(sign) :].strip(_SPACES)
+                return core[len(sign) :].strip(_SPACES), _SIGN_CURRENCIES.get(sign, "")
             if core.endswith(sign):
-                return core[: -len(sign)].strip(_SPACES)
+                return core[: -len(sign)].strip(_SPACES), _SIGN_CURRENCIES.get(sign, "")
         if core[:3].upper() in CURRENCIES:
-            return core[3:].strip(_SPACES)
+            return core[3:].strip(_SPACES), core[:3].upper()
         if core[-3:].upper() in CURRENCIES:
-            return core[:-3].strip(_SPACES)
-        return core
+            return core[:-3].strip(_SPACES), core[-3:].upper()
+        return core, ""
+
+
+# Signs that name one currency; "$", "kr" and the like are shared by several and say nothing.
+_SIGN_CURRENCIES = {"€": "EUR", "£": "GBP", "₹": "INR", "₩": "KRW", "₺": "TRY", "₽": "RUB"}
 
 
 _DATE_PARTS = {
