@@ -10,7 +10,8 @@ from solvent.core.crypto import decrypt, encrypt
 
 
 class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
-    """Encrypted at rest with Fernet; cannot be filtered on (use a keyed-hash column beside it)."""
+    """Encrypted at rest (AES-256-GCM; older values Fernet, both read: core.crypto); cannot be
+    filtered on (use a keyed-hash column beside it)."""
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if value is None or value == "":
