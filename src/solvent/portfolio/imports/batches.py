@@ -317,6 +317,7 @@ class _Writers:
         self.committed = 0  # batches 1..committed have committed
         self.numbered = 0
         self.error: BaseException | None = None
+        self.failed_at = 0  # the first batch that failed (0: none); earlier ones still commit
         self.backends: dict[int, int] = {}  # batch number -> its writer's backend pid
         for index in range(threads):
             thread = threading.Thread(
@@ -355,7 +356,7 @@ class _Writers:
 
     def _commit(self, job: _Job) -> None:
         with self.state:
-            if self.error is not None:
+            if self.failed_at and self.failed_at < job.number:
                 return  # drained: an earlier batch failed
         backend = self._backend()
         try:
@@ -371,8 +372,8 @@ class _Writers:
             return
         except BaseException as error:  # handed to the importing thread
             with self.state:
-                if self.error is None:
-                    self.error = error
+                if self.error is None or job.number < self.failed_at:
+                    self.error, self.failed_at = error, job.number
                 self.state.notify_all()
             return
         with self.state:
@@ -384,7 +385,7 @@ class _Writers:
         """Return once batch `number - 1` has committed (`backend`: ours, to look for waits)."""
         while True:
             with self.state:
-                if self.error is not None:
+                if self.failed_at and self.failed_at < number:
                     raise _StoppedError
                 if self.committed >= number - 1:
                     return
