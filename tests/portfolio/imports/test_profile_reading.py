@@ -34,8 +34,8 @@ SPEC = ProfileSpec(
 TODAY = date(2026, 11, 24)
 
 
-def _context(spec: ProfileSpec = SPEC, **overrides: object) -> ImportContext:
-    context = ImportContext(
+def _context(spec: ProfileSpec = SPEC) -> ImportContext:
+    return ImportContext(
         client_id=1,
         client_country="US",
         client_currency="USD",
@@ -44,7 +44,6 @@ def _context(spec: ProfileSpec = SPEC, **overrides: object) -> ImportContext:
         today=TODAY,
         spec=spec,
     )
-    return dataclasses.replace(context, **overrides)
 
 
 def _read(path: Path, spec: ProfileSpec = SPEC) -> tuple[list[PlacementRow | list[RowError]], int]:
