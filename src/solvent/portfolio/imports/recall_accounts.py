@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -108,9 +109,11 @@ def accounts_recall_outcome(
                 updated_at=now,
             )
             if placement is not None:
-                Placement.objects.filter(pk=placement.pk).update(
-                    accounts_recalled=F("accounts_recalled") + len(ids)
-                )
+                counted: dict[str, Any] = {"accounts_recalled": F("accounts_recalled") + len(ids)}
+                if placement.status == Placement.Status.RUNNING:
+                    # A long recall inside the import's run is work too: the run stays alive.
+                    counted["heartbeat_at"] = clock.now()
+                Placement.objects.filter(pk=placement.pk).update(**counted)
             audit_record(
                 action="account.recalled",
                 system="recall by the client (a recall file or a full refresh)",
