@@ -24,7 +24,6 @@ from solvent.portfolio.imports.source import RawRow
 
 # Bump when the validation changes what it makes of the same values: every row is then read again.
 SCHEME = "1"
-_SEPARATOR = "\x1f"
 
 
 def spec_key(
@@ -56,10 +55,7 @@ def spec_key(
 def row_fingerprint(raw: RawRow, *, spec_key: str) -> str:
     """32 hex characters: the same for the same values read under the same key."""
     digest = hashlib.blake2b(spec_key.encode(), digest_size=16)
-    # Each value's length first: no two different rows can join into the same bytes.
-    digest.update(
-        _SEPARATOR.join(f"{len(value)}:{value}" for value in raw.values).encode(
-            "utf-8", "surrogateescape"
-        )
-    )
+    # The list's repr quotes and escapes each value (undecodable bytes too): no two different
+    # rows give the same text, and it is built in C (a per-value join cost ~1.5 us a row more).
+    digest.update(repr(raw.values).encode())
     return digest.hexdigest()
