@@ -59,7 +59,7 @@ def _together(jobs: list[Callable[[], None]], monkeypatch) -> list[int]:
     waited = threading.local()
     lost: list[int] = []
     insert = store_postgres.CopyWriter.debtors_insert
-    lock = store._people_lock
+    lock = store.people_lock
 
     def lock_together(people: list[Person]) -> None:
         # After matching, before the first lock: both writers have read the same debtors.
@@ -73,7 +73,7 @@ def _together(jobs: list[Callable[[], None]], monkeypatch) -> list[int]:
         lost.append(len(result))
         return result
 
-    monkeypatch.setattr(store, "_people_lock", lock_together)
+    monkeypatch.setattr(store, "people_lock", lock_together)
     monkeypatch.setattr(store_postgres.CopyWriter, "debtors_insert", insert_counted)
     errors: list[BaseException] = []
 

@@ -70,10 +70,10 @@ def parse_phone(text: str, *, country: str) -> PhoneInfo:
     if not _PLAIN.fullmatch(text):
         # A letter, "#", "," or ";": maybe an extension (or a vanity number), so phonenumbers
         # reads the original text; the digit-keyed caches never see it.
-        result = _parse_text(text.strip(), country)
-        if isinstance(result, str):
-            raise InvalidValue(result.replace("{}", repr(text)))
-        return result
+        found = _parse_text(text.strip(), country)
+        if isinstance(found, str):
+            raise InvalidValue(found.replace("{}", repr(text)))
+        return found
     digits = "".join(ch for ch in text if ch.isdigit())
     if text.lstrip().startswith("+"):
         digits = "+" + digits

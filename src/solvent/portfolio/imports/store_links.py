@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from solvent.audit.services import audit_record
-from solvent.portfolio.imports.store import CO_SIGNER, PRIMARY, Batch, Linked, debtor_id_of
+from solvent.portfolio.imports.store import Batch
+from solvent.portfolio.imports.store_people import CO_SIGNER, PRIMARY, Linked, debtor_id_of
 from solvent.portfolio.models import AccountDebtor
 
 if TYPE_CHECKING:

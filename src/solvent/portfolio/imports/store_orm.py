@@ -18,10 +18,9 @@ from solvent.portfolio.imports.records import (
     PhoneRecord,
     PlacementRow,
 )
-from solvent.portfolio.imports.store import (
-    ACCOUNT_UPDATE_FIELDS,
+from solvent.portfolio.imports.store import ACCOUNT_UPDATE_FIELDS, Batch
+from solvent.portfolio.imports.store_people import (
     REPLACEABLE_KINDS,
-    Batch,
     Person,
     chunks,
     debtor_id_of,

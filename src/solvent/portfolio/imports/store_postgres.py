@@ -22,10 +22,9 @@ from django.db.models import Model
 
 from solvent.core.crypto import encrypt
 from solvent.portfolio.imports.records import PlacementRow
-from solvent.portfolio.imports.store import (
-    ACCOUNT_UPDATE_FIELDS,
+from solvent.portfolio.imports.store import ACCOUNT_UPDATE_FIELDS, Batch
+from solvent.portfolio.imports.store_people import (
     REPLACEABLE_KINDS,
-    Batch,
     Person,
     debtor_id_of,
     last4,
