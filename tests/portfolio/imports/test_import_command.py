@@ -204,7 +204,6 @@ def test_import_recall_recalls_the_listed_accounts_and_fails_when_none_is_found(
 
 
 def test_import_suggest_prints_the_spec_and_saves_it_as_a_profile(acme, tmp_path) -> None:
-    pytest.importorskip("solvent.portfolio.imports.suggest")
     path = tmp_path / "creditor.csv"
     path.write_text(
         "Account Number,First Name,Last Name,Balance,DOB,Street,City,State,Zip\n"

@@ -17,25 +17,33 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from solvent.core import clock
 from solvent.core.domain.errors import DomainError
 from solvent.portfolio.domain.placement_profile import ProfileError
+from solvent.portfolio.imports.preview import placement_preview
+from solvent.portfolio.imports.profiles import profile_create, profile_version_current
+from solvent.portfolio.imports.recall import (
+    accounts_absent_recall,
+    placement_recall_import,
+    recall_refusal,
+)
 from solvent.portfolio.imports.runs import placement_import_list, placement_stale_sweep
 from solvent.portfolio.imports.services import placement_import, placement_resume
+from solvent.portfolio.imports.suggest import profile_suggest_from_file
+from solvent.portfolio.management.commands._import_output import (
+    dry_run_lines,
+    progress_bar,
+    refresh_preview_line,
+    summary_text,
+)
 from solvent.portfolio.models import Client, Placement, PlacementProfileVersion
 
-# How many lines of the error report the summary shows (after its header) without --errors.
-SUMMARY_ERROR_LINES = 5
 # What a dry run shows: the first rows as they will be stored, and the first errors.
 DRY_RUN_ROWS = 10
 DRY_RUN_ERRORS = 20
@@ -136,7 +144,7 @@ class Command(BaseCommand):
     def _placements(self, path: Path | None, options: dict[str, Any]) -> None:
         if options["force_recall"] and not options["full_refresh"]:
             raise CommandError("--force-recall goes with --full-refresh")
-        with _progress_bar() as advance:
+        with progress_bar() as advance:
             if options["resume"] is not None:
                 _resumable_check(options["resume"])
                 placement = placement_resume(
@@ -160,12 +168,10 @@ class Command(BaseCommand):
                 )
         refusal = _recall_refusal(placement)
         if refusal and options["force_recall"]:
-            from solvent.portfolio.imports.recall import accounts_absent_recall
-
             accounts_absent_recall(placement=placement, force=True, path=path)
             placement.refresh_from_db()
             refusal = ""
-        self.stdout.write(_summary(placement, options["errors"]))
+        self.stdout.write(summary_text(placement, options["errors"]))
         if placement.status == Placement.Status.FAILED:
             raise CommandError(placement.failure)
         _nothing_imported_refuse(placement)
@@ -173,8 +179,6 @@ class Command(BaseCommand):
             raise CommandError(refusal)
 
     def _dry_run(self, path: Path | None, options: dict[str, Any]) -> None:
-        from solvent.portfolio.imports.preview import placement_preview
-
         if options["resume"] is not None:
             raise CommandError("--dry-run checks a new file: it does not go with --resume")
         client = _client(options["client"])
@@ -189,28 +193,9 @@ class Command(BaseCommand):
         )
         if preview.failure:
             raise CommandError(f"dry run, nothing written: {preview.failure}")
-        lines = [
-            f"dry run for {client.code}, nothing written: {_required(path).name}",
-            f"  encoding {preview.encoding}, header on row {preview.header_row}",
-            f"  rows read         {preview.rows_total:>10,}",
-            f"  rows valid        {preview.rows_valid:>10,}",
-            f"  rows rejected     {preview.rows_rejected:>10,}",
-            f"  rows skipped      {preview.rows_skipped:>10,}  (totals, titles: not errors)",
-        ]
-        lines.extend(f"  warning: {warning}" for warning in preview.warnings)
-        if preview.records:
-            lines.append(f"  the first {len(preview.records)} rows as they will be stored:")
-            for record in preview.records:
-                shown = ", ".join(f"{key}={value}" for key, value in record.items() if value)
-                lines.append(f"    {shown}")
-        if preview.errors:
-            lines.append(f"  the first {len(preview.errors)} errors (row, column, value, reason):")
-            lines.extend(
-                f"    {error.row},{error.column},{error.value},{error.reason}"
-                for error in preview.errors
-            )
+        lines = dry_run_lines(preview, client=client, name=_required(path).name)
         if options["full_refresh"]:
-            lines.append(_refresh_preview(client, _required(path), version))
+            lines.append(refresh_preview_line(client, _required(path), version))
         self.stdout.write("\n".join(lines))
         if preview.rows_valid == 0:
             raise CommandError(
@@ -220,12 +205,6 @@ class Command(BaseCommand):
             )
 
     def _recall(self, path: Path | None, options: dict[str, Any]) -> None:
-        from solvent.portfolio.imports.recall import (
-            accounts_absent_recall,
-            placement_recall_import,
-            recall_refusal,
-        )
-
         if options["absent_from"] is not None:
             placement = _placement(options["absent_from"])
             recalled = accounts_absent_recall(
@@ -252,15 +231,12 @@ class Command(BaseCommand):
             errors_path=options["errors"],
             profile_version=_profile(client, options["profile"]),
         )
-        self.stdout.write(_summary(placement, options["errors"]))
+        self.stdout.write(summary_text(placement, options["errors"]))
         if placement.status == Placement.Status.FAILED:
             raise CommandError(placement.failure)
         _nothing_imported_refuse(placement)
 
     def _suggest(self, path: Path, client: Client, *, save: str | None) -> None:
-        from solvent.portfolio.imports.profiles import profile_create
-        from solvent.portfolio.imports.suggest import profile_suggest_from_file
-
         suggestion = profile_suggest_from_file(path, client_country=client.country)
         shown = {
             "spec": suggestion.spec.to_json(),
@@ -327,25 +303,6 @@ def _errors_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-@contextmanager
-def _progress_bar() -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar on stderr; yields the callback the import calls after each batch."""
-    columns = (
-        TextColumn("[bold]importing[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("rows"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
-        bar = progress.add_task("rows", total=None)
-
-        def advance(done: int, total: int) -> None:
-            progress.update(bar, completed=done, total=total)
-
-        yield advance
-
-
 def _client(code: str | None) -> Client:
     if not code:
         raise CommandError("--client is required for a new import")
@@ -360,8 +317,6 @@ def _client(code: str | None) -> Client:
 def _profile(client: Client, name: str | None) -> PlacementProfileVersion | None:
     if name is None:
         return None
-    from solvent.portfolio.imports.profiles import profile_version_current
-
     return profile_version_current(client=client, name=name)
 
 
@@ -380,26 +335,9 @@ def _resumable_check(placement_id: int) -> None:
         )
 
 
-def _refresh_preview(client: Client, path: Path, version: PlacementProfileVersion | None) -> str:
-    from solvent.portfolio.domain.placement_profile import ProfileSpec, spec_from_json
-    from solvent.portfolio.imports.recall import accounts_absent_preview, recall_max_share
-
-    spec = spec_from_json(version.spec) if version is not None else ProfileSpec.default()
-    absent = accounts_absent_preview(client_id=client.pk, path=path, spec=spec)
-    refusal = absent.refusal(recall_max_share())
-    if refusal:
-        return f"  full refresh: the recall would be refused: {refusal} (--force-recall forces it)"
-    return (
-        f"  full refresh: would recall {len(absent.absent):,} of the client's "
-        f"{absent.open_accounts:,} open accounts (those the file does not list)"
-    )
-
-
 def _recall_refusal(placement: Placement) -> str:
     if not placement.full_refresh or placement.status != Placement.Status.DONE:
         return ""
-    from solvent.portfolio.imports.recall import recall_refusal
-
     return recall_refusal(placement)
 
 
@@ -426,39 +364,3 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
-def _summary(placement: Placement, errors_path: Path | None) -> str:
-    recall = placement.kind == Placement.Kind.RECALL
-    lines = [
-        f"{'recall' if recall else 'placement'} {placement.pk} for {placement.client.code}: "
-        f"{placement.status}",
-        f"  rows read         {placement.rows_total:>10,}",
-        f"  {'accounts found  ' if recall else 'rows imported   '}  {placement.rows_imported:>10,}",
-        f"  rows rejected     {placement.rows_rejected:>10,}",
-    ]
-    if placement.rows_skipped:
-        lines.append(f"  rows skipped      {placement.rows_skipped:>10,}  (totals, titles)")
-    if placement.rows_unchanged:
-        lines.append(f"  rows unchanged    {placement.rows_unchanged:>10,}  (not written again)")
-    if not recall:
-        lines.append(f"  accounts created  {placement.accounts_created:>10,}")
-        lines.append(f"  accounts updated  {placement.accounts_updated:>10,}")
-    if recall or placement.full_refresh:
-        lines.append(f"  accounts recalled {placement.accounts_recalled:>10,}")
-    if placement.attempt > 1:
-        lines.append(
-            f"  runs              {placement.attempt:>10,}  (resumed where the last stopped)"
-        )
-    lines.extend(f"  warning: {line}" for line in placement.warnings.splitlines() if line)
-    if placement.error_report:
-        report = placement.error_report.splitlines()
-        if errors_path:
-            lines.append(f"  errors: written to {errors_path}")
-        else:
-            lines.append(
-                f"  errors: the whole report (CSV) is at GET /api/placements/{placement.pk}/errors,"
-                " or re-run with --errors FILE to write it here; the first lines:"
-            )
-            lines.extend(f"    {line}" for line in report[: SUMMARY_ERROR_LINES + 1])
-    return "\n".join(lines)
