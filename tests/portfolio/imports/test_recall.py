@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,10 @@ from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 from django.utils.timezone import localtime
 
+from solvent.arrangements.models import Promise
 from solvent.audit.models import AuditEntry
 from solvent.compliance.services import contact_attempt_authorize
+from solvent.core import clock
 from solvent.core.models import Role
 from solvent.core.services import staff_role_set
 from solvent.portfolio.domain.placement_profile import ProfileSpec
@@ -242,6 +245,31 @@ def test_a_recall_file_without_the_column_fails_with_the_reason(acme, tmp_path) 
 
 
 # -- what a recall does ---------------------------------------------------------------------------
+
+
+def test_an_account_with_a_pending_promise_is_recalled_and_the_promise_is_reported(
+    acme, tmp_path
+) -> None:
+    _placed(acme, tmp_path, range(1, 4))
+    promised = Account.objects.get(account_number="A-0002")
+    Promise.objects.create(
+        account=promised,
+        debtor=promised.debtors.get(),
+        amount=Decimal("50.00"),
+        currency="USD",
+        due_on=date(2026, 12, 5),
+        created_at=clock.now(),
+    )
+    Account.objects.filter(pk=promised.pk).update(status=Account.Status.PROMISE)
+    path = _recall_file(tmp_path / "recall.csv", [["account_number"], ["A-0001"], ["A-0002"]])
+
+    placement = placement_recall_import(client=acme, path=path)
+
+    assert placement.accounts_recalled == 2
+    assert _statuses(acme)["A-0002"] == "recalled"
+    (line,) = [w for w in placement.warnings.splitlines() if w.startswith("recalled with work")]
+    assert line.endswith(": A-0002 (pending promise of 50.00 USD due 2026-12-05)")
+    assert "on 1 accounts" in line
 
 
 def test_a_recalled_account_is_refused_by_the_compliance_gate(acme, tmp_path) -> None:
