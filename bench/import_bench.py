@@ -37,6 +37,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -221,7 +222,7 @@ def _child_env(url: str, work: Path) -> dict[str, str]:
 
 def _child_run(
     url: str, path: Path, work: Path, *, workers: int, writers: int, reimport: bool
-) -> dict[str, object]:
+) -> dict[str, Any]:
     command = [
         sys.executable,
         __file__,
@@ -239,7 +240,7 @@ def _child_run(
     done = subprocess.run(
         command, check=True, env=_child_env(url, work), stdout=subprocess.PIPE, text=True
     )
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     print(
         f"writers={writers} validation={workers}: {json.dumps(result)}", file=sys.stderr
     )  # kept if a later step fails
