@@ -206,14 +206,14 @@ def people_match(batch: Batch, existing: dict[str, int], linked: Linked) -> None
 def people_match_keys(people: list[Person], *, national: bool = True) -> None:
     """Match on the keys alone: national id (when asked), then identity."""
     if national:
-        for key, debtor_id, _, dob_empty in _debtors_by(
-            "national_id_hash",
-            [p.record.national_id_hash for p in people if p.record.national_id_hash],
-        ):
-            for person in people:
-                if person.debtor_id is None and person.record.national_id_hash == key:
-                    person.debtor_id, person.needs_date_of_birth = debtor_id, dob_empty
-                    person.needs_national_id = False
+        by_national: dict[str, list[Person]] = {}
+        for person in people:
+            if person.record.national_id_hash:
+                by_national.setdefault(person.record.national_id_hash, []).append(person)
+        for key, debtor_id, _, dob_empty in _debtors_by("national_id_hash", list(by_national)):
+            for person in by_national.pop(key, ()):  # the oldest debtor with the key
+                person.debtor_id, person.needs_date_of_birth = debtor_id, dob_empty
+                person.needs_national_id = False
     unmatched = [p for p in people if p.debtor_id is None]
     candidates: dict[str, list[tuple[int, str, bool]]] = {}
     for key, debtor_id, stored_national, dob_empty in _debtors_by(
