@@ -312,3 +312,16 @@ def test_a_profile_made_from_a_sample_file_is_saved_as_version_1(desk, tmp_path)
     version = PlacementProfile.objects.get(name="Monthly").versions.get()
     assert version.number == 1
     assert version.spec["columns"]["principal"] == "Balance"
+
+
+def test_a_file_swept_before_import_asks_for_it_again(desk, tmp_path) -> None:
+    page = _dry_run(desk["admin"], tmp_path, [good_row(1)])
+    token = re.search(r'name="token" value="([^"]+)"', page.content.decode()).group(1)
+    for path in _staged(desk["media"]):
+        path.unlink()  # what the two-hour sweep does
+    gone = desk["admin"].post(
+        "/placements/upload/confirm/", {"token": token, "client": "harbor", "action": "import"}
+    )
+    assert gone.status_code == 302 and gone["Location"] == "/placements/upload/"
+    assert not Placement.objects.exists()
+    assert "upload it again" in desk["admin"].get("/placements/upload/").content.decode()

@@ -237,7 +237,8 @@ def placement_upload_confirm(request: HttpRequest) -> HttpResponse:
                 profile_version=version,
                 full_refresh=upload["full_refresh"],
             )
-    except (ImportRunningError, ImportStateError, ValidationError) as refused:
+    except (ImportRunningError, ImportStateError, ValidationError, NotFoundError) as refused:
+        # NotFoundError: the staged file is gone (swept after two hours): upload it again.
         messages.error(request, refused.message)
         return redirect("desk:placement_upload")
     finally:

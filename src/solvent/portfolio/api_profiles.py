@@ -44,9 +44,13 @@ SAMPLE_MAX_BYTES = 20 * 1024 * 1024
 
 
 class ProfileRefusedOut(Schema):
-    code: str
-    detail: str
-    problems: list[str]
+    """A 422: a profile that cannot be used (code profile_invalid, every problem listed), a sample
+    that cannot be read (placement_file_invalid), or a field refused by its schema (no code; the
+    detail is the list of fields and why, as for every endpoint)."""
+
+    code: str | None = None
+    detail: str | list[dict[str, Any]]
+    problems: list[str] | None = None
 
 
 class VersionOut(Schema):
@@ -140,11 +144,11 @@ def profile_new(
 # Before the {profile_id} routes: Django matches in order, and "suggest" is no id.
 @router.post(
     "/placement-profiles/suggest",
-    response={200: SuggestionOut, 413: UploadRefusedOut, 422: UploadRefusedOut},
+    response={200: SuggestionOut, 413: UploadRefusedOut, 422: ProfileRefusedOut},
 )
 def profile_suggest(
     request: HttpRequest, file: File[UploadedFile], client: Form[ClientCode]
-) -> Status[SuggestionOut] | Status[UploadRefusedOut]:
+) -> Status[SuggestionOut] | Status[UploadRefusedOut] | Status[ProfileRefusedOut]:
     from solvent.portfolio.imports.source import PlacementFileError
     from solvent.portfolio.imports.suggest import profile_suggest_from_file
 
@@ -163,7 +167,8 @@ def profile_suggest(
         try:
             suggestion = profile_suggest_from_file(path, client_country=creditor.country)
         except PlacementFileError as problem:
-            return Status(422, UploadRefusedOut(code=problem.code, detail=problem.message))
+            refused = ProfileRefusedOut(code=problem.code, detail=problem.message)
+            return Status(422, refused)
     return Status(
         200,
         SuggestionOut(

@@ -8,6 +8,9 @@ shown, only whether there is one), and the errors, masked too.
 
 Counting: every data row is counted; at most `check_rows` of them are validated (the desk passes a
 limit so a million-row file answers in seconds; the page says when the counts are partial).
+
+The file itself waits between the dry run and "Import" under MEDIA_ROOT/placements/staged, named
+by an unguessable token (`placement_file_stage`): the one thing here that writes, and a file only.
 """
 
 from __future__ import annotations
