@@ -260,7 +260,12 @@ def _run(
         if not failure and placement.full_refresh:
             from solvent.portfolio.imports.recall import accounts_absent_recall
 
-            accounts_absent_recall(placement=placement)
+            try:
+                accounts_absent_recall(placement=placement)
+            except Exception as problem:
+                # The rows are in; the recall is what stopped: say so rather than stay running.
+                _finish(placement, report, errors_path, failure=f"recall stopped: {problem}")
+                raise
         finished = _finish(placement, report, errors_path, failure=failure)
         _upload_discard(finished)
         return finished
