@@ -259,7 +259,9 @@ def _write_everything(var_dir: Path, input_dir: Path) -> dict[str, object]:
     demo_users_create()
     demo_ids = _demo_national_ids(generated)
 
-    debtor = Debtor.objects.get(first_name="Ada", last_name=SURNAME)
+    # Ada of row UP-1 and the co-signer Cy of UP-2 share the national id: one debtor, named by
+    # the later row (ADR 0036), so she is found by her account rather than her first name.
+    debtor = Debtor.objects.get(accounts__account_number="UP-1", last_name=SURNAME)
     account = Account.objects.filter(debtors=debtor).first()
     assert account is not None
     pages = {

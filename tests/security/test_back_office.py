@@ -64,6 +64,7 @@ AUDITED = frozenset(
         "contact.MessageTemplate",
         "payments.ClientTerms",
         "dialer.Campaign",
+        "portfolio.PlacementProfile",
     }
 )
 REGISTERED = sorted(model._meta.label for model in admin.site._registry)
