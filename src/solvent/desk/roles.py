@@ -67,6 +67,25 @@ def _named_records_check(user: Any, kwargs: dict[str, Any]) -> None:
             resolve(user, int(kwargs[name]))
 
 
+def desk_page(view: View) -> View:
+    """A signed-in page that checks its own rights: NotFoundError is a 404, a refusal a 403.
+
+    For pages whose selectors decide the role after the record (404 for a record at another
+    client before 403 for the role); `desk_view` checks the role first."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFoundError as error:
+            raise Http404(error.message) from error
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from error
+
+    return wrapped
+
+
 def desk_view(roles: frozenset[Role] = ALL_ROLES) -> Callable[[View], View]:
     """A signed-in user with one of ``roles``; NotFoundError is a 404 and a refusal a 403.
 

@@ -12,18 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import fields as dataclass_fields
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solvent.core import clock
-from solvent.core.domain.errors import NotFoundError, PermissionDeniedError
+from solvent.core.domain.errors import NotFoundError
+from solvent.desk.roles import desk_page
 from solvent.dialer.domain.campaigns import (
     MACHINES,
     MODES,
@@ -62,20 +60,7 @@ _NUMBERS = (
 _TEXTS = ("name", "mode", "machines", "voicemail_template", "caller_id")
 
 
-def campaign_page(view: View) -> View:
-    """A signed-in page: NotFoundError is a 404, a refusal of the role a 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundError as error:
-            raise Http404(error.message) from error
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
-
-    return wrapped
+campaign_page = desk_page
 
 
 def _settings_from(data: Any, base: CampaignSettings) -> tuple[CampaignSettings, dict[str, str]]:

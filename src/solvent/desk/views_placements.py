@@ -19,18 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from solvent.core.domain.errors import NotFoundError, PermissionDeniedError, ValidationError
+from solvent.core.domain.errors import NotFoundError, ValidationError
+from solvent.desk.roles import desk_page
 from solvent.desk.views_placements_forms import (
     MAPPING_ROWS_EXTRA,
     mapping_context,
@@ -69,20 +67,7 @@ SAMPLE_MAX_BYTES = 20 * 1024 * 1024
 RECENT_PLACEMENTS = 50
 
 
-def placement_page(view: View) -> View:
-    """A signed-in page: NotFoundError is a 404, a refused role a 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundError as error:
-            raise Http404(error.message) from error
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
-
-    return wrapped
+placement_page = desk_page
 
 
 def _client_then_role(request: HttpRequest, code: str) -> Client | None:

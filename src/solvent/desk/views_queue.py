@@ -13,26 +13,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from functools import wraps
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import phonenumbers
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from solvent.compliance.selectors import contact_option_list
 from solvent.core import clock
-from solvent.core.domain.errors import NotFoundError, PermissionDeniedError, ValidationError
+from solvent.core.domain.errors import NotFoundError, ValidationError
 from solvent.desk import queue as queue_selectors
 from solvent.desk import services_queue
 from solvent.desk.presenters import place_name
 from solvent.desk.queue_rules import LocalTimeError, local_to_utc, utc_to_local_input
-from solvent.desk.roles import ALL_ROLES, QUEUE_ROLES, desk_view
+from solvent.desk.roles import ALL_ROLES, QUEUE_ROLES, desk_page, desk_view
 from solvent.portfolio.access import (
     DebtorAccess,
     access_account_by_id,
@@ -49,20 +45,7 @@ View = Callable[..., HttpResponse]
 REFRESH_AGE_SECONDS = 60
 
 
-def _record_page(view: View) -> View:
-    """A signed-in page naming a record in its query: NotFoundError is a 404, a refusal a 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundError as error:
-            raise Http404(error.message) from error
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
-
-    return wrapped
+_record_page = desk_page
 
 
 def _hx_redirect(request: HttpRequest, url: str) -> HttpResponse:

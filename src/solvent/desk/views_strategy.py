@@ -12,20 +12,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from solvent.core import clock
-from solvent.core.domain.errors import DomainError, NotFoundError, PermissionDeniedError
+from solvent.core.domain.errors import DomainError, NotFoundError
 from solvent.core.selectors import staff_role_get
+from solvent.desk.roles import desk_page
 from solvent.desk.strategy_forms import (
     OP_LABELS,
     condition_rows,
@@ -42,20 +40,7 @@ from solvent.strategy.services import definitions as services
 View = Callable[..., HttpResponse]
 
 
-def strategy_page(view: View) -> View:
-    """A signed-in page: NotFoundError is a 404, a refusal of the role a 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundError as error:
-            raise Http404(error.message) from error
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
-
-    return wrapped
+strategy_page = desk_page
 
 
 def _htmx(request: HttpRequest) -> bool:

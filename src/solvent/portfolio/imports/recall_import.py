@@ -10,7 +10,6 @@ placement's error report, as for a placement file (docs/adr/0037-recalls.md).
 from __future__ import annotations
 
 import re
-import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,8 +43,6 @@ from solvent.portfolio.models import Account, Client, Placement, PlacementProfil
 HEADER_SEARCH_ROWS = 20
 # Account numbers looked up and recalled per transaction.
 CHUNK = 500
-# What the placement row keeps of the error report (the --errors file has every line).
-ERROR_REPORT_MAX_LINES = 100_000
 _SEPARATORS = re.compile(r"[\s_\-.]+")
 
 
@@ -236,20 +233,14 @@ def _recall_lines(placement: Placement, recall: RecallFile, report: ErrorReport)
 def _finish(
     placement: Placement, report: ErrorReport, errors_path: Path | None, *, failure: str
 ) -> Placement:
-    report.stream.flush()
-    report.stream.seek(0)
-    if errors_path is not None:
-        with errors_path.open("w", encoding="utf-8", newline="") as target:
-            shutil.copyfileobj(report.stream, target)
-        report.stream.seek(0)
-    kept = [line for number, line in enumerate(report.stream) if number <= ERROR_REPORT_MAX_LINES]
+    kept = report.finish(errors_path)
     with transaction.atomic():
         placement = (
             Placement.objects.select_for_update().select_related("client").get(pk=placement.pk)
         )
         placement.status = Placement.Status.FAILED if failure else Placement.Status.DONE
         placement.failure = failure
-        placement.error_report = "".join(kept) if report.errors else ""
+        placement.error_report = kept
         placement.finished_at = clock.now()
         placement.save()
         audit_record(

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TextIO
 
 from solvent.core.domain.csv_safety import csv_row
 from solvent.portfolio.imports.source import RowError
 
 REPORT_HEADER = ("row", "column", "value", "reason")
+# What the placement row keeps of the error report; the CLI's --errors file has every line.
+ERROR_REPORT_MAX_LINES = 100_000
 # What a report keeps of a value: enough to recognise it, not a whole pasted document.
 _MAX_VALUE = 200
 # Columns whose values are stored encrypted: the report must not hold them in plain text either.
@@ -77,3 +81,22 @@ class ErrorReport:
             if error.row != self._last_row:
                 self.rows_rejected += 1
                 self._last_row = error.row
+
+    def finish(self, errors_path: Path | None) -> str:
+        """Write the whole report to `errors_path` (if given); the text the placement row keeps."""
+        self.stream.flush()
+        self.stream.seek(0)
+        if errors_path is not None:
+            with errors_path.open("w", encoding="utf-8", newline="") as target:
+                shutil.copyfileobj(self.stream, target)
+            self.stream.seek(0)
+        if not self.errors:
+            return ""
+        kept = []
+        for number, line in enumerate(self.stream):
+            if number > ERROR_REPORT_MAX_LINES:
+                hidden = self.errors - ERROR_REPORT_MAX_LINES
+                kept.append(f'0,,,"{hidden} more errors are not shown"\n')
+                break
+            kept.append(line)
+        return "".join(kept)

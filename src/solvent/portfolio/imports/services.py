@@ -10,7 +10,6 @@ counts and accounts of one clean run (docs/adr/0004-placement-import.md, 0019-st
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import uuid
 from collections.abc import Iterable
@@ -35,9 +34,6 @@ from solvent.portfolio.imports.runs import (
 )
 from solvent.portfolio.imports.source import PlacementFileError
 from solvent.portfolio.models import Client, Placement, PlacementProfileVersion
-
-# What the placement row keeps of the error report; the CLI's --errors file has every line.
-ERROR_REPORT_MAX_LINES = 100_000
 
 
 def placement_import(
@@ -301,20 +297,7 @@ def _upload_discard(placement: Placement) -> None:
 def _finish(
     placement: Placement, report: ErrorReport, errors_path: Path | None, *, failure: str
 ) -> Placement:
-    report.stream.flush()
-    report.stream.seek(0)
-    if errors_path is not None:
-        with errors_path.open("w", encoding="utf-8", newline="") as target:
-            shutil.copyfileobj(report.stream, target)
-        report.stream.seek(0)
-    kept = []
-    for number, line in enumerate(report.stream):
-        if number > ERROR_REPORT_MAX_LINES:
-            kept.append(
-                f'0,,,"{report.errors - ERROR_REPORT_MAX_LINES} more errors are not shown"\n'
-            )
-            break
-        kept.append(line)
+    kept = report.finish(errors_path)
     with transaction.atomic():
         attempt = placement.attempt
         placement = (
@@ -324,7 +307,7 @@ def _finish(
             raise RunTakenOverError(f"placement {placement.pk}: run {attempt} was taken over")
         placement.status = Placement.Status.FAILED if failure else Placement.Status.DONE
         placement.failure = failure
-        placement.error_report = "".join(kept) if report.errors else ""
+        placement.error_report = kept
         placement.finished_at = clock.now()
         placement.save()
         audit_record(
