@@ -244,6 +244,10 @@ INSTALLED_APPS = [
     "solvent.payments",
     "solvent.portal",
     "solvent.dialer",
+    "solvent.analytics",
+    "solvent.quality",
+    "solvent.screen_recording",
+    "solvent.training",
     "solvent.demo",
 ]
 

@@ -23,4 +23,11 @@ urlpatterns = [
     path("recordings/", include("solvent.desk.urls_recordings")),
     path("campaigns/", include("solvent.desk.urls_campaigns")),
     path("placements/", include("solvent.desk.urls_placements")),
+    # Issue 16: the specific analytics pages before the general ones.
+    path("analytics/best-time/", include("solvent.desk.urls_best_time")),
+    path("analytics/propensity/", include("solvent.desk.urls_propensity")),
+    path("analytics/", include("solvent.desk.urls_analytics")),
+    path("quality/", include("solvent.desk.urls_quality")),
+    path("screen/", include("solvent.desk.urls_screen")),
+    path("practice/", include("solvent.desk.urls_practice")),
 ]
