@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 from django.db.models import Count
 
+from solvent.analytics.scoring import propensity_for_plan
 from solvent.compliance.selectors_planning import (
     DayEligibility,
     PlanTarget,
@@ -436,6 +437,8 @@ def plan_draft(
     segments = {int(row.debtor_id): row.segment for row in rows if row.debtor_id is not None}
     rates = _reach_model(segments, zones, day)
     tell("timing", len(zones))
+    # The active propensity model's chance of a payment; the stage's default where it has none.
+    p_pays = propensity_for_plan(features)
     calls: list[tuple[PlanRow, tuple[tuple[datetime, datetime], ...], list[datetime]]] = []
     cache: dict[Any, Any] = {}
     for account_id, (_step, facts) in candidates.items():
@@ -470,7 +473,7 @@ def plan_draft(
             priority(
                 int(facts["balance_minor"]),
                 p_reach,
-                P_PAY_BY_STAGE.get(facts["stage"], 0.05),
+                p_pays.get(account_id, P_PAY_BY_STAGE.get(facts["stage"], 0.05)),
                 boost,
             ),
             4,
