@@ -48,6 +48,9 @@ READ_ONLY = frozenset(
         "dialer.HopperEntry",
         "dialer.Call",
         "dialer.Recording",
+        # QA (issue 16): the desk's QA pages and the practice floor write them, audited.
+        "quality.QaReview",
+        "quality.CoachingNote",
     }
 )
 # Reference data the back office owns: edited here, every edit audited with its actor.
