@@ -82,7 +82,14 @@ DEFAULT_SCORECARD: tuple[ScorecardItem, ...] = (
 
 
 class ScorecardError(ValueError):
-    """Answers that do not fit the scorecard: names every item that is wrong."""
+    """Answers that do not fit the scorecard: names every item that is wrong.
+
+    ``problems`` maps each item key (or unknown key) to what is wrong with it, so a form can show
+    each refusal beside its item; the message joins them all."""
+
+    def __init__(self, message: str, problems: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.problems: dict[str, str] = dict(problems or {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,24 +107,25 @@ def scorecard_score(
     """Score ``answers`` (item key -> "yes" | "no" | "n/a"). Every item must be answered; an item
     that may not be skipped cannot be "n/a"; an unknown key is refused. All problems at once."""
     known = {item.key: item for item in items}
-    problems = [f"{key}: not on the scorecard" for key in answers if key not in known]
+    problems = {key: "not on the scorecard" for key in answers if key not in known}
     parsed: dict[str, Answer] = {}
     for item in items:
         raw = answers.get(item.key)
         if raw is None or raw == "":
-            problems.append(f"{item.key}: not answered")
+            problems[item.key] = "not answered"
             continue
         try:
             answer = Answer(raw)
         except ValueError:
-            problems.append(f"{item.key}: {raw!r} is not yes, no or n/a")
+            problems[item.key] = f"{raw!r} is not yes, no or n/a"
             continue
         if answer is Answer.NOT_APPLICABLE and not item.may_skip:
-            problems.append(f"{item.key}: must be answered yes or no")
+            problems[item.key] = "must be answered yes or no"
             continue
         parsed[item.key] = answer
     if problems:
-        raise ScorecardError("; ".join(problems))
+        message = "; ".join(f"{key}: {problem}" for key, problem in problems.items())
+        raise ScorecardError(message, problems)
     applicable = [item for item in items if parsed[item.key] is not Answer.NOT_APPLICABLE]
     possible = sum(item.weight for item in applicable)
     points = sum(item.weight for item in applicable if parsed[item.key] is Answer.YES)
