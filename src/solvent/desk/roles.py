@@ -141,4 +141,9 @@ def nav_links(role: Role | None) -> list[tuple[str, str]]:
         links.append(("desk:campaign_list", "Campaigns"))
     if role in PLACEMENT_ROLES:
         links.append(("desk:placements", "Placements"))
+    # QA (issue 16): reviewers score calls; an agent reads their own reviews and notes.
+    if role in (Role.SUPERVISOR, Role.COMPLIANCE_OFFICER, Role.ADMIN):
+        links.append(("desk:quality", "Quality"))
+    elif role == Role.AGENT:
+        links.append(("desk:quality_mine", "Quality"))
     return links
