@@ -258,3 +258,12 @@ def coaching_note_get(*, user: AnyUser, note_id: int) -> CoachingNote:
         raise NotFoundError(f"coaching note {note_id} not found")
     quality_agent_get(user=user, agent_id=note.agent_id)
     return note
+
+
+def quality_agent_choices(*, user: AnyUser) -> list[User]:
+    """The agents who took recorded calls on accounts this reviewer sees (the list's filter)."""
+    quality_reviewer_require(user=user)
+    calls = Call.objects.filter(
+        account_id__in=access_account_queryset(user=user).values("pk"), agent__isnull=False
+    ).filter(Exists(_live_recordings()))
+    return list(User.objects.filter(pk__in=calls.values("agent_id")).order_by("username"))
