@@ -15,7 +15,6 @@ from decimal import Decimal
 
 import polars as pl
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
-from django.db.models.functions import ExtractHour
 
 from solvent.arrangements.models import PaymentPlan, Promise, VulnerabilityFlag
 from solvent.compliance.domain.holds import CONTACT_STOPPING_HOLD_KINDS
@@ -235,35 +234,6 @@ def _attempts_since_rpc(ledger: object, last: pl.DataFrame, day_start: datetime)
         had.select("debtor_id")
         .join(counted, on="debtor_id", how="left")
         .with_columns(pl.col("since_rpc").fill_null(0))
-    )
-
-
-def reach_events(*, debtor_ids: Sequence[int], day: date) -> pl.DataFrame:
-    """Outbound attempts by debtor, channel and UTC hour of the last 90 days: how many, and how
-    many reached the right party (the best-hour model's input; ``domain.timing``)."""
-    day_start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
-    rows = (
-        ContactAttempt.objects.filter(
-            debtor_id__in=list(debtor_ids),
-            direction="outbound",
-            at__gte=day_start - timedelta(days=HISTORY_DAYS),
-            at__lt=day_start,
-        )
-        .exclude(status=ContactAttempt.Status.CANCELLED)
-        .annotate(hour=ExtractHour("at"))
-        .values("debtor_id", "channel", "hour")
-        .annotate(attempts=Count("pk"), reached=Count("pk", filter=Q(outcome=RPC)))
-        .values_list("debtor_id", "channel", "hour", "attempts", "reached")
-    )
-    return _frame(
-        list(rows),
-        {
-            "debtor_id": pl.Int64(),
-            "channel": pl.String(),
-            "utc_hour": pl.Int8(),
-            "attempts": pl.Int64(),
-            "reached": pl.Int64(),
-        },
     )
 
 

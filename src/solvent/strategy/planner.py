@@ -21,6 +21,11 @@ import polars as pl
 from django.db.models import Count
 
 from solvent.analytics.scoring import propensity_for_plan
+from solvent.analytics.selectors_reach import (
+    reach_counts_local,
+    reach_counts_utc,
+    reach_shrinkage_active,
+)
 from solvent.compliance.selectors_planning import (
     DayEligibility,
     PlanTarget,
@@ -42,8 +47,8 @@ from solvent.strategy.domain.paths import (
 )
 from solvent.strategy.domain.priority import BOOST_BROKEN_PROMISE, P_PAY_BY_STAGE, priority
 from solvent.strategy.domain.segments import Condition, SegmentSpec, segment_assign, segment_parse
-from solvent.strategy.domain.timing import DEFAULT_P, ReachRates, best_moment, reach_rates
-from solvent.strategy.features import OPEN_STATUSES, features_frame, reach_events
+from solvent.strategy.domain.timing import DEFAULT_P, ReachModel, best_moment, reach_model
+from solvent.strategy.features import HISTORY_DAYS, OPEN_STATUSES, features_frame
 from solvent.strategy.models import Experiment, PathPosition, Segment, Strategy, TeamCapacity
 
 CONTACT_ACTIONS = {Action.CALL: "call", Action.SMS: "sms", Action.EMAIL: "email"}
@@ -268,46 +273,18 @@ def _start(day: date) -> Position:
     return Position(0, day, None, frozenset(), 0)
 
 
-def _local_hours(events: pl.DataFrame, zones: Mapping[int, str], day: date) -> pl.DataFrame:
-    """UTC hours of the ledger as the debtor's local hours (the offset of ``day``'s noon)."""
-    offsets: dict[int, int] = {}
-    noon = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
-    for debtor_id, zone in zones.items():
-        offset = noon.astimezone(ZoneInfo(zone)).utcoffset() or timedelta(0)
-        offsets[debtor_id] = int(offset.total_seconds() // 3600)
-    frame = pl.DataFrame(
-        {"debtor_id": list(offsets), "offset": list(offsets.values())},
-        schema={"debtor_id": pl.Int64(), "offset": pl.Int64()},
-    )
-    return events.join(frame, on="debtor_id").with_columns(
-        local_hour=((pl.col("utc_hour").cast(pl.Int64) + pl.col("offset")) % 24).cast(pl.Int8)
-    )
-
-
 def _reach_model(
     debtor_segments: Mapping[int, str], zones: Mapping[int, str], day: date
-) -> ReachRates:
-    """The best-hour model from the debtors' own ledger and their segment's (``domain.timing``)."""
-    counts = _local_hours(reach_events(debtor_ids=list(zones), day=day), zones, day)
-    events = counts.with_columns(
-        segment=pl.col("debtor_id").replace_strict(
-            dict(debtor_segments), default=None, return_dtype=pl.String()
-        )
+) -> ReachModel:
+    """The best-time model (``domain.timing``) over these debtors' last 90 days of the ledger, in
+    their local hours of week, with the K's the latest reach training estimated."""
+    day_start = datetime.combine(day, time.min, tzinfo=UTC)
+    counts = reach_counts_utc(
+        debtor_ids=list(zones), start=day_start - timedelta(days=HISTORY_DAYS), end=day_start
     )
-    # One event row per attempt: reached ones and the rest (the model counts rows).
-    expanded = pl.concat(
-        [
-            events.select(
-                "debtor_id", "segment", "channel", "local_hour", reached=pl.lit(True)
-            ).with_columns(n=events.get_column("reached")),
-            events.select(
-                "debtor_id", "segment", "channel", "local_hour", reached=pl.lit(False)
-            ).with_columns(n=events.get_column("attempts") - events.get_column("reached")),
-        ]
-    )
-    expanded = expanded.filter(pl.col("n") > 0)
-    expanded = expanded.select(pl.exclude("n").repeat_by(pl.col("n")).explode())
-    return reach_rates(expanded)
+    segments = {debtor_id: segment for debtor_id, segment in debtor_segments.items() if segment}
+    local = reach_counts_local(counts, dict(zones), segments, day)
+    return reach_model(local, reach_shrinkage_active())
 
 
 def _capacity(client_codes: Sequence[str], day: date) -> dict[str, tuple[str, dict[datetime, int]]]:
@@ -385,11 +362,12 @@ def _future(
 
 
 def _p_by_hour(
-    rates: ReachRates, debtor_id: int, segment: str, channel: str, cache: dict[Any, Any]
+    rates: ReachModel, debtor_id: int, segment: str, channel: str, day: date, cache: dict[Any, Any]
 ) -> dict[int, float]:
+    """The debtor's rate by local hour on the plan day's weekday (hour of week)."""
     key = (debtor_id, channel)
     if key not in cache:
-        cache[key] = rates.p_by_hour(debtor_id, segment, channel)
+        cache[key] = rates.p_day(debtor_id, segment or None, channel, day.weekday())
     return cache[key]  # type: ignore[no-any-return]
 
 
@@ -463,7 +441,7 @@ def plan_draft(
                 row.detail = f"step {row.step} passed over: {row.detail}"[:255]
             # Otherwise the step stays due: tried again tomorrow.
             continue
-        p_hours = _p_by_hour(rates, int(row.debtor_id or 0), row.segment, row.channel, cache)
+        p_hours = _p_by_hour(rates, int(row.debtor_id or 0), row.segment, row.channel, day, cache)
         best = best_moment(windows, row.time_zone, p_hours)
         p_reach = (
             p_hours.get(best.astimezone(ZoneInfo(row.time_zone)).hour, DEFAULT_P) if best else 0.0

@@ -1,90 +1,22 @@
-"""Reach rates by channel and local hour (shrinkage), and the best moment in the lawful windows."""
+"""The best moment in the lawful windows (the rates by hour of week: test_timing_hour_of_week.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solvent.strategy.domain.timing import DEFAULT_P, best_moment, reach_rates
+from solvent.strategy.domain.timing import best_moment
 
 PROPERTIES = settings(derandomize=True, deadline=None, max_examples=80)
 NEW_YORK = "America/New_York"
 
 
-def events(rows: list[tuple[int, str | None, str, int, bool]]) -> pl.DataFrame:
-    return pl.DataFrame(
-        rows,
-        schema={
-            "debtor_id": pl.Int64,
-            "segment": pl.String,
-            "channel": pl.String,
-            "local_hour": pl.Int8,
-            "reached": pl.Boolean,
-        },
-        orient="row",
-    )
-
-
-def debtors(rows: list[tuple[int, str | None]]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema={"debtor_id": pl.Int64, "segment": pl.String}, orient="row")
-
-
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
-
-
-HISTORY = events(
-    [
-        (1, "a", "call", 9, True),
-        (1, "a", "call", 9, False),
-        (2, None, "call", 10, True),
-        (3, "a", "sms", 9, True),
-    ]
-)
-
-
-def test_a_debtor_s_rate_shrinks_their_own_history_toward_their_segment_and_the_global_rate():
-    table = reach_rates(HISTORY).table(debtors([(1, "a"), (5, "a"), (6, None)]), "call")
-    p = {(row["debtor_id"], row["local_hour"]): row["p"] for row in table.iter_rows(named=True)}
-
-    global_9 = (1 + 20 * DEFAULT_P) / (2 + 20)  # 2 call attempts at 9, 1 reached
-    segment_9 = (1 + 20 * global_9) / (2 + 20)
-    assert p[(1, 9)] == pytest.approx((1 + 5 * segment_9) / (2 + 5))
-    assert p[(5, 9)] == pytest.approx(segment_9)  # no history of their own
-    assert p[(6, 9)] == pytest.approx(global_9)  # no segment
-    assert p[(5, 10)] == pytest.approx((1 + 20 * DEFAULT_P) / 21)  # segment never tried at 10
-    assert p[(5, 3)] == pytest.approx(DEFAULT_P)  # nobody ever tried at 3
-
-
-def test_the_table_has_all_24_hours_for_each_debtor_and_reads_only_the_channel_asked():
-    table = reach_rates(HISTORY).table(debtors([(3, "a"), (1, "a")]), "sms")
-
-    assert table.columns == ["debtor_id", "local_hour", "p"]
-    assert table.height == 48
-    assert table["debtor_id"].to_list() == [1] * 24 + [3] * 24
-    assert table["local_hour"].to_list() == list(range(24)) * 2
-    assert table.filter(pl.col("debtor_id") == 3, pl.col("local_hour") == 9)["p"].item() > DEFAULT_P
-    assert table.filter(pl.col("debtor_id") == 1)["p"].min() == pytest.approx(DEFAULT_P, abs=0.05)
-
-
-def test_with_no_history_at_all_every_hour_is_the_flat_default():
-    table = reach_rates(events([])).table(debtors([(1, "a")]), "call")
-
-    assert table["p"].to_list() == [DEFAULT_P] * 24
-
-
-def test_p_by_hour_is_one_debtor_s_row_of_the_table():
-    rates = reach_rates(HISTORY)
-
-    by_hour = rates.p_by_hour(1, "a", "call")
-
-    assert sorted(by_hour) == list(range(24))
-    assert by_hour[9] == pytest.approx(rates.table(debtors([(1, "a")]), "call")["p"][9])
 
 
 def test_the_best_moment_is_the_start_of_the_best_hour_or_the_window_start_inside_it():
@@ -167,40 +99,6 @@ def test_the_best_moment_always_lies_inside_a_window_and_outside_taken_slots(
     assert moment.tzinfo is not None and moment.utcoffset() == timedelta(0)
     if zone in (NEW_YORK, "Europe/London"):  # whole-hour offsets: the clock hour is the UTC hour
         assert moment.hour not in taken_hours
-
-
-@st.composite
-def histories(draw: st.DrawFn) -> pl.DataFrame:
-    row = st.tuples(
-        st.integers(min_value=1, max_value=6),
-        st.sampled_from(["a", "b", None]),
-        st.sampled_from(["call", "sms"]),
-        st.integers(min_value=0, max_value=23),
-        st.booleans(),
-    )
-    return events(draw(st.lists(row, max_size=60)))
-
-
-@settings(derandomize=True, deadline=None, max_examples=40)
-@given(
-    history=histories(),
-    who=st.lists(
-        st.tuples(st.integers(min_value=1, max_value=8), st.sampled_from(["a", "b", "c", None])),
-        min_size=1,
-        max_size=5,
-        unique_by=lambda pair: pair[0],
-    ),
-    channel=st.sampled_from(["call", "sms", "email"]),
-)
-def test_one_debtor_s_p_by_hour_equals_their_rows_of_the_vectorised_table(history, who, channel):
-    rates = reach_rates(history)
-
-    table = rates.table(debtors(who), channel)
-
-    for debtor_id, segment in who:
-        rows = table.filter(pl.col("debtor_id") == debtor_id)
-        expected = dict(zip(rows["local_hour"].to_list(), rows["p"].to_list(), strict=True))
-        assert rates.p_by_hour(debtor_id, segment, channel) == pytest.approx(expected)
 
 
 def reference_best_moment(found_in, zone, p, taken):

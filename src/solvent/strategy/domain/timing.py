@@ -1,186 +1,221 @@
-"""When a debtor is most likely to answer: reach rates by channel and local hour, and the best moment.
+"""When a debtor is most likely to be reached: rates by channel and local HOUR OF WEEK, and the best
+moment in the lawful windows.
 
-The estimate is hierarchical shrinkage (posterior means of beta-binomial models), by channel and the
-debtor's local hour of the attempt:
+The estimate is empirical-Bayes partial pooling: a chain of beta-binomial posterior means, each level
+shrunk toward the level above it, by channel (docs/adr/0040-best-time-to-reach.md):
 
-- global: p_g = (reached + K_GLOBAL * DEFAULT_P) / (attempts + K_GLOBAL) over every debtor;
-- segment: p_s = (reached + K_SEGMENT * p_g) / (attempts + K_SEGMENT) over the segment's attempts;
-- debtor: p_d = (reached + K_DEBTOR * p_s) / (attempts + K_DEBTOR) over the debtor's own attempts,
-  with p_s of the segment the debtor is in now (p_g when the debtor has no segment).
+1. channel:        p_c  = (R + K_channel * DEFAULT_P) / (N + K_channel), every attempt on the channel;
+2. hour of day:    p_h  = (R + K_hour * p_c) / (N + K_hour), the local hour (0-23) over every weekday;
+3. hour of week:   p_w  = (R + K_week * p_h) / (N + K_week), weekday x local hour (168 cells);
+4. segment, hour:  p_sh = (R + K_segment_hour * p_w) / (N + K_segment_hour), the segment's attempts
+   at that local hour on any weekday, shrunk toward the global hour of week;
+5. segment, week:  p_sw = (R + K_segment_week * p_sh) / (N + K_segment_week), the segment's own cell;
+6. debtor:         p    = (R + K_debtor * p_sw) / (N + K_debtor), the debtor's own attempts at that
+   local hour (any weekday: one person's history is too thin for 168 cells).
 
-So a debtor with no history gets their segment's rate, a segment with no history the global rate,
-and an hour nobody was ever tried in the flat DEFAULT_P. K is the number of attempts the prior is
-worth: 5 of a debtor's own attempts weigh as much as their segment's rate.
+So an empty cell falls back level by level: a debtor never tried gets the segment's hour of week, a
+thin segment cell the segment's hour of day, a segment never tried the global hour of week, an hour of
+week nobody tried the hour of day, and a channel never used the flat DEFAULT_P. Every level is a
+posterior mean with its parent as the prior mean and K as the prior's weight in attempts, so each
+p lies strictly inside (0, 1) and rises with every reached attempt. The K's are fixed defaults here;
+training estimates them from the history by the method of moments (``solvent.analytics.reach``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
-K_GLOBAL = 20
-K_SEGMENT = 20
-K_DEBTOR = 5
 # The reach rate assumed where nothing is known: about one attempt in ten reaches the debtor.
 DEFAULT_P = 0.1
 HOURS = tuple(range(24))
+HOURS_OF_WEEK = tuple(range(7 * 24))
 _ONE_HOUR = timedelta(hours=1)
 _ONE_DAY = timedelta(days=1)
 _TICK = timedelta(microseconds=1)
 
+# The counts the model learns from: one row per debtor, channel and local hour of week.
+COUNTS_SCHEMA: dict[str, pl.DataType] = {
+    "debtor_id": pl.Int64(),
+    "segment": pl.String(),
+    "channel": pl.String(),
+    "hour_of_week": pl.Int16(),  # local weekday (Monday 0) * 24 + local hour
+    "attempts": pl.Int64(),
+    "reached": pl.Int64(),
+}
 
-def _counts(events: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    return events.group_by(keys).agg(
-        pl.len().cast(pl.Int64).alias("attempts"),
-        pl.col("reached").fill_null(False).cast(pl.Int64).sum().alias("reached"),
-    )
+
+def hour_of_week(weekday: int, hour: int) -> int:
+    """Monday 00:00-00:59 is 0, Sunday 23:00-23:59 is 167 (``date.weekday()`` numbering)."""
+    return weekday * 24 + hour
 
 
-@dataclass(frozen=True)
-class ReachRates:
-    """Attempt and reach counts at the three levels (built by ``reach_rates``)."""
-
-    global_counts: pl.DataFrame  # channel, local_hour, attempts, reached
-    segment_counts: pl.DataFrame  # segment, channel, local_hour, attempts, reached
-    debtor_counts: pl.DataFrame  # debtor_id, channel, local_hour, attempts, reached
-    # Per channel, built on first use by p_by_hour (a cache: not part of the value).
-    _indexes: dict[str, _ChannelIndex] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-
-    def table(self, debtors: pl.DataFrame, channel: str) -> pl.DataFrame:
-        """p for every debtor of ``debtors`` (debtor_id, segment) and all 24 local hours.
-
-        Columns debtor_id Int64, local_hour Int8, p Float64; sorted by debtor and hour.
-        """
-        hours = pl.DataFrame({"local_hour": list(HOURS)}, schema={"local_hour": pl.Int8})
-        on_channel = pl.col("channel") == channel
-        global_p = (
-            self.global_counts.filter(on_channel)
-            .select(
-                "local_hour",
-                (
-                    (pl.col("reached") + K_GLOBAL * DEFAULT_P) / (pl.col("attempts") + K_GLOBAL)
-                ).alias("p_global"),
-            )
-            .join(hours, on="local_hour", how="right")
-            .with_columns(pl.col("p_global").fill_null(DEFAULT_P))
-        )
-        segment_p = (
-            self.segment_counts.filter(on_channel)
-            .join(global_p, on="local_hour")
-            .select(
-                "segment",
-                "local_hour",
-                (
-                    (pl.col("reached") + K_SEGMENT * pl.col("p_global"))
-                    / (pl.col("attempts") + K_SEGMENT)
-                ).alias("p_segment"),
-            )
-        )
-        debtor_counts = self.debtor_counts.filter(on_channel).select(
-            "debtor_id", "local_hour", "attempts", "reached"
-        )
-        return (
-            debtors.select(pl.col("debtor_id").cast(pl.Int64), pl.col("segment").cast(pl.String))
-            .join(global_p, how="cross")
-            .join(segment_p, on=["segment", "local_hour"], how="left", nulls_equal=False)
-            .with_columns(pl.col("p_segment").fill_null(pl.col("p_global")))
-            .join(debtor_counts, on=["debtor_id", "local_hour"], how="left")
-            .select(
-                "debtor_id",
-                "local_hour",
-                (
-                    (pl.col("reached").fill_null(0) + K_DEBTOR * pl.col("p_segment"))
-                    / (pl.col("attempts").fill_null(0) + K_DEBTOR)
-                ).alias("p"),
-            )
-            .sort("debtor_id", "local_hour")
-        )
-
-    def p_by_hour(self, debtor_id: int, segment: str | None, channel: str) -> dict[int, float]:
-        """One debtor's p by local hour (for ``best_moment``); the same figures as ``table``.
-
-        The first call for a channel indexes that channel's counts in memory (one pass over the
-        debtor counts); every later call is a dictionary lookup and 24 divisions.
-        """
-        index = self._channel_index(channel)
-        prior = index.global_p if segment is None else index.segment_p.get(segment, index.global_p)
-        # With no attempts of their own in an hour, (0 + K p) / (0 + K) is the prior itself.
-        result = dict(enumerate(prior))
-        for hour, (attempts, reached) in index.debtor_counts.get(debtor_id, {}).items():
-            result[hour] = (reached + K_DEBTOR * prior[hour]) / (attempts + K_DEBTOR)
-        return result
-
-    def _channel_index(self, channel: str) -> _ChannelIndex:
-        if channel not in self._indexes:
-            self._indexes[channel] = _ChannelIndex.build(self, channel)
-        return self._indexes[channel]
+def posterior_mean(reached: float, attempts: float, k: float, prior: float) -> float:
+    """The beta-binomial posterior mean: ``attempts`` seen, a prior worth ``k`` attempts at ``prior``."""
+    return (reached + k * prior) / (attempts + k)
 
 
 @dataclass(frozen=True)
-class _ChannelIndex:
-    """One channel's rates as Python values: p by hour globally and by segment, debtors' counts."""
+class Shrinkage:
+    """How many attempts each level's prior is worth (the K of each level, see the module doc)."""
 
-    global_p: tuple[float, ...]
-    segment_p: dict[str, tuple[float, ...]]
-    debtor_counts: dict[int, dict[int, tuple[int, int]]]
+    channel: float = 20.0
+    hour: float = 20.0
+    week: float = 20.0
+    segment_hour: float = 20.0
+    segment_week: float = 20.0
+    debtor: float = 5.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {name: float(getattr(self, name)) for name in SHRINKAGE_LEVELS}
 
     @classmethod
-    def build(cls, rates: ReachRates, channel: str) -> _ChannelIndex:
-        on_channel = pl.col("channel") == channel
-        global_p = [DEFAULT_P] * len(HOURS)
-        for hour, attempts, reached in (
-            rates.global_counts.filter(on_channel)
-            .select("local_hour", "attempts", "reached")
-            .iter_rows()
+    def from_dict(cls, values: Mapping[str, object]) -> Shrinkage:
+        """From ``as_dict``'s shape; a level that is missing or not a positive number: the default."""
+        default = cls()
+        chosen: dict[str, float] = {}
+        for name in SHRINKAGE_LEVELS:
+            value = values.get(name)
+            ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+            chosen[name] = float(value) if ok else getattr(default, name)  # type: ignore[arg-type]
+        return cls(**chosen)
+
+
+SHRINKAGE_LEVELS = ("channel", "hour", "week", "segment_hour", "segment_week", "debtor")
+
+
+def counts_frame(rows: Iterable[Sequence[object]]) -> pl.DataFrame:
+    """A counts frame from (debtor_id, segment, channel, hour_of_week, attempts, reached) rows."""
+    return pl.DataFrame(list(rows), schema=COUNTS_SCHEMA, orient="row")
+
+
+def _cells(frame: pl.DataFrame, key: str) -> dict[int, tuple[int, int]]:
+    """key -> (reached, attempts): the order ``posterior_mean`` takes them in."""
+    return {
+        int(row[0]): (int(row[2]), int(row[1]))
+        for row in frame.group_by(key).agg(pl.col("attempts").sum(), pl.col("reached").sum()).rows()
+    }
+
+
+@dataclass
+class _ChannelIndex:
+    """One channel's levels as Python values (built once per channel, then lookups)."""
+
+    week_p: tuple[float, ...]  # 168 global hour-of-week rates
+    segment_hour: dict[str, dict[int, tuple[int, int]]]  # segment -> hour -> (attempts, reached)
+    segment_week: dict[str, dict[int, tuple[int, int]]]  # segment -> hour of week -> counts
+    debtor_hour: dict[int, dict[int, tuple[int, int]]]  # debtor -> hour -> counts
+    shrinkage: Shrinkage
+    _segment_p: dict[str, tuple[float, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, counts: pl.DataFrame, shrinkage: Shrinkage) -> _ChannelIndex:
+        k = shrinkage
+        attempts = int(counts.get_column("attempts").sum() or 0)
+        reached = int(counts.get_column("reached").sum() or 0)
+        channel_p = posterior_mean(reached, attempts, k.channel, DEFAULT_P)
+        with_hour = counts.with_columns(hour=(pl.col("hour_of_week") % 24).cast(pl.Int16))
+        by_hour = _cells(with_hour, "hour")
+        hour_p = [posterior_mean(*by_hour.get(h, (0, 0)), k.hour, channel_p) for h in HOURS]
+        by_week = _cells(with_hour, "hour_of_week")
+        week_p = tuple(
+            posterior_mean(*by_week.get(w, (0, 0)), k.week, hour_p[w % 24]) for w in HOURS_OF_WEEK
+        )
+        segment_hour: dict[str, dict[int, tuple[int, int]]] = {}
+        segment_week: dict[str, dict[int, tuple[int, int]]] = {}
+        segmented = with_hour.filter(pl.col("segment").is_not_null())
+        for segment, hour, n, r in (
+            segmented.group_by("segment", "hour")
+            .agg(pl.col("attempts").sum(), pl.col("reached").sum())
+            .rows()
         ):
-            global_p[hour] = (reached + K_GLOBAL * DEFAULT_P) / (attempts + K_GLOBAL)
-        segment_p: dict[str, list[float]] = {}
-        for segment, hour, attempts, reached in (
-            rates.segment_counts.filter(on_channel)
-            .select("segment", "local_hour", "attempts", "reached")
-            .iter_rows()
+            segment_hour.setdefault(segment, {})[hour] = (int(n), int(r))
+        for segment, week, n, r in (
+            segmented.group_by("segment", "hour_of_week")
+            .agg(pl.col("attempts").sum(), pl.col("reached").sum())
+            .rows()
         ):
-            by_hour = segment_p.setdefault(segment, list(global_p))
-            by_hour[hour] = (reached + K_SEGMENT * global_p[hour]) / (attempts + K_SEGMENT)
-        debtor_counts: dict[int, dict[int, tuple[int, int]]] = {}
-        own = rates.debtor_counts.filter(on_channel)
-        for debtor_id, hour, attempts, reached in zip(
+            segment_week.setdefault(segment, {})[week] = (int(n), int(r))
+        debtor_hour: dict[int, dict[int, tuple[int, int]]] = {}
+        own = with_hour.group_by("debtor_id", "hour").agg(
+            pl.col("attempts").sum(), pl.col("reached").sum()
+        )
+        for debtor_id, hour, n, r in zip(
             own["debtor_id"].to_list(),
-            own["local_hour"].to_list(),
+            own["hour"].to_list(),
             own["attempts"].to_list(),
             own["reached"].to_list(),
             strict=True,
         ):
-            debtor_counts.setdefault(debtor_id, {})[hour] = (attempts, reached)
-        return cls(
-            tuple(global_p),
-            {segment: tuple(by_hour) for segment, by_hour in segment_p.items()},
-            debtor_counts,
+            debtor_hour.setdefault(debtor_id, {})[hour] = (n, r)
+        return cls(week_p, segment_hour, segment_week, debtor_hour, shrinkage)
+
+    def segment_p(self, segment: str | None) -> tuple[float, ...]:
+        """The segment's 168 rates (levels 4 and 5); the global hour of week without a segment."""
+        if segment is None or segment not in self.segment_hour:
+            return self.week_p  # no attempt in the segment: (0 + K p) / (0 + K) = p, level by level
+        if segment not in self._segment_p:
+            k = self.shrinkage
+            by_hour = self.segment_hour[segment]
+            by_week = self.segment_week[segment]
+            rates = []
+            for week in HOURS_OF_WEEK:
+                hour_n, hour_r = by_hour.get(week % 24, (0, 0))
+                hour_p = posterior_mean(hour_r, hour_n, k.segment_hour, self.week_p[week])
+                week_n, week_r = by_week.get(week, (0, 0))
+                rates.append(posterior_mean(week_r, week_n, k.segment_week, hour_p))
+            self._segment_p[segment] = tuple(rates)
+        return self._segment_p[segment]
+
+
+@dataclass(frozen=True)
+class ReachModel:
+    """The fitted chain over a counts frame (``COUNTS_SCHEMA``) with its K's.
+
+    Per channel, the first question indexes that channel's counts in memory (one pass); every later
+    question is dictionary lookups and a few divisions.
+    """
+
+    counts: pl.DataFrame
+    shrinkage: Shrinkage = field(default_factory=Shrinkage)
+    _indexes: dict[str, _ChannelIndex] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def p_week(self, debtor_id: int | None, segment: str | None, channel: str) -> tuple[float, ...]:
+        """The 168 rates (Monday 00h first) for a debtor (None: the segment's own rates)."""
+        return tuple(
+            self.p_day(debtor_id, segment, channel, day)[h] for day in range(7) for h in HOURS
         )
 
+    def p_day(
+        self, debtor_id: int | None, segment: str | None, channel: str, weekday: int
+    ) -> dict[int, float]:
+        """Local hour -> rate on ``weekday`` (Monday 0): what ``best_moment`` chooses from."""
+        index = self._index(channel)
+        base = index.segment_p(segment)[weekday * 24 : weekday * 24 + 24]
+        result = dict(enumerate(base))
+        if debtor_id is not None:
+            k = self.shrinkage.debtor
+            for hour, (attempts, reached) in index.debtor_hour.get(debtor_id, {}).items():
+                result[hour] = posterior_mean(reached, attempts, k, base[hour])
+        return result
 
-def reach_rates(events: pl.DataFrame) -> ReachRates:
-    """Counts from attempt events: debtor_id, segment, channel, local_hour (0-23), reached."""
-    events = events.select(
-        pl.col("debtor_id").cast(pl.Int64),
-        pl.col("segment").cast(pl.String),
-        pl.col("channel").cast(pl.String),
-        pl.col("local_hour").cast(pl.Int8),
-        pl.col("reached").cast(pl.Boolean),
-    )
-    return ReachRates(
-        global_counts=_counts(events, ["channel", "local_hour"]),
-        segment_counts=_counts(
-            events.filter(pl.col("segment").is_not_null()), ["segment", "channel", "local_hour"]
-        ),
-        debtor_counts=_counts(events, ["debtor_id", "channel", "local_hour"]),
-    )
+    def _index(self, channel: str) -> _ChannelIndex:
+        if channel not in self._indexes:
+            own = self.counts.filter(pl.col("channel") == channel)
+            self._indexes[channel] = _ChannelIndex.build(own, self.shrinkage)
+        return self._indexes[channel]
+
+
+def reach_model(counts: pl.DataFrame, shrinkage: Shrinkage | None = None) -> ReachModel:
+    """The model of ``counts`` (any frame with ``COUNTS_SCHEMA``'s columns; cast here)."""
+    frame = counts.select([pl.col(name).cast(dtype) for name, dtype in COUNTS_SCHEMA.items()])
+    return ReachModel(frame, shrinkage or Shrinkage())
 
 
 def _slots(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[datetime, datetime, int]]:
