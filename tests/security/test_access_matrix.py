@@ -655,6 +655,59 @@ def _recording(world: World, target: str) -> Req:
     )
 
 
+# QA (src/solvent/desk/urls_quality.py, ADR 0042): supervisors, compliance officers and admins
+# review a recorded call of an account they see (the build makes it, taken by the client's agent);
+# an agent is seen by who shares a team with them (and the agency-wide roles), and only the agent a
+# coaching note is for acknowledges it.
+QA_REVIEWERS = frozenset({Role.SUPERVISOR.value, Role.COMPLIANCE_OFFICER.value, Role.ADMIN.value})
+QA_SELF = frozenset({Role.AGENT.value, Role.SUPERVISOR.value})
+QA_ALL_YES = {
+    "right_party_verified": "yes",
+    "disclosure_given": "yes",
+    "no_threats": "yes",
+    "affordability_considered": "yes",
+    "accurate_information": "yes",
+    "outcome_recorded": "yes",
+    "professional_tone": "yes",
+}
+
+
+def _qa_agent(target: str) -> User:
+    name = "matrix-agent" if target in SEEN_BY_CLIENT_A else "matrix-globex-agent"
+    return User.objects.get(username=name)
+
+
+def _qa_call(form: dict[str, str] | None = None) -> Build:
+    def build(world: World, target: str) -> Req:
+        recording = _recording(world, target).params["recording_id"]
+        from solvent.dialer.models import Recording
+
+        call = Recording.objects.get(pk=recording).call
+        assert call is not None
+        call.agent = _qa_agent(target)
+        call.save(update_fields=["agent"])
+        return Req({"call_id": call.pk}, form=form)
+
+    return build
+
+
+def _qa_agent_page(form: dict[str, str] | None = None) -> Build:
+    return lambda _world, target: Req({"user_id": _qa_agent(target).pk}, form=form)
+
+
+def _qa_note(_world: World, target: str) -> Req:
+    from solvent.core import clock
+    from solvent.quality.models import CoachingNote
+
+    note = CoachingNote.objects.create(
+        agent=_qa_agent(target),
+        author=User.objects.get(username="matrix-maker"),
+        text="Give the disclosure first.",
+        created_at=clock.now(),
+    )
+    return Req({"note_id": note.pk}, form={})
+
+
 # The agent's dialer (src/solvent/desk/urls_dialer.py): agents and supervisors; a form post
 # without HTMX goes back to /dialer/ (a refusal as a message); the account's dialer call answers
 # its panel (empty: the identity has no dialer call there).
@@ -1497,6 +1550,28 @@ ROUTES: dict[tuple[str, str], Row] = {
     # the listening roles
     ("GET", "/recordings/{recording_id}/"): Row(
         "read", "account", _recording, 200, may=RECORDING_LISTENERS
+    ),
+    # -- QA (src/solvent/desk/urls_quality.py, ADR 0042): a call's account, then the reviewers;
+    # an agent seen by who shares a team, then the reviewers (a note: the agent it is for)
+    ("GET", "/quality/"): Row("read", "none", _none, 200, may=QA_REVIEWERS),
+    ("GET", "/quality/mine/"): Row("read", "none", _none, 200, may=QA_SELF),
+    ("GET", "/quality/calls/{call_id}/"): Row("read", "account", _qa_call(), 200, may=QA_REVIEWERS),
+    ("POST", "/quality/calls/{call_id}/"): Row(
+        "write", "account", _qa_call(QA_ALL_YES), 302, may=QA_REVIEWERS, redirect="/"
+    ),
+    ("GET", "/quality/agents/{user_id}/"): Row(
+        "read", "client", _qa_agent_page(), 200, may=QA_REVIEWERS
+    ),
+    ("POST", "/quality/agents/{user_id}/notes/"): Row(
+        "write",
+        "client",
+        _qa_agent_page({"text": "Give the disclosure first."}),
+        302,
+        may=QA_REVIEWERS,
+        redirect="/",
+    ),
+    ("POST", "/quality/notes/{note_id}/acknowledge/"): Row(
+        "write", "client", _qa_note, 302, may=frozenset({Role.AGENT.value}), redirect="/"
     ),
     # -- the agent's dialer (src/solvent/desk/urls_dialer.py)
     ("GET", "/dialer/"): Row("read", "none", _none, 200, may=DIALER_AGENTS),
