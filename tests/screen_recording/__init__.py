@@ -1,0 +1,1 @@
+"""Screen recording: the pure rules (masking, chunks, timeline) and the services on the database."""
