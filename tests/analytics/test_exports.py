@@ -92,14 +92,14 @@ def test_roll_tables_are_one_per_month_with_counts_and_the_roll_rate() -> None:
     assert first.column("start") == [10, 4, 0]
     assert first.column("to:31-60") == [3, 0, 0]
     assert first.column("to:paid") == [1, 0, 0]
-    assert first.column("roll_rate") == [
-        samples.ratio(3, 10),
-        samples.ratio(2, 4),
-        samples.ratio(0, 0),
-    ]
+    # 61-90 is the last stage: nothing to roll to, no rate (not 0%).
+    assert first.column("roll_rate") == [samples.ratio(3, 10), samples.ratio(2, 4), None]
     chart = tables.roll_chart(samples.roll_matrices())
     assert chart["labels"] == ["2026-10", "2026-11"]
-    assert chart["series"][0] == {"label": "1-30", "values": [30.0, 25.0]}
+    assert chart["series"] == [
+        {"label": "1-30", "values": [30.0, 25.0]},
+        {"label": "31-60", "values": [50.0, 20.0]},
+    ]
 
 
 def test_several_tables_are_titled_csv_sections_and_sheets() -> None:

@@ -166,8 +166,14 @@ def roll_tables(matrices: Sequence[RollMatrix]) -> list[Table]:
     return [_roll_table(matrix) for matrix in matrices]
 
 
+def _rolling_stages(matrix: RollMatrix) -> list[str]:
+    """The stages with a next stage to roll to (all but the last)."""
+    return [bucket for bucket in matrix.buckets if bucket not in EXIT_STATES][:-1]
+
+
 def _roll_table(matrix: RollMatrix) -> Table:
     stages = [bucket for bucket in matrix.buckets if bucket not in EXIT_STATES]
+    rolling = _rolling_stages(matrix)
     columns = (
         Column("from", "From \\ to"),
         Column("start", "At the start", COUNT),
@@ -182,7 +188,9 @@ def _roll_table(matrix: RollMatrix) -> Table:
     rows: list[tuple[Cell, ...]] = []
     for source in stages:
         counts: list[Cell] = [matrix.counts.get((source, target), 0) for target in matrix.buckets]
-        rows.append((source, matrix.starts.get(source, 0), *counts, matrix.roll_rate(source)))
+        # The last stage has no next one to roll to: no roll rate, rather than 0%.
+        rate = matrix.roll_rate(source) if source in rolling else None
+        rows.append((source, matrix.starts.get(source, 0), *counts, rate))
     return Table(f"roll-{matrix.month}", f"Roll rates, {matrix.month}", columns, tuple(rows))
 
 
@@ -195,8 +203,8 @@ def roll_chart(matrices: Sequence[RollMatrix]) -> dict[str, Any]:
     """A line per stage that can roll: its roll rate, month by month."""
     stages: list[str] = []
     for matrix in matrices:
-        for bucket in matrix.buckets[:-1]:
-            if bucket not in EXIT_STATES and bucket not in stages:
+        for bucket in _rolling_stages(matrix):
+            if bucket not in stages:
                 stages.append(bucket)
     series = []
     for stage in stages:
