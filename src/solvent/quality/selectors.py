@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
@@ -101,7 +102,10 @@ def quality_call_list(
             call=call,
             recording_id=call.recording_pk,
             review_id=call.review_pk,
-            review_score=str(call.review_score) if call.review_score is not None else None,
+            # A subquery's decimal comes back bare on SQLite ("100"): shown with its one decimal.
+            review_score=(
+                f"{Decimal(str(call.review_score)):.1f}" if call.review_score is not None else None
+            ),
         )
         for call in calls.order_by("-started_at", "-pk")[:limit]
     ]
