@@ -1,0 +1,190 @@
+"""Accounts over time: when each left the book, its bucket at a date, liquidation curves by
+placement cohort and roll-rate matrices by month.
+
+"Bucket at a date" (docs/adr/0038-kpis-and-metrics.md): the state at the first instant of that UTC
+day. An account not yet placed has none. One that left the book before the day (its last cleared
+payment paid it, its settlement was paid, the client recalled it, it was closed) is in that exit.
+Any other is in the stage of default of its days past due, counted from its delinquency date
+(``portfolio.domain.aging``, the glossary's stages). An agency's account keeps its delinquency date:
+it does not become current again by paying part of what it owes, so between placement and exit its
+stage only grows with time; the movements a matrix shows are ageing and exits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+import polars as pl
+
+from solvent.analytics.domain.history import History, minor_to_decimal
+from solvent.analytics.domain.reports import EXIT_STATES, CohortCurve, Ratio, RollMatrix
+from solvent.portfolio.domain.aging import Stage, stage_for
+
+STAGES: tuple[str, ...] = tuple(stage.value for stage in Stage)
+# The stage of every number of days past due up to the last boundary, read off ``stage_for`` itself
+# (one definition): days beyond it are all in the last stage.
+_DPD_CAP = 181
+_STAGE_BY_DPD: dict[int, str] = {days: stage_for(days).value for days in range(_DPD_CAP + 1)}
+_EXIT_BY_STATUS = {"paid": "paid", "settled": "settled", "recalled": "recalled", "closed": "closed"}
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(day: date) -> date:
+    first = day.replace(day=1)
+    return (first + timedelta(days=32)).replace(day=1)
+
+
+def month_label(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def cleared(payments: pl.DataFrame) -> pl.DataFrame:
+    """The payments that count: cleared (pending, returned and reversed ones do not)."""
+    return payments.filter(pl.col("status") == "cleared")
+
+
+def account_exits(history: History) -> pl.DataFrame:
+    """The accounts with ``exit_state`` ("" while open) and ``exit_on`` (the day it left).
+
+    Paid: the day of its last cleared payment; settled: the day its settlement was paid (else its
+    last cleared payment); recalled: the recall's day; closed: the day the account last changed
+    (nothing else records it). Each falls back to the account's last change.
+    """
+    last_paid = (
+        cleared(history.payments)
+        .group_by("account_id")
+        .agg(pl.col("paid_on").max().alias("last_paid_on"))
+    )
+    accounts = history.accounts.join(last_paid, on="account_id", how="left")
+    status = pl.col("status")
+    exit_state = status.replace_strict(_EXIT_BY_STATUS, default="", return_dtype=pl.String)
+    exit_on = (
+        pl.when(status == "paid")
+        .then(pl.coalesce("last_paid_on", "updated_on"))
+        .when(status == "settled")
+        .then(pl.coalesce("settled_on", "last_paid_on", "updated_on"))
+        .when(status == "recalled")
+        .then(pl.coalesce("recalled_on", "updated_on"))
+        .when(status == "closed")
+        .then(pl.col("updated_on"))
+        .otherwise(None)
+    )
+    return accounts.with_columns(exit_state=exit_state, exit_on=exit_on).drop("last_paid_on")
+
+
+def bucket_at(day: date) -> pl.Expr:
+    """The bucket of each account (of ``account_exits``) at the start of ``day``; null: not placed."""
+    days_past_due = (pl.lit(day) - pl.col("delinquency_date")).dt.total_days()
+    stage = (
+        days_past_due.fill_null(0)
+        .clip(0, _DPD_CAP)
+        .replace_strict(_STAGE_BY_DPD, return_dtype=pl.String)
+    )
+    return (
+        pl.when(pl.col("placed_on") >= day)
+        .then(None)
+        .when(pl.col("exit_on") < day)
+        .then(pl.col("exit_state"))
+        .otherwise(stage)
+    )
+
+
+def stage_index(bucket: pl.Expr) -> pl.Expr:
+    """0 for current ... 6 for 180+; null for an exit or no bucket."""
+    return bucket.replace_strict(
+        {stage: index for index, stage in enumerate(STAGES)}, default=None, return_dtype=pl.Int8
+    )
+
+
+def roll_matrices(history: History, *, months_from: date, as_of: date) -> list[RollMatrix]:
+    """One matrix per month that has ended by ``as_of`` (inclusive), from ``months_from``'s month.
+
+    Rows: the stage at the start of the month (accounts in an exit then are not in it); columns: the
+    bucket at its end (the start of the next month). A month still running has no matrix.
+    """
+    accounts = account_exits(history)
+    matrices = []
+    month = month_start(months_from)
+    while next_month(month) <= as_of + timedelta(days=1):
+        end = next_month(month)
+        moves = (
+            accounts.select(
+                bucket_at(month).alias("start"),
+                bucket_at(end).alias("end"),
+            )
+            .filter(pl.col("start").is_in(STAGES))
+            .group_by("start", "end")
+            .len()
+        )
+        counts = {(row[0], row[1]): int(row[2]) for row in moves.iter_rows()}
+        starts: dict[str, int] = defaultdict(int)
+        for (start, _end), count in counts.items():
+            starts[start] += count
+        matrices.append(
+            RollMatrix(
+                month=month_label(month),
+                buckets=(*STAGES, *EXIT_STATES),
+                counts=counts,
+                starts={stage: starts.get(stage, 0) for stage in STAGES},
+            )
+        )
+        month = end
+    return matrices
+
+
+def _months_between(earlier: pl.Expr, later: pl.Expr) -> pl.Expr:
+    return (later.dt.year().cast(pl.Int32) - earlier.dt.year().cast(pl.Int32)) * 12 + (
+        later.dt.month().cast(pl.Int32) - earlier.dt.month().cast(pl.Int32)
+    )
+
+
+def liquidation_curves(history: History, *, cohorts_from: date, as_of: date) -> list[CohortCurve]:
+    """Liquidation of each placement cohort (accounts placed in a month, one curve per currency) by
+    months since placement: month 0 is the month of placement, the last point is to ``as_of``.
+
+    Collected: cleared payments paid from placement to the end of each month (to ``as_of``
+    inclusive in the running month), over the amount placed.
+    """
+    accounts = history.accounts.filter(
+        (pl.col("placed_on") >= month_start(cohorts_from)) & (pl.col("placed_on") <= as_of)
+    ).with_columns(cohort=pl.col("placed_on").dt.truncate("1mo"))
+    cohorts = (
+        accounts.group_by("cohort", "currency")
+        .agg(pl.len().alias("accounts"), pl.col("placed_minor").sum().alias("placed"))
+        .sort("cohort", "currency")
+    )
+    paid = (
+        cleared(history.payments)
+        .filter(pl.col("paid_on") <= as_of)
+        .join(accounts.select("account_id", "cohort", "currency", "placed_on"), on="account_id")
+        .filter(pl.col("paid_on") >= pl.col("placed_on"))
+        .with_columns(month=_months_between(pl.col("cohort"), pl.col("paid_on")))
+        .group_by("cohort", "currency", "month")
+        .agg(pl.col("amount_minor").sum().alias("collected"))
+    )
+    by_month: dict[tuple[date, str], dict[int, int]] = defaultdict(dict)
+    for cohort, currency, month, collected in paid.iter_rows():
+        by_month[(cohort, currency)][int(month)] = int(collected)
+    curves = []
+    for cohort, currency, count, placed in cohorts.iter_rows():
+        last = (as_of.year - cohort.year) * 12 + as_of.month - cohort.month
+        running = 0
+        points = []
+        for months in range(last + 1):
+            running += by_month[(cohort, currency)].get(months, 0)
+            amount = minor_to_decimal(running)
+            points.append((months, amount, Ratio(amount, minor_to_decimal(int(placed)))))
+        curves.append(
+            CohortCurve(
+                cohort=month_label(cohort),
+                accounts=int(count),
+                placed=minor_to_decimal(int(placed)),
+                currency=str(currency),
+                points=tuple(points),
+            )
+        )
+    return curves

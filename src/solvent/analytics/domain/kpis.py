@@ -1,0 +1,521 @@
+"""The KPI table: every metric of ``domain.metrics`` for a period, whole or broken down.
+
+Each metric is a ratio of two sums over "facts": the history of the period as one row per account,
+interaction, promise, logged-in session, call or compliance decision, carrying the dimensions it can
+be grouped by (client, placement, segment, arm, team, agent, channel) and the 0/1 flags or amounts
+it adds up. A breakdown is a group-by of the facts on one dimension, so every group's numerator and
+denominator are sums that add up to the total's (the contact and right-party contact rates by
+channel excepted: the total is calls only, the rows each channel's own).
+
+Attribution (docs/adr/0038-kpis-and-metrics.md): an interaction belongs to the lowest visible
+account it concerned; its client, placement, segment and arm are that account's (segment and arm:
+the account's strategy position now); its team is its agent's team, or the client's team when no
+agent took part. Periods are UTC days, ``[start, end)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Literal
+
+import polars as pl
+
+from solvent.analytics.domain.cohorts import (
+    STAGES,
+    account_exits,
+    bucket_at,
+    cleared,
+    month_label,
+    next_month,
+    stage_index,
+)
+from solvent.analytics.domain.history import History, day_start, minor_to_decimal
+from solvent.analytics.domain.metrics import (
+    CALL_CHANNEL,
+    CONTACT_DISPOSITIONS,
+    METRIC_GROUPINGS,
+    METRICS,
+    PROMISE_DISPOSITION,
+    RPC_DISPOSITIONS,
+)
+from solvent.analytics.domain.reports import GROUPINGS, KpiRow, KpiTable, Ratio
+from solvent.core.domain.errors import ValidationError
+
+ACCOUNT_DIMENSIONS = ("client", "placement", "segment", "arm", "team")
+_LAST_STAGE = len(STAGES) - 1
+_MS_PER_HOUR = Decimal(3_600_000)
+Unit = Literal["count", "minor", "ms"]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One source's rows for the period: dimension columns and the value columns they add up."""
+
+    frame: pl.LazyFrame
+    dimensions: tuple[str, ...]
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Part:
+    fact: str
+    column: str
+    unit: Unit
+
+
+# metric key -> (numerator, denominator)
+PARTS: dict[str, tuple[Part, Part]] = {
+    "penetration": (Part("accounts", "attempted", "count"), Part("accounts", "worked", "count")),
+    "contact_rate": (
+        Part("events", "call_contacts", "count"),
+        Part("events", "call_attempts", "count"),
+    ),
+    "rpc_rate": (
+        Part("events", "call_rpc_attempts", "count"),
+        Part("events", "call_attempts", "count"),
+    ),
+    "rpc_per_hour": (Part("events", "rpc", "count"), Part("hours", "logged_ms", "ms")),
+    "promise_rate": (Part("events", "rpc_promises", "count"), Part("events", "rpc", "count")),
+    "kept_rate": (Part("promises", "kept", "count"), Part("promises", "matured", "count")),
+    "promise_amount": (
+        Part("promises", "paid_against", "minor"),
+        Part("promises", "promised", "minor"),
+    ),
+    "liquidation_rate": (
+        Part("accounts", "collected_to_end", "minor"),
+        Part("accounts", "placed_to_end", "minor"),
+    ),
+    "recovery_rate": (
+        Part("accounts", "recovered", "minor"),
+        Part("accounts", "balance_start", "minor"),
+    ),
+    "cure_rate": (Part("accounts", "cured", "count"), Part("accounts", "delinquent", "count")),
+    "roll_rate": (Part("accounts", "rolled", "count"), Part("accounts", "rollable", "count")),
+    "cost_to_collect": (Part("hours", "logged_ms", "ms"), Part("accounts", "collected", "minor")),
+    "occupancy": (Part("calls", "busy_ms", "ms"), Part("hours", "logged_ms", "ms")),
+    "abandon_rate": (Part("calls", "abandoned", "count"), Part("calls", "answered_live", "count")),
+    "compliance_block_rate": (
+        Part("decisions", "refused", "count"),
+        Part("decisions", "proposed", "count"),
+    ),
+}
+# By channel, the contact and right-party rates are each channel's own attempts.
+_BY_CHANNEL: dict[str, tuple[Part, Part]] = {
+    "contact_rate": (Part("events", "contacts", "count"), Part("events", "attempts", "count")),
+    "rpc_rate": (Part("events", "rpc_attempts", "count"), Part("events", "attempts", "count")),
+}
+
+
+def _in_period(column: str, start: date, end: date) -> pl.Expr:
+    if column.endswith("_on"):
+        return (pl.col(column) >= start) & (pl.col(column) < end)
+    return (pl.col(column) >= day_start(start)) & (pl.col(column) < day_start(end))
+
+
+def _ms(later: pl.Expr, earlier: pl.Expr) -> pl.Expr:
+    return (later - earlier).dt.total_milliseconds().fill_null(0).clip(lower_bound=0)
+
+
+def _team(client_team: str = "client_team") -> pl.Expr:
+    """The agent's team when an agent took part, else the team serving the account's client."""
+    return pl.when(pl.col("agent") != "").then(pl.col("agent_team")).otherwise(pl.col(client_team))
+
+
+def _account_dims(history: History) -> pl.LazyFrame:
+    return history.accounts.lazy().select(
+        "account_id",
+        "client",
+        "placement",
+        "segment",
+        "arm",
+        pl.col("team").alias("client_team"),
+    )
+
+
+def _flags(**flags: pl.Expr) -> list[pl.Expr]:
+    return [flag.cast(pl.Int64).alias(name) for name, flag in flags.items()]
+
+
+def account_facts(history: History, start: date, end: date) -> Fact:
+    payments = (
+        cleared(history.payments)
+        .lazy()
+        .group_by("account_id")
+        .agg(
+            pl.col("amount_minor").filter(pl.col("paid_on") < start).sum().alias("paid_before"),
+            pl.col("amount_minor").filter(_in_period("paid_on", start, end)).sum().alias("paid_in"),
+        )
+    )
+    attempted = (
+        history.events.lazy()
+        .filter((pl.col("direction") == "outbound") & _in_period("occurred_at", start, end))
+        .select("account_id")
+        .unique()
+        .with_columns(pl.lit(value=True).alias("was_attempted"))
+    )
+    accounts = (
+        account_exits(history)
+        .lazy()
+        .join(payments, on="account_id", how="left")
+        .join(attempted, on="account_id", how="left")
+        .with_columns(
+            pl.col("paid_before", "paid_in").fill_null(0),
+            bucket_at(start).alias("bucket_start"),
+            bucket_at(end).alias("bucket_end"),
+        )
+        .with_columns(
+            stage_index(pl.col("bucket_start")).alias("stage_start"),
+            stage_index(pl.col("bucket_end")).alias("stage_end"),
+        )
+    )
+    placed_by_end = pl.col("placed_on") < end
+    worked = placed_by_end & ~(pl.col("exit_on") < start).fill_null(value=False)
+    open_at_start = pl.col("stage_start").is_not_null()
+    delinquent = (pl.col("stage_start") >= 1).fill_null(value=False)
+    rollable = (pl.col("stage_start") < _LAST_STAGE).fill_null(value=False)
+    values = [
+        *_flags(
+            worked=worked,
+            attempted=worked & pl.col("was_attempted").fill_null(value=False),
+            delinquent=delinquent,
+            cured=delinquent & pl.col("bucket_end").is_in(["current", "paid"]),
+            rollable=rollable,
+            rolled=rollable & (pl.col("stage_end") > pl.col("stage_start")).fill_null(value=False),
+        ),
+        pl.when(placed_by_end).then(pl.col("placed_minor")).otherwise(0).alias("placed_to_end"),
+        pl.when(placed_by_end)
+        .then(pl.col("paid_before") + pl.col("paid_in"))
+        .otherwise(0)
+        .alias("collected_to_end"),
+        pl.when(open_at_start)
+        .then((pl.col("placed_minor") - pl.col("paid_before")).clip(lower_bound=0))
+        .otherwise(0)
+        .alias("balance_start"),
+        pl.when(open_at_start).then(pl.col("paid_in")).otherwise(0).alias("recovered"),
+        pl.col("paid_in").alias("collected"),
+    ]
+    frame = accounts.select(*ACCOUNT_DIMENSIONS, *values)
+    names = tuple(value.meta.output_name() for value in values)
+    return Fact(frame, ACCOUNT_DIMENSIONS, names)
+
+
+def event_frame(history: History, start: date, end: date) -> pl.LazyFrame:
+    """The period's interactions with their account's dimensions and what each one was."""
+    promised = history.promises.lazy().select(
+        pl.col("interaction_id").alias("event_id"), pl.lit(value=True).alias("with_promise")
+    )
+    plans = (
+        history.plans.lazy()
+        .filter(pl.col("agent") != "")
+        .select("account_id", "agent", pl.col("created_at").dt.date().alias("day"))
+        .unique()
+        .with_columns(pl.lit(value=True).alias("with_plan"))
+    )
+    events = (
+        history.events.lazy()
+        .filter(_in_period("occurred_at", start, end))
+        .join(_account_dims(history), on="account_id", how="inner")
+        .with_columns(pl.col("occurred_at").dt.date().alias("day"))
+        .join(promised.unique("event_id"), on="event_id", how="left")
+        .join(plans, on=["account_id", "agent", "day"], how="left")
+    )
+    outbound = pl.col("direction") == "outbound"
+    rpc = pl.col("disposition").is_in(sorted(RPC_DISPOSITIONS))
+    contact = pl.col("disposition").is_in(sorted(CONTACT_DISPOSITIONS))
+    call = pl.col("channel") == CALL_CHANNEL
+    promise = rpc & (
+        (pl.col("disposition") == PROMISE_DISPOSITION)
+        | pl.col("with_promise").fill_null(value=False)
+        | pl.col("with_plan").fill_null(value=False)
+    )
+    return events.with_columns(
+        _team().alias("team"),
+        *_flags(
+            attempts=outbound,
+            contacts=outbound & contact,
+            rpc_attempts=outbound & rpc,
+            call_attempts=outbound & call,
+            call_contacts=outbound & call & contact,
+            call_rpc_attempts=outbound & call & rpc,
+            rpc=rpc,
+            rpc_promises=promise,
+        ),
+    )
+
+
+EVENT_VALUES = (
+    "attempts",
+    "contacts",
+    "rpc_attempts",
+    "call_attempts",
+    "call_contacts",
+    "call_rpc_attempts",
+    "rpc",
+    "rpc_promises",
+)
+EVENT_DIMENSIONS = (*ACCOUNT_DIMENSIONS, "agent", "channel")
+
+
+def event_facts(history: History, start: date, end: date) -> Fact:
+    frame = event_frame(history, start, end).select(*EVENT_DIMENSIONS, *EVENT_VALUES)
+    return Fact(frame, EVENT_DIMENSIONS, EVENT_VALUES)
+
+
+def matured_promises(history: History, start: date, end: date, today: date) -> pl.LazyFrame:
+    """Promises whose due date plus grace ended in the period and before ``today``, with what was
+    paid against each: cleared payments on the account from the day it was made to that deadline
+    (``arrangements.domain.status``'s rule; a payment counts towards every promise it falls in)."""
+    deadline = pl.col("due_on") + pl.duration(days=pl.col("grace_days"))
+    promises = (
+        history.promises.lazy()
+        .with_columns(deadline.alias("deadline"), pl.col("created_at").dt.date().alias("made_on"))
+        .filter(
+            ~pl.col("cancelled") & (pl.col("deadline") < today) & _in_period("deadline", start, end)
+        )
+    )
+    paid = (
+        promises.select("promise_id", "account_id", "made_on", "deadline")
+        .join(
+            cleared(history.payments).lazy().select("account_id", "paid_on", "amount_minor"),
+            on="account_id",
+        )
+        .filter(
+            (pl.col("paid_on") >= pl.col("made_on")) & (pl.col("paid_on") <= pl.col("deadline"))
+        )
+        .group_by("promise_id")
+        .agg(pl.col("amount_minor").sum().alias("paid"))
+    )
+    return promises.join(paid, on="promise_id", how="left").with_columns(
+        pl.col("paid").fill_null(0)
+    )
+
+
+PROMISE_DIMENSIONS = (*ACCOUNT_DIMENSIONS, "agent")
+
+
+def promise_facts(history: History, start: date, end: date, today: date) -> Fact:
+    frame = (
+        matured_promises(history, start, end, today)
+        .join(_account_dims(history), on="account_id", how="inner")
+        .select(
+            *[dim for dim in ACCOUNT_DIMENSIONS if dim != "team"],
+            "agent",
+            _team().alias("team"),
+            *_flags(matured=pl.lit(value=True), kept=pl.col("paid") >= pl.col("amount_minor")),
+            pl.col("amount_minor").alias("promised"),
+            pl.min_horizontal("paid", "amount_minor").alias("paid_against"),
+        )
+    )
+    return Fact(frame, PROMISE_DIMENSIONS, ("matured", "kept", "promised", "paid_against"))
+
+
+def hours_facts(history: History, start: date, end: date, now: datetime) -> Fact:
+    """Logged-in time of the dialer sessions, clipped to the period (an open one: to ``now``)."""
+    period_end = min(day_start(end), max(now, day_start(start)))
+    frame = history.sessions.lazy().select(
+        "client",
+        pl.col("agent_team").alias("team"),
+        "agent",
+        _ms(
+            pl.min_horizontal(pl.col("logged_out_at").fill_null(period_end), pl.lit(period_end)),
+            pl.max_horizontal("logged_in_at", pl.lit(day_start(start))),
+        ).alias("logged_ms"),
+    )
+    return Fact(frame, ("client", "team", "agent"), ("logged_ms",))
+
+
+CALL_DIMENSIONS = (*ACCOUNT_DIMENSIONS, "agent", "channel")
+
+
+def call_facts(history: History, start: date, end: date) -> Fact:
+    connected = _in_period("connected_at", start, end).fill_null(value=False) & (
+        pl.col("agent") != ""
+    )
+    answered = _in_period("answered_at", start, end).fill_null(value=False)
+    live = answered & (
+        pl.col("outcome").is_in(["connected", "abandoned"])
+        | pl.col("answered_by_person").fill_null(value=False)
+    )
+    frame = (
+        history.calls.lazy()
+        .join(_account_dims(history), on="account_id", how="inner")
+        .select(
+            *[dim for dim in ACCOUNT_DIMENSIONS if dim != "team"],
+            "agent",
+            _team().alias("team"),
+            pl.lit(CALL_CHANNEL).alias("channel"),
+            pl.when(connected)
+            .then(
+                _ms(pl.col("ended_at"), pl.col("connected_at"))
+                + _ms(pl.col("wrap_up_ended_at"), pl.col("ended_at"))
+            )
+            .otherwise(0)
+            .alias("busy_ms"),
+            *_flags(answered_live=live, abandoned=live & (pl.col("outcome") == "abandoned")),
+        )
+    )
+    return Fact(frame, CALL_DIMENSIONS, ("busy_ms", "answered_live", "abandoned"))
+
+
+DECISION_DIMENSIONS = (*ACCOUNT_DIMENSIONS, "channel")
+
+
+def decision_facts(history: History, start: date, end: date) -> Fact:
+    frame = (
+        history.decisions.lazy()
+        .filter(_in_period("decided_at", start, end))
+        .join(_account_dims(history), on="account_id", how="inner")
+        .select(
+            *[dim for dim in ACCOUNT_DIMENSIONS if dim != "team"],
+            pl.col("client_team").alias("team"),
+            "channel",
+            *_flags(proposed=pl.lit(value=True), refused=~pl.col("allowed")),
+        )
+    )
+    return Fact(frame, DECISION_DIMENSIONS, ("proposed", "refused"))
+
+
+def facts_build(history: History, start: date, end: date, now: datetime) -> dict[str, Fact]:
+    return {
+        "accounts": account_facts(history, start, end),
+        "events": event_facts(history, start, end),
+        "promises": promise_facts(history, start, end, now.date()),
+        "hours": hours_facts(history, start, end, now),
+        "calls": call_facts(history, start, end),
+        "decisions": decision_facts(history, start, end),
+    }
+
+
+Sums = dict[str, dict[str, int]]  # value column -> group label -> sum
+
+
+def _sums(fact: Fact, group_by: str) -> tuple[Sums | None, dict[str, int]]:
+    """The fact's values summed per group (None when it has no such dimension), and in total."""
+    sums = [pl.col(value).sum().alias(value) for value in fact.values]
+    if group_by not in fact.dimensions:
+        totals = fact.frame.select(sums).collect().row(0)
+        return None, {
+            value: int(total or 0) for value, total in zip(fact.values, totals, strict=True)
+        }
+    grouped = (
+        fact.frame.select(pl.col(group_by).fill_null(""), *fact.values)
+        .group_by(group_by)
+        .agg(sums)
+        .collect()
+    )
+    per_group: Sums = {value: {} for value in fact.values}
+    for named in grouped.iter_rows(named=True):
+        for value in fact.values:
+            per_group[value][str(named[group_by])] = int(named[value] or 0)
+    total = {value: sum(per_group[value].values()) for value in fact.values}
+    return per_group, total
+
+
+def _amount(total: int, unit: Unit, rate: Decimal | None = None) -> Decimal:
+    if unit == "minor":
+        return minor_to_decimal(total)
+    if unit == "ms":
+        hours = Decimal(total) / _MS_PER_HOUR
+        return hours * rate if rate is not None else hours
+    return Decimal(total)
+
+
+def _ratio(metric: str, part: Part, total: int, rate: Decimal | None) -> Decimal:
+    return _amount(total, part.unit, rate if metric == "cost_to_collect" else None)
+
+
+def _whole(
+    history: History, start: date, end: date, now: datetime, group_by: str, rate: Decimal | None
+) -> tuple[list[KpiRow], KpiRow]:
+    facts = facts_build(history, start, end, now)
+    summed = {name: _sums(fact, group_by) for name, fact in facts.items()}
+    keys = [m.key for m in METRICS if m.key != "cost_to_collect" or rate is not None]
+    labels = sorted(
+        {
+            label
+            for per_group, _ in summed.values()
+            if per_group
+            for col in per_group.values()
+            for label in col
+        }
+    )
+    rows: list[KpiRow] = []
+    for label in labels:
+        values: dict[str, Ratio] = {}
+        for key in keys:
+            if group_by not in METRIC_GROUPINGS[key]:
+                continue
+            parts = _BY_CHANNEL.get(key, PARTS[key]) if group_by == "channel" else PARTS[key]
+            numerator, denominator = (
+                _ratio(
+                    key, part, (summed[part.fact][0] or {}).get(part.column, {}).get(label, 0), rate
+                )
+                for part in parts
+            )
+            values[key] = Ratio(numerator, denominator)
+        rows.append(KpiRow(group=label, values=values))
+    total_values = {}
+    for key in keys:
+        numerator, denominator = (
+            _ratio(key, part, summed[part.fact][1][part.column], rate) for part in PARTS[key]
+        )
+        total_values[key] = Ratio(numerator, denominator)
+    return rows, KpiRow(group="", values=total_values)
+
+
+def periods_split(start: date, end: date, by: str) -> list[tuple[str, date, date]]:
+    """The months ("2026-11") or ISO weeks ("2026-W47") of ``[start, end)``, clipped to it."""
+    pieces = []
+    cursor = start
+    while cursor < end:
+        if by == "month":
+            label, following = month_label(cursor), next_month(cursor)
+        else:
+            year, week, _ = cursor.isocalendar()
+            label = f"{year:04d}-W{week:02d}"
+            following = cursor + timedelta(days=7 - cursor.weekday())
+        pieces.append((label, cursor, min(following, end)))
+        cursor = min(following, end)
+    return pieces
+
+
+def kpi_table(
+    history: History,
+    *,
+    period_start: date,
+    period_end: date,
+    now: datetime,
+    group_by: str = "",
+    cost_per_agent_hour: Decimal | None = None,
+) -> KpiTable:
+    """Every metric over ``[period_start, period_end)``, in total and per group of ``group_by``.
+
+    ``now`` decides which promises' deadlines have passed and where open sessions end. The cost to
+    collect is shown only with ``cost_per_agent_hour``.
+    """
+    if group_by not in GROUPINGS:
+        raise ValidationError(f"KPIs cannot be broken down by {group_by!r}", code="bad_grouping")
+    if period_end <= period_start:
+        raise ValidationError("the period ends before it starts", code="bad_period")
+    rate = cost_per_agent_hour
+    if group_by in ("month", "week"):
+        rows = []
+        for label, start, end in periods_split(period_start, period_end, group_by):
+            _, piece = _whole(history, start, end, now, "", rate)
+            rows.append(KpiRow(group=label, values=piece.values))
+        _, total = _whole(history, period_start, period_end, now, "", rate)
+    else:
+        rows, total = _whole(history, period_start, period_end, now, group_by, rate)
+    if group_by == "":
+        rows = [total]
+    metrics = tuple(m for m in METRICS if m.key != "cost_to_collect" or rate is not None)
+    return KpiTable(
+        period_start=period_start,
+        period_end=period_end,
+        group_by=group_by,
+        metrics=metrics,
+        rows=tuple(rows),
+        total=total,
+    )
