@@ -27,6 +27,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
+from solvent.analytics.selectors_reports import REPORT_ROLES
 from solvent.compliance.access import (
     access_attempt_by_id,
     access_decision_by_id,
@@ -146,4 +147,6 @@ def nav_links(role: Role | None) -> list[tuple[str, str]]:
         links.append(("desk:quality", "Quality"))
     elif role == Role.AGENT:
         links.append(("desk:quality_mine", "Quality"))
+    if role in REPORT_ROLES:
+        links.append(("desk:analytics", "Reports"))
     return links
