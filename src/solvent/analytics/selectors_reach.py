@@ -209,3 +209,10 @@ def reach_shrinkage_active() -> Shrinkage:
     if run is None:
         return Shrinkage()
     return Shrinkage.from_dict(dict(run.parameters.get("shrinkage", {})))
+
+
+def reach_run_list(*, limit: int = 20) -> list[ModelRun]:
+    """The latest reach trainings, newest first."""
+    return list(
+        ModelRun.objects.filter(kind=ModelRun.Kind.REACH).order_by("-trained_at", "-pk")[:limit]
+    )
