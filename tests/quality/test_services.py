@@ -160,7 +160,11 @@ def test_a_call_needs_a_person_and_a_review_one_subject(floor: Floor, call: Call
 def test_a_coaching_note_with_the_review_lands_with_it(floor: Floor, call: Call) -> None:
     review = _review(floor, call, floor.sue, coaching_note="Say the disclosure first.")
     note = CoachingNote.objects.get()
-    assert (note.agent_id, note.author_id, note.review_id) == (floor.ann.pk, floor.sue.pk, review.pk)
+    assert (note.agent_id, note.author_id, note.review_id) == (
+        floor.ann.pk,
+        floor.sue.pk,
+        review.pk,
+    )
     assert AuditEntry.objects.filter(action="quality.coaching_note_created").count() == 1
 
 
