@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+import pytest
+
+from solvent.analytics import selectors
 from solvent.analytics.domain.reports import (
     AgentRow,
     BlockRow,
@@ -158,3 +162,25 @@ def channels() -> list[ChannelRow]:
         ),
         ChannelRow("sms", attempts=50, contacts=0, rpc=0, promises=0, collected_after=Decimal("0")),
     ]
+
+
+def selectors_faked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
+    """The KPI selectors answering with the samples above; returns every call with its arguments."""
+    seen: list[tuple[str, dict[str, Any]]] = []
+    answers = {
+        "kpi_table": lambda group_by="", **_: kpi_table(group_by),
+        "liquidation_curves": lambda **_: curves(),
+        "roll_rate_matrices": lambda **_: roll_matrices(),
+        "promise_funnel": lambda **_: funnel(),
+        "agent_productivity": lambda **_: agents(),
+        "compliance_blocks": lambda **_: blocks(),
+        "channel_effectiveness": lambda **_: channels(),
+    }
+    for name, answer in answers.items():
+
+        def fake(*, _name: str = name, _answer: Any = answer, **kwargs: Any) -> Any:
+            seen.append((_name, kwargs))
+            return _answer(**{k: v for k, v in kwargs.items() if k == "group_by"})
+
+        monkeypatch.setattr(selectors, name, fake)
+    return seen

@@ -16,7 +16,6 @@ import pytest
 from django.test import Client as HttpClient
 from openpyxl import load_workbook
 
-from solvent.analytics import selectors
 from solvent.core.models import Role
 from tests.analytics import report_samples as samples
 from tests.arrangements.factories import ClientFactory, staff_create
@@ -34,25 +33,7 @@ def _frozen(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
-    """Every selector call, with its arguments; each answers with the hand-built sample."""
-    seen: list[tuple[str, dict[str, Any]]] = []
-    answers = {
-        "kpi_table": lambda group_by="", **_: samples.kpi_table(group_by),
-        "liquidation_curves": lambda **_: samples.curves(),
-        "roll_rate_matrices": lambda **_: samples.roll_matrices(),
-        "promise_funnel": lambda **_: samples.funnel(),
-        "agent_productivity": lambda **_: samples.agents(),
-        "compliance_blocks": lambda **_: samples.blocks(),
-        "channel_effectiveness": lambda **_: samples.channels(),
-    }
-    for name, answer in answers.items():
-
-        def fake(*, _name: str = name, _answer: Any = answer, **kwargs: Any) -> Any:
-            seen.append((_name, kwargs))
-            return _answer(**{k: v for k, v in kwargs.items() if k == "group_by"})
-
-        monkeypatch.setattr(selectors, name, fake)
-    return seen
+    return samples.selectors_faked(monkeypatch)
 
 
 @pytest.fixture
@@ -222,7 +203,7 @@ def test_the_monthly_client_report_is_a_pdf_of_the_clients_month(desk, calls) ->
     assert (
         response["Content-Disposition"] == 'attachment; filename="client-report-harbor-2026-10.pdf"'
     )
-    asked = {name: kwargs for name, kwargs in calls}
+    asked = dict(calls)
     assert asked["kpi_table"]["client_code"] == "harbor"
     assert asked["kpi_table"]["period_start"] == date(2026, 10, 1)
     assert asked["liquidation_curves"]["cohorts_from"] == date(2025, 11, 1)

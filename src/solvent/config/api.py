@@ -274,5 +274,9 @@ def _register_routers() -> None:
 
     api.add_router("/dialer", dialer_router)
 
+    from solvent.analytics.api import router as analytics_router
+
+    api.add_router("/analytics", analytics_router)
+
 
 _register_routers()
