@@ -81,15 +81,24 @@ def test_the_call_moments_fall_where_they_happened_in_the_replay() -> None:
         ],
         audio_start=start + timedelta(seconds=12),
     )
-    assert [(m.label, m.at_ms) for m in alignment.marks] == [("Dialled", -3000), ("Connected", 12000)]
+    assert [(m.label, m.at_ms) for m in alignment.marks] == [
+        ("Dialled", -3000),
+        ("Connected", 12000),
+    ]
     assert alignment.audio_offset_ms == 12_000 and alignment.duration_ms == 90_000
-    assert replay_position_ms(audio_offset_ms=12_000, audio_seconds=1.5, duration_ms=90_000) == 13_500
-    assert replay_position_ms(audio_offset_ms=12_000, audio_seconds=999, duration_ms=90_000) == 90_000
+    assert (
+        replay_position_ms(audio_offset_ms=12_000, audio_seconds=1.5, duration_ms=90_000) == 13_500
+    )
+    assert (
+        replay_position_ms(audio_offset_ms=12_000, audio_seconds=999, duration_ms=90_000) == 90_000
+    )
     assert replay_position_ms(audio_offset_ms=-5_000, audio_seconds=1, duration_ms=90_000) == 0
 
 
 def test_a_recording_without_events_or_call_has_nothing_to_align() -> None:
-    empty = timeline_align(first_event_ms=None, last_event_ms=None, call_moments=[], audio_start=None)
+    empty = timeline_align(
+        first_event_ms=None, last_event_ms=None, call_moments=[], audio_start=None
+    )
     assert empty.marks == () and empty.audio_offset_ms is None and empty.duration_ms == 0
     no_call = timeline_align(
         first_event_ms=START_MS, last_event_ms=START_MS, call_moments=[], audio_start=None

@@ -170,8 +170,12 @@ def test_masking_keeps_the_length_and_is_idempotent(before, secret, after) -> No
     events=st.lists(
         st.recursive(
             st.none() | st.booleans() | st.integers() | _FILLER,
-            lambda children: st.lists(children, max_size=4)
-            | st.dictionaries(st.sampled_from(["id", "type", "value", "node"]), children, max_size=4),
+            lambda children: (
+                st.lists(children, max_size=4)
+                | st.dictionaries(
+                    st.sampled_from(["id", "type", "value", "node"]), children, max_size=4
+                )
+            ),
             max_leaves=20,
         ),
         max_size=5,

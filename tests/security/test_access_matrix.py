@@ -708,6 +708,28 @@ def _qa_note(_world: World, target: str) -> Req:
     return Req({"note_id": note.pk}, form={})
 
 
+# Screen recordings (src/solvent/desk/urls_screen.py, ADR 0043): agents and supervisors record their
+# own desk; only the recorded agent (the matrix's) posts its chunks; supervisors, compliance officers
+# and admins watch a recording of an account they see (the build's is another agent's).
+SCREEN_RECORDED = frozenset({Role.AGENT.value, Role.SUPERVISOR.value})
+
+
+def _screen_recording(*, agent: str) -> Build:
+    def build(world: World, target: str) -> Req:
+        from solvent.core import clock
+        from solvent.screen_recording.models import ScreenRecording
+
+        user, _ = User.objects.get_or_create(username=agent)
+        now = clock.now()
+        recording = ScreenRecording.objects.create(
+            agent=user, account_id=_account_of(world.parts[target]), page="/m/", started_at=now
+        )
+        event = {"type": 4, "timestamp": int(now.timestamp() * 1000), "data": {}}
+        return Req({"recording_id": recording.pk}, json={"sequence": 0, "events": [event]})
+
+    return build
+
+
 # The agent's dialer (src/solvent/desk/urls_dialer.py): agents and supervisors; a form post
 # without HTMX goes back to /dialer/ (a refusal as a message); the account's dialer call answers
 # its panel (empty: the identity has no dialer call there).
@@ -1572,6 +1594,35 @@ ROUTES: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/quality/notes/{note_id}/acknowledge/"): Row(
         "write", "client", _qa_note, 302, may=frozenset({Role.AGENT.value}), redirect="/"
+    ),
+    # -- screen recordings (src/solvent/desk/urls_screen.py)
+    ("POST", "/screen/recordings/start/"): Row(
+        "write",
+        "account",
+        lambda world, target: Req(json={"account_id": _account_of(world.parts[target])}),
+        201,
+        may=SCREEN_RECORDED,
+    ),
+    ("POST", "/screen/recordings/{recording_id}/chunks/"): Row(
+        "write",
+        "account",
+        _screen_recording(agent="matrix-agent"),
+        201,
+        may=frozenset({Role.AGENT.value}),
+    ),
+    ("GET", "/screen/recordings/{recording_id}/"): Row(
+        "read",
+        "account",
+        _screen_recording(agent="matrix-screen-agent"),
+        200,
+        may=RECORDING_LISTENERS,
+    ),
+    ("GET", "/screen/recordings/{recording_id}/events/"): Row(
+        "read",
+        "account",
+        _screen_recording(agent="matrix-screen-agent"),
+        200,
+        may=RECORDING_LISTENERS,
     ),
     # -- the agent's dialer (src/solvent/desk/urls_dialer.py)
     ("GET", "/dialer/"): Row("read", "none", _none, 200, may=DIALER_AGENTS),
