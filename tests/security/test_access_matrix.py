@@ -747,6 +747,31 @@ def _dialer_post(build: Build) -> Row:
     return Row("write", "none", build, 302, may=DIALER_AGENTS, redirect="/")
 
 
+# The reports (src/solvent/desk/urls_analytics.py, src/solvent/analytics/api.py, ADR 0039): the
+# client named first (404), then the report roles; a client viewer reads their own client's.
+REPORT_READERS = frozenset(
+    {
+        Role.SUPERVISOR.value,
+        Role.STRATEGY_MANAGER.value,
+        Role.COMPLIANCE_OFFICER.value,
+        Role.ADMIN.value,
+        Role.CLIENT_VIEWER.value,
+    }
+)
+
+
+def _report_query(report: str | None = None, **fields: str) -> Build:
+    def build(world: World, target: str) -> Req:
+        params = {"report": report} if report else {}
+        return Req(params, query={"client": world.client_codes[target], **fields})
+
+    return build
+
+
+def _report_row(build: Build) -> Row:
+    return Row("read", "client", build, 200, may=REPORT_READERS)
+
+
 # ONE table: every (method, route) served, keyed as the route is written (ninja's {param}).
 # The client remittance (src/solvent/desk/urls_remittance.py, src/solvent/payments/api_remittance.py):
 # admins, compliance officers and supervisors read; admins issue (a month that is over, with the
@@ -1501,6 +1526,15 @@ ROUTES: dict[tuple[str, str], Row] = {
         may=LEDGER_CORRECTORS,
     ),
     # -- the client remittance: a client not theirs is 404, then the role
+    # -- the reports: a client not theirs is 404, then the role (agents 403)
+    ("GET", "/analytics/"): _report_row(_report_query()),
+    ("GET", "/analytics/{report}/"): _report_row(_report_query("funnel")),
+    ("GET", "/analytics/{report}.csv"): _report_row(_report_query("funnel")),
+    ("GET", "/analytics/{report}.xlsx"): _report_row(_report_query("roll-rates")),
+    ("GET", "/analytics/client-report.pdf"): _report_row(_report_query(month="2026-05")),
+    ("GET", "/api/analytics/kpis"): _report_row(_report_query()),
+    ("GET", "/api/analytics/reports/{report}"): _report_row(_report_query("agents")),
+    ("GET", "/api/analytics/client-report.pdf"): _report_row(_report_query(month="2026-05")),
     ("GET", "/remittance/"): Row("read", "client", _remittance_query, 200, may=REMITTANCE_READERS),
     ("POST", "/remittance/issue/"): Row(
         "write", "client", _remittance_issue(form=True), 302, may=ADMIN_ONLY, redirect="/"
