@@ -188,9 +188,8 @@ class ReachModel:
 
     def p_week(self, debtor_id: int | None, segment: str | None, channel: str) -> tuple[float, ...]:
         """The 168 rates (Monday 00h first) for a debtor (None: the segment's own rates)."""
-        return tuple(
-            self.p_day(debtor_id, segment, channel, day)[h] for day in range(7) for h in HOURS
-        )
+        days = [self.p_day(debtor_id, segment, channel, day) for day in range(7)]
+        return tuple(by_hour[hour] for by_hour in days for hour in HOURS)
 
     def p_day(
         self, debtor_id: int | None, segment: str | None, channel: str, weekday: int
