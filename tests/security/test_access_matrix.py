@@ -730,6 +730,25 @@ def _screen_recording(*, agent: str) -> Build:
     return build
 
 
+# The practice floor (src/solvent/desk/urls_practice.py, ADR 0044): agents and supervisors; the
+# session a row names is the matrix agent's (made by its build): a supervisor of the agent's team
+# reads it, only the agent works it. It names no account: a session is simulated, nothing real.
+PRACTISING = frozenset({Role.AGENT.value, Role.SUPERVISOR.value})
+
+
+def _practice_session(form: dict[str, str] | None = None, *, finished: bool = False) -> Build:
+    def build(_world: World, _target: str) -> Req:
+        from solvent.training.services import practice_session_finish, practice_session_start
+
+        trainee = User.objects.get(username="matrix-agent")
+        session = practice_session_start(trainee_id=trainee.pk, scenario="willing_payer", seed=1)
+        if finished:
+            practice_session_finish(session_id=session.pk, actor_id=trainee.pk)
+        return Req({"session_id": session.pk}, form=form)
+
+    return build
+
+
 # The agent's dialer (src/solvent/desk/urls_dialer.py): agents and supervisors; a form post
 # without HTMX goes back to /dialer/ (a refusal as a message); the account's dialer call answers
 # its panel (empty: the identity has no dialer call there).
@@ -1628,6 +1647,37 @@ ROUTES: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/quality/notes/{note_id}/acknowledge/"): Row(
         "write", "client", _qa_note, 302, may=frozenset({Role.AGENT.value}), redirect="/"
+    ),
+    # -- the practice floor (src/solvent/desk/urls_practice.py, ADR 0044)
+    ("GET", "/practice/"): Row("read", "none", _none, 200, may=PRACTISING),
+    ("POST", "/practice/start/"): Row(
+        "write",
+        "none",
+        _form({"scenario": "hardship", "seed": "7"}),
+        302,
+        may=PRACTISING,
+        redirect="/practice/",
+    ),
+    ("GET", "/practice/{session_id}/"): Row(
+        "read", "none", _practice_session(), 200, may=PRACTISING
+    ),
+    ("POST", "/practice/{session_id}/act/"): Row(
+        "write",
+        "none",
+        _practice_session({"action": "dial"}),
+        200,
+        may=frozenset({Role.AGENT.value}),
+    ),
+    ("POST", "/practice/{session_id}/finish/"): Row(
+        "write",
+        "none",
+        _practice_session({}),
+        302,
+        may=frozenset({Role.AGENT.value}),
+        redirect="/practice/",
+    ),
+    ("GET", "/practice/{session_id}/result/"): Row(
+        "read", "none", _practice_session(finished=True), 200, may=PRACTISING
     ),
     # -- screen recordings (src/solvent/desk/urls_screen.py)
     ("POST", "/screen/recordings/start/"): Row(

@@ -41,6 +41,7 @@ from solvent.payments.services.settlements import SETTLEMENT_APPROVER_ROLES
 from solvent.portfolio.access import access_account_by_id, access_debtor_by_id
 from solvent.portfolio.selectors_profiles import PROFILE_ROLES
 from solvent.strategy.selectors.definitions import STRATEGY_READ_ROLES
+from solvent.training.selectors import PRACTICE_ROLES
 
 ALL_ROLES = frozenset(Role)
 QUEUE_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR})
@@ -142,6 +143,8 @@ def nav_links(role: Role | None) -> list[tuple[str, str]]:
         links.append(("desk:campaign_list", "Campaigns"))
     if role in PLACEMENT_ROLES:
         links.append(("desk:placements", "Placements"))
+    if role in PRACTICE_ROLES:
+        links.append(("desk:practice", "Practice"))
     # QA (issue 16): reviewers score calls; an agent reads their own reviews and notes.
     if role in (Role.SUPERVISOR, Role.COMPLIANCE_OFFICER, Role.ADMIN):
         links.append(("desk:quality", "Quality"))
