@@ -1554,6 +1554,30 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/api/analytics/kpis"): _report_row(_report_query()),
     ("GET", "/api/analytics/reports/{report}"): _report_row(_report_query("agents")),
     ("GET", "/api/analytics/client-report.pdf"): _report_row(_report_query(month="2026-05")),
+    # -- propensity to pay (src/solvent/desk/urls_propensity.py, ADR 0041): aggregates of the whole
+    # portfolio; admins and strategy managers train (here: too little history, a message, 302)
+    ("GET", "/analytics/propensity/"): Row(
+        "read",
+        "none",
+        _none,
+        200,
+        may=frozenset(
+            {
+                Role.STRATEGY_MANAGER.value,
+                Role.SUPERVISOR.value,
+                Role.ADMIN.value,
+                Role.COMPLIANCE_OFFICER.value,
+            }
+        ),
+    ),
+    ("POST", "/analytics/propensity/train/"): Row(
+        "write",
+        "none",
+        _none,
+        302,
+        may=frozenset({Role.STRATEGY_MANAGER.value, Role.ADMIN.value}),
+        redirect="/",
+    ),
     ("GET", "/remittance/"): Row("read", "client", _remittance_query, 200, may=REMITTANCE_READERS),
     ("POST", "/remittance/issue/"): Row(
         "write", "client", _remittance_issue(form=True), 302, may=ADMIN_ONLY, redirect="/"
