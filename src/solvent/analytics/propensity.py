@@ -38,7 +38,7 @@ from solvent.analytics.models import ModelRun
 from solvent.analytics.propensity_history import fairness_groups, snapshot_frames
 from solvent.audit.services import audit_record
 from solvent.core import clock
-from solvent.core.domain.errors import ValidationError
+from solvent.core.domain.errors import NotFoundError, ValidationError
 
 KIND = ModelRun.Kind.PROPENSITY
 # Fewer payers or non-payers than this in the training snapshots: not enough history to learn from.
@@ -192,3 +192,11 @@ def propensity_parameters(run: ModelRun) -> ModelParameters:
     if leaked:
         raise ValidationError(f"model {run.pk} reads excluded fields: {sorted(leaked)}")
     return parameters
+
+
+def propensity_model_get(*, run_id: int) -> ModelRun:
+    """One propensity run; NotFoundError when there is no such run of this kind."""
+    run = ModelRun.objects.filter(kind=KIND, pk=run_id).select_related("trained_by").first()
+    if run is None:
+        raise NotFoundError(f"no propensity model run {run_id}")
+    return run

@@ -1,5 +1,10 @@
 """Desk pages of issue 16 (propensity); included from desk/urls.py."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from solvent.desk import views_propensity as views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.propensity, name="propensity"),
+    path("train/", views.propensity_train, name="propensity_train"),
+]
