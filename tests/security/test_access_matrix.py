@@ -1578,6 +1578,22 @@ ROUTES: dict[tuple[str, str], Row] = {
         may=frozenset({Role.STRATEGY_MANAGER.value, Role.ADMIN.value}),
         redirect="/",
     ),
+    # -- the best-time heat map (src/solvent/desk/urls_best_time.py, ADR 0040): a client not
+    # theirs is 404, then the role
+    ("GET", "/analytics/best-time/"): Row(
+        "read",
+        "client",
+        lambda world, target: Req(query={"client": world.client_codes[target], "channel": "sms"}),
+        200,
+        may=frozenset(
+            {
+                Role.SUPERVISOR.value,
+                Role.STRATEGY_MANAGER.value,
+                Role.ADMIN.value,
+                Role.COMPLIANCE_OFFICER.value,
+            }
+        ),
+    ),
     ("GET", "/remittance/"): Row("read", "client", _remittance_query, 200, may=REMITTANCE_READERS),
     ("POST", "/remittance/issue/"): Row(
         "write", "client", _remittance_issue(form=True), 302, may=ADMIN_ONLY, redirect="/"
