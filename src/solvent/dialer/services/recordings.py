@@ -189,3 +189,14 @@ def recordings_purge(
                 system=SYSTEM,
             )
         purged += len(ids)
+
+
+def recording_save(
+    *, call_id: int, audio: bytes, seconds: float, store: RecordingStore | None = None
+) -> Recording:
+    """Write a call's audio (WAV bytes) to the recording store and register it: for audio that
+    comes from outside the telephony adapter (the demo's recorded past calls, an import)."""
+    store = store or recording_store()
+    ref = store.new_ref(f"call-{call_id}")
+    size = store.write(ref, audio)
+    return recording_register(call_id=call_id, ref=ref, seconds=seconds, size_bytes=size)
