@@ -234,16 +234,18 @@ def quality_agent_trend(
     *, user: AnyUser, agent_id: int, today: date | None = None, weeks: int = 12
 ) -> AgentTrend:
     """The agent's trend from the reviews this user sees of them (``quality_agent_get`` first)."""
+    today = today or clock.today()
+    first_monday = today - timedelta(days=today.weekday(), weeks=weeks - 1)
     rows = (
         qa_review_queryset(user=user)
-        .filter(agent_id=agent_id)
+        .filter(agent_id=agent_id, created_at__gte=_day_start(first_monday))
         .values_list("created_at", "score", "passed", "answers")
     )
     facts = [
         ReviewFacts(created_at=at, score=float(score), passed=passed, answers=answers or {})
         for at, score, passed, answers in rows
     ]
-    return agent_trend(facts, today=today or clock.today(), weeks=weeks)
+    return agent_trend(facts, today=today, weeks=weeks)
 
 
 def coaching_note_list(*, agent: User, limit: int = 50) -> list[CoachingNote]:
