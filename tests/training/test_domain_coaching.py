@@ -153,7 +153,7 @@ def test_a_coached_action_happens_only_when_confirmed_and_is_marked_against_the_
     assert not warned.performed
     done = practice_act(warned.world, "discuss_debt_unverified", confirm=True)
     assert done.performed and done.coaching == ()
-    trainee = [line for line in done.lines if line.speaker == "trainee"][0]
+    trainee = next(line for line in done.lines if line.speaker == "trainee")
     assert trainee.against == (VERIFY_FIRST.rule_id,)
     # A confirmation of another action than the one coached is coached afresh.
     again = practice_act(warned.world, "state_balance", confirm=True)

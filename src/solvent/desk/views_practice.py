@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -80,7 +81,7 @@ def practice_start(request: HttpRequest) -> HttpResponse:
         seed = -1  # refused by the service with its own words
     try:
         session = practice_session_start(
-            trainee_id=request.user.pk, scenario=request.POST.get("scenario", ""), seed=seed
+            trainee_id=_user_id(request), scenario=request.POST.get("scenario", ""), seed=seed
         )
     except ValidationError as error:
         sessions = practice_session_list(user=request.user)
@@ -107,7 +108,7 @@ def practice_action(request: HttpRequest, session_id: int) -> HttpResponse:
     try:
         result = practice_session_act(
             session_id=session_id,
-            actor_id=request.user.pk,
+            actor_id=_user_id(request),
             action=request.POST.get("action", ""),
             amount=request.POST.get("amount", "").strip() or None,
             disposition=request.POST.get("disposition", ""),
@@ -125,7 +126,7 @@ def practice_action(request: HttpRequest, session_id: int) -> HttpResponse:
 @desk_view(PRACTICE_ROLES)
 @require_POST
 def practice_finish(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = practice_session_finish(session_id=session_id, actor_id=request.user.pk)
+    session = practice_session_finish(session_id=session_id, actor_id=_user_id(request))
     target = reverse("desk:practice_result", kwargs={"session_id": session.pk})
     if request.headers.get("HX-Request"):
         response = HttpResponse(status=204)
@@ -166,6 +167,14 @@ def practice_result(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+def _user_id(request: HttpRequest) -> int:
+    """The signed-in user's id (desk_view has already sent anyone else to sign in)."""
+    user_id = request.user.pk
+    if user_id is None:
+        raise PermissionDenied("sign in first")
+    return int(user_id)
 
 
 def _history(world: World) -> list[dict[str, str]]:
