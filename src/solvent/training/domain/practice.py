@@ -45,6 +45,11 @@ _DIAL_OUTCOME = {
 }
 
 
+# What may be done on any call, and what only on a voicemail.
+_ALWAYS = frozenset({"end_call"})
+_VOICEMAIL = frozenset({"leave_voicemail", "detailed_voicemail"})
+
+
 class PracticeActionError(ValueError):
     """An action that is not on the panel (a forged form): nothing happens."""
 
@@ -160,6 +165,15 @@ def _check(world: World, action: Action, amount: Decimal | None, disposition: st
         return "No one is on the line: dial first."
     if not action.needs_call and world.call is not None:
         return "You are on a call: end it first."
+    call = world.call
+    if call is not None and action.key not in _ALWAYS:
+        voicemail = action.key in _VOICEMAIL
+        if call.answerer == Answerer.NO_ANSWER:
+            return "No one answered: end the call and record it."
+        if call.answerer == Answerer.VOICEMAIL and not voicemail:
+            return "You reached the voicemail: leave a message or end the call."
+        if call.answerer != Answerer.VOICEMAIL and voicemail:
+            return "Someone answered: speak to them (a voicemail is for when no one picks up)."
     if action.needs_amount and amount is None:
         return f"Enter an amount between $0.01 and ${world.debtor.balance:,.2f}."
     if action.needs_disposition and disposition not in DISPOSITION_LABELS:

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from solvent.desk.domain.call_script import ScriptParties, limited_content_message
-from solvent.training.domain.debtor_model import Ability
+from solvent.training.domain.debtor_model import CALL_ANSWER, WEEKEND_CALL_FACTOR, Ability
 from solvent.training.domain.scenarios import SCENARIO_BY_KEY, Answerer
 from solvent.training.domain.state import Agreement, CallState, World
 
@@ -83,8 +83,6 @@ def _with_call(world: World, **changes: object) -> World:
 
 def dial_answerer(world: World, rng: random.Random) -> str:
     """Who picks up: the scenario's first answerer, then the debtor model's answer chances."""
-    from solvent.training.domain.debtor_model import CALL_ANSWER, WEEKEND_CALL_FACTOR
-
     if world.calls_made == 0:
         return SCENARIO_BY_KEY[world.scenario].first_answerer
     local = world.clock.astimezone(ZoneInfo(world.debtor.zone))
@@ -274,7 +272,7 @@ def _unverified_debt(world: World) -> Reply:
 def _voicemail(world: World, *, detailed: bool) -> Reply:
     call = _call(world)
     if call.answerer != Answerer.VOICEMAIL:
-        return Reply(world, "", (("system", "Nobody's voicemail is recording: no message left."),))
+        raise ValueError("a voicemail needs the voicemail on the line (practice_act checks it)")
     if detailed:
         debtor = world.debtor
         said = (
@@ -322,17 +320,6 @@ def _record_dispute(world: World) -> Reply:
 def conversation_reply(world: World, action: str, amount: Decimal | None) -> Reply:
     """The effect and the reply of an action on a live call (not dial, end or wait)."""
     rng = reply_rng(world, action)
-    call = _call(world)
-    if call.answerer in (Answerer.VOICEMAIL, Answerer.NO_ANSWER) and action not in (
-        "leave_voicemail",
-        "detailed_voicemail",
-    ):
-        heard = (
-            "Nobody is on the line."
-            if call.answerer == Answerer.NO_ANSWER
-            else ("You are talking to a voicemail greeting.")
-        )
-        return Reply(world, "", (("system", heard),))
     if action in ("leave_voicemail", "detailed_voicemail"):
         return _voicemail(world, detailed=action == "detailed_voicemail")
     if action == "verify_identity":
