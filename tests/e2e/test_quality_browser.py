@@ -1,6 +1,7 @@
 """In a real browser: a supervisor opens a recorded call from the QA list, the recording loads in
 the player (a real one-second WAV: the browser reads its duration), fills the scorecard (the
 running score follows each answer), saves, and lands on the agent's trend with its chart drawn.
+Then the agent opens Quality, reads the review and acknowledges the coaching note (HTMX swap).
 
 Each page: no serious accessibility violation (axe-core), nothing the Content Security Policy
 refused, no resource missing, nothing wider than a phone. Screenshots in var/screenshots/.
@@ -18,7 +19,7 @@ import pytest
 from solvent.audit.models import AuditEntry
 from solvent.dialer.adapters.recordings import recording_store
 from solvent.dialer.services.recordings import recording_register
-from solvent.quality.models import QaReview
+from solvent.quality.models import CoachingNote, QaReview
 from tests.desk.dialer_supervision_world import call_create, floor_build
 from tests.e2e.test_call_flow import _assert_no_horizontal_overflow, _axe_serious
 from tests.e2e.test_desk_browser import SCREENSHOTS, _chromium, _screenshot
@@ -46,6 +47,8 @@ def world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings) -> dict[str
     floor = floor_build(NOW)
     floor.sue.set_password("supervisor-password-1")
     floor.sue.save()
+    floor.ann.set_password("agent-password-1")
+    floor.ann.save()
     call = call_create(
         floor.acme_campaign,
         floor.account,
@@ -139,6 +142,25 @@ def test_a_supervisor_scores_a_recorded_call_and_sees_the_agents_trend(live_serv
             page.set_viewport_size({"width": 390, "height": 844})
             _assert_no_horizontal_overflow(page)
 
+            # The agent: Quality is their own page; they acknowledge the note in place.
+            agent = browser.new_page(viewport={"width": 1366, "height": 768})
+            agent.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            agent.on("response", lambda r: missing.append(r.url) if r.status >= 400 else None)
+            agent.goto(f"{live_server.url}/login/")
+            agent.fill("input[name=username]", "ann")
+            agent.fill("input[name=password]", "agent-password-1")
+            agent.click("button[type=submit]")
+            agent.click("header.top nav >> text=Quality")
+            assert agent.url.endswith("/quality/mine/")
+            expect(agent.locator("[data-testid=quality-reviews]")).to_contain_text("94.1")
+            note = agent.locator("[data-testid=coaching-note]")
+            expect(note).to_contain_text("Thank the debtor")
+            assert _axe_serious(agent) == []
+            note.get_by_role("button", name="I have read this").click()
+            expect(note.locator("[data-testid=note-acknowledged]")).to_be_visible()
+            assert note.get_by_role("button").count() == 0
+            _screenshot(agent, "quality-mine.png")
+
             assert missing == [], missing
             assert not [e for e in errors if "Content Security Policy" in e], errors
         finally:
@@ -146,5 +168,6 @@ def test_a_supervisor_scores_a_recorded_call_and_sees_the_agents_trend(live_serv
     # Playwright's loop runs in this thread while the browser is open: the database is read after.
     played = AuditEntry.objects.filter(action="recording.played", object_id=str(world["recording"]))
     assert played.exists()  # the player's fetch of the audio is in the audit log
+    assert CoachingNote.objects.get().acknowledged_at == NOW
     review = QaReview.objects.get()
     assert (review.reviewer.username, review.passed, str(review.score)) == ("sue", True, "94.1")
