@@ -152,4 +152,7 @@ def nav_links(role: Role | None) -> list[tuple[str, str]]:
         links.append(("desk:quality_mine", "Quality"))
     if role in REPORT_ROLES:
         links.append(("desk:analytics", "Reports"))
+    # Propensity to pay (issue 16): desk.views_propensity.PROPENSITY_READ_ROLES.
+    if role in (Role.STRATEGY_MANAGER, Role.SUPERVISOR, Role.ADMIN, Role.COMPLIANCE_OFFICER):
+        links.append(("desk:propensity", "Propensity"))
     return links
