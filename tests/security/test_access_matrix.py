@@ -1552,7 +1552,18 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/analytics/{report}.xlsx"): _report_row(_report_query("roll-rates")),
     ("GET", "/analytics/client-report.pdf"): _report_row(_report_query(month="2026-05")),
     ("GET", "/api/analytics/kpis"): _report_row(_report_query()),
-    ("GET", "/api/analytics/reports/{report}"): _report_row(_report_query("agents")),
+    ("GET", "/api/analytics/reports/{report}"): Row(
+        "read",
+        "client",
+        _report_query("agents"),
+        200,
+        may=REPORT_READERS,
+        known=dict.fromkeys(
+            [(who, OWN) for who in ("supervisor", "strategy_manager", "client_viewer")],
+            "agent productivity names client B's agent to client A: B's attempt about the shared "
+            "debtor as a person (no account) is counted on A's account (analytics.frames)",
+        ),
+    ),
     ("GET", "/api/analytics/client-report.pdf"): _report_row(_report_query(month="2026-05")),
     # -- propensity to pay (src/solvent/desk/urls_propensity.py, ADR 0041): aggregates of the whole
     # portfolio; admins and strategy managers train (here: too little history, a message, 302)
