@@ -134,3 +134,14 @@ def test_training_without_enough_history_says_why_and_records_nothing() -> None:
     assert "No new model: not enough history" in response.content.decode()
     assert not ModelRun.objects.exists()
     assert http.get("/analytics/propensity/train/").status_code == 405
+
+
+def test_the_top_bar_links_the_page_for_exactly_its_readers() -> None:
+    from solvent.desk.roles import nav_links
+    from solvent.desk.views_propensity import PROPENSITY_READ_ROLES
+
+    for role in Role:
+        linked = ("desk:propensity", "Propensity") in nav_links(role)
+        assert linked == (role in PROPENSITY_READ_ROLES), role
+    html = _as(Role.COMPLIANCE_OFFICER).get("/analytics/propensity/").content.decode()
+    assert '<a href="/analytics/propensity/">Propensity</a>' in html
