@@ -91,6 +91,8 @@ def test_out_of_time_the_hour_of_week_model_beats_the_flat_the_segment_and_the_h
     assert calls["hour_of_week"]["log_loss"] < calls["hour_of_day"]["log_loss"]
     assert calls["hour_of_week"]["brier"] < calls["flat"]["brier"]
     assert figures["attempts"] == test.get_column("attempts").sum()
+    assert figures["log_loss"] == models["hour_of_week"]["log_loss"]
+    assert figures["baseline_brier"] == models["flat"]["brier"]
 
 
 def test_the_fitted_model_ranks_the_true_strong_hours_first() -> None:

@@ -108,6 +108,11 @@ def reach_validate(train: pl.DataFrame, test: pl.DataFrame, shrinkage: Shrinkage
             **{model: scores(part, [rates[model][i] for i in rows]) for model in MODELS},
         }
     models = result["models"]
+    # The headline figures under the names the propensity model's runs use (``solvent models``).
+    result["log_loss"] = models["hour_of_week"]["log_loss"]
+    result["brier"] = models["hour_of_week"]["brier"]
+    result["baseline_log_loss"] = models["flat"]["log_loss"]
+    result["baseline_brier"] = models["flat"]["brier"]
     result["beats_flat"] = bool(
         result["attempts"] > 0 and models["hour_of_week"]["log_loss"] < models["flat"]["log_loss"]
     )
