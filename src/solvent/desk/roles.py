@@ -155,4 +155,7 @@ def nav_links(role: Role | None) -> list[tuple[str, str]]:
     # Propensity to pay (issue 16): desk.views_propensity.PROPENSITY_READ_ROLES.
     if role in (Role.STRATEGY_MANAGER, Role.SUPERVISOR, Role.ADMIN, Role.COMPLIANCE_OFFICER):
         links.append(("desk:propensity", "Propensity"))
+    # Best time to reach (issue 16): desk.views_best_time.BEST_TIME_ROLES.
+    if role in (Role.STRATEGY_MANAGER, Role.SUPERVISOR, Role.ADMIN, Role.COMPLIANCE_OFFICER):
+        links.append(("desk:best_time", "Best time"))
     return links
