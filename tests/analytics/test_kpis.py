@@ -107,7 +107,7 @@ def test_promise_rate_counts_a_ptp_a_promise_recorded_on_the_call_and_a_plan_mad
                 "created_at": at(12, 18),
                 "total_minor": 1,
             },
-            {"plan_id": 2, "account_id": 3, "agent": "bob", "created_at": at(10), "total_minor": 1},
+            {"plan_id": 2, "account_id": 3, "agent": "bob", "created_at": at(11), "total_minor": 1},
         ],
     )
     assert total(h, "promise_rate") == (D(3), D(4))

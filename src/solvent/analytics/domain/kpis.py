@@ -118,27 +118,48 @@ def _ms(later: pl.Expr, earlier: pl.Expr) -> pl.Expr:
     return (later - earlier).dt.total_milliseconds().fill_null(0).clip(lower_bound=0)
 
 
-def _team(client_team: str = "client_team") -> pl.Expr:
+def _team() -> pl.Expr:
     """The agent's team when an agent took part, else the team serving the account's client."""
-    return pl.when(pl.col("agent") != "").then(pl.col("agent_team")).otherwise(pl.col(client_team))
-
-
-def _account_dims(history: History) -> pl.LazyFrame:
-    return history.accounts.lazy().select(
-        "account_id",
-        "client",
-        "placement",
-        "segment",
-        "arm",
-        pl.col("team").alias("client_team"),
+    return (
+        pl.when(pl.col("agent") != "").then(pl.col("agent_team")).otherwise(pl.col("client_team"))
     )
+
+
+def _account_dims(history: History, group_by: str) -> pl.LazyFrame:
+    """The accounts' columns a breakdown by ``group_by`` needs (joined to rows, it also narrows
+    them to the reader's accounts)."""
+    columns: list[str | pl.Expr] = ["account_id"]
+    if group_by in ("client", "placement", "segment", "arm"):
+        columns.append(group_by)
+    if group_by == "team":
+        columns.append(pl.col("team").alias("client_team"))
+    return history.accounts.lazy().select(columns)
+
+
+def _on_accounts(rows: pl.LazyFrame, history: History, group_by: str) -> pl.LazyFrame:
+    """The rows about the reader's accounts, with the account columns ``group_by`` needs (a join
+    only when it needs some: a membership test is much cheaper)."""
+    if group_by in ("client", "placement", "segment", "arm", "team"):
+        return rows.join(_account_dims(history, group_by), on="account_id", how="inner")
+    return rows.filter(pl.col("account_id").is_in(history.accounts["account_id"].implode()))
+
+
+def _group(
+    group_by: str, dimensions: tuple[str, ...], *, team: pl.Expr | None = None
+) -> list[pl.Expr]:
+    """The group column of a fact's rows, when the fact can be broken down by ``group_by``."""
+    if group_by not in dimensions:
+        return []
+    if group_by == "team":
+        return [(team if team is not None else _team()).alias("team")]
+    return [pl.col(group_by)]
 
 
 def _flags(**flags: pl.Expr) -> list[pl.Expr]:
     return [flag.cast(pl.Int64).alias(name) for name, flag in flags.items()]
 
 
-def account_facts(history: History, start: date, end: date) -> Fact:
+def account_facts(history: History, start: date, end: date, group_by: str = "") -> Fact:
     payments = (
         cleared(history.payments)
         .lazy()
@@ -196,53 +217,15 @@ def account_facts(history: History, start: date, end: date) -> Fact:
         pl.when(open_at_start).then(pl.col("paid_in")).otherwise(0).alias("recovered"),
         pl.col("paid_in").alias("collected"),
     ]
-    frame = accounts.select(*ACCOUNT_DIMENSIONS, *values)
+    group = _group(group_by, ACCOUNT_DIMENSIONS, team=pl.col("team"))
+    frame = accounts.select(*group, *values)
     names = tuple(value.meta.output_name() for value in values)
     return Fact(frame, ACCOUNT_DIMENSIONS, names)
 
 
-def event_frame(history: History, start: date, end: date) -> pl.LazyFrame:
-    """The period's interactions with their account's dimensions and what each one was."""
-    promised = history.promises.lazy().select(
-        pl.col("interaction_id").alias("event_id"), pl.lit(value=True).alias("with_promise")
-    )
-    plans = (
-        history.plans.lazy()
-        .filter(pl.col("agent") != "")
-        .select("account_id", "agent", pl.col("created_at").dt.date().alias("day"))
-        .unique()
-        .with_columns(pl.lit(value=True).alias("with_plan"))
-    )
-    events = (
-        history.events.lazy()
-        .filter(_in_period("occurred_at", start, end))
-        .join(_account_dims(history), on="account_id", how="inner")
-        .with_columns(pl.col("occurred_at").dt.date().alias("day"))
-        .join(promised.unique("event_id"), on="event_id", how="left")
-        .join(plans, on=["account_id", "agent", "day"], how="left")
-    )
-    outbound = pl.col("direction") == "outbound"
-    rpc = pl.col("disposition").is_in(sorted(RPC_DISPOSITIONS))
-    contact = pl.col("disposition").is_in(sorted(CONTACT_DISPOSITIONS))
-    call = pl.col("channel") == CALL_CHANNEL
-    promise = rpc & (
-        (pl.col("disposition") == PROMISE_DISPOSITION)
-        | pl.col("with_promise").fill_null(value=False)
-        | pl.col("with_plan").fill_null(value=False)
-    )
-    return events.with_columns(
-        _team().alias("team"),
-        *_flags(
-            attempts=outbound,
-            contacts=outbound & contact,
-            rpc_attempts=outbound & rpc,
-            call_attempts=outbound & call,
-            call_contacts=outbound & call & contact,
-            call_rpc_attempts=outbound & call & rpc,
-            rpc=rpc,
-            rpc_promises=promise,
-        ),
-    )
+def _day_key(account_id: pl.Expr, moment: pl.Expr) -> pl.Expr:
+    """One integer for (account, UTC day): a set of them is a cheap membership test."""
+    return account_id * 65_536 + moment.dt.date().cast(pl.Int32).cast(pl.Int64)
 
 
 EVENT_VALUES = (
@@ -258,8 +241,64 @@ EVENT_VALUES = (
 EVENT_DIMENSIONS = (*ACCOUNT_DIMENSIONS, "agent", "channel")
 
 
-def event_facts(history: History, start: date, end: date) -> Fact:
-    frame = event_frame(history, start, end).select(*EVENT_DIMENSIONS, *EVENT_VALUES)
+def event_facts(history: History, start: date, end: date, group_by: str = "") -> Fact:
+    """The period's interactions (on the reader's accounts), counted per kind.
+
+    What an interaction counts as depends on its channel, direction and disposition only (and, for
+    a promise, on what was recorded against it), so they are counted per combination first and the
+    flags applied to the counts: one pass over the interactions, whatever the number of metrics.
+    A right-party contact ended in a promise when its disposition is a promise to pay, a promise
+    was recorded on it, or a payment plan was made on its account the same UTC day.
+    """
+    promised = history.promises["interaction_id"].drop_nulls().unique().implode()
+    planned = (
+        history.plans.select(_day_key(pl.col("account_id"), pl.col("created_at")).unique())
+        .to_series()
+        .implode()
+    )
+    group = _group(group_by, EVENT_DIMENSIONS)
+    keys = ["channel", "direction", "disposition"]
+    counts = (
+        history.events.lazy()
+        .filter(_in_period("occurred_at", start, end))
+        .pipe(_on_accounts, history, group_by)
+        .with_columns(
+            (
+                pl.col("event_id").is_in(promised)
+                | _day_key(pl.col("account_id"), pl.col("occurred_at")).is_in(planned)
+            ).alias("with_promise")
+        )
+        .group_by(*group, *[key for key in keys if key != group_by])
+        .agg(
+            pl.len().cast(pl.Int64).alias("events"),
+            pl.col("with_promise").sum().cast(pl.Int64),
+        )
+    )
+    outbound = pl.col("direction") == "outbound"
+    rpc = pl.col("disposition").is_in(sorted(RPC_DISPOSITIONS))
+    contact = pl.col("disposition").is_in(sorted(CONTACT_DISPOSITIONS))
+    call = pl.col("channel") == CALL_CHANNEL
+    flags = {
+        "attempts": outbound,
+        "contacts": outbound & contact,
+        "rpc_attempts": outbound & rpc,
+        "call_attempts": outbound & call,
+        "call_contacts": outbound & call & contact,
+        "call_rpc_attempts": outbound & call & rpc,
+        "rpc": rpc,
+    }
+    promises = (
+        pl.when(~rpc)
+        .then(0)
+        .when(pl.col("disposition") == PROMISE_DISPOSITION)
+        .then(pl.col("events"))
+        .otherwise(pl.col("with_promise"))
+    )
+    frame = counts.select(
+        *([pl.col(group_by)] if group else []),
+        *[(flag.cast(pl.Int64) * pl.col("events")).alias(name) for name, flag in flags.items()],
+        promises.cast(pl.Int64).alias("rpc_promises"),
+    )
     return Fact(frame, EVENT_DIMENSIONS, EVENT_VALUES)
 
 
@@ -295,14 +334,14 @@ def matured_promises(history: History, start: date, end: date, today: date) -> p
 PROMISE_DIMENSIONS = (*ACCOUNT_DIMENSIONS, "agent")
 
 
-def promise_facts(history: History, start: date, end: date, today: date) -> Fact:
+def promise_facts(
+    history: History, start: date, end: date, today: date, group_by: str = ""
+) -> Fact:
     frame = (
         matured_promises(history, start, end, today)
-        .join(_account_dims(history), on="account_id", how="inner")
+        .pipe(_on_accounts, history, group_by)
         .select(
-            *[dim for dim in ACCOUNT_DIMENSIONS if dim != "team"],
-            "agent",
-            _team().alias("team"),
+            *_group(group_by, PROMISE_DIMENSIONS),
             *_flags(matured=pl.lit(value=True), kept=pl.col("paid") >= pl.col("amount_minor")),
             pl.col("amount_minor").alias("promised"),
             pl.min_horizontal("paid", "amount_minor").alias("paid_against"),
@@ -311,25 +350,28 @@ def promise_facts(history: History, start: date, end: date, today: date) -> Fact
     return Fact(frame, PROMISE_DIMENSIONS, ("matured", "kept", "promised", "paid_against"))
 
 
-def hours_facts(history: History, start: date, end: date, now: datetime) -> Fact:
+HOURS_DIMENSIONS = ("client", "team", "agent")
+
+
+def hours_facts(
+    history: History, start: date, end: date, now: datetime, group_by: str = ""
+) -> Fact:
     """Logged-in time of the dialer sessions, clipped to the period (an open one: to ``now``)."""
     period_end = min(day_start(end), max(now, day_start(start)))
     frame = history.sessions.lazy().select(
-        "client",
-        pl.col("agent_team").alias("team"),
-        "agent",
+        *_group(group_by, HOURS_DIMENSIONS, team=pl.col("agent_team")),
         _ms(
             pl.min_horizontal(pl.col("logged_out_at").fill_null(period_end), pl.lit(period_end)),
             pl.max_horizontal("logged_in_at", pl.lit(day_start(start))),
         ).alias("logged_ms"),
     )
-    return Fact(frame, ("client", "team", "agent"), ("logged_ms",))
+    return Fact(frame, HOURS_DIMENSIONS, ("logged_ms",))
 
 
 CALL_DIMENSIONS = (*ACCOUNT_DIMENSIONS, "agent", "channel")
 
 
-def call_facts(history: History, start: date, end: date) -> Fact:
+def call_facts(history: History, start: date, end: date, group_by: str = "") -> Fact:
     connected = _in_period("connected_at", start, end).fill_null(value=False) & (
         pl.col("agent") != ""
     )
@@ -340,12 +382,10 @@ def call_facts(history: History, start: date, end: date) -> Fact:
     )
     frame = (
         history.calls.lazy()
-        .join(_account_dims(history), on="account_id", how="inner")
+        .with_columns(pl.lit(CALL_CHANNEL).alias("channel"))
+        .pipe(_on_accounts, history, group_by)
         .select(
-            *[dim for dim in ACCOUNT_DIMENSIONS if dim != "team"],
-            "agent",
-            _team().alias("team"),
-            pl.lit(CALL_CHANNEL).alias("channel"),
+            *_group(group_by, CALL_DIMENSIONS),
             pl.when(connected)
             .then(
                 _ms(pl.col("ended_at"), pl.col("connected_at"))
@@ -362,51 +402,51 @@ def call_facts(history: History, start: date, end: date) -> Fact:
 DECISION_DIMENSIONS = (*ACCOUNT_DIMENSIONS, "channel")
 
 
-def decision_facts(history: History, start: date, end: date) -> Fact:
+def decision_facts(history: History, start: date, end: date, group_by: str = "") -> Fact:
     frame = (
         history.decisions.lazy()
         .filter(_in_period("decided_at", start, end))
-        .join(_account_dims(history), on="account_id", how="inner")
+        .pipe(_on_accounts, history, group_by)
         .select(
-            *[dim for dim in ACCOUNT_DIMENSIONS if dim != "team"],
-            pl.col("client_team").alias("team"),
-            "channel",
+            *_group(group_by, DECISION_DIMENSIONS, team=pl.col("client_team")),
             *_flags(proposed=pl.lit(value=True), refused=~pl.col("allowed")),
         )
     )
     return Fact(frame, DECISION_DIMENSIONS, ("proposed", "refused"))
 
 
-def facts_build(history: History, start: date, end: date, now: datetime) -> dict[str, Fact]:
+def facts_build(
+    history: History, start: date, end: date, now: datetime, group_by: str = ""
+) -> dict[str, Fact]:
     return {
-        "accounts": account_facts(history, start, end),
-        "events": event_facts(history, start, end),
-        "promises": promise_facts(history, start, end, now.date()),
-        "hours": hours_facts(history, start, end, now),
-        "calls": call_facts(history, start, end),
-        "decisions": decision_facts(history, start, end),
+        "accounts": account_facts(history, start, end, group_by),
+        "events": event_facts(history, start, end, group_by),
+        "promises": promise_facts(history, start, end, now.date(), group_by),
+        "hours": hours_facts(history, start, end, now, group_by),
+        "calls": call_facts(history, start, end, group_by),
+        "decisions": decision_facts(history, start, end, group_by),
     }
 
 
 Sums = dict[str, dict[str, int]]  # value column -> group label -> sum
 
 
-def _sums(fact: Fact, group_by: str) -> tuple[Sums | None, dict[str, int]]:
-    """The fact's values summed per group (None when it has no such dimension), and in total."""
+def _summed(fact: Fact, group_by: str) -> pl.LazyFrame:
     sums = [pl.col(value).sum().alias(value) for value in fact.values]
     if group_by not in fact.dimensions:
-        totals = fact.frame.select(sums).collect().row(0)
+        return fact.frame.select(sums)
+    return fact.frame.with_columns(pl.col(group_by).fill_null("")).group_by(group_by).agg(sums)
+
+
+def _sums(fact: Fact, group_by: str, summed: pl.DataFrame) -> tuple[Sums | None, dict[str, int]]:
+    """The fact's values per group (None when it has no such dimension), and in total."""
+    if group_by not in fact.dimensions:
+        totals = summed.row(0)
         return None, {
             value: int(total or 0) for value, total in zip(fact.values, totals, strict=True)
         }
-    grouped = (
-        fact.frame.select(pl.col(group_by).fill_null(""), *fact.values)
-        .group_by(group_by)
-        .agg(sums)
-        .collect()
-    )
     per_group: Sums = {value: {} for value in fact.values}
-    for named in grouped.iter_rows(named=True):
+    for named in summed.iter_rows(named=True):
         for value in fact.values:
             per_group[value][str(named[group_by])] = int(named[value] or 0)
     total = {value: sum(per_group[value].values()) for value in fact.values}
@@ -429,8 +469,14 @@ def _ratio(metric: str, part: Part, total: int, rate: Decimal | None) -> Decimal
 def _whole(
     history: History, start: date, end: date, now: datetime, group_by: str, rate: Decimal | None
 ) -> tuple[list[KpiRow], KpiRow]:
-    facts = facts_build(history, start, end, now)
-    summed = {name: _sums(fact, group_by) for name, fact in facts.items()}
+    facts = facts_build(history, start, end, now, group_by)
+    # One run for every source: Polars computes the shared parts (the accounts' exits) once and
+    # the sources side by side.
+    collected = pl.collect_all([_summed(fact, group_by) for fact in facts.values()])
+    summed = {
+        name: _sums(fact, group_by, frame)
+        for (name, fact), frame in zip(facts.items(), collected, strict=True)
+    }
     keys = [m.key for m in METRICS if m.key != "cost_to_collect" or rate is not None]
     labels = sorted(
         {

@@ -86,7 +86,7 @@ METRICS: tuple[MetricDefinition, ...] = (
         numerator="right-party contacts that ended in a promise to pay or a payment plan",
         denominator="right-party contacts (outbound and inbound)",
         note="Ended in a promise: disposition promise_to_pay, or a promise recorded against the "
-        "interaction, or a plan the same agent created on the account the same day.",
+        "interaction, or a payment plan made on the account the same UTC day.",
     ),
     MetricDefinition(
         key="kept_rate",

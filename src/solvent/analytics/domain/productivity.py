@@ -18,7 +18,7 @@ from solvent.analytics.domain.cohorts import cleared
 from solvent.analytics.domain.history import History, day_start, minor_to_decimal
 from solvent.analytics.domain.kpis import (
     call_facts,
-    event_frame,
+    event_facts,
     hours_facts,
 )
 from solvent.analytics.domain.metrics import (
@@ -73,10 +73,14 @@ def promise_funnel(
 ) -> Funnel:
     """Attempts -> right-party contacts among them -> those that ended in a promise or plan; then
     the promises made in the period (their amount) -> those kept so far (the amount kept)."""
-    events = event_frame(history, period_start, period_end).select(
+    events = event_facts(history, period_start, period_end).frame.select(
         pl.col("attempts").sum(),
         pl.col("rpc_attempts").sum(),
-        (pl.col("rpc_promises") * pl.col("attempts")).sum().alias("promises"),
+        pl.when(pl.col("attempts") > 0)
+        .then(pl.col("rpc_promises"))
+        .otherwise(0)
+        .sum()
+        .alias("promises"),
     )
     attempts, rpc, promise_attempts = events.collect().row(0)
     promises = _period_promises(history, period_start, period_end, now.date())
@@ -141,14 +145,16 @@ def agent_productivity(
     history: History, *, period_start: date, period_end: date, now: datetime
 ) -> list[AgentRow]:
     start, end = period_start, period_end
-    hours = _by_agent(hours_facts(history, start, end, now).frame, logged=pl.col("logged_ms").sum())
+    hours = _by_agent(
+        hours_facts(history, start, end, now, "agent").frame, logged=pl.col("logged_ms").sum()
+    )
     events = _by_agent(
-        event_frame(history, start, end),
+        event_facts(history, start, end, "agent").frame,
         attempts=pl.col("attempts").sum(),
         rpc=pl.col("rpc").sum(),
         promises=pl.col("rpc_promises").sum(),
     )
-    busy = _by_agent(call_facts(history, start, end).frame, busy=pl.col("busy_ms").sum())
+    busy = _by_agent(call_facts(history, start, end, "agent").frame, busy=pl.col("busy_ms").sum())
     promised = _by_agent(
         _period_promises(history, start, end, now.date()), amount=pl.col("amount_minor").sum()
     )
@@ -224,8 +230,8 @@ def channel_effectiveness(
     (either direction) that ended in a promise or plan, and money paid within 7 days after a
     right-party contact on the channel."""
     counts = (
-        event_frame(history, period_start, period_end)
-        .group_by("channel")
+        event_facts(history, period_start, period_end, "channel")
+        .frame.group_by("channel")
         .agg(
             pl.col("attempts").sum(),
             pl.col("contacts").sum(),
