@@ -189,3 +189,22 @@ def test_who_may_open_and_work_a_session(team: Team, trainee: User) -> None:
     assert _act(_as(other_agent), session, "dial").status_code == 404
     assert _as(viewer).get("/practice/").status_code == 403
     assert HttpClient().get("/practice/").status_code == 302
+
+
+def test_the_desk_and_a_turn_take_a_fixed_number_of_queries(
+    trainee: User, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    http = _as(trainee)
+    session = _start(http)
+    for _ in range(3):
+        _act(http, session, "dial")
+        _act(http, session, "end_call", disposition="no_answer")
+    # However long the transcript (measured: 4 and 14, with the audit entry and the locks).
+    with django_assert_max_num_queries(QUERIES_PAGE):
+        assert http.get(f"/practice/{session.pk}/").status_code == 200
+    with django_assert_max_num_queries(QUERIES_TURN):
+        assert _act(http, session, "dial").status_code == 200
+
+
+QUERIES_PAGE = 4
+QUERIES_TURN = 14

@@ -165,3 +165,17 @@ def test_the_limited_content_voicemail_is_not_coached_and_the_detailed_one_is() 
     on_voicemail = replace(world, call=CallState(number=1, answerer="voicemail"))
     assert practice_act(on_voicemail, "leave_voicemail").coaching == ()
     assert LIMITED_CONTENT in practice_act(on_voicemail, "detailed_voicemail").coaching
+
+
+def test_nothing_is_said_to_a_ringing_phone_and_a_voicemail_only_to_a_voicemail() -> None:
+    world = world_of("willing_payer")
+    ringing = replace(world, call=CallState(number=1, answerer="no_answer"))
+    turn = practice_act(ringing, "state_balance")
+    assert not turn.performed and turn.lines[0].text.startswith("No one answered")
+    assert [line.speaker for line in turn.lines] == ["system"]
+    on_voicemail = replace(world, call=CallState(number=1, answerer="voicemail"))
+    assert "leave a message" in practice_act(on_voicemail, "verify_identity").lines[0].text
+    person = replace(world, call=CallState(number=1, answerer="debtor"))
+    refused = practice_act(person, "detailed_voicemail")
+    assert not refused.performed and refused.coaching == ()
+    assert practice_act(ringing, "end_call", disposition="no_answer").performed
