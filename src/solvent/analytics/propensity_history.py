@@ -2,8 +2,9 @@
 
 ``snapshot_frames`` rebuilds, from the history alone, the model's inputs
 (``domain.propensity.INPUT_SCHEMA``) of every account open on each snapshot day, with the label (a
-cleared payment within LABEL_DAYS days from that day). It reads each table once, whatever the number
-of snapshots, and does the rest in Polars. The definitions follow the plan's features frame
+cleared payment within LABEL_DAYS days from that day). Accounts, payments, promises and plans are
+read once and crossed with the days in Polars; the contact ledger, the largest table, is aggregated
+per debtor in the database, two queries per snapshot day, so no attempt row comes into memory. The definitions follow the plan's features frame
 (``strategy.features``) so that the model scores the plan's accounts the way it learned them:
 
 - balance on the day: today's balance plus the cleared payments made since (payments reduce it);
@@ -27,7 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import polars as pl
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 
 from solvent.analytics.domain.propensity import HISTORY_DAYS, INPUT_SCHEMA, LABEL_DAYS
 from solvent.analytics.domain.propensity_fairness import age_band, region_group
@@ -112,26 +113,6 @@ def _cleared_payments(before: date | None = None) -> pl.DataFrame:
     )
 
 
-def _attempts(first: date, last: date) -> pl.DataFrame:
-    rows = (
-        ContactAttempt.objects.filter(
-            at__gte=_start(first) - timedelta(days=HISTORY_DAYS), at__lt=_start(last)
-        )
-        .exclude(status=ContactAttempt.Status.CANCELLED)
-        .values_list("debtor_id", "at", "direction", "outcome")
-    )
-    return pl.DataFrame(
-        list(rows.iterator(chunk_size=5000)),
-        schema={
-            "debtor_id": pl.Int64(),
-            "at": pl.Datetime("us", "UTC"),
-            "direction": pl.String(),
-            "outcome": pl.String(),
-        },
-        orient="row",
-    )
-
-
 def _promises() -> pl.DataFrame:
     rows = Promise.objects.values_list(
         "account_id", "created_at", "due_on", "status", "status_changed_at"
@@ -187,35 +168,66 @@ def _payment_features(days: pl.DataFrame, payments: pl.DataFrame) -> pl.DataFram
     )
 
 
-def _contact_features(days: pl.DataFrame, attempts: pl.DataFrame) -> pl.DataFrame:
-    window = days.join(attempts, how="cross").filter(
-        (pl.col("at") < pl.col("snapshot_start"))
-        & (pl.col("at") >= pl.col("snapshot_start") - pl.duration(days=HISTORY_DAYS))
-    )
-    last = window.group_by("snapshot", "debtor_id").agg(
-        last_rpc=pl.col("at").filter(pl.col("outcome") == RPC).max()
-    )
-    outbound = pl.col("direction") == ContactAttempt.Direction.OUTBOUND
-    return (
-        window.join(last, on=["snapshot", "debtor_id"])
-        .group_by("snapshot", "debtor_id")
-        .agg(
-            last_rpc=pl.col("last_rpc").first(),
-            snapshot_start=pl.col("snapshot_start").first(),
-            attempts_7d=(
-                outbound & (pl.col("at") >= pl.col("snapshot_start") - pl.duration(days=7))
-            ).sum(),
-            attempts_since_rpc=(
-                outbound & (pl.col("last_rpc").is_null() | (pl.col("at") > pl.col("last_rpc")))
-            ).sum(),
+def _contact_features_on(day: date) -> pl.DataFrame:
+    """Per debtor with an attempt in the 90 days before ``day``: days since the last right-party
+    conversation, outbound attempts in the last 7 days and since that conversation (all of the
+    90 days' when none). Counted in the database (two aggregate queries), as the plan's frame is."""
+    start = _start(day)
+    ledger = ContactAttempt.objects.filter(
+        at__gte=start - timedelta(days=HISTORY_DAYS), at__lt=start
+    ).exclude(status=ContactAttempt.Status.CANCELLED)
+    outbound = Q(direction=ContactAttempt.Direction.OUTBOUND)
+    totals = (
+        ledger.values("debtor_id")
+        .annotate(
+            last_rpc=Max("at", filter=Q(outcome=RPC)),
+            attempts_7d=Count("pk", filter=outbound & Q(at__gte=start - timedelta(days=7))),
+            outbound=Count("pk", filter=outbound),
         )
-        .with_columns(
-            days_since_rpc=(pl.col("snapshot_start") - pl.col("last_rpc")).dt.total_days(),
-            attempts_7d=pl.col("attempts_7d").cast(pl.Int64),
-            attempts_since_rpc=pl.col("attempts_since_rpc").cast(pl.Int64),
-        )
-        .select("snapshot", "debtor_id", "days_since_rpc", "attempts_7d", "attempts_since_rpc")
+        .values_list("debtor_id", "last_rpc", "attempts_7d", "outbound")
+        .order_by()
     )
+    last_rpc = (
+        ledger.filter(debtor_id=OuterRef("debtor_id"), outcome=RPC).order_by("-at").values("at")[:1]
+    )
+    since = (
+        ledger.filter(outbound)
+        .annotate(last_rpc=Subquery(last_rpc))
+        .filter(at__gt=F("last_rpc"))
+        .order_by()
+        .values("debtor_id")
+        .annotate(since_rpc=Count("pk"))
+        .values_list("debtor_id", "since_rpc")
+    )
+    frame = pl.DataFrame(
+        list(totals.iterator(chunk_size=5000)),
+        schema={
+            "debtor_id": pl.Int64(),
+            "last_rpc": pl.Datetime("us", "UTC"),
+            "attempts_7d": pl.Int64(),
+            "outbound": pl.Int64(),
+        },
+        orient="row",
+    )
+    counted = pl.DataFrame(
+        list(since.iterator(chunk_size=5000)),
+        schema={"debtor_id": pl.Int64(), "since_rpc": pl.Int64()},
+        orient="row",
+    )
+    return frame.join(counted, on="debtor_id", how="left").select(
+        "debtor_id",
+        snapshot=pl.lit(day, dtype=pl.Date()),
+        days_since_rpc=(pl.lit(start) - pl.col("last_rpc")).dt.total_days(),
+        attempts_7d=pl.col("attempts_7d"),
+        # Never reached: every outbound attempt of the window; reached: those after it (0 if none).
+        attempts_since_rpc=pl.when(pl.col("last_rpc").is_null())
+        .then(pl.col("outbound"))
+        .otherwise(pl.col("since_rpc").fill_null(0)),
+    )
+
+
+def _contact_features(days: Sequence[date]) -> pl.DataFrame:
+    return pl.concat([_contact_features_on(day) for day in days], how="vertical")
 
 
 def _promise_features(days: pl.DataFrame, promises: pl.DataFrame) -> pl.DataFrame:
@@ -261,7 +273,7 @@ def snapshot_frames(days: Sequence[date]) -> pl.DataFrame:
     frame_days = _days(days)
     accounts = _accounts().join(_primary_debtors(), on="account_id", how="left")
     payments = _payment_features(frame_days, _cleared_payments())
-    contacts = _contact_features(frame_days, _attempts(min(days), max(days)))
+    contacts = _contact_features(days)
     frame = (
         frame_days.join(accounts, how="cross")
         .filter(pl.col("placed_on") <= pl.col("snapshot"))
