@@ -157,7 +157,7 @@
     collectFonts: false,
     inlineImages: false,
     slimDOMOptions: { script: true, comment: true, headFavicon: true, headWhitespace: true },
-    sampling: { mousemove: 100, scroll: 150, input: "last" }
+    sampling: { mousemove: 100, scroll: 150 }
   });
 
   var askedAt = Date.now();

@@ -1,0 +1,188 @@
+"""End to end in a real browser: an agent's account screen is recorded with rrweb while they type,
+what they typed and the debtor's personal data never reach the stored events, and a supervisor
+replays the screen next to the call (the player's iframe renders, under the site's CSP).
+
+Waits on progress (the recording row, its chunks, the player's iframe), never on a fixed sleep.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import OperationalError
+
+from solvent.core import clock
+from solvent.core.models import Role
+from solvent.core.services import staff_role_set
+from solvent.dialer.models import Call, Campaign
+from solvent.portfolio.models import Account, AccountDebtor, Client, Debtor, Email, Phone, Team
+from solvent.screen_recording.models import ScreenChunk, ScreenRecording
+from tests.e2e.test_desk_browser import SCREENSHOTS, _chromium, _screenshot
+from tests.e2e.test_dialer_agent import _in_a_thread
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "screen-password-1"
+TYPED = "Zebulon Quartermaine 4417"
+NAME = "Maria Okafor"
+PHONE = "+12125550143"
+EMAIL = "maria.okafor@example.com"
+WAIT_MS = 60_000
+INPUT_SOURCE = 5  # rrweb's IncrementalSource.Input
+
+
+@pytest.fixture
+def floor() -> dict[str, Any]:
+    client = Client.objects.create(code="harbor", name="Harbor Bank")
+    team = Team.objects.create(name="Floor")
+    team.clients.add(client)
+    users = {}
+    for name, role in (("agent", Role.AGENT), ("boss", Role.SUPERVISOR)):
+        users[name] = User.objects.create_user(username=name, password=PASSWORD)
+        staff_role_set(user=users[name], role=role)
+        team.members.add(users[name])
+    debtor = Debtor.objects.create(
+        first_name="Maria", last_name="Okafor", date_of_birth="1980-04-02", national_id_last4="6789"
+    )
+    Phone.objects.create(debtor=debtor, e164=PHONE, kind="mobile")
+    Email.objects.create(debtor=debtor, address=EMAIL)
+    account = Account.objects.create(
+        client=client, account_number="HB-0001", currency="USD", principal=Decimal("1200.50")
+    )
+    AccountDebtor.objects.create(account=account, debtor=debtor)
+    now = clock.now()
+    campaign = Campaign.objects.create(
+        key="harbor-early",
+        name="Harbor early",
+        client=client,
+        team=team,
+        created_at=now,
+        updated_at=now,
+    )
+    call = Call.objects.create(
+        campaign=campaign,
+        account=account,
+        debtor_id=debtor.pk,
+        phone=PHONE,
+        state=Call.State.CONNECTED,
+        agent=users["agent"],
+        started_at=now - timedelta(seconds=20),
+        answered_at=now - timedelta(seconds=12),
+        connected_at=now - timedelta(seconds=11),
+    )
+    return {"account": account.pk, "call": call.pk}
+
+
+def _log_in(page: Any, url: str, username: str) -> None:
+    page.goto(f"{url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/")
+
+
+def _stored(recording_id: int) -> list[Any]:
+    """The stored events; the live server writes meanwhile (SQLite may say the table is locked:
+    asked again)."""
+    for _ in range(100):
+        try:
+            return _in_a_thread(
+                lambda: [
+                    event
+                    for events in ScreenChunk.objects.filter(recording_id=recording_id)
+                    .order_by("sequence")
+                    .values_list("events", flat=True)
+                    for event in events
+                ]
+            )
+        except OperationalError:
+            continue
+    raise AssertionError("the chunks could not be read")
+
+
+def _typed_events(events: list[Any]) -> list[Any]:
+    return [
+        e for e in events if e.get("type") == 3 and e.get("data", {}).get("source") == INPUT_SOURCE
+    ]
+
+
+def test_an_agents_typing_is_recorded_masked_and_a_supervisor_replays_it(
+    live_server, floor
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    executable = _chromium()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    violations: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            agent = browser.new_context().new_page()
+            agent.on("console", lambda message: violations.append(message.text))
+            responses: list[str] = []
+            agent.on(
+                "response",
+                lambda r: responses.append(f"{r.url} {r.status}") if "/screen/" in r.url else None,
+            )
+            _log_in(agent, live_server.url, "agent")
+            agent.goto(f"{live_server.url}/accounts/{floor['account']}/")
+            meta = agent.locator('meta[name="solvent-screen-recording"][data-recording-id]')
+            meta.wait_for(state="attached", timeout=WAIT_MS)
+            recording_id = int(meta.get_attribute("data-recording-id") or "0")
+            agent.click("details.hold-form summary")
+            agent.locator("input[name=attorney_name]").press_sequentially(TYPED, delay=20)
+            # The recorder sends every 5 s: wait until the typing is stored.
+            typed: list[Any] = []
+            for _ in range(WAIT_MS // 250):
+                typed = _typed_events(_stored(recording_id))
+                if typed:
+                    break
+                agent.wait_for_timeout(250)
+            assert typed, (
+                "the typing never reached the server",
+                len(_stored(recording_id)),
+                violations,
+                responses,
+            )
+            # Leaving the page sends what is left (fetch keepalive on pagehide).
+            agent.goto(f"{live_server.url}/")
+            events = _stored(recording_id)
+            stored = json.dumps(events)
+            assert TYPED not in stored and "Zebulon" not in stored and "4417" not in stored
+            for secret in (NAME, "Okafor", PHONE, EMAIL):
+                assert secret not in stored, secret
+            assert any("*" * 7 in json.dumps(event) for event in typed)  # typed, masked
+            call_id, agent_name = _in_a_thread(
+                lambda: ScreenRecording.objects.values_list("call_id", "agent__username").get(
+                    pk=recording_id
+                )
+            )
+            assert (call_id, agent_name) == (floor["call"], "agent")
+            assert len(events) >= 3
+
+            boss = browser.new_context().new_page()
+            boss.on("console", lambda message: violations.append(message.text))
+            _log_in(boss, live_server.url, "boss")
+            boss.goto(f"{live_server.url}/screen/recordings/{recording_id}/")
+            boss.locator(".screen-player iframe").first.wait_for(state="attached", timeout=WAIT_MS)
+            boss.locator("[data-player-ready=true]").wait_for(timeout=WAIT_MS)
+            marks = boss.locator(".screen-mark")
+            marks.first.wait_for(timeout=WAIT_MS)
+            assert "Connected to the agent" in boss.locator(".screen-marks").inner_text()
+            marks.last.click()  # jumping to a moment of the call works
+            _screenshot(boss, "screen-replay.png")
+            frame = boss.frame_locator(".screen-player iframe").first
+            assert TYPED not in frame.locator("body").inner_html(timeout=WAIT_MS)
+        finally:
+            browser.close()
+    blocked = [text for text in violations if "Content Security Policy" in text]
+    assert not blocked, blocked
