@@ -208,3 +208,13 @@ def test_the_desk_and_a_turn_take_a_fixed_number_of_queries(
 
 QUERIES_PAGE = 4
 QUERIES_TURN = 14
+
+
+def test_a_supervisor_sees_the_team_s_practice_on_the_home_page(team: Team, trainee: User) -> None:
+    session = _start(_as(trainee))
+    supervisor = _user("supervisor", Role.SUPERVISOR, team)
+    far = _user("far", Role.SUPERVISOR, Team.objects.create(name="elsewhere"))
+    html = _as(supervisor).get("/practice/").content.decode()
+    assert 'data-testid="team-sessions"' in html and f'href="/practice/{session.pk}/"' in html
+    assert 'data-testid="team-sessions"' not in _as(far).get("/practice/").content.decode()
+    assert 'data-testid="team-sessions"' not in _as(trainee).get("/practice/").content.decode()

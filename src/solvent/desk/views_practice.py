@@ -38,6 +38,7 @@ from solvent.training.selectors import (
     practice_score,
     practice_session_get,
     practice_session_list,
+    practice_team_session_list,
     practice_transcript,
     practice_world,
 )
@@ -63,12 +64,7 @@ _OUTCOME_LABELS = {
 @desk_view(PRACTICE_ROLES)
 @require_GET
 def practice_home(request: HttpRequest) -> HttpResponse:
-    sessions = practice_session_list(user=request.user)
-    rows = [
-        {"session": session, "scenario": SCENARIO_BY_KEY.get(session.scenario)}
-        for session in sessions
-    ]
-    return render(request, HOME, {"scenarios": SCENARIOS, "sessions": rows})
+    return render(request, HOME, _home_context(request))
 
 
 @desk_view(PRACTICE_ROLES)
@@ -84,9 +80,7 @@ def practice_start(request: HttpRequest) -> HttpResponse:
             trainee_id=_user_id(request), scenario=request.POST.get("scenario", ""), seed=seed
         )
     except ValidationError as error:
-        sessions = practice_session_list(user=request.user)
-        rows = [{"session": s, "scenario": SCENARIO_BY_KEY.get(s.scenario)} for s in sessions]
-        context = {"scenarios": SCENARIOS, "sessions": rows, "error": error.message}
+        context = {**_home_context(request), "error": error.message}
         return render(request, HOME, context, status=400)
     return redirect("desk:practice_session", session_id=session.pk)
 
@@ -175,6 +169,17 @@ def _user_id(request: HttpRequest) -> int:
     if user_id is None:
         raise PermissionDenied("sign in first")
     return int(user_id)
+
+
+def _home_context(request: HttpRequest) -> dict[str, Any]:
+    def rows(sessions: list[PracticeSession]) -> list[dict[str, Any]]:
+        return [{"session": s, "scenario": SCENARIO_BY_KEY.get(s.scenario)} for s in sessions]
+
+    return {
+        "scenarios": SCENARIOS,
+        "sessions": rows(practice_session_list(user=request.user)),
+        "team_sessions": rows(practice_team_session_list(user=request.user)),
+    }
 
 
 def _history(world: World) -> list[dict[str, str]]:

@@ -36,6 +36,21 @@ def practice_session_list(*, user: AnyUser, limit: int = RECENT_SESSIONS) -> lis
     )
 
 
+def practice_team_session_list(
+    *, user: AnyUser, limit: int = RECENT_SESSIONS
+) -> list[PracticeSession]:
+    """For a supervisor: the recent sessions of the people who share a team with them (not their
+    own), newest first; empty for any other role."""
+    if not user.is_authenticated or staff_role_get(user=user) != Role.SUPERVISOR:
+        return []
+    teammates = User.objects.filter(teams__members=user.pk).exclude(pk=user.pk).values("pk")
+    return list(
+        PracticeSession.objects.filter(trainee_id__in=teammates)
+        .select_related("review", "trainee")
+        .order_by("-started_at", "-pk")[:limit]
+    )
+
+
 def practice_session_get(
     *, user: AnyUser, session_id: int, for_write: bool = False
 ) -> PracticeSession:
