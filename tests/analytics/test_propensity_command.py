@@ -64,3 +64,10 @@ def test_a_bad_date_or_user_is_a_usage_error() -> None:
     with pytest.raises(CommandError, match="no user"):
         _run("train", "--as-of", "2026-06-01", "--by", "nobody")
     assert "no model has been trained yet" in _run("list", "--kind", "propensity")
+
+
+def test_all_trains_the_best_time_model_too() -> None:
+    synthetic_history(accounts=160, seed=5)
+    printed = _run("train", "--kind", "all", "--as-of", "2026-06-01")
+    assert "reach: run " in printed and "propensity: run " in printed
+    assert set(ModelRun.objects.values_list("kind", flat=True)) == {"reach", "propensity"}
