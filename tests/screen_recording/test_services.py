@@ -193,3 +193,19 @@ def test_the_purge_deletes_what_is_past_retention_and_audits_it(world) -> None:
     entry = AuditEntry.objects.get(action="screen_recording.purged")
     assert entry.data["recording_ids"] == [old.pk]
     assert screen_recordings_purge(now=NOW) == 0
+
+
+def test_the_purge_command_counts_then_deletes(world) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    old = _start(world)
+    ScreenRecording.objects.filter(pk=old.pk).update(delete_after=NOW - timedelta(days=1))
+    out = StringIO()
+    call_command("screen_recordings", "purge", "--dry-run", stdout=out)
+    assert out.getvalue().strip() == "1 screen recording would be deleted (past retention)."
+    assert ScreenRecording.objects.filter(pk=old.pk).exists()
+    call_command("screen_recordings", "purge", stdout=out)
+    assert "1 screen recording deleted" in out.getvalue()
+    assert not ScreenRecording.objects.filter(pk=old.pk).exists()

@@ -1,0 +1,1 @@
+"""`solvent screen_recordings purge`."""
