@@ -200,3 +200,18 @@ def metric_get(key: str) -> MetricDefinition:
         if metric.key == key:
             return metric
     raise KeyError(key)
+
+
+def metrics_markdown() -> str:
+    """The definitions table of docs/metrics.md (a test fails when the page is stale)."""
+    lines = [
+        "| key | metric | numerator | denominator | broken down by | choice made |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for metric in METRICS:
+        groupings = ", ".join(("month", "week", *METRIC_GROUPINGS[metric.key]))
+        lines.append(
+            f"| `{metric.key}` | {metric.name} | {metric.numerator} | {metric.denominator} "
+            f"| {groupings} | {metric.note} |"
+        )
+    return "\n".join(lines) + "\n"
