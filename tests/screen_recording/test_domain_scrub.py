@@ -185,3 +185,12 @@ def test_the_structure_is_kept_and_text_without_personal_data_untouched(events) 
     result = events_scrub(events, PersonalData(names=("Zyxwvut",)))
     assert result.events == events
     assert result.strings_changed == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=_FILLER, secret=_SECRETS | _FILLER, after=st.text(max_size=20))
+def test_the_needles_never_skip_a_text_the_pattern_would_change(before, secret, after) -> None:
+    assert KNOWN is not None
+    text = f"{before}{secret}{after}"
+    if KNOWN.pattern.search(text):
+        assert KNOWN.may_match(text), text

@@ -96,34 +96,74 @@ def _date_forms(iso: str) -> list[str]:
     return sorted(forms)
 
 
-def personal_data_pattern(data: PersonalData) -> re.Pattern[str] | None:
+@dataclass(frozen=True)
+class KnownPattern:
+    """The known personal data as one pattern, with cheap needles that every match contains (a
+    text none of them is in cannot match: most of a page's texts are skipped without the regex)."""
+
+    pattern: re.Pattern[str]
+    words: tuple[str, ...]  # lower-cased: a phrase's longest word, an e-mail, a value as written
+    digit_runs: tuple[str, ...]  # digits a number-like value has, separators dropped
+
+    def may_match(self, text: str) -> bool:
+        lowered = text.lower()
+        if any(word in lowered for word in self.words):
+            return True
+        if self.digit_runs:
+            digits = _NON_DIGIT.sub("", text)
+            return any(run in digits for run in self.digit_runs)
+        return False
+
+    def sub(self, text: str) -> str:
+        return self.pattern.sub(_masked, text) if self.may_match(text) else text
+
+
+_NON_DIGIT = re.compile(r"\D")
+
+
+def personal_data_pattern(data: PersonalData) -> KnownPattern | None:
     """One case-insensitive pattern for everything known (longest first), or None if nothing."""
     parts: set[str] = set()
+    words: set[str] = set()
+    runs: set[str] = set()
     for value in (*data.names, *data.address_lines):
         phrase = _phrase_pattern(value)
         if phrase:
             parts.add(phrase)
-    digit_forms = {re.sub(r"\D", "", value) for value in (*data.national_ids, *data.bank_details)}
+            words.add(max(value.split(), key=len).lower())
+    digit_forms = {_NON_DIGIT.sub("", value) for value in (*data.national_ids, *data.bank_details)}
     for value in data.phones:
         digit_forms |= _phone_forms(value)
     for digits in digit_forms:
         pattern = _digits_pattern(digits)
         if pattern:
             parts.add(pattern)
+            runs.add(digits)
     for value in (*data.national_ids, *data.bank_details):
         # An IBAN or an id with letters in it: also as written.
         if re.search(r"[A-Za-z]", value) and len(value.strip()) >= _DIGITS_MIN:
             parts.add(re.escape(value.strip()))
+            words.add(value.strip().lower())
     for value in data.emails:
         if value.strip():
             parts.add(re.escape(value.strip()))
+            words.add(value.strip().lower())
     for iso in data.dates_of_birth:
         for form in _date_forms(iso):
             parts.add(r"(?<!\d)" + re.escape(form) + r"(?!\d)")
+            run = _NON_DIGIT.sub("", form)
+            if run:
+                runs.add(run)
+            else:
+                words.add(form.lower())
     if not parts:
         return None
     ordered = sorted(parts, key=lambda part: (-len(part), part))
-    return re.compile("|".join(f"(?:{part})" for part in ordered), re.IGNORECASE)
+    return KnownPattern(
+        pattern=re.compile("|".join(f"(?:{part})" for part in ordered), re.IGNORECASE),
+        words=tuple(sorted(words)),
+        digit_runs=tuple(sorted(runs)),
+    )
 
 
 def _masked(match: re.Match[str]) -> str:
@@ -147,12 +187,12 @@ def _card_masked(match: re.Match[str]) -> str:
     return _masked(match) if _luhn_valid(digits) else match.group(0)
 
 
-def text_scrub(text: str, known: re.Pattern[str] | None) -> str:
+def text_scrub(text: str, known: KnownPattern | None) -> str:
     """``text`` with the known personal data and the personal-data patterns masked."""
     if not text or text.isspace():
         return text
     if known is not None:
-        text = known.sub(_masked, text)
+        text = known.sub(text)
     text = _CARD_CANDIDATE.sub(_card_masked, text)
     for pattern in _PATTERNS:
         text = pattern.sub(_masked, text)
