@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from solvent.analytics.domain.cohorts import (
+    BUCKETS,
     STAGES,
     account_exits,
     bucket_at,
@@ -22,7 +23,8 @@ D = Decimal
 
 
 def _bucket(h, day: date) -> list[str | None]:
-    return account_exits(h).sort("account_id").select(bucket_at(day))["literal"].to_list()
+    codes = account_exits(h).sort("account_id").select(bucket_at(day).alias("bucket"))["bucket"]
+    return [None if code is None else BUCKETS[code] for code in codes.to_list()]
 
 
 @pytest.mark.parametrize("days", [0, 1, 30, 31, 60, 61, 90, 91, 120, 121, 180, 181, 400])

@@ -22,11 +22,16 @@ from solvent.analytics.domain.reports import EXIT_STATES, CohortCurve, Ratio, Ro
 from solvent.portfolio.domain.aging import Stage, stage_for
 
 STAGES: tuple[str, ...] = tuple(stage.value for stage in Stage)
-# The stage of every number of days past due up to the last boundary, read off ``stage_for`` itself
-# (one definition): days beyond it are all in the last stage.
-_DPD_CAP = 181
-_STAGE_BY_DPD: dict[int, str] = {days: stage_for(days).value for days in range(_DPD_CAP + 1)}
-_EXIT_BY_STATUS = {"paid": "paid", "settled": "settled", "recalled": "recalled", "closed": "closed"}
+# Buckets are small integers inside the computations (fast to compare and group), labels outside:
+# 0..6 the stages in order, then the exits.
+BUCKETS: tuple[str, ...] = (*STAGES, *EXIT_STATES)
+_EXIT_CODES = {state: len(STAGES) + index for index, state in enumerate(EXIT_STATES)}
+# The days past due at which a new stage starts, read off ``stage_for`` itself (one definition):
+# a stage's code is the number of these boundaries the days past due have reached.
+_STAGE_STARTS: tuple[int, ...] = tuple(
+    days for days in range(1, 400) if stage_for(days) != stage_for(days - 1)
+)
+assert len(_STAGE_STARTS) == len(STAGES) - 1
 
 
 def month_start(day: date) -> date:
@@ -47,57 +52,62 @@ def cleared(payments: pl.DataFrame) -> pl.DataFrame:
     return payments.filter(pl.col("status") == "cleared")
 
 
-def account_exits(history: History) -> pl.DataFrame:
-    """The accounts with ``exit_state`` ("" while open) and ``exit_on`` (the day it left).
+def exit_columns() -> list[pl.Expr]:
+    """``exit_code`` (null while open; see ``BUCKETS``) and ``exit_on`` (the day it left), for
+    accounts joined with ``last_paid_on``, the day of their last cleared payment.
 
     Paid: the day of its last cleared payment; settled: the day its settlement was paid (else its
     last cleared payment); recalled: the recall's day; closed: the day the account last changed
     (nothing else records it). Each falls back to the account's last change.
     """
+    status = pl.col("status")
+    exit_code = pl.lit(None, dtype=pl.Int8)
+    exit_on = pl.lit(None, dtype=pl.Date)
+    fallbacks = {
+        "paid": ("last_paid_on", "updated_on"),
+        "settled": ("settled_on", "last_paid_on", "updated_on"),
+        "recalled": ("recalled_on", "updated_on"),
+        "closed": ("updated_on",),
+    }
+    for state, columns in fallbacks.items():
+        chosen = status == state
+        exit_code = pl.when(chosen).then(pl.lit(_EXIT_CODES[state], pl.Int8)).otherwise(exit_code)
+        exit_on = pl.when(chosen).then(pl.coalesce(*columns)).otherwise(exit_on)
+    return [exit_code.alias("exit_code"), exit_on.alias("exit_on")]
+
+
+def account_exits(history: History) -> pl.DataFrame:
+    """The accounts with their ``exit_columns``."""
     last_paid = (
         cleared(history.payments)
         .group_by("account_id")
         .agg(pl.col("paid_on").max().alias("last_paid_on"))
     )
-    accounts = history.accounts.join(last_paid, on="account_id", how="left")
-    status = pl.col("status")
-    exit_state = status.replace_strict(_EXIT_BY_STATUS, default="", return_dtype=pl.String)
-    exit_on = (
-        pl.when(status == "paid")
-        .then(pl.coalesce("last_paid_on", "updated_on"))
-        .when(status == "settled")
-        .then(pl.coalesce("settled_on", "last_paid_on", "updated_on"))
-        .when(status == "recalled")
-        .then(pl.coalesce("recalled_on", "updated_on"))
-        .when(status == "closed")
-        .then(pl.col("updated_on"))
-        .otherwise(None)
+    return (
+        history.accounts.join(last_paid, on="account_id", how="left")
+        .with_columns(exit_columns())
+        .drop("last_paid_on")
     )
-    return accounts.with_columns(exit_state=exit_state, exit_on=exit_on).drop("last_paid_on")
 
 
 def bucket_at(day: date) -> pl.Expr:
-    """The bucket of each account (of ``account_exits``) at the start of ``day``; null: not placed."""
-    days_past_due = (pl.lit(day) - pl.col("delinquency_date")).dt.total_days()
-    stage = (
-        days_past_due.fill_null(0)
-        .clip(0, _DPD_CAP)
-        .replace_strict(_STAGE_BY_DPD, return_dtype=pl.String)
-    )
+    """The bucket code of each account (of ``account_exits``) at the start of ``day``: its stage
+    (0..6) or its exit (7..10); null when not yet placed."""
+    days_past_due = (pl.lit(day) - pl.col("delinquency_date")).dt.total_days().fill_null(0)
+    stage = pl.sum_horizontal(
+        *[(days_past_due >= start).cast(pl.Int8) for start in _STAGE_STARTS]
+    ).cast(pl.Int8)
     return (
         pl.when(pl.col("placed_on") >= day)
         .then(None)
         .when(pl.col("exit_on") < day)
-        .then(pl.col("exit_state"))
+        .then(pl.col("exit_code"))
         .otherwise(stage)
     )
 
 
-def stage_index(bucket: pl.Expr) -> pl.Expr:
-    """0 for current ... 6 for 180+; null for an exit or no bucket."""
-    return bucket.replace_strict(
-        {stage: index for index, stage in enumerate(STAGES)}, default=None, return_dtype=pl.Int8
-    )
+def is_stage(bucket: pl.Expr) -> pl.Expr:
+    return bucket < len(STAGES)
 
 
 def roll_matrices(history: History, *, months_from: date, as_of: date) -> list[RollMatrix]:
@@ -112,15 +122,15 @@ def roll_matrices(history: History, *, months_from: date, as_of: date) -> list[R
     while next_month(month) <= as_of + timedelta(days=1):
         end = next_month(month)
         moves = (
-            accounts.select(
-                bucket_at(month).alias("start"),
-                bucket_at(end).alias("end"),
-            )
-            .filter(pl.col("start").is_in(STAGES))
+            accounts.select(bucket_at(month).alias("start"), bucket_at(end).alias("end"))
+            .filter(is_stage(pl.col("start")))
             .group_by("start", "end")
             .len()
         )
-        counts = {(row[0], row[1]): int(row[2]) for row in moves.iter_rows()}
+        counts = {
+            (BUCKETS[start], BUCKETS[finish]): int(count)
+            for start, finish, count in moves.iter_rows()
+        }
         starts: dict[str, int] = defaultdict(int)
         for (start, _end), count in counts.items():
             starts[start] += count

@@ -23,13 +23,14 @@ from typing import Literal
 import polars as pl
 
 from solvent.analytics.domain.cohorts import (
+    BUCKETS,
     STAGES,
-    account_exits,
     bucket_at,
     cleared,
+    exit_columns,
+    is_stage,
     month_label,
     next_month,
-    stage_index,
 )
 from solvent.analytics.domain.history import History, day_start, minor_to_decimal
 from solvent.analytics.domain.metrics import (
@@ -45,6 +46,7 @@ from solvent.core.domain.errors import ValidationError
 
 ACCOUNT_DIMENSIONS = ("client", "placement", "segment", "arm", "team")
 _LAST_STAGE = len(STAGES) - 1
+CURRENT, PAID = BUCKETS.index("current"), BUCKETS.index("paid")
 _MS_PER_HOUR = Decimal(3_600_000)
 Unit = Literal["count", "minor", "ms"]
 
@@ -167,6 +169,7 @@ def account_facts(history: History, start: date, end: date, group_by: str = "") 
         .agg(
             pl.col("amount_minor").filter(pl.col("paid_on") < start).sum().alias("paid_before"),
             pl.col("amount_minor").filter(_in_period("paid_on", start, end)).sum().alias("paid_in"),
+            pl.col("paid_on").max().alias("last_paid_on"),
         )
     )
     attempted = (
@@ -174,21 +177,25 @@ def account_facts(history: History, start: date, end: date, group_by: str = "") 
         .filter((pl.col("direction") == "outbound") & _in_period("occurred_at", start, end))
         .select("account_id")
         .unique()
-        .with_columns(pl.lit(value=True).alias("was_attempted"))
+        .collect()
+        .to_series()
+        .implode()
     )
     accounts = (
-        account_exits(history)
-        .lazy()
+        history.accounts.lazy()
         .join(payments, on="account_id", how="left")
-        .join(attempted, on="account_id", how="left")
+        .with_columns(exit_columns())
         .with_columns(
             pl.col("paid_before", "paid_in").fill_null(0),
+            pl.col("account_id").is_in(attempted).alias("was_attempted"),
             bucket_at(start).alias("bucket_start"),
             bucket_at(end).alias("bucket_end"),
         )
         .with_columns(
-            stage_index(pl.col("bucket_start")).alias("stage_start"),
-            stage_index(pl.col("bucket_end")).alias("stage_end"),
+            pl.when(is_stage(pl.col("bucket_start")))
+            .then(pl.col("bucket_start"))
+            .alias("stage_start"),
+            pl.when(is_stage(pl.col("bucket_end"))).then(pl.col("bucket_end")).alias("stage_end"),
         )
     )
     placed_by_end = pl.col("placed_on") < end
@@ -201,7 +208,7 @@ def account_facts(history: History, start: date, end: date, group_by: str = "") 
             worked=worked,
             attempted=worked & pl.col("was_attempted").fill_null(value=False),
             delinquent=delinquent,
-            cured=delinquent & pl.col("bucket_end").is_in(["current", "paid"]),
+            cured=delinquent & pl.col("bucket_end").is_in([CURRENT, PAID]),
             rollable=rollable,
             rolled=rollable & (pl.col("stage_end") > pl.col("stage_start")).fill_null(value=False),
         ),
