@@ -102,7 +102,7 @@ def kpi_report_table(table: KpiTable) -> Table:
             metric.name,
             RATIO,
             help=f"{metric.numerator} / {metric.denominator}"
-            + (f" ({metric.note})" if metric.note else ""),
+            + (f". {metric.note}" if metric.note else ""),
         )
         for metric in table.metrics
     )

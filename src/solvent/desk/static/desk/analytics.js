@@ -20,7 +20,7 @@
         backgroundColor: colour,
         borderColor: colour,
         spanGaps: false,
-        tension: 0.2,
+        tension: 0,
       };
     });
   }
