@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from solvent.demo.analytics_behaviour import Persona, call_rpc_probability, persona_for, weighted
 from solvent.demo.work import _at
-from solvent.portfolio.models import Team
+from solvent.portfolio.models import Debtor, Team
 from solvent.strategy.domain.defaults import LATE
 from solvent.strategy.planner import PlanRow, plan_draft
 from solvent.strategy.services import plan_results_post, plan_run
@@ -60,7 +62,36 @@ def _challenger() -> dict[str, Any]:
     return {**LATE, "key": CHALLENGER_KEY, "name": "Late stage, call first", "steps": reordered}
 
 
-def _outcome(row: PlanRow, rng: random.Random) -> dict[str, str]:
+def _call_outcome(row: PlanRow, rng: random.Random, personas: dict[int, Persona]) -> str:
+    """Who answers depends on who the debtor is and the local hour of week of the call, as in the
+    demo's year of history (``analytics_behaviour``), so the best-time model sees one world."""
+    misses = [(name, weight) for name, weight in CALL_OUTCOMES if name != "right_party"]
+    if row.planned_at is None:
+        return weighted(rng, tuple(misses))
+    local = row.planned_at.astimezone(ZoneInfo(row.time_zone or "America/New_York"))
+    p_rpc = call_rpc_probability(
+        persona=personas.get(row.debtor_id or 0, Persona.WORKING),
+        weekday=local.weekday(),
+        hour=local.hour,
+        stage=row.segment if row.segment in ("early", "middle", "late") else "middle",
+        reachability=1.0,
+    )
+    return "right_party" if rng.random() < p_rpc else weighted(rng, tuple(misses))
+
+
+def _personas(rows: list[PlanRow], today: date) -> dict[int, Persona]:
+    ids = {row.debtor_id for row in rows if row.debtor_id is not None}
+    personas = {}
+    for debtor in Debtor.objects.filter(pk__in=ids).only("pk", "date_of_birth"):
+        try:
+            born = date.fromisoformat(str(debtor.date_of_birth)) if debtor.date_of_birth else None
+        except ValueError:
+            born = None
+        personas[debtor.pk] = persona_for(birth=born, on=today)
+    return personas
+
+
+def _outcome(row: PlanRow, rng: random.Random, personas: dict[int, Persona]) -> dict[str, str]:
     result = {
         "account_number": row.account_number,
         "client": row.client,
@@ -74,8 +105,7 @@ def _outcome(row: PlanRow, rng: random.Random) -> dict[str, str]:
     }
     if row.channel != "call":
         return result | {"outcome": "delivered"}
-    names = [name for name, _weight in CALL_OUTCOMES]
-    outcome = rng.choices(names, weights=[w for _n, w in CALL_OUTCOMES])[0]
+    outcome = _call_outcome(row, rng, personas)
     result["outcome"] = outcome
     if outcome == "right_party" and rng.random() < 0.35 and row.planned_at is not None:
         due = row.planned_at.date() + timedelta(days=rng.randrange(3, 15))
@@ -123,9 +153,10 @@ def demo_strategy_create(*, now: datetime, days: int = 4, seed: int = 12) -> Str
         with _at(datetime.combine(day, time(6), tzinfo=UTC)):
             draft = plan_draft(day=day)
         planned = [row for row in draft.rows if row.status == "planned"]
+        personas = _personas(planned, today)
         # The morning after, everywhere (9 p.m. in Hawaii is 07:00 UTC): every result is past.
         with _at(datetime.combine(day + timedelta(days=1), time(10), tzinfo=UTC)):
-            summary = plan_results_post(rows=[_outcome(row, rng) for row in planned])
+            summary = plan_results_post(rows=[_outcome(row, rng, personas) for row in planned])
             paid = [
                 {
                     "account_number": row.account_number,

@@ -21,6 +21,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from solvent.audit.keys import development_audit_key
 from solvent.core import clock
+from solvent.demo.analytics import demo_analytics_history_create
+from solvent.demo.analytics_models import demo_models_train
 from solvent.demo.dialer import (
     DEMO_BOTS,
     DialerToday,
@@ -28,7 +30,6 @@ from solvent.demo.dialer import (
     demo_dialer_create,
     demo_dialer_today,
 )
-from solvent.demo.history import demo_history_create
 from solvent.demo.payments import demo_payments_create, demo_portal_invite, demo_terms_create
 from solvent.demo.services import (
     DEMO_CLIENTS,
@@ -95,12 +96,10 @@ class Command(BaseCommand):
             demo_users_create()
             call_command("contact_templates_install", verbosity=0, stdout=self.stdout)
             agents = demo_agents()
-            self.stdout.write("Making 30 days of past contact history (each attempt authorised)…")
-            counts = demo_history_create(now=clock.now(), agent_ids=[a.pk for a in agents])
-            self.stdout.write(
-                f"  {counts.recorded:,} contacts recorded, "
-                f"{counts.refused:,} refused by the compliance engine"
-            )
+            self.stdout.write("Making a year of history: placements by month, contacts (each")
+            self.stdout.write("  authorised at its moment), promises, payments, agent sessions…")
+            year = demo_analytics_history_create(now=clock.now(), agent_ids=[a.pk for a in agents])
+            self.stdout.write("\n".join(year.lines()))
             floor = demo_floor_create(now=clock.now(), agents=agents)
             self.stdout.write(
                 f"  {floor.promises} promises, {floor.plans} payment plans, "
@@ -127,6 +126,9 @@ class Command(BaseCommand):
                 f"  {dialer.campaigns} campaigns, {dialer.bots} bot agents, "
                 f"{dialer.history_calls:,} past calls ({dialer.history_abandoned} abandoned)"
             )
+            self.stdout.write("Training the models on the demo history (out of time)…")
+            for trained in demo_models_train(as_of=clock.today()):
+                self.stdout.write(trained.line())
         demo_users_create()
         call_command("contact_templates_install", verbosity=0, stdout=self.stdout)
         demo_terms_create()
