@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from solvent.quality.domain.scorecard import scorecard_score
+from solvent.training.domain.actions import ACTIONS
+from solvent.training.domain.practice import practice_act
+from solvent.training.domain.scenarios import SCENARIOS
 from solvent.training.domain.scoring import practice_answers
 from tests.training.world import GOOD_CALL, play, world_of
 
@@ -124,3 +130,33 @@ def test_no_call_at_all_is_scored_without_the_conversation_items() -> None:
     assert scored.answers["disclosure_given"] == "n/a"
     assert scored.answers["affordability_considered"] == "n/a"
     assert result.passed
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    scenario=st.sampled_from([scenario.key for scenario in SCENARIOS]),
+    seed=st.integers(0, 999_999),
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from([action.key for action in ACTIONS]),
+            st.sampled_from(["", "20", "400"]),
+            st.sampled_from(["", "promise_to_pay", "no_answer", "dispute", "third_party"]),
+            st.booleans(),
+        ),
+        max_size=30,
+    ),
+)
+def test_any_session_gives_answers_the_scorecard_accepts(scenario, seed, steps) -> None:  # type: ignore[no-untyped-def]
+    world = world_of(scenario, seed)
+    lines = []
+    for action, amount, disposition, confirm in steps:
+        turn = practice_act(world, action, amount=amount, disposition=disposition, confirm=confirm)
+        lines += turn.lines
+        world = turn.world
+    scored = practice_answers(lines, ended_on_call=world.call is not None)
+    result = scorecard_score(scored.answers)  # raises ScorecardError on a bad answer
+    assert set(scored.reasons) == set(scored.answers)
+    assert 0.0 <= result.score <= 100.0
+    # A threat performed always fails the call.
+    if any(line.speaker == "trainee" and line.action == "threaten_legal" for line in lines):
+        assert not result.passed
