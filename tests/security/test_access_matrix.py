@@ -1589,6 +1589,21 @@ ROUTES: dict[tuple[str, str], Row] = {
         may=frozenset({Role.STRATEGY_MANAGER.value, Role.ADMIN.value}),
         redirect="/",
     ),
+    # why one account scores as it does: the account first (404), then the page's readers
+    ("GET", "/analytics/propensity/accounts/{account_id}/"): Row(
+        "read",
+        "account",
+        _account,
+        200,
+        may=frozenset(
+            {
+                Role.STRATEGY_MANAGER.value,
+                Role.SUPERVISOR.value,
+                Role.ADMIN.value,
+                Role.COMPLIANCE_OFFICER.value,
+            }
+        ),
+    ),
     # -- the best-time heat map (src/solvent/desk/urls_best_time.py, ADR 0040): a client not
     # theirs is 404, then the role
     ("GET", "/analytics/best-time/"): Row(

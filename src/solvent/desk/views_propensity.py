@@ -4,6 +4,8 @@ fairness report, older runs, and a button that trains a new model.
 /analytics/propensity/                 the active model (``?run=<id>``: another run; with HTMX, only
                                        the run's panel)
 /analytics/propensity/train/           POST: train on the history before today, then back to the page
+/analytics/propensity/accounts/<id>/   why one account scores as it does today: its inputs and each
+                                       feature's term (``?account=<id>`` on the page leads here)
 
 Who: strategy managers, supervisors, admins and compliance officers read; admins and strategy
 managers train. The figures are the model's, over the whole portfolio it learned from: aggregates
@@ -27,11 +29,13 @@ from solvent.analytics.propensity import (
     propensity_model_list,
     propensity_model_train,
 )
+from solvent.analytics.scoring import propensity_explain
 from solvent.core import clock
 from solvent.core.domain.errors import DomainError
 from solvent.core.models import Role
 from solvent.core.selectors import staff_role_get
 from solvent.desk.roles import desk_view
+from solvent.portfolio.access import access_account_by_id
 
 PROPENSITY_READ_ROLES = frozenset(
     {Role.STRATEGY_MANAGER, Role.SUPERVISOR, Role.ADMIN, Role.COMPLIANCE_OFFICER}
@@ -87,6 +91,11 @@ def _run_context(run: ModelRun | None) -> dict[str, Any]:
 @require_GET
 @desk_view(PROPENSITY_READ_ROLES)
 def propensity(request: HttpRequest) -> HttpResponse:
+    account = request.GET.get("account", "").strip()
+    if account:
+        if not account.isdigit():
+            return HttpResponseBadRequest("account must be an account's id")
+        return redirect("desk:propensity_account", account_id=int(account))
     chosen = request.GET.get("run", "")
     if chosen and not chosen.isdigit():
         return HttpResponseBadRequest("run must be a run's number")
@@ -117,3 +126,13 @@ def propensity_train(request: HttpRequest) -> HttpResponse:
     state = "it is now the active model" if run.active else run.note
     messages.success(request, f"Model {run.pk} trained (AUC {shown}); {state}.")
     return redirect("desk:propensity")
+
+
+@require_GET
+@desk_view(PROPENSITY_READ_ROLES)
+def propensity_account(request: HttpRequest, account_id: int) -> HttpResponse:
+    # The role is checked by desk_view; the account, the one tenant-scoped way (404 if not seen).
+    account = access_account_by_id(user=request.user, account_id=account_id)
+    explanation = propensity_explain(account_id=account.pk, day=clock.today())
+    context = {"account": account, "explanation": explanation, "label_days": LABEL_DAYS}
+    return render(request, "desk/analytics/propensity_account.html", context)
