@@ -3,11 +3,15 @@
 The call's row is locked while a review is written (ADR 0042). PostgreSQL only (the PostgreSQL pass:
 the test database of the SQLite pass is in memory, where two threads' writers refuse each other
 instead of waiting). Each thread waits on a barrier (progress, not a clock), so both are inside
-``qa_review_create`` together.
+``qa_review_create`` together; then each waits, once past the "already reviewed?" check, for the
+other to get there too. With the lock the other never does (it waits on the call's row) and the
+wait gives up after a few seconds; without it both pass the check and both would store a review.
+The give-up only delays the right answer: it cannot change it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +38,15 @@ def test_two_reviewers_at_once_leave_one_review(
     floor = floor_build(NOW)
     call, _ = recorded_call(floor.acme_campaign, floor.account, floor.ann, NOW)
     reviewers = [floor.sue.pk, floor.cleo.pk]
+    past_the_check = threading.Barrier(len(reviewers), timeout=3)
+    score = services.scorecard_score
+
+    def score_when_both_are_past_the_check(answers: dict[str, str]) -> object:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            past_the_check.wait()
+        return score(answers)
+
+    monkeypatch.setattr(services, "scorecard_score", score_when_both_are_past_the_check)
     barrier = threading.Barrier(len(reviewers), timeout=60)
     saved: list[int] = []
     refused: list[str] = []
