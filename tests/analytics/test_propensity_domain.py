@@ -264,3 +264,32 @@ def test_json_safe_turns_nan_into_none() -> None:
         "auc": None,
         "rows": [1.0, None],
     }
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    weight=st.floats(-3, 3).filter(lambda w: abs(w) > 1e-3),
+    intercept=st.floats(-5, 5),
+    balances=st.lists(st.integers(0, 10**9), min_size=2, max_size=30, unique=True),
+)
+def test_the_score_is_a_probability_that_moves_with_the_weights_sign(
+    weight: float, intercept: float, balances: list[int]
+) -> None:
+    levels = {"product": ["card"], "stage": ["180+"]}
+    names = feature_names(levels)
+    parameters = ModelParameters(
+        features=tuple(names),
+        means=(0.0,) * len(names),
+        scales=(1.0,) * len(names),
+        coefficients=tuple(weight if name == "log_balance" else 0.0 for name in names),
+        intercept=intercept,
+        levels=levels,
+    )
+    ordered = sorted(balances)
+    frame = pl.DataFrame(
+        {name: [None] * len(ordered) for name in INPUT_SCHEMA}, schema=INPUT_SCHEMA
+    ).with_columns(balance_minor=pl.Series(ordered, dtype=pl.Int64))
+    p = score(frame, parameters)
+    assert np.all((p >= 0) & (p <= 1))
+    steps = np.diff(p)
+    assert np.all(steps >= -1e-12) if weight > 0 else np.all(steps <= 1e-12)
