@@ -8,9 +8,7 @@ from solvent.desk import views_analytics as views
 urlpatterns: list[URLPattern] = [
     path("", views.analytics_kpis, name="analytics"),
     path("client-report.pdf", views.analytics_client_report, name="analytics_client_report"),
-    path(
-        "<slug:report>.csv", views.analytics_export, {"fmt": "csv"}, name="analytics_export_csv"
-    ),
+    path("<slug:report>.csv", views.analytics_export, {"fmt": "csv"}, name="analytics_export_csv"),
     path(
         "<slug:report>.xlsx",
         views.analytics_export,
