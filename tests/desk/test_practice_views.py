@@ -218,3 +218,16 @@ def test_a_supervisor_sees_the_team_s_practice_on_the_home_page(team: Team, trai
     assert 'data-testid="team-sessions"' in html and f'href="/practice/{session.pk}/"' in html
     assert 'data-testid="team-sessions"' not in _as(far).get("/practice/").content.decode()
     assert 'data-testid="team-sessions"' not in _as(trainee).get("/practice/").content.decode()
+
+
+def test_a_double_click_is_done_once(trainee: User) -> None:
+    http = _as(trainee)
+    session = _start(http)
+    page = http.get(f"/practice/{session.pk}/").content.decode()
+    assert 'name="turn" value="0"' in page
+    assert _act(http, session, "dial", turn="0").status_code == 200
+    again = _act(http, session, "dial", turn="0")
+    assert again.status_code == 400 and "the desk has moved on" in again.content.decode()
+    session.refresh_from_db()
+    assert session.state["calls_made"] == 1
+    assert sum(1 for line in session.transcript if line["action"] == "dial") == 2  # said, heard

@@ -107,6 +107,7 @@ def practice_action(request: HttpRequest, session_id: int) -> HttpResponse:
             amount=request.POST.get("amount", "").strip() or None,
             disposition=request.POST.get("disposition", ""),
             confirm=request.POST.get("confirm", "") == "1",
+            expected_turn=_turn(request.POST.get("turn", "")),
         )
         session = result.session
     except ValidationError as refused:
@@ -161,6 +162,11 @@ def practice_result(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+def _turn(raw: str) -> int | None:
+    """The turn the page showed (absent or unreadable: not checked)."""
+    return int(raw) if raw.strip().isdigit() else None
 
 
 def _user_id(request: HttpRequest) -> int:

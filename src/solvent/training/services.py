@@ -94,15 +94,25 @@ def practice_session_act(
     amount: str | Decimal | None = None,
     disposition: str = "",
     confirm: bool = False,
+    expected_turn: int | None = None,
 ) -> PracticeTurn:
-    """One turn of the trainee's session: coaching, and the action if it may happen."""
+    """One turn of the trainee's session: coaching, and the action if it may happen.
+
+    ``expected_turn``: the turn the trainee's page showed; another (a double click, a second tab)
+    is refused, so one click is never done twice."""
     with transaction.atomic():
         session = _locked(actor_id, session_id)
         if session.ended_at is not None:
             raise ValidationError("this practice session is finished", code="practice_finished")
+        world = world_from_json(session.state)
+        if expected_turn is not None and expected_turn != world.turn:
+            raise ValidationError(
+                "the desk has moved on since this page was drawn: here it is as it stands now",
+                code="practice_stale",
+            )
         try:
             turn = practice_act(
-                world_from_json(session.state),
+                world,
                 action,
                 amount=amount,
                 disposition=disposition,
