@@ -219,3 +219,19 @@ def test_the_pages_keep_to_a_few_queries_whatever_the_calls(
     agent = _as(floor.ann)
     with django_assert_max_num_queries(8):
         assert agent.get("/quality/mine/").status_code == 200
+
+
+def test_the_trend_switches_between_calls_and_practice_sessions(floor: Floor) -> None:
+    services.qa_review_create(
+        actor_id=None, agent_id=floor.ann.pk, answers=ALL_YES, practice_session_id=9
+    )
+    http = _as(floor.sue)
+    calls = http.get(f"/quality/agents/{floor.ann.pk}/").content.decode()
+    assert re.search(r'data-testid="trend-reviews">0<', calls)
+    practice = http.get(f"/quality/agents/{floor.ann.pk}/?source=practice").content.decode()
+    assert re.search(r'data-testid="trend-reviews">1<', practice)
+    assert 'href="?source=practice" aria-current="page"' in practice
+    # An unknown source is the calls' trend, not an error.
+    assert http.get(f"/quality/agents/{floor.ann.pk}/?source=x").status_code == 200
+    mine = _as(floor.ann).get("/quality/mine/?source=practice").content.decode()
+    assert re.search(r'data-testid="trend-reviews">1<', mine)

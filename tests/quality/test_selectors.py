@@ -132,3 +132,22 @@ def test_the_trend_reads_the_reviews_the_user_sees(floor: Floor) -> None:
     assert (acme_only.reviews, acme_only.passed, acme_only.mean_score) == (1, 0, 80.0)
     assert acme_only.items[0].key == "no_threats" and acme_only.items[0].failed == 1
     assert acme_only.weeks[-1].week_start == date(2026, 6, 8)
+
+
+def test_practice_sessions_have_their_own_trend_apart_from_the_calls(floor: Floor) -> None:
+    call, _ = recorded_call(floor.acme_campaign, floor.account, floor.ann, NOW)
+    services.qa_review_create(
+        actor_id=floor.sue.pk, agent_id=floor.ann.pk, answers=ALL_YES, call_id=call.pk
+    )
+    services.qa_review_create(
+        actor_id=None,
+        agent_id=floor.ann.pk,
+        answers={**ALL_YES, "no_threats": "no"},
+        practice_session_id=4,
+    )
+    calls = selectors.quality_agent_trend(user=floor.sue, agent_id=floor.ann.pk)
+    practice = selectors.quality_agent_trend(
+        user=floor.sue, agent_id=floor.ann.pk, source="practice"
+    )
+    assert (calls.reviews, calls.passed, calls.mean_score) == (1, 1, 100.0)
+    assert (practice.reviews, practice.passed, practice.mean_score) == (1, 0, 80.0)

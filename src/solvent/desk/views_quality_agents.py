@@ -24,12 +24,20 @@ MINE = "desk/quality/mine.html"
 NOTE = "desk/quality/_note.html"
 
 
+def _source(request: HttpRequest) -> str:
+    """Which reviews the trend reads: the calls (the default) or the practice sessions."""
+    chosen = request.GET.get("source", "")
+    return chosen if chosen in QaReview.Source.values else QaReview.Source.CALL
+
+
 def _agent_page(
     request: HttpRequest, agent: User, *, note_error: str = "", note_text: str = ""
 ) -> HttpResponse:
-    trend = selectors.quality_agent_trend(user=request.user, agent_id=agent.pk)
+    source = _source(request)
+    trend = selectors.quality_agent_trend(user=request.user, agent_id=agent.pk, source=source)
     saved = request.GET.get("saved", "")
     context = {
+        "source": source,
         "agent": agent,
         "trend": trend,
         "chart": trend_chart_data(trend),
@@ -82,8 +90,12 @@ def quality_note_create(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_GET
 def quality_mine(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)  # desk_view: a signed-in user
-    trend = selectors.quality_agent_trend(user=request.user, agent_id=request.user.pk)
+    source = _source(request)
+    trend = selectors.quality_agent_trend(
+        user=request.user, agent_id=request.user.pk, source=source
+    )
     context = {
+        "source": source,
         "trend": trend,
         "chart": trend_chart_data(trend),
         "reviews": selectors.qa_review_list(user=request.user, agent_id=request.user.pk),

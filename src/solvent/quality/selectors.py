@@ -231,14 +231,21 @@ def qa_review_get(*, user: AnyUser, review_id: int) -> QaReview:
 
 
 def quality_agent_trend(
-    *, user: AnyUser, agent_id: int, today: date | None = None, weeks: int = 12
+    *,
+    user: AnyUser,
+    agent_id: int,
+    today: date | None = None,
+    weeks: int = 12,
+    source: str = QaReview.Source.CALL,
 ) -> AgentTrend:
-    """The agent's trend from the reviews this user sees of them (``quality_agent_get`` first)."""
+    """The agent's trend from the reviews this user sees of them (``quality_agent_get`` first):
+    of their calls, or of their practice sessions (``source``), never the two mixed (a practice
+    session is an exercise, not the floor's work)."""
     today = today or clock.today()
     first_monday = today - timedelta(days=today.weekday(), weeks=weeks - 1)
     rows = (
         qa_review_queryset(user=user)
-        .filter(agent_id=agent_id, created_at__gte=_day_start(first_monday))
+        .filter(agent_id=agent_id, source=source, created_at__gte=_day_start(first_monday))
         .values_list("created_at", "score", "passed", "answers")
     )
     facts = [
