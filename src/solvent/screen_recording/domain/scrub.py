@@ -30,10 +30,12 @@ _SEPARATORS = r"[\s().\-/]*"
 _NAME_MIN = 2  # a one-letter initial would mask every "a" on the page
 _DIGITS_MIN = 4  # fewer known digits than this match too much (a national id's last four: kept)
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+# Each pattern starts only where a run of its characters starts and cannot backtrack into it:
+# a long token (a base64 image in an attribute) is scanned once, not once per character.
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]++@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 _SSN = re.compile(r"(?<!\d)\d{3}[- ]\d{2}[- ]\d{4}(?!\d)")
 _NANP_PHONE = re.compile(r"(?<![\d+])(?:\+?1[\s.\-]?)?\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]\d{4}(?!\d)")
-_INTERNATIONAL_PHONE = re.compile(r"\+\d[\d\s().\-]{6,}\d")
+_INTERNATIONAL_PHONE = re.compile(r"(?<![\d+])\+\d[\d\s().\-]{6,}\d")
 _CARD_CANDIDATE = re.compile(r"(?<!\d)(?:\d[ \-]?){12,18}\d(?!\d)")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30}\b")
 _PATTERNS = (_EMAIL, _SSN, _NANP_PHONE, _INTERNATIONAL_PHONE, _IBAN)
