@@ -15,15 +15,17 @@ from solvent.analytics.domain.reach_synthetic import synthetic_attempts
 from solvent.analytics.models import ModelRun
 from solvent.analytics.reach import TEST_DAYS, reach_local_counts, reach_model_train
 from solvent.analytics.selectors_reach import (
+    debtor_segments,
     reach_attempts,
     reach_run_active,
     reach_shrinkage_active,
 )
 from solvent.audit.models import AuditEntry
 from solvent.compliance.models import ContactAttempt
-from solvent.portfolio.models import Debtor, Phone
+from solvent.portfolio.models import Account, AccountDebtor, Client, Debtor, Phone
 from solvent.strategy.domain.timing import Shrinkage
 from solvent.strategy.features import HISTORY_DAYS
+from solvent.strategy.models import PlanItem, PlanRun
 
 pytestmark = pytest.mark.django_db
 SEED = 20261130
@@ -190,3 +192,29 @@ def test_each_attempt_is_counted_in_its_debtor_s_local_hour_of_week_across_a_dst
         (2, 24 + 10): (None, 1),
         (3, 23): (None, 0),
     }
+
+
+def test_a_debtor_s_segment_is_the_one_of_the_latest_plan_on_or_before_the_day() -> None:
+    client = Client.objects.create(code="acme", name="Acme")
+    who = debtor()
+    account = Account.objects.create(client=client, account_number="A-1", currency="USD")
+    AccountDebtor.objects.create(account=account, debtor_id=who)
+    first = date(2026, 10, 1)
+    for day, segment in ((first, "early"), (first + timedelta(days=30), "late")):
+        run = PlanRun.objects.create(
+            plan_date=day, client=client, started_at=datetime.combine(day, time.min, tzinfo=UTC)
+        )
+        PlanItem.objects.create(
+            run=run,
+            plan_date=day,
+            client=client,
+            account=account,
+            debtor_id=who,
+            segment_key=segment,
+            status="skipped",
+            reason="waiting",
+        )
+
+    assert debtor_segments(debtor_ids=[who], as_of=first - timedelta(days=1)) == {}
+    assert debtor_segments(debtor_ids=[who], as_of=first + timedelta(days=29)) == {who: "early"}
+    assert debtor_segments(debtor_ids=None, as_of=first + timedelta(days=30)) == {who: "late"}
