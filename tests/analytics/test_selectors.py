@@ -165,3 +165,17 @@ def test_roll_rate_matrices_and_liquidation_curves(world):
     )
     assert [(c.cohort, c.accounts, c.placed) for c in curves] == [("2026-09", 2, D("2000.00"))]
     assert curves[0].points[-1][1] == D("100.00")
+
+
+def test_an_interaction_about_a_shared_debtor_as_a_person_is_not_shown_across_clients(world):
+    shared = world.a1.debtors.get()
+    interaction(shared, [], "right_party_contact", at(20), world.bob)
+    interaction(world.a2.debtors.get(), [], "right_party_contact", at(21), world.ann)
+    # The agency sees both (on the debtors' lowest accounts).
+    assert _kpis(world.admin).total.values["promise_rate"].denominator == 4
+    # Acme's viewer sees the one about acme's own debtor, not the shared debtor's (bob is beta's).
+    assert _kpis(world.viewer).total.values["promise_rate"].denominator == 3
+    agents = selectors.agent_productivity(user=world.viewer, period_start=START, period_end=END)
+    assert [row.agent for row in agents] == ["ann"]
+    # Narrowed to beta, the shared debtor is still shared: not shown either.
+    assert _kpis(world.admin, client_code="beta").total.values["promise_rate"].denominator == 1

@@ -6,7 +6,9 @@ the period asked for. Nothing is copied or kept: the contact history, the paymen
 the dialer's sessions and calls and the compliance decision log are the truth, read each time.
 
 An interaction (or a compliance decision) names the accounts it concerned; it is counted once, on
-the lowest of them the reader sees, or, when it names none, on the debtor's lowest such account.
+the lowest of them the reader sees. One that names none is about the person: it is counted on the
+debtor's lowest account when the reader sees all of the debtor's accounts, and not at all when the
+debtor also owes a client the reader does not serve.
 """
 
 from __future__ import annotations
@@ -116,15 +118,27 @@ def _accounts(scope: Scope) -> pl.DataFrame:
 
 
 class _Attribution:
-    """The account an interaction or decision is counted on (see the module's docstring)."""
+    """The account an interaction or decision is counted on (see the module's docstring).
+
+    One that names no account is about the person: it is counted (on the debtor's lowest account)
+    only when the reader sees every account of the debtor. A debtor who also owes a client the
+    reader does not serve is shared, and a record about them as a person is not shown across
+    clients (ADR 0022): it would name that client's agent and work to this one.
+    """
 
     def __init__(self, account_ids: Iterable[int], scope: Scope) -> None:
         self.visible = frozenset(account_ids)
-        self.by_debtor: dict[int, int] = {}
-        links = AccountDebtor.objects.filter(scope.accounts("account__client_id"))
-        for account, debtor in links.values_list("account_id", "debtor_id"):
-            current = self.by_debtor.get(debtor)
-            self.by_debtor[debtor] = account if current is None else min(current, account)
+        mine = AccountDebtor.objects.filter(scope.accounts("account__client_id"))
+        owed: dict[int, list[int]] = {}
+        for account, debtor in AccountDebtor.objects.filter(
+            debtor_id__in=mine.values("debtor_id")
+        ).values_list("account_id", "debtor_id"):
+            owed.setdefault(debtor, []).append(account)
+        self.by_debtor = {
+            debtor: min(accounts)
+            for debtor, accounts in owed.items()
+            if all(account in self.visible for account in accounts)
+        }
 
     def account(self, debtor_id: int, account_ids: list[int] | None) -> int | None:
         named = [pk for pk in account_ids or [] if pk in self.visible]
