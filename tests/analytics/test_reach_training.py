@@ -86,7 +86,11 @@ def history() -> int:
     return sum(1 for row in rows if row.direction == "outbound" and row.at < end)
 
 
-def test_training_validates_out_of_time_records_the_run_and_makes_it_active(history) -> None:
+def test_training_validates_out_of_time_records_the_run_and_makes_it_active(
+    history, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("solvent.analytics.selectors_reach.CHUNK_ROWS", 997)  # many chunks
+
     run = reach_model_train(as_of=AS_OF)
 
     figures = run.validation
