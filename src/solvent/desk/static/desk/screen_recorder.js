@@ -46,14 +46,24 @@
     }
   }
 
+  var SEND_TIMEOUT_MS = 30000; // a request that hangs is given up and sent again
+
   function post(url, body, keepalive) {
-    return fetch(url, {
+    var options = {
       method: "POST",
       credentials: "same-origin",
       keepalive: !!keepalive,
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       body: body
-    });
+    };
+    if (!keepalive && window.AbortController) {
+      var controller = new AbortController();
+      options.signal = controller.signal;
+      window.setTimeout(function () {
+        controller.abort();
+      }, SEND_TIMEOUT_MS);
+    }
+    return fetch(url, options);
   }
 
   function stop() {
