@@ -1558,11 +1558,6 @@ ROUTES: dict[tuple[str, str], Row] = {
         _report_query("agents"),
         200,
         may=REPORT_READERS,
-        known=dict.fromkeys(
-            [(who, OWN) for who in ("supervisor", "strategy_manager", "client_viewer")],
-            "agent productivity names client B's agent to client A: B's attempt about the shared "
-            "debtor as a person (no account) is counted on A's account (analytics.frames)",
-        ),
     ),
     ("GET", "/api/analytics/client-report.pdf"): _report_row(_report_query(month="2026-05")),
     # -- propensity to pay (src/solvent/desk/urls_propensity.py, ADR 0041): aggregates of the whole
