@@ -59,6 +59,11 @@ def test_the_list_shows_the_calls_to_review_and_the_filter_answers_its_partial(
     body = partial.content.decode()
     assert partial.status_code == 200 and "<html" not in body and 'id="quality-calls"' in body
     assert f'data-call="{other.pk}"' in body and f'data-call="{call.pk}"' not in body
+    restored = _as(floor.sue).get(
+        f"/quality/?agent={floor.abe.pk}",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in restored.content.decode()  # the back button gets the whole page
 
 
 def test_a_bad_filter_is_a_400(floor: Floor) -> None:

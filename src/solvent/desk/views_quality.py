@@ -68,7 +68,12 @@ def quality_home(request: HttpRequest) -> HttpResponse:
         "can_open_agents": True,
         "link_calls": True,
     }
-    template = f"{HOME}#calls" if request.headers.get("HX-Request") else HOME
+    # The filter's swap asks for the list only; a history restore (the back button, the page
+    # not in htmx's cache) asks for the whole page.
+    partial = request.headers.get("HX-Request") and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    template = f"{HOME}#calls" if partial else HOME
     return render(request, template, context)
 
 
