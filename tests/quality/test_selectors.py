@@ -151,3 +151,33 @@ def test_practice_sessions_have_their_own_trend_apart_from_the_calls(floor: Floo
     )
     assert (calls.reviews, calls.passed, calls.mean_score) == (1, 1, 100.0)
     assert (practice.reviews, practice.passed, practice.mean_score) == (1, 0, 80.0)
+
+
+def test_a_note_about_another_clients_call_is_not_read_by_this_clients_supervisor(
+    floor: Floor,
+) -> None:
+    floor.globex_team.members.add(floor.ann)  # ann works both clients
+    acme, _ = recorded_call(floor.acme_campaign, floor.account, floor.ann, NOW)
+    globex, _ = recorded_call(floor.globex_campaign, floor.globex_account, floor.ann, NOW)
+    services.qa_review_create(
+        actor_id=floor.sue.pk,
+        agent_id=floor.ann.pk,
+        answers=ALL_YES,
+        call_id=acme.pk,
+        coaching_note="acme note",
+    )
+    services.qa_review_create(
+        actor_id=floor.gil.pk,
+        agent_id=floor.ann.pk,
+        answers=ALL_YES,
+        call_id=globex.pk,
+        coaching_note="globex note",
+    )
+    services.coaching_note_create(actor_id=floor.gil.pk, agent_id=floor.ann.pk, text="globex tip")
+
+    def texts(user: object) -> set[str]:
+        return {n.text for n in selectors.coaching_note_list(user=user, agent=floor.ann)}  # type: ignore[arg-type]
+
+    assert texts(floor.sue) == {"acme note"}
+    assert texts(floor.gil) == {"globex note", "globex tip"}
+    assert texts(floor.ann) == texts(floor.ada) == {"acme note", "globex note", "globex tip"}

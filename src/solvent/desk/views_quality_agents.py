@@ -42,7 +42,7 @@ def _agent_page(
         "trend": trend,
         "chart": trend_chart_data(trend),
         "reviews": selectors.qa_review_list(user=request.user, agent_id=agent.pk),
-        "notes": selectors.coaching_note_list(agent=agent),
+        "notes": selectors.coaching_note_list(user=request.user, agent=agent),
         "saved": _saved_review(request, agent, saved),
         "note_error": note_error,
         "note_text": note_text,
@@ -99,7 +99,7 @@ def quality_mine(request: HttpRequest) -> HttpResponse:
         "trend": trend,
         "chart": trend_chart_data(trend),
         "reviews": selectors.qa_review_list(user=request.user, agent_id=request.user.pk),
-        "notes": selectors.coaching_note_list(agent=request.user),
+        "notes": selectors.coaching_note_list(user=request.user, agent=request.user),
     }
     return render(request, MINE, context)
 

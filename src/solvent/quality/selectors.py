@@ -255,13 +255,23 @@ def quality_agent_trend(
     return agent_trend(facts, today=today, weeks=weeks)
 
 
-def coaching_note_list(*, agent: User, limit: int = 50) -> list[CoachingNote]:
-    """The agent's coaching notes, newest first (after ``quality_agent_get`` decided who sees)."""
-    return list(
-        CoachingNote.objects.select_related("author", "review")
-        .filter(agent=agent)
-        .order_by("-created_at", "-pk")[:limit]
-    )
+def coaching_note_list(*, user: AnyUser, agent: User, limit: int = 50) -> list[CoachingNote]:
+    """The agent's coaching notes this user may read, newest first (``quality_agent_get`` first).
+
+    A note is free text, often about a call: the agent and the agency-wide roles read every one;
+    anyone else the notes about reviews they see, and the general notes (about no review) written by
+    someone in one of their teams: never a note about another client's call (ADR 0022)."""
+    notes = CoachingNote.objects.select_related("author", "review").filter(agent=agent)
+    role = staff_role_get(user=user)
+    if role is None:
+        return []
+    if role not in _AGENCY_WIDE_ROLES and agent.pk != user.pk:
+        notes = notes.filter(
+            Q(review_id__in=qa_review_queryset(user=user).values("pk"))
+            | Q(review__isnull=True, author_id__in=_teammate_ids(user))
+            | Q(author_id=user.pk)
+        )
+    return list(notes.order_by("-created_at", "-pk")[:limit])
 
 
 def coaching_note_get(*, user: AnyUser, note_id: int) -> CoachingNote:
