@@ -247,3 +247,26 @@ def test_who_sees_which_report(desk, calls, who, path, status) -> None:
 def test_anonymous_is_sent_to_the_login_page(calls) -> None:
     response = HttpClient().get("/analytics/funnel/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_a_report_page_swaps_its_body_with_htmx_and_a_refusal_is_swapped_in_too(
+    desk, calls
+) -> None:
+    page = desk["supervisor"].get("/analytics/channels/", {"from": "2026-11", "to": "2026-11"})
+    partial = desk["supervisor"].get(
+        "/analytics/channels/", {"from": "2026-11", "to": "2026-11"}, **HTMX
+    )
+    assert (
+        "<html" in page.content.decode()
+        and 'data-testid="analytics-filters"' in page.content.decode()
+    )
+    html = partial.content.decode()
+    assert partial.status_code == 200 and "<html" not in html
+    assert 'id="analytics-chart-data"' in html and 'data-testid="table-channels"' in html
+    assert 'data-testid="analytics-filters"' not in html
+    refused = desk["supervisor"].get(
+        "/analytics/channels/", {"from": "2026-11", "to": "2025-01"}, **HTMX
+    )
+    # HTMX swaps only a 2xx: the refusal comes as the body to swap in.
+    assert refused.status_code == 200 and "<html" not in refused.content.decode()
+    assert 'data-testid="analytics-error"' in refused.content.decode()

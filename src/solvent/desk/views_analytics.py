@@ -117,7 +117,10 @@ def _page(
         report: Report = report_build(slug=kind.slug, request=asked)
     except ValidationError as refused:
         context = _context(request, kind, None) | {"error": refused.message}
-        return render(request, BODY if _htmx(request) else page, context, status=400)
+        # HTMX swaps only a 2xx: the refusal is shown in the swapped body.
+        if _htmx(request):
+            return render(request, BODY, context)
+        return render(request, page, context, status=400)
     context = _context(request, kind, asked) | {
         "report": report,
         "tables": shown_tables(report.tables),
