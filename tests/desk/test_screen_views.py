@@ -15,6 +15,7 @@ from solvent.audit.models import AuditEntry
 from solvent.dialer.adapters.recordings import recording_store
 from solvent.dialer.services.recordings import recording_register
 from solvent.screen_recording.models import ScreenChunk, ScreenRecording
+from solvent.screen_recording.selectors import screen_recordings_for_call
 from tests.screen_recording.world import (
     DEBTOR_PHONE,
     NOW,
@@ -264,3 +265,16 @@ def test_the_account_screen_marks_personal_data_for_the_recorders_mask(world) ->
     for shown in (DEBTOR_PHONE, "pat.secret@example.com", "77 Quiet Lane", "Pat Doe"):
         assert shown in html, shown
         assert shown not in unmarked, shown
+
+
+def test_the_qa_review_page_shows_the_calls_screen_beside_its_audio(world) -> None:
+    recording_id = _recording_with_events(world)
+    store = recording_store()
+    ref = store.new_ref(f"call-{world.call.pk}")
+    store.write(ref, b"RIFF")
+    recording_register(call_id=world.call.pk, ref=ref, seconds=3, size_bytes=4)
+    html = _as(world.floor.sue).get(f"/quality/calls/{world.call.pk}/").content.decode()
+    assert f'data-events-url="/screen/recordings/{recording_id}/events/"' in html
+    assert "<audio" in html and "screen_replay.js" in html
+    # An agent who did not take the call is not a reviewer: no replay of another's screen.
+    assert screen_recordings_for_call(user=world.floor.abe, call_id=world.call.pk) == []
