@@ -5,6 +5,7 @@ and the same for the same seed."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import date
 from io import StringIO
@@ -24,6 +25,7 @@ from solvent.demo.services import demo_agents, demo_portfolio_load, demo_users_c
 from solvent.dialer.models import AgentSession, Call, Recording
 from solvent.payments.models import Payment
 from solvent.portfolio.models import Account, Debtor, Phone, Placement
+from solvent.screen_recording.models import ScreenChunk, ScreenRecording
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +42,11 @@ def _portfolio(tmp_path, settings, accounts: int) -> list[int]:
     return [agent.pk for agent in demo_agents()]
 
 
+# A year played day by day through the gate and the services: minutes on a loaded machine.
+@pytest.mark.timeout(1200)
 def test_the_demo_year_is_lawful_and_shaped_for_the_analytics(tmp_path, settings) -> None:
     """One year made once (it takes a while), then each property checked in turn."""
-    agents = _portfolio(tmp_path, settings, 320)
+    agents = _portfolio(tmp_path, settings, 260)
     made = demo_analytics_history_create(now=clock.now(), agent_ids=agents, seed=SEED)
     print(f"seed {SEED}:", *made.lines(), sep="\n")  # noqa: T201 - the seed and the figures
     every_contact_was_authorised_by_the_gate_at_its_own_moment(made)
@@ -101,6 +105,13 @@ def the_year_has_cohorts_exits_money_and_a_floor(year: HistoryYear) -> None:
     for recording in recordings:
         assert recording.call.interaction_id is not None and recording.size_bytes > 1000
         assert Interaction.objects.get(pk=recording.call.interaction_id).recording_ref
+        # The agent's screen beside it, masked by the server as a live recording is.
+        screen = ScreenRecording.objects.get(call=recording.call)
+        assert screen.event_count > 5 and screen.agent_id == recording.call.agent_id
+        stored = json.dumps(list(ScreenChunk.objects.filter(recording=screen).values("events")))
+        debtor = Debtor.objects.get(pk=recording.call.debtor_id)
+        assert debtor.last_name not in stored and "Promise recorded" in stored
+    assert year.tally.screens == year.tally.recordings
 
 
 def _local(moment, zone: str):
@@ -163,6 +174,7 @@ def _fingerprint() -> list[tuple[str, str, str, str]]:
     ]
 
 
+@pytest.mark.timeout(1200)
 def test_the_same_seed_makes_the_same_year(tmp_path, settings) -> None:
     agents = _portfolio(tmp_path, settings, 80)
     now = clock.now()

@@ -55,6 +55,7 @@ from solvent.demo.analytics_floor import (
 )
 from solvent.demo.analytics_record import Message, Year, calls_record, messages_record
 from solvent.demo.analytics_recordings import demo_recordings_create
+from solvent.demo.analytics_screens import demo_screens_create
 from solvent.demo.work import _at
 from solvent.payments.services.consequences import payment_consequences
 from solvent.payments.services.evaluation import accounts_due
@@ -311,7 +312,8 @@ class HistoryYear:
             f"  {t.placements} placements in {t.cohorts} monthly cohorts; {t.attempted:,} "
             f"attempts asked of the gate, {t.refused:,} refused, {t.recorded:,} contacts recorded",
             f"  {t.calls:,} calls in {t.sessions:,} agent sessions, {t.rpc:,} right-party "
-            f"contacts, {t.replies} replies to texts and e-mails, {t.recordings} calls recorded",
+            f"contacts, {t.replies} replies to texts and e-mails, {t.recordings} calls recorded "
+            f"(with the agent's screen: {t.screens})",
             f"  {t.promises:,} promises, {t.plans} plans, {t.payments:,} payments ({t.returned} "
             f"returned); {t.paid_off} paid off, {t.settled} settled, {t.recalled} recalled "
             f"({self.seconds:.0f} s)",
@@ -349,4 +351,5 @@ def demo_analytics_history_create(
         _day(year, day)
         day += timedelta(days=1)
     tally.recordings = demo_recordings_create(agent_ids=list(agent_ids))
+    tally.screens = demo_screens_create()
     return HistoryYear(tally=tally, seconds=stopwatch.monotonic() - started)

@@ -106,6 +106,7 @@ class Tally:
     held: int = 0
     sessions: int = 0
     recordings: int = 0
+    screens: int = 0
     refusals_by_rule: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
