@@ -23,7 +23,9 @@ D = Decimal
 
 
 def _bucket(h, day: date) -> list[str | None]:
-    codes = account_exits(h).sort("account_id").select(bucket_at(day).alias("bucket"))["bucket"]
+    codes = (account_exits(h).sort("account_id").select(bucket_at(day).alias("bucket")).collect())[
+        "bucket"
+    ]
     return [None if code is None else BUCKETS[code] for code in codes.to_list()]
 
 
@@ -66,7 +68,7 @@ def test_a_paid_account_left_on_its_last_cleared_payment_not_a_returned_one():
             payment(1, date(2026, 11, 9), 1_000, status="returned"),
         ],
     )
-    assert account_exits(h)["exit_on"].to_list() == [date(2026, 11, 5)]
+    assert account_exits(h).collect()["exit_on"].to_list() == [date(2026, 11, 5)]
 
 
 def test_a_roll_rate_matrix_counts_moves_from_the_start_of_the_month_to_its_end():

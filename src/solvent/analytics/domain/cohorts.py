@@ -32,6 +32,7 @@ _STAGE_STARTS: tuple[int, ...] = tuple(
     days for days in range(1, 400) if stage_for(days) != stage_for(days - 1)
 )
 assert len(_STAGE_STARTS) == len(STAGES) - 1
+_STAGE_STARTS_SERIES = pl.lit(pl.Series(_STAGE_STARTS, dtype=pl.Int64))
 
 
 def month_start(day: date) -> date:
@@ -76,17 +77,34 @@ def exit_columns() -> list[pl.Expr]:
     return [exit_code.alias("exit_code"), exit_on.alias("exit_on")]
 
 
-def account_exits(history: History) -> pl.DataFrame:
-    """The accounts with their ``exit_columns``."""
-    last_paid = (
+def last_paid(history: History) -> pl.LazyFrame:
+    """The day of the last cleared payment of each paid or settled account (the others' exits do
+    not need it: leaving them out keeps the group-by small)."""
+    settled = history.accounts.filter(pl.col("status").is_in(["paid", "settled"]))["account_id"]
+    return (
         cleared(history.payments)
+        .lazy()
+        .filter(pl.col("account_id").is_in(settled.implode()))
         .group_by("account_id")
         .agg(pl.col("paid_on").max().alias("last_paid_on"))
     )
+
+
+def account_exits(history: History) -> pl.LazyFrame:
+    """The accounts with their ``exit_columns`` (only the columns the buckets need)."""
     return (
-        history.accounts.join(last_paid, on="account_id", how="left")
+        history.accounts.lazy()
+        .select(
+            "account_id",
+            "placed_on",
+            "delinquency_date",
+            "status",
+            "recalled_on",
+            "settled_on",
+            "updated_on",
+        )
+        .join(last_paid(history), on="account_id", how="left")
         .with_columns(exit_columns())
-        .drop("last_paid_on")
     )
 
 
@@ -94,9 +112,7 @@ def bucket_at(day: date) -> pl.Expr:
     """The bucket code of each account (of ``account_exits``) at the start of ``day``: its stage
     (0..6) or its exit (7..10); null when not yet placed."""
     days_past_due = (pl.lit(day) - pl.col("delinquency_date")).dt.total_days().fill_null(0)
-    stage = pl.sum_horizontal(
-        *[(days_past_due >= start).cast(pl.Int8) for start in _STAGE_STARTS]
-    ).cast(pl.Int8)
+    stage = _STAGE_STARTS_SERIES.search_sorted(days_past_due, side="right").cast(pl.Int8)
     return (
         pl.when(pl.col("placed_on") >= day)
         .then(None)
@@ -116,20 +132,28 @@ def roll_matrices(history: History, *, months_from: date, as_of: date) -> list[R
     Rows: the stage at the start of the month (accounts in an exit then are not in it); columns: the
     bucket at its end (the start of the next month). A month still running has no matrix.
     """
-    accounts = account_exits(history)
-    matrices = []
+    months = []
     month = month_start(months_from)
     while next_month(month) <= as_of + timedelta(days=1):
-        end = next_month(month)
-        moves = (
-            accounts.select(bucket_at(month).alias("start"), bucket_at(end).alias("end"))
+        months.append(month)
+        month = next_month(month)
+    accounts = account_exits(history).cache()
+    moves = pl.collect_all(
+        [
+            accounts.select(
+                bucket_at(month).alias("start"), bucket_at(next_month(month)).alias("end")
+            )
             .filter(is_stage(pl.col("start")))
             .group_by("start", "end")
             .len()
-        )
+            for month in months
+        ]
+    )
+    matrices = []
+    for month, moved in zip(months, moves, strict=True):
         counts = {
             (BUCKETS[start], BUCKETS[finish]): int(count)
-            for start, finish, count in moves.iter_rows()
+            for start, finish, count in moved.iter_rows()
         }
         starts: dict[str, int] = defaultdict(int)
         for (start, _end), count in counts.items():
@@ -137,12 +161,11 @@ def roll_matrices(history: History, *, months_from: date, as_of: date) -> list[R
         matrices.append(
             RollMatrix(
                 month=month_label(month),
-                buckets=(*STAGES, *EXIT_STATES),
+                buckets=BUCKETS,
                 counts=counts,
                 starts={stage: starts.get(stage, 0) for stage in STAGES},
             )
         )
-        month = end
     return matrices
 
 

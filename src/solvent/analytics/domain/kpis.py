@@ -29,6 +29,7 @@ from solvent.analytics.domain.cohorts import (
     cleared,
     exit_columns,
     is_stage,
+    last_paid,
     month_label,
     next_month,
 )
@@ -161,15 +162,18 @@ def _flags(**flags: pl.Expr) -> list[pl.Expr]:
     return [flag.cast(pl.Int64).alias(name) for name, flag in flags.items()]
 
 
+def _amount_if(condition: pl.Expr) -> pl.Expr:
+    return pl.when(condition).then(pl.col("amount_minor")).otherwise(0)
+
+
 def account_facts(history: History, start: date, end: date, group_by: str = "") -> Fact:
     payments = (
         cleared(history.payments)
         .lazy()
         .group_by("account_id")
         .agg(
-            pl.col("amount_minor").filter(pl.col("paid_on") < start).sum().alias("paid_before"),
-            pl.col("amount_minor").filter(_in_period("paid_on", start, end)).sum().alias("paid_in"),
-            pl.col("paid_on").max().alias("last_paid_on"),
+            _amount_if(pl.col("paid_on") < start).sum().alias("paid_before"),
+            _amount_if(_in_period("paid_on", start, end)).sum().alias("paid_in"),
         )
     )
     attempted = (
@@ -184,6 +188,7 @@ def account_facts(history: History, start: date, end: date, group_by: str = "") 
     accounts = (
         history.accounts.lazy()
         .join(payments, on="account_id", how="left")
+        .join(last_paid(history), on="account_id", how="left")
         .with_columns(exit_columns())
         .with_columns(
             pl.col("paid_before", "paid_in").fill_null(0),
