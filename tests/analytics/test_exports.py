@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -192,3 +193,10 @@ def test_an_exported_rate_is_its_numerator_over_its_denominator(numerator: int, 
             Decimal(numerator) / Decimal(denominator), abs=Decimal("0.000001")
         )
         assert 0 <= Decimal(row[2]) <= 1
+
+
+def test_a_cohort_in_two_currencies_is_two_lines_named_by_currency() -> None:
+    gbp, usd = samples.curves()[0], replace(samples.curves()[0], currency="USD")
+    chart = tables.liquidation_chart([gbp, usd])
+    assert [series["label"] for series in chart["series"]] == ["2026-09 GBP", "2026-09 USD"]
+    assert [s["label"] for s in tables.liquidation_chart([gbp])["series"]] == ["2026-09"]

@@ -37,6 +37,7 @@ from solvent.analytics.domain.report_tables import (
     RATIO,
     Table,
     cell_text,
+    cohort_label,
     count_text,
     ratio_percent,
 )
@@ -114,15 +115,19 @@ def _kpi_flowable(table: Table) -> PdfTable:
 def liquidation_drawing(curves: Sequence[CohortCurve]) -> Drawing:
     """A line per cohort: months since placement against collected / placed (%)."""
     drawing = Drawing(WIDTH, 2.6 * inch)
-    lines = [
-        [
-            (float(month), (ratio.value or 0.0) * 100)
-            for month, _collected, ratio in curve.points
-            if ratio.value is not None
-        ]
+    drawn = [
+        (
+            cohort_label(curve, curves),
+            [
+                (float(month), ratio.value * 100)
+                for month, _collected, ratio in curve.points
+                if ratio.value is not None
+            ],
+        )
         for curve in curves
     ]
-    lines = [line for line in lines if line]
+    labels = [label for label, line in drawn if line]
+    lines = [line for _label, line in drawn if line]
     if not lines:
         drawing.add(String(10, 1.2 * inch, "No placement cohort to draw.", fontSize=9))
         return drawing
@@ -135,7 +140,6 @@ def liquidation_drawing(curves: Sequence[CohortCurve]) -> Drawing:
     plot.xValueAxis.labels.fontSize = 7
     plot.yValueAxis.labels.fontSize = 7
     plot.yValueAxis.labelTextFormat = "%d%%"
-    labels = [curve.cohort for curve, _ in zip(curves, lines, strict=False)]
     for index in range(len(lines)):
         plot.lines[index].strokeColor = PALETTE[index % len(PALETTE)]
         plot.lines[index].strokeWidth = 1.5

@@ -79,7 +79,11 @@ def client_report_get(
             collected, payments = Decimal(line["total"]), int(line["count"])
         else:
             other += int(line["count"])
-    cohort = next((curve for curve in curves if curve.cohort == f"{start:%Y-%m}"), None)
+    # A cohort has a curve per currency: the client's is the one placed in its currency.
+    cohort = next(
+        (c for c in curves if c.cohort == f"{start:%Y-%m}" and c.currency == client.currency),
+        None,
+    )
     return ClientMonthReport(
         agency_name=agency_name,
         client_code=code,

@@ -143,6 +143,13 @@ def liquidation_table(curves: Sequence[CohortCurve]) -> Table:
     return Table("liquidation", "Liquidation by placement cohort", columns, rows)
 
 
+def cohort_label(curve: CohortCurve, curves: Sequence[CohortCurve]) -> str:
+    """The cohort's month, and its currency when the curves are in more than one (a cohort has a
+    curve per currency: amounts in two currencies are never added)."""
+    several = len({other.currency for other in curves}) > 1
+    return f"{curve.cohort} {curve.currency}" if several else curve.cohort
+
+
 def liquidation_chart(curves: Sequence[CohortCurve]) -> dict[str, Any]:
     """A line per cohort: x = months since placement, y = cumulative liquidation in percent."""
     longest = max((point[0] for curve in curves for point in curve.points), default=-1)
@@ -151,7 +158,7 @@ def liquidation_chart(curves: Sequence[CohortCurve]) -> dict[str, Any]:
     for curve in curves:
         by_month = {month: ratio.value for month, _collected, ratio in curve.points}
         values = [_percent(by_month.get(month)) for month in labels]
-        series.append({"label": curve.cohort, "values": values})
+        series.append({"label": cohort_label(curve, curves), "values": values})
     return {
         "type": "line",
         "labels": labels,
