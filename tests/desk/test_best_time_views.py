@@ -15,6 +15,8 @@ from solvent.compliance.models import ContactAttempt
 from solvent.core.models import Role
 from solvent.core.services import staff_role_set
 from solvent.portfolio.models import Account, AccountDebtor, Client, Debtor, Phone, Team
+from solvent.strategy.models import PlanItem, PlanRun
+from solvent.strategy.services.definitions import strategy_defaults_install
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
@@ -144,3 +146,27 @@ def test_an_agent_may_not_open_it_and_a_bad_filter_says_why(world) -> None:
     assert status == 400 and "unknown channel &#x27;fax&#x27;" in html
     status, html = _get(world["supervisor"], "?segment=nope", HX_Request="true")
     assert status == 400 and "unknown segment" in html and "<html" not in html
+
+
+def test_a_segment_shows_its_own_debtors_counts(world) -> None:
+    strategy_defaults_install()
+    account = Account.objects.get(account_number="A-1")
+    day = (NOW - timedelta(days=1)).date()
+    run = PlanRun.objects.create(plan_date=day, client=account.client, started_at=NOW)
+    PlanItem.objects.create(
+        run=run,
+        plan_date=day,
+        client=account.client,
+        account=account,
+        debtor_id=account.account_debtors.get().debtor_id,
+        segment_key="early",
+        status="skipped",
+        reason="waiting",
+    )
+
+    status, html = _get(world["supervisor"], "?segment=early")
+    assert status == 200 and "segment early" in html
+    assert _cell(html, "Wednesday", 17).endswith("4 attempts, 3 reached")
+    status, html = _get(world["supervisor"], "?segment=middle")
+    assert status == 200 and _cell(html, "Wednesday", 17).endswith("0 attempts, 0 reached")
+    assert "No attempt on this channel in this segment" in html  # its rates are everyone's
