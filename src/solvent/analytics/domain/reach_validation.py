@@ -42,15 +42,18 @@ def scores(test: pl.DataFrame, p: list[float]) -> dict[str, float]:
 
 
 def _model_rates(model: ReachModel, test: pl.DataFrame, *, week: bool) -> list[float]:
-    cache: dict[tuple[int, str | None, str], tuple[float, ...]] = {}
+    """The model's rate for each test cell; ``test`` is sorted by debtor, segment and channel, so
+    one debtor's week is computed once and only one is held at a time."""
     rates = []
+    key: tuple[int, str | None, str] | None = None
+    week_rates: tuple[float, ...] = ()
     for debtor_id, segment, channel, hour_of_week in test.select(
         "debtor_id", "segment", "channel", "hour_of_week"
     ).iter_rows():
-        key = (debtor_id, segment, channel)
-        if key not in cache:
-            cache[key] = model.p_week(debtor_id, segment, channel)
-        rates.append(cache[key][hour_of_week if week else hour_of_week % 24])
+        if (debtor_id, segment, channel) != key:
+            key = (debtor_id, segment, channel)
+            week_rates = model.p_week(debtor_id, segment, channel)
+        rates.append(week_rates[hour_of_week if week else hour_of_week % 24])
     return rates
 
 
@@ -83,6 +86,7 @@ def _segment_rates(train: pl.DataFrame, test: pl.DataFrame, k: float) -> list[fl
 
 def reach_validate(train: pl.DataFrame, test: pl.DataFrame, shrinkage: Shrinkage) -> dict[str, Any]:
     """The four models' scores on ``test`` after fitting on ``train`` (both ``COUNTS_SCHEMA``)."""
+    test = test.sort("debtor_id", "segment", "channel", "hour_of_week", nulls_last=True)
     week_model = reach_model(train, shrinkage)
     day_model = reach_model(train.with_columns(pl.col("hour_of_week") % 24), shrinkage)
     channel = _channel_rates(train)
