@@ -20,6 +20,11 @@ from solvent.compliance.models import Hold
 from solvent.contact.services import MessageRequest, message_enqueue
 from solvent.core import clock
 from solvent.core.domain.errors import DomainError
+from solvent.demo.analytics_behaviour import (
+    AccountSignal,
+    spontaneous_payment_probability,
+    stage_of,
+)
 from solvent.demo.work import _at
 from solvent.payments.models import ClientTerms, Payment, Settlement
 from solvent.payments.services.ledger import payment_post, payment_return
@@ -105,11 +110,30 @@ def _active_accounts(rng: random.Random, count: int) -> list[tuple[Account, int]
     return picked[:count]
 
 
+def _pay_weight(account: Account, today: date) -> float:
+    """The chance a drawn account is one who pays: its no-promise payment hazard relative to the
+    highest any account has (``demo.analytics_behaviour``)."""
+    signal = AccountSignal(
+        balance=account.balance,
+        stage=stage_of(account.days_past_due(today)),
+        product=account.product,
+    )
+    best = AccountSignal(balance=Decimal(1), stage="early", product="telecom")
+    return spontaneous_payment_probability(signal) / spontaneous_payment_probability(best)
+
+
 def _payments_create(*, now: datetime, rng: random.Random, admin: User) -> tuple[int, int, int]:
     """Payments over the last two months, as the processors' files and cards brought them."""
     payments = returned = pending = 0
-    accounts = _active_accounts(rng, max(12, Account.objects.count() // 12))
     today = now.date()
+    wanted = max(12, Account.objects.count() // 12)
+    # Who pays follows the demo's behaviour (smaller balances, earlier stages, telecom and
+    # utility debts more): the propensity model must see one world across the demo's history.
+    accounts = [
+        (account, debtor_id)
+        for account, debtor_id in _active_accounts(rng, wanted * 4)
+        if rng.random() < _pay_weight(account, today)
+    ][:wanted]
     for number, (account, debtor_id) in enumerate(accounts):
         for _ in range(rng.choice((1, 1, 2, 3))):
             day = today - timedelta(days=rng.randrange(1, 62))
