@@ -111,6 +111,9 @@ def test_a_saved_scorecard_goes_to_the_agents_trend(floor: Floor, call: Call) ->
     # Reviewed: the page shows the review, not a second form.
     again = _as(floor.ada).get(f"/quality/calls/{call.pk}/").content.decode()
     assert 'data-testid="existing-review"' in again and 'data-testid="scorecard"' not in again
+    home = _as(floor.sue).get("/quality/").content.decode()
+    assert f'<tr data-agent="ann">\n        <td><a href="/quality/agents/{floor.ann.pk}/">' in home
+    assert "0 / 1 (0 %)" in home
 
 
 def test_a_refused_scorecard_is_shown_again_with_each_problem_beside_its_item(

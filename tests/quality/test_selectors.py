@@ -181,3 +181,37 @@ def test_a_note_about_another_clients_call_is_not_read_by_this_clients_superviso
     assert texts(floor.sue) == {"acme note"}
     assert texts(floor.gil) == {"globex note", "globex tip"}
     assert texts(floor.ann) == texts(floor.ada) == {"acme note", "globex note", "globex tip"}
+
+
+def test_the_agents_summary_counts_the_calls_reviewed_per_agent_of_the_teams(
+    floor: Floor,
+) -> None:
+    floor.globex_team.members.add(floor.abe)
+    for n, answers in enumerate([ALL_YES, {**ALL_YES, "no_threats": "no"}, ALL_YES]):
+        call, _ = recorded_call(floor.acme_campaign, floor.account, floor.ann, NOW)
+        services.qa_review_create(
+            actor_id=floor.sue.pk if n else floor.ada.pk,
+            agent_id=floor.ann.pk,
+            answers=answers,
+            call_id=call.pk,
+        )
+    globex, _ = recorded_call(floor.globex_campaign, floor.globex_account, floor.abe, NOW)
+    services.qa_review_create(
+        actor_id=floor.gil.pk, agent_id=floor.abe.pk, answers=ALL_YES, call_id=globex.pk
+    )
+    services.qa_review_create(  # practice is not in the calls' figures
+        actor_id=None, agent_id=floor.ann.pk, answers=ALL_YES, practice_session_id=1
+    )
+    rows = {
+        row.agent.username: (row.reviews, row.passed, str(row.mean_score))
+        for row in selectors.quality_agent_summaries(user=floor.sue)
+    }
+    # abe's review is of a Globex call: Acme's supervisor does not see it.
+    assert rows == {"ann": (3, 2, "93.3")}
+    assert {r.agent.username for r in selectors.quality_agent_summaries(user=floor.gil)} == {"abe"}
+    assert {r.agent.username for r in selectors.quality_agent_summaries(user=floor.cleo)} == {
+        "ann",
+        "abe",
+    }
+    with pytest.raises(PermissionDeniedError):
+        selectors.quality_agent_summaries(user=floor.ann)

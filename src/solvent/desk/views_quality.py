@@ -64,6 +64,7 @@ def quality_home(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "agents": selectors.quality_agent_choices(user=request.user),
         "reviews": selectors.qa_review_list(user=request.user),
+        "summaries": selectors.quality_agent_summaries(user=request.user),
         "query": request.GET.urlencode(),
         "can_open_agents": True,
         "link_calls": True,

@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from solvent.contact.models import Interaction
 from solvent.core import clock
@@ -290,3 +290,48 @@ def quality_agent_choices(*, user: AnyUser) -> list[User]:
         account_id__in=access_account_queryset(user=user).values("pk"), agent__isnull=False
     ).filter(Exists(_live_recordings()))
     return list(User.objects.filter(pk__in=calls.values("agent_id")).order_by("username"))
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSummary:
+    agent: User
+    reviews: int
+    passed: int
+    mean_score: Decimal | None
+
+
+def quality_agent_summaries(
+    *, user: AnyUser, today: date | None = None, weeks: int = 12
+) -> list[AgentSummary]:
+    """Per agent this reviewer sees (a shared team; agency-wide: all), their calls' reviews of the
+    last ``weeks`` ISO weeks that the reviewer sees: count, passed, mean score. One query."""
+    quality_reviewer_require(user=user)
+    today = today or clock.today()
+    first_monday = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+    reviews = qa_review_queryset(user=user).filter(
+        source=QaReview.Source.CALL, created_at__gte=_day_start(first_monday)
+    )
+    if staff_role_get(user=user) not in _AGENCY_WIDE_ROLES:
+        reviews = reviews.filter(agent_id__in=_teammate_ids(user))
+    rows = (
+        reviews.order_by()
+        .values("agent_id")
+        .annotate(
+            count=Count("pk"), passed_count=Count("pk", filter=Q(passed=True)), mean=Avg("score")
+        )
+    )
+    figures = {row["agent_id"]: row for row in rows}
+    agents = User.objects.filter(pk__in=figures).order_by("username")
+    return [
+        AgentSummary(
+            agent=agent,
+            reviews=figures[agent.pk]["count"],
+            passed=figures[agent.pk]["passed_count"],
+            mean_score=(
+                Decimal(str(figures[agent.pk]["mean"])).quantize(Decimal("0.1"))
+                if figures[agent.pk]["mean"] is not None
+                else None
+            ),
+        )
+        for agent in agents
+    ]
