@@ -1547,7 +1547,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     # -- the client remittance: a client not theirs is 404, then the role
     # -- the reports: a client not theirs is 404, then the role (agents 403)
     ("GET", "/analytics/"): _report_row(_report_query()),
-    ("GET", "/analytics/{report}/"): _report_row(_report_query("funnel")),
+    ("GET", "/analytics/{report}/"): _report_row(_report_query("agents")),
     ("GET", "/analytics/{report}.csv"): _report_row(_report_query("funnel")),
     ("GET", "/analytics/{report}.xlsx"): _report_row(_report_query("roll-rates")),
     ("GET", "/analytics/client-report.pdf"): _report_row(_report_query(month="2026-05")),
