@@ -7,7 +7,9 @@ Waits on progress (the recording row, its chunks, the player's iframe), never on
 
 from __future__ import annotations
 
+import io
 import json
+import wave
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,7 +21,9 @@ from django.db import OperationalError
 from solvent.core import clock
 from solvent.core.models import Role
 from solvent.core.services import staff_role_set
+from solvent.dialer.adapters.recordings import recording_store
 from solvent.dialer.models import Call, Campaign
+from solvent.dialer.services.recordings import recording_register
 from solvent.portfolio.models import Account, AccountDebtor, Client, Debtor, Email, Phone, Team
 from solvent.screen_recording.models import ScreenChunk, ScreenRecording
 from tests.e2e.test_desk_browser import SCREENSHOTS, _chromium, _screenshot
@@ -34,10 +38,23 @@ PHONE = "+12125550143"
 EMAIL = "maria.okafor@example.com"
 WAIT_MS = 120_000
 INPUT_SOURCE = 5  # rrweb's IncrementalSource.Input
+AUDIO_SECONDS = 120
+
+
+def _silence(seconds: int) -> bytes:
+    """A real WAV file (8 kHz mono silence) the browser can load and seek."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as audio:
+        audio.setnchannels(1)
+        audio.setsampwidth(1)
+        audio.setframerate(8000)
+        audio.writeframes(b"\x80" * 8000 * seconds)
+    return out.getvalue()
 
 
 @pytest.fixture
-def floor() -> dict[str, Any]:
+def floor(tmp_path, settings) -> dict[str, Any]:
+    settings.SOLVENT_RECORDINGS_DIR = str(tmp_path / "recordings")
     client = Client.objects.create(code="harbor", name="Harbor Bank")
     team = Team.objects.create(name="Floor")
     team.clients.add(client)
@@ -75,6 +92,11 @@ def floor() -> dict[str, Any]:
         answered_at=now - timedelta(seconds=12),
         connected_at=now - timedelta(seconds=11),
     )
+    store = recording_store()
+    ref = store.new_ref(f"call-{call.pk}")
+    audio = _silence(AUDIO_SECONDS)
+    store.write(ref, audio)
+    recording_register(call_id=call.pk, ref=ref, seconds=AUDIO_SECONDS, size_bytes=len(audio))
     return {"account": account.pk, "call": call.pk}
 
 
@@ -185,6 +207,33 @@ def test_an_agents_typing_is_recorded_masked_and_a_supervisor_replays_it(
             marks.first.wait_for(timeout=WAIT_MS)
             assert "Connected to the agent" in boss.locator(".screen-marks").inner_text()
             marks.last.click()  # jumping to a moment of the call works
+            # The call's audio leads: seek it to the moment of the middle of the recording, and
+            # the replay goes there (audio second s is replay moment offset + 1000 s).
+            audio = boss.locator("audio[data-call-audio]")
+            boss.wait_for_function(
+                "document.querySelector('audio[data-call-audio]').readyState >= 1",
+                timeout=WAIT_MS,
+            )
+            replay = boss.evaluate(
+                """() => {
+                  const r = document.querySelector('[data-screen-replay]').solventReplay;
+                  return {offset: r.offset, duration: r.duration};
+                }"""
+            )
+            middle = replay["duration"] // 2
+            assert middle > 1000, replay  # else the seek below would prove nothing
+            audio.evaluate(
+                "(audio, seconds) => { audio.currentTime = seconds; }",
+                (middle - replay["offset"]) / 1000,
+            )
+            boss.wait_for_function(
+                """(middle) => {
+                  const r = document.querySelector('[data-screen-replay]').solventReplay;
+                  return Math.abs(r.player.getReplayer().getCurrentTime() - middle) < 500;
+                }""",
+                arg=middle,
+                timeout=WAIT_MS,
+            )
             _screenshot(boss, "screen-replay.png")
             frame = boss.frame_locator(".screen-player iframe").first
             assert TYPED not in frame.locator("body").inner_html(timeout=WAIT_MS)

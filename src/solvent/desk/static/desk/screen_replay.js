@@ -71,6 +71,8 @@
         UNSAFE_replayCanvas: false
       }
     });
+    // What the page's tests read: the player and the alignment it follows.
+    element.solventReplay = { player: player, offset: data.audio_offset_ms, duration: data.duration_ms };
     element.setAttribute("data-player-ready", "true");
     say(element, "");
     var duration = data.duration_ms || 0;
