@@ -16,6 +16,7 @@ from solvent.analytics.models import ModelRun
 from solvent.analytics.reach import TEST_DAYS, reach_local_counts, reach_model_train
 from solvent.analytics.selectors_reach import (
     debtor_segments,
+    debtor_zones,
     reach_attempts,
     reach_run_active,
     reach_shrinkage_active,
@@ -222,3 +223,14 @@ def test_a_debtor_s_segment_is_the_one_of_the_latest_plan_on_or_before_the_day()
     assert debtor_segments(debtor_ids=[who], as_of=first - timedelta(days=1)) == {}
     assert debtor_segments(debtor_ids=[who], as_of=first + timedelta(days=29)) == {who: "early"}
     assert debtor_segments(debtor_ids=None, as_of=first + timedelta(days=30)) == {who: "late"}
+
+
+def test_zones_are_read_in_chunks_of_debtors_and_a_debtor_without_one_is_left_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("solvent.analytics.selectors_reach.CHUNK_IDS", 2)
+    zones = ["America/New_York", "America/Chicago", "Europe/London", "Asia/Kolkata", "UTC"]
+    ids = [debtor(zone) for zone in zones]
+    nowhere = Debtor.objects.create(first_name="No", last_name="Phone").pk
+
+    assert debtor_zones(debtor_ids=[*ids, nowhere]) == dict(zip(ids, zones, strict=True))

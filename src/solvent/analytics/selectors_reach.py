@@ -15,8 +15,9 @@ Letters are not timed by the model (they go with the morning's print batch) and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -48,6 +49,7 @@ RPC = ContactAttempt.Outcome.RIGHT_PARTY_CONVERSATION
 # The time zone of a debtor with no phone zone known (their attempts still count for the channel).
 FALLBACK_ZONE = "UTC"
 CHUNK_ROWS = 100_000
+CHUNK_IDS = 20_000
 
 
 def _outbound(start: datetime, end: datetime) -> QuerySet[ContactAttempt]:
@@ -75,11 +77,13 @@ def _reached() -> Q:
 
 
 def reach_counts_utc(
-    *, debtor_ids: Sequence[int] | None, start: datetime, end: datetime
+    *, debtor_ids: Sequence[int] | QuerySet[Any, int] | None, start: datetime, end: datetime
 ) -> pl.DataFrame:
     """Attempts and reached by debtor, channel, UTC ISO weekday (1-7) and UTC hour, in [start, end)."""
     rows = _outbound(start, end)
-    if debtor_ids is not None:
+    if isinstance(debtor_ids, QuerySet):
+        rows = rows.filter(debtor_id__in=debtor_ids)  # a subquery, however many debtors
+    elif debtor_ids is not None:
         rows = rows.filter(debtor_id__in=list(debtor_ids))
     counted = (
         rows.annotate(utc_weekday=ExtractIsoWeekDay("at"), utc_hour=ExtractHour("at"))
@@ -168,17 +172,30 @@ def reach_attempts(*, start: datetime, end: datetime) -> pl.DataFrame:
     return pl.concat(frames, rechunk=True)
 
 
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    """The ids in lists of CHUNK_IDS: no query names more (SQLite caps a statement's variables)."""
+    chunk: list[int] = []
+    for debtor_id in ids:
+        chunk.append(debtor_id)
+        if len(chunk) == CHUNK_IDS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def debtor_zones(*, debtor_ids: Iterable[int]) -> dict[int, str]:
     """Each debtor's zone: the first zone of their first phone that has one (the number's area)."""
     zones: dict[int, str] = {}
-    rows = (
-        Phone.objects.filter(debtor_id__in=list(debtor_ids))
-        .order_by("debtor_id", "pk")
-        .values_list("debtor_id", "time_zones")
-    )
-    for debtor_id, time_zones in rows.iterator(chunk_size=20_000):
-        if debtor_id not in zones and time_zones:
-            zones[debtor_id] = str(time_zones[0])
+    for chunk in _chunks(debtor_ids):
+        rows = (
+            Phone.objects.filter(debtor_id__in=chunk)
+            .order_by("debtor_id", "pk")
+            .values_list("debtor_id", "time_zones")
+        )
+        for debtor_id, time_zones in rows.iterator(chunk_size=20_000):
+            if debtor_id not in zones and time_zones:
+                zones[debtor_id] = str(time_zones[0])
     return zones
 
 
@@ -187,20 +204,26 @@ def debtor_segments(*, debtor_ids: Iterable[int] | None, as_of: date) -> dict[in
     items = PlanItem.objects.filter(plan_date__lte=as_of, debtor_id__isnull=False).exclude(
         segment_key=""
     )
-    if debtor_ids is not None:
-        items = items.filter(debtor_id__in=list(debtor_ids))
+    chunks = (
+        [items]
+        if debtor_ids is None
+        else [items.filter(debtor_id__in=chunk) for chunk in _chunks(debtor_ids)]
+    )
     segments: dict[int, str] = {}
-    rows = items.order_by("debtor_id", "-plan_date", "pk").values_list("debtor_id", "segment_key")
-    for debtor_id, segment in rows.iterator(chunk_size=20_000):
-        segments.setdefault(int(debtor_id or 0), segment)
+    for chosen in chunks:
+        rows = chosen.order_by("debtor_id", "-plan_date", "pk").values_list(
+            "debtor_id", "segment_key"
+        )
+        for debtor_id, segment in rows.iterator(chunk_size=20_000):
+            segments.setdefault(int(debtor_id or 0), segment)
     return segments
 
 
-def client_debtor_ids(*, client_ids: frozenset[int] | None) -> list[int] | None:
-    """The debtors owing one of ``client_ids`` (None: every debtor, an agency-wide reader)."""
+def client_debtor_ids(*, client_ids: frozenset[int] | None) -> QuerySet[Any, int] | None:
+    """The debtors owing one of ``client_ids`` as a subquery (None: every debtor, agency-wide)."""
     if client_ids is None:
         return None
-    return list(
+    return (
         AccountDebtor.objects.filter(account__client_id__in=client_ids)
         .values_list("debtor_id", flat=True)
         .distinct()
