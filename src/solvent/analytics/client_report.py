@@ -50,6 +50,12 @@ PALETTE = (
     colors.HexColor("#d97706"),
     colors.HexColor("#b91c1c"),
     colors.HexColor("#4b5563"),
+    colors.HexColor("#0891b2"),
+    colors.HexColor("#be185d"),
+    colors.HexColor("#65a30d"),
+    colors.HexColor("#9333ea"),
+    colors.HexColor("#ea580c"),
+    colors.HexColor("#1e3a8a"),
 )
 WIDTH = 7.0 * inch
 
@@ -145,7 +151,12 @@ def liquidation_drawing(curves: Sequence[CohortCurve]) -> Drawing:
         plot.lines[index].strokeWidth = 1.5
     drawing.add(plot)
     legend = Legend()
-    legend.x, legend.y = WIDTH - 110, 2.6 * inch - 20
+    # One column at the right, top down: a cohort per line (12 fit the drawing's height).
+    legend.x, legend.y = WIDTH - 105, 2.6 * inch - 10
+    legend.alignment = "right"
+    legend.columnMaximum = len(labels)
+    legend.deltay = 10
+    legend.dx = legend.dy = 6
     legend.fontSize = 7
     legend.colorNamePairs = [
         (PALETTE[index % len(PALETTE)], label) for index, label in enumerate(labels)

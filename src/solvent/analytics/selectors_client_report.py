@@ -26,6 +26,7 @@ from solvent.portfolio.selectors import placement_list
 
 # How many placement cohorts the report's liquidation curve shows: the month's and the 11 before.
 COHORT_MONTHS = 12
+CENT = Decimal("0.01")
 _NOT_PLACED = (Placement.Status.FAILED, Placement.Status.SUPERSEDED)
 
 
@@ -76,7 +77,9 @@ def client_report_get(
     collected, payments, other = Decimal("0.00"), 0, 0
     for line in money:
         if line["currency"] == client.currency:
-            collected, payments = Decimal(line["total"]), int(line["count"])
+            # SQLite sums decimals as floats: back to cents.
+            collected = Decimal(line["total"]).quantize(CENT)
+            payments = int(line["count"])
         else:
             other += int(line["count"])
     # A cohort has a curve per currency: the client's is the one placed in its currency.
