@@ -227,3 +227,25 @@ def test_the_command_refuses_an_unknown_client_or_month(world, tmp_path: Path) -
             "--out",
             str(tmp_path / "no" / "x.pdf"),
         )
+
+
+@pytest.mark.django_db
+def test_the_months_money_is_to_the_cent_whatever_the_database_sums(world) -> None:
+    from solvent.payments.models import Payment
+
+    for amount in ("0.10", "0.20"):
+        Payment.objects.create(
+            account=world.a1,
+            client=world.acme,
+            amount=Decimal(amount),
+            currency="USD",
+            method="card",
+            paid_on=date(2026, 11, 20),
+            status="cleared",
+            source="api",
+            posted_at=NOW,
+        )
+    report = client_report_get(
+        user=world.admin, client_code="acme", month="2026-11", agency_name="A", today=NOW.date()
+    )
+    assert str(report.collected) == "100.30" and report.payments == 3
