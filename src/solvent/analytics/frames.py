@@ -49,6 +49,14 @@ class Scope:
     def accounts(self, field: str = "client_id") -> Q:
         return Q() if self.client_ids is None else Q(**{f"{field}__in": self.client_ids})
 
+    def debtors(self) -> Q:
+        """Records of the debtors who owe one of the clients (the database narrows them; which
+        account each is counted on is ``_Attribution``'s)."""
+        if self.client_ids is None:
+            return Q()
+        owing = AccountDebtor.objects.filter(account__client_id__in=self.client_ids)
+        return Q(debtor_id__in=owing.values("debtor_id"))
+
 
 def _cents(amount: Decimal | None) -> int:
     return int((amount or Decimal(0)) * 100)
@@ -150,12 +158,14 @@ class _Attribution:
 
 
 def _events(
-    since: date, until: date, attribution: _Attribution, teams: dict[int, str]
+    scope: Scope, since: date, until: date, attribution: _Attribution, teams: dict[int, str]
 ) -> pl.DataFrame:
     rows = []
     for pk, debtor, account_ids, at, channel, direction, disposition, agent_id, agent in (
         Interaction.objects.filter(
-            occurred_at__gte=day_start(since) - EVENTS_LOOKBACK, occurred_at__lt=day_start(until)
+            scope.debtors(),
+            occurred_at__gte=day_start(since) - EVENTS_LOOKBACK,
+            occurred_at__lt=day_start(until),
         )
         .order_by("occurred_at", "pk")
         .values_list(
@@ -258,12 +268,12 @@ def _calls(scope: Scope, since: date, until: date, teams: dict[int, str]) -> pl.
 
 
 def _decisions(
-    since: date, until: date, attribution: _Attribution
+    scope: Scope, since: date, until: date, attribution: _Attribution
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     window = {"decided_at__gte": day_start(since), "decided_at__lt": day_start(until)}
     rows = []
     for pk, debtor, account_ids, at, channel, allowed in (
-        DecisionLog.objects.filter(**window)
+        DecisionLog.objects.filter(scope.debtors(), **window)
         .order_by("pk")
         .values_list("pk", "debtor_id", "account_ids", "decided_at", "channel", "allowed")
     ):
@@ -274,7 +284,7 @@ def _decisions(
     kept = set(decisions.filter(~pl.col("allowed"))["decision_id"].to_list())
     blocks: list[tuple[int, str, str]] = []
     for pk, decision in (
-        DecisionLog.objects.filter(allowed=False, **window)
+        DecisionLog.objects.filter(scope.debtors(), allowed=False, **window)
         .order_by("pk")
         .values_list("pk", "decision")
     ):
@@ -311,7 +321,7 @@ def history_load(
         else None
     )
     if "events" in parts and attribution is not None:
-        frames["events"] = _events(since, until, attribution, teams)
+        frames["events"] = _events(scope, since, until, attribution, teams)
     if "promises" in parts:
         frames["promises"] = _promises(scope, since, until, teams)
     if "plans" in parts:
@@ -323,7 +333,7 @@ def history_load(
     if "calls" in parts:
         frames["calls"] = _calls(scope, since, until, teams)
     if "decisions" in parts and attribution is not None:
-        frames["decisions"], frames["blocks"] = _decisions(since, until, attribution)
+        frames["decisions"], frames["blocks"] = _decisions(scope, since, until, attribution)
     if "qa" in parts:
         frames["qa"] = _qa(scope, since, until)
     return History(**frames)
