@@ -149,6 +149,7 @@ def test_an_agents_typing_is_recorded_masked_and_a_supervisor_replays_it(
         )
         try:
             agent = browser.new_context().new_page()
+            agent.set_default_timeout(WAIT_MS)
             agent.on("console", lambda message: violations.append(message.text))
             refused: list[str] = []  # the recorder's requests not answered 2xx (for the message)
             agent.on(
@@ -198,9 +199,14 @@ def test_an_agents_typing_is_recorded_masked_and_a_supervisor_replays_it(
             assert len(events) >= 3
 
             boss = browser.new_context().new_page()
+            boss.set_default_timeout(WAIT_MS)
             boss.on("console", lambda message: violations.append(message.text))
             _log_in(boss, live_server.url, "boss")
-            boss.goto(f"{live_server.url}/screen/recordings/{recording_id}/")
+            # The call's <audio> delays the load event until its data comes: wait on the player.
+            boss.goto(
+                f"{live_server.url}/screen/recordings/{recording_id}/",
+                wait_until="domcontentloaded",
+            )
             boss.locator(".screen-player iframe").first.wait_for(state="attached", timeout=WAIT_MS)
             boss.locator("[data-player-ready=true]").wait_for(timeout=WAIT_MS)
             marks = boss.locator(".screen-mark")

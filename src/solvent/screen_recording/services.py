@@ -116,27 +116,30 @@ class ChunkStored:
     strings_masked: int  # strings the server's masking changed
 
 
-def _recording_of_agent(user: User | AnonymousUser, recording_id: int) -> ScreenRecording:
-    """The recording, if it is this person's: 404 for a missing one or one on an account they do
-    not see, 403 for a role not recorded or a recording of someone else."""
+def _recording_of_agent(
+    user: User | AnonymousUser, recording_id: int
+) -> tuple[ScreenRecording, Account | None]:
+    """The recording, if it is this person's, and its account: 404 for a missing one or one on an
+    account they do not see, 403 for a role not recorded or a recording of someone else."""
     recording = ScreenRecording.objects.filter(pk=recording_id).first()
     if recording is None:
         raise NotFoundError(f"screen recording {recording_id} not found")
+    account = None
     if recording.account_id is not None:
-        access_account_by_id(user=user, account_id=recording.account_id)
+        account = access_account_by_id(user=user, account_id=recording.account_id)
     elif recording.agent_id != user.pk:
         raise NotFoundError(f"screen recording {recording_id} not found")
     _recorded_role_require(user)
     if recording.agent_id != user.pk:
         raise PermissionDeniedError("only the agent recorded writes their own recording")
-    return recording
+    return recording, account
 
 
-def personal_data_of_account(account_id: int | None) -> PersonalData:
-    """Everything known about the people of an account that a desk page could show: every
-    contact point on file (any client's: masking more is safe), the decrypted date of birth and
-    national id (in memory only), the attorney's details."""
-    if account_id is None:
+def personal_data_of_account(account: Account | None) -> PersonalData:
+    """Everything known about the people of an account (loaded through portfolio.access) that a
+    desk page could show: every contact point on file (any client's: masking more is safe), the
+    decrypted date of birth and national id (in memory only), the attorney's details."""
+    if account is None:
         return PersonalData()
     names: list[str] = []
     phones: list[str] = []
@@ -144,9 +147,6 @@ def personal_data_of_account(account_id: int | None) -> PersonalData:
     lines: list[str] = []
     births: list[str] = []
     ids: list[str] = []
-    account = Account.objects.filter(pk=account_id).first()
-    if account is None:
-        return PersonalData()
     for debtor in account.debtors.prefetch_related("phones", "emails", "addresses"):
         names += [debtor.full_name, debtor.first_name, debtor.middle_name, debtor.last_name]
         names += [debtor.attorney_name]
@@ -178,7 +178,7 @@ def screen_chunk_append(
     """Store one chunk of the recorder's events, masked; a resend of a stored sequence is a
     no-op that answers the stored chunk. ChunkRefusedError for a chunk that breaks the limits."""
     now = now or clock.now()
-    recording = _recording_of_agent(user, recording_id)
+    recording, account = _recording_of_agent(user, recording_id)
     if isinstance(sequence, int) and not isinstance(sequence, bool) and sequence >= 0:
         stored = ScreenChunk.objects.filter(recording=recording, sequence=sequence).first()
         if stored is not None:
@@ -197,7 +197,7 @@ def screen_chunk_append(
         call = agent_live_call(agent_id=recording.agent_id, account_id=recording.account_id)
     else:
         call = None
-    scrubbed = events_scrub(events, personal_data_of_account(recording.account_id))
+    scrubbed = events_scrub(events, personal_data_of_account(account))
     stored_bytes = len(json.dumps(scrubbed.events, separators=(",", ":")))
     try:
         with transaction.atomic():
