@@ -15,12 +15,12 @@ from decimal import Decimal
 import polars as pl
 
 from solvent.analytics.domain.cohorts import cleared
-from solvent.analytics.domain.history import History, day_start, minor_to_decimal
-from solvent.analytics.domain.kpis import (
+from solvent.analytics.domain.facts import (
     call_facts,
     event_facts,
     hours_facts,
 )
+from solvent.analytics.domain.history import History, day_start, minor_to_decimal
 from solvent.analytics.domain.metrics import (
     CHANNEL_PAYMENT_DAYS,
     COLLECTED_LOOKBACK_DAYS,
