@@ -15,6 +15,8 @@ The role matrix (docs/adr/0001-foundation.md, extended for the desk in issue 11)
 | experiments, plan)            |                                                            |
 | settlement approvals          | supervisors and admins (never the offer's maker)           |
 | placements, upload, profiles  | admins (operations loads the creditors' files)             |
+| reports (KPIs, charts,        | supervisors, strategy managers, compliance officers,       |
+| exports, client PDF)          | admins, client viewers (their client); not agents          |
 """
 
 from __future__ import annotations
