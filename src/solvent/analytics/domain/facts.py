@@ -68,10 +68,12 @@ def _account_dims(history: History, group_by: str) -> pl.LazyFrame:
     """The accounts' columns a breakdown by ``group_by`` needs (joined to rows, it also narrows
     them to the reader's accounts)."""
     columns: list[str | pl.Expr] = ["account_id"]
+    # Categorical while joined and grouped (a join gathers a small integer, not a string); the
+    # labels come back as strings when the sums are read.
     if group_by in ("client", "placement", "segment", "arm"):
-        columns.append(group_by)
+        columns.append(pl.col(group_by).cast(pl.Categorical))
     if group_by == "team":
-        columns.append(pl.col("team").alias("client_team"))
+        columns.append(pl.col("team").cast(pl.Categorical).alias("client_team"))
     return history.accounts.lazy().select(columns)
 
 
