@@ -37,7 +37,9 @@ def test_every_call_of_todays_demo_plan_has_its_campaign_and_bots_take_calls(
     call_command("demo", "--no-serve", "--accounts", "150", stdout=out)
     calls = PlanItem.objects.filter(channel="call", status=PlanItem.Status.PLANNED)
     keys = set(calls.values_list("campaign", flat=True))
-    assert calls.count() >= 5, "the demo's plan for today has calls to dial"
+    # The demo's year of history (demo.analytics) leaves a 150-account book fewer calls due today
+    # (accounts paid, settled, recalled, promised or called within the week): a few, not five.
+    assert calls.count() >= 3, "the demo's plan for today has calls to dial"
     campaigns = {campaign.key: campaign for campaign in Campaign.objects.all()}
     assert keys <= set(campaigns), keys - set(campaigns)
     for key in keys:

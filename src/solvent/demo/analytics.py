@@ -63,6 +63,8 @@ from solvent.payments.services.settlements import settlements_expire
 from solvent.strategy.services.work_queues import work_items_refresh
 
 WORKING_DAYS_A_MONTH = 26
+# A refusal that no later moment changes: the floor stops trying the account.
+NEVER_LAWFUL = frozenset({"solvent.jurisdiction.not_covered"})
 SESSIONS_A_DAY = 6
 _ZONES = {"GB": "Europe/London", "CA": "America/Toronto"}
 _CLIENT_COUNTRY = {"maple-telecom": "CA", "thames-energy": "GB"}
@@ -220,9 +222,19 @@ def _authorize(
             if not isinstance(answer, DomainError):
                 for rule_id, _message, _citation in answer.blocking:
                     year.tally.refusals_by_rule[rule_id] += 1
+                    if rule_id in NEVER_LAWFUL:
+                        _give_up(year, requests[index].account_ids)
             continue
         result[index] = (answer.attempt_id, answer.decision_log_id)
     return result
+
+
+def _give_up(year: Year, account_ids: Sequence[int]) -> None:
+    """The floor stops working an account the gate will never allow (its jurisdiction is not one
+    the rule packs cover): asking again every week would only fill the block report."""
+    for account in year.book:
+        if account.pk in account_ids:
+            account.state = "uncovered"
 
 
 def _sessions(calls: list[PlannedCall]) -> list[tuple[int, int, datetime, datetime]]:

@@ -26,7 +26,7 @@ from solvent.portfolio.models import Account, AccountDebtor, Address, Debtor, Em
 # Where an account stands in the generator's year.
 OPEN = "open"  # worked
 PROMISED = "promised"  # a promise or a plan is running: no collection calls
-EXITS = frozenset({"paid", "settled", "recalled", "held"})
+EXITS = frozenset({"paid", "settled", "recalled", "held", "uncovered"})
 
 
 @dataclass(frozen=True, slots=True)
