@@ -119,18 +119,16 @@ def account_facts(history: History, start: date, end: date, group_by: str = "") 
         .filter((pl.col("direction") == "outbound") & _in_period("occurred_at", start, end))
         .select("account_id")
         .unique()
-        .collect()
-        .to_series()
-        .implode()
+        .with_columns(pl.lit(value=True).alias("was_attempted"))
     )
     accounts = (
         history.accounts.lazy()
         .join(payments, on="account_id", how="left")
         .join(last_paid(history), on="account_id", how="left")
+        .join(attempted, on="account_id", how="left")
         .with_columns(exit_columns())
         .with_columns(
             pl.col("paid_before", "paid_in").fill_null(0),
-            pl.col("account_id").is_in(attempted).alias("was_attempted"),
             bucket_at(start).alias("bucket_start"),
             bucket_at(end).alias("bucket_end"),
         )
