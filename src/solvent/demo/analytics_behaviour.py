@@ -146,15 +146,15 @@ class AccountSignal:
 
 def _balance_factor(balance: Decimal) -> float:
     if balance < 500:
-        return 1.5
+        return 2.0
     if balance < 2_000:
-        return 1.15
+        return 1.3
     if balance < 6_000:
-        return 0.85
-    return 0.6
+        return 0.75
+    return 0.45
 
 
-_STAGE_PAY = {"early": 1.35, "middle": 1.0, "late": 0.7}
+_STAGE_PAY = {"early": 1.6, "middle": 1.0, "late": 0.6}
 _PRODUCT_PAY = {
     "telecom": 1.25,
     "utility": 1.2,
