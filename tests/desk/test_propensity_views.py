@@ -136,12 +136,12 @@ def test_training_without_enough_history_says_why_and_records_nothing() -> None:
     assert http.get("/analytics/propensity/train/").status_code == 405
 
 
-def test_the_top_bar_links_the_page_for_exactly_its_readers() -> None:
-    from solvent.desk.roles import nav_links
+def test_the_reports_tabs_link_the_page_for_exactly_its_readers() -> None:
+    from solvent.desk.roles import model_links
     from solvent.desk.views_propensity import PROPENSITY_READ_ROLES
 
     for role in Role:
-        linked = ("desk:propensity", "Propensity") in nav_links(role)
+        linked = ("desk:propensity", "Propensity to pay") in model_links(role)
         assert linked == (role in PROPENSITY_READ_ROLES), role
     html = _as(Role.COMPLIANCE_OFFICER).get("/analytics/propensity/").content.decode()
-    assert '<a href="/analytics/propensity/">Propensity</a>' in html
+    assert '<a href="/analytics/propensity/" aria-current="page">Propensity to pay</a>' in html

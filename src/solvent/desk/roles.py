@@ -124,6 +124,20 @@ PLACEMENT_ROLES = PROFILE_ROLES
 CAMPAIGN_MANAGER_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
+# Who reads the learned models' pages (best time to reach, propensity to pay); they are reached from
+# the Reports tabs, not the top bar (desk.views_best_time and desk.views_propensity check the roles).
+MODEL_READ_ROLES = frozenset(
+    {Role.STRATEGY_MANAGER, Role.SUPERVISOR, Role.ADMIN, Role.COMPLIANCE_OFFICER}
+)
+
+
+def model_links(role: Role | None) -> list[tuple[str, str]]:
+    """The learned models' pages shown beside the reports' tabs: (url name, label)."""
+    if role not in MODEL_READ_ROLES:
+        return []
+    return [("desk:best_time", "Best time to reach"), ("desk:propensity", "Propensity to pay")]
+
+
 def nav_links(role: Role | None) -> list[tuple[str, str]]:
     """The top bar for this role: (url name, label); every role sees its own screens only."""
     links = [("desk:account_search", "Accounts")]
@@ -154,10 +168,4 @@ def nav_links(role: Role | None) -> list[tuple[str, str]]:
         links.append(("desk:quality_mine", "Quality"))
     if role in REPORT_ROLES:
         links.append(("desk:analytics", "Reports"))
-    # Propensity to pay (issue 16): desk.views_propensity.PROPENSITY_READ_ROLES.
-    if role in (Role.STRATEGY_MANAGER, Role.SUPERVISOR, Role.ADMIN, Role.COMPLIANCE_OFFICER):
-        links.append(("desk:propensity", "Propensity"))
-    # Best time to reach (issue 16): desk.views_best_time.BEST_TIME_ROLES.
-    if role in (Role.STRATEGY_MANAGER, Role.SUPERVISOR, Role.ADMIN, Role.COMPLIANCE_OFFICER):
-        links.append(("desk:best_time", "Best time"))
     return links
