@@ -3,7 +3,8 @@
 `solvent demo` loads a small book (a year of history, the models trained); then, in Chromium:
 
 1. the supervisor opens Reports: the KPI table, and the liquidation curves of the monthly cohorts
-   drawn by Chart.js (one series per cohort);
+   drawn by Chart.js (one series per cohort); the best-time heat map over the year's attempts and
+   the propensity model's out-of-time AUC (both trained by the demo);
 2. opens Quality, picks one of the history's recorded calls, hears it load in the player, sees the
    agent's screen replay next to it (the player ready), fills the scorecard and saves the review;
 3. a new agent opens Practice, works a hardship call, is coached twice by the engine, finishes
@@ -97,6 +98,28 @@ def _reports(page: Any) -> None:
     _screenshot(page, "issue16-reports.png")
 
 
+def _models(page: Any, url: str) -> None:
+    """The two models trained on the demo's history: the best-time heat map has the year's
+    attempts behind its cells; the propensity page shows the active model's out-of-time AUC."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("link", name="Best time").click()
+    page.wait_for_url("**/analytics/best-time/**")
+    grid = page.get_by_test_id("best-time-grid")
+    expect(grid).to_be_visible()
+    tried = page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=best-time-grid] td')]"
+        ".filter(cell => Number(cell.dataset.attempts) > 0).length"
+    )
+    assert tried >= 20, tried  # hours of the week the history tried
+    _screenshot(page, "issue16-best-time.png")
+    page.goto(f"{url}/analytics/propensity/")
+    auc = page.get_by_test_id("propensity-auc")
+    expect(auc).to_be_visible()
+    assert float(auc.inner_text()) > 0.5
+    _screenshot(page, "issue16-propensity.png")
+
+
 def _score_a_call(page: Any, demo: dict[str, Any]) -> None:
     from playwright.sync_api import expect
 
@@ -183,6 +206,7 @@ def test_a_supervisor_reads_the_reports_scores_a_call_beside_its_screen_and_a_ne
             boss.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             _log_in(boss, live_server.url, "supervisor", "supervisor-demo")
             _reports(boss)
+            _models(boss, live_server.url)
             _score_a_call(boss, demo)
 
             trainee = browser.new_context().new_page()
