@@ -209,11 +209,19 @@ def _scoring(parameters: Any, seed: int) -> dict[str, float]:
     }
 
 
+FULL_ACCOUNTS = 4000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--accounts", type=int, default=4000)
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="a fraction of the full size (4,000 accounts)"
+    )
+    parser.add_argument("--accounts", type=int, default=None, help="overrides --scale")
     parser.add_argument("--seed", type=int, default=16)
     args = parser.parse_args()
+    # At least 1,000 accounts: fewer leave too few payers to train on (the service refuses).
+    args.accounts = args.accounts or max(1000, round(FULL_ACCOUNTS * args.scale))
     with tempfile.TemporaryDirectory(prefix="propensity-bench-") as var_dir:
         _setup(var_dir)
         started = time.perf_counter()

@@ -54,12 +54,19 @@ def _truth_log_loss(attempts: list[SyntheticAttempt]) -> float:
     return loss / max(1, len(attempts))
 
 
+FULL_DEBTORS = 30_000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--debtors", type=int, default=3000)
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="a fraction of the full size (30,000 debtors)"
+    )
+    parser.add_argument("--debtors", type=int, default=None, help="overrides --scale")
     parser.add_argument("--days", type=int, default=118)
     parser.add_argument("--seed", type=int, default=16)
     args = parser.parse_args()
+    args.debtors = args.debtors or max(300, round(FULL_DEBTORS * args.scale))
     started = time.perf_counter()
     history = synthetic_attempts(seed=args.seed, debtors=args.debtors, days=args.days)
     cutoff = args.days - TEST_DAYS
