@@ -19,6 +19,33 @@ import pytest
 
 from tests.servers import free_port
 
+# Ports handed out in this process: baresip also binds SIP/TLS on port + 1, and a port freed by
+# free_port() could otherwise be handed to the next agent as that + 1 (seen: "Address already in use").
+_HANDED_OUT: set[int] = set()
+
+
+def _sip_port() -> int:
+    """A port p such that p and p + 1 are both free now and neither was handed out before."""
+    for _ in range(200):
+        port = free_port()
+        wanted = {port - 1, port, port + 1, port + 2}
+        if wanted & _HANDED_OUT or not _bindable(port + 1):
+            continue
+        _HANDED_OUT.update((port, port + 1))
+        return port
+    raise AssertionError("no pair of free ports for a baresip agent in 200 tries")
+
+
+def _bindable(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
 
 def _modules() -> Path:
     """Where Debian (or a local build) put baresip's modules."""
@@ -55,7 +82,7 @@ class Baresip:
     ) -> None:
         self.name = name
         self.folder = folder / name
-        self.port = free_port()
+        self.port = _sip_port()
         self.heard_dir = self.folder / "heard"
         self.heard_dir.mkdir(parents=True)
         self.log = self.folder / "baresip.log"
