@@ -131,20 +131,47 @@
     }
     element.setAttribute("data-screen-started", "true");
     say(element, "Loading the replay…");
+    load(element, 0);
+  }
+
+  // A 503 (the database briefly unavailable) or a dropped connection is asked again, a few times
+  // with a growing wait; any other refusal (403, 404) is final.
+  var RETRIES = 4;
+
+  function load(element, attempt) {
     fetch(element.getAttribute("data-events-url"), {
       credentials: "same-origin",
       headers: { Accept: "application/json" }
     })
+      .then(
+        function (response) {
+          return response;
+        },
+        function () {
+          var dropped = new Error("network");
+          dropped.transient = true;
+          throw dropped;
+        }
+      )
       .then(function (response) {
         if (!response.ok) {
-          throw new Error(String(response.status));
+          var error = new Error(String(response.status));
+          error.transient = response.status === 503;
+          throw error;
         }
         return response.json();
       })
       .then(function (data) {
         build(element, data);
       })
-      .catch(function () {
+      .catch(function (error) {
+        if (error.transient === true && attempt < RETRIES) {
+          say(element, "Loading the replay… (asking again)");
+          window.setTimeout(function () {
+            load(element, attempt + 1);
+          }, 1000 * Math.pow(2, attempt));
+          return;
+        }
         say(element, "The replay could not be loaded.");
       });
   }
