@@ -69,9 +69,9 @@ def test_a_fernet_value_written_before_still_reads(field_keys) -> None:
 
 
 def test_a_tampered_value_is_refused(field_keys) -> None:
-    from cryptography.fernet import InvalidToken
-
     import base64
+
+    from cryptography.fernet import InvalidToken
 
     from solvent.core.crypto import GCM_PREFIX
 
