@@ -85,3 +85,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("postgres"):
             item.add_marker(skip_postgres)
+
+
+@pytest.fixture(autouse=True)
+def _screen_recorder_off_for_live_servers_on_sqlite(request: pytest.FixtureRequest) -> None:
+    """A live server on the test's SQLite database shares one connection between its threads, so
+    the screen recorder's chunks (written every few seconds) collide with the page's own writes
+    ("cannot start a transaction within a transaction", a 503). Browser tests on SQLite run
+    without the recorder; the screen-recording browser test turns it on, and every browser test
+    runs with it on PostgreSQL, where each thread has its own connection."""
+    if "live_server" not in request.fixturenames or os.environ.get("SOLVENT_TEST_DB") == "postgres":
+        return
+    from django.conf import settings
+
+    settings.SOLVENT_SCREEN_RECORDING = False
+    request.addfinalizer(lambda: setattr(settings, "SOLVENT_SCREEN_RECORDING", True))

@@ -134,9 +134,12 @@ def _typed_events(events: list[Any]) -> list[Any]:
 
 
 def test_an_agents_typing_is_recorded_masked_and_a_supervisor_replays_it(
-    live_server, floor
+    live_server, floor, settings
 ) -> None:
     from playwright.sync_api import sync_playwright
+
+    # Off by default for browser tests on SQLite (tests/conftest.py): this one is about it.
+    settings.SOLVENT_SCREEN_RECORDING = True
 
     executable = _chromium()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

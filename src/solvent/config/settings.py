@@ -352,6 +352,10 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", default=False)
+
+# The agent desk records the agent's screen (rrweb, masked) on the dialer and account pages
+# (issue 16, ADR 0043). Off: no recorder is loaded.
+SOLVENT_SCREEN_RECORDING = _env_bool("SOLVENT_SCREEN_RECORDING", default=True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Solvent <collections@localhost>")
 
 SOLVENT_SMS_PROVIDER = os.environ.get("SOLVENT_SMS_PROVIDER", "console")

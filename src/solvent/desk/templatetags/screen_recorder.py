@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
@@ -28,6 +29,8 @@ RECORDER = "desk/screen_recorder.js"
 
 @register.simple_tag(takes_context=True)
 def screen_recorder(context: dict[str, Any]) -> SafeString | str:
+    if not getattr(settings, "SOLVENT_SCREEN_RECORDING", True):
+        return ""
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
     if match is None or match.view_name not in RECORDED_PAGES:
