@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from django.db import transaction
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
@@ -34,10 +33,9 @@ from solvent.analytics.domain.propensity_validation import (
     snapshot_plan,
     validation_figures,
 )
+from solvent.analytics.model_runs import model_run_record
 from solvent.analytics.models import ModelRun
 from solvent.analytics.propensity_history import fairness_groups, snapshot_frames
-from solvent.audit.services import audit_record
-from solvent.core import clock
 from solvent.core.domain.errors import NotFoundError, ValidationError
 
 KIND = ModelRun.Kind.PROPENSITY
@@ -140,39 +138,17 @@ def _record(
 ) -> ModelRun:
     history_from, cutoff, history_to = plan_dates
     note = "" if activate else "not activated: the validation snapshot had one outcome only"
-    with transaction.atomic():
-        if activate:
-            ModelRun.objects.select_for_update().filter(kind=KIND, active=True).update(active=False)
-        run = ModelRun.objects.create(
-            kind=KIND,
-            trained_at=clock.now(),
-            trained_by_id=actor_id,
-            history_from=history_from,
-            cutoff=cutoff,
-            history_to=history_to,
-            rows_train=rows[0],
-            rows_test=rows[1],
-            parameters=parameters.to_json(),
-            validation=figures,
-            active=activate,
-            note=note,
-        )
-        audit_record(
-            action="analytics.model_trained",
-            object_type="analytics.ModelRun",
-            object_id=run.pk,
-            data={
-                "kind": KIND.value,
-                "cutoff": cutoff.isoformat(),
-                "rows_train": rows[0],
-                "rows_test": rows[1],
-                "auc": figures.get("auc"),
-                "active": activate,
-            },
-            actor_id=actor_id,
-            system="" if actor_id is not None else "solvent models train",
-        )
-    return run
+    return model_run_record(
+        kind=KIND,
+        dates=(history_from, cutoff, history_to),
+        rows=rows,
+        parameters=parameters.to_json(),
+        validation=figures,
+        activate=activate,
+        note=note,
+        figures={"auc": figures.get("auc")},
+        actor_id=actor_id,
+    )
 
 
 def propensity_model_active() -> ModelRun | None:

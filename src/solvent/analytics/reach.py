@@ -17,10 +17,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import polars as pl
-from django.db import transaction
 
 from solvent.analytics.domain.reach_fit import shrinkage_fit
 from solvent.analytics.domain.reach_validation import reach_validate
+from solvent.analytics.model_runs import model_run_record
 from solvent.analytics.models import ModelRun
 from solvent.analytics.selectors_reach import (
     FALLBACK_ZONE,
@@ -28,8 +28,6 @@ from solvent.analytics.selectors_reach import (
     debtor_zones,
     reach_attempts,
 )
-from solvent.audit.services import audit_record
-from solvent.core import clock
 from solvent.strategy.domain.timing import COUNTS_SCHEMA, SHRINKAGE_LEVELS
 from solvent.strategy.features import HISTORY_DAYS
 
@@ -140,37 +138,17 @@ def reach_model_train(
     rows_train = int(train.get_column("attempts").sum() or 0)
     activate = bool(validation["beats_flat"])
     note = "" if activate else "not activated: it did not beat the flat baseline's log loss"
-    with transaction.atomic():
-        if activate:
-            ModelRun.objects.select_for_update().filter(kind=KIND, active=True).update(active=False)
-        run = ModelRun.objects.create(
-            kind=KIND,
-            trained_at=clock.now(),
-            trained_by_id=actor_id,
-            history_from=history_from,
-            cutoff=cutoff,
-            history_to=as_of,
-            rows_train=rows_train,
-            rows_test=int(validation["attempts"]),
-            parameters=parameters,
-            validation=validation,
-            active=activate,
-            note=note,
-        )
-        audit_record(
-            action="analytics.model_trained",
-            object_type="analytics.ModelRun",
-            object_id=run.pk,
-            data={
-                "kind": KIND.value,
-                "cutoff": cutoff.isoformat(),
-                "rows_train": rows_train,
-                "rows_test": int(validation["attempts"]),
-                "log_loss": validation["models"]["hour_of_week"]["log_loss"],
-                "log_loss_flat": validation["models"]["flat"]["log_loss"],
-                "active": activate,
-            },
-            actor_id=actor_id,
-            system="" if actor_id is not None else "solvent models train",
-        )
-    return run
+    return model_run_record(
+        kind=KIND,
+        dates=(history_from, cutoff, as_of),
+        rows=(rows_train, int(validation["attempts"])),
+        parameters=parameters,
+        validation=validation,
+        activate=activate,
+        note=note,
+        figures={
+            "log_loss": validation["models"]["hour_of_week"]["log_loss"],
+            "log_loss_flat": validation["models"]["flat"]["log_loss"],
+        },
+        actor_id=actor_id,
+    )
